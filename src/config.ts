@@ -1,0 +1,176 @@
+// The only module that reads process.env. Every setting is parsed and validated here, once,
+// at start-up; a bad value fails with a message that names the variable, before anything
+// listens or connects.
+import path from 'node:path';
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface JwtConfig {
+  /** HS256 shared secret (at least 32 bytes). */
+  secret?: string;
+  /** PEM public key for RS256/ES256 verification. */
+  publicKey?: string;
+  /** PEM private key for signing when a public key is configured. */
+  privateKey?: string;
+  issuer: string;
+  audience: string;
+  /** Access-token lifetime in seconds. */
+  accessTokenTtlSeconds: number;
+}
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  /** Login role that is a member of app_user. Unset: start an embedded PostgreSQL. */
+  databaseUrl?: string;
+  /** Role that owns the schema: migrations and the few privileged paths. */
+  databaseOwnerUrl?: string;
+  /** Maximum connections in the application pool. */
+  databasePoolMax: number;
+  jwt: JwtConfig;
+  redisUrl?: string;
+  /** Where the embedded PostgreSQL keeps its cluster and generated credentials. */
+  dataDir: string;
+  /** Port of the embedded PostgreSQL. */
+  embeddedPostgresPort: number;
+  /** Seed demo data into an empty database on start (default: on, except in production). */
+  seedOnStart: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = str(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = str(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number (got "${value}")`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = str(env, name);
+  if (value === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(name, `must be true or false (got "${value}")`);
+}
+
+function postgresUrl(env: Env, name: string): string | undefined {
+  const value = str(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'must be a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must be a postgres:// URL (got protocol "${url.protocol}")`);
+  }
+  if (url.pathname.length <= 1) throw new ConfigError(name, 'must name a database');
+  return value;
+}
+
+function pem(env: Env, name: string): string | undefined {
+  const value = str(env, name);
+  if (value === undefined) return undefined;
+  // Allow keys passed on one line with literal \n, as many secret stores require.
+  const text = value.replace(/\\n/g, '\n');
+  if (!text.includes('-----BEGIN ')) throw new ConfigError(name, 'must be a PEM-encoded key');
+  return text;
+}
+
+/**
+ * Reads and validates the whole configuration. `overrides` lets the embedded bootstrap and the
+ * tests supply values (for example generated database URLs) without touching process.env.
+ */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const production = nodeEnv === 'production';
+
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  const databaseOwnerUrl = postgresUrl(env, 'DATABASE_OWNER_URL');
+  if (databaseOwnerUrl && !databaseUrl) {
+    throw new ConfigError('DATABASE_URL', 'must be set when DATABASE_OWNER_URL is set');
+  }
+  if (databaseUrl && !databaseOwnerUrl) {
+    throw new ConfigError(
+      'DATABASE_OWNER_URL',
+      'must be set with DATABASE_URL: DATABASE_URL is the non-owner login role the server queries as (a member of app_user), DATABASE_OWNER_URL the role that owns the schema and runs migrations',
+    );
+  }
+  if (production && !databaseUrl) {
+    throw new ConfigError('DATABASE_URL', 'is required in production (the embedded database is for development)');
+  }
+
+  const secret = str(env, 'JWT_SECRET');
+  const publicKey = pem(env, 'JWT_PUBLIC_KEY');
+  const privateKey = pem(env, 'JWT_PRIVATE_KEY');
+  if (secret !== undefined && Buffer.byteLength(secret, 'utf8') < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes');
+  }
+  if (secret && publicKey) {
+    throw new ConfigError('JWT_PUBLIC_KEY', 'and JWT_SECRET are mutually exclusive; set one');
+  }
+  if (privateKey && !publicKey) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'requires JWT_PUBLIC_KEY');
+  }
+  if (production && !secret && !publicKey) {
+    throw new ConfigError('JWT_SECRET', 'or JWT_PUBLIC_KEY is required in production');
+  }
+
+  const config: Config = {
+    nodeEnv,
+    host: str(env, 'HOST') ?? '127.0.0.1',
+    port: int(env, 'PORT', 4000, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    databaseUrl,
+    databaseOwnerUrl,
+    databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+    jwt: {
+      secret,
+      publicKey,
+      privateKey,
+      issuer: str(env, 'JWT_ISSUER') ?? 'creatorgraph',
+      audience: str(env, 'JWT_AUDIENCE') ?? 'creatorgraph-api',
+      accessTokenTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 15 * 60, 30, 24 * 60 * 60),
+    },
+    redisUrl: str(env, 'REDIS_URL'),
+    dataDir: path.resolve(str(env, 'DATA_DIR') ?? '.data'),
+    embeddedPostgresPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    seedOnStart: bool(env, 'SEED_ON_START', !production),
+    ...overrides,
+  };
+  if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  return config;
+}

@@ -1,0 +1,32 @@
+// The process's database handles: one pool and Prisma client per role.
+import type pg from 'pg';
+import type { Logger } from '../logger';
+import { createPool, createPrismaClient, type PrismaClient } from './clients';
+
+export interface Database {
+  /** Member of app_user: every request, through the tenant client. */
+  app: PrismaClient;
+  appPool: pg.Pool;
+  /** Schema owner: migrations, seed, jobs, log-in lookup. */
+  owner: PrismaClient;
+  ownerPool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger }): Database {
+  const onError = (error: Error) => options.log.warn({ err: error.message }, 'idle database connection lost');
+  const appPool = createPool(urls.app, { max: options.poolMax, applicationName: 'creatorgraph', onError });
+  const ownerPool = createPool(urls.owner, { max: 3, applicationName: 'creatorgraph-owner', onError });
+  const app = createPrismaClient(appPool);
+  const owner = createPrismaClient(ownerPool);
+  return {
+    app,
+    appPool,
+    owner,
+    ownerPool,
+    async close() {
+      await Promise.allSettled([app.$disconnect(), owner.$disconnect()]);
+      await Promise.allSettled([appPool.end(), ownerPool.end()]);
+    },
+  };
+}

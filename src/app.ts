@@ -1,0 +1,111 @@
+// Boots the whole server from a validated config: database (embedded when no DATABASE_URL),
+// migrations, first-run demo data, the HTTP server. main.ts calls it for `npm start`; the tests
+// call it to get a real server on a random port.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createTokenService, type TokenService } from './auth/tokens';
+import type { Config, JwtConfig } from './config';
+import { openDatabase, type Database } from './db/database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
+import { migrate } from './db/migrate';
+import { seedDemoData, type SeededCreator } from './db/seed/seed';
+import { schema } from './graphql/schema';
+import type { Logger } from './logger';
+import { createContextFactory } from './server/context';
+import { createHttpServer } from './server/http';
+
+export interface App {
+  url: string;
+  port: number;
+  db: Database;
+  tokens: TokenService;
+  /** Demo creators, when this start seeded or found them. */
+  demo: SeededCreator[];
+  /** Stops accepting, drains in-flight requests, closes the pools and the embedded database. */
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE = 'creatorgraph';
+
+/** Without a configured key, development uses a random secret kept in the data directory. */
+function resolveJwtConfig(config: Config, log: Logger): JwtConfig {
+  if (config.jwt.secret || config.jwt.publicKey) return config.jwt;
+  const file = path.join(config.dataDir, 'jwt-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(48).toString('base64url'), { mode: 0o600 });
+    log.info({ file }, 'JWT_SECRET is not set: generated a development secret');
+  }
+  return { ...config.jwt, secret: fs.readFileSync(file, 'utf8').trim() };
+}
+
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const tokens = createTokenService(resolveJwtConfig(config, log));
+  let embedded: EmbeddedPostgres | undefined;
+  let urls: { app: string; owner: string };
+  if (config.databaseUrl && config.databaseOwnerUrl) {
+    urls = { app: config.databaseUrl, owner: config.databaseOwnerUrl };
+  } else {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPostgresPort,
+      database: EMBEDDED_DATABASE,
+      onProgress: (message) => log.info(message),
+      onLog: (message) => log.debug({ postgres: message }),
+    });
+    urls = { app: embedded.appUrl, owner: embedded.ownerUrl };
+    log.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL running');
+  }
+
+  let db: Database | undefined;
+  try {
+    const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
+    log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
+
+    db = openDatabase(urls, { poolMax: config.databasePoolMax, log });
+    let demo: SeededCreator[] = [];
+    if (config.seedOnStart) {
+      const creators = await db.owner.creator.count();
+      if (creators === 0) {
+        log.info('empty database: seeding demo data');
+        demo = await seedDemoData(db.owner, (message) => log.info(message));
+      }
+    }
+
+    const buildContext = createContextFactory({ tokens, db, log });
+    const http = await createHttpServer({ schema, buildContext, db, production: config.nodeEnv === 'production' });
+
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} on ${config.host} is in use: set PORT to a free port`) : error),
+      );
+      http.server.listen(config.port, config.host, resolve);
+    });
+    const port = (http.server.address() as AddressInfo).port;
+    const openDb = db;
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: `http://${config.host}:${port}/graphql`,
+      port,
+      db: openDb,
+      tokens,
+      demo,
+      stop() {
+        stopping ??= (async () => {
+          // apollo.stop() runs the drain plugin: stop accepting, finish in-flight requests.
+          await http.apollo.stop();
+          await openDb.close();
+          await embedded?.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await db?.close();
+    await embedded?.stop();
+    throw error;
+  }
+}

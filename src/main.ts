@@ -1,0 +1,86 @@
+// Entry point for `npm start`: config -> database -> servers -> graceful shutdown.
+import { startApp, type App } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { DEMO_CREATORS } from './db/seed/demo-content';
+import { createLogger, type Logger } from './logger';
+
+const SHUTDOWN_BOUND_MS = 15_000;
+
+async function printWelcome(app: App, config: Config): Promise<void> {
+  const lines = [``, `  creatorgraph is serving GraphQL on ${app.url}`, `  health: ${app.url.replace('/graphql', '/healthz')}  readiness: ${app.url.replace('/graphql', '/readyz')}`];
+  if (config.nodeEnv !== 'production') {
+    const demo = await app.db.owner.creator.findMany({ where: { email: { in: DEMO_CREATORS.map((d) => d.email) } }, select: { id: true, email: true } });
+    if (demo.length > 0) {
+      lines.push(``, `  Demo creators (development only). A token valid for 8 hours for each:`);
+      for (const creator of demo) {
+        const password = DEMO_CREATORS.find((d) => d.email === creator.email)?.password;
+        const { token } = app.tokens.sign({ sub: creator.id, role: 'creator' }, 8 * 3600);
+        lines.push(``, `  ${creator.email}  (password: ${password})`, `  Authorization: Bearer ${token}`);
+      }
+      lines.push(
+        ``,
+        `  Try it:`,
+        `  curl -s ${app.url} -H 'content-type: application/json' \\`,
+        `    -H "authorization: Bearer <token from above>" -d '{"query":"{ me { email companyName } }"}'`,
+      );
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+function installShutdown(app: App, log: Logger): void {
+  let firstSignalAt = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (firstSignalAt) {
+      // Ctrl-C reaches us twice (the terminal signals the whole process group, and npm relays
+      // it too): only a signal sent well after the first one means "stop waiting".
+      if (Date.now() - firstSignalAt < 3_000) return;
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    firstSignalAt = Date.now();
+    log.info({ signal }, 'shutting down: draining requests');
+    const timer = setTimeout(() => {
+      log.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS} ms: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    timer.unref();
+    app.stop().then(
+      () => {
+        log.info('stopped cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+  try {
+    const app = await startApp(config, log);
+    installShutdown(app, log);
+    await printWelcome(app, config);
+  } catch (error) {
+    log.fatal({ err: error }, error instanceof Error ? error.message : 'failed to start');
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,42 @@
+// Liveness and readiness for orchestrators.
+//   /healthz  the process is alive and serving HTTP (never touches the database);
+//   /readyz   the database answers as the app role, and every migration on disk is applied.
+import type { Request, Response } from 'express';
+import type { Database } from '../db/database';
+import { pendingMigrations } from '../db/migrate';
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthz(_req: Request, res: Response): void {
+  res.json({ status: 'ok' });
+}
+
+export function readyz(db: Database) {
+  return async (_req: Request, res: Response): Promise<void> => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    try {
+      await withTimeout(db.appPool.query('SELECT 1'), 2_000);
+      checks.database = 'ok';
+    } catch (error) {
+      ready = false;
+      checks.database = `unreachable: ${error instanceof Error ? error.message : 'error'}`;
+    }
+    try {
+      const pending = await withTimeout(pendingMigrations(db.ownerPool), 2_000);
+      checks.migrations = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}`;
+      ready &&= pending.length === 0;
+    } catch (error) {
+      ready = false;
+      checks.migrations = `unknown: ${error instanceof Error ? error.message : 'error'}`;
+    }
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  };
+}

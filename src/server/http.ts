@@ -1,0 +1,60 @@
+// Apollo Server 5 on Express 5 on a plain http.Server (which the WebSocket server will share).
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Database } from '../db/database';
+import type { Context, CredentialInput } from './context';
+import { healthz, readyz } from './health';
+import { formatError, maskingPlugin } from './plugins/masking';
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  buildContext: (input: CredentialInput) => Promise<Context>;
+  db: Database;
+  production: boolean;
+}
+
+export interface HttpServer {
+  app: express.Express;
+  server: http.Server;
+  apollo: ApolloServer<Context>;
+}
+
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+
+  const apollo = new ApolloServer<Context>({
+    schema: options.schema,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    // Apollo's defaults, stated so that a change is deliberate: CSRF prevention on, no JSON
+    // array batching.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // main.ts owns shutdown (drain, pools, embedded database), in that order.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), maskingPlugin()],
+  });
+  await apollo.start();
+
+  app.get('/healthz', healthz);
+  app.get('/readyz', readyz(options.db));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        options.buildContext({
+          authorization: req.headers.authorization,
+          requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined,
+        }),
+    }),
+  );
+  return { app, server, apollo };
+}

@@ -1,0 +1,114 @@
+// The application's tenant boundary: Prisma through the per-request extension and the tenant
+// transaction helper, over a real pool as the application role.
+import type pg from 'pg';
+import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
+import { tenantClient, TenantError, withTenantTransaction } from '../../src/db/tenant';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let base: PrismaClient;
+let A: string;
+let B: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ({ creatorA: A, creatorB: B } = (await seedTwoTenants(db)) as TwoTenants);
+  // Two connections for many concurrent requests: connections are reused across tenants.
+  pool = createPool(db.appUrl, { max: 2, applicationName: 'tenant-client-test' });
+  base = createPrismaClient(pool);
+});
+afterAll(async () => {
+  await base?.$disconnect();
+  await pool?.end();
+  await db?.drop();
+});
+
+test('asCreatorA and asCreatorB each read only their own rows; the bare client reads nothing', async () => {
+  const usersA = await tenantClient(base, A).user.findMany();
+  const usersB = await tenantClient(base, B).user.findMany();
+  expect(usersA.length).toBeGreaterThan(0);
+  expect(usersB.length).toBeGreaterThan(0);
+  expect(usersA.every((u) => u.creatorId === A)).toBe(true);
+  expect(usersB.every((u) => u.creatorId === B)).toBe(true);
+  expect(await base.user.count()).toBe(0);
+  expect(await base.creator.count()).toBe(0);
+});
+
+test('raw queries through the tenant client are scoped too', async () => {
+  const rows = await tenantClient(base, B).$queryRaw<{ creator_id: string }[]>`SELECT DISTINCT creator_id::text FROM users`;
+  expect(rows).toEqual([{ creator_id: B }]);
+});
+
+test("asCreatorB cannot find, update or delete creator A's row by its id", async () => {
+  const a = tenantClient(base, A);
+  const b = tenantClient(base, B);
+  const program = await a.program.findFirstOrThrow();
+  expect(await b.program.findUnique({ where: { id: program.id } })).toBeNull();
+  await expect(b.program.update({ where: { id: program.id }, data: { name: 'hijacked' } })).rejects.toMatchObject({ code: 'P2025' });
+  await expect(b.program.delete({ where: { id: program.id } })).rejects.toMatchObject({ code: 'P2025' });
+  expect((await b.program.updateMany({ where: { id: program.id }, data: { name: 'hijacked' } })).count).toBe(0);
+  expect((await a.program.findUniqueOrThrow({ where: { id: program.id } })).name).toBe(program.name);
+});
+
+test('a create without creatorId lands in the current tenant', async () => {
+  const user = await tenantClient(base, B).user.create({ data: { externalId: 'created-by-b', channel: 'web' } });
+  expect(user.creatorId).toBe(B);
+});
+
+test('withTenantTransaction commits all steps together, or none', async () => {
+  const program = await withTenantTransaction(base, A, async (tx) => {
+    const p = await tx.program.create({ data: { name: 'Atomic' } });
+    const user = await tx.user.findFirstOrThrow();
+    await tx.programEnrollment.create({ data: { programId: p.id, userId: user.id } });
+    return tx.program.findUniqueOrThrow({ where: { id: p.id } });
+  });
+  expect(program.enrollmentCount).toBe(1);
+
+  await expect(
+    withTenantTransaction(base, A, async (tx) => {
+      await tx.program.create({ data: { name: 'Never committed' } });
+      throw new Error('second step failed');
+    }),
+  ).rejects.toThrow('second step failed');
+  expect(await tenantClient(base, A).program.count({ where: { name: 'Never committed' } })).toBe(0);
+});
+
+test("inside withTenantTransaction for B, A's rows are invisible and A's parents unusable", async () => {
+  const programOfA = await tenantClient(base, A).program.findFirstOrThrow();
+  await expect(
+    withTenantTransaction(base, B, async (tx) => {
+      const user = await tx.user.findFirstOrThrow();
+      expect(await tx.program.findUnique({ where: { id: programOfA.id } })).toBeNull();
+      return tx.programEnrollment.create({ data: { programId: programOfA.id, userId: user.id } });
+    }),
+  ).rejects.toMatchObject({ code: 'P2003' });
+});
+
+test('a tenant client refuses $transaction (multi-step writes go through withTenantTransaction)', () => {
+  expect(() => tenantClient(base, A).$transaction()).toThrow(TenantError);
+});
+
+test('a tenant id that is not a UUID is refused before any query', async () => {
+  expect(() => tenantClient(base, "x' OR true --")).toThrow(TenantError);
+  await expect(withTenantTransaction(base, '', async () => 1)).rejects.toThrow(TenantError);
+});
+
+test('200 interleaved requests of two tenants over 2 pooled connections never see each other', async () => {
+  const ops = Array.from({ length: 200 }, (_, i) => {
+    const creatorId = i % 2 === 0 ? A : B;
+    const client = tenantClient(base, creatorId);
+    const work =
+      i % 3 === 0
+        ? client.user.findMany({ select: { creatorId: true } })
+        : i % 3 === 1
+          ? client.program.findMany({ select: { creatorId: true } })
+          : client.conversation.findMany({ select: { creatorId: true } });
+    return work.then((rows) => ({ creatorId, seen: [...new Set(rows.map((r) => r.creatorId))] }));
+  });
+  const results = await Promise.all(ops);
+  expect(results.filter((r) => r.seen.length !== 1 || r.seen[0] !== r.creatorId)).toEqual([]);
+  // And the connections carry no tenant once the requests are done.
+  expect(await base.user.count()).toBe(0);
+});

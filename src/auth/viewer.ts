@@ -4,11 +4,26 @@
 export type Viewer =
   | { kind: 'anonymous' }
   | { kind: 'creator'; creatorId: string; expiresAt: number }
-  | { kind: 'admin'; adminId: string; expiresAt: number };
+  | {
+      kind: 'admin';
+      adminId: string;
+      expiresAt: number;
+      /** Set when the admin acts on one creator (X-Act-As-Creator), with the stated reason. */
+      actingAs?: { creatorId: string; reason: string };
+    };
 
 export const ANONYMOUS: Viewer = { kind: 'anonymous' };
 
 /** The tenant whose rows this viewer may reach, if any. */
 export function tenantOf(viewer: Viewer): string | undefined {
-  return viewer.kind === 'creator' ? viewer.creatorId : undefined;
+  if (viewer.kind === 'creator') return viewer.creatorId;
+  if (viewer.kind === 'admin') return viewer.actingAs?.creatorId;
+  return undefined;
+}
+
+/** Who to record as the actor of a change. */
+export function actorOf(viewer: Viewer): { actorType: 'creator' | 'admin' | 'system'; actorId: string | null } {
+  if (viewer.kind === 'creator') return { actorType: 'creator', actorId: viewer.creatorId };
+  if (viewer.kind === 'admin') return { actorType: 'admin', actorId: viewer.adminId };
+  return { actorType: 'system', actorId: null };
 }

@@ -1,64 +1,75 @@
 // The SchemaBuilder: plugins, options and scalars. Domain types live in src/modules/*.
 import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import { GraphQLScalarType, Kind } from 'graphql';
+import RelayPlugin from '@pothos/plugin-relay';
 import type PrismaTypes from '../generated/pothos-types';
 import { getDatamodel } from '../generated/pothos-types';
 import type { Context } from '../server/context';
+import './database-errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+
+/** What a create, update or delete can fail with, besides validation. */
+export const WRITE_ERRORS = [NotFoundError, ConflictError, ForbiddenError];
+import { BigIntScalar, DateScalar, DateTimeScalar, JsonObjectScalar, JsonScalar } from './scalars';
 import { prismaFor } from './tenant';
+
+export const MAX_PAGE_SIZE = 100;
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
+    Date: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+    JSONObject: { Input: Record<string, unknown>; Output: unknown };
+    BigInt: { Input: bigint; Output: bigint | number };
   };
   DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
 }>({
   // Fields are non-null unless they say otherwise: clients should not null-check what is
   // always there.
   defaultFieldNullability: false,
-  plugins: [PrismaPlugin],
+  // Order matters: the errors plugin must wrap the others (so errors thrown while Prisma loads
+  // become union members), and database errors are mapped before it sees them.
+  plugins: [ErrorsPlugin, 'databaseErrors', PrismaPlugin, RelayPlugin],
   prisma: {
     client: (ctx) => prismaFor(ctx),
     dmmf: getDatamodel(),
     // `///` comments in schema.prisma become GraphQL descriptions.
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
+    // Page sizes are clamped on the server, whatever `first`/`last` say.
+    maxConnectionSize: MAX_PAGE_SIZE,
+    defaultConnectionSize: 20,
     onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    nodesOnConnection: true,
+  },
+  errors: {
+    // Every field with `errors` can fail validation; the rest is listed per field
+    // (WRITE_ERRORS for ordinary mutations) so that unions name only what can happen.
+    defaultTypes: [ValidationError],
+    defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success` },
+    defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
   },
 });
 
-builder.addScalarType(
-  'DateTime',
-  new GraphQLScalarType<Date, string>({
-    name: 'DateTime',
-    description: 'An instant, as an ISO-8601 string with a UTC offset (e.g. 2026-11-21T09:30:00.000Z).',
-    serialize(value) {
-      const date = value instanceof Date ? value : new Date(String(value));
-      if (Number.isNaN(date.getTime())) throw new TypeError('DateTime cannot represent an invalid date');
-      return date.toISOString();
-    },
-    parseValue(value) {
-      if (typeof value !== 'string') throw new TypeError('DateTime must be a string');
-      return parseDateTime(value);
-    },
-    parseLiteral(ast) {
-      if (ast.kind !== Kind.STRING) throw new TypeError('DateTime must be a string');
-      return parseDateTime(ast.value);
-    },
-  }),
-  {},
-);
-
-function parseDateTime(value: string): Date {
-  // Require a full date-time with an explicit offset: "2026-11-21" or a local time is ambiguous.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    throw new TypeError('DateTime must be an ISO-8601 date-time with a UTC offset');
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new TypeError('DateTime is not a valid date');
-  return date;
-}
+builder.addScalarType('DateTime', DateTimeScalar, {});
+builder.addScalarType('Date', DateScalar, {});
+builder.addScalarType('JSON', JsonScalar, {});
+builder.addScalarType('JSONObject', JsonObjectScalar, {});
+builder.addScalarType('BigInt', BigIntScalar, {});
 
 builder.queryType({});
+builder.mutationType({});

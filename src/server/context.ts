@@ -1,6 +1,6 @@
 // The one context factory, shared by HTTP and WebSocket: it verifies the credential, yields a
 // viewer and a request id, and carries the database handles. The tenant client is not stored
-// here: src/graphql/builder.ts derives it from the context (createContextCache).
+// here: src/graphql/tenant.ts derives it from the context (createContextCache).
 import crypto from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { TokenService } from '../auth/tokens';
@@ -9,10 +9,17 @@ import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 
+export interface ClientInfo {
+  ip?: string;
+  userAgent?: string;
+}
+
 export interface Context {
   requestId: string;
   viewer: Viewer;
   db: Database;
+  tokens: TokenService;
+  client: ClientInfo;
   log: Logger;
 }
 
@@ -20,19 +27,31 @@ export interface CredentialInput {
   /** The Authorization header, or connectionParams.authorization on a WebSocket. */
   authorization?: string;
   requestId?: string;
+  /** X-Act-As-Creator: for admin tokens, the creator to act on. */
+  actAsCreator?: string;
+  /** X-Admin-Reason: why the admin acts on that creator (required with actAsCreator). */
+  adminReason?: string;
+  client?: ClientInfo;
+}
+
+function httpError(code: string, status: number, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
 
 export function unauthenticated(message = 'Authentication failed'): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  return httpError('UNAUTHENTICATED', 401, message);
 }
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     const log = deps.log.child({ requestId });
-    return { requestId, viewer: viewerFrom(deps.tokens, input.authorization), db: deps.db, log };
+    let viewer = viewerFrom(deps.tokens, input.authorization);
+    if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
+    return { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, log };
   };
 }
 
@@ -50,4 +69,31 @@ function viewerFrom(tokens: TokenService, authorization: string | undefined): Vi
     if (error instanceof InvalidTokenError) throw unauthenticated(error.reason === 'expired' ? 'Token expired' : 'Invalid token');
     throw error;
   }
+}
+
+/**
+ * An admin acts on one creator for this request: the creator must exist and a reason must be
+ * given, and the act is recorded (admin id, reason, request id) before anything runs.
+ */
+async function actAs(db: Database, viewer: Viewer, input: CredentialInput, requestId: string): Promise<Viewer> {
+  if (viewer.kind !== 'admin') throw httpError('FORBIDDEN', 403, 'Only platform admins may act on another creator');
+  const creatorId = input.actAsCreator!.trim().toLowerCase();
+  const reason = (input.adminReason ?? '').trim();
+  if (!UUID.test(creatorId)) throw httpError('VALIDATION_FAILED', 400, 'X-Act-As-Creator must be a creator id');
+  if (reason.length < 5 || reason.length > 500) throw httpError('VALIDATION_FAILED', 400, 'X-Admin-Reason is required (5 to 500 characters) when acting on a creator');
+  // The owner connection: the admin is not yet scoped to any tenant, and this is the record
+  // of why it will be.
+  const creator = await db.owner.creator.findUnique({ where: { id: creatorId }, select: { id: true } });
+  if (!creator) throw httpError('NOT_FOUND', 404, 'Creator not found');
+  await db.owner.securityAuditLog.create({
+    data: {
+      creatorId,
+      eventType: 'admin.acted_as_creator',
+      severity: 'medium',
+      eventData: { adminId: viewer.adminId, reason, requestId },
+      ipAddress: input.client?.ip ?? null,
+      userAgent: input.client?.userAgent ?? null,
+    },
+  });
+  return { ...viewer, actingAs: { creatorId, reason } };
 }

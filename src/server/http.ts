@@ -10,6 +10,11 @@ import type { Context, CredentialInput } from './context';
 import { healthz, readyz } from './health';
 import { formatError, maskingPlugin } from './plugins/masking';
 
+function header(req: express.Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export interface HttpServerOptions {
   schema: GraphQLSchema;
   buildContext: (input: CredentialInput) => Promise<Context>;
@@ -52,7 +57,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       context: async ({ req }) =>
         options.buildContext({
           authorization: req.headers.authorization,
-          requestId: typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined,
+          requestId: header(req, 'x-request-id'),
+          actAsCreator: header(req, 'x-act-as-creator'),
+          adminReason: header(req, 'x-admin-reason'),
+          client: { ip: req.socket.remoteAddress, userAgent: header(req, 'user-agent')?.slice(0, 500) },
         }),
     }),
   );

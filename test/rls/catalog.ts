@@ -9,7 +9,8 @@ export interface TableInfo {
   hasId: boolean;
 }
 
-export const NON_TENANT_TABLES = new Set(['_prisma_migrations']);
+/** Tables that hold no tenant data; the application role must have no access to them. */
+export const NON_TENANT_TABLES = new Set(['_prisma_migrations', 'platform_admins']);
 
 export async function publicTables(client: pg.ClientBase): Promise<string[]> {
   const { rows } = await client.query<{ relname: string }>(

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { toGlobalId } from '../../src/graphql/ids';
 import { startTestServer, TEST_JWT, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
 
 let db: TestDatabase;
@@ -62,12 +63,12 @@ describe('health', () => {
 describe('me', () => {
   test('asCreatorA sees Ada', async () => {
     const { body } = await server.gql(ME, {}, { token: server.tokenFor(tenants.creatorA) });
-    expect(body.data).toEqual({ me: { id: tenants.creatorA, email: 'ada@demo.creatorgraph.dev', companyName: 'Analytical Wellness' } });
+    expect(body.data).toEqual({ me: { id: toGlobalId('Creator', tenants.creatorA), email: 'ada@demo.creatorgraph.dev', companyName: 'Analytical Wellness' } });
   });
 
   test('asCreatorB sees Grace, not Ada', async () => {
     const { body } = await server.gql(ME, {}, { token: server.tokenFor(tenants.creatorB) });
-    expect(body.data).toEqual({ me: { id: tenants.creatorB, email: 'grace@demo.creatorgraph.dev', companyName: 'Compiler Academy' } });
+    expect(body.data).toEqual({ me: { id: toGlobalId('Creator', tenants.creatorB), email: 'grace@demo.creatorgraph.dev', companyName: 'Compiler Academy' } });
   });
 
   test('asAnonymous gets null', async () => {

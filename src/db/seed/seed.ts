@@ -22,8 +22,13 @@ const uuid = () => crypto.randomUUID();
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
+export const DEMO_ADMIN = { email: 'admin@demo.creatorgraph.dev', password: 'demo-password-admin' };
+
 export async function seedDemoData(owner: PrismaClient, log: (m: string) => void = () => undefined): Promise<SeededCreator[]> {
   const result: SeededCreator[] = [];
+  if (!(await owner.platformAdmin.findUnique({ where: { email: DEMO_ADMIN.email }, select: { id: true } }))) {
+    await owner.platformAdmin.create({ data: { email: DEMO_ADMIN.email, passwordHash: await hash(DEMO_ADMIN.password), displayName: 'Demo Admin' } });
+  }
   for (const [index, demo] of DEMO_CREATORS.entries()) {
     const existing = await owner.creator.findUnique({ where: { email: demo.email }, select: { id: true } });
     if (existing) {
@@ -321,6 +326,16 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
   await tx.apiKey.create({ data: { id: keyId, name: 'CRM sync (demo)', keyPrefix: prefix, keyHash: sha256(`${prefix}.${uuid()}`), scopes: ['read'], lastUsedAt: ago(0, 2) } });
   await tx.apiUsageLog.createMany({
     data: Array.from({ length: 12 }, (_, i) => ({ apiKeyId: keyId, operationName: rnd.pick(['PartnerUsersChangedSince', 'PartnerUserBadges']), operationHash: sha256(String(i % 2)), statusCode: i === 5 ? 429 : 200, errorCode: i === 5 ? 'RATE_LIMITED' : null, durationMs: rnd.int(4, 60), requestSizeBytes: rnd.int(120, 400), responseSizeBytes: rnd.int(300, 9_000), ipAddress: '203.0.113.10', createdAt: ago(i % 6, i) })),
+  });
+
+  // A past log-in: a refresh-token family whose first token was rotated.
+  const family = uuid();
+  const second = uuid();
+  await tx.creatorRefreshToken.createMany({
+    data: [
+      { id: uuid(), familyId: family, tokenHash: sha256(uuid()), expiresAt: new Date(ago(3).getTime() + 30 * DAY), revokedAt: ago(2), replacedById: second, createdAt: ago(3), userAgent: 'Mozilla/5.0 (demo)' },
+      { id: second, familyId: family, tokenHash: sha256(uuid()), expiresAt: new Date(ago(2).getTime() + 30 * DAY), createdAt: ago(2), userAgent: 'Mozilla/5.0 (demo)' },
+    ],
   });
 
   // Audit trails.

@@ -1,0 +1,126 @@
+// Custom scalars. Inputs are strict: a value that is not exactly of the scalar's form is a
+// validation error before any resolver runs.
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+
+function parseDateTime(value: string): Date {
+  // A full date-time with an explicit offset: "2026-11-21" or a local time is ambiguous.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    throw new TypeError('DateTime must be an ISO-8601 date-time with a UTC offset');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new TypeError('DateTime is not a valid date');
+  return date;
+}
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'An instant, as an ISO-8601 string with a UTC offset (e.g. 2026-11-21T09:30:00.000Z).',
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new TypeError('DateTime cannot represent an invalid date');
+    return date.toISOString();
+  },
+  parseValue(value) {
+    if (typeof value !== 'string') throw new TypeError('DateTime must be a string');
+    return parseDateTime(value);
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new TypeError('DateTime must be a string');
+    return parseDateTime(ast.value);
+  },
+});
+
+function parseDate(value: string): Date {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new TypeError('Date must be YYYY-MM-DD');
+  const date = new Date(`${value}T00:00:00.000Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) throw new TypeError('Date is not a valid calendar date');
+  return date;
+}
+
+export const DateScalar = new GraphQLScalarType<Date, string>({
+  name: 'Date',
+  description: 'A calendar day, YYYY-MM-DD (UTC).',
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new TypeError('Date cannot represent an invalid date');
+    return date.toISOString().slice(0, 10);
+  },
+  parseValue(value) {
+    if (typeof value !== 'string') throw new TypeError('Date must be a string');
+    return parseDate(value);
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw new TypeError('Date must be a string');
+    return parseDate(ast.value);
+  },
+});
+
+function literalToJs(ast: ValueNode, variables?: Record<string, unknown> | null): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map((v) => literalToJs(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalToJs(f.value, variables)]));
+    case Kind.VARIABLE:
+      return variables?.[ast.name.value];
+    default:
+      throw new TypeError(`JSON cannot represent ${ast.kind}`);
+  }
+}
+
+const MAX_JSON_BYTES = 64 * 1024;
+function checkSize(value: unknown): unknown {
+  if (JSON.stringify(value ?? null).length > MAX_JSON_BYTES) throw new TypeError(`JSON values are limited to ${MAX_JSON_BYTES} bytes`);
+  return value;
+}
+
+export const JsonScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Any JSON value (at most 64 KiB).',
+  serialize: (value) => value,
+  parseValue: (value) => checkSize(value),
+  parseLiteral: (ast, variables) => checkSize(literalToJs(ast, variables)),
+});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const JsonObjectScalar = new GraphQLScalarType<Record<string, unknown>, unknown>({
+  name: 'JSONObject',
+  description: 'A JSON object (at most 64 KiB).',
+  serialize: (value) => value,
+  parseValue(value) {
+    if (!isObject(value)) throw new TypeError('JSONObject must be an object');
+    return checkSize(value) as Record<string, unknown>;
+  },
+  parseLiteral(ast, variables) {
+    const value = literalToJs(ast, variables);
+    if (!isObject(value)) throw new TypeError('JSONObject must be an object');
+    return checkSize(value) as Record<string, unknown>;
+  },
+});
+
+export const BigIntScalar = new GraphQLScalarType<bigint, number>({
+  name: 'BigInt',
+  description: 'A whole number that may exceed 32 bits (sent as a JSON number up to 2^53 - 1).',
+  serialize(value) {
+    const n = typeof value === 'bigint' ? value : BigInt(value as number);
+    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) throw new TypeError('BigInt value exceeds 2^53 - 1');
+    return Number(n);
+  },
+  parseValue(value) {
+    if ((typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^-?\d{1,18}$/.test(value))) return BigInt(value);
+    throw new TypeError('BigInt must be a whole number');
+  },
+  parseLiteral(ast) {
+    if (ast.kind === Kind.INT || (ast.kind === Kind.STRING && /^-?\d{1,18}$/.test(ast.value))) return BigInt(ast.value);
+    throw new TypeError('BigInt must be a whole number');
+  },
+});

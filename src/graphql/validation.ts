@@ -1,0 +1,24 @@
+// Input validation with zod: every problem is reported at once, by field path, and nothing is
+// written when any is found.
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+export { z };
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root = 'input'): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((issue) => ({
+      path: [root, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    })),
+  );
+}
+
+// Shared field rules.
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
+export const channel = z.enum(['web', 'whatsapp', 'telegram', 'mobile']);
+export const identifier = z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case, 1 to 63 characters');
+export const jsonObject = z.record(z.string(), z.unknown());

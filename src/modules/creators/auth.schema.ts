@@ -1,0 +1,97 @@
+import { tenantClient } from '../../db/tenant';
+import { builder } from '../../graphql/builder';
+import { AccountLockedError, ConflictError, InvalidCredentialsError, ValidationError } from '../../graphql/errors';
+import { parseInput, z } from '../../graphql/validation';
+import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
+
+const email = z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').email('must be an email address');
+const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+const name = z.string().trim().max(100, 'must be at most 100 characters').nullish();
+
+const AuthPayload = builder.objectRef<Session>('AuthPayload').implement({
+  description: 'A signed-in session: a short-lived access token (a JWT for the Authorization header) and a refresh token to rotate it.',
+  fields: (t) => ({
+    accessToken: t.exposeString('accessToken'),
+    accessTokenExpiresAt: t.field({ type: 'DateTime', resolve: (s) => s.accessTokenExpiresAt }),
+    refreshToken: t.exposeString('refreshToken', { description: 'Single use: refreshSession returns a new one. Reusing an old one ends every session of that log-in.' }),
+    // The payload's own creator, read as that creator (the request itself is not signed in yet).
+    creator: t.prismaField({
+      type: 'Creator',
+      resolve: (query, session, _args, ctx) => tenantClient(ctx.db.app, session.creatorId).creator.findUniqueOrThrow({ ...query, where: { id: session.creatorId } }),
+    }),
+  }),
+});
+
+const AdminAuthPayload = builder.objectRef<{ accessToken: string; accessTokenExpiresAt: Date }>('AdminAuthPayload').implement({
+  fields: (t) => ({
+    accessToken: t.exposeString('accessToken'),
+    accessTokenExpiresAt: t.field({ type: 'DateTime', resolve: (s) => s.accessTokenExpiresAt }),
+  }),
+});
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true, description: 'At least 10 characters.' }),
+    firstName: t.string(),
+    lastName: t.string(),
+    companyName: t.string(),
+  }),
+});
+
+builder.mutationField('signUp', (t) =>
+  t.field({
+    type: AuthPayload,
+    description: 'Creates a creator account and signs it in.',
+    errors: { types: [ConflictError], directResult: true },
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      const data = parseInput(z.object({ email, password, firstName: name, lastName: name, companyName: name }), input);
+      return signUp(ctx, data);
+    },
+  }),
+);
+
+builder.mutationField('logIn', (t) =>
+  t.field({
+    type: AuthPayload,
+    description: `Signs a creator in. Five failed attempts in a row lock the account for 15 minutes.`,
+    errors: { types: [InvalidCredentialsError, AccountLockedError], directResult: true },
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');
+      return logIn(ctx, input.email, input.password);
+    },
+  }),
+);
+
+builder.mutationField('refreshSession', (t) =>
+  t.field({
+    type: AuthPayload,
+    description: 'Exchanges a refresh token for a new access token and a new refresh token.',
+    errors: { types: [InvalidCredentialsError], directResult: true },
+    args: { refreshToken: t.arg.string({ required: true }) },
+    resolve: (_root, { refreshToken }, ctx) => refreshSession(ctx, refreshToken),
+  }),
+);
+
+builder.mutationField('logOut', (t) =>
+  t.boolean({
+    description: 'Ends the log-in the refresh token belongs to. Access tokens already issued expire on their own (15 minutes).',
+    args: { refreshToken: t.arg.string({ required: true }) },
+    resolve: (_root, { refreshToken }, ctx) => logOut(ctx, refreshToken),
+  }),
+);
+
+builder.mutationField('adminLogIn', (t) =>
+  t.field({
+    type: AdminAuthPayload,
+    description: 'Signs a platform admin in. Admins list creators and act on one with X-Act-As-Creator and X-Admin-Reason.',
+    errors: { types: [InvalidCredentialsError], directResult: true },
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');
+      return adminLogIn(ctx, input.email, input.password);
+    },
+  }),
+);

@@ -1,6 +1,7 @@
 // Input validation with zod: every problem is reported at once, by field path, and nothing is
 // written when any is found.
 import { z } from 'zod';
+import type { Prisma } from '../generated/prisma/client';
 import { ValidationError } from './errors';
 
 export { z };
@@ -21,4 +22,10 @@ export const text = (max: number) => z.string().trim().min(1, 'must not be empty
 export const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
 export const channel = z.enum(['web', 'whatsapp', 'telegram', 'mobile']);
 export const identifier = z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case, 1 to 63 characters');
-export const jsonObject = z.record(z.string(), z.unknown());
+// Typed as Prisma's JSON input so validated objects go straight into Json columns.
+export const jsonObject = z.record(z.string(), z.unknown()) as unknown as z.ZodType<Prisma.InputJsonObject>;
+
+/** The input without its null and undefined fields: "not given" means "leave as is". */
+export function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+}

@@ -10,13 +10,16 @@ CREATE TABLE "creator_refresh_tokens" (
     "token_hash" TEXT NOT NULL,
     "expires_at" TIMESTAMPTZ(6) NOT NULL,
     "revoked_at" TIMESTAMPTZ(6),
+    -- Why: rotated (refreshed), logout, reuse (a rotated token came back), deactivated.
+    "revoked_reason" TEXT,
     "replaced_by_id" UUID,
     "ip_address" INET,
     "user_agent" TEXT,
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT now(),
     CONSTRAINT "creator_refresh_tokens_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "creator_refresh_tokens_token_hash_check" CHECK (token_hash ~ '^[0-9a-f]{64}$'),
-    CONSTRAINT "creator_refresh_tokens_expires_at_check" CHECK (expires_at > created_at)
+    CONSTRAINT "creator_refresh_tokens_expires_at_check" CHECK (expires_at > created_at),
+    CONSTRAINT "creator_refresh_tokens_revoked_check" CHECK ((revoked_at IS NULL) = (revoked_reason IS NULL) AND (revoked_reason IS NULL OR revoked_reason IN ('rotated', 'logout', 'reuse', 'deactivated')))
 );
 CREATE UNIQUE INDEX "creator_refresh_tokens_creator_id_id_key" ON "creator_refresh_tokens"("creator_id", "id");
 CREATE UNIQUE INDEX "creator_refresh_tokens_creator_id_token_hash_key" ON "creator_refresh_tokens"("creator_id", "token_hash");
@@ -30,7 +33,7 @@ CREATE POLICY tenant_isolation ON "creator_refresh_tokens"
   USING (creator_id = (SELECT app.current_creator_id()))
   WITH CHECK (creator_id = (SELECT app.current_creator_id()));
 GRANT SELECT, INSERT ON "creator_refresh_tokens" TO app_user;
-GRANT UPDATE (revoked_at, replaced_by_id) ON "creator_refresh_tokens" TO app_user;
+GRANT UPDATE (revoked_at, revoked_reason, replaced_by_id) ON "creator_refresh_tokens" TO app_user;
 
 -- Platform staff. Not tenant data: the application role has no access at all; admin log-in
 -- goes through the owner connection. RLS is forced with no policy, so even a mistaken grant

@@ -333,7 +333,7 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
   const second = uuid();
   await tx.creatorRefreshToken.createMany({
     data: [
-      { id: uuid(), familyId: family, tokenHash: sha256(uuid()), expiresAt: new Date(ago(3).getTime() + 30 * DAY), revokedAt: ago(2), replacedById: second, createdAt: ago(3), userAgent: 'Mozilla/5.0 (demo)' },
+      { id: uuid(), familyId: family, tokenHash: sha256(uuid()), expiresAt: new Date(ago(3).getTime() + 30 * DAY), revokedAt: ago(2), revokedReason: 'rotated', replacedById: second, createdAt: ago(3), userAgent: 'Mozilla/5.0 (demo)' },
       { id: second, familyId: family, tokenHash: sha256(uuid()), expiresAt: new Date(ago(2).getTime() + 30 * DAY), createdAt: ago(2), userAgent: 'Mozilla/5.0 (demo)' },
     ],
   });

@@ -4,10 +4,16 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type SubscriptionTier =
+  | 'ENTERPRISE'
+  | 'FREE'
+  | 'PRO'
+  | 'STARTER';
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, email: string, firstName: string | null, lastName: string | null, companyName: string | null, subscriptionTier: string } | null };
+export type MeQuery = { me: { id: string, email: string, firstName: string | null, lastName: string | null, companyName: string | null, subscriptionTier: SubscriptionTier } | null };
 
 export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 

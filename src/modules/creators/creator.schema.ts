@@ -25,7 +25,10 @@ builder.prismaNode('Creator', {
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    // RELATIONS
+    programs: t.relatedConnection('programs', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) }),
+    users: t.relatedConnection('users', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) }),
+    badges: t.relatedConnection('badges', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }) }),
+    widgetConfig: t.relation('widgetConfig', { nullable: true }),
   }),
 });
 

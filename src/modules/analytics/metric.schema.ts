@@ -1,0 +1,147 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { identifier, jsonObject, parseInput, z } from '../../graphql/validation';
+import { DateRangeFilter, dayRange } from '../shared/enums';
+
+builder.prismaNode('EngagementMetric', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    metricType: t.exposeString('metricType'),
+    metricValue: t.exposeFloat('metricValue'),
+    dimensions: t.expose('dimensions', { type: 'JSONObject' }),
+    date: t.expose('date', { type: 'Date' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaNode('ProgramAnalytic', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    program: t.relation('program'),
+    metricType: t.exposeString('metricType'),
+    metricValue: t.exposeFloat('metricValue'),
+    date: t.expose('date', { type: 'Date' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const MetricFilter = builder.inputType('EngagementMetricFilter', {
+  fields: (t) => ({
+    metricType: t.string(),
+    dates: t.field({ type: DateRangeFilter }),
+    dimensions: t.field({ type: 'JSONObject', description: 'Only rows whose dimensions contain these (JSON containment).' }),
+  }),
+});
+const metricWhere = (f: typeof MetricFilter.$inferInput | null | undefined) => ({
+  ...(f?.metricType ? { metricType: f.metricType } : {}),
+  ...(f?.dates ? { date: dayRange(f.dates) } : {}),
+  // Prisma's JSON filter `equals` would be exact; containment needs path filters per key.
+  ...(f?.dimensions ? { AND: Object.entries(f.dimensions).map(([key, value]) => ({ dimensions: { path: [key], equals: value as never } })) } : {}),
+});
+
+builder.queryField('engagementMetrics', (t) =>
+  t.prismaConnection({
+    type: 'EngagementMetric',
+    cursor: 'id',
+    description: 'Daily metrics, oldest day first.',
+    args: { filter: t.arg({ type: MetricFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).engagementMetric.count({ where: metricWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).engagementMetric.findMany({ ...query, where: metricWhere(args.filter), orderBy: [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const ProgramAnalyticFilter = builder.inputType('ProgramAnalyticFilter', {
+  fields: (t) => ({ programId: t.id(), metricType: t.string(), dates: t.field({ type: DateRangeFilter }) }),
+});
+const analyticWhere = (f: typeof ProgramAnalyticFilter.$inferInput | null | undefined) => ({
+  ...(f?.programId ? { programId: fromGlobalId(String(f.programId), 'Program', 'filter.programId') } : {}),
+  ...(f?.metricType ? { metricType: f.metricType } : {}),
+  ...(f?.dates ? { date: dayRange(f.dates) } : {}),
+});
+
+builder.queryField('programAnalytics', (t) =>
+  t.prismaConnection({
+    type: 'ProgramAnalytic',
+    cursor: 'id',
+    args: { filter: t.arg({ type: ProgramAnalyticFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).programAnalytic.count({ where: analyticWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).programAnalytic.findMany({ ...query, where: analyticWhere(args.filter), orderBy: [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const RecordMetricInput = builder.inputType('RecordEngagementMetricInput', {
+  fields: (t) => ({ metricType: t.string({ required: true }), date: t.field({ type: 'Date', required: true }), value: t.float({ required: true }), dimensions: t.field({ type: 'JSONObject' }) }),
+});
+
+builder.mutationField('recordEngagementMetric', (t) =>
+  t.prismaField({
+    type: 'EngagementMetric',
+    description: 'Sets the value of a metric for a day (and dimensions): creates it or replaces the value.',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: RecordMetricInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const data = parseInput(z.object({ metricType: identifier, value: z.number().finite(), dimensions: jsonObject.nullish() }), input);
+      const dimensions = (data.dimensions ?? {}) as object;
+      return prismaFor(ctx).engagementMetric.upsert({
+        ...query,
+        where: { creatorId_metricType_date_dimensions: { creatorId, metricType: data.metricType, date: input.date, dimensions } },
+        create: { metricType: data.metricType, date: input.date, metricValue: data.value, dimensions },
+        update: { metricValue: data.value },
+      });
+    },
+  }),
+);
+
+const RecordProgramAnalyticInput = builder.inputType('RecordProgramAnalyticInput', {
+  fields: (t) => ({ programId: t.id({ required: true }), metricType: t.string({ required: true }), date: t.field({ type: 'Date', required: true }), value: t.float({ required: true }) }),
+});
+
+builder.mutationField('recordProgramAnalytic', (t) =>
+  t.prismaField({
+    type: 'ProgramAnalytic',
+    description: 'Sets the value of a program metric for a day: creates it or replaces the value.',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: RecordProgramAnalyticInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const data = parseInput(z.object({ metricType: identifier, value: z.number().finite() }), input);
+      const programId = fromGlobalId(String(input.programId), 'Program', 'input.programId');
+      return prismaFor(ctx).programAnalytic.upsert({
+        ...query,
+        where: { creatorId_programId_metricType_date: { creatorId, programId, metricType: data.metricType, date: input.date } },
+        create: { programId, metricType: data.metricType, date: input.date, metricValue: data.value },
+        update: { metricValue: data.value },
+      });
+    },
+  }),
+);
+
+for (const [name, type, model] of [
+  ['deleteEngagementMetric', 'EngagementMetric', 'engagementMetric'],
+  ['deleteProgramAnalytic', 'ProgramAnalytic', 'programAnalytic'],
+] as const) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: 'ID',
+      errors: { types: WRITE_ERRORS },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        requireTenant(ctx);
+        const id = fromGlobalId(String(args.id), type, 'id');
+        await (prismaFor(ctx)[model] as unknown as { delete(a: object): Promise<unknown> }).delete({ where: { id }, select: { id: true } });
+        return String(args.id);
+      },
+    }),
+  );
+}

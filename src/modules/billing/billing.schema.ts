@@ -1,0 +1,63 @@
+import { builder } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { prismaFor } from '../../graphql/tenant';
+import { DateRangeFilter, dayRange } from '../shared/enums';
+
+builder.prismaNode('BillingSubscription', {
+  name: 'Subscription',
+  id: { field: 'id' },
+  nullable: true,
+  description: "A period of the creator's plan. Written by billing; read-only here.",
+  fields: (t) => ({
+    tier: t.exposeString('tier'),
+    status: t.exposeString('status'),
+    currentPeriodStart: t.expose('currentPeriodStart', { type: 'DateTime' }),
+    currentPeriodEnd: t.expose('currentPeriodEnd', { type: 'DateTime' }),
+    cancelAtPeriodEnd: t.exposeBoolean('cancelAtPeriodEnd'),
+    canceledAt: t.expose('canceledAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaNode('UsageRecord', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    usageType: t.exposeString('usageType'),
+    quantity: t.expose('quantity', { type: 'BigInt' }),
+    date: t.expose('date', { type: 'Date' }),
+  }),
+});
+
+builder.queryField('subscriptions', (t) =>
+  t.prismaConnection({
+    type: 'BillingSubscription',
+    cursor: 'id',
+    description: 'Billing periods, newest first.',
+    totalCount: (_c, _args, ctx) => prismaFor(ctx).billingSubscription.count(),
+    resolve: (query, _root, _args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).billingSubscription.findMany({ ...query, orderBy: [{ currentPeriodEnd: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const UsageFilter = builder.inputType('UsageFilter', { fields: (t) => ({ usageType: t.string(), dates: t.field({ type: DateRangeFilter }) }) });
+const usageWhere = (f: typeof UsageFilter.$inferInput | null | undefined) => ({
+  ...(f?.usageType ? { usageType: f.usageType } : {}),
+  ...(f?.dates ? { date: dayRange(f.dates) } : {}),
+});
+
+builder.queryField('usage', (t) =>
+  t.prismaConnection({
+    type: 'UsageRecord',
+    cursor: 'id',
+    description: 'Daily usage of metered resources, newest day first.',
+    args: { filter: t.arg({ type: UsageFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).usageRecord.count({ where: usageWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).usageRecord.findMany({ ...query, where: usageWhere(args.filter), orderBy: [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);

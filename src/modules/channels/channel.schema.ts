@@ -1,0 +1,136 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { channel, definedOnly, jsonObject, parseInput, text, z } from '../../graphql/validation';
+import { ChannelTypeEnum } from '../shared/enums';
+
+const ChannelStatusEnum = builder.enumType('ChannelStatus', {
+  values: { ACTIVE: { value: 'active' }, INACTIVE: { value: 'inactive' }, PENDING: { value: 'pending' }, ERROR: { value: 'error' } } as const,
+});
+
+builder.prismaNode('Channel', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    channelType: t.field({ type: ChannelTypeEnum, resolve: (c) => c.channelType as never }),
+    name: t.exposeString('name'),
+    configuration: t.expose('configuration', { type: 'JSONObject' }),
+    status: t.field({ type: ChannelStatusEnum, resolve: (c) => c.status as never }),
+    userCount: t.exposeInt('userCount'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObject('WidgetConfig', {
+  description: 'How the web widget looks and behaves (one per creator).',
+  fields: (t) => ({
+    theme: t.expose('theme', { type: 'JSONObject' }),
+    behavior: t.expose('behavior', { type: 'JSONObject' }),
+    allowedDomains: t.exposeStringList('allowedDomains'),
+    rateLimitPerMinute: t.exposeInt('rateLimitPerMinute'),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('channels', (t) =>
+  t.prismaConnection({
+    type: 'Channel',
+    cursor: 'id',
+    totalCount: (_c, _args, ctx) => prismaFor(ctx).channel.count(),
+    resolve: (query, _root, _args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).channel.findMany({ ...query, orderBy: [{ channelType: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+builder.queryField('widgetConfig', (t) =>
+  t.prismaField({
+    type: 'WidgetConfig',
+    nullable: true,
+    resolve: (query, _root, _args, ctx) => {
+      const creatorId = requireTenant(ctx);
+      return prismaFor(ctx).widgetConfig.findUnique({ ...query, where: { creatorId } });
+    },
+  }),
+);
+
+const ChannelInput = builder.inputType('ChannelInput', {
+  fields: (t) => ({ channelType: t.field({ type: ChannelTypeEnum }), name: t.string(), configuration: t.field({ type: 'JSONObject' }), status: t.field({ type: ChannelStatusEnum }) }),
+});
+const channelFields = { name: text(100), configuration: jsonObject.nullish(), status: z.enum(['active', 'inactive', 'pending', 'error']).nullish() };
+
+builder.mutationField('createChannel', (t) =>
+  t.prismaField({
+    type: 'Channel',
+    description: 'Connects a channel. One channel per type (CONFLICT otherwise).',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: ChannelInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      const data = parseInput(z.object({ ...channelFields, channelType: channel }), input);
+      return prismaFor(ctx).channel.create({ ...query, data: definedOnly(data) });
+    },
+  }),
+);
+
+builder.mutationField('updateChannel', (t) =>
+  t.prismaField({
+    type: 'Channel',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ChannelInput, required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Channel', 'id');
+      const data = parseInput(z.object({ ...channelFields, name: text(100).nullish(), channelType: z.undefined({ message: 'cannot change: create a channel of the other type' }).or(z.null()) }), args.input);
+      const { channelType: _t, ...rest } = data;
+      return prismaFor(ctx).channel.update({ ...query, where: { id }, data: definedOnly(rest) });
+    },
+  }),
+);
+
+builder.mutationField('deleteChannel', (t) =>
+  t.field({
+    type: 'ID',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).channel.delete({ where: { id: fromGlobalId(String(args.id), 'Channel', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);
+
+const WidgetConfigInput = builder.inputType('UpdateWidgetConfigInput', {
+  fields: (t) => ({ theme: t.field({ type: 'JSONObject' }), behavior: t.field({ type: 'JSONObject' }), allowedDomains: t.stringList(), rateLimitPerMinute: t.int() }),
+});
+
+builder.mutationField('updateWidgetConfig', (t) =>
+  t.prismaField({
+    type: 'WidgetConfig',
+    description: "Sets the web widget's configuration (created on first use).",
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: WidgetConfigInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const data = definedOnly(
+        parseInput(
+          z.object({
+            theme: jsonObject.nullish(),
+            behavior: jsonObject.nullish(),
+            allowedDomains: z
+              .array(z.string().trim().toLowerCase().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$|^localhost(:\d+)?$/, 'must be a domain such as example.com or *.example.com'))
+              .max(100, 'must list at most 100 domains')
+              .nullish(),
+            rateLimitPerMinute: z.number().int().min(1, 'must be between 1 and 10000').max(10_000, 'must be between 1 and 10000').nullish(),
+          }),
+          input,
+        ),
+      );
+      return prismaFor(ctx).widgetConfig.upsert({ ...query, where: { creatorId }, create: data, update: data });
+    },
+  }),
+);

@@ -1,0 +1,254 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { channel, jsonObject, parseInput, text, z } from '../../graphql/validation';
+import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
+
+const ConversationStatusEnum = builder.enumType('ConversationStatus', {
+  values: { ACTIVE: { value: 'active' }, CLOSED: { value: 'closed' }, ARCHIVED: { value: 'archived' } } as const,
+});
+const SenderTypeEnum = builder.enumType('SenderType', { values: { USER: { value: 'user' }, AI: { value: 'ai' }, CREATOR: { value: 'creator' } } as const });
+const MessageTypeEnum = builder.enumType('MessageType', {
+  values: { TEXT: { value: 'text' }, IMAGE: { value: 'image' }, AUDIO: { value: 'audio' }, VIDEO: { value: 'video' }, FILE: { value: 'file' }, QUICK_REPLY: { value: 'quick_reply' }, SYSTEM: { value: 'system' } } as const,
+});
+
+const MessageFilter = builder.inputType('MessageFilter', {
+  fields: (t) => ({ conversationId: t.id(), senderType: t.field({ type: SenderTypeEnum }), sent: t.field({ type: DateRangeInput }) }),
+});
+
+function messageWhere(filter: typeof MessageFilter.$inferInput | null | undefined) {
+  return {
+    ...(filter?.conversationId ? { conversationId: fromGlobalId(String(filter.conversationId), 'Conversation', 'filter.conversationId') } : {}),
+    ...(filter?.senderType ? { senderType: filter.senderType } : {}),
+    ...(filter?.sent ? { createdAt: timeRange(filter.sent) } : {}),
+  };
+}
+
+builder.prismaNode('Conversation', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    user: t.relation('user'),
+    channel: t.field({ type: ChannelTypeEnum, resolve: (c) => c.channel as never }),
+    status: t.field({ type: ConversationStatusEnum, resolve: (c) => c.status as never }),
+    context: t.expose('context', { type: 'JSONObject' }),
+    metadata: t.expose('metadata', { type: 'JSONObject' }),
+    lastMessageAt: t.expose('lastMessageAt', { type: 'DateTime', nullable: true }),
+    messageCount: t.exposeInt('messageCount'),
+    escalatedToHuman: t.exposeBoolean('escalatedToHuman'),
+    escalatedAt: t.expose('escalatedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    messages: t.relatedConnection('messages', {
+      cursor: 'id',
+      totalCount: true,
+      description: 'Oldest first.',
+      args: { sent: t.arg({ type: DateRangeInput }) },
+      query: (args) => ({ where: args.sent ? { createdAt: timeRange(args.sent) } : {}, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    }),
+  }),
+});
+
+builder.prismaNode('Message', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    conversation: t.relation('conversation'),
+    senderType: t.field({ type: SenderTypeEnum, resolve: (m) => m.senderType as never }),
+    senderId: t.exposeString('senderId', { nullable: true }),
+    content: t.exposeString('content'),
+    messageType: t.field({ type: MessageTypeEnum, resolve: (m) => m.messageType as never }),
+    metadata: t.expose('metadata', { type: 'JSONObject' }),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true }),
+    readAt: t.expose('readAt', { type: 'DateTime', nullable: true }),
+    responseTimeMs: t.exposeInt('responseTimeMs', { nullable: true }),
+    aiConfidence: t.exposeFloat('aiConfidence', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const ConversationFilter = builder.inputType('ConversationFilter', {
+  fields: (t) => ({ status: t.field({ type: ConversationStatusEnum }), channel: t.field({ type: ChannelTypeEnum }), escalated: t.boolean(), userId: t.id() }),
+});
+
+function conversationWhere(filter: typeof ConversationFilter.$inferInput | null | undefined) {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.channel ? { channel: filter.channel } : {}),
+    ...(filter?.escalated !== null && filter?.escalated !== undefined ? { escalatedToHuman: filter.escalated } : {}),
+    ...(filter?.userId ? { userId: fromGlobalId(String(filter.userId), 'User', 'filter.userId') } : {}),
+  };
+}
+
+builder.queryField('conversations', (t) =>
+  t.prismaConnection({
+    type: 'Conversation',
+    cursor: 'id',
+    description: 'Escalated conversations first, then by latest message.',
+    args: { filter: t.arg({ type: ConversationFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).conversation.count({ where: conversationWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).conversation.findMany({
+        ...query,
+        where: conversationWhere(args.filter),
+        orderBy: [{ escalatedToHuman: 'desc' }, { lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }],
+      });
+    },
+  }),
+);
+
+builder.queryField('messages', (t) =>
+  t.prismaConnection({
+    type: 'Message',
+    cursor: 'id',
+    description: 'Messages by time, oldest first.',
+    args: { filter: t.arg({ type: MessageFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).message.count({ where: messageWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).message.findMany({ ...query, where: messageWhere(args.filter), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const CreateConversationInput = builder.inputType('CreateConversationInput', {
+  fields: (t) => ({ userId: t.id({ required: true }), channel: t.field({ type: ChannelTypeEnum, required: true }), context: t.field({ type: 'JSONObject' }), metadata: t.field({ type: 'JSONObject' }) }),
+});
+
+builder.mutationField('createConversation', (t) =>
+  t.prismaField({
+    type: 'Conversation',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: CreateConversationInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      const userId = fromGlobalId(String(input.userId), 'User', 'input.userId');
+      const data = parseInput(z.object({ channel, context: jsonObject.nullish(), metadata: jsonObject.nullish() }), input);
+      return prismaFor(ctx).conversation.create({ ...query, data: { userId, channel: data.channel, context: (data.context ?? {}) as object, metadata: (data.metadata ?? {}) as object } });
+    },
+  }),
+);
+
+const UpdateConversationInput = builder.inputType('UpdateConversationInput', {
+  fields: (t) => ({ status: t.field({ type: ConversationStatusEnum }), context: t.field({ type: 'JSONObject' }), metadata: t.field({ type: 'JSONObject' }) }),
+});
+
+builder.mutationField('updateConversation', (t) =>
+  t.prismaField({
+    type: 'Conversation',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateConversationInput, required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Conversation', 'id');
+      return prismaFor(ctx).conversation.update({
+        ...query,
+        where: { id },
+        data: {
+          ...(args.input.status ? { status: args.input.status } : {}),
+          ...(args.input.context ? { context: args.input.context as object } : {}),
+          ...(args.input.metadata ? { metadata: args.input.metadata as object } : {}),
+        },
+      });
+    },
+  }),
+);
+
+builder.mutationField('escalateConversation', (t) =>
+  t.prismaField({
+    type: 'Conversation',
+    description: 'Hands a conversation to a human. Escalating twice keeps the first escalation time.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string() },
+    resolve: async (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Conversation', 'id');
+      const reason = parseInput(z.string().trim().max(1000, 'must be at most 1000 characters').nullish(), args.reason, 'reason');
+      const db = prismaFor(ctx);
+      const current = await db.conversation.findUniqueOrThrow({ where: { id }, select: { escalatedToHuman: true, metadata: true } });
+      if (current.escalatedToHuman) return db.conversation.findUniqueOrThrow({ ...query, where: { id } });
+      return db.conversation.update({
+        ...query,
+        where: { id },
+        data: { escalatedToHuman: true, escalatedAt: new Date(), metadata: { ...(current.metadata as object), ...(reason ? { escalationReason: reason } : {}) } },
+      });
+    },
+  }),
+);
+
+builder.mutationField('deleteConversation', (t) =>
+  t.field({
+    type: 'ID',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).conversation.delete({ where: { id: fromGlobalId(String(args.id), 'Conversation', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);
+
+const SendMessageInput = builder.inputType('SendMessageInput', {
+  fields: (t) => ({
+    conversationId: t.id({ required: true }),
+    content: t.string({ required: true }),
+    senderType: t.field({ type: SenderTypeEnum, defaultValue: 'creator', description: 'Defaults to CREATOR: a message written by the creator.' }),
+    messageType: t.field({ type: MessageTypeEnum, defaultValue: 'text' }),
+    metadata: t.field({ type: 'JSONObject' }),
+    responseTimeMs: t.int(),
+    aiConfidence: t.float({ description: '0 to 1, for AI messages.' }),
+  }),
+});
+
+builder.mutationField('sendMessage', (t) =>
+  t.prismaField({
+    type: 'Message',
+    description: "Adds a message to a conversation (the conversation's counters follow).",
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: SendMessageInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const conversationId = fromGlobalId(String(input.conversationId), 'Conversation', 'input.conversationId');
+      const data = parseInput(
+        z.object({
+          content: text(10_000),
+          senderType: z.enum(['user', 'ai', 'creator']),
+          messageType: z.enum(['text', 'image', 'audio', 'video', 'file', 'quick_reply', 'system']),
+          metadata: jsonObject.nullish(),
+          responseTimeMs: z.number().int().min(0, 'must not be negative').nullish(),
+          aiConfidence: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').nullish(),
+        }),
+        input,
+      );
+      return prismaFor(ctx).message.create({
+        ...query,
+        data: {
+          conversationId,
+          content: data.content,
+          senderType: data.senderType,
+          senderId: data.senderType === 'creator' ? creatorId : null,
+          messageType: data.messageType,
+          metadata: (data.metadata ?? {}) as object,
+          responseTimeMs: data.responseTimeMs ?? null,
+          aiConfidence: data.aiConfidence ?? null,
+          deliveredAt: new Date(),
+        },
+      });
+    },
+  }),
+);
+
+builder.mutationField('deleteMessage', (t) =>
+  t.field({
+    type: 'ID',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).message.delete({ where: { id: fromGlobalId(String(args.id), 'Message', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);

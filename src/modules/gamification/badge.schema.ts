@@ -1,0 +1,244 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { ConflictError, NotFoundError } from '../../graphql/errors';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId, toGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+import { DateRangeInput, timeRange } from '../shared/enums';
+
+builder.prismaNode('Badge', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    criteria: t.expose('criteria', { type: 'JSONObject' }),
+    design: t.expose('design', { type: 'JSONObject' }),
+    isActive: t.exposeBoolean('isActive'),
+    awardedCount: t.exposeInt('awardedCount'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    awards: t.relatedConnection('awards', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }) }),
+  }),
+});
+
+builder.prismaNode('UserBadge', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    user: t.relation('user'),
+    badge: t.relation('badge'),
+    earnedAt: t.expose('earnedAt', { type: 'DateTime' }),
+    criteriaMet: t.expose('criteriaMet', { type: 'JSONObject' }),
+    notified: t.exposeBoolean('notified'),
+  }),
+});
+
+builder.prismaNode('Achievement', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    user: t.relation('user'),
+    program: t.relation('program', { nullable: true }),
+    achievementType: t.exposeString('achievementType'),
+    achievementData: t.expose('achievementData', { type: 'JSONObject' }),
+    points: t.exposeInt('points'),
+    earnedAt: t.expose('earnedAt', { type: 'DateTime' }),
+  }),
+});
+
+const BadgeFilter = builder.inputType('BadgeFilter', { fields: (t) => ({ isActive: t.boolean(), search: t.string() }) });
+const badgeWhere = (f: typeof BadgeFilter.$inferInput | null | undefined) => ({
+  ...(f?.isActive !== null && f?.isActive !== undefined ? { isActive: f.isActive } : {}),
+  ...(f?.search?.trim() ? { name: { contains: f.search.trim(), mode: 'insensitive' as const } } : {}),
+});
+
+builder.queryField('badges', (t) =>
+  t.prismaConnection({
+    type: 'Badge',
+    cursor: 'id',
+    args: { filter: t.arg({ type: BadgeFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).badge.count({ where: badgeWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).badge.findMany({ ...query, where: badgeWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const UserBadgeFilter = builder.inputType('UserBadgeFilter', { fields: (t) => ({ userId: t.id(), badgeId: t.id(), earned: t.field({ type: DateRangeInput }) }) });
+const userBadgeWhere = (f: typeof UserBadgeFilter.$inferInput | null | undefined) => ({
+  ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
+  ...(f?.badgeId ? { badgeId: fromGlobalId(String(f.badgeId), 'Badge', 'filter.badgeId') } : {}),
+  ...(f?.earned ? { earnedAt: timeRange(f.earned) } : {}),
+});
+
+builder.queryField('userBadges', (t) =>
+  t.prismaConnection({
+    type: 'UserBadge',
+    cursor: 'id',
+    description: 'Badges held by users, newest first.',
+    args: { filter: t.arg({ type: UserBadgeFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).userBadge.count({ where: userBadgeWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).userBadge.findMany({ ...query, where: userBadgeWhere(args.filter), orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const AchievementFilter = builder.inputType('AchievementFilter', {
+  fields: (t) => ({ achievementType: t.string(), userId: t.id(), programId: t.id(), earned: t.field({ type: DateRangeInput }) }),
+});
+const achievementWhere = (f: typeof AchievementFilter.$inferInput | null | undefined) => ({
+  ...(f?.achievementType ? { achievementType: f.achievementType } : {}),
+  ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
+  ...(f?.programId ? { programId: fromGlobalId(String(f.programId), 'Program', 'filter.programId') } : {}),
+  ...(f?.earned ? { earnedAt: timeRange(f.earned) } : {}),
+});
+
+builder.queryField('achievements', (t) =>
+  t.prismaConnection({
+    type: 'Achievement',
+    cursor: 'id',
+    description: 'Achievements, newest first.',
+    args: { filter: t.arg({ type: AchievementFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).achievement.count({ where: achievementWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).achievement.findMany({ ...query, where: achievementWhere(args.filter), orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const BadgeInput = builder.inputType('BadgeInput', {
+  fields: (t) => ({ name: t.string(), description: t.string(), criteria: t.field({ type: 'JSONObject' }), design: t.field({ type: 'JSONObject' }), isActive: t.boolean() }),
+});
+const badgeFields = { name: text(100), description: optionalText(1000), criteria: jsonObject.nullish(), design: jsonObject.nullish(), isActive: z.boolean().nullish() };
+
+builder.mutationField('createBadge', (t) =>
+  t.prismaField({
+    type: 'Badge',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: BadgeInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).badge.create({ ...query, data: definedOnly(parseInput(z.object(badgeFields), input)) });
+    },
+  }),
+);
+
+builder.mutationField('updateBadge', (t) =>
+  t.prismaField({
+    type: 'Badge',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: BadgeInput, required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Badge', 'id');
+      return prismaFor(ctx).badge.update({ ...query, where: { id }, data: definedOnly(parseInput(z.object({ ...badgeFields, name: text(100).nullish() }), args.input)) });
+    },
+  }),
+);
+
+builder.mutationField('deleteBadge', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Deletes a badge and every award of it. Set isActive to false to retire it instead.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).badge.delete({ where: { id: fromGlobalId(String(args.id), 'Badge', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);
+
+builder.mutationField('awardBadge', (t) =>
+  t.prismaField({
+    type: 'UserBadge',
+    description: 'Gives a user a badge by hand. A user holds each badge at most once (CONFLICT otherwise).',
+    errors: { types: WRITE_ERRORS },
+    args: { userId: t.arg.id({ required: true }), badgeId: t.arg.id({ required: true }), reason: t.arg.string() },
+    resolve: async (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+      const badgeId = fromGlobalId(String(args.badgeId), 'Badge', 'badgeId');
+      const reason = parseInput(z.string().trim().max(500).nullish(), args.reason, 'reason');
+      const db = prismaFor(ctx);
+      const badge = await db.badge.findUniqueOrThrow({ where: { id: badgeId }, select: { isActive: true } });
+      if (!badge.isActive) throw new ConflictError('This badge is retired (isActive is false)');
+      try {
+        return await db.userBadge.create({ ...query, data: { userId, badgeId, criteriaMet: { manual: true, ...(reason ? { reason } : {}) } } });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'P2002') throw new ConflictError('The user already holds this badge');
+        throw error;
+      }
+    },
+  }),
+);
+
+builder.mutationField('revokeBadge', (t) =>
+  t.field({
+    type: 'ID',
+    description: "Takes a badge back from a user. Returns the removed award's id.",
+    errors: { types: WRITE_ERRORS },
+    args: { userId: t.arg.id({ required: true }), badgeId: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+      const badgeId = fromGlobalId(String(args.badgeId), 'Badge', 'badgeId');
+      const removed = await prismaFor(ctx).userBadge.delete({ where: { creatorId_userId_badgeId: { creatorId, userId, badgeId } }, select: { id: true } }).catch((error: { code?: string }) => {
+        if (error.code === 'P2025') throw new NotFoundError('Award');
+        throw error;
+      });
+      return toGlobalId('UserBadge', removed.id);
+    },
+  }),
+);
+
+const GrantAchievementInput = builder.inputType('GrantAchievementInput', {
+  fields: (t) => ({ userId: t.id({ required: true }), achievementType: t.string({ required: true }), points: t.int({ required: true }), programId: t.id(), achievementData: t.field({ type: 'JSONObject' }) }),
+});
+
+builder.mutationField('grantAchievement', (t) =>
+  t.prismaField({
+    type: 'Achievement',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: GrantAchievementInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      const data = parseInput(
+        z.object({
+          achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
+          points: z.number().int().min(0, 'must not be negative').max(1_000_000, 'must be at most 1000000'),
+          achievementData: jsonObject.nullish(),
+        }),
+        input,
+      );
+      return prismaFor(ctx).achievement.create({
+        ...query,
+        data: {
+          userId: fromGlobalId(String(input.userId), 'User', 'input.userId'),
+          programId: input.programId ? fromGlobalId(String(input.programId), 'Program', 'input.programId') : null,
+          achievementType: data.achievementType,
+          points: data.points,
+          achievementData: (data.achievementData ?? {}) as object,
+        },
+      });
+    },
+  }),
+);
+
+builder.mutationField('deleteAchievement', (t) =>
+  t.field({
+    type: 'ID',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).achievement.delete({ where: { id: fromGlobalId(String(args.id), 'Achievement', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);

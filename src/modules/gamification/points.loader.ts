@@ -1,0 +1,16 @@
+// Points per user, batched: every `pointsTotal` in one request is one grouped query, whatever
+// the number of users on the page. Created per request (createContextCache), so it caches only
+// within the request and always reads through that request's tenant client.
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { prismaFor } from '../../graphql/tenant';
+import type { Context } from '../../server/context';
+
+export const pointsFor = createContextCache(
+  (ctx: Context) =>
+    new DataLoader<string, number>(async (userIds) => {
+      const sums = await prismaFor(ctx).achievement.groupBy({ by: ['userId'], where: { userId: { in: [...userIds] } }, _sum: { points: true } });
+      const byUser = new Map(sums.map((s) => [s.userId, s._sum.points ?? 0]));
+      return userIds.map((id) => byUser.get(id) ?? 0);
+    }),
+);

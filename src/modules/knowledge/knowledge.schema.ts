@@ -1,0 +1,250 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+
+const ProcessingStatusEnum = builder.enumType('ProcessingStatus', {
+  values: { PENDING: { value: 'pending' }, PROCESSING: { value: 'processing' }, COMPLETED: { value: 'completed' }, FAILED: { value: 'failed' } } as const,
+});
+const SourceTypeEnum = builder.enumType('DocumentSourceType', { values: { UPLOAD: { value: 'upload' }, URL: { value: 'url' }, TEXT: { value: 'text' } } as const });
+
+builder.prismaNode('KnowledgeBase', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    settings: t.expose('settings', { type: 'JSONObject' }),
+    isActive: t.exposeBoolean('isActive'),
+    documentCount: t.exposeInt('documentCount'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    documents: t.relatedConnection('documents', {
+      cursor: 'id',
+      totalCount: true,
+      args: { processingStatus: t.arg({ type: ProcessingStatusEnum }) },
+      query: (args) => ({ where: args.processingStatus ? { processingStatus: args.processingStatus } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    }),
+  }),
+});
+
+builder.prismaNode('Document', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    knowledgeBase: t.relation('knowledgeBase'),
+    title: t.exposeString('title'),
+    sourceType: t.field({ type: SourceTypeEnum, resolve: (d) => d.sourceType as never }),
+    sourceUrl: t.exposeString('sourceUrl', { nullable: true }),
+    mimeType: t.exposeString('mimeType', { nullable: true }),
+    fileSizeBytes: t.expose('fileSizeBytes', { type: 'BigInt' }),
+    content: t.exposeString('content', { nullable: true }),
+    processingStatus: t.field({ type: ProcessingStatusEnum, resolve: (d) => d.processingStatus as never }),
+    embeddingStatus: t.field({ type: ProcessingStatusEnum, resolve: (d) => d.embeddingStatus as never }),
+    chunkCount: t.exposeInt('chunkCount'),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSONObject' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    chunks: t.relatedConnection('chunks', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ chunkIndex: 'asc' }, { id: 'asc' }] }) }),
+  }),
+});
+
+builder.prismaNode('DocumentChunk', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    document: t.relation('document'),
+    chunkIndex: t.exposeInt('chunkIndex'),
+    content: t.exposeString('content'),
+    tokenCount: t.exposeInt('tokenCount'),
+    embeddingId: t.exposeString('embeddingId', { nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSONObject' }),
+  }),
+});
+
+builder.queryField('knowledgeBases', (t) =>
+  t.prismaConnection({
+    type: 'KnowledgeBase',
+    cursor: 'id',
+    totalCount: (_c, _args, ctx) => prismaFor(ctx).knowledgeBase.count(),
+    resolve: (query, _root, _args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).knowledgeBase.findMany({ ...query, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const DocumentFilter = builder.inputType('DocumentFilter', {
+  fields: (t) => ({ processingStatus: t.field({ type: ProcessingStatusEnum }), knowledgeBaseId: t.id() }),
+});
+const documentWhere = (f: typeof DocumentFilter.$inferInput | null | undefined) => ({
+  ...(f?.processingStatus ? { processingStatus: f.processingStatus } : {}),
+  ...(f?.knowledgeBaseId ? { knowledgeBaseId: fromGlobalId(String(f.knowledgeBaseId), 'KnowledgeBase', 'filter.knowledgeBaseId') } : {}),
+});
+
+builder.queryField('documents', (t) =>
+  t.prismaConnection({
+    type: 'Document',
+    cursor: 'id',
+    args: { filter: t.arg({ type: DocumentFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).document.count({ where: documentWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).document.findMany({ ...query, where: documentWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const KnowledgeBaseInput = builder.inputType('KnowledgeBaseInput', {
+  fields: (t) => ({ name: t.string(), description: t.string(), settings: t.field({ type: 'JSONObject' }), isActive: t.boolean() }),
+});
+const kbFields = { name: text(200), description: optionalText(2000), settings: jsonObject.nullish(), isActive: z.boolean().nullish() };
+
+builder.mutationField('createKnowledgeBase', (t) =>
+  t.prismaField({
+    type: 'KnowledgeBase',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: KnowledgeBaseInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).knowledgeBase.create({ ...query, data: definedOnly(parseInput(z.object(kbFields), input)) });
+    },
+  }),
+);
+
+builder.mutationField('updateKnowledgeBase', (t) =>
+  t.prismaField({
+    type: 'KnowledgeBase',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: KnowledgeBaseInput, required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'KnowledgeBase', 'id');
+      return prismaFor(ctx).knowledgeBase.update({ ...query, where: { id }, data: definedOnly(parseInput(z.object({ ...kbFields, name: text(200).nullish() }), args.input)) });
+    },
+  }),
+);
+
+const CreateDocumentInput = builder.inputType('CreateDocumentInput', {
+  fields: (t) => ({
+    knowledgeBaseId: t.id({ required: true }),
+    title: t.string({ required: true }),
+    sourceType: t.field({ type: SourceTypeEnum, defaultValue: 'text' }),
+    sourceUrl: t.string(),
+    mimeType: t.string(),
+    fileSizeBytes: t.field({ type: 'BigInt' }),
+    content: t.string(),
+    metadata: t.field({ type: 'JSONObject' }),
+  }),
+});
+
+builder.mutationField('createDocument', (t) =>
+  t.prismaField({
+    type: 'Document',
+    description: 'Adds a document to a knowledge base; it starts as PENDING for processing.',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: CreateDocumentInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      const data = parseInput(
+        z
+          .object({
+            title: text(500),
+            sourceType: z.enum(['upload', 'url', 'text']),
+            sourceUrl: z.string().url('must be a URL').max(2000).nullish(),
+            mimeType: z.string().max(200).nullish(),
+            content: z.string().max(5_000_000, 'must be at most 5 MB of text').nullish(),
+            metadata: jsonObject.nullish(),
+          })
+          .refine((d) => d.sourceType !== 'url' || d.sourceUrl, { message: 'is required when sourceType is URL', path: ['sourceUrl'] }),
+        input,
+      );
+      return prismaFor(ctx).document.create({
+        ...query,
+        data: {
+          knowledgeBaseId: fromGlobalId(String(input.knowledgeBaseId), 'KnowledgeBase', 'input.knowledgeBaseId'),
+          ...definedOnly(data),
+          fileSizeBytes: input.fileSizeBytes ?? BigInt(Buffer.byteLength(data.content ?? '')),
+        },
+      });
+    },
+  }),
+);
+
+const UpdateDocumentInput = builder.inputType('UpdateDocumentInput', {
+  fields: (t) => ({
+    title: t.string(),
+    processingStatus: t.field({ type: ProcessingStatusEnum }),
+    embeddingStatus: t.field({ type: ProcessingStatusEnum }),
+    errorMessage: t.string(),
+    metadata: t.field({ type: 'JSONObject' }),
+  }),
+});
+
+builder.mutationField('updateDocument', (t) =>
+  t.prismaField({
+    type: 'Document',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateDocumentInput, required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Document', 'id');
+      const data = parseInput(z.object({ title: text(500).nullish(), errorMessage: optionalText(2000), metadata: jsonObject.nullish() }), args.input);
+      return prismaFor(ctx).document.update({
+        ...query,
+        where: { id },
+        data: { ...definedOnly(data), ...(args.input.processingStatus ? { processingStatus: args.input.processingStatus } : {}), ...(args.input.embeddingStatus ? { embeddingStatus: args.input.embeddingStatus } : {}) },
+      });
+    },
+  }),
+);
+
+const ChunkInput = builder.inputType('DocumentChunkInput', {
+  fields: (t) => ({ chunkIndex: t.int({ required: true }), content: t.string({ required: true }), tokenCount: t.int(), embeddingId: t.string(), metadata: t.field({ type: 'JSONObject' }) }),
+});
+
+builder.mutationField('addDocumentChunks', (t) =>
+  t.prismaField({
+    type: 'Document',
+    description: 'Stores the chunks a document was split into (all or none).',
+    errors: { types: WRITE_ERRORS },
+    args: { documentId: t.arg.id({ required: true }), chunks: t.arg({ type: [ChunkInput], required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const documentId = fromGlobalId(String(args.documentId), 'Document', 'documentId');
+      const chunks = parseInput(
+        z
+          .array(z.object({ chunkIndex: z.number().int().min(0), content: text(100_000), tokenCount: z.number().int().min(0).nullish(), embeddingId: z.string().max(200).nullish(), metadata: jsonObject.nullish() }))
+          .min(1, 'must not be empty')
+          .max(1000, 'must be at most 1000 chunks'),
+        args.chunks,
+        'chunks',
+      );
+      const db = prismaFor(ctx);
+      // One statement: the chunks land together or not at all.
+      await db.documentChunk.createMany({ data: chunks.map((c) => ({ documentId, ...definedOnly(c) })) });
+      return db.document.findUniqueOrThrow({ ...query, where: { id: documentId } });
+    },
+  }),
+);
+
+for (const [name, type, model] of [
+  ['deleteKnowledgeBase', 'KnowledgeBase', 'knowledgeBase'],
+  ['deleteDocument', 'Document', 'document'],
+  ['deleteDocumentChunk', 'DocumentChunk', 'documentChunk'],
+] as const) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: 'ID',
+      errors: { types: WRITE_ERRORS },
+      args: { id: t.arg.id({ required: true }) },
+      resolve: async (_root, args, ctx) => {
+        requireTenant(ctx);
+        const id = fromGlobalId(String(args.id), type, 'id');
+        await (prismaFor(ctx)[model] as unknown as { delete(a: object): Promise<unknown> }).delete({ where: { id }, select: { id: true } });
+        return String(args.id);
+      },
+    }),
+  );
+}

@@ -1,0 +1,129 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { ConflictError } from '../../graphql/errors';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { jsonObject, parseInput, z } from '../../graphql/validation';
+import { EnrollmentStatusEnum } from './program.schema';
+
+builder.prismaNode('ProgramEnrollment', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    program: t.relation('program'),
+    user: t.relation('user'),
+    status: t.field({ type: EnrollmentStatusEnum, resolve: (e) => e.status as never }),
+    progress: t.exposeFloat('progress'),
+    currentStep: t.exposeString('currentStep', { nullable: true }),
+    stepData: t.expose('stepData', { type: 'JSONObject' }),
+    programVersion: t.exposeInt('programVersion'),
+    enrolledAt: t.expose('enrolledAt', { type: 'DateTime' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    lastActivityAt: t.expose('lastActivityAt', { type: 'DateTime' }),
+  }),
+});
+
+const EnrollmentFilter = builder.inputType('EnrollmentFilter', {
+  fields: (t) => ({ status: t.field({ type: EnrollmentStatusEnum }), programId: t.id(), userId: t.id() }),
+});
+
+function enrollmentWhere(filter: typeof EnrollmentFilter.$inferInput | null | undefined) {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.programId ? { programId: fromGlobalId(String(filter.programId), 'Program', 'filter.programId') } : {}),
+    ...(filter?.userId ? { userId: fromGlobalId(String(filter.userId), 'User', 'filter.userId') } : {}),
+  };
+}
+
+builder.queryField('enrollments', (t) =>
+  t.prismaConnection({
+    type: 'ProgramEnrollment',
+    cursor: 'id',
+    args: { filter: t.arg({ type: EnrollmentFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).programEnrollment.count({ where: enrollmentWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).programEnrollment.findMany({ ...query, where: enrollmentWhere(args.filter), orderBy: [{ lastActivityAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+builder.mutationField('enrollUser', (t) =>
+  t.prismaField({
+    type: 'ProgramEnrollment',
+    description: "Enrolls a user in a published program, at the program's current version and first step.",
+    errors: { types: WRITE_ERRORS },
+    args: { programId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
+      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+      const db = prismaFor(ctx);
+      const program = await db.program.findUniqueOrThrow({ where: { id: programId }, select: { status: true, version: true, flowDefinition: true } });
+      if (program.status !== 'published') throw new ConflictError('Only a published program takes enrollments');
+      const start = (program.flowDefinition as { start?: unknown }).start;
+      return db.programEnrollment.create({
+        ...query,
+        data: { programId, userId, programVersion: program.version, currentStep: typeof start === 'string' ? start : null },
+      });
+    },
+  }),
+);
+
+const UpdateEnrollmentInput = builder.inputType('UpdateEnrollmentInput', {
+  fields: (t) => ({
+    status: t.field({ type: EnrollmentStatusEnum }),
+    progress: t.float({ description: '0 to 100.' }),
+    currentStep: t.string(),
+    stepData: t.field({ type: 'JSONObject' }),
+  }),
+});
+
+builder.mutationField('updateEnrollment', (t) =>
+  t.prismaField({
+    type: 'ProgramEnrollment',
+    description: 'Changes an enrollment. Completing it sets completedAt; leaving completed clears it.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateEnrollmentInput, required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'ProgramEnrollment', 'id');
+      const input = parseInput(
+        z.object({
+          status: z.enum(['active', 'paused', 'completed', 'dropped']).nullish(),
+          progress: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').nullish(),
+          currentStep: z.string().trim().min(1).max(100).nullish(),
+          stepData: jsonObject.nullish(),
+        }),
+        args.input,
+      );
+      const now = new Date();
+      return prismaFor(ctx).programEnrollment.update({
+        ...query,
+        where: { id },
+        data: {
+          ...(input.status ? { status: input.status, completedAt: input.status === 'completed' ? now : null, ...(input.status === 'completed' ? { progress: 100 } : {}) } : {}),
+          ...(input.progress !== null && input.progress !== undefined && input.status !== 'completed' ? { progress: input.progress } : {}),
+          ...(input.currentStep ? { currentStep: input.currentStep } : {}),
+          ...(input.stepData ? { stepData: input.stepData as object } : {}),
+          lastActivityAt: now,
+        },
+      });
+    },
+  }),
+);
+
+builder.mutationField('unenrollUser', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Removes an enrollment. Returns its id.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).programEnrollment.delete({ where: { id: fromGlobalId(String(args.id), 'ProgramEnrollment', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);
+

@@ -1,0 +1,179 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { ConflictError } from '../../graphql/errors';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+import { enrollmentStatsFor } from './enrollment-stats.loader';
+
+export const ProgramStatusEnum = builder.enumType('ProgramStatus', {
+  values: { DRAFT: { value: 'draft' }, PUBLISHED: { value: 'published' }, ARCHIVED: { value: 'archived' } } as const,
+});
+
+const EnrollmentStats = builder.objectRef<{ active: number; paused: number; completed: number; dropped: number; total: number }>('EnrollmentStats').implement({
+  description: 'Enrollments of a program by status.',
+  fields: (t) => ({
+    active: t.exposeInt('active'),
+    paused: t.exposeInt('paused'),
+    completed: t.exposeInt('completed'),
+    dropped: t.exposeInt('dropped'),
+    total: t.exposeInt('total'),
+  }),
+});
+
+builder.prismaNode('Program', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    flowDefinition: t.expose('flowDefinition', { type: 'JSONObject' }),
+    status: t.field({ type: ProgramStatusEnum, resolve: (p) => p.status as never }),
+    version: t.exposeInt('version'),
+    settings: t.expose('settings', { type: 'JSONObject' }),
+    publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),
+    archivedAt: t.expose('archivedAt', { type: 'DateTime', nullable: true }),
+    enrollmentCount: t.exposeInt('enrollmentCount'),
+    enrollmentStats: t.field({ type: EnrollmentStats, resolve: (p, _args, ctx) => enrollmentStatsFor(ctx).load(p.id) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    enrollments: t.relatedConnection('enrollments', {
+      cursor: 'id',
+      totalCount: true,
+      args: { status: t.arg({ type: EnrollmentStatusEnum }) },
+      query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    analytics: t.relatedConnection('analytics', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ date: 'desc' }, { metricType: 'asc' }, { id: 'asc' }] }) }),
+  }),
+});
+
+export const EnrollmentStatusEnum = builder.enumType('EnrollmentStatus', {
+  values: { ACTIVE: { value: 'active' }, PAUSED: { value: 'paused' }, COMPLETED: { value: 'completed' }, DROPPED: { value: 'dropped' } } as const,
+});
+
+const ProgramFilter = builder.inputType('ProgramFilter', {
+  fields: (t) => ({ status: t.field({ type: ProgramStatusEnum }), search: t.string({ description: 'Part of the name (case-insensitive).' }) }),
+});
+
+function programWhere(filter: typeof ProgramFilter.$inferInput | null | undefined) {
+  return {
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.search?.trim() ? { name: { contains: filter.search.trim(), mode: 'insensitive' as const } } : {}),
+  };
+}
+
+builder.queryField('programs', (t) =>
+  t.prismaConnection({
+    type: 'Program',
+    cursor: 'id',
+    args: { filter: t.arg({ type: ProgramFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).program.count({ where: programWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).program.findMany({ ...query, where: programWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const CreateProgramInput = builder.inputType('CreateProgramInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    description: t.string(),
+    flowDefinition: t.field({ type: 'JSONObject' }),
+    settings: t.field({ type: 'JSONObject' }),
+  }),
+});
+
+const UpdateProgramInput = builder.inputType('UpdateProgramInput', {
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    flowDefinition: t.field({ type: 'JSONObject', description: 'Only while the program is a draft; publish to make it live.' }),
+    settings: t.field({ type: 'JSONObject' }),
+  }),
+});
+
+const programFields = { name: text(200), description: optionalText(5000), flowDefinition: jsonObject.nullish(), settings: jsonObject.nullish() };
+
+builder.mutationField('createProgram', (t) =>
+  t.prismaField({
+    type: 'Program',
+    description: 'Creates a program as a draft.',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: CreateProgramInput, required: true }) },
+    resolve: (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).program.create({ ...query, data: definedOnly(parseInput(z.object(programFields), input)) });
+    },
+  }),
+);
+
+builder.mutationField('updateProgram', (t) =>
+  t.prismaField({
+    type: 'Program',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProgramInput, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Program', 'id');
+      const data = parseInput(z.object({ ...programFields, name: text(200).nullish() }), args.input);
+      const db = prismaFor(ctx);
+      if (data.flowDefinition) {
+        const current = await db.program.findUniqueOrThrow({ where: { id }, select: { status: true } });
+        if (current.status !== 'draft') throw new ConflictError('The flow of a published or archived program cannot change; create a new draft');
+      }
+      return db.program.update({ ...query, where: { id }, data: definedOnly(data) });
+    },
+  }),
+);
+
+builder.mutationField('publishProgram', (t) =>
+  t.prismaField({
+    type: 'Program',
+    description: 'Makes a program live: bumps its version and sets publishedAt. New enrollments start on this version.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Program', 'id');
+      const db = prismaFor(ctx);
+      const current = await db.program.findUniqueOrThrow({ where: { id }, select: { status: true, version: true } });
+      if (current.status === 'archived') throw new ConflictError('An archived program cannot be published');
+      // Compare-and-set on the version, so two concurrent publishes bump it twice, never lose one.
+      const bumped = await db.program.updateMany({
+        where: { id, version: current.version },
+        data: { status: 'published', version: current.version + 1, publishedAt: new Date(), archivedAt: null },
+      });
+      if (bumped.count === 0) throw new ConflictError('The program changed while publishing; try again');
+      return db.program.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('archiveProgram', (t) =>
+  t.prismaField({
+    type: 'Program',
+    description: 'Retires a program: no new enrollments; existing ones keep their data.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'Program', 'id');
+      return prismaFor(ctx).program.update({ ...query, where: { id }, data: { status: 'archived', archivedAt: new Date() } });
+    },
+  }),
+);
+
+builder.mutationField('deleteProgram', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Deletes a program and its enrollments. Archive instead to keep its history.',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).program.delete({ where: { id: fromGlobalId(String(args.id), 'Program', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);

@@ -1,0 +1,102 @@
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { withTenantTransaction } from '../../db/tenant';
+import { channel, identifier, jsonObject, parseInput, z } from '../../graphql/validation';
+import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
+
+builder.prismaNode('UserInteraction', {
+  id: { field: 'id' },
+  nullable: true,
+  fields: (t) => ({
+    user: t.relation('user'),
+    interactionType: t.exposeString('interactionType'),
+    interactionData: t.expose('interactionData', { type: 'JSONObject' }),
+    channel: t.field({ type: ChannelTypeEnum, nullable: true, resolve: (i) => i.channel as never }),
+    session: t.relation('session', { nullable: true }),
+    program: t.relation('program', { nullable: true }),
+    message: t.relation('message', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const InteractionFilter = builder.inputType('InteractionFilter', {
+  fields: (t) => ({ userId: t.id(), interactionType: t.string(), programId: t.id(), occurred: t.field({ type: DateRangeInput }) }),
+});
+const interactionWhere = (f: typeof InteractionFilter.$inferInput | null | undefined) => ({
+  ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
+  ...(f?.programId ? { programId: fromGlobalId(String(f.programId), 'Program', 'filter.programId') } : {}),
+  ...(f?.interactionType ? { interactionType: f.interactionType } : {}),
+  ...(f?.occurred ? { createdAt: timeRange(f.occurred) } : {}),
+});
+
+builder.queryField('interactions', (t) =>
+  t.prismaConnection({
+    type: 'UserInteraction',
+    cursor: 'id',
+    description: 'What users did, newest first.',
+    args: { filter: t.arg({ type: InteractionFilter }) },
+    totalCount: (_c, args, ctx) => prismaFor(ctx).userInteraction.count({ where: interactionWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      return prismaFor(ctx).userInteraction.findMany({ ...query, where: interactionWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+const RecordInteractionInput = builder.inputType('RecordInteractionInput', {
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    interactionType: t.string({ required: true, description: 'lower_snake_case, e.g. lesson_viewed.' }),
+    interactionData: t.field({ type: 'JSONObject' }),
+    channel: t.field({ type: ChannelTypeEnum }),
+    sessionId: t.id(),
+    programId: t.id(),
+    messageId: t.id(),
+  }),
+});
+
+builder.mutationField('recordInteraction', (t) =>
+  t.prismaField({
+    type: 'UserInteraction',
+    description: "Records something a user did, and marks the user active now.",
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: RecordInteractionInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const data = parseInput(z.object({ interactionType: identifier, interactionData: jsonObject.nullish(), channel: channel.nullish() }), input);
+      const userId = fromGlobalId(String(input.userId), 'User', 'input.userId');
+      const ref = (value: string | number | null | undefined, type: string, path: string) => (value ? fromGlobalId(String(value), type, path) : null);
+      const refs = {
+        sessionId: ref(input.sessionId, 'UserSession', 'input.sessionId'),
+        programId: ref(input.programId, 'Program', 'input.programId'),
+        messageId: ref(input.messageId, 'Message', 'input.messageId'),
+      };
+      // Two writes, one transaction: the interaction and the user's activity time.
+      const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+        const now = new Date();
+        const row = await tx.userInteraction.create({
+          data: { userId, interactionType: data.interactionType, interactionData: (data.interactionData ?? {}) as object, channel: data.channel ?? null, ...refs, createdAt: now },
+          select: { id: true },
+        });
+        await tx.user.update({ where: { id: userId }, data: { lastActiveAt: now }, select: { id: true } });
+        return row.id;
+      });
+      return prismaFor(ctx).userInteraction.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+);
+
+builder.mutationField('deleteInteraction', (t) =>
+  t.field({
+    type: 'ID',
+    errors: { types: WRITE_ERRORS },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      await prismaFor(ctx).userInteraction.delete({ where: { id: fromGlobalId(String(args.id), 'UserInteraction', 'id') }, select: { id: true } });
+      return String(args.id);
+    },
+  }),
+);

@@ -1,0 +1,114 @@
+// The number of SQL statements a nested GraphQL request sends must not grow with the sizes of
+// its lists: nested selections are merged into the parent query by plugin-prisma, and per-row
+// aggregates (points, enrollment stats) are batched by DataLoaders. Statements are counted at
+// the pg client of the application role, in this process, so the count is exact.
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let db: TestDatabase;
+let server: TestServer;
+let tenants: TwoTenants;
+let appRole: string;
+
+const sent: string[] = [];
+const originalQuery = pg.Client.prototype.query;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  tenants = await seedTwoTenants(db);
+  appRole = new URL(db.appUrl).username;
+  // Ada gets 20 published programs with 10 enrollments each, and every user 3 badges.
+  const owner = await connect(db.ownerUrl);
+  try {
+    const A = tenants.creatorA;
+    await owner.query(`INSERT INTO programs (creator_id, name, status, published_at) SELECT $1, 'Load ' || g, 'published', now() FROM generate_series(1, 20) g`, [A]);
+    await owner.query(
+      `INSERT INTO program_enrollments (creator_id, program_id, user_id)
+       SELECT $1, p.id, u.id FROM (SELECT id FROM programs WHERE creator_id = $1 AND name LIKE 'Load %') p
+       CROSS JOIN LATERAL (SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 10) u`,
+      [A],
+    );
+    await owner.query(
+      `INSERT INTO user_badges (creator_id, user_id, badge_id)
+       SELECT $1, u.id, b.id FROM users u CROSS JOIN (SELECT id FROM badges WHERE creator_id = $1 LIMIT 3) b WHERE u.creator_id = $1
+       ON CONFLICT DO NOTHING`,
+      [A],
+    );
+  } finally {
+    await owner.end();
+  }
+  server = await startTestServer(db);
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    if ((this as unknown as { connectionParameters: { user: string } }).connectionParameters.user === appRole) {
+      const q = args[0] as string | { text: string };
+      sent.push(typeof q === 'string' ? q : q.text);
+    }
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+});
+
+afterAll(async () => {
+  pg.Client.prototype.query = originalQuery;
+  await server?.stop();
+  await db?.drop();
+});
+
+const NESTED = /* GraphQL */ `
+  query Nested($programs: Int!, $enrollments: Int!) {
+    me {
+      programs(first: $programs) {
+        totalCount
+        edges {
+          node {
+            name
+            enrollmentStats { total completed }
+            enrollments(first: $enrollments) {
+              edges {
+                node {
+                  status
+                  user {
+                    displayName
+                    pointsTotal
+                    badges(first: 10) { edges { node { earnedAt badge { name } } } }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+async function countStatements(programs: number, enrollments: number) {
+  sent.length = 0;
+  const { body } = await server.gql<{ me: { programs: { edges: { node: { enrollments: { edges: { node: { user: { badges: { edges: unknown[] } } } }[] } } }[] } } }>(
+    NESTED,
+    { programs, enrollments },
+    { token: server.tokenFor(tenants.creatorA) },
+  );
+  expect(body.errors).toBeUndefined();
+  const programEdges = body.data!.me.programs.edges;
+  const enrollmentEdges = programEdges.flatMap((p) => p.node.enrollments.edges);
+  return { statements: sent.length, transactions: sent.filter((s) => s === 'BEGIN').length, programs: programEdges.length, enrollments: enrollmentEdges.length, badges: enrollmentEdges.reduce((n, e) => n + e.node.user.badges.edges.length, 0), sql: [...sent] };
+}
+
+test('asCreatorA: creator -> 20 programs -> 10 enrollments each -> user -> badges costs the same statements as 2 -> 2', async () => {
+  const small = await countStatements(2, 2);
+  const large = await countStatements(20, 10);
+  expect(small).toMatchObject({ programs: 2, enrollments: 4 });
+  expect(large).toMatchObject({ programs: 20, enrollments: 200 });
+  expect(large.badges).toBeGreaterThanOrEqual(600);
+  expect(large.statements).toBe(small.statements);
+  expect(large.transactions).toBe(small.transactions);
+  // Locked in, so a regression cannot pass silently. Three tenant transactions, each
+  // BEGIN + set_config + its queries + COMMIT:
+  //   1. the creator with programs (and their count), enrollments, users, awards and badges:
+  //      one query per level (Prisma loads each relation level with one query), 6 in all;
+  //   2. enrollment counts by status for all 20 programs (one DataLoader batch);
+  //   3. points for all users on the page (one DataLoader batch).
+  expect({ statements: large.statements, transactions: large.transactions }).toEqual({ statements: 17, transactions: 3 });
+});

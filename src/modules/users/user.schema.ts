@@ -119,7 +119,8 @@ builder.queryField('users', (t) =>
       return prismaFor(ctx).user.findMany({
         ...query,
         where: userWhere(args.filter),
-        orderBy: [{ [ORDER_COLUMN[order.field]]: { sort: order.direction ?? 'desc', nulls: 'last' } }, { id: 'asc' }],
+        // NULLS LAST only where the column can be null (Prisma rejects it elsewhere).
+        orderBy: [order.field === 'CREATED_AT' ? { createdAt: order.direction ?? 'desc' } : { [ORDER_COLUMN[order.field]]: { sort: order.direction ?? 'desc', nulls: 'last' } }, { id: 'asc' }],
       });
     },
   }),

@@ -2,6 +2,7 @@
 import { startApp, type App } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DEMO_CREATORS } from './db/seed/demo-content';
+import { DEMO_ADMIN } from './db/seed/seed';
 import { createLogger, type Logger } from './logger';
 
 const SHUTDOWN_BOUND_MS = 15_000;
@@ -18,6 +19,9 @@ async function printWelcome(app: App, config: Config): Promise<void> {
         lines.push(``, `  ${creator.email}  (password: ${password})`, `  Authorization: Bearer ${token}`);
       }
       lines.push(
+        ``,
+        `  Or sign in: mutation { logIn(email: "...", password: "...") { ... on AuthPayload { accessToken } } }`,
+        `  Platform admin: ${DEMO_ADMIN.email} (password: ${DEMO_ADMIN.password}) with adminLogIn`,
         ``,
         `  Try it:`,
         `  curl -s ${app.url} -H 'content-type: application/json' \\`,

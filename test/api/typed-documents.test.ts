@@ -2,6 +2,7 @@
 // documents codegen generates from them: a compile-time check that the operations and the
 // schema agree, and a run-time check that they work over HTTP.
 import { CreateProgramDocument, LogInDocument, ProgramsDocument, PublishProgramDocument, UsersDocument } from '../../src/generated/graphql/graphql';
+import { toGlobalId } from '../../src/graphql/ids';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -62,7 +63,6 @@ test('asCreatorB: publishing creator A\u2019s program is NOT_FOUND, and it stays
   const owner = await connect(db.ownerUrl);
   try {
     const { rows } = await owner.query(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'draft' LIMIT 1`, [tenants.creatorA]);
-    const { toGlobalId } = await import('../../src/graphql/ids');
     const response = await server.request(PublishProgramDocument, { id: toGlobalId('Program', rows[0].id) }, { token: server.tokenFor(tenants.creatorB) });
     expect(response.body.data?.publishProgram).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     expect((await owner.query(`SELECT status, version FROM programs WHERE id = $1`, [rows[0].id])).rows[0]).toEqual({ status: 'draft', version: 1 });

@@ -55,6 +55,9 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     nodesOnConnection: true,
+    // node and nodes are defined in node.ts, to turn bad ids into null rather than errors.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
   errors: {
     // Every field with `errors` can fail validation; the rest is listed per field

@@ -2,6 +2,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder';
 import './error-types';
+import './node';
 import '../modules/shared/enums';
 import '../modules/system/health.schema';
 import '../modules/creators/creator.schema';

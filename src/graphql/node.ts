@@ -1,0 +1,85 @@
+// node(id:) and nodes(ids:), resolved here rather than by the Relay plugin: an id that is
+// malformed, of an unknown type, or not a UUID resolves to null (as an id that matches nothing
+// does), instead of an error that leaks the type system or reaches the database. Rows are
+// read through the request's tenant client, so another tenant's id is null too.
+import { brandWithType } from '@pothos/core';
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../server/context';
+import { builder, MAX_PAGE_SIZE } from './builder';
+import { ValidationError } from './errors';
+import { prismaFor } from './tenant';
+
+/** GraphQL type name -> Prisma model delegate of every Node. */
+const NODE_MODELS: Record<string, string> = {
+  Creator: 'creator',
+  User: 'user',
+  UserProfile: 'userProfile',
+  UserSession: 'userSession',
+  UserInteraction: 'userInteraction',
+  Program: 'program',
+  ProgramEnrollment: 'programEnrollment',
+  Conversation: 'conversation',
+  Message: 'message',
+  Badge: 'badge',
+  UserBadge: 'userBadge',
+  Achievement: 'achievement',
+  EngagementMetric: 'engagementMetric',
+  ProgramAnalytic: 'programAnalytic',
+  KnowledgeBase: 'knowledgeBase',
+  Document: 'document',
+  DocumentChunk: 'documentChunk',
+  Channel: 'channel',
+  Subscription: 'billingSubscription',
+  UsageRecord: 'usageRecord',
+  AuditLog: 'auditLog',
+  SecurityAuditLog: 'securityAuditLog',
+  ApiUsageLog: 'apiUsageLog',
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parse(globalId: string): { typename: string; model: string; id: string } | undefined {
+  try {
+    const { typename, id } = decodeGlobalID(globalId);
+    const model = NODE_MODELS[typename];
+    return model && UUID.test(id) ? { typename, model, id: id.toLowerCase() } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(globalId: string, ctx: Context, info: GraphQLResolveInfo): Promise<unknown> {
+  const node = parse(globalId);
+  if (!node) return null;
+  const delegate = (prismaFor(ctx) as unknown as Record<string, { findUnique(args: object): Promise<unknown> }>)[node.model]!;
+  const row = await delegate.findUnique({ ...queryFromInfo({ context: ctx, info, typeName: node.typename }), where: { id: node.id } });
+  if (row) brandWithType(row, node.typename as never);
+  return row;
+}
+
+const NodeRef = builder.nodeInterfaceRef();
+
+builder.queryField('node', (t) =>
+  t.field({
+    type: NodeRef,
+    nullable: true,
+    description: 'Any entity by its global id; null if it does not exist or is not yours.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx, info) => load(String(id), ctx, info),
+  }),
+);
+
+builder.queryField('nodes', (t) =>
+  t.field({
+    type: [NodeRef],
+    nullable: { list: false, items: true },
+    description: 'Entities by their global ids, in order; null for each that does not exist or is not yours.',
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: (_root, { ids }, ctx, info) => {
+      if (ids.length > MAX_PAGE_SIZE) throw new ValidationError([{ path: 'ids', message: `must list at most ${MAX_PAGE_SIZE} ids` }]);
+      return ids.map((id) => load(String(id), ctx, info));
+    },
+  }),
+);

@@ -29,3 +29,18 @@ export const jsonObject = z.record(z.string(), z.unknown()) as unknown as z.ZodT
 export function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
 }
+
+/** Search text for Prisma's `contains` (LIKE): %, _ and \ match themselves, not patterns. */
+export function likeText(search: string): string {
+  return search.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Any time zone the runtime knows, by its canonical or its alias name (Asia/Kolkata and Asia/Calcutta). */
+export const timeZone = z.string().trim().min(1).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone');

@@ -117,7 +117,7 @@ async function ownersOf(value: unknown): Promise<{ owners: Set<string>; count: n
 }
 
 async function counts() {
-  return (await one<Record<string, number>>(
+  return (await one<Json>(
     `SELECT (SELECT count(*) FROM users)::int AS users,
             (SELECT count(*) FROM user_profiles)::int AS profiles,
             (SELECT count(*) FROM user_interactions)::int AS interactions,
@@ -190,7 +190,7 @@ async function walk(actor: Actor, document: string, field: string, variables: Re
   const seen: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const conn = (await query(actor, document, { ...variables, first: pageSize, after }))[field];
+    const conn: Json = (await query(actor, document, { ...variables, first: pageSize, after }))[field];
     const ids = uuids(conn.nodes);
     expect(ids.length).toBeLessThanOrEqual(pageSize);
     expect(ids.filter((id) => seen.includes(id))).toEqual([]);
@@ -259,6 +259,18 @@ describe('users (list)', () => {
     expect(users.totalCount).toBe(expected.length);
   });
 
+  test('asCreatorA: search treats % and _ as plain characters, not wildcards', async () => {
+    const { rows } = await owner.query<{ id: string }>(`INSERT INTO users (creator_id, external_id, channel, display_name) VALUES ($1, 'literal-wildcards', 'web', '100% Focus_Group') RETURNING id`, [tenants.creatorA]);
+    try {
+      for (const search of ['%', '_', '0% f', 's_g']) {
+        const { users } = await query('asCreatorA', USERS, { filter: { search }, first: 100 });
+        expect({ search, ids: uuids(users.nodes), totalCount: users.totalCount }).toEqual({ search, ids: [rows[0]!.id], totalCount: 1 });
+      }
+    } finally {
+      await owner.query(`DELETE FROM users WHERE id = $1`, [rows[0]!.id]);
+    }
+  });
+
   test('asCreatorA: a search that matches nothing is an empty page with totalCount 0', async () => {
     const { users } = await query('asCreatorA', USERS, { filter: { search: 'no-such-user-anywhere' }, first: 10 });
     expect(users).toEqual(expect.objectContaining({ totalCount: 0, nodes: [], edges: [] }));
@@ -274,11 +286,21 @@ describe('users (list)', () => {
     ['DISPLAY_NAME', 'DESC', 'display_name DESC NULLS LAST'],
   ];
 
-  test.each(orders)('asCreatorA: orderBy %s %s matches the DB order, and first/after pages walk it without overlap', async (field, direction, orderSql) => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY ${orderSql}, id ASC`, [tenants.creatorA])).map((r) => r.id);
-    const { users } = await query('asCreatorA', USERS, { orderBy: { field, direction }, first: 100 });
-    expect(uuids(users.nodes)).toEqual(expected);
-    expect(await walk('asCreatorA', USERS, 'users', { orderBy: { field, direction } }, 5)).toEqual(expected);
+  describe('with some users never active and without a display name (nulls sort last)', () => {
+    beforeAll(async () => {
+      await owner.query(`INSERT INTO users (creator_id, external_id, channel) SELECT $1, 'never-active-' || g, 'web' FROM generate_series(1, 7) g`, [tenants.creatorA]);
+    });
+    afterAll(async () => {
+      await owner.query(`DELETE FROM users WHERE creator_id = $1 AND external_id LIKE 'never-active-%'`, [tenants.creatorA]);
+    });
+
+    test.each(orders)('asCreatorA: orderBy %s %s matches the DB order, and first/after pages walk it without overlap', async (field, direction, orderSql) => {
+      const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY ${orderSql}, id ASC`, [tenants.creatorA])).map((r) => r.id);
+      const { users } = await query('asCreatorA', USERS, { orderBy: { field, direction }, first: 100 });
+      expect(uuids(users.nodes)).toEqual(expected);
+      expect(users.totalCount).toBe(expected.length);
+      expect(await walk('asCreatorA', USERS, 'users', { orderBy: { field, direction } }, 5)).toEqual(expected);
+    });
   });
 
   test('asCreatorA: orderBy without a direction is descending', async () => {
@@ -461,6 +483,17 @@ describe('createUser / updateUser / deleteUser', () => {
     expect(await counterDrift(owner)).toEqual([]);
   });
 
+  test.each([['Europe/London'], ['UTC'], ['Etc/UTC'], ['Asia/Kolkata'], ['Europe/Kyiv'], ['America/Argentina/Buenos_Aires'], ['America/New_York']])(
+    'asCreatorA: createUser accepts the IANA time zone %s and stores it',
+    async (timezone) => {
+      const externalId = `web-${crypto.randomUUID()}`;
+      const result = await mutate('asCreatorA', CREATE_USER, 'createUser', { input: { externalId, channel: 'WEB', timezone } });
+      expect({ timezone, typename: result.__typename, fields: result.fields }).toEqual({ timezone, typename: 'CreateUserSuccess', fields: undefined });
+      expect(result.data.timezone).toBe(timezone);
+      expect((await one(`SELECT timezone FROM users WHERE external_id = $1`, [externalId]))!.timezone).toBe(timezone);
+    },
+  );
+
   test('asCreatorA: the same channel and externalId twice is a ConflictError and writes nothing', async () => {
     const existing = await aUserOf(tenants.creatorA);
     const before = await counts();
@@ -496,7 +529,7 @@ describe('createUser / updateUser / deleteUser', () => {
   test('asCreatorA: deleteUser removes the user and everything about them; counters follow', async () => {
     const ada = await aUserOf(tenants.creatorA, `EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = users.id) AND EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = users.id) AND EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
     const related = async () =>
-      (await one<Record<string, number>>(
+      (await one<Json>(
         `SELECT (SELECT count(*) FROM program_enrollments WHERE user_id = $1)::int AS enrollments,
                 (SELECT count(*) FROM conversations WHERE user_id = $1)::int AS conversations,
                 (SELECT count(*) FROM user_profiles WHERE user_id = $1)::int AS profiles,
@@ -719,6 +752,12 @@ describe("asCreatorB against Ada's users", () => {
     expect((await query('asCreatorB', NODE, { id: gid('User', graceUser.id) })).node).toEqual({ __typename: 'User', id: gid('User', graceUser.id) });
   });
 
+  test("node(id) of Ada herself (the Creator) is null, so her users cannot be reached through it", async () => {
+    const { body } = await send('asCreatorB', `query($id: ID!) { node(id: $id) { id ... on Creator { email users(first: 100) { nodes { id } } } } }`, { id: gid('Creator', tenants.creatorA) });
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ node: null });
+  });
+
   test("nodes(ids) is null in each of Ada's places and returns Grace's own", async () => {
     const ids = [gid('User', adaUser.id), gid('User', graceUser.id), gid('UserProfile', adaProfile.id), gid('UserInteraction', adaInteraction.id)];
     const { nodes } = await query('asCreatorB', NODES, { ids });
@@ -809,6 +848,16 @@ describe("asCreatorB against Ada's users", () => {
     const { owners, count } = await ownersOf(users);
     expect(count).toBeGreaterThan(100);
     expect([...owners]).toEqual([tenants.creatorB]);
+  });
+
+  test("a cursor taken from Ada's list gives Grace none of Ada's users", async () => {
+    const { users: ada } = await query('asCreatorA', USERS, { first: 3 });
+    for (const variables of [{ first: 100, after: ada.pageInfo.endCursor }, { last: 100, before: ada.pageInfo.startCursor }]) {
+      const { body } = await send('asCreatorB', USERS, variables);
+      const nodes = (body.data?.users?.nodes ?? []) as { id: string }[];
+      if (nodes.length) expect([...(await ownersOf(nodes)).owners]).toEqual([tenants.creatorB]);
+      expect(JSON.stringify(body)).not.toContain(ada.nodes[0].id);
+    }
   });
 
   test("Ada's user id in Grace's filters and relations reaches nothing", async () => {

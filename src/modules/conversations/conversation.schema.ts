@@ -208,7 +208,7 @@ builder.mutationField('sendMessage', (t) =>
     description: "Adds a message to a conversation (the conversation's counters follow).",
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
+    resolve: async (query, _root, { input }, ctx) => {
       const creatorId = requireTenant(ctx);
       const conversationId = fromGlobalId(String(input.conversationId), 'Conversation', 'input.conversationId');
       const data = parseInput(
@@ -222,13 +222,16 @@ builder.mutationField('sendMessage', (t) =>
         }),
         input,
       );
-      return prismaFor(ctx).message.create({
+      const db = prismaFor(ctx);
+      // The sender: the conversation's user, the creator, or nobody for the AI.
+      const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { userId: true } });
+      return db.message.create({
         ...query,
         data: {
           conversationId,
           content: data.content,
           senderType: data.senderType,
-          senderId: data.senderType === 'creator' ? creatorId : null,
+          senderId: data.senderType === 'creator' ? creatorId : data.senderType === 'user' ? conversation.userId : null,
           messageType: data.messageType,
           metadata: (data.metadata ?? {}) as object,
           responseTimeMs: data.responseTimeMs ?? null,

@@ -1,7 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { requireAdmin, requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
-import { jsonObject, optionalText, parseInput, z } from '../../graphql/validation';
+import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';
 
 export const SubscriptionTierEnum = builder.enumType('SubscriptionTier', {
   values: { FREE: { value: 'free' }, STARTER: { value: 'starter' }, PRO: { value: 'pro' }, ENTERPRISE: { value: 'enterprise' } } as const,
@@ -113,5 +113,5 @@ builder.queryField('creators', (t) =>
 function searchCreators(search: string | null | undefined) {
   const q = search?.trim();
   if (!q) return {};
-  return { OR: [{ email: { contains: q.toLowerCase() } }, { companyName: { contains: q, mode: 'insensitive' as const } }] };
+  return { OR: [{ email: { contains: likeText(q.toLowerCase()) } }, { companyName: { contains: likeText(q), mode: 'insensitive' as const } }] };
 }

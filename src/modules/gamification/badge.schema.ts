@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('Badge', {
@@ -49,7 +49,7 @@ builder.prismaNode('Achievement', {
 const BadgeFilter = builder.inputType('BadgeFilter', { fields: (t) => ({ isActive: t.boolean(), search: t.string() }) });
 const badgeWhere = (f: typeof BadgeFilter.$inferInput | null | undefined) => ({
   ...(f?.isActive !== null && f?.isActive !== undefined ? { isActive: f.isActive } : {}),
-  ...(f?.search?.trim() ? { name: { contains: f.search.trim(), mode: 'insensitive' as const } } : {}),
+  ...(f?.search?.trim() ? { name: { contains: likeText(f.search.trim()), mode: 'insensitive' as const } } : {}),
 });
 
 builder.queryField('badges', (t) =>

@@ -3,7 +3,7 @@ import { ConflictError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
 import { enrollmentStatsFor } from './enrollment-stats.loader';
 
 export const ProgramStatusEnum = builder.enumType('ProgramStatus', {
@@ -58,7 +58,7 @@ const ProgramFilter = builder.inputType('ProgramFilter', {
 function programWhere(filter: typeof ProgramFilter.$inferInput | null | undefined) {
   return {
     ...(filter?.status ? { status: filter.status } : {}),
-    ...(filter?.search?.trim() ? { name: { contains: filter.search.trim(), mode: 'insensitive' as const } } : {}),
+    ...(filter?.search?.trim() ? { name: { contains: likeText(filter.search.trim()), mode: 'insensitive' as const } } : {}),
   };
 }
 

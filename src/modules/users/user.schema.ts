@@ -2,7 +2,7 @@ import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, channel, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+import { definedOnly, channel, jsonObject, optionalText, parseInput, text, z, likeText, timeZone } from '../../graphql/validation';
 import { pointsFor } from '../gamification/points.loader';
 import { ChannelTypeEnum, SortOrderEnum } from '../shared/enums';
 
@@ -93,9 +93,9 @@ function userWhere(filter: UserFilterShape | null | undefined) {
           AND: [
             {
               OR: [
-                { displayName: { contains: search, mode: 'insensitive' as const } },
-                { email: { contains: search, mode: 'insensitive' as const } },
-                { externalId: { contains: search, mode: 'insensitive' as const } },
+                { displayName: { contains: likeText(search), mode: 'insensitive' as const } },
+                { email: { contains: likeText(search), mode: 'insensitive' as const } },
+                { externalId: { contains: likeText(search), mode: 'insensitive' as const } },
               ],
             },
           ],
@@ -133,7 +133,7 @@ const userFields = {
   email: z.string().trim().toLowerCase().email('must be an email address').max(254).nullish(),
   profileData: jsonObject.nullish(),
   preferences: jsonObject.nullish(),
-  timezone: z.string().trim().min(1).max(64).refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'must be an IANA time zone').nullish(),
+  timezone: timeZone.nullish(),
   language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag').nullish(),
   isActive: z.boolean().nullish(),
 };

@@ -32,13 +32,20 @@ function setTenant(client: { $executeRaw: PrismaClient['$executeRaw'] }, creator
   return client.$executeRaw`SELECT set_config('app.current_creator_id', ${creatorId}, true)`;
 }
 
+// A GraphQL selection of nothing but __typename gives Prisma `select: {}`, which it rejects;
+// select the id alone instead (every model has one).
+function withoutEmptySelect<T>(args: T): T {
+  const select = (args as { select?: object } | undefined)?.select;
+  return select && Object.keys(select).length === 0 ? { ...args, select: { id: true } } : args;
+}
+
 function makeTenantClient(base: PrismaClient, creatorId: string) {
   return base.$extends({
     name: 'tenant',
     query: {
       // Model operations and raw queries alike: nothing reaches the database unscoped.
       async $allOperations({ args, query }) {
-        const [, result] = await base.$transaction([setTenant(base, creatorId), query(args)]);
+        const [, result] = await base.$transaction([setTenant(base, creatorId), query(withoutEmptySelect(args))]);
         return result;
       },
     },

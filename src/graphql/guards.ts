@@ -3,6 +3,7 @@
 import { tenantOf } from '../auth/viewer';
 import type { Context } from '../server/context';
 import { ForbiddenError, unauthenticated } from './errors';
+import { prismaFor } from './tenant';
 
 /** The tenant this request acts for: a creator, or an admin acting on one. */
 export function requireTenant(ctx: Context): string {
@@ -16,4 +17,10 @@ export function requireAdmin(ctx: Context): string {
   if (ctx.viewer.kind === 'admin') return ctx.viewer.adminId;
   if (ctx.viewer.kind === 'anonymous') throw unauthenticated();
   throw new ForbiddenError('Only platform admins may do this');
+}
+
+/** The tenant client, after checking there is a tenant: for counts and other side fields. */
+export function tenantPrisma(ctx: Context) {
+  requireTenant(ctx);
+  return prismaFor(ctx);
 }

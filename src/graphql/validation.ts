@@ -44,3 +44,24 @@ export const timeZone = z.string().trim().min(1).max(64).refine((tz) => {
     return false;
   }
 }, 'must be an IANA time zone');
+
+/**
+ * Runs independent checks (field parsing, id decoding) and reports the problems of all of them
+ * together, so a client fixes its input in one round trip.
+ */
+export function validateAll<T extends unknown[]>(...checks: { [K in keyof T]: () => T[K] }): T {
+  const problems: { path: string; message: string }[] = [];
+  const results = checks.map((check) => {
+    try {
+      return check();
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        problems.push(...error.fields);
+        return undefined;
+      }
+      throw error;
+    }
+  });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return results as T;
+}

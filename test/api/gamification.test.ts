@@ -331,6 +331,12 @@ describe('createBadge', () => {
     expect(await count(`badges`)).toBe(before);
   });
 
+  test('asCreatorA: a mutation may select only __typename from its result', async () => {
+    const { body } = await server.gql(`mutation { createBadge(input: { name: "Typename Only" }) { __typename ... on Error { code } } }`, {}, { token: asCreatorA() });
+    expect(body).toEqual({ data: { createBadge: { __typename: 'CreateBadgeSuccess' } } });
+    expect(await count(`badges WHERE creator_id = $1 AND name = 'Typename Only'`, [tenants.creatorA])).toBe(1);
+  });
+
   test('asAnonymous: UNAUTHENTICATED, nothing written', async () => {
     const before = await count(`badges`);
     await expectUnauthenticated(CREATE_BADGE, { input: { name: 'Anonymous badge' } });

@@ -1,38 +1,219 @@
+// Relay's node(id) and nodes(ids) over the real server: every entity type resolves for its
+// owner (with its parent relations), is null for the other tenant and for anonymous callers,
+// and ids that are malformed, of a type that does not exist, or of a type that is not a Node
+// give null or a clean client error -- never an internal server error.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+import { toGlobalId } from '../../src/graphql/ids';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { toGlobalId } from '../../src/graphql/ids';
 
 let db: TestDatabase;
 let server: TestServer;
 let tenants: TwoTenants;
+let owner: pg.Client;
+
+/** Every Node type, the table its rows live in, and a parent relation to follow (GraphQL field -> typename). */
+const NODE_TYPES: Record<string, { table: string; parent?: [field: string, type: string, column: string] }> = {
+  Creator: { table: 'creators' },
+  User: { table: 'users' },
+  UserProfile: { table: 'user_profiles', parent: ['user', 'User', 'user_id'] },
+  UserSession: { table: 'user_sessions', parent: ['user', 'User', 'user_id'] },
+  UserInteraction: { table: 'user_interactions', parent: ['user', 'User', 'user_id'] },
+  Program: { table: 'programs' },
+  ProgramEnrollment: { table: 'program_enrollments', parent: ['program', 'Program', 'program_id'] },
+  Conversation: { table: 'conversations', parent: ['user', 'User', 'user_id'] },
+  Message: { table: 'messages', parent: ['conversation', 'Conversation', 'conversation_id'] },
+  Badge: { table: 'badges' },
+  UserBadge: { table: 'user_badges', parent: ['badge', 'Badge', 'badge_id'] },
+  Achievement: { table: 'achievements', parent: ['user', 'User', 'user_id'] },
+  EngagementMetric: { table: 'engagement_metrics' },
+  ProgramAnalytic: { table: 'program_analytics', parent: ['program', 'Program', 'program_id'] },
+  KnowledgeBase: { table: 'knowledge_bases' },
+  Document: { table: 'documents', parent: ['knowledgeBase', 'KnowledgeBase', 'knowledge_base_id'] },
+  DocumentChunk: { table: 'document_chunks', parent: ['document', 'Document', 'document_id'] },
+  Channel: { table: 'channels' },
+  Subscription: { table: 'subscriptions' },
+  UsageRecord: { table: 'usage_tracking' },
+  AuditLog: { table: 'audit_log' },
+  SecurityAuditLog: { table: 'security_audit_logs' },
+  ApiUsageLog: { table: 'api_usage_logs' },
+};
+const TYPES = Object.keys(NODE_TYPES).sort();
+
+/** For each type, one row of each tenant: { id, parentId }. */
+type Sample = { id: string; parentId?: string };
+const samples: Record<'A' | 'B', Record<string, Sample>> = { A: {}, B: {} };
+
 beforeAll(async () => {
   db = await createTestDatabase();
   tenants = await seedTwoTenants(db);
   server = await startTestServer(db, { LOG_LEVEL: 'silent' });
+  owner = await connect(db.ownerUrl);
+  for (const [who, creatorId] of [['A', tenants.creatorA], ['B', tenants.creatorB]] as const) {
+    for (const [type, { table, parent }] of Object.entries(NODE_TYPES)) {
+      const tenantColumn = table === 'creators' ? 'id' : 'creator_id';
+      const { rows } = await owner.query(`SELECT id${parent ? `, ${parent[2]} AS parent_id` : ''} FROM ${table} WHERE ${tenantColumn} = $1 ORDER BY id LIMIT 1`, [creatorId]);
+      expect(rows).toHaveLength(1);
+      samples[who][type] = { id: rows[0].id, parentId: rows[0].parent_id ?? undefined };
+    }
+  }
 });
-afterAll(async () => { await server?.stop(); await db?.drop(); });
+afterAll(async () => {
+  await owner?.end();
+  await server?.stop();
+  await db?.drop();
+});
 
-test('probe', async () => {
-  const owner = await connect(db.ownerUrl);
-  const { rows } = await owner.query(`SELECT id FROM badges WHERE creator_id=$1 LIMIT 1`, [tenants.creatorA]);
-  const badge = toGlobalId('Badge', rows[0].id);
-  const tA = server.tokenFor(tenants.creatorA);
-  const tB = server.tokenFor(tenants.creatorB);
-  const q = `query($id: ID!){ node(id:$id){ __typename id ... on Badge { name } } }`;
-  const out: Record<string, unknown> = {};
-  out.a = (await server.gql(q, { id: badge }, { token: tA })).body;
-  out.b = (await server.gql(q, { id: badge }, { token: tB })).body;
-  out.anon = (await server.gql(q, { id: badge })).body;
-  out.malformed = (await server.gql(q, { id: 'not-base64!!' }, { token: tA }));
-  out.malformed2 = (await server.gql(q, { id: Buffer.from('garbage').toString('base64') }, { token: tA }));
-  out.unknownType = (await server.gql(q, { id: toGlobalId('Nope', rows[0].id) }, { token: tA }));
-  out.wrongType = (await server.gql(q, { id: toGlobalId('User', rows[0].id) }, { token: tA })).body;
-  out.notUuid = (await server.gql(q, { id: toGlobalId('Badge', 'abc') }, { token: tA }));
-  out.widget = (await server.gql(q, { id: toGlobalId('WidgetConfig', rows[0].id) }, { token: tA }));
-  out.nodes = (await server.gql(`query($ids:[ID!]!){ nodes(ids:$ids){ __typename id } }`, { ids: [badge, 'xx', toGlobalId('Nope', rows[0].id)] }, { token: tA }));
-  out.list = (await server.gql(`{ badges { totalCount } }`)).body;
-  out.mut = (await server.gql(`mutation { deleteBadge(id: "${badge}") { __typename } }`)).body;
-  console.log(JSON.stringify(out, (k, v) => (v instanceof Headers ? undefined : v), 2));
-  await owner.end();
+// ------------------------------------------------------------------------------------------
+// Helpers
+// ------------------------------------------------------------------------------------------
+
+const asCreatorA = () => server.tokenFor(tenants.creatorA);
+const asCreatorB = () => server.tokenFor(tenants.creatorB);
+const gid = toGlobalId;
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+async function read<T = Record<string, any>>(token: string | undefined, document: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const { status, body } = await server.gql<T>(document, variables, { token });
+  expect(body.errors).toBeUndefined();
+  expect(status).toBe(200);
+  return body.data!;
+}
+
+/** One fragment per type that has a parent relation: the parent's id. */
+const PARENT_FRAGMENTS = Object.entries(NODE_TYPES)
+  .filter(([, t]) => t.parent)
+  .map(([type, t]) => `... on ${type} { ${t.parent![0]} { __typename id } }`)
+  .join('\n');
+const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id ${PARENT_FRAGMENTS} } }`;
+const NODES = /* GraphQL */ `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
+
+const globalIdOf = (who: 'A' | 'B', type: string) => gid(type, samples[who][type]!.id);
+
+// ------------------------------------------------------------------------------------------
+// Coverage of the schema
+// ------------------------------------------------------------------------------------------
+
+test('this suite covers every type that implements Node in schema.graphql', () => {
+  const schema = fs.readFileSync(path.join(__dirname, '../../schema.graphql'), 'utf8');
+  const nodeTypes = [...schema.matchAll(/^type (\w+) implements ([\w &]+) \{/gm)].filter((m) => m[2]!.split('&').map((s) => s.trim()).includes('Node')).map((m) => m[1]!);
+  expect(nodeTypes.sort()).toEqual(TYPES);
+});
+
+// ------------------------------------------------------------------------------------------
+// node(id)
+// ------------------------------------------------------------------------------------------
+
+describe('node(id)', () => {
+  test.each(TYPES)('asCreatorA: A\'s %s resolves, with its parent relation', async (type) => {
+    const id = globalIdOf('A', type);
+    const data = await read(asCreatorA(), NODE, { id });
+    expect(data.node).toEqual(expect.objectContaining({ __typename: type, id }));
+    const parent = NODE_TYPES[type]!.parent;
+    if (parent) expect(data.node[parent[0]]).toEqual({ __typename: parent[1], id: gid(parent[1], samples.A[type]!.parentId!) });
+  });
+
+  test.each(TYPES)('asCreatorB: A\'s %s is null', async (type) => {
+    expect(await read(asCreatorB(), NODE, { id: globalIdOf('A', type) })).toEqual({ node: null });
+  });
+
+  test.each(TYPES)('asCreatorA: B\'s %s is null', async (type) => {
+    expect(await read(asCreatorA(), NODE, { id: globalIdOf('B', type) })).toEqual({ node: null });
+  });
+
+  test.each(TYPES)('asAnonymous: A\'s %s is not revealed (null, or UNAUTHENTICATED)', async (type) => {
+    const { body } = await server.gql<{ node: unknown }>(NODE, { id: globalIdOf('A', type) });
+    expect(body.data?.node ?? null).toBeNull();
+    for (const error of body.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  test('asCreatorA: an id of another type for the same uuid is null (the type in the id matters)', async () => {
+    expect(await read(asCreatorA(), NODE, { id: gid('User', samples.A.Badge!.id) })).toEqual({ node: null });
+    expect(await read(asCreatorA(), NODE, { id: gid('Program', samples.A.Badge!.id) })).toEqual({ node: null });
+  });
+
+  test('asCreatorA: a well-formed id of a row that does not exist is null', async () => {
+    expect(await read(asCreatorA(), NODE, { id: gid('Badge', crypto.randomUUID()) })).toEqual({ node: null });
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// nodes(ids)
+// ------------------------------------------------------------------------------------------
+
+describe('nodes(ids)', () => {
+  test('asCreatorA: every one of A\'s ids resolves, in order', async () => {
+    const ids = TYPES.map((t) => globalIdOf('A', t));
+    const data = await read(asCreatorA(), NODES, { ids });
+    expect(data.nodes).toEqual(TYPES.map((t, i) => ({ __typename: t, id: ids[i] })));
+  });
+
+  test('asCreatorB: every one of A\'s ids is null, and B\'s own ids among them still resolve', async () => {
+    const mixed = TYPES.flatMap((t) => [globalIdOf('A', t), globalIdOf('B', t)]);
+    const data = await read(asCreatorB(), NODES, { ids: mixed });
+    expect(data.nodes).toEqual(TYPES.flatMap((t) => [null, { __typename: t, id: globalIdOf('B', t) }]));
+  });
+
+  test('asCreatorA: more than 100 ids is a clean client error, not a server error', async () => {
+    const ids = Array.from({ length: 101 }, () => globalIdOf('A', 'Badge'));
+    const { status, body } = await server.gql(NODES, { ids }, { token: asCreatorA() });
+    expect(status).toBe(200);
+    expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    const hundred = await read(asCreatorA(), NODES, { ids: ids.slice(0, 100) });
+    expect(hundred.nodes).toHaveLength(100);
+  });
+
+  test('asAnonymous: nothing is revealed', async () => {
+    const { body } = await server.gql<{ nodes: unknown[] | null }>(NODES, { ids: TYPES.map((t) => globalIdOf('A', t)) });
+    for (const n of body.data?.nodes ?? []) expect(n).toBeNull();
+    for (const error of body.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// Ids that are not ids
+// ------------------------------------------------------------------------------------------
+
+describe('malformed ids and ids of types that do not exist', () => {
+  const cases: [string, () => string][] = [
+    ['not base64 at all', () => 'not-a-global-id!!'],
+    ['base64 without a type separator', () => b64('garbage')],
+    ['an empty string', () => ''],
+    ['a raw uuid (not a global id)', () => samples.A.Badge!.id],
+    ['a Node type with an id that is not a uuid', () => b64('Badge:123')],
+    ['a Node type with an SQL-looking id', () => b64("Badge:1' OR '1'='1")],
+    ['a type that does not exist', () => gid('Nope', samples.A.Badge!.id)],
+    ['a type that exists but is not a Node (WidgetConfig)', () => gid('WidgetConfig', samples.A.Badge!.id)],
+    ['a root type (Query)', () => gid('Query', samples.A.Badge!.id)],
+  ];
+
+  test.each(cases)('asCreatorA: node(%s) is null or a clean client error, never INTERNAL_SERVER_ERROR', async (_name, makeId) => {
+    const { status, body } = await server.gql<{ node: unknown }>(NODE, { id: makeId() }, { token: asCreatorA() });
+    expect(status).toBe(200);
+    expect(body.data?.node ?? null).toBeNull();
+    for (const error of body.errors ?? []) {
+      expect(error.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+      expect(['BAD_USER_INPUT', 'VALIDATION_FAILED', 'NOT_FOUND']).toContain(error.extensions?.code);
+    }
+  });
+
+  test.each(cases)('asCreatorA: nodes([valid, %s]) still resolves the valid id, or fails cleanly', async (_name, makeId) => {
+    const valid = globalIdOf('A', 'Badge');
+    const { status, body } = await server.gql<{ nodes: unknown[] }>(NODES, { ids: [valid, makeId()] }, { token: asCreatorA() });
+    expect(status).toBe(200);
+    for (const error of body.errors ?? []) expect(error.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+    if (!body.errors) expect(body.data!.nodes).toEqual([{ __typename: 'Badge', id: valid }, null]);
+  });
+
+  test('asCreatorA: an error for a bad id does not leak internals (SQL, stack, Prisma)', async () => {
+    for (const [, makeId] of cases) {
+      const { body } = await server.gql(NODE, { id: makeId() }, { token: asCreatorA() });
+      const text = JSON.stringify(body);
+      expect(text).not.toMatch(/prisma|stacktrace|SELECT |invalid input syntax|\bat \w+ \(/i);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { identifier, jsonObject, parseInput, z } from '../../graphql/validation';
@@ -49,7 +49,7 @@ builder.queryField('engagementMetrics', (t) =>
     cursor: 'id',
     description: 'Daily metrics, oldest day first.',
     args: { filter: t.arg({ type: MetricFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).engagementMetric.count({ where: metricWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).engagementMetric.count({ where: metricWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).engagementMetric.findMany({ ...query, where: metricWhere(args.filter), orderBy: [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }] });
@@ -71,7 +71,7 @@ builder.queryField('programAnalytics', (t) =>
     type: 'ProgramAnalytic',
     cursor: 'id',
     args: { filter: t.arg({ type: ProgramAnalyticFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).programAnalytic.count({ where: analyticWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).programAnalytic.count({ where: analyticWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).programAnalytic.findMany({ ...query, where: analyticWhere(args.filter), orderBy: [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }] });

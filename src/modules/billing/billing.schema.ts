@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { DateRangeFilter, dayRange } from '../shared/enums';
 
@@ -34,7 +34,7 @@ builder.queryField('subscriptions', (t) =>
     type: 'BillingSubscription',
     cursor: 'id',
     description: 'Billing periods, newest first.',
-    totalCount: (_c, _args, ctx) => prismaFor(ctx).billingSubscription.count(),
+    totalCount: (_c, _args, ctx) => tenantPrisma(ctx).billingSubscription.count(),
     resolve: (query, _root, _args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).billingSubscription.findMany({ ...query, orderBy: [{ currentPeriodEnd: 'desc' }, { id: 'asc' }] });
@@ -54,7 +54,7 @@ builder.queryField('usage', (t) =>
     cursor: 'id',
     description: 'Daily usage of metered resources, newest day first.',
     args: { filter: t.arg({ type: UsageFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).usageRecord.count({ where: usageWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).usageRecord.count({ where: usageWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).usageRecord.findMany({ ...query, where: usageWhere(args.filter), orderBy: [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }] });

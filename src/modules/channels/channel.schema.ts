@@ -1,5 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { channel, definedOnly, jsonObject, parseInput, text, z } from '../../graphql/validation';
@@ -38,7 +38,7 @@ builder.queryField('channels', (t) =>
   t.prismaConnection({
     type: 'Channel',
     cursor: 'id',
-    totalCount: (_c, _args, ctx) => prismaFor(ctx).channel.count(),
+    totalCount: (_c, _args, ctx) => tenantPrisma(ctx).channel.count(),
     resolve: (query, _root, _args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).channel.findMany({ ...query, orderBy: [{ channelType: 'asc' }, { id: 'asc' }] });
@@ -84,9 +84,14 @@ builder.mutationField('updateChannel', (t) =>
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Channel', 'id');
-      const data = parseInput(z.object({ ...channelFields, name: text(100).nullish(), channelType: z.undefined({ message: 'cannot change: create a channel of the other type' }).or(z.null()) }), args.input);
-      const { channelType: _t, ...rest } = data;
-      return prismaFor(ctx).channel.update({ ...query, where: { id }, data: definedOnly(rest) });
+      const { channelType, ...changes } = args.input;
+      const data = parseInput(
+        z.object({ ...channelFields, name: text(100).nullish() }).superRefine((_v, issue) => {
+          if (channelType) issue.addIssue({ code: 'custom', path: ['channelType'], message: 'cannot change: create a channel of the other type' });
+        }),
+        changes,
+      );
+      return prismaFor(ctx).channel.update({ ...query, where: { id }, data: definedOnly(data) });
     },
   }),
 );

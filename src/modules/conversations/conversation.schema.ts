@@ -1,8 +1,8 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { channel, jsonObject, parseInput, text, z } from '../../graphql/validation';
+import { channel, jsonObject, parseInput, text, z, validateAll } from '../../graphql/validation';
 import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
 
 const ConversationStatusEnum = builder.enumType('ConversationStatus', {
@@ -86,7 +86,7 @@ builder.queryField('conversations', (t) =>
     cursor: 'id',
     description: 'Escalated conversations first, then by latest message.',
     args: { filter: t.arg({ type: ConversationFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).conversation.count({ where: conversationWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).conversation.count({ where: conversationWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).conversation.findMany({
@@ -104,7 +104,7 @@ builder.queryField('messages', (t) =>
     cursor: 'id',
     description: 'Messages by time, oldest first.',
     args: { filter: t.arg({ type: MessageFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).message.count({ where: messageWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).message.count({ where: messageWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).message.findMany({ ...query, where: messageWhere(args.filter), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
@@ -123,8 +123,10 @@ builder.mutationField('createConversation', (t) =>
     args: { input: t.arg({ type: CreateConversationInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      const userId = fromGlobalId(String(input.userId), 'User', 'input.userId');
-      const data = parseInput(z.object({ channel, context: jsonObject.nullish(), metadata: jsonObject.nullish() }), input);
+      const [userId, data] = validateAll(
+        () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
+        () => parseInput(z.object({ channel, context: jsonObject.nullish(), metadata: jsonObject.nullish() }), input),
+      );
       return prismaFor(ctx).conversation.create({ ...query, data: { userId, channel: data.channel, context: (data.context ?? {}) as object, metadata: (data.metadata ?? {}) as object } });
     },
   }),

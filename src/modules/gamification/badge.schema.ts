@@ -1,9 +1,9 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText, validateAll } from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('Badge', {
@@ -57,7 +57,7 @@ builder.queryField('badges', (t) =>
     type: 'Badge',
     cursor: 'id',
     args: { filter: t.arg({ type: BadgeFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).badge.count({ where: badgeWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).badge.count({ where: badgeWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).badge.findMany({ ...query, where: badgeWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
@@ -78,7 +78,7 @@ builder.queryField('userBadges', (t) =>
     cursor: 'id',
     description: 'Badges held by users, newest first.',
     args: { filter: t.arg({ type: UserBadgeFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).userBadge.count({ where: userBadgeWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).userBadge.count({ where: userBadgeWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).userBadge.findMany({ ...query, where: userBadgeWhere(args.filter), orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] });
@@ -102,7 +102,7 @@ builder.queryField('achievements', (t) =>
     cursor: 'id',
     description: 'Achievements, newest first.',
     args: { filter: t.arg({ type: AchievementFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).achievement.count({ where: achievementWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).achievement.count({ where: achievementWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).achievement.findMany({ ...query, where: achievementWhere(args.filter), orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] });
@@ -208,19 +208,24 @@ builder.mutationField('grantAchievement', (t) =>
     args: { input: t.arg({ type: GrantAchievementInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      const data = parseInput(
-        z.object({
-          achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
-          points: z.number().int().min(0, 'must not be negative').max(1_000_000, 'must be at most 1000000'),
-          achievementData: jsonObject.nullish(),
-        }),
-        input,
+      const [data, userId, programId] = validateAll(
+        () =>
+          parseInput(
+            z.object({
+              achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
+              points: z.number().int().min(0, 'must not be negative').max(1_000_000, 'must be at most 1000000'),
+              achievementData: jsonObject.nullish(),
+            }),
+            input,
+          ),
+        () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
+        () => (input.programId ? fromGlobalId(String(input.programId), 'Program', 'input.programId') : null),
       );
       return prismaFor(ctx).achievement.create({
         ...query,
         data: {
-          userId: fromGlobalId(String(input.userId), 'User', 'input.userId'),
-          programId: input.programId ? fromGlobalId(String(input.programId), 'Program', 'input.programId') : null,
+          userId,
+          programId,
           achievementType: data.achievementType,
           points: data.points,
           achievementData: (data.achievementData ?? {}) as object,

@@ -1,8 +1,8 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, jsonObject, optionalText, parseInput, text, z } from '../../graphql/validation';
+import { definedOnly, jsonObject, optionalText, parseInput, text, z, validateAll } from '../../graphql/validation';
 
 const ProcessingStatusEnum = builder.enumType('ProcessingStatus', {
   values: { PENDING: { value: 'pending' }, PROCESSING: { value: 'processing' }, COMPLETED: { value: 'completed' }, FAILED: { value: 'failed' } } as const,
@@ -67,7 +67,7 @@ builder.queryField('knowledgeBases', (t) =>
   t.prismaConnection({
     type: 'KnowledgeBase',
     cursor: 'id',
-    totalCount: (_c, _args, ctx) => prismaFor(ctx).knowledgeBase.count(),
+    totalCount: (_c, _args, ctx) => tenantPrisma(ctx).knowledgeBase.count(),
     resolve: (query, _root, _args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).knowledgeBase.findMany({ ...query, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
@@ -88,7 +88,7 @@ builder.queryField('documents', (t) =>
     type: 'Document',
     cursor: 'id',
     args: { filter: t.arg({ type: DocumentFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).document.count({ where: documentWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).document.count({ where: documentWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).document.findMany({ ...query, where: documentWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
@@ -147,7 +147,7 @@ builder.mutationField('createDocument', (t) =>
     args: { input: t.arg({ type: CreateDocumentInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      const data = parseInput(
+      const [knowledgeBaseId, data] = validateAll(() => fromGlobalId(String(input.knowledgeBaseId), 'KnowledgeBase', 'input.knowledgeBaseId'), () => parseInput(
         z
           .object({
             title: text(500),
@@ -159,11 +159,11 @@ builder.mutationField('createDocument', (t) =>
           })
           .refine((d) => d.sourceType !== 'url' || d.sourceUrl, { message: 'is required when sourceType is URL', path: ['sourceUrl'] }),
         input,
-      );
+      ));
       return prismaFor(ctx).document.create({
         ...query,
         data: {
-          knowledgeBaseId: fromGlobalId(String(input.knowledgeBaseId), 'KnowledgeBase', 'input.knowledgeBaseId'),
+          knowledgeBaseId,
           ...definedOnly(data),
           fileSizeBytes: input.fileSizeBytes ?? BigInt(Buffer.byteLength(data.content ?? '')),
         },

@@ -1,6 +1,6 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { ConflictError } from '../../graphql/errors';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
@@ -40,7 +40,7 @@ builder.queryField('enrollments', (t) =>
     type: 'ProgramEnrollment',
     cursor: 'id',
     args: { filter: t.arg({ type: EnrollmentFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).programEnrollment.count({ where: enrollmentWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).programEnrollment.count({ where: enrollmentWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).programEnrollment.findMany({ ...query, where: enrollmentWhere(args.filter), orderBy: [{ lastActivityAt: 'desc' }, { id: 'asc' }] });

@@ -1,6 +1,6 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { ConflictError } from '../../graphql/errors';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
@@ -67,7 +67,7 @@ builder.queryField('programs', (t) =>
     type: 'Program',
     cursor: 'id',
     args: { filter: t.arg({ type: ProgramFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).program.count({ where: programWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).program.count({ where: programWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).program.findMany({ ...query, where: programWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });

@@ -1,9 +1,9 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { withTenantTransaction } from '../../db/tenant';
-import { channel, identifier, jsonObject, parseInput, z } from '../../graphql/validation';
+import { channel, identifier, jsonObject, parseInput, z, validateAll } from '../../graphql/validation';
 import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('UserInteraction', {
@@ -37,7 +37,7 @@ builder.queryField('interactions', (t) =>
     cursor: 'id',
     description: 'What users did, newest first.',
     args: { filter: t.arg({ type: InteractionFilter }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).userInteraction.count({ where: interactionWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).userInteraction.count({ where: interactionWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       return prismaFor(ctx).userInteraction.findMany({ ...query, where: interactionWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
@@ -65,14 +65,15 @@ builder.mutationField('recordInteraction', (t) =>
     args: { input: t.arg({ type: RecordInteractionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const creatorId = requireTenant(ctx);
-      const data = parseInput(z.object({ interactionType: identifier, interactionData: jsonObject.nullish(), channel: channel.nullish() }), input);
-      const userId = fromGlobalId(String(input.userId), 'User', 'input.userId');
       const ref = (value: string | number | null | undefined, type: string, path: string) => (value ? fromGlobalId(String(value), type, path) : null);
-      const refs = {
-        sessionId: ref(input.sessionId, 'UserSession', 'input.sessionId'),
-        programId: ref(input.programId, 'Program', 'input.programId'),
-        messageId: ref(input.messageId, 'Message', 'input.messageId'),
-      };
+      const [data, userId, sessionId, programId, messageId] = validateAll(
+        () => parseInput(z.object({ interactionType: identifier, interactionData: jsonObject.nullish(), channel: channel.nullish() }), input),
+        () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
+        () => ref(input.sessionId, 'UserSession', 'input.sessionId'),
+        () => ref(input.programId, 'Program', 'input.programId'),
+        () => ref(input.messageId, 'Message', 'input.messageId'),
+      );
+      const refs = { sessionId, programId, messageId };
       // Two writes, one transaction: the interaction and the user's activity time.
       const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
         const now = new Date();

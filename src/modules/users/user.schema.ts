@@ -1,5 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
+import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, channel, jsonObject, optionalText, parseInput, text, z, likeText, timeZone } from '../../graphql/validation';
@@ -112,7 +112,7 @@ builder.queryField('users', (t) =>
     cursor: 'id',
     description: "The creator's end users.",
     args: { filter: t.arg({ type: UserFilter }), orderBy: t.arg({ type: UserOrder }) },
-    totalCount: (_c, args, ctx) => prismaFor(ctx).user.count({ where: userWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => tenantPrisma(ctx).user.count({ where: userWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'desc' };

@@ -1,5 +1,6 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { deleteMutation, tenantList } from '../../graphql/crud';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { identifier, jsonObject, parseInput, z } from '../../graphql/validation';
@@ -49,11 +50,7 @@ builder.queryField('engagementMetrics', (t) =>
     cursor: 'id',
     description: 'Daily metrics, oldest day first.',
     args: { filter: t.arg({ type: MetricFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).engagementMetric.count({ where: metricWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).engagementMetric.findMany({ ...query, where: metricWhere(args.filter), orderBy: [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList('engagementMetric', (args: { filter?: typeof MetricFilter.$inferInput | null }) => metricWhere(args.filter), [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }]),
   }),
 );
 
@@ -71,11 +68,7 @@ builder.queryField('programAnalytics', (t) =>
     type: 'ProgramAnalytic',
     cursor: 'id',
     args: { filter: t.arg({ type: ProgramAnalyticFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).programAnalytic.count({ where: analyticWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).programAnalytic.findMany({ ...query, where: analyticWhere(args.filter), orderBy: [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList('programAnalytic', (args: { filter?: typeof ProgramAnalyticFilter.$inferInput | null }) => analyticWhere(args.filter), [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }]),
   }),
 );
 
@@ -127,21 +120,5 @@ builder.mutationField('recordProgramAnalytic', (t) =>
   }),
 );
 
-for (const [name, type, model] of [
-  ['deleteEngagementMetric', 'EngagementMetric', 'engagementMetric'],
-  ['deleteProgramAnalytic', 'ProgramAnalytic', 'programAnalytic'],
-] as const) {
-  builder.mutationField(name, (t) =>
-    t.field({
-      type: 'ID',
-      errors: { types: WRITE_ERRORS },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, args, ctx) => {
-        requireTenant(ctx);
-        const id = fromGlobalId(String(args.id), type, 'id');
-        await (prismaFor(ctx)[model] as unknown as { delete(a: object): Promise<unknown> }).delete({ where: { id }, select: { id: true } });
-        return String(args.id);
-      },
-    }),
-  );
-}
+deleteMutation('deleteEngagementMetric', 'EngagementMetric', 'engagementMetric');
+deleteMutation('deleteProgramAnalytic', 'ProgramAnalytic', 'programAnalytic');

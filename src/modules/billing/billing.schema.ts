@@ -1,6 +1,5 @@
+import { tenantList } from '../../graphql/crud';
 import { builder } from '../../graphql/builder';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
-import { prismaFor } from '../../graphql/tenant';
 import { DateRangeFilter, dayRange } from '../shared/enums';
 
 builder.prismaNode('BillingSubscription', {
@@ -34,11 +33,7 @@ builder.queryField('subscriptions', (t) =>
     type: 'BillingSubscription',
     cursor: 'id',
     description: 'Billing periods, newest first.',
-    totalCount: (_c, _args, ctx) => tenantPrisma(ctx).billingSubscription.count(),
-    resolve: (query, _root, _args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).billingSubscription.findMany({ ...query, orderBy: [{ currentPeriodEnd: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList<object>('billingSubscription', () => ({}), [{ currentPeriodEnd: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -54,10 +49,6 @@ builder.queryField('usage', (t) =>
     cursor: 'id',
     description: 'Daily usage of metered resources, newest day first.',
     args: { filter: t.arg({ type: UsageFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).usageRecord.count({ where: usageWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).usageRecord.findMany({ ...query, where: usageWhere(args.filter), orderBy: [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList('usageRecord', (args: { filter?: typeof UsageFilter.$inferInput | null }) => usageWhere(args.filter), [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }]),
   }),
 );

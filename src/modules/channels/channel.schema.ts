@@ -1,5 +1,6 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { deleteMutation, tenantList } from '../../graphql/crud';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { channel, definedOnly, jsonObject, parseInput, text, z } from '../../graphql/validation';
@@ -38,11 +39,7 @@ builder.queryField('channels', (t) =>
   t.prismaConnection({
     type: 'Channel',
     cursor: 'id',
-    totalCount: (_c, _args, ctx) => tenantPrisma(ctx).channel.count(),
-    resolve: (query, _root, _args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).channel.findMany({ ...query, orderBy: [{ channelType: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList<object>('channel', () => ({}), [{ channelType: 'asc' }, { id: 'asc' }]),
   }),
 );
 
@@ -96,18 +93,7 @@ builder.mutationField('updateChannel', (t) =>
   }),
 );
 
-builder.mutationField('deleteChannel', (t) =>
-  t.field({
-    type: 'ID',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).channel.delete({ where: { id: fromGlobalId(String(args.id), 'Channel', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteChannel', 'Channel', 'channel');
 
 const WidgetConfigInput = builder.inputType('UpdateWidgetConfigInput', {
   fields: (t) => ({ theme: t.field({ type: 'JSONObject' }), behavior: t.field({ type: 'JSONObject' }), allowedDomains: t.stringList(), rateLimitPerMinute: t.int() }),

@@ -1,4 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { deleteMutation, tenantList } from '../../graphql/crud';
 import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
@@ -104,11 +105,7 @@ builder.queryField('messages', (t) =>
     cursor: 'id',
     description: 'Messages by time, oldest first.',
     args: { filter: t.arg({ type: MessageFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).message.count({ where: messageWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).message.findMany({ ...query, where: messageWhere(args.filter), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList('message', (args: { filter?: typeof MessageFilter.$inferInput | null }) => messageWhere(args.filter), [{ createdAt: 'asc' }, { id: 'asc' }]),
   }),
 );
 
@@ -179,18 +176,7 @@ builder.mutationField('escalateConversation', (t) =>
   }),
 );
 
-builder.mutationField('deleteConversation', (t) =>
-  t.field({
-    type: 'ID',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).conversation.delete({ where: { id: fromGlobalId(String(args.id), 'Conversation', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteConversation', 'Conversation', 'conversation');
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
@@ -245,15 +231,4 @@ builder.mutationField('sendMessage', (t) =>
   }),
 );
 
-builder.mutationField('deleteMessage', (t) =>
-  t.field({
-    type: 'ID',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).message.delete({ where: { id: fromGlobalId(String(args.id), 'Message', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteMessage', 'Message', 'message');

@@ -1,6 +1,6 @@
 import { tenantClient } from '../../db/tenant';
 import { builder } from '../../graphql/builder';
-import { AccountLockedError, ConflictError, InvalidCredentialsError, ValidationError } from '../../graphql/errors';
+import { AccountLockedError, ConflictError, InvalidCredentialsError } from '../../graphql/errors';
 import { parseInput, z } from '../../graphql/validation';
 import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
 

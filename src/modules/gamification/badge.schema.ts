@@ -1,6 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText, validateAll } from '../../graphql/validation';
@@ -57,11 +58,7 @@ builder.queryField('badges', (t) =>
     type: 'Badge',
     cursor: 'id',
     args: { filter: t.arg({ type: BadgeFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).badge.count({ where: badgeWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).badge.findMany({ ...query, where: badgeWhere(args.filter), orderBy: [{ name: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList('badge', (args: { filter?: typeof BadgeFilter.$inferInput | null }) => badgeWhere(args.filter), [{ name: 'asc' }, { id: 'asc' }]),
   }),
 );
 
@@ -78,11 +75,7 @@ builder.queryField('userBadges', (t) =>
     cursor: 'id',
     description: 'Badges held by users, newest first.',
     args: { filter: t.arg({ type: UserBadgeFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).userBadge.count({ where: userBadgeWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).userBadge.findMany({ ...query, where: userBadgeWhere(args.filter), orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList('userBadge', (args: { filter?: typeof UserBadgeFilter.$inferInput | null }) => userBadgeWhere(args.filter), [{ earnedAt: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -102,11 +95,7 @@ builder.queryField('achievements', (t) =>
     cursor: 'id',
     description: 'Achievements, newest first.',
     args: { filter: t.arg({ type: AchievementFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).achievement.count({ where: achievementWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).achievement.findMany({ ...query, where: achievementWhere(args.filter), orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList('achievement', (args: { filter?: typeof AchievementFilter.$inferInput | null }) => achievementWhere(args.filter), [{ earnedAt: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -140,19 +129,7 @@ builder.mutationField('updateBadge', (t) =>
   }),
 );
 
-builder.mutationField('deleteBadge', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a badge and every award of it. Set isActive to false to retire it instead.',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).badge.delete({ where: { id: fromGlobalId(String(args.id), 'Badge', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteBadge', 'Badge', 'badge', 'Deletes a badge and every award of it. Set isActive to false to retire it instead.');
 
 builder.mutationField('awardBadge', (t) =>
   t.prismaField({
@@ -235,15 +212,4 @@ builder.mutationField('grantAchievement', (t) =>
   }),
 );
 
-builder.mutationField('deleteAchievement', (t) =>
-  t.field({
-    type: 'ID',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).achievement.delete({ where: { id: fromGlobalId(String(args.id), 'Achievement', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteAchievement', 'Achievement', 'achievement');

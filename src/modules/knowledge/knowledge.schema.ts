@@ -1,5 +1,6 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { deleteMutation, tenantList } from '../../graphql/crud';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, validateAll } from '../../graphql/validation';
@@ -67,11 +68,7 @@ builder.queryField('knowledgeBases', (t) =>
   t.prismaConnection({
     type: 'KnowledgeBase',
     cursor: 'id',
-    totalCount: (_c, _args, ctx) => tenantPrisma(ctx).knowledgeBase.count(),
-    resolve: (query, _root, _args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).knowledgeBase.findMany({ ...query, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    },
+    ...tenantList<object>('knowledgeBase', () => ({}), [{ createdAt: 'asc' }, { id: 'asc' }]),
   }),
 );
 
@@ -88,11 +85,7 @@ builder.queryField('documents', (t) =>
     type: 'Document',
     cursor: 'id',
     args: { filter: t.arg({ type: DocumentFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).document.count({ where: documentWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).document.findMany({ ...query, where: documentWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList('document', (args: { filter?: typeof DocumentFilter.$inferInput | null }) => documentWhere(args.filter), [{ createdAt: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -229,22 +222,6 @@ builder.mutationField('addDocumentChunks', (t) =>
   }),
 );
 
-for (const [name, type, model] of [
-  ['deleteKnowledgeBase', 'KnowledgeBase', 'knowledgeBase'],
-  ['deleteDocument', 'Document', 'document'],
-  ['deleteDocumentChunk', 'DocumentChunk', 'documentChunk'],
-] as const) {
-  builder.mutationField(name, (t) =>
-    t.field({
-      type: 'ID',
-      errors: { types: WRITE_ERRORS },
-      args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, args, ctx) => {
-        requireTenant(ctx);
-        const id = fromGlobalId(String(args.id), type, 'id');
-        await (prismaFor(ctx)[model] as unknown as { delete(a: object): Promise<unknown> }).delete({ where: { id }, select: { id: true } });
-        return String(args.id);
-      },
-    }),
-  );
-}
+deleteMutation('deleteKnowledgeBase', 'KnowledgeBase', 'knowledgeBase');
+deleteMutation('deleteDocument', 'Document', 'document');
+deleteMutation('deleteDocumentChunk', 'DocumentChunk', 'documentChunk');

@@ -1,6 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError } from '../../graphql/errors';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
@@ -40,11 +41,7 @@ builder.queryField('enrollments', (t) =>
     type: 'ProgramEnrollment',
     cursor: 'id',
     args: { filter: t.arg({ type: EnrollmentFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).programEnrollment.count({ where: enrollmentWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).programEnrollment.findMany({ ...query, where: enrollmentWhere(args.filter), orderBy: [{ lastActivityAt: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList('programEnrollment', (args: { filter?: typeof EnrollmentFilter.$inferInput | null }) => enrollmentWhere(args.filter), [{ lastActivityAt: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -113,17 +110,5 @@ builder.mutationField('updateEnrollment', (t) =>
   }),
 );
 
-builder.mutationField('unenrollUser', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Removes an enrollment. Returns its id.',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).programEnrollment.delete({ where: { id: fromGlobalId(String(args.id), 'ProgramEnrollment', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('unenrollUser', 'ProgramEnrollment', 'programEnrollment', 'Removes an enrollment. Returns its id.');
 

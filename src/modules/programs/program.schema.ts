@@ -1,6 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError } from '../../graphql/errors';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
@@ -67,11 +68,7 @@ builder.queryField('programs', (t) =>
     type: 'Program',
     cursor: 'id',
     args: { filter: t.arg({ type: ProgramFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).program.count({ where: programWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).program.findMany({ ...query, where: programWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList('program', (args: { filter?: typeof ProgramFilter.$inferInput | null }) => programWhere(args.filter), [{ createdAt: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -164,16 +161,4 @@ builder.mutationField('archiveProgram', (t) =>
   }),
 );
 
-builder.mutationField('deleteProgram', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a program and its enrollments. Archive instead to keep its history.',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).program.delete({ where: { id: fromGlobalId(String(args.id), 'Program', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteProgram', 'Program', 'program', 'Deletes a program and its enrollments. Archive instead to keep its history.');

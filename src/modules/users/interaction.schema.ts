@@ -1,5 +1,6 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
+import { deleteMutation, tenantList } from '../../graphql/crud';
+import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { withTenantTransaction } from '../../db/tenant';
@@ -37,11 +38,7 @@ builder.queryField('interactions', (t) =>
     cursor: 'id',
     description: 'What users did, newest first.',
     args: { filter: t.arg({ type: InteractionFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).userInteraction.count({ where: interactionWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).userInteraction.findMany({ ...query, where: interactionWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
-    },
+    ...tenantList('userInteraction', (args: { filter?: typeof InteractionFilter.$inferInput | null }) => interactionWhere(args.filter), [{ createdAt: 'desc' }, { id: 'asc' }]),
   }),
 );
 
@@ -89,15 +86,4 @@ builder.mutationField('recordInteraction', (t) =>
   }),
 );
 
-builder.mutationField('deleteInteraction', (t) =>
-  t.field({
-    type: 'ID',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      await prismaFor(ctx).userInteraction.delete({ where: { id: fromGlobalId(String(args.id), 'UserInteraction', 'id') }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteInteraction', 'UserInteraction', 'userInteraction');

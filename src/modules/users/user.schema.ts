@@ -1,4 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { deleteMutation } from '../../graphql/crud';
 import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
@@ -191,20 +192,7 @@ builder.mutationField('updateUser', (t) =>
   }),
 );
 
-builder.mutationField('deleteUser', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes an end user and everything about them (enrollments, conversations, badges...). Returns the deleted id.',
-    errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'User', 'id');
-      await prismaFor(ctx).user.delete({ where: { id }, select: { id: true } });
-      return String(args.id);
-    },
-  }),
-);
+deleteMutation('deleteUser', 'User', 'user', 'Deletes an end user and everything about them (enrollments, conversations, badges...). Returns the deleted id.');
 
 const UpsertUserProfileInput = builder.inputType('UpsertUserProfileInput', {
   fields: (t) => ({

@@ -1,6 +1,5 @@
 import { builder } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
-import { prismaFor } from '../../graphql/tenant';
+import { tenantList } from '../../graphql/crud';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('AuditLog', {
@@ -52,20 +51,29 @@ const AuditFilter = builder.inputType('AuditLogFilter', { fields: (t) => ({ tabl
 const SecurityFilter = builder.inputType('SecurityAuditLogFilter', { fields: (t) => ({ eventType: t.string(), severity: t.string(), occurred: t.field({ type: DateRangeInput }) }) });
 const ApiUsageFilter = builder.inputType('ApiUsageLogFilter', { fields: (t) => ({ operationName: t.string(), occurred: t.field({ type: DateRangeInput }) }) });
 
+const auditWhere = (f: typeof AuditFilter.$inferInput | null | undefined) => ({
+  ...(f?.tableName ? { tableName: f.tableName } : {}),
+  ...(f?.operation ? { operation: f.operation } : {}),
+  ...(f?.occurred ? { createdAt: timeRange(f.occurred) } : {}),
+});
+const securityWhere = (f: typeof SecurityFilter.$inferInput | null | undefined) => ({
+  ...(f?.eventType ? { eventType: f.eventType } : {}),
+  ...(f?.severity ? { severity: f.severity } : {}),
+  ...(f?.occurred ? { createdAt: timeRange(f.occurred) } : {}),
+});
+const apiUsageWhere = (f: typeof ApiUsageFilter.$inferInput | null | undefined) => ({
+  ...(f?.operationName ? { operationName: f.operationName } : {}),
+  ...(f?.occurred ? { createdAt: timeRange(f.occurred) } : {}),
+});
+const newestFirst = [{ createdAt: 'desc' }, { id: 'asc' }];
+
 builder.queryField('auditLogs', (t) =>
   t.prismaConnection({
     type: 'AuditLog',
     cursor: 'id',
     description: "Changes to the creator's data, newest first.",
     args: { filter: t.arg({ type: AuditFilter }) },
-    resolve: (query, _root, { filter }, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).auditLog.findMany({
-        ...query,
-        where: { ...(filter?.tableName ? { tableName: filter.tableName } : {}), ...(filter?.operation ? { operation: filter.operation } : {}), ...(filter?.occurred ? { createdAt: timeRange(filter.occurred) } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      });
-    },
+    ...tenantList('auditLog', (args: { filter?: typeof AuditFilter.$inferInput | null }) => auditWhere(args.filter), newestFirst),
   }),
 );
 
@@ -75,14 +83,7 @@ builder.queryField('securityAuditLogs', (t) =>
     cursor: 'id',
     description: "Security events of the creator's account (log-ins, lock-outs, admin access), newest first.",
     args: { filter: t.arg({ type: SecurityFilter }) },
-    resolve: (query, _root, { filter }, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).securityAuditLog.findMany({
-        ...query,
-        where: { ...(filter?.eventType ? { eventType: filter.eventType } : {}), ...(filter?.severity ? { severity: filter.severity } : {}), ...(filter?.occurred ? { createdAt: timeRange(filter.occurred) } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      });
-    },
+    ...tenantList('securityAuditLog', (args: { filter?: typeof SecurityFilter.$inferInput | null }) => securityWhere(args.filter), newestFirst),
   }),
 );
 
@@ -92,13 +93,6 @@ builder.queryField('apiUsageLogs', (t) =>
     cursor: 'id',
     description: 'Partner API calls, newest first.',
     args: { filter: t.arg({ type: ApiUsageFilter }) },
-    resolve: (query, _root, { filter }, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).apiUsageLog.findMany({
-        ...query,
-        where: { ...(filter?.operationName ? { operationName: filter.operationName } : {}), ...(filter?.occurred ? { createdAt: timeRange(filter.occurred) } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      });
-    },
+    ...tenantList('apiUsageLog', (args: { filter?: typeof ApiUsageFilter.$inferInput | null }) => apiUsageWhere(args.filter), newestFirst),
   }),
 );

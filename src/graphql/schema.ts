@@ -14,6 +14,7 @@ import '../modules/programs/enrollment.schema';
 import '../modules/conversations/conversation.schema';
 import '../modules/gamification/badge.schema';
 import '../modules/analytics/metric.schema';
+import '../modules/analytics/insights.schema';
 import '../modules/knowledge/knowledge.schema';
 import '../modules/channels/channel.schema';
 import '../modules/billing/billing.schema';

@@ -74,6 +74,8 @@ export async function seedDemoData(owner: PrismaClient, log: (m: string) => void
 async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd: Random, now: Date): Promise<void> {
   const ago = (days: number, hours = 0) => new Date(now.getTime() - days * DAY - hours * 3_600_000);
   const today = utcDay(now);
+  // "Today" in UTC whatever the hour: a moment before now, but never before midnight.
+  const recent = (minutes: number) => new Date(Math.max(today.getTime() + 1_000, now.getTime() - minutes * 60_000));
 
   await tx.channel.createMany({
     data: demo.channels.map((channelType) => ({
@@ -108,14 +110,14 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
       preferences: { notifications: rnd.chance(0.7) },
       timezone: rnd.pick(['UTC', 'Europe/London', 'America/New_York', 'Asia/Tokyo']),
       language: rnd.pick(['en', 'en', 'es', 'de']),
-      lastActiveAt: i < 6 ? ago(0, rnd.int(0, 5)) : ago(rnd.int(1, 20)),
+      lastActiveAt: i < 6 ? recent(rnd.int(1, 300)) : ago(rnd.int(1, 20)),
       isActive: i % 11 !== 10,
       createdAt: joined,
     };
   });
   // A couple of users joined today, for the "today" summary.
-  users[0]!.createdAt = ago(0, 1);
-  users[1]!.createdAt = ago(0, 2);
+  users[0]!.createdAt = recent(60);
+  users[1]!.createdAt = recent(120);
   await tx.user.createMany({ data: users });
   await tx.userProfile.createMany({
     data: users.map((u) => ({
@@ -167,7 +169,7 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
           stepData: { answers: {} },
           programVersion: p.version,
           enrolledAt,
-          completedAt: done ? (i % 7 === 0 ? ago(0, 3) : new Date(enrolledAt.getTime() + rnd.int(3, 9) * DAY)) : null,
+          completedAt: done ? (i % 7 === 0 ? recent(180) : new Date(enrolledAt.getTime() + rnd.int(3, 9) * DAY)) : null,
           lastActivityAt: done ? ago(rnd.int(0, 9)) : ago(rnd.int(0, 9)),
         };
       }),
@@ -183,13 +185,13 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
     context: { topic: rnd.pick(demo.topics) },
     metadata: { locale: u.language },
     escalatedToHuman: i % 4 === 1,
-    escalatedAt: i % 4 === 1 ? ago(i === 1 ? 0 : 2, 1) : null,
+    escalatedAt: i % 4 === 1 ? (i === 1 ? recent(60) : ago(2, 1)) : null,
     createdAt: ago(rnd.int(2, 30)),
   }));
   await tx.conversation.createMany({ data: conversations });
   const messages = conversations.flatMap((c, ci) => {
     const count = rnd.int(4, 9);
-    const base = ci < 3 ? ago(0, 4) : ago(rnd.int(1, 20));
+    const base = ci < 3 ? recent(30) : ago(rnd.int(1, 20));
     return Array.from({ length: count }, (_, k) => {
       const fromUser = k % 2 === 0;
       const at = new Date(base.getTime() + k * 90_000);

@@ -1,0 +1,144 @@
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { builder } from '../../graphql/builder';
+import { ValidationError } from '../../graphql/errors';
+import { requireTenant } from '../../graphql/guards';
+import { prismaFor } from '../../graphql/tenant';
+import { identifier, parseInput } from '../../graphql/validation';
+import type { Context } from '../../server/context';
+import { DateRangeInput } from '../shared/enums';
+import { daySummary, EMPTY_FUNNEL, engagementSeries, leaderboard, programFunnels, usageAgainstPlan, type DaySummary, type Funnel } from './insights.service';
+
+const GranularityEnum = builder.enumType('Granularity', { values: { DAY: { value: 'day' }, WEEK: { value: 'week' }, MONTH: { value: 'month' } } as const });
+const AggregateEnum = builder.enumType('Aggregate', { values: { SUM: { value: 'sum' }, AVG: { value: 'avg' }, MAX: { value: 'max' } } as const });
+
+const SeriesPoint = builder.objectRef<{ bucket: Date; value: number }>('SeriesPoint').implement({
+  fields: (t) => ({ bucket: t.field({ type: 'Date', description: 'First day of the bucket.', resolve: (p) => p.bucket }), value: t.exposeFloat('value') }),
+});
+
+const MAX_BUCKETS = { day: 400, week: 260, month: 120 } as const;
+
+builder.queryField('engagementSeries', (t) =>
+  t.field({
+    type: [SeriesPoint],
+    description: 'A metric over time, one point per day, week or month from `from` to `to` (inclusive); buckets without data are 0.',
+    args: {
+      metricType: t.arg.string({ required: true }),
+      from: t.arg({ type: 'Date', required: true }),
+      to: t.arg({ type: 'Date', required: true }),
+      granularity: t.arg({ type: GranularityEnum, defaultValue: 'day' }),
+      aggregate: t.arg({ type: AggregateEnum, defaultValue: 'sum', description: 'How days combine into a bucket.' }),
+      dimensions: t.arg({ type: 'JSONObject', description: 'Only rows whose dimensions contain these; without it, the overall rows.' }),
+    },
+    resolve: (_root, args, ctx) => {
+      requireTenant(ctx);
+      const metricType = parseInput(identifier, args.metricType, 'metricType');
+      const granularity = args.granularity ?? 'day';
+      const days = (args.to.getTime() - args.from.getTime()) / 86_400_000;
+      const buckets = granularity === 'day' ? days : granularity === 'week' ? days / 7 : days / 30;
+      if (days < 0) throw new ValidationError([{ path: 'to', message: 'must not be before from' }]);
+      if (buckets > MAX_BUCKETS[granularity]) throw new ValidationError([{ path: 'to', message: `spans more than ${MAX_BUCKETS[granularity]} ${granularity}s` }]);
+      return engagementSeries(prismaFor(ctx), { metricType, from: args.from, to: args.to, granularity, aggregate: args.aggregate ?? 'sum', dimensions: args.dimensions });
+    },
+  }),
+);
+
+const ProgramFunnel = builder.objectRef<Funnel>('ProgramFunnel').implement({
+  description: 'How far enrolled users get through a program.',
+  fields: (t) => ({
+    enrolled: t.exposeInt('enrolled'),
+    active: t.exposeInt('active'),
+    paused: t.exposeInt('paused'),
+    dropped: t.exposeInt('dropped'),
+    completed: t.exposeInt('completed'),
+    completionRate: t.exposeFloat('completionRate', { description: 'completed / enrolled, 0 to 1.' }),
+    medianSecondsToComplete: t.exposeFloat('medianSecondsToComplete', { nullable: true, description: 'Median time from enrolment to completion; null until someone completes.' }),
+  }),
+});
+
+// One grouped query for all the programs on a page.
+const funnelsFor = createContextCache(
+  (ctx: Context) => new DataLoader<string, Funnel>(async (ids) => {
+    const funnels = await programFunnels(prismaFor(ctx), ids);
+    return ids.map((id) => funnels.get(id) ?? EMPTY_FUNNEL);
+  }),
+);
+
+builder.prismaObjectField('Program', 'funnel', (t) => t.field({ type: ProgramFunnel, resolve: (program, _args, ctx) => funnelsFor(ctx).load(program.id) }));
+
+// The users of a leaderboard page in one query.
+const usersFor = createContextCache(
+  (ctx: Context) => new DataLoader(async (ids: readonly string[]) => {
+    const users = await prismaFor(ctx).user.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return ids.map((id) => byId.get(id) ?? new Error('user not found'));
+  }),
+);
+
+const LeaderboardEntry = builder.objectRef<{ rank: number; points: number; achievements: number; userId: string }>('LeaderboardEntry').implement({
+  fields: (t) => ({
+    rank: t.exposeInt('rank', { description: 'Competition ranking: equal points share a rank.' }),
+    points: t.exposeInt('points'),
+    achievements: t.exposeInt('achievements'),
+    user: t.prismaField({ type: 'User', resolve: (_query, entry, _args, ctx) => usersFor(ctx).load(entry.userId) }),
+  }),
+});
+
+builder.queryField('leaderboard', (t) =>
+  t.field({
+    type: [LeaderboardEntry],
+    description: 'Users by achievement points, all time or earned within a period.',
+    args: { period: t.arg({ type: DateRangeInput }), first: t.arg.int({ defaultValue: 10, description: 'At most 100.' }) },
+    resolve: (_root, args, ctx) => {
+      requireTenant(ctx);
+      const first = args.first ?? 10;
+      if (first < 1 || first > 100) throw new ValidationError([{ path: 'first', message: 'must be between 1 and 100' }]);
+      return leaderboard(prismaFor(ctx), { from: args.period?.from, to: args.period?.to, limit: first });
+    },
+  }),
+);
+
+export const DashboardSummary = builder.objectRef<DaySummary>('DashboardSummary').implement({
+  description: "A day's activity (UTC).",
+  fields: (t) => ({
+    date: t.field({ type: 'Date', resolve: (s) => s.date }),
+    newUsers: t.exposeInt('newUsers'),
+    activeUsers: t.exposeInt('activeUsers'),
+    messages: t.exposeInt('messages'),
+    conversationsEscalated: t.exposeInt('conversationsEscalated'),
+    badgesAwarded: t.exposeInt('badgesAwarded'),
+    enrollmentsCompleted: t.exposeInt('enrollmentsCompleted'),
+  }),
+});
+
+builder.queryField('dashboardSummary', (t) =>
+  t.field({
+    type: DashboardSummary,
+    description: "Today's numbers (or another day's).",
+    args: { date: t.arg({ type: 'Date' }) },
+    resolve: (_root, args, ctx) => {
+      requireTenant(ctx);
+      return daySummary(prismaFor(ctx), args.date ?? new Date(new Date().toISOString().slice(0, 10)));
+    },
+  }),
+);
+
+const PlanUsageLine = builder.objectRef<{ resource: string; used: number; limit: number }>('PlanUsageLine').implement({
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    used: t.exposeFloat('used'),
+    limit: t.exposeFloat('limit'),
+    remaining: t.float({ resolve: (l) => Math.max(0, l.limit - l.used) }),
+    percentUsed: t.float({ resolve: (l) => (l.limit > 0 ? Math.round((l.used / l.limit) * 1000) / 10 : 0) }),
+  }),
+});
+
+builder.queryField('planUsage', (t) =>
+  t.field({
+    type: builder.objectRef<{ tier: string; lines: { resource: string; used: number; limit: number }[] }>('PlanUsage').implement({
+      description: "The creator's use of each limit of its plan.",
+      fields: (u) => ({ tier: u.exposeString('tier'), lines: u.field({ type: [PlanUsageLine], resolve: (p) => p.lines }) }),
+    }),
+    resolve: (_root, _args, ctx) => usageAgainstPlan(prismaFor(ctx), requireTenant(ctx)),
+  }),
+);

@@ -1,0 +1,30 @@
+// What each subscription tier allows. The one place these numbers live: usage reports compare
+// against them, and quota checks (and rate limits) enforce them.
+
+export type Tier = 'free' | 'starter' | 'pro' | 'enterprise';
+
+export interface PlanLimits {
+  /** End users. */
+  users: number;
+  /** Programs that are not archived. */
+  programs: number;
+  /** AI interactions per calendar month (UTC). */
+  aiInteractionsPerMonth: number;
+  /** Bytes of knowledge-base documents. */
+  storageBytes: number;
+  /** API requests per minute, per tenant. */
+  apiRequestsPerMinute: number;
+}
+
+const GB = 1024 ** 3;
+
+export const PLAN_LIMITS: Record<Tier, PlanLimits> = {
+  free: { users: 100, programs: 3, aiInteractionsPerMonth: 1_000, storageBytes: 0.1 * GB, apiRequestsPerMinute: 1_000 },
+  starter: { users: 1_000, programs: 10, aiInteractionsPerMonth: 10_000, storageBytes: 1 * GB, apiRequestsPerMinute: 3_000 },
+  pro: { users: 10_000, programs: 50, aiInteractionsPerMonth: 100_000, storageBytes: 10 * GB, apiRequestsPerMinute: 10_000 },
+  enterprise: { users: 1_000_000, programs: 1_000, aiInteractionsPerMonth: 10_000_000, storageBytes: 1_000 * GB, apiRequestsPerMinute: 60_000 },
+};
+
+export function limitsFor(tier: string): PlanLimits {
+  return PLAN_LIMITS[(tier in PLAN_LIMITS ? tier : 'free') as Tier];
+}

@@ -3,99 +3,31 @@
 // "record" mutations, which are upserts. Every write is checked against what is really stored
 // (read through the owner role, which bypasses row-level security), and every operation is
 // attempted by the other tenant.
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, day, expectValidation, expectNotFound, ERRORS } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
+const api = useApiHarness({ env: { LOG_LEVEL: 'silent' } });
+const { asCreatorA, asCreatorB, expectUnauthenticated, sql, count, snapshot } = api;
+const { read, mutate, readAll } = api.withTokens;
+
 let programsA: string[];
 let programsB: string[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
-  owner = await connect(db.ownerUrl);
   // Programs that have analytics (the published and archived ones).
   const withAnalytics = async (creatorId: string) =>
-    (await owner.query<{ id: string }>(`SELECT p.id FROM programs p WHERE p.creator_id = $1 AND EXISTS (SELECT 1 FROM program_analytics a WHERE a.program_id = p.id) ORDER BY p.created_at, p.id`, [creatorId])).rows.map((r) => r.id);
-  programsA = await withAnalytics(tenants.creatorA);
-  programsB = await withAnalytics(tenants.creatorB);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
+    (await api.owner.query<{ id: string }>(`SELECT p.id FROM programs p WHERE p.creator_id = $1 AND EXISTS (SELECT 1 FROM program_analytics a WHERE a.program_id = p.id) ORDER BY p.created_at, p.id`, [creatorId])).rows.map((r) => r.id);
+  programsA = await withAnalytics(api.tenants.creatorA);
+  programsB = await withAnalytics(api.tenants.creatorB);
 });
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-const asCreatorA = () => server.tokenFor(tenants.creatorA);
-const asCreatorB = () => server.tokenFor(tenants.creatorB);
-const gid = toGlobalId;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-const DAY = 86_400_000;
-/** A UTC calendar day, `offset` days from today, as YYYY-MM-DD. */
-const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
-
-async function read<T = Record<string, any>>(token: string | undefined, document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { status, body } = await server.gql<T>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-interface Result {
-  __typename: string;
-  code?: string;
-  message?: string;
-  fields?: { path: string; message: string }[];
-  data?: any;
-}
-const ERROR_FIELDS = /* GraphQL */ `... on Error { code message } ... on ValidationError { fields { path message } }`;
-
-async function mutate(token: string | undefined, document: string, field: string, variables: Record<string, unknown>): Promise<Result> {
-  const { status, body } = await server.gql<Record<string, Result>>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data![field]!;
-}
-
-const expectNotFound = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
-function expectValidation(r: Result, paths: string[]) {
-  expect(r.__typename).toBe('ValidationError');
-  expect(r.code).toBe('VALIDATION_FAILED');
-  expect([...new Set(r.fields!.map((f) => f.path))].sort()).toEqual([...paths].sort());
-  for (const f of r.fields!) expect(f.message).toEqual(expect.any(String));
-}
-
-async function expectUnauthenticated(document: string, variables: Record<string, unknown> = {}) {
-  const { body } = await server.gql<Record<string, unknown>>(document, variables);
-  expect(body.errors?.length).toBeGreaterThan(0);
-  expect(body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
-  for (const value of Object.values(body.data ?? {})) expect(value).toBeNull();
-}
-
-async function rows<T = Record<string, any>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(sql, params)).rows as T[];
-}
-const count = async (sql: string, params: unknown[] = []) => (await rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0]!.n;
 /** Metric rows with the day as text (no time-zone games in the pg client). */
 const METRIC_COLUMNS = `id, creator_id, metric_type, metric_value, dimensions, to_char(date, 'YYYY-MM-DD') AS day, updated_at`;
 const ANALYTIC_COLUMNS = `id, creator_id, program_id, metric_type, metric_value, to_char(date, 'YYYY-MM-DD') AS day, updated_at`;
-async function analyticsState() {
-  return {
-    metrics: await rows(`SELECT * FROM engagement_metrics ORDER BY id`),
-    analytics: await rows(`SELECT * FROM program_analytics ORDER BY id`),
-  };
-}
+const analyticsState = () => snapshot({ metrics: 'engagement_metrics', analytics: 'program_analytics' });
 
 // ------------------------------------------------------------------------------------------
 // Documents
@@ -118,16 +50,16 @@ const PROGRAM_ANALYTICS = /* GraphQL */ `query ProgramAnalytics($filter: Program
   }
 }`;
 const RECORD_METRIC = /* GraphQL */ `mutation RecordMetric($input: RecordEngagementMetricInput!) {
-  recordEngagementMetric(input: $input) { __typename ... on RecordEngagementMetricSuccess { data { ${METRIC_FIELDS} } } ${ERROR_FIELDS} }
+  recordEngagementMetric(input: $input) { __typename ... on RecordEngagementMetricSuccess { data { ${METRIC_FIELDS} } } ${ERRORS} }
 }`;
 const RECORD_ANALYTIC = /* GraphQL */ `mutation RecordAnalytic($input: RecordProgramAnalyticInput!) {
-  recordProgramAnalytic(input: $input) { __typename ... on RecordProgramAnalyticSuccess { data { ${ANALYTIC_FIELDS} } } ${ERROR_FIELDS} }
+  recordProgramAnalytic(input: $input) { __typename ... on RecordProgramAnalyticSuccess { data { ${ANALYTIC_FIELDS} } } ${ERRORS} }
 }`;
 const DELETE_METRIC = /* GraphQL */ `mutation DeleteMetric($id: ID!) {
-  deleteEngagementMetric(id: $id) { __typename ... on DeleteEngagementMetricSuccess { data } ${ERROR_FIELDS} }
+  deleteEngagementMetric(id: $id) { __typename ... on DeleteEngagementMetricSuccess { data } ${ERRORS} }
 }`;
 const DELETE_ANALYTIC = /* GraphQL */ `mutation DeleteAnalytic($id: ID!) {
-  deleteProgramAnalytic(id: $id) { __typename ... on DeleteProgramAnalyticSuccess { data } ${ERROR_FIELDS} }
+  deleteProgramAnalytic(id: $id) { __typename ... on DeleteProgramAnalyticSuccess { data } ${ERRORS} }
 }`;
 const NODE = /* GraphQL */ `query Node($id: ID!) {
   node(id: $id) {
@@ -138,33 +70,9 @@ const NODE = /* GraphQL */ `query Node($id: ID!) {
   }
 }`;
 
-/** Every page of a metrics query (the server caps a page at 100). */
-async function allMetrics(token: string, filter: Record<string, unknown> = {}) {
-  const out: any[] = [];
-  let after: string | null = null;
-  let totalCount = 0;
-  for (let page = 0; page < 50; page++) {
-    const data: any = await read(token, METRICS, { filter, first: 100, after });
-    out.push(...data.engagementMetrics.nodes);
-    totalCount = data.engagementMetrics.totalCount;
-    if (!data.engagementMetrics.pageInfo.hasNextPage) break;
-    after = data.engagementMetrics.pageInfo.endCursor;
-  }
-  return { nodes: out, totalCount };
-}
-async function allAnalytics(token: string, filter: Record<string, unknown> = {}) {
-  const out: any[] = [];
-  let after: string | null = null;
-  let totalCount = 0;
-  for (let page = 0; page < 50; page++) {
-    const data: any = await read(token, PROGRAM_ANALYTICS, { filter, first: 100, after });
-    out.push(...data.programAnalytics.nodes);
-    totalCount = data.programAnalytics.totalCount;
-    if (!data.programAnalytics.pageInfo.hasNextPage) break;
-    after = data.programAnalytics.pageInfo.endCursor;
-  }
-  return { nodes: out, totalCount };
-}
+/** Every page (at most 50) of a metrics query (the server caps a page at 100). */
+const allMetrics = (token: string, filter: Record<string, unknown> = {}) => readAll(token, METRICS, 'engagementMetrics', filter, 50);
+const allAnalytics = (token: string, filter: Record<string, unknown> = {}) => readAll(token, PROGRAM_ANALYTICS, 'programAnalytics', filter, 50);
 
 // ------------------------------------------------------------------------------------------
 // engagementMetrics
@@ -173,9 +81,9 @@ async function allAnalytics(token: string, filter: Record<string, unknown> = {})
 describe('engagementMetrics', () => {
   test('asCreatorA: by metricType, every row of that type, oldest day first; totalCount equals the DB', async () => {
     const { nodes, totalCount } = await allMetrics(asCreatorA(), { metricType: 'messages' });
-    const expected = await rows<{ id: string; day: string; metric_value: number }>(
+    const expected = await sql<{ id: string; day: string; metric_value: number }>(
       `SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'messages' ORDER BY date, metric_type, id`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     expect(expected.length).toBe(60);
     expect(totalCount).toBe(expected.length);
@@ -187,24 +95,24 @@ describe('engagementMetrics', () => {
     const from = day(-6);
     const to = day(-3);
     const { nodes, totalCount } = await allMetrics(asCreatorA(), { dates: { from, to } });
-    const expected = await rows<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1 AND date BETWEEN $2::date AND $3::date`, [tenants.creatorA, from, to]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1 AND date BETWEEN $2::date AND $3::date`, [api.tenants.creatorA, from, to]);
     expect(totalCount).toBe(expected.length);
-    expect(nodes.map((n) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     // Both ends are included: 4 days of 6 rows each (3 overall metrics + 3 channels).
     expect(new Set(nodes.map((n) => n.date))).toEqual(new Set([day(-6), day(-5), day(-4), day(-3)]));
     expect(totalCount).toBe(4 * 6);
 
     const onlyFrom = await allMetrics(asCreatorA(), { dates: { from: day(-1) } });
-    expect(onlyFrom.totalCount).toBe(await count(`engagement_metrics WHERE creator_id = $1 AND date >= $2::date`, [tenants.creatorA, day(-1)]));
+    expect(onlyFrom.totalCount).toBe(await count(`engagement_metrics WHERE creator_id = $1 AND date >= $2::date`, [api.tenants.creatorA, day(-1)]));
     expect(onlyFrom.nodes.every((n) => n.date >= day(-1))).toBe(true);
   });
 
   test('asCreatorA: dimensions {channel: "web"} returns only rows whose dimensions have channel web', async () => {
     const { nodes, totalCount } = await allMetrics(asCreatorA(), { dimensions: { channel: 'web' } });
-    const expected = await rows<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1 AND dimensions @> '{"channel": "web"}'`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1 AND dimensions @> '{"channel": "web"}'`, [api.tenants.creatorA]);
     expect(expected.length).toBe(60);
     expect(totalCount).toBe(expected.length);
-    expect(nodes.map((n) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     expect(nodes.every((n) => n.dimensions.channel === 'web')).toBe(true);
   });
 
@@ -217,18 +125,18 @@ describe('engagementMetrics', () => {
     expect(none).toEqual({ nodes: [], totalCount: 0 });
 
     const everything = await read(asCreatorA(), METRICS, { filter: { dimensions: {} }, first: 1 });
-    expect(everything.engagementMetrics.totalCount).toBe(await count(`engagement_metrics WHERE creator_id = $1`, [tenants.creatorA]));
+    expect(everything.engagementMetrics.totalCount).toBe(await count(`engagement_metrics WHERE creator_id = $1`, [api.tenants.creatorA]));
   });
 
   test('asCreatorA: dimensions with a key no row has, or a null value, match nothing (and are not a server error)', async () => {
     expect((await allMetrics(asCreatorA(), { dimensions: { region: 'eu' } })).totalCount).toBe(0);
-    const { body } = await server.gql(METRICS, { filter: { dimensions: { channel: null } } }, { token: asCreatorA() });
+    const { body } = await api.server.gql(METRICS, { filter: { dimensions: { channel: null } } }, { token: asCreatorA() });
     expect(body.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
     if (!body.errors) expect((body.data as any).engagementMetrics.totalCount).toBe(0);
   });
 
   test('asCreatorA: a page holds at most 100 rows, whatever first asks; paging reaches every row once', async () => {
-    const total = await count(`engagement_metrics WHERE creator_id = $1`, [tenants.creatorA]);
+    const total = await count(`engagement_metrics WHERE creator_id = $1`, [api.tenants.creatorA]);
     expect(total).toBeGreaterThan(100);
     const page = await read(asCreatorA(), METRICS, { first: 500 });
     expect(page.engagementMetrics.nodes).toHaveLength(100);
@@ -241,9 +149,9 @@ describe('engagementMetrics', () => {
 
   test('asCreatorB: sees only B\'s metrics; a channel only A has matches nothing', async () => {
     const { nodes, totalCount } = await allMetrics(asCreatorB());
-    const expected = await rows<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1`, [tenants.creatorB]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect(totalCount).toBe(expected.length);
-    expect(nodes.map((n) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     // Ada has a Telegram channel, Grace does not.
     expect((await allMetrics(asCreatorB(), { dimensions: { channel: 'telegram' } })).totalCount).toBe(0);
   });
@@ -265,7 +173,7 @@ describe('engagementMetrics', () => {
 
 describe('recordEngagementMetric', () => {
   const metricRows = (type: string, date: string) =>
-    rows(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = $2 AND date = $3::date ORDER BY id`, [tenants.creatorA, type, date]);
+    sql(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = $2 AND date = $3::date ORDER BY id`, [api.tenants.creatorA, type, date]);
 
   test('asCreatorA: the same type, day and dimensions twice is one row, with the value replaced', async () => {
     const date = day(-100);
@@ -279,7 +187,7 @@ describe('recordEngagementMetric', () => {
     expect(second.data.metricValue).toBe(30.5);
 
     const stored = await metricRows('lessons_viewed', date);
-    expect(stored).toEqual([expect.objectContaining({ id: rawId(first.data.id), creator_id: tenants.creatorA, metric_value: 30.5, dimensions: { channel: 'web', program: 'x' }, day: date })]);
+    expect(stored).toEqual([expect.objectContaining({ id: uuidOf(first.data.id), creator_id: api.tenants.creatorA, metric_value: 30.5, dimensions: { channel: 'web', program: 'x' }, day: date })]);
 
     // Other dimensions are another row.
     const other = await mutate(asCreatorA(), RECORD_METRIC, 'recordEngagementMetric', { input: { metricType: 'lessons_viewed', date, value: 1, dimensions: { channel: 'whatsapp' } } });
@@ -289,12 +197,12 @@ describe('recordEngagementMetric', () => {
 
   test('asCreatorA: without dimensions it replaces the seeded overall row for that day, not a new row', async () => {
     const date = day(-2);
-    const before = await rows(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'new_users' AND date = $2::date AND dimensions = '{}'`, [tenants.creatorA, date]);
+    const before = await sql(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'new_users' AND date = $2::date AND dimensions = '{}'`, [api.tenants.creatorA, date]);
     expect(before).toHaveLength(1);
     const result = await mutate(asCreatorA(), RECORD_METRIC, 'recordEngagementMetric', { input: { metricType: 'new_users', date, value: 42 } });
     expect(result.__typename).toBe('RecordEngagementMetricSuccess');
     expect(result.data).toEqual(expect.objectContaining({ id: gid('EngagementMetric', before[0]!.id), metricValue: 42, dimensions: {} }));
-    const after = await rows(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'new_users' AND date = $2::date`, [tenants.creatorA, date]);
+    const after = await sql(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'new_users' AND date = $2::date`, [api.tenants.creatorA, date]);
     expect(after).toEqual([expect.objectContaining({ id: before[0]!.id, metric_value: 42, dimensions: {} })]);
   });
 
@@ -319,7 +227,7 @@ describe('recordEngagementMetric', () => {
       { metricType: 'ok', date: '2026-01-01T00:00:00Z', value: 1 },
       { metricType: 'ok', date: day(0), value: 1, dimensions: ['web'] },
     ]) {
-      const { body } = await server.gql(RECORD_METRIC, { input }, { token: asCreatorA() });
+      const { body } = await api.server.gql(RECORD_METRIC, { input }, { token: asCreatorA() });
       expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     expect(await analyticsState()).toEqual(before);
@@ -328,14 +236,14 @@ describe('recordEngagementMetric', () => {
   test('asCreatorA: deleteEngagementMetric removes the row; a second delete is a NotFoundError', async () => {
     const created = await mutate(asCreatorA(), RECORD_METRIC, 'recordEngagementMetric', { input: { metricType: 'to_delete', date: day(-1), value: 3 } });
     expect(await mutate(asCreatorA(), DELETE_METRIC, 'deleteEngagementMetric', { id: created.data.id })).toEqual({ __typename: 'DeleteEngagementMetricSuccess', data: created.data.id });
-    expect(await count(`engagement_metrics WHERE id = $1`, [rawId(created.data.id)])).toBe(0);
+    expect(await count(`engagement_metrics WHERE id = $1`, [uuidOf(created.data.id)])).toBe(0);
     expectNotFound(await mutate(asCreatorA(), DELETE_METRIC, 'deleteEngagementMetric', { id: created.data.id }));
-    expectValidation(await mutate(asCreatorA(), DELETE_METRIC, 'deleteEngagementMetric', { id: gid('ProgramAnalytic', rawId(created.data.id)) }), ['id']);
+    expectValidation(await mutate(asCreatorA(), DELETE_METRIC, 'deleteEngagementMetric', { id: gid('ProgramAnalytic', uuidOf(created.data.id)) }), ['id']);
   });
 
   test('asAnonymous: record and delete are UNAUTHENTICATED and write nothing', async () => {
     const before = await analyticsState();
-    const someMetric = (await rows<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))[0]!.id;
+    const someMetric = (await sql<{ id: string }>(`SELECT id FROM engagement_metrics WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
     await expectUnauthenticated(RECORD_METRIC, { input: { metricType: 'anon', date: day(0), value: 1 } });
     await expectUnauthenticated(DELETE_METRIC, { id: gid('EngagementMetric', someMetric) });
     await expectUnauthenticated(RECORD_ANALYTIC, { input: { programId: gid('Program', programsA[0]!), metricType: 'anon', date: day(0), value: 1 } });
@@ -351,13 +259,13 @@ describe('programAnalytics', () => {
   test('asCreatorA: by program, by metricType and by an inclusive day range, each equal to the DB', async () => {
     const program = programsA[0]!;
     const byProgram = await allAnalytics(asCreatorA(), { programId: gid('Program', program) });
-    const expected = await rows<{ id: string }>(`SELECT id FROM program_analytics WHERE program_id = $1 ORDER BY date, metric_type, id`, [program]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM program_analytics WHERE program_id = $1 ORDER BY date, metric_type, id`, [program]);
     expect(byProgram.totalCount).toBe(expected.length);
     expect(byProgram.nodes.map((n) => n.id)).toEqual(expected.map((r) => gid('ProgramAnalytic', r.id)));
     expect(byProgram.nodes.every((n) => n.program.id === gid('Program', program))).toBe(true);
 
     const byType = await allAnalytics(asCreatorA(), { metricType: 'completions' });
-    expect(byType.totalCount).toBe(await count(`program_analytics WHERE creator_id = $1 AND metric_type = 'completions'`, [tenants.creatorA]));
+    expect(byType.totalCount).toBe(await count(`program_analytics WHERE creator_id = $1 AND metric_type = 'completions'`, [api.tenants.creatorA]));
     expect(byType.nodes.every((n) => n.metricType === 'completions')).toBe(true);
 
     const from = day(-4);
@@ -376,14 +284,14 @@ describe('programAnalytics', () => {
 
   test('asCreatorB: sees only B\'s program analytics; filtering by A\'s program finds nothing', async () => {
     const all = await allAnalytics(asCreatorB());
-    const expected = await rows<{ id: string }>(`SELECT id FROM program_analytics WHERE creator_id = $1`, [tenants.creatorB]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM program_analytics WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect(all.totalCount).toBe(expected.length);
-    expect(all.nodes.map((n) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(all.nodes.map((n) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     expect(await allAnalytics(asCreatorB(), { programId: gid('Program', programsA[0]!) })).toEqual({ nodes: [], totalCount: 0 });
   });
 
   test('asCreatorA: a programId filter that is not a Program id is a client error naming filter.programId', async () => {
-    const { body } = await server.gql(PROGRAM_ANALYTICS, { filter: { programId: 'junk' } }, { token: asCreatorA() });
+    const { body } = await api.server.gql(PROGRAM_ANALYTICS, { filter: { programId: 'junk' } }, { token: asCreatorA() });
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(body.errors![0])).toContain('filter.programId');
   });
@@ -400,11 +308,11 @@ describe('recordProgramAnalytic', () => {
     const second = await mutate(asCreatorA(), RECORD_ANALYTIC, 'recordProgramAnalytic', { input: { ...input, value: 9.25 } });
     expect(second.data.id).toBe(first.data.id);
     expect(second.data.metricValue).toBe(9.25);
-    const stored = await rows(`SELECT ${ANALYTIC_COLUMNS} FROM program_analytics WHERE program_id = $1 AND metric_type = 'drop_offs' AND date = $2::date`, [program, date]);
-    expect(stored).toEqual([expect.objectContaining({ id: rawId(first.data.id), creator_id: tenants.creatorA, metric_value: 9.25, day: date })]);
+    const stored = await sql(`SELECT ${ANALYTIC_COLUMNS} FROM program_analytics WHERE program_id = $1 AND metric_type = 'drop_offs' AND date = $2::date`, [program, date]);
+    expect(stored).toEqual([expect.objectContaining({ id: uuidOf(first.data.id), creator_id: api.tenants.creatorA, metric_value: 9.25, day: date })]);
 
     // The seeded row for today is replaced in place.
-    const seeded = await rows(`SELECT id FROM program_analytics WHERE program_id = $1 AND metric_type = 'enrollments' AND date = $2::date`, [program, day(0)]);
+    const seeded = await sql(`SELECT id FROM program_analytics WHERE program_id = $1 AND metric_type = 'enrollments' AND date = $2::date`, [program, day(0)]);
     const replaced = await mutate(asCreatorA(), RECORD_ANALYTIC, 'recordProgramAnalytic', { input: { programId: gid('Program', program), metricType: 'enrollments', date: day(0), value: 99 } });
     expect(replaced.data.id).toBe(gid('ProgramAnalytic', seeded[0]!.id));
     expect(await count(`program_analytics WHERE program_id = $1 AND metric_type = 'enrollments' AND date = $2::date`, [program, day(0)])).toBe(1);
@@ -422,7 +330,7 @@ describe('recordProgramAnalytic', () => {
   test('asCreatorA: deleteProgramAnalytic removes the row; a second delete is a NotFoundError', async () => {
     const created = await mutate(asCreatorA(), RECORD_ANALYTIC, 'recordProgramAnalytic', { input: { programId: gid('Program', programsA[0]!), metricType: 'to_delete', date: day(-1), value: 1 } });
     expect(await mutate(asCreatorA(), DELETE_ANALYTIC, 'deleteProgramAnalytic', { id: created.data.id })).toEqual({ __typename: 'DeleteProgramAnalyticSuccess', data: created.data.id });
-    expect(await count(`program_analytics WHERE id = $1`, [rawId(created.data.id)])).toBe(0);
+    expect(await count(`program_analytics WHERE id = $1`, [uuidOf(created.data.id)])).toBe(0);
     expectNotFound(await mutate(asCreatorA(), DELETE_ANALYTIC, 'deleteProgramAnalytic', { id: created.data.id }));
   });
 });
@@ -435,8 +343,8 @@ describe('asCreatorB against A\'s analytics', () => {
   let aMetric: { id: string; metric_type: string; day: string; dimensions: object };
   let aAnalytic: string;
   beforeAll(async () => {
-    aMetric = (await rows<any>(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'messages' ORDER BY date DESC LIMIT 1`, [tenants.creatorA]))[0];
-    aAnalytic = (await rows<{ id: string }>(`SELECT id FROM program_analytics WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))[0]!.id;
+    aMetric = (await sql<any>(`SELECT ${METRIC_COLUMNS} FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'messages' ORDER BY date DESC LIMIT 1`, [api.tenants.creatorA]))[0];
+    aAnalytic = (await sql<{ id: string }>(`SELECT id FROM program_analytics WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
   });
 
   test('node() and nodes() with A\'s global ids are null for B, and resolve for A', async () => {
@@ -450,7 +358,7 @@ describe('asCreatorB against A\'s analytics', () => {
 
   test('nested relations of B\'s rows reach only B\'s rows', async () => {
     const data = await read(asCreatorB(), `{ programs(first: 100) { nodes { id analytics(first: 100) { totalCount nodes { id program { id } } } } } }`);
-    const bAnalytics = new Set((await rows<{ id: string }>(`SELECT id FROM program_analytics WHERE creator_id = $1`, [tenants.creatorB])).map((r) => gid('ProgramAnalytic', r.id)));
+    const bAnalytics = new Set((await sql<{ id: string }>(`SELECT id FROM program_analytics WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) => gid('ProgramAnalytic', r.id)));
     let seen = 0;
     for (const program of data.programs.nodes) {
       for (const a of program.analytics.nodes) {
@@ -465,7 +373,7 @@ describe('asCreatorB against A\'s analytics', () => {
 
   test('every mutation on A\'s rows is a NotFoundError; recording A\'s key writes B\'s own row; A\'s rows are unchanged', async () => {
     const before = await analyticsState();
-    const aRows = { metrics: before.metrics.filter((r) => r.creator_id === tenants.creatorA), analytics: before.analytics.filter((r) => r.creator_id === tenants.creatorA) };
+    const aRows = { metrics: before.metrics.filter((r) => r.creator_id === api.tenants.creatorA), analytics: before.analytics.filter((r) => r.creator_id === api.tenants.creatorA) };
     expectNotFound(await mutate(asCreatorB(), DELETE_METRIC, 'deleteEngagementMetric', { id: gid('EngagementMetric', aMetric.id) }));
     expectNotFound(await mutate(asCreatorB(), DELETE_ANALYTIC, 'deleteProgramAnalytic', { id: gid('ProgramAnalytic', aAnalytic) }));
     expectNotFound(await mutate(asCreatorB(), RECORD_ANALYTIC, 'recordProgramAnalytic', { input: { programId: gid('Program', programsA[0]!), metricType: 'enrollments', date: day(0), value: -1 } }));
@@ -477,8 +385,8 @@ describe('asCreatorB against A\'s analytics', () => {
     expect(own.__typename).toBe('RecordEngagementMetricSuccess');
     expect(again.__typename).toBe('RecordEngagementMetricSuccess');
     expect(again.data.id).not.toBe(gid('EngagementMetric', aMetric.id));
-    expect((await rows(`SELECT creator_id FROM engagement_metrics WHERE id = $1`, [rawId(again.data.id)]))[0]!.creator_id).toBe(tenants.creatorB);
+    expect((await sql(`SELECT creator_id FROM engagement_metrics WHERE id = $1`, [uuidOf(again.data.id)]))[0]!.creator_id).toBe(api.tenants.creatorB);
     const after = await analyticsState();
-    expect({ metrics: after.metrics.filter((r) => r.creator_id === tenants.creatorA), analytics: after.analytics.filter((r) => r.creator_id === tenants.creatorA) }).toEqual(aRows);
+    expect({ metrics: after.metrics.filter((r) => r.creator_id === api.tenants.creatorA), analytics: after.analytics.filter((r) => r.creator_id === api.tenants.creatorA) }).toEqual(aRows);
   });
 });

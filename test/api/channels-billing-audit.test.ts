@@ -1,96 +1,23 @@
 // Channels, the web widget, billing, usage, the three logs and updateMe over the real server.
 // Every write is checked against what is really stored (read through the owner role, which
 // bypasses row-level security), and every operation is attempted by the other tenant.
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, DAY, day, expectValidation as expectValidationOf, expectNotFound, expectConflict, ERRORS, NODE, type Result } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
-  owner = await connect(db.ownerUrl);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
-
-afterEach(async () => {
-  expect(await counterDrift(owner)).toEqual([]);
-});
+const api = useApiHarness({ env: { LOG_LEVEL: 'silent' }, checkCountersAfterEach: true });
+const { asCreatorA, asCreatorB, expectUnauthenticated, sql, one, count, rowOf, snapshot } = api;
+const { read, mutate } = api.withTokens;
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-const asCreatorA = () => server.tokenFor(tenants.creatorA);
-const asCreatorB = () => server.tokenFor(tenants.creatorB);
-const gid = toGlobalId;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-const DAY = 86_400_000;
-const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
-
-async function read<T = Record<string, any>>(token: string | undefined, document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { status, body } = await server.gql<T>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-interface Result {
-  __typename: string;
-  code?: string;
-  message?: string;
-  fields?: { path: string; message: string }[];
-  data?: any;
-}
-const ERROR_FIELDS = /* GraphQL */ `... on Error { code message } ... on ValidationError { fields { path message } }`;
-
-async function mutate(token: string | undefined, document: string, field: string, variables: Record<string, unknown>): Promise<Result> {
-  const { status, body } = await server.gql<Record<string, Result>>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data![field]!;
-}
-
-const expectNotFound = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
-const expectConflict = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }));
 /** A ValidationError whose field paths are exactly `paths` (a path "x.*" matches x.<index>). */
-function expectValidation(r: Result, paths: string[]) {
-  expect(r.__typename).toBe('ValidationError');
-  expect(r.code).toBe('VALIDATION_FAILED');
-  const got = [...new Set(r.fields!.map((f) => f.path.replace(/\.\d+$/, '.*')))].sort();
-  expect(got).toEqual([...paths].sort());
-  for (const f of r.fields!) expect(f.message).toEqual(expect.any(String));
-}
+const expectValidation = (r: Result, paths: string[]) => expectValidationOf(r, paths, (path) => path.replace(/\.\d+$/, '.*'));
 
-async function expectUnauthenticated(document: string, variables: Record<string, unknown> = {}) {
-  const { body } = await server.gql<Record<string, unknown>>(document, variables);
-  expect(body.errors?.length).toBeGreaterThan(0);
-  expect(body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
-  for (const value of Object.values(body.data ?? {})) expect(value).toBeNull();
-}
-
-async function rows<T = Record<string, any>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(sql, params)).rows as T[];
-}
-const count = async (sql: string, params: unknown[] = []) => (await rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0]!.n;
-const channelsOf = (creatorId: string) => rows(`SELECT * FROM channels WHERE creator_id = $1 ORDER BY channel_type`, [creatorId]);
-const widgetOf = async (creatorId: string) => (await rows(`SELECT * FROM widget_configs WHERE creator_id = $1`, [creatorId]))[0];
-const creatorRow = async (id: string) => (await rows(`SELECT * FROM creators WHERE id = $1`, [id]))[0];
-async function channelState() {
-  return { channels: await rows(`SELECT * FROM channels ORDER BY id`), widgets: await rows(`SELECT * FROM widget_configs ORDER BY id`) };
-}
+const channelsOf = (creatorId: string) => sql(`SELECT * FROM channels WHERE creator_id = $1 ORDER BY channel_type`, [creatorId]);
+const widgetOf = (creatorId: string) => one(`SELECT * FROM widget_configs WHERE creator_id = $1`, [creatorId]);
+const creatorRow = (id: string) => rowOf('creators', id);
+const channelState = () => snapshot({ channels: 'channels', widgets: 'widget_configs' });
 
 // ------------------------------------------------------------------------------------------
 // Documents
@@ -99,18 +26,18 @@ async function channelState() {
 const CHANNEL_FIELDS = `id channelType name configuration status userCount createdAt updatedAt`;
 const CHANNELS = /* GraphQL */ `query Channels($first: Int) { channels(first: $first) { totalCount pageInfo { hasNextPage } nodes { ${CHANNEL_FIELDS} } } }`;
 const CREATE_CHANNEL = /* GraphQL */ `mutation CreateChannel($input: ChannelInput!) {
-  createChannel(input: $input) { __typename ... on CreateChannelSuccess { data { ${CHANNEL_FIELDS} } } ${ERROR_FIELDS} }
+  createChannel(input: $input) { __typename ... on CreateChannelSuccess { data { ${CHANNEL_FIELDS} } } ${ERRORS} }
 }`;
 const UPDATE_CHANNEL = /* GraphQL */ `mutation UpdateChannel($id: ID!, $input: ChannelInput!) {
-  updateChannel(id: $id, input: $input) { __typename ... on UpdateChannelSuccess { data { ${CHANNEL_FIELDS} } } ${ERROR_FIELDS} }
+  updateChannel(id: $id, input: $input) { __typename ... on UpdateChannelSuccess { data { ${CHANNEL_FIELDS} } } ${ERRORS} }
 }`;
 const DELETE_CHANNEL = /* GraphQL */ `mutation DeleteChannel($id: ID!) {
-  deleteChannel(id: $id) { __typename ... on DeleteChannelSuccess { data } ${ERROR_FIELDS} }
+  deleteChannel(id: $id) { __typename ... on DeleteChannelSuccess { data } ${ERRORS} }
 }`;
 const WIDGET_FIELDS = `theme behavior allowedDomains rateLimitPerMinute updatedAt`;
 const WIDGET = /* GraphQL */ `query Widget { widgetConfig { ${WIDGET_FIELDS} } me { id widgetConfig { ${WIDGET_FIELDS} } } }`;
 const UPDATE_WIDGET = /* GraphQL */ `mutation UpdateWidget($input: UpdateWidgetConfigInput!) {
-  updateWidgetConfig(input: $input) { __typename ... on UpdateWidgetConfigSuccess { data { ${WIDGET_FIELDS} } } ${ERROR_FIELDS} }
+  updateWidgetConfig(input: $input) { __typename ... on UpdateWidgetConfigSuccess { data { ${WIDGET_FIELDS} } } ${ERRORS} }
 }`;
 const SUBSCRIPTIONS = /* GraphQL */ `query Subscriptions { subscriptions(first: 100) { totalCount nodes { id tier status currentPeriodStart currentPeriodEnd cancelAtPeriodEnd canceledAt createdAt } } }`;
 const USAGE = /* GraphQL */ `query Usage($filter: UsageFilter, $first: Int, $after: String) {
@@ -126,9 +53,8 @@ const API_USAGE_LOGS = /* GraphQL */ `query ApiUsageLogs($filter: ApiUsageLogFil
   apiUsageLogs(filter: $filter, first: 100) { pageInfo { hasNextPage } nodes { id operationName operationHash statusCode errorCode durationMs requestSizeBytes responseSizeBytes createdAt } }
 }`;
 const UPDATE_ME = /* GraphQL */ `mutation UpdateMe($input: UpdateMeInput!) {
-  updateMe(input: $input) { __typename ... on UpdateMeSuccess { data { id email firstName lastName companyName settings onboardingCompleted onboardingData } } ${ERROR_FIELDS} }
+  updateMe(input: $input) { __typename ... on UpdateMeSuccess { data { id email firstName lastName companyName settings onboardingCompleted onboardingData } } ${ERRORS} }
 }`;
-const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id } }`;
 
 // ------------------------------------------------------------------------------------------
 // Channels
@@ -137,24 +63,24 @@ const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id
 describe('channels', () => {
   test('asCreatorA: lists exactly A\'s channels, with userCount equal to a recount of A\'s users on that channel', async () => {
     const data = await read(asCreatorA(), CHANNELS);
-    const expected = await rows<{ id: string; channel_type: string; name: string; n: number }>(
+    const expected = await sql<{ id: string; channel_type: string; name: string; n: number }>(
       `SELECT ch.id, ch.channel_type, ch.name, (SELECT count(*)::int FROM users u WHERE u.creator_id = ch.creator_id AND u.channel = ch.channel_type) AS n
          FROM channels ch WHERE ch.creator_id = $1 ORDER BY ch.channel_type, ch.id`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     expect(data.channels.totalCount).toBe(expected.length);
     expect(data.channels.nodes.map((n: any) => [n.id, n.channelType, n.name, n.userCount, n.status])).toEqual(
       expected.map((r) => [gid('Channel', r.id), r.channel_type.toUpperCase(), r.name, r.n, 'ACTIVE']),
     );
     expect(data.channels.nodes.map((n: any) => n.channelType).sort()).toEqual(['TELEGRAM', 'WEB', 'WHATSAPP']);
-    expect(data.channels.nodes.reduce((s: number, n: any) => s + n.userCount, 0)).toBe(await count(`users WHERE creator_id = $1`, [tenants.creatorA]));
+    expect(data.channels.nodes.reduce((s: number, n: any) => s + n.userCount, 0)).toBe(await count(`users WHERE creator_id = $1`, [api.tenants.creatorA]));
   });
 
   test('asCreatorB: sees only B\'s channels', async () => {
     const data = await read(asCreatorB(), CHANNELS);
-    const expected = await channelsOf(tenants.creatorB);
+    const expected = await channelsOf(api.tenants.creatorB);
     expect(data.channels.totalCount).toBe(expected.length);
-    expect(data.channels.nodes.map((n: any) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(data.channels.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
   });
 
   test('asAnonymous: channels and widgetConfig are UNAUTHENTICATED', async () => {
@@ -174,8 +100,8 @@ describe('createChannel / updateChannel / deleteChannel', () => {
     const result = await mutate(asCreatorA(), CREATE_CHANNEL, 'createChannel', { input: { channelType: 'MOBILE', name: '  Ada app  ', configuration: { appId: 'com.ada' }, status: 'PENDING' } });
     expect(result.__typename).toBe('CreateChannelSuccess');
     expect(result.data).toEqual(expect.objectContaining({ channelType: 'MOBILE', name: 'Ada app', configuration: { appId: 'com.ada' }, status: 'PENDING', userCount: 0 }));
-    expect((await rows(`SELECT * FROM channels WHERE id = $1`, [rawId(result.data.id)]))[0]).toEqual(
-      expect.objectContaining({ creator_id: tenants.creatorA, channel_type: 'mobile', name: 'Ada app', status: 'pending', configuration: { appId: 'com.ada' } }),
+    expect((await sql(`SELECT * FROM channels WHERE id = $1`, [uuidOf(result.data.id)]))[0]).toEqual(
+      expect.objectContaining({ creator_id: api.tenants.creatorA, channel_type: 'mobile', name: 'Ada app', status: 'pending', configuration: { appId: 'com.ada' } }),
     );
 
     const before = await channelState();
@@ -185,13 +111,13 @@ describe('createChannel / updateChannel / deleteChannel', () => {
   });
 
   test('asCreatorA: a channel re-created after deletion starts with the users already on that channel type', async () => {
-    const telegram = (await channelsOf(tenants.creatorA)).find((c) => c.channel_type === 'telegram')!;
-    const users = await count(`users WHERE creator_id = $1 AND channel = 'telegram'`, [tenants.creatorA]);
+    const telegram = (await channelsOf(api.tenants.creatorA)).find((c) => c.channel_type === 'telegram')!;
+    const users = await count(`users WHERE creator_id = $1 AND channel = 'telegram'`, [api.tenants.creatorA]);
     expect(users).toBeGreaterThan(0);
     expect(await mutate(asCreatorA(), DELETE_CHANNEL, 'deleteChannel', { id: gid('Channel', telegram.id) })).toEqual({ __typename: 'DeleteChannelSuccess', data: gid('Channel', telegram.id) });
     expect(await count(`channels WHERE id = $1`, [telegram.id])).toBe(0);
     // Users are not deleted with their channel.
-    expect(await count(`users WHERE creator_id = $1 AND channel = 'telegram'`, [tenants.creatorA])).toBe(users);
+    expect(await count(`users WHERE creator_id = $1 AND channel = 'telegram'`, [api.tenants.creatorA])).toBe(users);
     expectNotFound(await mutate(asCreatorA(), DELETE_CHANNEL, 'deleteChannel', { id: gid('Channel', telegram.id) }));
 
     const again = await mutate(asCreatorA(), CREATE_CHANNEL, 'createChannel', { input: { channelType: 'TELEGRAM', name: 'Telegram again' } });
@@ -209,7 +135,7 @@ describe('createChannel / updateChannel / deleteChannel', () => {
 
   test('asCreatorA: updateChannel with invalid input is a ValidationError naming the field; nothing changed', async () => {
     const before = await channelState();
-    const web = (await channelsOf(tenants.creatorA)).find((c) => c.channel_type === 'web')!;
+    const web = (await channelsOf(api.tenants.creatorA)).find((c) => c.channel_type === 'web')!;
     expectValidation(await mutate(asCreatorA(), UPDATE_CHANNEL, 'updateChannel', { id: gid('Channel', web.id), input: { channelType: 'MOBILE' } }), ['input.channelType']);
     expectValidation(await mutate(asCreatorA(), UPDATE_CHANNEL, 'updateChannel', { id: gid('Channel', web.id), input: { name: '' } }), ['input.name']);
     expectValidation(await mutate(asCreatorA(), UPDATE_CHANNEL, 'updateChannel', { id: gid('Badge', web.id), input: { name: 'x' } }), ['id']);
@@ -217,16 +143,16 @@ describe('createChannel / updateChannel / deleteChannel', () => {
   });
 
   test('asCreatorA: updateChannel changes name, status and configuration only', async () => {
-    const web = (await channelsOf(tenants.creatorA)).find((c) => c.channel_type === 'web')!;
+    const web = (await channelsOf(api.tenants.creatorA)).find((c) => c.channel_type === 'web')!;
     const result = await mutate(asCreatorA(), UPDATE_CHANNEL, 'updateChannel', { id: gid('Channel', web.id), input: { name: 'Ada on the web', status: 'INACTIVE' } });
     expect(result.__typename).toBe('UpdateChannelSuccess');
     expect(result.data).toEqual(expect.objectContaining({ channelType: 'WEB', name: 'Ada on the web', status: 'INACTIVE', configuration: web.configuration }));
-    expect((await rows(`SELECT * FROM channels WHERE id = $1`, [web.id]))[0]).toEqual(expect.objectContaining({ name: 'Ada on the web', status: 'inactive', channel_type: 'web', configuration: web.configuration }));
+    expect((await sql(`SELECT * FROM channels WHERE id = $1`, [web.id]))[0]).toEqual(expect.objectContaining({ name: 'Ada on the web', status: 'inactive', channel_type: 'web', configuration: web.configuration }));
   });
 
   test('asAnonymous: channel mutations are UNAUTHENTICATED and write nothing', async () => {
     const before = await channelState();
-    const web = (await channelsOf(tenants.creatorA)).find((c) => c.channel_type === 'web')!;
+    const web = (await channelsOf(api.tenants.creatorA)).find((c) => c.channel_type === 'web')!;
     await expectUnauthenticated(CREATE_CHANNEL, { input: { channelType: 'MOBILE', name: 'Anon' } });
     await expectUnauthenticated(UPDATE_CHANNEL, { id: gid('Channel', web.id), input: { name: 'Anon' } });
     await expectUnauthenticated(DELETE_CHANNEL, { id: gid('Channel', web.id) });
@@ -242,8 +168,8 @@ describe('createChannel / updateChannel / deleteChannel', () => {
 describe('widgetConfig / updateWidgetConfig', () => {
   test('asCreatorA and asCreatorB: each sees their own widget config, top-level and through me', async () => {
     for (const [token, creatorId, domain] of [
-      [asCreatorA(), tenants.creatorA, 'analytical-wellness.example'],
-      [asCreatorB(), tenants.creatorB, 'compiler-academy.example'],
+      [asCreatorA(), api.tenants.creatorA, 'analytical-wellness.example'],
+      [asCreatorB(), api.tenants.creatorB, 'compiler-academy.example'],
     ] as const) {
       const stored = (await widgetOf(creatorId))!;
       const data = await read(token, WIDGET);
@@ -254,28 +180,28 @@ describe('widgetConfig / updateWidgetConfig', () => {
   });
 
   test('asCreatorA: updates the existing row in place (one per creator), normalizing domains, keeping fields not given', async () => {
-    const before = (await widgetOf(tenants.creatorA))!;
+    const before = (await widgetOf(api.tenants.creatorA))!;
     const result = await mutate(asCreatorA(), UPDATE_WIDGET, 'updateWidgetConfig', {
       input: { allowedDomains: [' Ada.Example.com ', '*.ada.example.com', 'localhost:3000'], rateLimitPerMinute: 60, theme: { primaryColor: '#000000' } },
     });
     expect(result.__typename).toBe('UpdateWidgetConfigSuccess');
     expect(result.data).toEqual(expect.objectContaining({ allowedDomains: ['ada.example.com', '*.ada.example.com', 'localhost:3000'], rateLimitPerMinute: 60, theme: { primaryColor: '#000000' }, behavior: before.behavior }));
-    const rowsOfA = await rows(`SELECT * FROM widget_configs WHERE creator_id = $1`, [tenants.creatorA]);
+    const rowsOfA = await sql(`SELECT * FROM widget_configs WHERE creator_id = $1`, [api.tenants.creatorA]);
     expect(rowsOfA).toEqual([expect.objectContaining({ id: before.id, allowed_domains: ['ada.example.com', '*.ada.example.com', 'localhost:3000'], rate_limit_per_minute: 60, behavior: before.behavior })]);
   });
 
   test('asCreatorB: creates the config on first use (upsert) when there is none', async () => {
-    await owner.query(`DELETE FROM widget_configs WHERE creator_id = $1`, [tenants.creatorB]);
+    await api.owner.query(`DELETE FROM widget_configs WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect((await read(asCreatorB(), WIDGET)).widgetConfig).toBeNull();
-    const aBefore = await widgetOf(tenants.creatorA);
+    const aBefore = await widgetOf(api.tenants.creatorA);
     const result = await mutate(asCreatorB(), UPDATE_WIDGET, 'updateWidgetConfig', { input: { allowedDomains: ['compiler.example'], behavior: { greeting: 'Hello' } } });
     expect(result.__typename).toBe('UpdateWidgetConfigSuccess');
     expect(result.data).toEqual(expect.objectContaining({ allowedDomains: ['compiler.example'], behavior: { greeting: 'Hello' } }));
-    expect(await rows(`SELECT * FROM widget_configs WHERE creator_id = $1`, [tenants.creatorB])).toEqual([
-      expect.objectContaining({ creator_id: tenants.creatorB, allowed_domains: ['compiler.example'], behavior: { greeting: 'Hello' } }),
+    expect(await sql(`SELECT * FROM widget_configs WHERE creator_id = $1`, [api.tenants.creatorB])).toEqual([
+      expect.objectContaining({ creator_id: api.tenants.creatorB, allowed_domains: ['compiler.example'], behavior: { greeting: 'Hello' } }),
     ]);
     // A's config is untouched.
-    expect(await widgetOf(tenants.creatorA)).toEqual(aBefore);
+    expect(await widgetOf(api.tenants.creatorA)).toEqual(aBefore);
   });
 
   test('asCreatorA: a bad domain is a ValidationError naming input.allowedDomains; nothing changed', async () => {
@@ -296,9 +222,9 @@ describe('widgetConfig / updateWidgetConfig', () => {
   });
 
   test('asCreatorA: a mutation may select only __typename from its result', async () => {
-    const { body } = await server.gql(`mutation { updateWidgetConfig(input: { rateLimitPerMinute: 77 }) { __typename } }`, {}, { token: asCreatorA() });
+    const { body } = await api.server.gql(`mutation { updateWidgetConfig(input: { rateLimitPerMinute: 77 }) { __typename } }`, {}, { token: asCreatorA() });
     expect(body).toEqual({ data: { updateWidgetConfig: { __typename: 'UpdateWidgetConfigSuccess' } } });
-    expect((await widgetOf(tenants.creatorA))!.rate_limit_per_minute).toBe(77);
+    expect((await widgetOf(api.tenants.creatorA))!.rate_limit_per_minute).toBe(77);
   });
 });
 
@@ -309,7 +235,7 @@ describe('widgetConfig / updateWidgetConfig', () => {
 describe('subscriptions and usage', () => {
   test('asCreatorA: subscriptions are A\'s billing periods', async () => {
     const data = await read(asCreatorA(), SUBSCRIPTIONS);
-    const expected = await rows(`SELECT * FROM subscriptions WHERE creator_id = $1 ORDER BY current_period_end DESC, id`, [tenants.creatorA]);
+    const expected = await sql(`SELECT * FROM subscriptions WHERE creator_id = $1 ORDER BY current_period_end DESC, id`, [api.tenants.creatorA]);
     expect(data.subscriptions.totalCount).toBe(expected.length);
     expect(data.subscriptions.nodes).toEqual(
       expected.map((r) => ({
@@ -328,16 +254,16 @@ describe('subscriptions and usage', () => {
 
   test('asCreatorB: subscriptions are only B\'s', async () => {
     const data = await read(asCreatorB(), SUBSCRIPTIONS);
-    const expected = await rows<{ id: string }>(`SELECT id FROM subscriptions WHERE creator_id = $1`, [tenants.creatorB]);
-    expect(data.subscriptions.nodes.map((n: any) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    const expected = await sql<{ id: string }>(`SELECT id FROM subscriptions WHERE creator_id = $1`, [api.tenants.creatorB]);
+    expect(data.subscriptions.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     expect(data.subscriptions.nodes[0].tier).toBe('starter');
   });
 
   test('asCreatorA: usage by type and by an inclusive range of days, newest first, equal to the DB', async () => {
     const byType = await read(asCreatorA(), USAGE, { filter: { usageType: 'api_requests' }, first: 100 });
-    const expected = await rows<{ id: string; quantity: string; day: string }>(
+    const expected = await sql<{ id: string; quantity: string; day: string }>(
       `SELECT id, quantity, to_char(date, 'YYYY-MM-DD') AS day FROM usage_tracking WHERE creator_id = $1 AND usage_type = 'api_requests' ORDER BY date DESC, usage_type, id`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     expect(byType.usage.totalCount).toBe(expected.length);
     expect(byType.usage.nodes.map((n: any) => [n.id, n.usageType, n.quantity, n.date])).toEqual(expected.map((r) => [gid('UsageRecord', r.id), 'api_requests', Number(r.quantity), r.day]));
@@ -349,7 +275,7 @@ describe('subscriptions and usage', () => {
     expect(ranged.usage.totalCount).toBe(3);
 
     const allTypes = await read(asCreatorA(), USAGE, { filter: { dates: { from, to } }, first: 100 });
-    expect(allTypes.usage.totalCount).toBe(await count(`usage_tracking WHERE creator_id = $1 AND date BETWEEN $2::date AND $3::date`, [tenants.creatorA, from, to]));
+    expect(allTypes.usage.totalCount).toBe(await count(`usage_tracking WHERE creator_id = $1 AND date BETWEEN $2::date AND $3::date`, [api.tenants.creatorA, from, to]));
   });
 
   test('asCreatorB: usage is only B\'s', async () => {
@@ -358,12 +284,12 @@ describe('subscriptions and usage', () => {
     let totalCount = 0;
     for (let page = 0; page < 10; page++) {
       const data: any = await read(asCreatorB(), USAGE, { first: 100, after });
-      ids.push(...data.usage.nodes.map((n: any) => rawId(n.id)));
+      ids.push(...data.usage.nodes.map((n: any) => uuidOf(n.id)));
       totalCount = data.usage.totalCount;
       if (!data.usage.pageInfo.hasNextPage) break;
       after = data.usage.pageInfo.endCursor;
     }
-    const expected = await rows<{ id: string }>(`SELECT id FROM usage_tracking WHERE creator_id = $1`, [tenants.creatorB]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM usage_tracking WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect(totalCount).toBe(expected.length);
     expect(ids.sort()).toEqual(expected.map((r) => r.id).sort());
   });
@@ -381,7 +307,7 @@ describe('subscriptions and usage', () => {
 describe('auditLogs, securityAuditLogs and apiUsageLogs', () => {
   test('asCreatorA: auditLogs lists A\'s changes newest first, filtered by table, operation and time', async () => {
     const data = await read(asCreatorA(), AUDIT_LOGS);
-    const expected = await rows<{ id: string }>(`SELECT id FROM audit_log WHERE creator_id = $1 ORDER BY created_at DESC, id`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM audit_log WHERE creator_id = $1 ORDER BY created_at DESC, id`, [api.tenants.creatorA]);
     expect(data.auditLogs.nodes.map((n: any) => n.id)).toEqual(expected.map((r) => gid('AuditLog', r.id)));
     expect(data.auditLogs.nodes[0]).toEqual(expect.objectContaining({ tableName: 'programs', operation: 'INSERT', actorType: 'creator', newValues: expect.objectContaining({ name: expect.any(String) }) }));
 
@@ -389,14 +315,14 @@ describe('auditLogs, securityAuditLogs and apiUsageLogs', () => {
     expect((await read(asCreatorA(), AUDIT_LOGS, { filter: { operation: 'DELETE' } })).auditLogs.nodes).toEqual([]);
     const from = new Date(Date.now() - 56.5 * DAY).toISOString();
     const windowed = await read(asCreatorA(), AUDIT_LOGS, { filter: { occurred: { from } } });
-    expect(windowed.auditLogs.nodes.map((n: any) => rawId(n.id)).sort()).toEqual(
-      (await rows<{ id: string }>(`SELECT id FROM audit_log WHERE creator_id = $1 AND created_at >= $2`, [tenants.creatorA, from])).map((r) => r.id).sort(),
+    expect(windowed.auditLogs.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(
+      (await sql<{ id: string }>(`SELECT id FROM audit_log WHERE creator_id = $1 AND created_at >= $2`, [api.tenants.creatorA, from])).map((r) => r.id).sort(),
     );
   });
 
   test('asCreatorA: securityAuditLogs lists A\'s security events, filtered by type and severity', async () => {
     const data = await read(asCreatorA(), SECURITY_LOGS);
-    const expected = await rows<{ id: string }>(`SELECT id FROM security_audit_logs WHERE creator_id = $1 ORDER BY created_at DESC, id`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM security_audit_logs WHERE creator_id = $1 ORDER BY created_at DESC, id`, [api.tenants.creatorA]);
     expect(data.securityAuditLogs.nodes.map((n: any) => n.id)).toEqual(expected.map((r) => gid('SecurityAuditLog', r.id)));
     expect(data.securityAuditLogs.nodes.map((n: any) => n.eventType)).toEqual(expect.arrayContaining(['auth.login_succeeded', 'auth.login_failed', 'api_key.issued']));
     const failed = await read(asCreatorA(), SECURITY_LOGS, { filter: { eventType: 'auth.login_failed' } });
@@ -407,16 +333,16 @@ describe('auditLogs, securityAuditLogs and apiUsageLogs', () => {
 
   test('asCreatorA: apiUsageLogs lists A\'s partner calls, filtered by operation and time', async () => {
     const data = await read(asCreatorA(), API_USAGE_LOGS);
-    const expected = await rows<{ id: string }>(`SELECT id FROM api_usage_logs WHERE creator_id = $1 ORDER BY created_at DESC, id`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM api_usage_logs WHERE creator_id = $1 ORDER BY created_at DESC, id`, [api.tenants.creatorA]);
     expect(expected).toHaveLength(12);
     expect(data.apiUsageLogs.nodes.map((n: any) => n.id)).toEqual(expected.map((r) => gid('ApiUsageLog', r.id)));
     expect(data.apiUsageLogs.nodes.find((n: any) => n.statusCode === 429)).toEqual(expect.objectContaining({ errorCode: 'RATE_LIMITED' }));
     const byOp = await read(asCreatorA(), API_USAGE_LOGS, { filter: { operationName: 'PartnerUserBadges' } });
-    expect(byOp.apiUsageLogs.nodes.length).toBe(await count(`api_usage_logs WHERE creator_id = $1 AND operation_name = 'PartnerUserBadges'`, [tenants.creatorA]));
+    expect(byOp.apiUsageLogs.nodes.length).toBe(await count(`api_usage_logs WHERE creator_id = $1 AND operation_name = 'PartnerUserBadges'`, [api.tenants.creatorA]));
     expect(byOp.apiUsageLogs.nodes.every((n: any) => n.operationName === 'PartnerUserBadges')).toBe(true);
     const to = new Date(Date.now() - 2 * DAY).toISOString();
     const old = await read(asCreatorA(), API_USAGE_LOGS, { filter: { occurred: { to } } });
-    expect(old.apiUsageLogs.nodes.length).toBe(await count(`api_usage_logs WHERE creator_id = $1 AND created_at < $2`, [tenants.creatorA, to]));
+    expect(old.apiUsageLogs.nodes.length).toBe(await count(`api_usage_logs WHERE creator_id = $1 AND created_at < $2`, [api.tenants.creatorA, to]));
   });
 
   test('asCreatorB: the three logs list only B\'s rows', async () => {
@@ -426,8 +352,8 @@ describe('auditLogs, securityAuditLogs and apiUsageLogs', () => {
       [API_USAGE_LOGS, 'apiUsageLogs', 'api_usage_logs'],
     ] as const) {
       const data = await read(asCreatorB(), document);
-      const expected = await rows<{ id: string }>(`SELECT id FROM ${table} WHERE creator_id = $1`, [tenants.creatorB]);
-      expect(data[field].nodes.map((n: any) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+      const expected = await sql<{ id: string }>(`SELECT id FROM ${table} WHERE creator_id = $1`, [api.tenants.creatorB]);
+      expect(data[field].nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
       expect(expected.length).toBeGreaterThan(0);
     }
   });
@@ -445,12 +371,12 @@ describe('auditLogs, securityAuditLogs and apiUsageLogs', () => {
 
 describe('updateMe', () => {
   test('asCreatorA: changes A\'s profile and settings; fields not given are kept; B is untouched', async () => {
-    const before = (await creatorRow(tenants.creatorA))!;
-    const grace = await creatorRow(tenants.creatorB);
+    const before = (await creatorRow(api.tenants.creatorA))!;
+    const grace = await creatorRow(api.tenants.creatorB);
     const result = await mutate(asCreatorA(), UPDATE_ME, 'updateMe', { input: { companyName: '  Analytical Wellness Ltd ', settings: { timezone: 'UTC' }, onboardingData: { completedSteps: ['profile'] } } });
     expect(result.__typename).toBe('UpdateMeSuccess');
     expect(result.data).toEqual({
-      id: gid('Creator', tenants.creatorA),
+      id: gid('Creator', api.tenants.creatorA),
       email: 'ada@demo.creatorgraph.dev',
       firstName: 'Ada',
       lastName: 'Lovelace',
@@ -459,26 +385,26 @@ describe('updateMe', () => {
       onboardingCompleted: before.onboarding_completed,
       onboardingData: { completedSteps: ['profile'] },
     });
-    expect(await creatorRow(tenants.creatorA)).toEqual(
+    expect(await creatorRow(api.tenants.creatorA)).toEqual(
       expect.objectContaining({ first_name: 'Ada', last_name: 'Lovelace', company_name: 'Analytical Wellness Ltd', settings: { timezone: 'UTC' }, email: before.email, subscription_tier: before.subscription_tier }),
     );
-    expect(await creatorRow(tenants.creatorB)).toEqual(grace);
+    expect(await creatorRow(api.tenants.creatorB)).toEqual(grace);
   });
 
   test('asCreatorA: invalid input is a ValidationError naming every bad field; nothing changed', async () => {
-    const before = await creatorRow(tenants.creatorA);
+    const before = await creatorRow(api.tenants.creatorA);
     const result = await mutate(asCreatorA(), UPDATE_ME, 'updateMe', { input: { firstName: 'f'.repeat(101), lastName: 'l'.repeat(101), companyName: 'c'.repeat(201) } });
     expectValidation(result, ['input.companyName', 'input.firstName', 'input.lastName']);
-    expect(await creatorRow(tenants.creatorA)).toEqual(before);
-    const { body } = await server.gql(UPDATE_ME, { input: { settings: 'not an object' } }, { token: asCreatorA() });
+    expect(await creatorRow(api.tenants.creatorA)).toEqual(before);
+    const { body } = await api.server.gql(UPDATE_ME, { input: { settings: 'not an object' } }, { token: asCreatorA() });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(await creatorRow(tenants.creatorA)).toEqual(before);
+    expect(await creatorRow(api.tenants.creatorA)).toEqual(before);
   });
 
   test('asAnonymous: UNAUTHENTICATED, nothing changed', async () => {
-    const before = await rows(`SELECT * FROM creators ORDER BY id`);
+    const before = await sql(`SELECT * FROM creators ORDER BY id`);
     await expectUnauthenticated(UPDATE_ME, { input: { firstName: 'Anon' } });
-    expect(await rows(`SELECT * FROM creators ORDER BY id`)).toEqual(before);
+    expect(await sql(`SELECT * FROM creators ORDER BY id`)).toEqual(before);
   });
 });
 
@@ -488,7 +414,7 @@ describe('updateMe', () => {
 
 describe('asCreatorB against A\'s channels, billing and logs', () => {
   test('node() and nodes() with A\'s global ids are null for B, and resolve for A', async () => {
-    const first = async (table: string) => (await rows<{ id: string }>(`SELECT id FROM ${table} WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))[0]!.id;
+    const first = async (table: string) => (await sql<{ id: string }>(`SELECT id FROM ${table} WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
     const ids = [
       gid('Channel', await first('channels')),
       gid('Subscription', await first('subscriptions')),
@@ -496,7 +422,7 @@ describe('asCreatorB against A\'s channels, billing and logs', () => {
       gid('AuditLog', await first('audit_log')),
       gid('SecurityAuditLog', await first('security_audit_logs')),
       gid('ApiUsageLog', await first('api_usage_logs')),
-      gid('Creator', tenants.creatorA),
+      gid('Creator', api.tenants.creatorA),
     ];
     for (const id of ids) {
       expect(await read(asCreatorB(), NODE, { id })).toEqual({ node: null });
@@ -507,28 +433,28 @@ describe('asCreatorB against A\'s channels, billing and logs', () => {
 
   test('nested: B\'s me never reaches A\'s widget config', async () => {
     const data = await read(asCreatorB(), WIDGET);
-    expect(data.me.id).toBe(gid('Creator', tenants.creatorB));
+    expect(data.me.id).toBe(gid('Creator', api.tenants.creatorB));
     expect(data.widgetConfig?.allowedDomains ?? []).not.toContain('analytical-wellness.example');
     expect(data.me.widgetConfig?.allowedDomains ?? []).not.toContain('analytical-wellness.example');
   });
 
   test('channel mutations on A\'s rows are NotFoundErrors; a type only A has is free for B; A\'s rows are unchanged', async () => {
-    const aChannels = await channelsOf(tenants.creatorA);
-    const aWidget = await widgetOf(tenants.creatorA);
-    const aCreator = await creatorRow(tenants.creatorA);
+    const aChannels = await channelsOf(api.tenants.creatorA);
+    const aWidget = await widgetOf(api.tenants.creatorA);
+    const aCreator = await creatorRow(api.tenants.creatorA);
     const aChannel = aChannels.find((c) => c.channel_type === 'whatsapp')!;
     expectNotFound(await mutate(asCreatorB(), UPDATE_CHANNEL, 'updateChannel', { id: gid('Channel', aChannel.id), input: { name: 'Hijacked', status: 'ERROR', configuration: { accountId: 'evil' } } }));
     expectNotFound(await mutate(asCreatorB(), DELETE_CHANNEL, 'deleteChannel', { id: gid('Channel', aChannel.id) }));
     // B has no Telegram channel; A's does not stand in the way (the unique key leads with creator_id).
     const bTelegram = await mutate(asCreatorB(), CREATE_CHANNEL, 'createChannel', { input: { channelType: 'TELEGRAM', name: 'Grace on Telegram' } });
     expect(bTelegram.__typename).toBe('CreateChannelSuccess');
-    expect(bTelegram.data.userCount).toBe(await count(`users WHERE creator_id = $1 AND channel = 'telegram'`, [tenants.creatorB]));
+    expect(bTelegram.data.userCount).toBe(await count(`users WHERE creator_id = $1 AND channel = 'telegram'`, [api.tenants.creatorB]));
     // B's widget and profile updates touch only B's rows.
     expect((await mutate(asCreatorB(), UPDATE_WIDGET, 'updateWidgetConfig', { input: { allowedDomains: ['grace.example'], rateLimitPerMinute: 9 } })).__typename).toBe('UpdateWidgetConfigSuccess');
     expect((await mutate(asCreatorB(), UPDATE_ME, 'updateMe', { input: { companyName: 'Grace Co' } })).__typename).toBe('UpdateMeSuccess');
 
-    expect(await channelsOf(tenants.creatorA)).toEqual(aChannels);
-    expect(await widgetOf(tenants.creatorA)).toEqual(aWidget);
-    expect(await creatorRow(tenants.creatorA)).toEqual(aCreator);
+    expect(await channelsOf(api.tenants.creatorA)).toEqual(aChannels);
+    expect(await widgetOf(api.tenants.creatorA)).toEqual(aWidget);
+    expect(await creatorRow(api.tenants.creatorA)).toEqual(aCreator);
   });
 });

@@ -5,132 +5,16 @@
 // isolation (creator B against creator A's data), bad input and anonymous callers. Every test
 // checks both the GraphQL answer and what is really stored (read through the owner role, which
 // bypasses row-level security).
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, typeOf, uuids, withinSeconds, expectValidation, expectNotFound, ERRORS, PAGE, NODE, NODES, type Json } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db);
-  owner = await connect(db.ownerUrl);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
+const api = useApiHarness();
+const { send, query, mutate, walk, sql, one, countOf, rowOf, tableCounts, ownersOf, expectNoCounterDrift } = api;
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-type Actor = 'asCreatorA' | 'asCreatorB' | 'asAnonymous';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const creatorOf = (actor: Actor) => (actor === 'asCreatorA' ? tenants.creatorA : actor === 'asCreatorB' ? tenants.creatorB : undefined);
-const tokenOf = (actor: Actor) => {
-  const creator = creatorOf(actor);
-  return creator ? server.tokenFor(creator) : undefined;
-};
-
-const send = (actor: Actor, document: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<Json>> =>
-  server.gql<Json>(document, variables, { token: tokenOf(actor) });
-
-async function query(actor: Actor, document: string, variables: Record<string, unknown> = {}): Promise<Json> {
-  const { status, body } = await send(actor, document, variables);
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-async function mutate(actor: Actor, document: string, field: string, variables: Record<string, unknown>): Promise<Json> {
-  return (await query(actor, document, variables))[field]!;
-}
-
-async function sql<T = Json>(text: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(text, params)).rows as T[];
-}
-async function one<T = Json>(text: string, params: unknown[] = []): Promise<T | undefined> {
-  return (await sql<T>(text, params))[0];
-}
-const countOf = async (text: string, params: unknown[] = []) => (await one<{ n: number }>(text, params))!.n;
-
-const gid = toGlobalId;
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-const typeOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[0]!;
-const uuids = (nodes: { id: string }[]) => nodes.map((n) => uuidOf(n.id));
-const withinSeconds = (actual: number, expected: number, seconds: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(seconds * 1000);
-
-const TABLE_OF: Record<string, string> = {
-  User: 'users',
-  UserProfile: 'user_profiles',
-  UserSession: 'user_sessions',
-  UserInteraction: 'user_interactions',
-  Program: 'programs',
-  ProgramEnrollment: 'program_enrollments',
-  Conversation: 'conversations',
-  Message: 'messages',
-  Badge: 'badges',
-  UserBadge: 'user_badges',
-  Achievement: 'achievements',
-};
-
-function globalIdsIn(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => globalIdsIn(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      if (key === 'id' && typeof v === 'string') found.push(v);
-      else globalIdsIn(v, found);
-    }
-  }
-  return found;
-}
-
-/** The creators owning every entity a response mentions (each one must exist). */
-async function ownersOf(value: unknown): Promise<{ owners: Set<string>; count: number }> {
-  const ids = globalIdsIn(value);
-  const owners = new Set<string>();
-  const byTable = new Map<string, string[]>();
-  for (const id of ids) {
-    const table = TABLE_OF[typeOf(id)];
-    if (!table) throw new Error(`no table for ${typeOf(id)}`);
-    byTable.set(table, [...(byTable.get(table) ?? []), uuidOf(id)]);
-  }
-  for (const [table, list] of byTable) {
-    const rows = await sql<{ id: string; creator_id: string }>(`SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [list]);
-    expect(rows.length).toBe(new Set(list).size);
-    rows.forEach((r) => owners.add(r.creator_id));
-  }
-  return { owners, count: ids.length };
-}
-
-async function counts() {
-  return (await one<Json>(
-    `SELECT (SELECT count(*) FROM conversations)::int AS conversations,
-            (SELECT count(*) FROM messages)::int AS messages,
-            (SELECT count(*) FROM user_interactions)::int AS interactions,
-            (SELECT count(*) FROM users)::int AS users`,
-  ))!;
-}
-
-const rowOf = (table: string, id: string) => one(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-
-function expectValidation(result: Json, paths: string[]) {
-  expect(result.__typename).toBe('ValidationError');
-  expect(result.code).toBe('VALIDATION_FAILED');
-  expect([...new Set((result.fields as { path: string }[]).map((f) => f.path))].sort()).toEqual([...paths].sort());
-  for (const f of result.fields) expect(f.message).toEqual(expect.any(String));
-}
-const expectNotFound = (result: Json) => expect(result).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
+const counts = () => tableCounts({ conversations: 'conversations', messages: 'messages', interactions: 'user_interactions', users: 'users' });
 
 const CONVERSATION_ORDER = `ORDER BY escalated_to_human DESC, last_message_at DESC NULLS LAST, id ASC`;
 const MESSAGE_ORDER = `ORDER BY created_at ASC, id ASC`;
@@ -146,7 +30,7 @@ async function insertConversation(creatorId: string, opts: { escalated?: boolean
     [creatorId, user.id, user.channel, opts.escalated ?? false, opts.escalated ? new Date(Date.now() - 3_600_000) : null],
   ))!;
   if (opts.messages) {
-    await owner.query(
+    await api.owner.query(
       `INSERT INTO messages (creator_id, conversation_id, sender_type, content, delivered_at, created_at)
        SELECT $1, $2, 'user', 'Message ' || g, now(), now() - interval '1 hour' + g * interval '1 second' FROM generate_series(1, $3::int) g`,
       [creatorId, conversation.id, opts.messages],
@@ -159,10 +43,8 @@ async function insertConversation(creatorId: string, opts: { escalated?: boolean
 // Documents
 // ------------------------------------------------------------------------------------------
 
-const ERRORS = `... on Error { code message } ... on ValidationError { fields { path message } }`;
 const CONVERSATION_FIELDS = `id channel status context metadata lastMessageAt messageCount escalatedToHuman escalatedAt createdAt user { id }`;
 const MESSAGE_FIELDS = `id senderType senderId content messageType metadata deliveredAt readAt responseTimeMs aiConfidence createdAt conversation { id messageCount lastMessageAt }`;
-const PAGE = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;
 
 const CONVERSATIONS = /* GraphQL */ `query Conversations($filter: ConversationFilter, $first: Int, $after: String, $last: Int, $before: String) {
   conversations(filter: $filter, first: $first, after: $after, last: $last, before: $before) { ${PAGE} }
@@ -173,8 +55,6 @@ const MESSAGES = /* GraphQL */ `query Messages($filter: MessageFilter, $first: I
 const CONVERSATION_MESSAGES = /* GraphQL */ `query ConversationMessages($id: ID!, $sent: DateTimeRange, $first: Int, $after: String) {
   node(id: $id) { ... on Conversation { id messageCount messages(sent: $sent, first: $first, after: $after) { ${PAGE} } } }
 }`;
-const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id } }`;
-const NODES = /* GraphQL */ `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
 const CONVERSATION = /* GraphQL */ `query Conversation($id: ID!) { node(id: $id) { ... on Conversation { ${CONVERSATION_FIELDS} } } }`;
 
 const CREATE_CONVERSATION = /* GraphQL */ `mutation CreateConversation($input: CreateConversationInput!) {
@@ -196,23 +76,6 @@ const DELETE_MESSAGE = /* GraphQL */ `mutation DeleteMessage($id: ID!) {
   deleteMessage(id: $id) { __typename ... on DeleteMessageSuccess { data } ${ERRORS} }
 }`;
 
-async function walk(actor: Actor, document: string, field: string, variables: Record<string, unknown>, pageSize: number): Promise<string[]> {
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 100; page++) {
-    const conn: Json = (await query(actor, document, { ...variables, first: pageSize, after }))[field];
-    const ids = uuids(conn.nodes);
-    expect(ids.length).toBeLessThanOrEqual(pageSize);
-    expect(ids.filter((id) => seen.includes(id))).toEqual([]);
-    seen.push(...ids);
-    expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
-    if (!conn.pageInfo.hasNextPage) break;
-    expect(ids.length).toBe(pageSize);
-    after = conn.pageInfo.endCursor;
-  }
-  return seen;
-}
-
 // ------------------------------------------------------------------------------------------
 // conversations: the list
 // ------------------------------------------------------------------------------------------
@@ -221,14 +84,14 @@ describe('conversations (list)', () => {
   // Conversations without messages (lastMessageAt null), escalated and not, so the order's
   // every rule is exercised.
   beforeAll(async () => {
-    await insertConversation(tenants.creatorA);
-    await insertConversation(tenants.creatorA);
-    await insertConversation(tenants.creatorA, { escalated: true });
-    await owner.query(`UPDATE conversations SET status = 'archived' WHERE id = (SELECT id FROM conversations WHERE creator_id = $1 AND status = 'active' AND message_count > 0 ORDER BY created_at LIMIT 1)`, [tenants.creatorA]);
+    await insertConversation(api.tenants.creatorA);
+    await insertConversation(api.tenants.creatorA);
+    await insertConversation(api.tenants.creatorA, { escalated: true });
+    await api.owner.query(`UPDATE conversations SET status = 'archived' WHERE id = (SELECT id FROM conversations WHERE creator_id = $1 AND status = 'active' AND message_count > 0 ORDER BY created_at LIMIT 1)`, [api.tenants.creatorA]);
   });
 
   test('asCreatorA: escalated first, then by latest message (none last); totalCount is the DB count; pages walk it without overlap', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 ${CONVERSATION_ORDER}`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 ${CONVERSATION_ORDER}`, [api.tenants.creatorA])).map((r) => r.id);
     expect(expected.length).toBeGreaterThan(10);
     const { conversations } = await query('asCreatorA', CONVERSATIONS, { first: 100 });
     expect(uuids(conversations.nodes)).toEqual(expected);
@@ -246,7 +109,7 @@ describe('conversations (list)', () => {
   });
 
   test('asCreatorA: first/after then last/before', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 ${CONVERSATION_ORDER}`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 ${CONVERSATION_ORDER}`, [api.tenants.creatorA])).map((r) => r.id);
     const p1 = (await query('asCreatorA', CONVERSATIONS, { first: 5 })).conversations;
     const p2 = (await query('asCreatorA', CONVERSATIONS, { first: 5, after: p1.pageInfo.endCursor })).conversations;
     expect(uuids(p1.nodes)).toEqual(expected.slice(0, 5));
@@ -257,7 +120,7 @@ describe('conversations (list)', () => {
   });
 
   test('asCreatorA: each filter (status, channel, escalated, userId, combined) returns exactly the matching conversations', async () => {
-    const user = (await one<{ user_id: string }>(`SELECT user_id FROM conversations WHERE creator_id = $1 GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`, [tenants.creatorA]))!.user_id;
+    const user = (await one<{ user_id: string }>(`SELECT user_id FROM conversations WHERE creator_id = $1 GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`, [api.tenants.creatorA]))!.user_id;
     const cases: [Json, string, unknown[]][] = [
       [{ status: 'ACTIVE' }, `status = 'active'`, []],
       [{ status: 'CLOSED' }, `status = 'closed'`, []],
@@ -269,9 +132,9 @@ describe('conversations (list)', () => {
       [{ userId: gid('User', user) }, `user_id = $2`, [user]],
       [{ status: 'ACTIVE', escalated: false, channel: 'WEB' }, `status = 'active' AND NOT escalated_to_human AND channel = 'web'`, []],
     ];
-    const all = await countOf(`SELECT count(*)::int AS n FROM conversations WHERE creator_id = $1`, [tenants.creatorA]);
+    const all = await countOf(`SELECT count(*)::int AS n FROM conversations WHERE creator_id = $1`, [api.tenants.creatorA]);
     for (const [filter, where, params] of cases) {
-      const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 AND ${where} ${CONVERSATION_ORDER}`, [tenants.creatorA, ...params])).map((r) => r.id);
+      const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 AND ${where} ${CONVERSATION_ORDER}`, [api.tenants.creatorA, ...params])).map((r) => r.id);
       expect({ filter, nonEmpty: expected.length > 0, narrower: expected.length < all }).toEqual({ filter, nonEmpty: true, narrower: true });
       const { conversations } = await query('asCreatorA', CONVERSATIONS, { filter, first: 100 });
       expect({ filter, ids: uuids(conversations.nodes), totalCount: conversations.totalCount }).toEqual({ filter, ids: expected, totalCount: expected.length });
@@ -279,26 +142,26 @@ describe('conversations (list)', () => {
   });
 
   test('asCreatorA: first: 1000 returns at most 100', async () => {
-    const user = await userOf(tenants.creatorA);
-    await owner.query(`INSERT INTO conversations (creator_id, user_id, channel, context) SELECT $1, $2, $3, '{"bulk": true}' FROM generate_series(1, 110)`, [tenants.creatorA, user.id, user.channel]);
+    const user = await userOf(api.tenants.creatorA);
+    await api.owner.query(`INSERT INTO conversations (creator_id, user_id, channel, context) SELECT $1, $2, $3, '{"bulk": true}' FROM generate_series(1, 110)`, [api.tenants.creatorA, user.id, user.channel]);
     try {
-      const total = await countOf(`SELECT count(*)::int AS n FROM conversations WHERE creator_id = $1`, [tenants.creatorA]);
+      const total = await countOf(`SELECT count(*)::int AS n FROM conversations WHERE creator_id = $1`, [api.tenants.creatorA]);
       const { conversations } = await query('asCreatorA', CONVERSATIONS, { first: 1000 });
       expect(conversations.nodes).toHaveLength(100);
       expect(conversations.pageInfo.hasNextPage).toBe(true);
       expect(conversations.totalCount).toBe(total);
     } finally {
-      await owner.query(`DELETE FROM conversations WHERE creator_id = $1 AND context = '{"bulk": true}'`, [tenants.creatorA]);
+      await api.owner.query(`DELETE FROM conversations WHERE creator_id = $1 AND context = '{"bulk": true}'`, [api.tenants.creatorA]);
     }
   });
 
   test("asCreatorB: only Grace's conversations; filtering by Ada's user finds nothing", async () => {
     const { conversations } = await query('asCreatorB', CONVERSATIONS, { first: 100 });
-    const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 ${CONVERSATION_ORDER}`, [tenants.creatorB])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 ${CONVERSATION_ORDER}`, [api.tenants.creatorB])).map((r) => r.id);
     expect(uuids(conversations.nodes)).toEqual(expected);
     expect(conversations.totalCount).toBe(expected.length);
-    expect([...(await ownersOf(conversations)).owners]).toEqual([tenants.creatorB]);
-    const ada = await conversationOf(tenants.creatorA);
+    expect([...(await ownersOf(conversations)).owners]).toEqual([api.tenants.creatorB]);
+    const ada = await conversationOf(api.tenants.creatorA);
     const { conversations: none } = await query('asCreatorB', CONVERSATIONS, { filter: { userId: gid('User', ada.user_id) }, first: 100 });
     expect(none).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
   });
@@ -316,7 +179,7 @@ describe('conversations (list)', () => {
 
 describe('messages (list and Conversation.messages)', () => {
   test('asCreatorA: messages oldest first; totalCount is the DB count; pages walk it without overlap', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 ${MESSAGE_ORDER}`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 ${MESSAGE_ORDER}`, [api.tenants.creatorA])).map((r) => r.id);
     expect(expected.length).toBeGreaterThan(20);
     const { messages } = await query('asCreatorA', MESSAGES, { first: 100 });
     expect(uuids(messages.nodes)).toEqual(expected.slice(0, 100));
@@ -325,8 +188,8 @@ describe('messages (list and Conversation.messages)', () => {
   });
 
   test('asCreatorA: each filter (conversationId, senderType, sent range, combined) returns exactly the matching messages', async () => {
-    const conversation = await conversationOf(tenants.creatorA, 'message_count >= 5');
-    const stamps = (await sql<{ created_at: Date }>(`SELECT DISTINCT created_at FROM messages WHERE creator_id = $1 ORDER BY created_at`, [tenants.creatorA])).map((r) => r.created_at);
+    const conversation = await conversationOf(api.tenants.creatorA, 'message_count >= 5');
+    const stamps = (await sql<{ created_at: Date }>(`SELECT DISTINCT created_at FROM messages WHERE creator_id = $1 ORDER BY created_at`, [api.tenants.creatorA])).map((r) => r.created_at);
     const from = stamps[Math.floor(stamps.length / 4)]!;
     const to = stamps[Math.floor((3 * stamps.length) / 4)]!;
     const cases: [Json, string, unknown[]][] = [
@@ -339,22 +202,22 @@ describe('messages (list and Conversation.messages)', () => {
       [{ sent: { to: to.toISOString() } }, `created_at < $2`, [to]],
       [{ conversationId: gid('Conversation', conversation.id), senderType: 'AI' }, `conversation_id = $2 AND sender_type = 'ai'`, [conversation.id]],
     ];
-    const all = await countOf(`SELECT count(*)::int AS n FROM messages WHERE creator_id = $1`, [tenants.creatorA]);
+    const all = await countOf(`SELECT count(*)::int AS n FROM messages WHERE creator_id = $1`, [api.tenants.creatorA]);
     for (const [filter, where, params] of cases) {
-      const expected = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 AND ${where} ${MESSAGE_ORDER}`, [tenants.creatorA, ...params])).map((r) => r.id);
+      const expected = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 AND ${where} ${MESSAGE_ORDER}`, [api.tenants.creatorA, ...params])).map((r) => r.id);
       expect({ filter, nonEmpty: expected.length > 0, narrower: expected.length < all }).toEqual({ filter, nonEmpty: true, narrower: true });
       const { messages } = await query('asCreatorA', MESSAGES, { filter, first: 100 });
       expect({ filter, ids: uuids(messages.nodes), totalCount: messages.totalCount }).toEqual({ filter, ids: expected.slice(0, 100), totalCount: expected.length });
     }
-    const atFrom = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 AND created_at = $2`, [tenants.creatorA, from])).map((r) => r.id);
-    const atTo = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 AND created_at = $2`, [tenants.creatorA, to])).map((r) => r.id);
+    const atFrom = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 AND created_at = $2`, [api.tenants.creatorA, from])).map((r) => r.id);
+    const atTo = (await sql<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 AND created_at = $2`, [api.tenants.creatorA, to])).map((r) => r.id);
     const { messages } = await query('asCreatorA', MESSAGES, { filter: { sent: { from: from.toISOString(), to: to.toISOString() } }, first: 100 });
     for (const id of atFrom) expect(uuids(messages.nodes)).toContain(id);
     for (const id of atTo) expect(uuids(messages.nodes)).not.toContain(id);
   });
 
   test("asCreatorA: Conversation.messages is the conversation's messages, oldest first, with its sent filter", async () => {
-    const conversation = await conversationOf(tenants.creatorA, 'message_count >= 6');
+    const conversation = await conversationOf(api.tenants.creatorA, 'message_count >= 6');
     const rows = await sql<{ id: string; created_at: Date }>(`SELECT id, created_at FROM messages WHERE conversation_id = $1 ${MESSAGE_ORDER}`, [conversation.id]);
     const { node } = await query('asCreatorA', CONVERSATION_MESSAGES, { id: gid('Conversation', conversation.id), first: 100 });
     expect(uuids(node.messages.nodes)).toEqual(rows.map((r) => r.id));
@@ -376,9 +239,9 @@ describe('messages (list and Conversation.messages)', () => {
   });
 
   test('asCreatorA: first: 1000 returns at most 100, in the list and in Conversation.messages', async () => {
-    const conversation = await insertConversation(tenants.creatorA, { messages: 110 });
+    const conversation = await insertConversation(api.tenants.creatorA, { messages: 110 });
     try {
-      const total = await countOf(`SELECT count(*)::int AS n FROM messages WHERE creator_id = $1`, [tenants.creatorA]);
+      const total = await countOf(`SELECT count(*)::int AS n FROM messages WHERE creator_id = $1`, [api.tenants.creatorA]);
       const { messages } = await query('asCreatorA', MESSAGES, { first: 1000 });
       expect(messages.nodes).toHaveLength(100);
       expect(messages.pageInfo.hasNextPage).toBe(true);
@@ -388,22 +251,22 @@ describe('messages (list and Conversation.messages)', () => {
       expect(node.messages.totalCount).toBe(110);
       expect(node.messageCount).toBe(110);
     } finally {
-      await owner.query(`DELETE FROM conversations WHERE id = $1`, [conversation.id]);
+      await api.owner.query(`DELETE FROM conversations WHERE id = $1`, [conversation.id]);
     }
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
   });
 
   test("asCreatorB: only Grace's messages; Ada's conversation id as a filter finds nothing", async () => {
     const { messages } = await query('asCreatorB', MESSAGES, { first: 100 });
-    expect(messages.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM messages WHERE creator_id = $1`, [tenants.creatorB]));
-    expect([...(await ownersOf(messages)).owners]).toEqual([tenants.creatorB]);
-    const ada = await conversationOf(tenants.creatorA, 'message_count > 0');
+    expect(messages.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM messages WHERE creator_id = $1`, [api.tenants.creatorB]));
+    expect([...(await ownersOf(messages)).owners]).toEqual([api.tenants.creatorB]);
+    const ada = await conversationOf(api.tenants.creatorA, 'message_count > 0');
     const { messages: none } = await query('asCreatorB', MESSAGES, { filter: { conversationId: gid('Conversation', ada.id) }, first: 100 });
     expect(none).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
   });
 
   test('asCreatorA: a filter id of the wrong type is VALIDATION_FAILED naming the filter field', async () => {
-    const user = await userOf(tenants.creatorA);
+    const user = await userOf(api.tenants.creatorA);
     const { body } = await send('asCreatorA', MESSAGES, { filter: { conversationId: gid('User', user.id) }, first: 5 });
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(body.errors)).toContain('filter.conversationId');
@@ -423,7 +286,7 @@ describe('messages (list and Conversation.messages)', () => {
 
 describe('createConversation / updateConversation / deleteConversation', () => {
   test('asCreatorA: createConversation stores an active, empty, unescalated conversation for Ada', async () => {
-    const user = await userOf(tenants.creatorA);
+    const user = await userOf(api.tenants.creatorA);
     const before = await counts();
     const result = await mutate('asCreatorA', CREATE_CONVERSATION, 'createConversation', { input: { userId: gid('User', user.id), channel: 'TELEGRAM', context: { topic: 'sleep' }, metadata: { source: 'test' } } });
     expect(result.__typename).toBe('CreateConversationSuccess');
@@ -431,13 +294,13 @@ describe('createConversation / updateConversation / deleteConversation', () => {
       expect.objectContaining({ channel: 'TELEGRAM', status: 'ACTIVE', context: { topic: 'sleep' }, metadata: { source: 'test' }, lastMessageAt: null, messageCount: 0, escalatedToHuman: false, escalatedAt: null, user: { id: gid('User', user.id) } }),
     );
     const row = (await rowOf('conversations', uuidOf(result.data.id)))!;
-    expect(row).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, user_id: user.id, channel: 'telegram', status: 'active', context: { topic: 'sleep' }, message_count: 0, last_message_at: null, escalated_to_human: false }));
+    expect(row).toEqual(expect.objectContaining({ creator_id: api.tenants.creatorA, user_id: user.id, channel: 'telegram', status: 'active', context: { topic: 'sleep' }, message_count: 0, last_message_at: null, escalated_to_human: false }));
     expect((await counts()).conversations).toBe(before.conversations + 1);
     expect((await query('asCreatorA', NODE, { id: result.data.id })).node).toEqual({ __typename: 'Conversation', id: result.data.id });
   });
 
   test('asCreatorA: updateConversation changes status, context and metadata; the DB shows it', async () => {
-    const conversation = await insertConversation(tenants.creatorA);
+    const conversation = await insertConversation(api.tenants.creatorA);
     const result = await mutate('asCreatorA', UPDATE_CONVERSATION, 'updateConversation', { id: gid('Conversation', conversation.id), input: { status: 'CLOSED', context: { topic: 'done' }, metadata: { resolved: true } } });
     expect(result.__typename).toBe('UpdateConversationSuccess');
     expect(result.data).toEqual(expect.objectContaining({ status: 'CLOSED', context: { topic: 'done' }, metadata: { resolved: true } }));
@@ -448,7 +311,7 @@ describe('createConversation / updateConversation / deleteConversation', () => {
   test('asCreatorA: deleteConversation removes it and its messages; interactions keep their rows without the message', async () => {
     const conversation = (await one(
       `SELECT c.* FROM conversations c WHERE c.creator_id = $1 AND EXISTS (SELECT 1 FROM user_interactions i JOIN messages m ON m.id = i.message_id WHERE m.conversation_id = c.id) ORDER BY c.created_at LIMIT 1`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     ))!;
     const messageIds = (await sql<{ id: string }>(`SELECT id FROM messages WHERE conversation_id = $1`, [conversation.id])).map((r) => r.id);
     const interactionIds = (await sql<{ id: string }>(`SELECT id FROM user_interactions WHERE message_id = ANY($1::uuid[])`, [messageIds])).map((r) => r.id);
@@ -462,7 +325,7 @@ describe('createConversation / updateConversation / deleteConversation', () => {
     const after = await counts();
     expect(after).toEqual({ ...before, conversations: before.conversations - 1, messages: before.messages - messageIds.length });
     expect(await sql(`SELECT message_id FROM user_interactions WHERE id = ANY($1::uuid[])`, [interactionIds])).toEqual(interactionIds.map(() => ({ message_id: null })));
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
     expect((await query('asCreatorA', NODE, { id: gid('Conversation', conversation.id) })).node).toBeNull();
     expectNotFound(await mutate('asCreatorA', DELETE_CONVERSATION, 'deleteConversation', { id: gid('Conversation', conversation.id) }));
   });
@@ -474,7 +337,7 @@ describe('createConversation / updateConversation / deleteConversation', () => {
 
 describe('escalateConversation', () => {
   test('asCreatorA: sets escalatedToHuman, escalatedAt and the reason; the conversation joins the escalated ones at the top of the list', async () => {
-    const conversation = await insertConversation(tenants.creatorA, { messages: 2 });
+    const conversation = await insertConversation(api.tenants.creatorA, { messages: 2 });
     const started = Date.now();
     const result = await mutate('asCreatorA', ESCALATE, 'escalateConversation', { id: gid('Conversation', conversation.id), reason: '  The user asked for a person  ' });
     expect(result.__typename).toBe('EscalateConversationSuccess');
@@ -487,7 +350,7 @@ describe('escalateConversation', () => {
     // In the list it sits among the escalated conversations, ahead of every other one.
     const { conversations } = await query('asCreatorA', CONVERSATIONS, { first: 100 });
     const ids = uuids(conversations.nodes);
-    const escalated = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 AND escalated_to_human ${CONVERSATION_ORDER}`, [tenants.creatorA])).map((r) => r.id);
+    const escalated = (await sql<{ id: string }>(`SELECT id FROM conversations WHERE creator_id = $1 AND escalated_to_human ${CONVERSATION_ORDER}`, [api.tenants.creatorA])).map((r) => r.id);
     expect(ids.slice(0, escalated.length)).toEqual(escalated);
     expect(escalated).toContain(conversation.id);
     const { conversations: filtered } = await query('asCreatorA', CONVERSATIONS, { filter: { escalated: true }, first: 100 });
@@ -495,7 +358,7 @@ describe('escalateConversation', () => {
   });
 
   test('asCreatorA: escalating twice keeps the first escalation time and reason', async () => {
-    const conversation = await insertConversation(tenants.creatorA);
+    const conversation = await insertConversation(api.tenants.creatorA);
     const first = await mutate('asCreatorA', ESCALATE, 'escalateConversation', { id: gid('Conversation', conversation.id), reason: 'first reason' });
     const row1 = (await rowOf('conversations', conversation.id))!;
     await new Promise((r) => setTimeout(r, 20));
@@ -507,7 +370,7 @@ describe('escalateConversation', () => {
   });
 
   test('asCreatorA: escalating without a reason leaves the metadata as it was', async () => {
-    const conversation = await insertConversation(tenants.creatorA);
+    const conversation = await insertConversation(api.tenants.creatorA);
     const result = await mutate('asCreatorA', ESCALATE, 'escalateConversation', { id: gid('Conversation', conversation.id) });
     expect(result.data).toEqual(expect.objectContaining({ escalatedToHuman: true, metadata: { locale: 'en' } }));
     expect((await rowOf('conversations', conversation.id))!).toEqual(expect.objectContaining({ escalated_to_human: true, metadata: { locale: 'en' } }));
@@ -520,7 +383,7 @@ describe('escalateConversation', () => {
 
 describe('sendMessage / deleteMessage', () => {
   test("asCreatorA: sendMessage stores a creator message; the conversation's messageCount and lastMessageAt follow, and it moves up the list", async () => {
-    const conversation = await conversationOf(tenants.creatorA, `NOT escalated_to_human AND message_count > 0 AND last_message_at < now() - interval '1 day'`);
+    const conversation = await conversationOf(api.tenants.creatorA, `NOT escalated_to_human AND message_count > 0 AND last_message_at < now() - interval '1 day'`);
     const before = await counts();
     const started = Date.now();
     const result = await mutate('asCreatorA', SEND_MESSAGE, 'sendMessage', { input: { conversationId: gid('Conversation', conversation.id), content: '  Hello from Ada  ', metadata: { draft: false } } });
@@ -528,7 +391,7 @@ describe('sendMessage / deleteMessage', () => {
     expect(result.data).toEqual(
       expect.objectContaining({
         senderType: 'CREATOR',
-        senderId: tenants.creatorA,
+        senderId: api.tenants.creatorA,
         content: 'Hello from Ada',
         messageType: 'TEXT',
         metadata: { draft: false },
@@ -540,13 +403,13 @@ describe('sendMessage / deleteMessage', () => {
       }),
     );
     const message = (await rowOf('messages', uuidOf(result.data.id)))!;
-    expect(message).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, conversation_id: conversation.id, sender_type: 'creator', sender_id: tenants.creatorA, content: 'Hello from Ada', message_type: 'text' }));
+    expect(message).toEqual(expect.objectContaining({ creator_id: api.tenants.creatorA, conversation_id: conversation.id, sender_type: 'creator', sender_id: api.tenants.creatorA, content: 'Hello from Ada', message_type: 'text' }));
     withinSeconds(message.created_at.getTime(), started, 5);
     const stored = (await rowOf('conversations', conversation.id))!;
     expect(stored.message_count).toBe(conversation.message_count + 1);
     expect(await one(`SELECT (c.last_message_at = m.created_at) AS same FROM conversations c, messages m WHERE c.id = $1 AND m.id = $2`, [conversation.id, message.id])).toEqual({ same: true });
     expect((await counts()).messages).toBe(before.messages + 1);
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
 
     // Newest message of all: first among the unescalated conversations; last in its conversation.
     const { conversations } = await query('asCreatorA', CONVERSATIONS, { filter: { escalated: false }, first: 1 });
@@ -557,7 +420,7 @@ describe('sendMessage / deleteMessage', () => {
   });
 
   test('asCreatorA: an AI message keeps its type, timing and confidence, and has no sender id', async () => {
-    const conversation = await insertConversation(tenants.creatorA);
+    const conversation = await insertConversation(api.tenants.creatorA);
     const result = await mutate('asCreatorA', SEND_MESSAGE, 'sendMessage', {
       input: { conversationId: gid('Conversation', conversation.id), content: 'Pick one', senderType: 'AI', messageType: 'QUICK_REPLY', responseTimeMs: 850, aiConfidence: 0.92 },
     });
@@ -567,7 +430,7 @@ describe('sendMessage / deleteMessage', () => {
   });
 
   test("asCreatorA: a USER message records the conversation's user as its sender", async () => {
-    const conversation = await insertConversation(tenants.creatorA);
+    const conversation = await insertConversation(api.tenants.creatorA);
     const result = await mutate('asCreatorA', SEND_MESSAGE, 'sendMessage', { input: { conversationId: gid('Conversation', conversation.id), content: 'Typed by the user', senderType: 'USER' } });
     expect(result.__typename).toBe('SendMessageSuccess');
     expect(result.data).toEqual(expect.objectContaining({ senderType: 'USER', senderId: conversation.user_id }));
@@ -575,7 +438,7 @@ describe('sendMessage / deleteMessage', () => {
   });
 
   test('asCreatorA: deleteMessage removes it; messageCount and lastMessageAt fall back to the previous message', async () => {
-    const conversation = await insertConversation(tenants.creatorA, { messages: 3 });
+    const conversation = await insertConversation(api.tenants.creatorA, { messages: 3 });
     const previous = (await one(`SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT 1`, [conversation.id]))!;
     const sent = await mutate('asCreatorA', SEND_MESSAGE, 'sendMessage', { input: { conversationId: gid('Conversation', conversation.id), content: 'oops' } });
     expect((await rowOf('conversations', conversation.id))!.message_count).toBe(4);
@@ -585,7 +448,7 @@ describe('sendMessage / deleteMessage', () => {
     const row = (await rowOf('conversations', conversation.id))!;
     expect(row.message_count).toBe(3);
     expect(row.last_message_at).toEqual(previous.created_at);
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
   });
 });
 
@@ -595,7 +458,7 @@ describe('sendMessage / deleteMessage', () => {
 
 describe('nested relations', () => {
   test('asCreatorA: conversation -> user -> conversations -> messages -> conversation, all matching the DB', async () => {
-    const conversation = await conversationOf(tenants.creatorA, 'message_count > 0');
+    const conversation = await conversationOf(api.tenants.creatorA, 'message_count > 0');
     const { node } = await query(
       'asCreatorA',
       `query($id: ID!) { node(id: $id) { ... on Conversation {
@@ -616,7 +479,7 @@ describe('nested relations', () => {
       for (const m of c.messages.nodes) expect(m.conversation.id).toBe(c.id);
     }
     for (const m of node.messages.nodes) expect(m.conversation).toEqual({ id: node.id, user: { id: node.user.id } });
-    expect([...(await ownersOf(node)).owners]).toEqual([tenants.creatorA]);
+    expect([...(await ownersOf(node)).owners]).toEqual([api.tenants.creatorA]);
   });
 });
 
@@ -630,9 +493,9 @@ describe("asCreatorB against Ada's conversations and messages", () => {
   let graceConversation: Json;
 
   beforeAll(async () => {
-    adaConversation = await conversationOf(tenants.creatorA, 'NOT escalated_to_human AND message_count > 0');
+    adaConversation = await conversationOf(api.tenants.creatorA, 'NOT escalated_to_human AND message_count > 0');
     adaMessage = (await one(`SELECT * FROM messages WHERE conversation_id = $1 ORDER BY created_at LIMIT 1`, [adaConversation.id]))!;
-    graceConversation = await conversationOf(tenants.creatorB, 'message_count > 0');
+    graceConversation = await conversationOf(api.tenants.creatorB, 'message_count > 0');
   });
 
   test("node(id) is null for Ada's conversation and message (Ada sees them)", async () => {
@@ -679,7 +542,7 @@ describe("asCreatorB against Ada's conversations and messages", () => {
     const before = await counts();
     expectNotFound(await mutate('asCreatorB', CREATE_CONVERSATION, 'createConversation', { input: { userId: gid('User', adaConversation.user_id), channel: 'WEB' } }));
     expect(await counts()).toEqual(before);
-    expect(await countOf(`SELECT count(*)::int AS n FROM conversations WHERE user_id = $1 AND creator_id = $2`, [adaConversation.user_id, tenants.creatorB])).toBe(0);
+    expect(await countOf(`SELECT count(*)::int AS n FROM conversations WHERE user_id = $1 AND creator_id = $2`, [adaConversation.user_id, api.tenants.creatorB])).toBe(0);
   });
 
   test("every relation reachable from Grace's conversations stays within Grace's rows", async () => {
@@ -693,7 +556,7 @@ describe("asCreatorB against Ada's conversations and messages", () => {
     );
     const { owners, count } = await ownersOf(data);
     expect(count).toBeGreaterThan(100);
-    expect([...owners]).toEqual([tenants.creatorB]);
+    expect([...owners]).toEqual([api.tenants.creatorB]);
   });
 });
 
@@ -710,7 +573,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['a negative responseTimeMs', { content: 'ok', senderType: 'AI', responseTimeMs: -5 }, ['input.responseTimeMs']],
     ['empty content and aiConfidence -0.1', { content: '', aiConfidence: -0.1 }, ['input.aiConfidence', 'input.content']],
   ])('asCreatorA: sendMessage with %s; no message, the counters unchanged', async (_name, input, paths) => {
-    const conversation = await conversationOf(tenants.creatorA, 'message_count > 0');
+    const conversation = await conversationOf(api.tenants.creatorA, 'message_count > 0');
     const before = await counts();
     const result = await mutate('asCreatorA', SEND_MESSAGE, 'sendMessage', { input: { conversationId: gid('Conversation', conversation.id), ...input } });
     expectValidation(result, paths);
@@ -724,21 +587,21 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['a Message id', (c: Json) => gid('Message', c.id)],
     ['a malformed id', () => 'conversation-1'],
   ])('asCreatorA: sendMessage with %s as conversationId names input.conversationId; nothing written', async (_name, id) => {
-    const conversation = await conversationOf(tenants.creatorA, 'message_count > 0');
+    const conversation = await conversationOf(api.tenants.creatorA, 'message_count > 0');
     const before = await counts();
     expectValidation(await mutate('asCreatorA', SEND_MESSAGE, 'sendMessage', { input: { conversationId: id(conversation), content: 'hello' } }), ['input.conversationId']);
     expect(await counts()).toEqual(before);
   });
 
   test('asCreatorA: escalateConversation with a reason over 1000 characters names reason; with a User id names id; nothing changes', async () => {
-    const conversation = await conversationOf(tenants.creatorA, 'NOT escalated_to_human');
+    const conversation = await conversationOf(api.tenants.creatorA, 'NOT escalated_to_human');
     expectValidation(await mutate('asCreatorA', ESCALATE, 'escalateConversation', { id: gid('Conversation', conversation.id), reason: 'r'.repeat(1001) }), ['reason']);
     expectValidation(await mutate('asCreatorA', ESCALATE, 'escalateConversation', { id: gid('User', conversation.user_id) }), ['id']);
     expect(await rowOf('conversations', conversation.id)).toEqual(conversation);
   });
 
   test('asCreatorA: createConversation with a Conversation id or a malformed id as userId names input.userId; nothing written', async () => {
-    const conversation = await conversationOf(tenants.creatorA);
+    const conversation = await conversationOf(api.tenants.creatorA);
     const before = await counts();
     expectValidation(await mutate('asCreatorA', CREATE_CONVERSATION, 'createConversation', { input: { userId: gid('Conversation', conversation.id), channel: 'WEB' } }), ['input.userId']);
     expectValidation(await mutate('asCreatorA', CREATE_CONVERSATION, 'createConversation', { input: { userId: '???', channel: 'WEB' } }), ['input.userId']);
@@ -746,7 +609,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
   });
 
   test('asCreatorA: updateConversation, deleteConversation and deleteMessage with an id of the wrong type name id; nothing changes', async () => {
-    const conversation = await conversationOf(tenants.creatorA, 'message_count > 0');
+    const conversation = await conversationOf(api.tenants.creatorA, 'message_count > 0');
     const message = (await one(`SELECT * FROM messages WHERE conversation_id = $1 LIMIT 1`, [conversation.id]))!;
     const before = await counts();
     expectValidation(await mutate('asCreatorA', UPDATE_CONVERSATION, 'updateConversation', { id: gid('Message', conversation.id), input: { status: 'CLOSED' } }), ['id']);
@@ -773,7 +636,7 @@ describe('asAnonymous', () => {
   });
 
   test('sendMessage, escalateConversation and createConversation: UNAUTHENTICATED, nothing written or changed', async () => {
-    const conversation = await conversationOf(tenants.creatorA, 'NOT escalated_to_human');
+    const conversation = await conversationOf(api.tenants.creatorA, 'NOT escalated_to_human');
     const before = await counts();
     for (const [document, variables] of [
       [SEND_MESSAGE, { input: { conversationId: gid('Conversation', conversation.id), content: 'anonymous' } }],

@@ -3,17 +3,11 @@
 // User.pointsTotal. Every write is checked against what is really stored (read through the
 // owner role, which bypasses row-level security), and every domain is attacked from the other
 // tenant: by id, by global id through node(), through nested relations and through each mutation.
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, expectValidation, expectNotFound, expectConflict, ERRORS } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
+const api = useApiHarness({ env: { LOG_LEVEL: 'silent' }, checkCountersAfterEach: true });
+const { asCreatorA, asCreatorB, expectUnauthenticated, sql, count, rowOf, snapshot } = api;
+const { read, mutate, readAll } = api.withTokens;
 
 /** Seeded rows of each tenant, looked up once. */
 interface TenantRows {
@@ -27,101 +21,28 @@ let B: TenantRows;
 let retiredBadgeA: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
-  owner = await connect(db.ownerUrl);
   const rowsOf = async (creatorId: string): Promise<TenantRows> => {
-    const badges = await owner.query<{ id: string; name: string }>(`SELECT id, name FROM badges WHERE creator_id = $1`, [creatorId]);
-    const users = await owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId]);
-    const programs = await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId]);
+    const badges = await api.owner.query<{ id: string; name: string }>(`SELECT id, name FROM badges WHERE creator_id = $1`, [creatorId]);
+    const users = await api.owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId]);
+    const programs = await api.owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId]);
     return { badges: new Map(badges.rows.map((r) => [r.name, r.id])), users: users.rows.map((r) => r.id), programs: programs.rows.map((r) => r.id) };
   };
-  A = await rowsOf(tenants.creatorA);
-  B = await rowsOf(tenants.creatorB);
-  const { rows } = await owner.query<{ id: string }>(
+  A = await rowsOf(api.tenants.creatorA);
+  B = await rowsOf(api.tenants.creatorB);
+  const { rows } = await api.owner.query<{ id: string }>(
     `INSERT INTO badges (creator_id, name, description, is_active) VALUES ($1, 'Retired Relic', 'No longer awarded.', false) RETURNING id`,
-    [tenants.creatorA],
+    [api.tenants.creatorA],
   );
   retiredBadgeA = rows[0]!.id;
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
-
-afterEach(async () => {
-  // Whatever a test wrote, the counters still agree with a recount.
-  expect(await counterDrift(owner)).toEqual([]);
 });
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-const asCreatorA = () => server.tokenFor(tenants.creatorA);
-const asCreatorB = () => server.tokenFor(tenants.creatorB);
-
-const gid = toGlobalId;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-
-/** A query that must succeed: its data. */
-async function read<T = Record<string, any>>(token: string | undefined, document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { status, body } = await server.gql<T>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-interface Result {
-  __typename: string;
-  code?: string;
-  message?: string;
-  fields?: { path: string; message: string }[];
-  data?: any;
-}
-
-const ERROR_FIELDS = /* GraphQL */ `... on Error { code message } ... on ValidationError { fields { path message } }`;
-
-/** A mutation answered with a member of its result union (never a top-level error). */
-async function mutate(token: string | undefined, document: string, field: string, variables: Record<string, unknown>): Promise<Result> {
-  const { status, body } = await server.gql<Record<string, Result>>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data![field]!;
-}
-
-const expectNotFound = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
-const expectConflict = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }));
-function expectValidation(r: Result, paths: string[]) {
-  expect(r.__typename).toBe('ValidationError');
-  expect(r.code).toBe('VALIDATION_FAILED');
-  expect([...new Set(r.fields!.map((f) => f.path))].sort()).toEqual([...paths].sort());
-  for (const f of r.fields!) expect(f.message).toEqual(expect.any(String));
-}
-
-async function expectUnauthenticated(document: string, variables: Record<string, unknown> = {}) {
-  const { body } = await server.gql<Record<string, unknown>>(document, variables);
-  expect(body.errors?.length).toBeGreaterThan(0);
-  expect(body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
-  // No data at all for the field that was refused.
-  for (const value of Object.values(body.data ?? {})) expect(value).toBeNull();
-}
-
-async function rows<T = Record<string, any>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(sql, params)).rows as T[];
-}
-const count = async (sql: string, params: unknown[] = []) => (await rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0]!.n;
-const badgeRow = async (id: string) => (await rows(`SELECT * FROM badges WHERE id = $1`, [id]))[0];
+const badgeRow = (id: string) => rowOf('badges', id);
 /** Every row of the gamification tables, for "the database is unchanged" checks. */
-async function gamificationState() {
-  return {
-    badges: await rows(`SELECT * FROM badges ORDER BY id`),
-    userBadges: await rows(`SELECT * FROM user_badges ORDER BY id`),
-    achievements: await rows(`SELECT * FROM achievements ORDER BY id`),
-  };
-}
+const gamificationState = () => snapshot({ badges: 'badges', userBadges: 'user_badges', achievements: 'achievements' });
 
 // ------------------------------------------------------------------------------------------
 // Documents
@@ -137,23 +58,23 @@ const BADGES = /* GraphQL */ `query Badges($filter: BadgeFilter, $first: Int, $a
   }
 }`;
 const CREATE_BADGE = /* GraphQL */ `mutation CreateBadge($input: BadgeInput!) {
-  createBadge(input: $input) { __typename ... on CreateBadgeSuccess { data { ${BADGE_FIELDS} } } ${ERROR_FIELDS} }
+  createBadge(input: $input) { __typename ... on CreateBadgeSuccess { data { ${BADGE_FIELDS} } } ${ERRORS} }
 }`;
 const UPDATE_BADGE = /* GraphQL */ `mutation UpdateBadge($id: ID!, $input: BadgeInput!) {
-  updateBadge(id: $id, input: $input) { __typename ... on UpdateBadgeSuccess { data { ${BADGE_FIELDS} } } ${ERROR_FIELDS} }
+  updateBadge(id: $id, input: $input) { __typename ... on UpdateBadgeSuccess { data { ${BADGE_FIELDS} } } ${ERRORS} }
 }`;
 const DELETE_BADGE = /* GraphQL */ `mutation DeleteBadge($id: ID!) {
-  deleteBadge(id: $id) { __typename ... on DeleteBadgeSuccess { data } ${ERROR_FIELDS} }
+  deleteBadge(id: $id) { __typename ... on DeleteBadgeSuccess { data } ${ERRORS} }
 }`;
 const AWARD_BADGE = /* GraphQL */ `mutation AwardBadge($userId: ID!, $badgeId: ID!, $reason: String) {
   awardBadge(userId: $userId, badgeId: $badgeId, reason: $reason) {
     __typename
     ... on AwardBadgeSuccess { data { id earnedAt criteriaMet notified user { id } badge { id awardedCount } } }
-    ${ERROR_FIELDS}
+    ${ERRORS}
   }
 }`;
 const REVOKE_BADGE = /* GraphQL */ `mutation RevokeBadge($userId: ID!, $badgeId: ID!) {
-  revokeBadge(userId: $userId, badgeId: $badgeId) { __typename ... on RevokeBadgeSuccess { data } ${ERROR_FIELDS} }
+  revokeBadge(userId: $userId, badgeId: $badgeId) { __typename ... on RevokeBadgeSuccess { data } ${ERRORS} }
 }`;
 const USER_BADGES = /* GraphQL */ `query UserBadges($filter: UserBadgeFilter, $first: Int) {
   userBadges(filter: $filter, first: $first) { totalCount pageInfo { hasNextPage } nodes { id earnedAt user { id } badge { id } } }
@@ -169,11 +90,11 @@ const GRANT = /* GraphQL */ `mutation Grant($input: GrantAchievementInput!) {
   grantAchievement(input: $input) {
     __typename
     ... on GrantAchievementSuccess { data { id achievementType points achievementData earnedAt user { id pointsTotal } program { id } } }
-    ${ERROR_FIELDS}
+    ${ERRORS}
   }
 }`;
 const DELETE_ACHIEVEMENT = /* GraphQL */ `mutation DeleteAchievement($id: ID!) {
-  deleteAchievement(id: $id) { __typename ... on DeleteAchievementSuccess { data } ${ERROR_FIELDS} }
+  deleteAchievement(id: $id) { __typename ... on DeleteAchievementSuccess { data } ${ERRORS} }
 }`;
 const NODE = /* GraphQL */ `query Node($id: ID!) {
   node(id: $id) {
@@ -185,17 +106,8 @@ const NODE = /* GraphQL */ `query Node($id: ID!) {
   }
 }`;
 
-/** All pages of a connection (the server caps a page at 100). */
-async function allAchievements(token: string, filter: Record<string, unknown> = {}) {
-  const out: any[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const data: any = await read(token, ACHIEVEMENTS, { filter, first: 100, after });
-    out.push(...data.achievements.nodes);
-    if (!data.achievements.pageInfo.hasNextPage) return { nodes: out, totalCount: data.achievements.totalCount as number };
-    after = data.achievements.pageInfo.endCursor;
-  }
-}
+/** All pages of achievements (the server caps a page at 100). */
+const allAchievements = (token: string, filter: Record<string, unknown> = {}) => readAll(token, ACHIEVEMENTS, 'achievements', filter);
 
 // ------------------------------------------------------------------------------------------
 // badges
@@ -204,10 +116,10 @@ async function allAchievements(token: string, filter: Record<string, unknown> = 
 describe('badges', () => {
   test('asCreatorA: lists exactly A\'s badges, by name, with awardedCount equal to a recount', async () => {
     const data = await read(asCreatorA(), BADGES, { first: 50 });
-    const expected = await rows<{ id: string; name: string; awarded: number; is_active: boolean }>(
+    const expected = await sql<{ id: string; name: string; awarded: number; is_active: boolean }>(
       `SELECT b.id, b.name, b.is_active, (SELECT count(*)::int FROM user_badges ub WHERE ub.badge_id = b.id) AS awarded
          FROM badges b WHERE b.creator_id = $1 ORDER BY b.name, b.id`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     expect(data.badges.totalCount).toBe(expected.length);
     expect(data.badges.edges.map((e: any) => ({ id: e.node.id, name: e.node.name, awardedCount: e.node.awardedCount, isActive: e.node.isActive }))).toEqual(
@@ -228,7 +140,7 @@ describe('badges', () => {
 
     const active = await read(asCreatorA(), BADGES, { filter: { isActive: true }, first: 50 });
     expect(active.badges.edges.every((e: any) => e.node.isActive)).toBe(true);
-    expect(active.badges.totalCount).toBe(await count(`badges WHERE creator_id = $1 AND is_active`, [tenants.creatorA]));
+    expect(active.badges.totalCount).toBe(await count(`badges WHERE creator_id = $1 AND is_active`, [api.tenants.creatorA]));
 
     const search = await read(asCreatorA(), BADGES, { filter: { search: '  ROLL ' } });
     expect(search.badges.edges.map((e: any) => e.node.name)).toEqual(['On a Roll']);
@@ -254,7 +166,7 @@ describe('badges', () => {
 
   test('asCreatorB: sees only B\'s badges; searching for A\'s badge names finds nothing', async () => {
     const data = await read(asCreatorB(), BADGES, { first: 100 });
-    const ids = data.badges.nodes.map((n: any) => rawId(n.id)).sort();
+    const ids = data.badges.nodes.map((n: any) => uuidOf(n.id)).sort();
     expect(ids).toEqual([...B.badges.values()].sort());
     expect(data.badges.totalCount).toBe(B.badges.size);
     for (const id of A.badges.values()) expect(ids).not.toContain(id);
@@ -287,12 +199,12 @@ describe('createBadge', () => {
       input: { name: '  Night Owl  ', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' } },
     });
     expect(result.__typename).toBe('CreateBadgeSuccess');
-    const id = rawId(result.data.id);
+    const id = uuidOf(result.data.id);
     expect(result.data).toEqual(
       expect.objectContaining({ id: gid('Badge', id), name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' }, isActive: true, awardedCount: 0 }),
     );
     expect(await badgeRow(id)).toEqual(
-      expect.objectContaining({ creator_id: tenants.creatorA, name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' }, is_active: true, awarded_count: 0 }),
+      expect.objectContaining({ creator_id: api.tenants.creatorA, name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' }, is_active: true, awarded_count: 0 }),
     );
     // It is in A's list and not in B's.
     const inA = await read(asCreatorA(), BADGES, { filter: { search: 'night owl' } });
@@ -309,7 +221,7 @@ describe('createBadge', () => {
 
     const other = await mutate(asCreatorB(), CREATE_BADGE, 'createBadge', { input: { name: 'Chatterbox' } });
     expect(other.__typename).toBe('CreateBadgeSuccess');
-    expect((await badgeRow(rawId(other.data.id)))!.creator_id).toBe(tenants.creatorB);
+    expect((await badgeRow(uuidOf(other.data.id)))!.creator_id).toBe(api.tenants.creatorB);
     expect(await count(`badges`)).toBe(before + 1);
   });
 
@@ -326,15 +238,15 @@ describe('createBadge', () => {
 
   test('asCreatorA: a criteria that is not a JSON object is refused before anything runs', async () => {
     const before = await count(`badges`);
-    const { body } = await server.gql(CREATE_BADGE, { input: { name: 'Array criteria', criteria: [1, 2] } }, { token: asCreatorA() });
+    const { body } = await api.server.gql(CREATE_BADGE, { input: { name: 'Array criteria', criteria: [1, 2] } }, { token: asCreatorA() });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await count(`badges`)).toBe(before);
   });
 
   test('asCreatorA: a mutation may select only __typename from its result', async () => {
-    const { body } = await server.gql(`mutation { createBadge(input: { name: "Typename Only" }) { __typename ... on Error { code } } }`, {}, { token: asCreatorA() });
+    const { body } = await api.server.gql(`mutation { createBadge(input: { name: "Typename Only" }) { __typename ... on Error { code } } }`, {}, { token: asCreatorA() });
     expect(body).toEqual({ data: { createBadge: { __typename: 'CreateBadgeSuccess' } } });
-    expect(await count(`badges WHERE creator_id = $1 AND name = 'Typename Only'`, [tenants.creatorA])).toBe(1);
+    expect(await count(`badges WHERE creator_id = $1 AND name = 'Typename Only'`, [api.tenants.creatorA])).toBe(1);
   });
 
   test('asAnonymous: UNAUTHENTICATED, nothing written', async () => {
@@ -347,11 +259,11 @@ describe('createBadge', () => {
 describe('updateBadge', () => {
   test('asCreatorA: changes the given fields and keeps the others', async () => {
     const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'Early Bird', description: 'Up early.', criteria: { type: 'early' } } });
-    const id = rawId(created.data.id);
+    const id = uuidOf(created.data.id);
     const result = await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: created.data.id, input: { name: 'Early Riser', isActive: false } });
     expect(result.__typename).toBe('UpdateBadgeSuccess');
     expect(result.data).toEqual(expect.objectContaining({ id: created.data.id, name: 'Early Riser', description: 'Up early.', criteria: { type: 'early' }, isActive: false }));
-    expect(await badgeRow(id)).toEqual(expect.objectContaining({ name: 'Early Riser', description: 'Up early.', criteria: { type: 'early' }, is_active: false, creator_id: tenants.creatorA }));
+    expect(await badgeRow(id)).toEqual(expect.objectContaining({ name: 'Early Riser', description: 'Up early.', criteria: { type: 'early' }, is_active: false, creator_id: api.tenants.creatorA }));
   });
 
   test('asCreatorA: renaming to a name A already uses is a ConflictError; the badge is unchanged', async () => {
@@ -379,7 +291,7 @@ describe('updateBadge', () => {
 describe('deleteBadge', () => {
   test('asCreatorA: deletes the badge and every award of it; returns its id; a second delete is a NotFoundError', async () => {
     const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'Short-lived' } });
-    const id = rawId(created.data.id);
+    const id = uuidOf(created.data.id);
     for (const userId of A.users.slice(0, 3)) {
       expect((await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', userId), badgeId: created.data.id })).__typename).toBe('AwardBadgeSuccess');
     }
@@ -415,7 +327,7 @@ describe('awardBadge and revokeBadge', () => {
   test('asCreatorA: awarding raises awardedCount by one; the same award again is a ConflictError', async () => {
     const badgeId = A.badges.get('On a Roll')!;
     const userId = A.users[10]!;
-    await owner.query(`DELETE FROM user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId]);
+    await api.owner.query(`DELETE FROM user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId]);
     const before = (await badgeRow(badgeId))!.awarded_count as number;
 
     const result = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId), reason: '  Helped in the forum  ' });
@@ -423,8 +335,8 @@ describe('awardBadge and revokeBadge', () => {
     expect(result.data).toEqual(
       expect.objectContaining({ criteriaMet: { manual: true, reason: 'Helped in the forum' }, notified: false, user: { id: gid('User', userId) }, badge: { id: gid('Badge', badgeId), awardedCount: before + 1 } }),
     );
-    const stored = await rows(`SELECT * FROM user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId]);
-    expect(stored).toEqual([expect.objectContaining({ id: rawId(result.data.id), creator_id: tenants.creatorA, criteria_met: { manual: true, reason: 'Helped in the forum' } })]);
+    const stored = await sql(`SELECT * FROM user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId]);
+    expect(stored).toEqual([expect.objectContaining({ id: uuidOf(result.data.id), creator_id: api.tenants.creatorA, criteria_met: { manual: true, reason: 'Helped in the forum' } })]);
     expect((await badgeRow(badgeId))!.awarded_count).toBe(before + 1);
     const node = await read(asCreatorA(), NODE, { id: gid('Badge', badgeId) });
     expect(node.node.awardedCount).toBe(before + 1);
@@ -452,7 +364,7 @@ describe('awardBadge and revokeBadge', () => {
 
     const result = await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId) });
     expect(result).toEqual({ __typename: 'RevokeBadgeSuccess', data: awarded.data.id });
-    expect(await count(`user_badges WHERE id = $1`, [rawId(awarded.data.id)])).toBe(0);
+    expect(await count(`user_badges WHERE id = $1`, [uuidOf(awarded.data.id)])).toBe(0);
     expect((await badgeRow(badgeId))!.awarded_count).toBe(before - 1);
 
     const again = await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId) });
@@ -487,16 +399,16 @@ describe('awardBadge and revokeBadge', () => {
 describe('userBadges', () => {
   test('asCreatorA: lists A\'s awards newest first; totalCount equals the DB', async () => {
     const data = await read(asCreatorA(), USER_BADGES, { first: 100 });
-    const expected = await rows<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 ORDER BY earned_at DESC, id`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 ORDER BY earned_at DESC, id`, [api.tenants.creatorA]);
     expect(data.userBadges.totalCount).toBe(expected.length);
     expect(data.userBadges.nodes.map((n: any) => n.id)).toEqual(expected.slice(0, 100).map((r) => gid('UserBadge', r.id)));
   });
 
   test('asCreatorA: filters by user, by badge, by both and by earned time range', async () => {
     // A user holding more than one badge.
-    const userId = (await rows<{ user_id: string }>(`SELECT user_id FROM user_badges WHERE creator_id = $1 GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`, [tenants.creatorA]))[0]!.user_id;
+    const userId = (await sql<{ user_id: string }>(`SELECT user_id FROM user_badges WHERE creator_id = $1 GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`, [api.tenants.creatorA]))[0]!.user_id;
     const byUser = await read(asCreatorA(), USER_BADGES, { filter: { userId: gid('User', userId) }, first: 100 });
-    const userRows = await rows<{ id: string }>(`SELECT id FROM user_badges WHERE user_id = $1`, [userId]);
+    const userRows = await sql<{ id: string }>(`SELECT id FROM user_badges WHERE user_id = $1`, [userId]);
     expect(byUser.userBadges.totalCount).toBe(userRows.length);
     expect(userRows.length).toBeGreaterThan(0);
     expect(byUser.userBadges.nodes.every((n: any) => n.user.id === gid('User', userId))).toBe(true);
@@ -514,7 +426,7 @@ describe('userBadges', () => {
     const from = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const to = new Date(Date.now() - 1 * 86_400_000).toISOString();
     const ranged = await read(asCreatorA(), USER_BADGES, { filter: { earned: { from, to } }, first: 100 });
-    expect(ranged.userBadges.totalCount).toBe(await count(`user_badges WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [tenants.creatorA, from, to]));
+    expect(ranged.userBadges.totalCount).toBe(await count(`user_badges WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [api.tenants.creatorA, from, to]));
     for (const n of ranged.userBadges.nodes) {
       expect(new Date(n.earnedAt).getTime()).toBeGreaterThanOrEqual(new Date(from).getTime());
       expect(new Date(n.earnedAt).getTime()).toBeLessThan(new Date(to).getTime());
@@ -522,16 +434,16 @@ describe('userBadges', () => {
   });
 
   test('asCreatorA: a filter id that is not a User/Badge id is a client error naming the filter field', async () => {
-    const { body } = await server.gql(USER_BADGES, { filter: { userId: gid('Badge', A.users[0]!) } }, { token: asCreatorA() });
+    const { body } = await api.server.gql(USER_BADGES, { filter: { userId: gid('Badge', A.users[0]!) } }, { token: asCreatorA() });
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(body.errors![0])).toContain('filter.userId');
   });
 
   test('asCreatorB: sees only B\'s awards; filtering by A\'s user or badge finds nothing', async () => {
     const data = await read(asCreatorB(), USER_BADGES, { first: 100 });
-    const bRows = await rows<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [tenants.creatorB]);
+    const bRows = await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect(data.userBadges.totalCount).toBe(bRows.length);
-    expect(data.userBadges.nodes.map((n: any) => rawId(n.id)).sort()).toEqual(bRows.map((r) => r.id).sort());
+    expect(data.userBadges.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(bRows.map((r) => r.id).sort());
     const byAUser = await read(asCreatorB(), USER_BADGES, { filter: { userId: gid('User', A.users[0]!) } });
     expect(byAUser.userBadges).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
     const byABadge = await read(asCreatorB(), USER_BADGES, { filter: { badgeId: gid('Badge', A.badges.get('First Steps')!) } });
@@ -546,7 +458,7 @@ describe('userBadges', () => {
 describe('achievements', () => {
   test('asCreatorA: by achievementType, every row of that type and no other, newest first', async () => {
     const { nodes, totalCount } = await allAchievements(asCreatorA(), { achievementType: 'streak' });
-    const expected = await rows<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 AND achievement_type = 'streak' ORDER BY earned_at DESC, id`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 AND achievement_type = 'streak' ORDER BY earned_at DESC, id`, [api.tenants.creatorA]);
     expect(totalCount).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(0);
     expect(nodes.map((n) => n.id)).toEqual(expected.map((r) => gid('Achievement', r.id)));
@@ -557,16 +469,16 @@ describe('achievements', () => {
     const from = new Date(Date.now() - 6 * 86_400_000).toISOString();
     const to = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const { nodes, totalCount } = await allAchievements(asCreatorA(), { earned: { from, to } });
-    const expected = await rows<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [tenants.creatorA, from, to]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [api.tenants.creatorA, from, to]);
     expect(totalCount).toBe(expected.length);
-    expect(nodes.map((n) => rawId(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
+    expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     for (const n of nodes) {
       expect(Date.parse(n.earnedAt)).toBeGreaterThanOrEqual(Date.parse(from));
       expect(Date.parse(n.earnedAt)).toBeLessThan(Date.parse(to));
     }
 
     const typeAndRange = await allAchievements(asCreatorA(), { achievementType: 'first_message', earned: { from, to } });
-    expect(typeAndRange.totalCount).toBe(await count(`achievements WHERE creator_id = $1 AND achievement_type = 'first_message' AND earned_at >= $2 AND earned_at < $3`, [tenants.creatorA, from, to]));
+    expect(typeAndRange.totalCount).toBe(await count(`achievements WHERE creator_id = $1 AND achievement_type = 'first_message' AND earned_at >= $2 AND earned_at < $3`, [api.tenants.creatorA, from, to]));
 
     const userId = A.users[0]!;
     const byUser = await allAchievements(asCreatorA(), { userId: gid('User', userId) });
@@ -581,9 +493,9 @@ describe('achievements', () => {
 
   test('asCreatorB: never lists A\'s achievements, even filtered by A\'s user or program', async () => {
     const { nodes, totalCount } = await allAchievements(asCreatorB());
-    const bRows = await rows<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [tenants.creatorB]);
+    const bRows = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect(totalCount).toBe(bRows.length);
-    expect(nodes.map((n) => rawId(n.id)).sort()).toEqual(bRows.map((r) => r.id).sort());
+    expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(bRows.map((r) => r.id).sort());
     expect((await allAchievements(asCreatorB(), { userId: gid('User', A.users[0]!) })).totalCount).toBe(0);
     expect((await allAchievements(asCreatorB(), { programId: gid('Program', A.programs[0]!) })).totalCount).toBe(0);
   });
@@ -593,7 +505,7 @@ describe('grantAchievement', () => {
   test('asCreatorA: stores the achievement; the user\'s pointsTotal goes up by its points and equals the DB sum', async () => {
     const userId = A.users[3]!;
     const programId = A.programs[0]!;
-    const sum = async () => (await rows<{ s: number }>(`SELECT coalesce(sum(points), 0)::int AS s FROM achievements WHERE user_id = $1`, [userId]))[0]!.s;
+    const sum = async () => (await sql<{ s: number }>(`SELECT coalesce(sum(points), 0)::int AS s FROM achievements WHERE user_id = $1`, [userId]))[0]!.s;
     const before = await sum();
     const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
       input: { userId: gid('User', userId), achievementType: 'quiz.perfect_score', points: 250, programId: gid('Program', programId), achievementData: { quiz: 'week-1' } },
@@ -602,8 +514,8 @@ describe('grantAchievement', () => {
     expect(result.data).toEqual(
       expect.objectContaining({ achievementType: 'quiz.perfect_score', points: 250, achievementData: { quiz: 'week-1' }, program: { id: gid('Program', programId) }, user: { id: gid('User', userId), pointsTotal: before + 250 } }),
     );
-    expect(await rows(`SELECT * FROM achievements WHERE id = $1`, [rawId(result.data.id)])).toEqual([
-      expect.objectContaining({ creator_id: tenants.creatorA, user_id: userId, program_id: programId, achievement_type: 'quiz.perfect_score', points: 250, achievement_data: { quiz: 'week-1' } }),
+    expect(await sql(`SELECT * FROM achievements WHERE id = $1`, [uuidOf(result.data.id)])).toEqual([
+      expect.objectContaining({ creator_id: api.tenants.creatorA, user_id: userId, program_id: programId, achievement_type: 'quiz.perfect_score', points: 250, achievement_data: { quiz: 'week-1' } }),
     ]);
     expect(await sum()).toBe(before + 250);
     const node = await read(asCreatorA(), NODE, { id: gid('User', userId) });
@@ -637,7 +549,7 @@ describe('grantAchievement', () => {
     const withIt = granted.data.user.pointsTotal as number;
     const result = await mutate(asCreatorA(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: granted.data.id });
     expect(result).toEqual({ __typename: 'DeleteAchievementSuccess', data: granted.data.id });
-    expect(await count(`achievements WHERE id = $1`, [rawId(granted.data.id)])).toBe(0);
+    expect(await count(`achievements WHERE id = $1`, [uuidOf(granted.data.id)])).toBe(0);
     expect((await read(asCreatorA(), NODE, { id: gid('User', userId) })).node.pointsTotal).toBe(withIt - 40);
     expectNotFound(await mutate(asCreatorA(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: granted.data.id }));
   });
@@ -652,9 +564,9 @@ describe('grantAchievement', () => {
 describe('User.pointsTotal', () => {
   test('asCreatorA: for every user, equals the sum of their achievements\' points in the DB', async () => {
     const data = await read(asCreatorA(), `{ users(first: 100) { totalCount nodes { id pointsTotal } } }`);
-    const sums = await rows<{ id: string; s: number }>(
+    const sums = await sql<{ id: string; s: number }>(
       `SELECT u.id, coalesce((SELECT sum(points) FROM achievements a WHERE a.user_id = u.id), 0)::int AS s FROM users u WHERE u.creator_id = $1`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     expect(data.users.totalCount).toBe(sums.length);
     const expected = Object.fromEntries(sums.map((r) => [gid('User', r.id), r.s]));
@@ -672,8 +584,8 @@ describe('asCreatorB against A\'s gamification data', () => {
   let aAward: string;
   let aAchievement: string;
   beforeAll(async () => {
-    aAward = (await rows<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))[0]!.id;
-    aAchievement = (await rows<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))[0]!.id;
+    aAward = (await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
+    aAchievement = (await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
   });
 
   test('node() and nodes() with A\'s global ids are null for B, and resolve for A', async () => {
@@ -691,8 +603,8 @@ describe('asCreatorB against A\'s gamification data', () => {
     const data = await read(asCreatorB(), `{ badges(first: 100) { nodes { id awards(first: 100) { totalCount nodes { id user { id badges(first: 100) { nodes { id badge { id } } } achievements(first: 100) { nodes { id } } } } } } } }`);
     const bUsers = new Set(B.users.map((u) => gid('User', u)));
     const bBadges = new Set([...B.badges.values()].map((b) => gid('Badge', b)));
-    const bAwards = new Set((await rows<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [tenants.creatorB])).map((r) => gid('UserBadge', r.id)));
-    const bAchievements = new Set((await rows<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [tenants.creatorB])).map((r) => gid('Achievement', r.id)));
+    const bAwards = new Set((await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) => gid('UserBadge', r.id)));
+    const bAchievements = new Set((await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) => gid('Achievement', r.id)));
     let seenAwards = 0;
     for (const badge of data.badges.nodes) {
       for (const award of badge.awards.nodes) {
@@ -715,7 +627,7 @@ describe('asCreatorB against A\'s gamification data', () => {
     const aUser = gid('User', A.users[0]!);
     const bBadge = gid('Badge', B.badges.get('Regular')!);
     const bUser = gid('User', B.users[5]!);
-    const heldByA = (await rows<{ user_id: string; badge_id: string }>(`SELECT user_id, badge_id FROM user_badges WHERE id = $1`, [aAward]))[0]!;
+    const heldByA = (await sql<{ user_id: string; badge_id: string }>(`SELECT user_id, badge_id FROM user_badges WHERE id = $1`, [aAward]))[0]!;
 
     expectNotFound(await mutate(asCreatorB(), UPDATE_BADGE, 'updateBadge', { id: aBadge, input: { name: 'Hijacked', isActive: false } }));
     expectNotFound(await mutate(asCreatorB(), DELETE_BADGE, 'deleteBadge', { id: aBadge }));

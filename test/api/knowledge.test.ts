@@ -3,17 +3,11 @@
 // is really stored (read through the owner role, which bypasses row-level security), and every
 // operation is attempted by the other tenant: by id, by global id through node(), through
 // nested relations and through each mutation.
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, expectValidation, expectNotFound, expectConflict, ERRORS } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
+const api = useApiHarness({ env: { LOG_LEVEL: 'silent' }, checkCountersAfterEach: true });
+const { asCreatorA, asCreatorB, expectUnauthenticated, sql, count, rowOf, snapshot } = api;
+const { read, mutate } = api.withTokens;
 
 interface Seeded {
   kbs: Map<string, string>;
@@ -23,89 +17,23 @@ let A: Seeded;
 let B: Seeded;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
-  owner = await connect(db.ownerUrl);
   const seeded = async (creatorId: string): Promise<Seeded> => ({
-    kbs: new Map((await owner.query(`SELECT id, name FROM knowledge_bases WHERE creator_id = $1`, [creatorId])).rows.map((r) => [r.name, r.id])),
-    docs: new Map((await owner.query(`SELECT id, title FROM documents WHERE creator_id = $1`, [creatorId])).rows.map((r) => [r.title, r.id])),
+    kbs: new Map((await api.owner.query(`SELECT id, name FROM knowledge_bases WHERE creator_id = $1`, [creatorId])).rows.map((r) => [r.name, r.id])),
+    docs: new Map((await api.owner.query(`SELECT id, title FROM documents WHERE creator_id = $1`, [creatorId])).rows.map((r) => [r.title, r.id])),
   });
-  A = await seeded(tenants.creatorA);
-  B = await seeded(tenants.creatorB);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
-
-afterEach(async () => {
-  expect(await counterDrift(owner)).toEqual([]);
+  A = await seeded(api.tenants.creatorA);
+  B = await seeded(api.tenants.creatorB);
 });
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-const asCreatorA = () => server.tokenFor(tenants.creatorA);
-const asCreatorB = () => server.tokenFor(tenants.creatorB);
-const gid = toGlobalId;
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 const GHOST = '00000000-0000-4000-8000-0000000000aa';
 
-async function read<T = Record<string, any>>(token: string | undefined, document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { status, body } = await server.gql<T>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-interface Result {
-  __typename: string;
-  code?: string;
-  message?: string;
-  fields?: { path: string; message: string }[];
-  data?: any;
-}
-const ERROR_FIELDS = /* GraphQL */ `... on Error { code message } ... on ValidationError { fields { path message } }`;
-
-async function mutate(token: string | undefined, document: string, field: string, variables: Record<string, unknown>): Promise<Result> {
-  const { status, body } = await server.gql<Record<string, Result>>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data![field]!;
-}
-
-const expectNotFound = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
-const expectConflict = (r: Result) => expect(r).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }));
-function expectValidation(r: Result, paths: string[]) {
-  expect(r.__typename).toBe('ValidationError');
-  expect(r.code).toBe('VALIDATION_FAILED');
-  expect([...new Set(r.fields!.map((f) => f.path))].sort()).toEqual([...paths].sort());
-  for (const f of r.fields!) expect(f.message).toEqual(expect.any(String));
-}
-
-async function expectUnauthenticated(document: string, variables: Record<string, unknown> = {}) {
-  const { body } = await server.gql<Record<string, unknown>>(document, variables);
-  expect(body.errors?.length).toBeGreaterThan(0);
-  expect(body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
-  for (const value of Object.values(body.data ?? {})) expect(value).toBeNull();
-}
-
-async function rows<T = Record<string, any>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(sql, params)).rows as T[];
-}
-const count = async (sql: string, params: unknown[] = []) => (await rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params))[0]!.n;
-const kbRow = async (id: string) => (await rows(`SELECT * FROM knowledge_bases WHERE id = $1`, [id]))[0];
-const docRow = async (id: string) => (await rows(`SELECT * FROM documents WHERE id = $1`, [id]))[0];
-async function knowledgeState() {
-  return {
-    kbs: await rows(`SELECT * FROM knowledge_bases ORDER BY id`),
-    docs: await rows(`SELECT * FROM documents ORDER BY id`),
-    chunks: await rows(`SELECT * FROM document_chunks ORDER BY id`),
-  };
-}
+const kbRow = (id: string) => rowOf('knowledge_bases', id);
+const docRow = (id: string) => rowOf('documents', id);
+const knowledgeState = () => snapshot({ kbs: 'knowledge_bases', docs: 'documents', chunks: 'document_chunks' });
 
 // ------------------------------------------------------------------------------------------
 // Documents
@@ -125,32 +53,32 @@ const DOCUMENTS = /* GraphQL */ `query Documents($filter: DocumentFilter, $first
   documents(filter: $filter, first: $first) { totalCount nodes { ${DOC_FIELDS} } }
 }`;
 const CREATE_KB = /* GraphQL */ `mutation CreateKB($input: KnowledgeBaseInput!) {
-  createKnowledgeBase(input: $input) { __typename ... on CreateKnowledgeBaseSuccess { data { ${KB_FIELDS} } } ${ERROR_FIELDS} }
+  createKnowledgeBase(input: $input) { __typename ... on CreateKnowledgeBaseSuccess { data { ${KB_FIELDS} } } ${ERRORS} }
 }`;
 const UPDATE_KB = /* GraphQL */ `mutation UpdateKB($id: ID!, $input: KnowledgeBaseInput!) {
-  updateKnowledgeBase(id: $id, input: $input) { __typename ... on UpdateKnowledgeBaseSuccess { data { ${KB_FIELDS} } } ${ERROR_FIELDS} }
+  updateKnowledgeBase(id: $id, input: $input) { __typename ... on UpdateKnowledgeBaseSuccess { data { ${KB_FIELDS} } } ${ERRORS} }
 }`;
 const DELETE_KB = /* GraphQL */ `mutation DeleteKB($id: ID!) {
-  deleteKnowledgeBase(id: $id) { __typename ... on DeleteKnowledgeBaseSuccess { data } ${ERROR_FIELDS} }
+  deleteKnowledgeBase(id: $id) { __typename ... on DeleteKnowledgeBaseSuccess { data } ${ERRORS} }
 }`;
 const CREATE_DOC = /* GraphQL */ `mutation CreateDoc($input: CreateDocumentInput!) {
-  createDocument(input: $input) { __typename ... on CreateDocumentSuccess { data { ${DOC_FIELDS} } } ${ERROR_FIELDS} }
+  createDocument(input: $input) { __typename ... on CreateDocumentSuccess { data { ${DOC_FIELDS} } } ${ERRORS} }
 }`;
 const UPDATE_DOC = /* GraphQL */ `mutation UpdateDoc($id: ID!, $input: UpdateDocumentInput!) {
-  updateDocument(id: $id, input: $input) { __typename ... on UpdateDocumentSuccess { data { ${DOC_FIELDS} } } ${ERROR_FIELDS} }
+  updateDocument(id: $id, input: $input) { __typename ... on UpdateDocumentSuccess { data { ${DOC_FIELDS} } } ${ERRORS} }
 }`;
 const DELETE_DOC = /* GraphQL */ `mutation DeleteDoc($id: ID!) {
-  deleteDocument(id: $id) { __typename ... on DeleteDocumentSuccess { data } ${ERROR_FIELDS} }
+  deleteDocument(id: $id) { __typename ... on DeleteDocumentSuccess { data } ${ERRORS} }
 }`;
 const ADD_CHUNKS = /* GraphQL */ `mutation AddChunks($documentId: ID!, $chunks: [DocumentChunkInput!]!) {
   addDocumentChunks(documentId: $documentId, chunks: $chunks) {
     __typename
     ... on AddDocumentChunksSuccess { data { id chunkCount chunks(first: 100) { totalCount nodes { id chunkIndex content tokenCount embeddingId metadata } } } }
-    ${ERROR_FIELDS}
+    ${ERRORS}
   }
 }`;
 const DELETE_CHUNK = /* GraphQL */ `mutation DeleteChunk($id: ID!) {
-  deleteDocumentChunk(id: $id) { __typename ... on DeleteDocumentChunkSuccess { data } ${ERROR_FIELDS} }
+  deleteDocumentChunk(id: $id) { __typename ... on DeleteDocumentChunkSuccess { data } ${ERRORS} }
 }`;
 const NODE = /* GraphQL */ `query Node($id: ID!) {
   node(id: $id) {
@@ -179,9 +107,9 @@ async function newDoc(token: string, knowledgeBaseId: string, title: string, con
 describe('knowledgeBases and documents', () => {
   test('asCreatorA: lists exactly A\'s knowledge bases, oldest first, with documentCount equal to a recount', async () => {
     const data = await read(asCreatorA(), KNOWLEDGE_BASES, { first: 100 });
-    const expected = await rows<{ id: string; name: string; n: number }>(
+    const expected = await sql<{ id: string; name: string; n: number }>(
       `SELECT k.id, k.name, (SELECT count(*)::int FROM documents d WHERE d.knowledge_base_id = k.id) AS n FROM knowledge_bases k WHERE k.creator_id = $1 ORDER BY k.created_at, k.id`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     expect(data.knowledgeBases.totalCount).toBe(expected.length);
     expect(data.knowledgeBases.edges.map((e: any) => ({ id: e.node.id, name: e.node.name, documentCount: e.node.documentCount, listed: e.node.documents.totalCount }))).toEqual(
@@ -194,8 +122,8 @@ describe('knowledgeBases and documents', () => {
   test('asCreatorA: KnowledgeBase.documents filters by processingStatus', async () => {
     const processing = await read(asCreatorA(), KNOWLEDGE_BASES, { first: 100, status: 'PROCESSING' });
     const all = processing.knowledgeBases.edges.flatMap((e: any) => e.node.documents.nodes);
-    expect(all.map((d: any) => rawId(d.id)).sort()).toEqual(
-      (await rows<{ id: string }>(`SELECT id FROM documents WHERE creator_id = $1 AND processing_status = 'processing'`, [tenants.creatorA])).map((r) => r.id).sort(),
+    expect(all.map((d: any) => uuidOf(d.id)).sort()).toEqual(
+      (await sql<{ id: string }>(`SELECT id FROM documents WHERE creator_id = $1 AND processing_status = 'processing'`, [api.tenants.creatorA])).map((r) => r.id).sort(),
     );
     expect(all.length).toBeGreaterThan(0);
     expect(all.every((d: any) => d.processingStatus === 'PROCESSING')).toBe(true);
@@ -204,7 +132,7 @@ describe('knowledgeBases and documents', () => {
   test('asCreatorA: documents by processingStatus and by knowledge base, with their fields', async () => {
     for (const [status, stored] of [['COMPLETED', 'completed'], ['PROCESSING', 'processing'], ['FAILED', 'failed']] as const) {
       const data = await read(asCreatorA(), DOCUMENTS, { filter: { processingStatus: status }, first: 100 });
-      const expected = await rows<{ id: string }>(`SELECT id FROM documents WHERE creator_id = $1 AND processing_status = $2 ORDER BY created_at DESC, id`, [tenants.creatorA, stored]);
+      const expected = await sql<{ id: string }>(`SELECT id FROM documents WHERE creator_id = $1 AND processing_status = $2 ORDER BY created_at DESC, id`, [api.tenants.creatorA, stored]);
       expect(data.documents.totalCount).toBe(expected.length);
       expect(data.documents.nodes.map((n: any) => n.id)).toEqual(expected.map((r) => gid('Document', r.id)));
       expect(data.documents.nodes.every((n: any) => n.processingStatus === status)).toBe(true);
@@ -233,10 +161,10 @@ describe('knowledgeBases and documents', () => {
 
   test('asCreatorB: lists only B\'s knowledge bases and documents; filtering by A\'s knowledge base finds nothing', async () => {
     const kbs = await read(asCreatorB(), KNOWLEDGE_BASES, { first: 100 });
-    expect(kbs.knowledgeBases.edges.map((e: any) => rawId(e.node.id)).sort()).toEqual([...B.kbs.values()].sort());
+    expect(kbs.knowledgeBases.edges.map((e: any) => uuidOf(e.node.id)).sort()).toEqual([...B.kbs.values()].sort());
     expect(kbs.knowledgeBases.totalCount).toBe(B.kbs.size);
     const docs = await read(asCreatorB(), DOCUMENTS, { first: 100 });
-    expect(docs.documents.nodes.map((n: any) => rawId(n.id)).sort()).toEqual([...B.docs.values()].sort());
+    expect(docs.documents.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual([...B.docs.values()].sort());
     expect(docs.documents.totalCount).toBe(B.docs.size);
     const byAKb = await read(asCreatorB(), DOCUMENTS, { filter: { knowledgeBaseId: gid('KnowledgeBase', A.kbs.get('Mindfulness library')!) } });
     expect(byAKb.documents).toEqual({ totalCount: 0, nodes: [] });
@@ -262,8 +190,8 @@ describe('createKnowledgeBase / updateKnowledgeBase', () => {
     const created = await mutate(asCreatorA(), CREATE_KB, 'createKnowledgeBase', { input: { name: '  Recipes  ', description: 'Healthy food.', settings: { chunkSize: 200 } } });
     expect(created.__typename).toBe('CreateKnowledgeBaseSuccess');
     expect(created.data).toEqual(expect.objectContaining({ name: 'Recipes', description: 'Healthy food.', settings: { chunkSize: 200 }, isActive: true, documentCount: 0 }));
-    const id = rawId(created.data.id);
-    expect(await kbRow(id)).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, name: 'Recipes', description: 'Healthy food.', settings: { chunkSize: 200 }, document_count: 0 }));
+    const id = uuidOf(created.data.id);
+    expect(await kbRow(id)).toEqual(expect.objectContaining({ creator_id: api.tenants.creatorA, name: 'Recipes', description: 'Healthy food.', settings: { chunkSize: 200 }, document_count: 0 }));
 
     const updated = await mutate(asCreatorA(), UPDATE_KB, 'updateKnowledgeBase', { id: created.data.id, input: { isActive: false, description: 'Healthy food, fast.' } });
     expect(updated.__typename).toBe('UpdateKnowledgeBaseSuccess');
@@ -288,9 +216,9 @@ describe('createKnowledgeBase / updateKnowledgeBase', () => {
     expect((await mutate(asCreatorA(), ADD_CHUNKS, 'addDocumentChunks', { documentId: doc, chunks: [{ chunkIndex: 0, content: 'a' }, { chunkIndex: 1, content: 'b' }] })).__typename).toBe('AddDocumentChunksSuccess');
     const result = await mutate(asCreatorA(), DELETE_KB, 'deleteKnowledgeBase', { id: kb });
     expect(result).toEqual({ __typename: 'DeleteKnowledgeBaseSuccess', data: kb });
-    expect(await kbRow(rawId(kb))).toBeUndefined();
-    expect(await docRow(rawId(doc))).toBeUndefined();
-    expect(await count(`document_chunks WHERE document_id = $1`, [rawId(doc)])).toBe(0);
+    expect(await kbRow(uuidOf(kb))).toBeUndefined();
+    expect(await docRow(uuidOf(doc))).toBeUndefined();
+    expect(await count(`document_chunks WHERE document_id = $1`, [uuidOf(doc)])).toBe(0);
     expectNotFound(await mutate(asCreatorA(), DELETE_KB, 'deleteKnowledgeBase', { id: kb }));
   });
 
@@ -328,8 +256,8 @@ describe('createDocument / updateDocument / deleteDocument', () => {
         knowledgeBase: { id: gid('KnowledgeBase', kbId), documentCount: before + 1 },
       }),
     );
-    expect(await docRow(rawId(result.data.id))).toEqual(
-      expect.objectContaining({ creator_id: tenants.creatorA, knowledge_base_id: kbId, title: 'Warming up', source_type: 'text', processing_status: 'pending', file_size_bytes: String(Buffer.byteLength(content)) }),
+    expect(await docRow(uuidOf(result.data.id))).toEqual(
+      expect.objectContaining({ creator_id: api.tenants.creatorA, knowledge_base_id: kbId, title: 'Warming up', source_type: 'text', processing_status: 'pending', file_size_bytes: String(Buffer.byteLength(content)) }),
     );
     expect((await kbRow(kbId))!.document_count).toBe(before + 1);
   });
@@ -340,7 +268,7 @@ describe('createDocument / updateDocument / deleteDocument', () => {
     });
     expect(result.__typename).toBe('CreateDocumentSuccess');
     expect(result.data).toEqual(expect.objectContaining({ sourceType: 'URL', sourceUrl: 'https://www.nhs.uk/running', content: null, fileSizeBytes: 0 }));
-    expect(await docRow(rawId(result.data.id))).toEqual(expect.objectContaining({ source_type: 'url', source_url: 'https://www.nhs.uk/running' }));
+    expect(await docRow(uuidOf(result.data.id))).toEqual(expect.objectContaining({ source_type: 'url', source_url: 'https://www.nhs.uk/running' }));
   });
 
   test('asCreatorA: sourceType URL without sourceUrl is a ValidationError naming input.sourceUrl; nothing written', async () => {
@@ -384,7 +312,7 @@ describe('createDocument / updateDocument / deleteDocument', () => {
     const result = await mutate(asCreatorA(), UPDATE_DOC, 'updateDocument', { id: doc, input: { processingStatus: 'FAILED', embeddingStatus: 'FAILED', errorMessage: 'Parser crashed', metadata: { tries: 3 } } });
     expect(result.__typename).toBe('UpdateDocumentSuccess');
     expect(result.data).toEqual(expect.objectContaining({ title: 'Will fail', processingStatus: 'FAILED', embeddingStatus: 'FAILED', errorMessage: 'Parser crashed', metadata: { tries: 3 } }));
-    expect(await docRow(rawId(doc))).toEqual(expect.objectContaining({ processing_status: 'failed', embedding_status: 'failed', error_message: 'Parser crashed', metadata: { tries: 3 } }));
+    expect(await docRow(uuidOf(doc))).toEqual(expect.objectContaining({ processing_status: 'failed', embedding_status: 'failed', error_message: 'Parser crashed', metadata: { tries: 3 } }));
     const failed = await read(asCreatorA(), DOCUMENTS, { filter: { processingStatus: 'FAILED' }, first: 100 });
     expect(failed.documents.nodes.map((n: any) => n.id)).toContain(doc);
   });
@@ -396,8 +324,8 @@ describe('createDocument / updateDocument / deleteDocument', () => {
     const before = (await kbRow(kbId))!.document_count as number;
     const result = await mutate(asCreatorA(), DELETE_DOC, 'deleteDocument', { id: doc });
     expect(result).toEqual({ __typename: 'DeleteDocumentSuccess', data: doc });
-    expect(await docRow(rawId(doc))).toBeUndefined();
-    expect(await count(`document_chunks WHERE document_id = $1`, [rawId(doc)])).toBe(0);
+    expect(await docRow(uuidOf(doc))).toBeUndefined();
+    expect(await count(`document_chunks WHERE document_id = $1`, [uuidOf(doc)])).toBe(0);
     expect((await kbRow(kbId))!.document_count).toBe(before - 1);
     expectNotFound(await mutate(asCreatorA(), DELETE_DOC, 'deleteDocument', { id: doc }));
   });
@@ -438,8 +366,8 @@ describe('addDocumentChunks / deleteDocumentChunk', () => {
       [1, 'Second part.', 2, 'vec_2', {}],
       [2, 'Third part.', 0, null, {}],
     ]);
-    expect((await docRow(rawId(doc)))!.chunk_count).toBe(3);
-    expect(await count(`document_chunks WHERE document_id = $1 AND creator_id = $2`, [rawId(doc), tenants.creatorA])).toBe(3);
+    expect((await docRow(uuidOf(doc)))!.chunk_count).toBe(3);
+    expect(await count(`document_chunks WHERE document_id = $1 AND creator_id = $2`, [uuidOf(doc), api.tenants.creatorA])).toBe(3);
     expect((await kbRow(kbId))!.document_count).toBe(kbCount);
 
     // More chunks later add to the count.
@@ -449,7 +377,7 @@ describe('addDocumentChunks / deleteDocumentChunk', () => {
     // Deleting one chunk lowers it; deleting it again is a NotFoundError.
     const chunkId = result.data.chunks.nodes[0].id;
     expect(await mutate(asCreatorA(), DELETE_CHUNK, 'deleteDocumentChunk', { id: chunkId })).toEqual({ __typename: 'DeleteDocumentChunkSuccess', data: chunkId });
-    expect((await docRow(rawId(doc)))!.chunk_count).toBe(3);
+    expect((await docRow(uuidOf(doc)))!.chunk_count).toBe(3);
     expectNotFound(await mutate(asCreatorA(), DELETE_CHUNK, 'deleteDocumentChunk', { id: chunkId }));
   });
 
@@ -460,7 +388,7 @@ describe('addDocumentChunks / deleteDocumentChunk', () => {
     expectConflict(await mutate(asCreatorA(), ADD_CHUNKS, 'addDocumentChunks', { documentId: doc, chunks: [{ chunkIndex: 1, content: 'one' }, { chunkIndex: 0, content: 'zero again' }] }));
     expectConflict(await mutate(asCreatorA(), ADD_CHUNKS, 'addDocumentChunks', { documentId: doc, chunks: [{ chunkIndex: 5, content: 'five' }, { chunkIndex: 5, content: 'five again' }] }));
     expect(await knowledgeState()).toEqual(before);
-    expect((await docRow(rawId(doc)))!.chunk_count).toBe(1);
+    expect((await docRow(uuidOf(doc)))!.chunk_count).toBe(1);
   });
 
   test('asCreatorA: invalid chunks are a ValidationError naming each bad chunk field; none stored', async () => {
@@ -489,7 +417,7 @@ describe('addDocumentChunks / deleteDocumentChunk', () => {
 describe('asCreatorB against A\'s knowledge', () => {
   let aChunk: string;
   beforeAll(async () => {
-    aChunk = (await rows<{ id: string }>(`SELECT id FROM document_chunks WHERE document_id = $1 LIMIT 1`, [A.docs.get('Box breathing')]))[0]!.id;
+    aChunk = (await sql<{ id: string }>(`SELECT id FROM document_chunks WHERE document_id = $1 LIMIT 1`, [A.docs.get('Box breathing')]))[0]!.id;
   });
 
   test('node() and nodes() with A\'s global ids are null for B, and resolve with their relations for A', async () => {
@@ -506,7 +434,7 @@ describe('asCreatorB against A\'s knowledge', () => {
   test('nested relations of B\'s rows reach only B\'s rows', async () => {
     const data = await read(asCreatorB(), `{ knowledgeBases(first: 100) { nodes { id documents(first: 100) { nodes { id knowledgeBase { id } chunks(first: 100) { nodes { id document { id } } } } } } } }`);
     const bDocs = new Set([...B.docs.values()].map((d) => gid('Document', d)));
-    const bChunks = new Set((await rows<{ id: string }>(`SELECT id FROM document_chunks WHERE creator_id = $1`, [tenants.creatorB])).map((r) => gid('DocumentChunk', r.id)));
+    const bChunks = new Set((await sql<{ id: string }>(`SELECT id FROM document_chunks WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) => gid('DocumentChunk', r.id)));
     let chunks = 0;
     for (const kb of data.knowledgeBases.nodes) {
       for (const doc of kb.documents.nodes) {

@@ -5,16 +5,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, NODES } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
+const api = useApiHarness({ env: { LOG_LEVEL: 'silent' } });
+const { asCreatorA, asCreatorB } = api;
+const { read } = api.withTokens;
 
 /** Every Node type, the table its rows live in, and a parent relation to follow (GraphQL field -> typename). */
 const NODE_TYPES: Record<string, { table: string; parent?: [field: string, type: string, column: string] }> = {
@@ -49,40 +44,21 @@ type Sample = { id: string; parentId?: string };
 const samples: Record<'A' | 'B', Record<string, Sample>> = { A: {}, B: {} };
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
-  owner = await connect(db.ownerUrl);
-  for (const [who, creatorId] of [['A', tenants.creatorA], ['B', tenants.creatorB]] as const) {
+  for (const [who, creatorId] of [['A', api.tenants.creatorA], ['B', api.tenants.creatorB]] as const) {
     for (const [type, { table, parent }] of Object.entries(NODE_TYPES)) {
       const tenantColumn = table === 'creators' ? 'id' : 'creator_id';
-      const { rows } = await owner.query(`SELECT id${parent ? `, ${parent[2]} AS parent_id` : ''} FROM ${table} WHERE ${tenantColumn} = $1 ORDER BY id LIMIT 1`, [creatorId]);
+      const { rows } = await api.owner.query(`SELECT id${parent ? `, ${parent[2]} AS parent_id` : ''} FROM ${table} WHERE ${tenantColumn} = $1 ORDER BY id LIMIT 1`, [creatorId]);
       expect(rows).toHaveLength(1);
       samples[who][type] = { id: rows[0].id, parentId: rows[0].parent_id ?? undefined };
     }
   }
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
 });
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-const asCreatorA = () => server.tokenFor(tenants.creatorA);
-const asCreatorB = () => server.tokenFor(tenants.creatorB);
-const gid = toGlobalId;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-async function read<T = Record<string, any>>(token: string | undefined, document: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { status, body } = await server.gql<T>(document, variables, { token });
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
 
 /** One fragment per type that has a parent relation: the parent's id. */
 const PARENT_FRAGMENTS = Object.entries(NODE_TYPES)
@@ -90,7 +66,6 @@ const PARENT_FRAGMENTS = Object.entries(NODE_TYPES)
   .map(([type, t]) => `... on ${type} { ${t.parent![0]} { __typename id } }`)
   .join('\n');
 const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id ${PARENT_FRAGMENTS} } }`;
-const NODES = /* GraphQL */ `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
 
 const globalIdOf = (who: 'A' | 'B', type: string) => gid(type, samples[who][type]!.id);
 
@@ -126,7 +101,7 @@ describe('node(id)', () => {
   });
 
   test.each(TYPES)('asAnonymous: A\'s %s is not revealed (null, or UNAUTHENTICATED)', async (type) => {
-    const { body } = await server.gql<{ node: unknown }>(NODE, { id: globalIdOf('A', type) });
+    const { body } = await api.server.gql<{ node: unknown }>(NODE, { id: globalIdOf('A', type) });
     expect(body.data?.node ?? null).toBeNull();
     for (const error of body.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -160,7 +135,7 @@ describe('nodes(ids)', () => {
 
   test('asCreatorA: more than 100 ids is a clean client error, not a server error', async () => {
     const ids = Array.from({ length: 101 }, () => globalIdOf('A', 'Badge'));
-    const { status, body } = await server.gql(NODES, { ids }, { token: asCreatorA() });
+    const { status, body } = await api.server.gql(NODES, { ids }, { token: asCreatorA() });
     expect(status).toBe(200);
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     const hundred = await read(asCreatorA(), NODES, { ids: ids.slice(0, 100) });
@@ -168,7 +143,7 @@ describe('nodes(ids)', () => {
   });
 
   test('asAnonymous: nothing is revealed', async () => {
-    const { body } = await server.gql<{ nodes: unknown[] | null }>(NODES, { ids: TYPES.map((t) => globalIdOf('A', t)) });
+    const { body } = await api.server.gql<{ nodes: unknown[] | null }>(NODES, { ids: TYPES.map((t) => globalIdOf('A', t)) });
     for (const n of body.data?.nodes ?? []) expect(n).toBeNull();
     for (const error of body.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -192,7 +167,7 @@ describe('malformed ids and ids of types that do not exist', () => {
   ];
 
   test.each(cases)('asCreatorA: node(%s) is null or a clean client error, never INTERNAL_SERVER_ERROR', async (_name, makeId) => {
-    const { status, body } = await server.gql<{ node: unknown }>(NODE, { id: makeId() }, { token: asCreatorA() });
+    const { status, body } = await api.server.gql<{ node: unknown }>(NODE, { id: makeId() }, { token: asCreatorA() });
     expect(status).toBe(200);
     expect(body.data?.node ?? null).toBeNull();
     for (const error of body.errors ?? []) {
@@ -203,7 +178,7 @@ describe('malformed ids and ids of types that do not exist', () => {
 
   test.each(cases)('asCreatorA: nodes([valid, %s]) still resolves the valid id, or fails cleanly', async (_name, makeId) => {
     const valid = globalIdOf('A', 'Badge');
-    const { status, body } = await server.gql<{ nodes: unknown[] }>(NODES, { ids: [valid, makeId()] }, { token: asCreatorA() });
+    const { status, body } = await api.server.gql<{ nodes: unknown[] }>(NODES, { ids: [valid, makeId()] }, { token: asCreatorA() });
     expect(status).toBe(200);
     for (const error of body.errors ?? []) expect(error.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
     if (!body.errors) expect(body.data!.nodes).toEqual([{ __typename: 'Badge', id: valid }, null]);
@@ -211,7 +186,7 @@ describe('malformed ids and ids of types that do not exist', () => {
 
   test('asCreatorA: an error for a bad id does not leak internals (SQL, stack, Prisma)', async () => {
     for (const [, makeId] of cases) {
-      const { body } = await server.gql(NODE, { id: makeId() }, { token: asCreatorA() });
+      const { body } = await api.server.gql(NODE, { id: makeId() }, { token: asCreatorA() });
       const text = JSON.stringify(body);
       expect(text).not.toMatch(/prisma|stacktrace|SELECT |invalid input syntax|\bat \w+ \(/i);
     }

@@ -5,134 +5,16 @@
 // enrollmentCount, nested relations, tenant isolation (creator B against creator A's data), bad
 // input and anonymous callers. Every test checks both the GraphQL answer and what is really
 // stored (read through the owner role, which bypasses row-level security).
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, typeOf, uuids, withinSeconds, expectValidation, expectNotFound, expectConflict, ERRORS, PAGE, NODE, NODES, type Json } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db);
-  owner = await connect(db.ownerUrl);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
+const api = useApiHarness();
+const { send, query, mutate, walk, sql, one, countOf, rowOf, tableCounts, ownersOf, expectNoCounterDrift } = api;
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-type Actor = 'asCreatorA' | 'asCreatorB' | 'asAnonymous';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const creatorOf = (actor: Actor) => (actor === 'asCreatorA' ? tenants.creatorA : actor === 'asCreatorB' ? tenants.creatorB : undefined);
-const tokenOf = (actor: Actor) => {
-  const creator = creatorOf(actor);
-  return creator ? server.tokenFor(creator) : undefined;
-};
-
-const send = (actor: Actor, document: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<Json>> =>
-  server.gql<Json>(document, variables, { token: tokenOf(actor) });
-
-async function query(actor: Actor, document: string, variables: Record<string, unknown> = {}): Promise<Json> {
-  const { status, body } = await send(actor, document, variables);
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-async function mutate(actor: Actor, document: string, field: string, variables: Record<string, unknown>): Promise<Json> {
-  return (await query(actor, document, variables))[field]!;
-}
-
-async function sql<T = Json>(text: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(text, params)).rows as T[];
-}
-async function one<T = Json>(text: string, params: unknown[] = []): Promise<T | undefined> {
-  return (await sql<T>(text, params))[0];
-}
-const countOf = async (text: string, params: unknown[] = []) => (await one<{ n: number }>(text, params))!.n;
-
-const gid = toGlobalId;
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-const typeOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[0]!;
-const uuids = (nodes: { id: string }[]) => nodes.map((n) => uuidOf(n.id));
-const withinSeconds = (actual: number, expected: number, seconds: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(seconds * 1000);
-
-const TABLE_OF: Record<string, string> = {
-  User: 'users',
-  UserProfile: 'user_profiles',
-  UserSession: 'user_sessions',
-  UserInteraction: 'user_interactions',
-  Program: 'programs',
-  ProgramEnrollment: 'program_enrollments',
-  ProgramAnalytic: 'program_analytics',
-  Conversation: 'conversations',
-  Message: 'messages',
-  Badge: 'badges',
-  UserBadge: 'user_badges',
-  Achievement: 'achievements',
-};
-
-function globalIdsIn(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => globalIdsIn(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      if (key === 'id' && typeof v === 'string') found.push(v);
-      else globalIdsIn(v, found);
-    }
-  }
-  return found;
-}
-
-/** The creators owning every entity a response mentions (each one must exist). */
-async function ownersOf(value: unknown): Promise<{ owners: Set<string>; count: number }> {
-  const ids = globalIdsIn(value);
-  const owners = new Set<string>();
-  const byTable = new Map<string, string[]>();
-  for (const id of ids) {
-    const table = TABLE_OF[typeOf(id)];
-    if (!table) throw new Error(`no table for ${typeOf(id)}`);
-    byTable.set(table, [...(byTable.get(table) ?? []), uuidOf(id)]);
-  }
-  for (const [table, list] of byTable) {
-    const rows = await sql<{ id: string; creator_id: string }>(`SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [list]);
-    expect(rows.length).toBe(new Set(list).size);
-    rows.forEach((r) => owners.add(r.creator_id));
-  }
-  return { owners, count: ids.length };
-}
-
-async function counts() {
-  return (await one<Json>(
-    `SELECT (SELECT count(*) FROM programs)::int AS programs,
-            (SELECT count(*) FROM program_enrollments)::int AS enrollments,
-            (SELECT count(*) FROM program_analytics)::int AS analytics,
-            (SELECT count(*) FROM users)::int AS users`,
-  ))!;
-}
-
-const rowOf = (table: string, id: string) => one(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-
-function expectValidation(result: Json, paths: string[]) {
-  expect(result.__typename).toBe('ValidationError');
-  expect(result.code).toBe('VALIDATION_FAILED');
-  expect([...new Set((result.fields as { path: string }[]).map((f) => f.path))].sort()).toEqual([...paths].sort());
-  for (const f of result.fields) expect(f.message).toEqual(expect.any(String));
-}
-const expectNotFound = (result: Json) => expect(result).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
-const expectConflict = (result: Json) => expect(result).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }));
+const counts = () => tableCounts({ programs: 'programs', enrollments: 'program_enrollments', analytics: 'program_analytics', users: 'users' });
 
 const programOf = async (creatorId: string, status: string) => (await one(`SELECT * FROM programs WHERE creator_id = $1 AND status = $2 ORDER BY created_at, id LIMIT 1`, [creatorId, status]))!;
 const usersOf = async (creatorId: string) => (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId])).map((r) => r.id);
@@ -153,10 +35,8 @@ async function insertProgram(creatorId: string, status: 'draft' | 'published' | 
 // Documents
 // ------------------------------------------------------------------------------------------
 
-const ERRORS = `... on Error { code message } ... on ValidationError { fields { path message } }`;
 const PROGRAM_FIELDS = `id name description status version flowDefinition settings publishedAt archivedAt enrollmentCount enrollmentStats { active paused completed dropped total } createdAt updatedAt`;
 const ENROLLMENT_FIELDS = `id status progress currentStep stepData programVersion enrolledAt completedAt lastActivityAt program { id enrollmentCount } user { id }`;
-const PAGE = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;
 
 const PROGRAMS = /* GraphQL */ `query Programs($filter: ProgramFilter, $first: Int, $after: String, $last: Int, $before: String) {
   programs(filter: $filter, first: $first, after: $after, last: $last, before: $before) { ${PAGE} }
@@ -164,8 +44,6 @@ const PROGRAMS = /* GraphQL */ `query Programs($filter: ProgramFilter, $first: I
 const ENROLLMENTS = /* GraphQL */ `query Enrollments($filter: EnrollmentFilter, $first: Int, $after: String, $last: Int, $before: String) {
   enrollments(filter: $filter, first: $first, after: $after, last: $last, before: $before) { ${PAGE} }
 }`;
-const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id } }`;
-const NODES = /* GraphQL */ `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
 const PROGRAM = /* GraphQL */ `query Program($id: ID!) { node(id: $id) { ... on Program { ${PROGRAM_FIELDS} } } }`;
 
 const CREATE_PROGRAM = /* GraphQL */ `mutation CreateProgram($input: CreateProgramInput!) {
@@ -193,23 +71,6 @@ const UNENROLL = /* GraphQL */ `mutation Unenroll($id: ID!) {
   unenrollUser(id: $id) { __typename ... on UnenrollUserSuccess { data } ${ERRORS} }
 }`;
 
-async function walk(actor: Actor, document: string, field: string, variables: Record<string, unknown>, pageSize: number): Promise<string[]> {
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 100; page++) {
-    const conn: Json = (await query(actor, document, { ...variables, first: pageSize, after }))[field];
-    const ids = uuids(conn.nodes);
-    expect(ids.length).toBeLessThanOrEqual(pageSize);
-    expect(ids.filter((id) => seen.includes(id))).toEqual([]);
-    seen.push(...ids);
-    expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
-    if (!conn.pageInfo.hasNextPage) break;
-    expect(ids.length).toBe(pageSize);
-    after = conn.pageInfo.endCursor;
-  }
-  return seen;
-}
-
 const statsFromDb = async (programId: string) => {
   const rows = await sql<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM program_enrollments WHERE program_id = $1 GROUP BY status`, [programId]);
   const stats: Record<string, number> = { active: 0, paused: 0, completed: 0, dropped: 0, total: 0 };
@@ -227,11 +88,11 @@ const statsFromDb = async (programId: string) => {
 describe('programs (list)', () => {
   // The seed gives Ada published and draft programs only: add an archived one.
   beforeAll(async () => {
-    await insertProgram(tenants.creatorA, 'archived', 'Retired Yoga Basics');
+    await insertProgram(api.tenants.creatorA, 'archived', 'Retired Yoga Basics');
   });
 
   test("asCreatorA: every program of Ada, newest first; totalCount is the DB count", async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
     expect(expected.length).toBeGreaterThanOrEqual(3);
     const { programs } = await query('asCreatorA', PROGRAMS, { first: 100 });
     expect(uuids(programs.nodes)).toEqual(expected);
@@ -248,8 +109,8 @@ describe('programs (list)', () => {
     ['search for a word in two names', { search: 'o' }, `name ILIKE '%o%'`],
     ['search and status together', { search: 'o', status: 'PUBLISHED' }, `name ILIKE '%o%' AND status = 'published'`],
   ])('asCreatorA: filter %s returns exactly the matching programs (checked against the DB)', async (_name, filter, where) => {
-    const all = await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [tenants.creatorA]);
-    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND ${where} ORDER BY created_at DESC, id ASC`, [tenants.creatorA])).map((r) => r.id);
+    const all = await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [api.tenants.creatorA]);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND ${where} ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(all);
     const { programs } = await query('asCreatorA', PROGRAMS, { filter, first: 100 });
@@ -260,14 +121,14 @@ describe('programs (list)', () => {
   });
 
   test('asCreatorA: search treats % and _ as plain characters, not wildcards', async () => {
-    const literal = await insertProgram(tenants.creatorA, 'draft', '100% Focus_Sprint');
+    const literal = await insertProgram(api.tenants.creatorA, 'draft', '100% Focus_Sprint');
     try {
       for (const search of ['%', '_', '0% f', 's_s']) {
         const { programs } = await query('asCreatorA', PROGRAMS, { filter: { search }, first: 100 });
         expect({ search, ids: uuids(programs.nodes), totalCount: programs.totalCount }).toEqual({ search, ids: [literal.id], totalCount: 1 });
       }
     } finally {
-      await owner.query(`DELETE FROM programs WHERE id = $1`, [literal.id]);
+      await api.owner.query(`DELETE FROM programs WHERE id = $1`, [literal.id]);
     }
   });
 
@@ -277,7 +138,7 @@ describe('programs (list)', () => {
   });
 
   test('asCreatorA: first/after gives the next page with no overlap; last/before pages backwards', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
     const p1 = (await query('asCreatorA', PROGRAMS, { first: 2 })).programs;
     expect(uuids(p1.nodes)).toEqual(expected.slice(0, 2));
     expect(p1.pageInfo).toEqual(expect.objectContaining({ hasNextPage: true, hasPreviousPage: false }));
@@ -290,9 +151,9 @@ describe('programs (list)', () => {
   });
 
   test('asCreatorA: first: 1000 returns at most 100, with hasNextPage and the full totalCount', async () => {
-    await owner.query(`INSERT INTO programs (creator_id, name) SELECT $1, 'Bulk program ' || g FROM generate_series(1, 110) g`, [tenants.creatorA]);
+    await api.owner.query(`INSERT INTO programs (creator_id, name) SELECT $1, 'Bulk program ' || g FROM generate_series(1, 110) g`, [api.tenants.creatorA]);
     try {
-      const total = await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [tenants.creatorA]);
+      const total = await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [api.tenants.creatorA]);
       const { programs } = await query('asCreatorA', PROGRAMS, { first: 1000 });
       expect(programs.nodes).toHaveLength(100);
       expect(programs.pageInfo.hasNextPage).toBe(true);
@@ -301,16 +162,16 @@ describe('programs (list)', () => {
       expect(next.nodes).toHaveLength(total - 100);
       expect(uuids(next.nodes).filter((id) => uuids(programs.nodes).includes(id))).toEqual([]);
     } finally {
-      await owner.query(`DELETE FROM programs WHERE creator_id = $1 AND name LIKE 'Bulk program %'`, [tenants.creatorA]);
+      await api.owner.query(`DELETE FROM programs WHERE creator_id = $1 AND name LIKE 'Bulk program %'`, [api.tenants.creatorA]);
     }
   });
 
   test("asCreatorB: only Grace's programs; a search for Ada's program finds nothing", async () => {
     const { programs } = await query('asCreatorB', PROGRAMS, { first: 100 });
-    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorB])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorB])).map((r) => r.id);
     expect(uuids(programs.nodes)).toEqual(expected);
     expect(programs.totalCount).toBe(expected.length);
-    expect([...(await ownersOf(programs)).owners]).toEqual([tenants.creatorB]);
+    expect([...(await ownersOf(programs)).owners]).toEqual([api.tenants.creatorB]);
     const { programs: searched } = await query('asCreatorB', PROGRAMS, { filter: { search: 'Mindfulness' }, first: 100 });
     expect(searched).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
   });
@@ -330,7 +191,7 @@ describe('enrollments (list)', () => {
   const ORDER = `ORDER BY last_activity_at DESC, id ASC`;
 
   test('asCreatorA: most recently active first; totalCount is the DB count; pages walk it without overlap', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM program_enrollments WHERE creator_id = $1 ${ORDER}`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM program_enrollments WHERE creator_id = $1 ${ORDER}`, [api.tenants.creatorA])).map((r) => r.id);
     expect(expected.length).toBeGreaterThan(10);
     const { enrollments } = await query('asCreatorA', ENROLLMENTS, { first: 100 });
     expect(uuids(enrollments.nodes)).toEqual(expected);
@@ -339,8 +200,8 @@ describe('enrollments (list)', () => {
   });
 
   test('asCreatorA: each filter (status, programId, userId, combined) returns exactly the matching enrollments', async () => {
-    const program = await programOf(tenants.creatorA, 'published');
-    const user = (await one<{ user_id: string }>(`SELECT user_id FROM program_enrollments WHERE creator_id = $1 GROUP BY user_id HAVING count(*) > 1 LIMIT 1`, [tenants.creatorA]))!.user_id;
+    const program = await programOf(api.tenants.creatorA, 'published');
+    const user = (await one<{ user_id: string }>(`SELECT user_id FROM program_enrollments WHERE creator_id = $1 GROUP BY user_id HAVING count(*) > 1 LIMIT 1`, [api.tenants.creatorA]))!.user_id;
     const cases: [Json, string, unknown[]][] = [
       [{ status: 'ACTIVE' }, `status = 'active'`, []],
       [{ status: 'PAUSED' }, `status = 'paused'`, []],
@@ -350,9 +211,9 @@ describe('enrollments (list)', () => {
       [{ userId: gid('User', user) }, `user_id = $2`, [user]],
       [{ programId: gid('Program', program.id), status: 'ACTIVE' }, `program_id = $2 AND status = 'active'`, [program.id]],
     ];
-    const all = await countOf(`SELECT count(*)::int AS n FROM program_enrollments WHERE creator_id = $1`, [tenants.creatorA]);
+    const all = await countOf(`SELECT count(*)::int AS n FROM program_enrollments WHERE creator_id = $1`, [api.tenants.creatorA]);
     for (const [filter, where, params] of cases) {
-      const expected = (await sql<{ id: string }>(`SELECT id FROM program_enrollments WHERE creator_id = $1 AND ${where} ${ORDER}`, [tenants.creatorA, ...params])).map((r) => r.id);
+      const expected = (await sql<{ id: string }>(`SELECT id FROM program_enrollments WHERE creator_id = $1 AND ${where} ${ORDER}`, [api.tenants.creatorA, ...params])).map((r) => r.id);
       expect({ filter, nonEmpty: expected.length > 0, narrower: expected.length < all }).toEqual({ filter, nonEmpty: true, narrower: true });
       const { enrollments } = await query('asCreatorA', ENROLLMENTS, { filter, first: 100 });
       expect({ filter, ids: uuids(enrollments.nodes), totalCount: enrollments.totalCount }).toEqual({ filter, ids: expected, totalCount: expected.length });
@@ -360,15 +221,15 @@ describe('enrollments (list)', () => {
   });
 
   test('asCreatorA: first: 1000 returns at most 100', async () => {
-    const users = await usersOf(tenants.creatorA);
+    const users = await usersOf(api.tenants.creatorA);
     const bulk = [];
-    for (let i = 0; i < Math.ceil(110 / users.length); i++) bulk.push((await insertProgram(tenants.creatorA, 'published', `Bulk enroll ${i}`)).id);
-    await owner.query(
+    for (let i = 0; i < Math.ceil(110 / users.length); i++) bulk.push((await insertProgram(api.tenants.creatorA, 'published', `Bulk enroll ${i}`)).id);
+    await api.owner.query(
       `INSERT INTO program_enrollments (creator_id, program_id, user_id) SELECT $1, p, u FROM unnest($2::uuid[]) p CROSS JOIN unnest($3::uuid[]) u`,
-      [tenants.creatorA, bulk, users],
+      [api.tenants.creatorA, bulk, users],
     );
     try {
-      const total = await countOf(`SELECT count(*)::int AS n FROM program_enrollments WHERE creator_id = $1`, [tenants.creatorA]);
+      const total = await countOf(`SELECT count(*)::int AS n FROM program_enrollments WHERE creator_id = $1`, [api.tenants.creatorA]);
       expect(total).toBeGreaterThan(100);
       const { enrollments } = await query('asCreatorA', ENROLLMENTS, { first: 1000 });
       expect(enrollments.nodes).toHaveLength(100);
@@ -378,16 +239,16 @@ describe('enrollments (list)', () => {
       const { node } = await query('asCreatorA', `query($id: ID!) { node(id: $id) { ... on User { enrollments(first: 1000) { totalCount nodes { id } } } } }`, { id: gid('User', users[0]!) });
       expect(node.enrollments.nodes.length).toBeLessThanOrEqual(100);
     } finally {
-      await owner.query(`DELETE FROM programs WHERE id = ANY($1::uuid[])`, [bulk]);
+      await api.owner.query(`DELETE FROM programs WHERE id = ANY($1::uuid[])`, [bulk]);
     }
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
   });
 
   test("asCreatorB: only Grace's enrollments; filtering by Ada's program or user finds nothing", async () => {
     const { enrollments } = await query('asCreatorB', ENROLLMENTS, { first: 100 });
-    expect(enrollments.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM program_enrollments WHERE creator_id = $1`, [tenants.creatorB]));
-    expect([...(await ownersOf(enrollments)).owners]).toEqual([tenants.creatorB]);
-    const ada = (await one<{ program_id: string; user_id: string }>(`SELECT program_id, user_id FROM program_enrollments WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))!;
+    expect(enrollments.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM program_enrollments WHERE creator_id = $1`, [api.tenants.creatorB]));
+    expect([...(await ownersOf(enrollments)).owners]).toEqual([api.tenants.creatorB]);
+    const ada = (await one<{ program_id: string; user_id: string }>(`SELECT program_id, user_id FROM program_enrollments WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!;
     for (const filter of [{ programId: gid('Program', ada.program_id) }, { userId: gid('User', ada.user_id) }]) {
       const { enrollments: none } = await query('asCreatorB', ENROLLMENTS, { filter, first: 100 });
       expect(none).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
@@ -395,7 +256,7 @@ describe('enrollments (list)', () => {
   });
 
   test('asCreatorA: a filter id of the wrong type is VALIDATION_FAILED naming the filter field', async () => {
-    const user = (await usersOf(tenants.creatorA))[0]!;
+    const user = (await usersOf(api.tenants.creatorA))[0]!;
     const { body } = await send('asCreatorA', ENROLLMENTS, { filter: { programId: gid('User', user) }, first: 5 });
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(body.errors)).toContain('filter.programId');
@@ -434,13 +295,13 @@ describe('createProgram / updateProgram / deleteProgram', () => {
       }),
     );
     const row = (await rowOf('programs', uuidOf(result.data.id)))!;
-    expect(row).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, name: 'Sleep Reset', status: 'draft', version: 1, flow_definition: flow, settings: { reminders: true }, published_at: null, archived_at: null, enrollment_count: 0 }));
+    expect(row).toEqual(expect.objectContaining({ creator_id: api.tenants.creatorA, name: 'Sleep Reset', status: 'draft', version: 1, flow_definition: flow, settings: { reminders: true }, published_at: null, archived_at: null, enrollment_count: 0 }));
     expect((await counts()).programs).toBe(before.programs + 1);
     expect((await query('asCreatorA', NODE, { id: result.data.id })).node).toEqual({ __typename: 'Program', id: result.data.id });
   });
 
   test('asCreatorA: updateProgram changes the given fields (flow too, while a draft); the DB shows it', async () => {
-    const draft = await insertProgram(tenants.creatorA, 'draft');
+    const draft = await insertProgram(api.tenants.creatorA, 'draft');
     const flow = { start: 'x', steps: [{ id: 'x', end: true }] };
     const result = await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', draft.id), input: { name: 'Renamed', description: 'New words', settings: { a: 1 }, flowDefinition: flow } });
     expect(result.__typename).toBe('UpdateProgramSuccess');
@@ -451,7 +312,7 @@ describe('createProgram / updateProgram / deleteProgram', () => {
   });
 
   test("asCreatorA: the flow of a published program cannot change (ConflictError); the row is unchanged, but its name can", async () => {
-    const published = await insertProgram(tenants.creatorA, 'published');
+    const published = await insertProgram(api.tenants.creatorA, 'published');
     expectConflict(await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', published.id), input: { name: 'Sneaky', flowDefinition: { start: 'other' } } }));
     expect(await rowOf('programs', published.id)).toEqual(published);
     const renamed = await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', published.id), input: { name: 'Open rename' } });
@@ -463,7 +324,7 @@ describe('createProgram / updateProgram / deleteProgram', () => {
     const program = (await one(
       `SELECT p.* FROM programs p WHERE p.creator_id = $1 AND EXISTS (SELECT 1 FROM program_enrollments e WHERE e.program_id = p.id)
          AND EXISTS (SELECT 1 FROM user_interactions i WHERE i.program_id = p.id) ORDER BY p.created_at LIMIT 1`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     ))!;
     const interactionIds = (await sql<{ id: string }>(`SELECT id FROM user_interactions WHERE program_id = $1`, [program.id])).map((r) => r.id);
     const achievementIds = (await sql<{ id: string }>(`SELECT id FROM achievements WHERE program_id = $1`, [program.id])).map((r) => r.id);
@@ -481,7 +342,7 @@ describe('createProgram / updateProgram / deleteProgram', () => {
     expect(after.users).toBe(before.users);
     expect(await sql(`SELECT program_id FROM user_interactions WHERE id = ANY($1::uuid[])`, [interactionIds])).toEqual(interactionIds.map(() => ({ program_id: null })));
     expect(await sql(`SELECT program_id FROM achievements WHERE id = ANY($1::uuid[])`, [achievementIds])).toEqual(achievementIds.map(() => ({ program_id: null })));
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
     expectNotFound(await mutate('asCreatorA', DELETE_PROGRAM, 'deleteProgram', { id: gid('Program', program.id) }));
   });
 });
@@ -492,7 +353,7 @@ describe('createProgram / updateProgram / deleteProgram', () => {
 
 describe('publishProgram / archiveProgram', () => {
   test('asCreatorA: publishing a draft makes it PUBLISHED, bumps the version and sets publishedAt; publishing again bumps again', async () => {
-    const draft = await insertProgram(tenants.creatorA, 'draft');
+    const draft = await insertProgram(api.tenants.creatorA, 'draft');
     const started = Date.now();
     const first = await mutate('asCreatorA', PUBLISH_PROGRAM, 'publishProgram', { id: gid('Program', draft.id) });
     expect(first.__typename).toBe('PublishProgramSuccess');
@@ -510,21 +371,21 @@ describe('publishProgram / archiveProgram', () => {
     expect(row2.published_at.getTime()).toBeGreaterThan(row1.published_at.getTime());
 
     // New enrollments start on the new version.
-    const user = await userNotIn(tenants.creatorA, draft.id);
+    const user = await userNotIn(api.tenants.creatorA, draft.id);
     const enrolled = await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', draft.id), userId: gid('User', user) });
     expect(enrolled.data.programVersion).toBe(3);
   });
 
   test('asCreatorA: an archived program cannot be published (ConflictError); the row is unchanged', async () => {
-    const archived = await insertProgram(tenants.creatorA, 'archived');
+    const archived = await insertProgram(api.tenants.creatorA, 'archived');
     expectConflict(await mutate('asCreatorA', PUBLISH_PROGRAM, 'publishProgram', { id: gid('Program', archived.id) }));
     expect(await rowOf('programs', archived.id)).toEqual(archived);
   });
 
   test('asCreatorA: archiving a published program sets ARCHIVED and archivedAt, keeps its enrollments, and refuses new ones', async () => {
-    const program = await insertProgram(tenants.creatorA, 'published');
-    const [u1, u2] = await usersOf(tenants.creatorA);
-    await owner.query(`INSERT INTO program_enrollments (creator_id, program_id, user_id, program_version) VALUES ($1, $2, $3, 3)`, [tenants.creatorA, program.id, u1]);
+    const program = await insertProgram(api.tenants.creatorA, 'published');
+    const [u1, u2] = await usersOf(api.tenants.creatorA);
+    await api.owner.query(`INSERT INTO program_enrollments (creator_id, program_id, user_id, program_version) VALUES ($1, $2, $3, 3)`, [api.tenants.creatorA, program.id, u1]);
     const started = Date.now();
     const result = await mutate('asCreatorA', ARCHIVE_PROGRAM, 'archiveProgram', { id: gid('Program', program.id) });
     expect(result.__typename).toBe('ArchiveProgramSuccess');
@@ -547,8 +408,8 @@ describe('publishProgram / archiveProgram', () => {
 
 describe('enrollUser / updateEnrollment / unenrollUser', () => {
   test("asCreatorA: enrollUser on a published program starts at the program's version and first step; counters follow", async () => {
-    const program = await programOf(tenants.creatorA, 'published');
-    const user = await userNotIn(tenants.creatorA, program.id);
+    const program = await programOf(api.tenants.creatorA, 'published');
+    const user = await userNotIn(api.tenants.creatorA, program.id);
     const statsBefore = await statsFromDb(program.id);
     const before = await counts();
     const started = Date.now();
@@ -566,26 +427,26 @@ describe('enrollUser / updateEnrollment / unenrollUser', () => {
       }),
     );
     const row = (await rowOf('program_enrollments', uuidOf(result.data.id)))!;
-    expect(row).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, program_id: program.id, user_id: user, status: 'active', progress: 0, current_step: program.flow_definition.start, program_version: program.version, completed_at: null }));
+    expect(row).toEqual(expect.objectContaining({ creator_id: api.tenants.creatorA, program_id: program.id, user_id: user, status: 'active', progress: 0, current_step: program.flow_definition.start, program_version: program.version, completed_at: null }));
     withinSeconds(row.enrolled_at.getTime(), started, 5);
     expect((await counts()).enrollments).toBe(before.enrollments + 1);
     expect((await rowOf('programs', program.id))!.enrollment_count).toBe(program.enrollment_count + 1);
     const { node } = await query('asCreatorA', PROGRAM, { id: gid('Program', program.id) });
     expect(node.enrollmentStats).toEqual({ ...statsBefore, active: statsBefore.active! + 1, total: statsBefore.total! + 1 });
     expect(node.enrollmentCount).toBe(program.enrollment_count + 1);
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
   });
 
   test('asCreatorA: enrolling the same user twice is a ConflictError and writes nothing', async () => {
-    const e = (await one<{ program_id: string; user_id: string }>(`SELECT e.program_id, e.user_id FROM program_enrollments e JOIN programs p ON p.id = e.program_id WHERE e.creator_id = $1 AND p.status = 'published' LIMIT 1`, [tenants.creatorA]))!;
+    const e = (await one<{ program_id: string; user_id: string }>(`SELECT e.program_id, e.user_id FROM program_enrollments e JOIN programs p ON p.id = e.program_id WHERE e.creator_id = $1 AND p.status = 'published' LIMIT 1`, [api.tenants.creatorA]))!;
     const before = await counts();
     expectConflict(await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', e.program_id), userId: gid('User', e.user_id) }));
     expect(await counts()).toEqual(before);
   });
 
   test('asCreatorA: a draft program takes no enrollments (ConflictError); nothing written', async () => {
-    const draft = await programOf(tenants.creatorA, 'draft');
-    const user = await userNotIn(tenants.creatorA, draft.id);
+    const draft = await programOf(api.tenants.creatorA, 'draft');
+    const user = await userNotIn(api.tenants.creatorA, draft.id);
     const before = await counts();
     expectConflict(await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', draft.id), userId: gid('User', user) }));
     expect(await counts()).toEqual(before);
@@ -593,8 +454,8 @@ describe('enrollUser / updateEnrollment / unenrollUser', () => {
   });
 
   test('asCreatorA: updateEnrollment changes progress, step and step data; lastActivityAt moves', async () => {
-    const program = await insertProgram(tenants.creatorA, 'published');
-    const user = (await usersOf(tenants.creatorA))[2]!;
+    const program = await insertProgram(api.tenants.creatorA, 'published');
+    const user = (await usersOf(api.tenants.creatorA))[2]!;
     const enrolled = await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', program.id), userId: gid('User', user) });
     const before = (await rowOf('program_enrollments', uuidOf(enrolled.data.id)))!;
     await new Promise((r) => setTimeout(r, 10));
@@ -607,8 +468,8 @@ describe('enrollUser / updateEnrollment / unenrollUser', () => {
   });
 
   test('asCreatorA: completing sets completedAt and progress 100 (whatever progress says); leaving completed clears completedAt; stats follow', async () => {
-    const program = await insertProgram(tenants.creatorA, 'published');
-    const user = (await usersOf(tenants.creatorA))[3]!;
+    const program = await insertProgram(api.tenants.creatorA, 'published');
+    const user = (await usersOf(api.tenants.creatorA))[3]!;
     const enrolled = await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', program.id), userId: gid('User', user) });
     const id = uuidOf(enrolled.data.id);
 
@@ -628,8 +489,8 @@ describe('enrollUser / updateEnrollment / unenrollUser', () => {
   });
 
   test('asCreatorA: unenrollUser removes the enrollment; enrollmentCount and stats follow', async () => {
-    const program = await insertProgram(tenants.creatorA, 'published');
-    const user = (await usersOf(tenants.creatorA))[4]!;
+    const program = await insertProgram(api.tenants.creatorA, 'published');
+    const user = (await usersOf(api.tenants.creatorA))[4]!;
     const enrolled = await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', program.id), userId: gid('User', user) });
     expect((await rowOf('programs', program.id))!.enrollment_count).toBe(1);
     const result = await mutate('asCreatorA', UNENROLL, 'unenrollUser', { id: enrolled.data.id });
@@ -658,7 +519,7 @@ describe('enrollUser / updateEnrollment / unenrollUser', () => {
 
 describe('nested relations', () => {
   test('asCreatorA: program -> enrollments -> user -> badges, and enrollments(status) filters; all match the DB', async () => {
-    const program = (await one(`SELECT p.* FROM programs p WHERE p.creator_id = $1 AND p.enrollment_count > 0 ORDER BY p.enrollment_count DESC LIMIT 1`, [tenants.creatorA]))!;
+    const program = (await one(`SELECT p.* FROM programs p WHERE p.creator_id = $1 AND p.enrollment_count > 0 ORDER BY p.enrollment_count DESC LIMIT 1`, [api.tenants.creatorA]))!;
     const { node } = await query(
       'asCreatorA',
       `query($id: ID!) { node(id: $id) { ... on Program {
@@ -689,11 +550,11 @@ describe('nested relations', () => {
     expect(node.completed.totalCount).toBe(completed.length);
     expect(node.analytics.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM program_analytics WHERE program_id = $1`, [program.id]));
     for (const a of node.analytics.nodes) expect(a.program.id).toBe(node.id);
-    expect([...(await ownersOf(node)).owners]).toEqual([tenants.creatorA]);
+    expect([...(await ownersOf(node)).owners]).toEqual([api.tenants.creatorA]);
   });
 
   test('asCreatorA: user -> enrollments -> program, and enrollment -> program / user, match the DB', async () => {
-    const user = (await one<{ user_id: string }>(`SELECT user_id FROM program_enrollments WHERE creator_id = $1 GROUP BY user_id HAVING count(*) > 1 LIMIT 1`, [tenants.creatorA]))!.user_id;
+    const user = (await one<{ user_id: string }>(`SELECT user_id FROM program_enrollments WHERE creator_id = $1 GROUP BY user_id HAVING count(*) > 1 LIMIT 1`, [api.tenants.creatorA]))!.user_id;
     const { node } = await query('asCreatorA', `query($id: ID!) { node(id: $id) { ... on User { enrollments(first: 100) { totalCount nodes { id programVersion program { id version } user { id } } } } } }`, { id: gid('User', user) });
     const stored = await sql<{ id: string; program_id: string; program_version: number }>(`SELECT id, program_id, program_version FROM program_enrollments WHERE user_id = $1 ORDER BY enrolled_at DESC, id ASC`, [user]);
     expect(node.enrollments.totalCount).toBe(stored.length);
@@ -704,8 +565,8 @@ describe('nested relations', () => {
 
   test('asCreatorA: me.programs is the same as programs', async () => {
     const { me } = await query('asCreatorA', `{ me { programs(first: 100) { totalCount nodes { id } } } }`);
-    expect(me.programs.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [tenants.creatorA]));
-    expect(uuids(me.programs.nodes).sort()).toEqual((await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1`, [tenants.creatorA])).map((r) => r.id).sort());
+    expect(me.programs.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [api.tenants.creatorA]));
+    expect(uuids(me.programs.nodes).sort()).toEqual((await sql<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1`, [api.tenants.creatorA])).map((r) => r.id).sort());
   });
 });
 
@@ -721,11 +582,11 @@ describe("asCreatorB against Ada's programs and enrollments", () => {
   let graceProgram: Json;
 
   beforeAll(async () => {
-    adaDraft = await programOf(tenants.creatorA, 'draft');
-    adaPublished = await programOf(tenants.creatorA, 'published');
-    adaArchived = await insertProgram(tenants.creatorA, 'archived');
+    adaDraft = await programOf(api.tenants.creatorA, 'draft');
+    adaPublished = await programOf(api.tenants.creatorA, 'published');
+    adaArchived = await insertProgram(api.tenants.creatorA, 'archived');
     adaEnrollment = (await one(`SELECT * FROM program_enrollments WHERE program_id = $1 LIMIT 1`, [adaPublished.id]))!;
-    graceProgram = await programOf(tenants.creatorB, 'published');
+    graceProgram = await programOf(api.tenants.creatorB, 'published');
   });
 
   test("node(id) is null for Ada's program and enrollment (Ada sees them)", async () => {
@@ -770,7 +631,7 @@ describe("asCreatorB against Ada's programs and enrollments", () => {
   });
 
   test("enrollUser with Ada's program and Grace's user: NotFoundError, nothing written", async () => {
-    const graceUser = (await usersOf(tenants.creatorB))[0]!;
+    const graceUser = (await usersOf(api.tenants.creatorB))[0]!;
     const before = await counts();
     expectNotFound(await mutate('asCreatorB', ENROLL, 'enrollUser', { programId: gid('Program', adaPublished.id), userId: gid('User', graceUser) }));
     expect(await counts()).toEqual(before);
@@ -779,7 +640,7 @@ describe("asCreatorB against Ada's programs and enrollments", () => {
   });
 
   test("enrollUser with Grace's published program and Ada's user: NotFoundError, nothing written", async () => {
-    const adaUser = (await usersOf(tenants.creatorA))[0]!;
+    const adaUser = (await usersOf(api.tenants.creatorA))[0]!;
     const before = await counts();
     const graceBefore = await rowOf('programs', graceProgram.id);
     expectNotFound(await mutate('asCreatorB', ENROLL, 'enrollUser', { programId: gid('Program', graceProgram.id), userId: gid('User', adaUser) }));
@@ -796,10 +657,10 @@ describe("asCreatorB against Ada's programs and enrollments", () => {
         programs(first: 100) { totalCount nodes { id enrollments(first: 100) { totalCount nodes { id user { id } } } analytics(first: 100) { nodes { id program { id } } } } }
       }`,
     );
-    expect(programs.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [tenants.creatorB]));
+    expect(programs.totalCount).toBe(await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [api.tenants.creatorB]));
     const { owners, count } = await ownersOf({ me, programs });
     expect(count).toBeGreaterThan(50);
-    expect([...owners]).toEqual([tenants.creatorB]);
+    expect([...owners]).toEqual([api.tenants.creatorB]);
   });
 });
 
@@ -827,7 +688,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['a User id as the program id', (p: string) => ({ id: gid('User', p), input: { name: 'x' } }), ['id']],
     ['a malformed id', () => ({ id: 'program-1', input: { name: 'x' } }), ['id']],
   ])('asCreatorA: updateProgram with %s; the row is unchanged', async (_name, vars, paths) => {
-    const draft = await programOf(tenants.creatorA, 'draft');
+    const draft = await programOf(api.tenants.creatorA, 'draft');
     expectValidation(await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', vars(draft.id)), paths);
     expect(await rowOf('programs', draft.id)).toEqual(draft);
   });
@@ -837,7 +698,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['archiveProgram', ARCHIVE_PROGRAM, 'archiveProgram'],
     ['deleteProgram', DELETE_PROGRAM, 'deleteProgram'],
   ])('asCreatorA: %s with a User id or a malformed id names id; the row is unchanged', async (_name, document, field) => {
-    const draft = await programOf(tenants.creatorA, 'draft');
+    const draft = await programOf(api.tenants.creatorA, 'draft');
     const before = await counts();
     expectValidation(await mutate('asCreatorA', document, field, { id: gid('User', draft.id) }), ['id']);
     expectValidation(await mutate('asCreatorA', document, field, { id: '!!' }), ['id']);
@@ -851,13 +712,13 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['an empty currentStep', { currentStep: '  ' }, ['input.currentStep']],
     ['progress 150 and an empty currentStep', { progress: 150, currentStep: '' }, ['input.currentStep', 'input.progress']],
   ])('asCreatorA: updateEnrollment with %s; the row is unchanged', async (_name, input, paths) => {
-    const e = (await one(`SELECT * FROM program_enrollments WHERE creator_id = $1 AND status = 'active' LIMIT 1`, [tenants.creatorA]))!;
+    const e = (await one(`SELECT * FROM program_enrollments WHERE creator_id = $1 AND status = 'active' LIMIT 1`, [api.tenants.creatorA]))!;
     expectValidation(await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('ProgramEnrollment', e.id), input }), paths);
     expect(await rowOf('program_enrollments', e.id)).toEqual(e);
   });
 
   test('asCreatorA: updateEnrollment and unenrollUser with a Program id name id; nothing changes', async () => {
-    const e = (await one(`SELECT * FROM program_enrollments WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))!;
+    const e = (await one(`SELECT * FROM program_enrollments WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!;
     const before = await counts();
     expectValidation(await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('Program', e.id), input: { progress: 5 } }), ['id']);
     expectValidation(await mutate('asCreatorA', UNENROLL, 'unenrollUser', { id: gid('Program', e.id) }), ['id']);
@@ -871,8 +732,8 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['a Program id as userId', (p: string) => ({ programId: gid('Program', p), userId: gid('Program', p) }), ['userId']],
     ['a malformed userId', (p: string) => ({ programId: gid('Program', p), userId: Buffer.from('User:not-a-uuid').toString('base64') }), ['userId']],
   ])('asCreatorA: enrollUser with %s; nothing written', async (_name, vars, paths) => {
-    const program = await programOf(tenants.creatorA, 'published');
-    const user = await userNotIn(tenants.creatorA, program.id);
+    const program = await programOf(api.tenants.creatorA, 'published');
+    const user = await userNotIn(api.tenants.creatorA, program.id);
     const before = await counts();
     expectValidation(await mutate('asCreatorA', ENROLL, 'enrollUser', vars(program.id, user)), paths);
     expect(await counts()).toEqual(before);
@@ -894,9 +755,9 @@ describe('asAnonymous', () => {
   });
 
   test('createProgram, publishProgram and enrollUser: UNAUTHENTICATED, nothing written or changed', async () => {
-    const draft = await programOf(tenants.creatorA, 'draft');
-    const published = await programOf(tenants.creatorA, 'published');
-    const user = await userNotIn(tenants.creatorA, published.id);
+    const draft = await programOf(api.tenants.creatorA, 'draft');
+    const published = await programOf(api.tenants.creatorA, 'published');
+    const user = await userNotIn(api.tenants.creatorA, published.id);
     const before = await counts();
     for (const [document, variables] of [
       [CREATE_PROGRAM, { input: { name: 'Anonymous program' } }],

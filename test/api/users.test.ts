@@ -4,138 +4,18 @@
 // creator A's data), bad input and anonymous callers. Every test checks both the GraphQL answer
 // and what is really stored (read through the owner role, which bypasses row-level security).
 import crypto from 'node:crypto';
-import type pg from 'pg';
-import { toGlobalId } from '../../src/graphql/ids';
-import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/server';
+import { useApiHarness, gid, uuidOf, typeOf, uuids, expectValidation, expectNotFound, ERRORS, PAGE, NODE, NODES, type Json } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db);
-  owner = await connect(db.ownerUrl);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
+const api = useApiHarness();
+const { send, query, mutate, walk, sql, one, rowOf, tableCounts, ownersOf, expectNoCounterDrift } = api;
 
 // ------------------------------------------------------------------------------------------
 // Helpers
 // ------------------------------------------------------------------------------------------
 
-type Actor = 'asCreatorA' | 'asCreatorB' | 'asAnonymous';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const creatorOf = (actor: Actor) => (actor === 'asCreatorA' ? tenants.creatorA : actor === 'asCreatorB' ? tenants.creatorB : undefined);
-const tokenOf = (actor: Actor) => {
-  const creator = creatorOf(actor);
-  return creator ? server.tokenFor(creator) : undefined;
-};
-
-/** A request as `actor`, returning the whole response. */
-const send = (actor: Actor, document: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<Json>> =>
-  server.gql<Json>(document, variables, { token: tokenOf(actor) });
-
-/** A request as `actor` that must succeed without errors; returns `data`. */
-async function query(actor: Actor, document: string, variables: Record<string, unknown> = {}): Promise<Json> {
-  const { status, body } = await send(actor, document, variables);
-  expect(body.errors).toBeUndefined();
-  expect(status).toBe(200);
-  return body.data!;
-}
-
-/** A mutation as `actor`: returns the member of its result union. */
-async function mutate(actor: Actor, document: string, field: string, variables: Record<string, unknown>): Promise<Json> {
-  return (await query(actor, document, variables))[field]!;
-}
-
-async function sql<T = Json>(text: string, params: unknown[] = []): Promise<T[]> {
-  return (await owner.query(text, params)).rows as T[];
-}
-async function one<T = Json>(text: string, params: unknown[] = []): Promise<T | undefined> {
-  return (await sql<T>(text, params))[0];
-}
-
-const gid = toGlobalId;
-/** The database id inside a global id. */
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
-const typeOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[0]!;
-const uuids = (nodes: { id: string }[]) => nodes.map((n) => uuidOf(n.id));
 const iso = (d: Date) => d.toISOString();
 
-const TABLE_OF: Record<string, string> = {
-  User: 'users',
-  UserProfile: 'user_profiles',
-  UserSession: 'user_sessions',
-  UserInteraction: 'user_interactions',
-  Program: 'programs',
-  ProgramEnrollment: 'program_enrollments',
-  Conversation: 'conversations',
-  Message: 'messages',
-  Badge: 'badges',
-  UserBadge: 'user_badges',
-  Achievement: 'achievements',
-};
-
-/** Every global id anywhere in a response, by type. */
-function globalIdsIn(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => globalIdsIn(v, found));
-  else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
-      if (key === 'id' && typeof v === 'string') found.push(v);
-      else globalIdsIn(v, found);
-    }
-  }
-  return found;
-}
-
-/** The creators owning every entity a response mentions (each one must exist). */
-async function ownersOf(value: unknown): Promise<{ owners: Set<string>; count: number }> {
-  const ids = globalIdsIn(value);
-  const owners = new Set<string>();
-  const byTable = new Map<string, string[]>();
-  for (const id of ids) {
-    const table = TABLE_OF[typeOf(id)];
-    if (!table) throw new Error(`no table for ${typeOf(id)}`);
-    byTable.set(table, [...(byTable.get(table) ?? []), uuidOf(id)]);
-  }
-  for (const [table, list] of byTable) {
-    const rows = await sql<{ id: string; creator_id: string }>(`SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [list]);
-    expect(rows.length).toBe(new Set(list).size);
-    rows.forEach((r) => owners.add(r.creator_id));
-  }
-  return { owners, count: ids.length };
-}
-
-async function counts() {
-  return (await one<Json>(
-    `SELECT (SELECT count(*) FROM users)::int AS users,
-            (SELECT count(*) FROM user_profiles)::int AS profiles,
-            (SELECT count(*) FROM user_interactions)::int AS interactions,
-            (SELECT count(*) FROM program_enrollments)::int AS enrollments,
-            (SELECT count(*) FROM conversations)::int AS conversations,
-            (SELECT count(*) FROM messages)::int AS messages`,
-  ))!;
-}
-
-const rowOf = (table: string, id: string) => one(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-
-function expectValidation(result: Json, paths: string[]) {
-  expect(result.__typename).toBe('ValidationError');
-  expect(result.code).toBe('VALIDATION_FAILED');
-  expect([...new Set((result.fields as { path: string }[]).map((f) => f.path))].sort()).toEqual([...paths].sort());
-  for (const f of result.fields) expect(f.message).toEqual(expect.any(String));
-}
-const expectNotFound = (result: Json) => expect(result).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
+const counts = () => tableCounts({ users: 'users', profiles: 'user_profiles', interactions: 'user_interactions', enrollments: 'program_enrollments', conversations: 'conversations', messages: 'messages' });
 
 async function aUserOf(creatorId: string, extra = 'TRUE'): Promise<Json> {
   return (await one(`SELECT * FROM users WHERE creator_id = $1 AND ${extra} ORDER BY created_at, id LIMIT 1`, [creatorId]))!;
@@ -145,9 +25,7 @@ async function aUserOf(creatorId: string, extra = 'TRUE'): Promise<Json> {
 // Documents
 // ------------------------------------------------------------------------------------------
 
-const ERRORS = `... on Error { code message } ... on ValidationError { fields { path message } }`;
 const USER_FIELDS = `id externalId channel displayName email timezone language isActive lastActiveAt createdAt updatedAt profileData preferences`;
-const PAGE = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;
 
 const USERS = /* GraphQL */ `query Users($filter: UserFilter, $orderBy: UserOrder, $first: Int, $after: String, $last: Int, $before: String) {
   users(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) { ${PAGE} }
@@ -155,8 +33,6 @@ const USERS = /* GraphQL */ `query Users($filter: UserFilter, $orderBy: UserOrde
 const INTERACTIONS = /* GraphQL */ `query Interactions($filter: InteractionFilter, $first: Int, $after: String, $last: Int, $before: String) {
   interactions(filter: $filter, first: $first, after: $after, last: $last, before: $before) { ${PAGE} }
 }`;
-const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id } }`;
-const NODES = /* GraphQL */ `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
 
 const CREATE_USER = /* GraphQL */ `mutation CreateUser($input: CreateUserInput!) {
   createUser(input: $input) { __typename ... on CreateUserSuccess { data { ${USER_FIELDS} } } ${ERRORS} }
@@ -185,25 +61,6 @@ const DELETE_INTERACTION = /* GraphQL */ `mutation DeleteInteraction($id: ID!) {
   deleteInteraction(id: $id) { __typename ... on DeleteInteractionSuccess { data } ${ERRORS} }
 }`;
 
-/** Every page of a list, walked with first/after; checks that pages neither overlap nor skip. */
-async function walk(actor: Actor, document: string, field: string, variables: Record<string, unknown>, pageSize: number): Promise<string[]> {
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 100; page++) {
-    const conn: Json = (await query(actor, document, { ...variables, first: pageSize, after }))[field];
-    const ids = uuids(conn.nodes);
-    expect(ids.length).toBeLessThanOrEqual(pageSize);
-    expect(ids.filter((id) => seen.includes(id))).toEqual([]);
-    seen.push(...ids);
-    expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
-    if (!conn.pageInfo.hasNextPage) break;
-    expect(ids.length).toBe(pageSize);
-    expect(conn.pageInfo.endCursor).toBe(conn.edges[conn.edges.length - 1].cursor);
-    after = conn.pageInfo.endCursor;
-  }
-  return seen;
-}
-
 // ------------------------------------------------------------------------------------------
 // users: the list
 // ------------------------------------------------------------------------------------------
@@ -211,7 +68,7 @@ async function walk(actor: Actor, document: string, field: string, variables: Re
 describe('users (list)', () => {
   test('asCreatorA: every user of Ada, newest first; totalCount is the DB count; edges and nodes agree', async () => {
     const { users } = await query('asCreatorA', USERS, { first: 100 });
-    const expected = await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorA]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA]);
     expect(expected.length).toBeGreaterThan(10);
     expect(uuids(users.nodes)).toEqual(expected.map((r) => r.id));
     expect(users.edges.map((e: Json) => e.node.id)).toEqual(users.nodes.map((n: Json) => n.id));
@@ -222,7 +79,7 @@ describe('users (list)', () => {
 
   test('asCreatorA: the default page is 20, and totalCount still counts them all', async () => {
     const { users } = await query('asCreatorA', USERS);
-    const total = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [tenants.creatorA]))!.n;
+    const total = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [api.tenants.creatorA]))!.n;
     expect(users.nodes).toHaveLength(Math.min(20, total));
     expect(users.totalCount).toBe(total);
     expect(users.pageInfo.hasNextPage).toBe(total > 20);
@@ -250,8 +107,8 @@ describe('users (list)', () => {
     if (f.activeSince) f.activeSince = p[0];
     if (f.inactiveSince) f.inactiveSince = p[0];
     const { users } = await query('asCreatorA', USERS, { filter: f, first: 100 });
-    const expected = await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 AND ${where} ORDER BY created_at DESC, id ASC`, [tenants.creatorA, ...p]);
-    const all = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [tenants.creatorA]))!.n;
+    const expected = await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 AND ${where} ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA, ...p]);
+    const all = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [api.tenants.creatorA]))!.n;
     // The filter is not vacuous: it keeps some and drops some.
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(all);
@@ -260,14 +117,14 @@ describe('users (list)', () => {
   });
 
   test('asCreatorA: search treats % and _ as plain characters, not wildcards', async () => {
-    const { rows } = await owner.query<{ id: string }>(`INSERT INTO users (creator_id, external_id, channel, display_name) VALUES ($1, 'literal-wildcards', 'web', '100% Focus_Group') RETURNING id`, [tenants.creatorA]);
+    const { rows } = await api.owner.query<{ id: string }>(`INSERT INTO users (creator_id, external_id, channel, display_name) VALUES ($1, 'literal-wildcards', 'web', '100% Focus_Group') RETURNING id`, [api.tenants.creatorA]);
     try {
       for (const search of ['%', '_', '0% f', 's_g']) {
         const { users } = await query('asCreatorA', USERS, { filter: { search }, first: 100 });
         expect({ search, ids: uuids(users.nodes), totalCount: users.totalCount }).toEqual({ search, ids: [rows[0]!.id], totalCount: 1 });
       }
     } finally {
-      await owner.query(`DELETE FROM users WHERE id = $1`, [rows[0]!.id]);
+      await api.owner.query(`DELETE FROM users WHERE id = $1`, [rows[0]!.id]);
     }
   });
 
@@ -288,29 +145,29 @@ describe('users (list)', () => {
 
   describe('with some users never active and without a display name (nulls sort last)', () => {
     beforeAll(async () => {
-      await owner.query(`INSERT INTO users (creator_id, external_id, channel) SELECT $1, 'never-active-' || g, 'web' FROM generate_series(1, 7) g`, [tenants.creatorA]);
+      await api.owner.query(`INSERT INTO users (creator_id, external_id, channel) SELECT $1, 'never-active-' || g, 'web' FROM generate_series(1, 7) g`, [api.tenants.creatorA]);
     });
     afterAll(async () => {
-      await owner.query(`DELETE FROM users WHERE creator_id = $1 AND external_id LIKE 'never-active-%'`, [tenants.creatorA]);
+      await api.owner.query(`DELETE FROM users WHERE creator_id = $1 AND external_id LIKE 'never-active-%'`, [api.tenants.creatorA]);
     });
 
     test.each(orders)('asCreatorA: orderBy %s %s matches the DB order, and first/after pages walk it without overlap', async (field, direction, orderSql) => {
-      const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY ${orderSql}, id ASC`, [tenants.creatorA])).map((r) => r.id);
+      const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY ${orderSql}, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
       const { users } = await query('asCreatorA', USERS, { orderBy: { field, direction }, first: 100 });
       expect(uuids(users.nodes)).toEqual(expected);
       expect(users.totalCount).toBe(expected.length);
-      expect(await walk('asCreatorA', USERS, 'users', { orderBy: { field, direction } }, 5)).toEqual(expected);
+      expect(await walk('asCreatorA', USERS, 'users', { orderBy: { field, direction } }, 5, { endCursorIsLastEdge: true })).toEqual(expected);
     });
   });
 
   test('asCreatorA: orderBy without a direction is descending', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY last_active_at DESC NULLS LAST, id ASC`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY last_active_at DESC NULLS LAST, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
     const { users } = await query('asCreatorA', USERS, { orderBy: { field: 'LAST_ACTIVE_AT' }, first: 100 });
     expect(uuids(users.nodes)).toEqual(expected);
   });
 
   test('asCreatorA: first/after gives the next page with no overlap; last/before pages backwards', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
     const p1 = (await query('asCreatorA', USERS, { first: 7 })).users;
     expect(uuids(p1.nodes)).toEqual(expected.slice(0, 7));
     expect(p1.pageInfo).toEqual(expect.objectContaining({ hasNextPage: true, hasPreviousPage: false }));
@@ -330,12 +187,12 @@ describe('users (list)', () => {
   });
 
   test('asCreatorA: first: 1000 returns at most 100, with hasNextPage and the full totalCount', async () => {
-    await owner.query(
+    await api.owner.query(
       `INSERT INTO users (creator_id, external_id, channel, display_name) SELECT $1, 'bulk-' || g, 'web', 'Bulk ' || g FROM generate_series(1, 110) g`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     try {
-      const total = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [tenants.creatorA]))!.n;
+      const total = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [api.tenants.creatorA]))!.n;
       expect(total).toBeGreaterThan(100);
       const { users } = await query('asCreatorA', USERS, { first: 1000 });
       expect(users.nodes).toHaveLength(100);
@@ -348,19 +205,19 @@ describe('users (list)', () => {
       const last = (await query('asCreatorA', USERS, { last: 1000 })).users;
       expect(last.nodes).toHaveLength(100);
     } finally {
-      await owner.query(`DELETE FROM users WHERE creator_id = $1 AND external_id LIKE 'bulk-%'`, [tenants.creatorA]);
+      await api.owner.query(`DELETE FROM users WHERE creator_id = $1 AND external_id LIKE 'bulk-%'`, [api.tenants.creatorA]);
     }
   });
 
   test("asCreatorB: only Grace's users, never Ada's, with Grace's count", async () => {
     const { users } = await query('asCreatorB', USERS, { first: 100 });
-    const expected = await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorB]);
+    const expected = await sql<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorB]);
     expect(uuids(users.nodes)).toEqual(expected.map((r) => r.id));
     expect(users.totalCount).toBe(expected.length);
     const { owners } = await ownersOf(users);
-    expect([...owners]).toEqual([tenants.creatorB]);
+    expect([...owners]).toEqual([api.tenants.creatorB]);
     // A search that matches Ada's users matches none for Grace.
-    const ada = await aUserOf(tenants.creatorA);
+    const ada = await aUserOf(api.tenants.creatorA);
     const { users: searched } = await query('asCreatorB', USERS, { filter: { search: ada.external_id }, first: 100 });
     expect(searched.totalCount).toBe(0);
     expect(searched.nodes).toEqual([]);
@@ -380,32 +237,32 @@ describe('users (list)', () => {
 
 describe('interactions (list)', () => {
   test('asCreatorA: newest first, totalCount is the DB count, pages walk it without overlap', async () => {
-    const expected = (await sql<{ id: string }>(`SELECT id FROM user_interactions WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [tenants.creatorA])).map((r) => r.id);
+    const expected = (await sql<{ id: string }>(`SELECT id FROM user_interactions WHERE creator_id = $1 ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA])).map((r) => r.id);
     expect(expected.length).toBeGreaterThan(20);
     const { interactions } = await query('asCreatorA', INTERACTIONS, { first: 20 });
     expect(uuids(interactions.nodes)).toEqual(expected.slice(0, 20));
     expect(interactions.totalCount).toBe(expected.length);
-    expect(await walk('asCreatorA', INTERACTIONS, 'interactions', {}, 25)).toEqual(expected);
+    expect(await walk('asCreatorA', INTERACTIONS, 'interactions', {}, 25, { endCursorIsLastEdge: true })).toEqual(expected);
   });
 
   test('asCreatorA: first: 1000 returns at most 100', async () => {
-    const user = await aUserOf(tenants.creatorA);
-    await owner.query(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) SELECT $1, $2, 'bulk_test' FROM generate_series(1, 110)`, [tenants.creatorA, user.id]);
+    const user = await aUserOf(api.tenants.creatorA);
+    await api.owner.query(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) SELECT $1, $2, 'bulk_test' FROM generate_series(1, 110)`, [api.tenants.creatorA, user.id]);
     try {
-      const total = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM user_interactions WHERE creator_id = $1`, [tenants.creatorA]))!.n;
+      const total = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM user_interactions WHERE creator_id = $1`, [api.tenants.creatorA]))!.n;
       const { interactions } = await query('asCreatorA', INTERACTIONS, { first: 1000 });
       expect(interactions.nodes).toHaveLength(100);
       expect(interactions.pageInfo.hasNextPage).toBe(true);
       expect(interactions.totalCount).toBe(total);
     } finally {
-      await owner.query(`DELETE FROM user_interactions WHERE creator_id = $1 AND interaction_type = 'bulk_test'`, [tenants.creatorA]);
+      await api.owner.query(`DELETE FROM user_interactions WHERE creator_id = $1 AND interaction_type = 'bulk_test'`, [api.tenants.creatorA]);
     }
   });
 
   test('asCreatorA: each filter (userId, interactionType, programId, occurred, combined) returns exactly the matching rows', async () => {
     const busy = (await one<{ user_id: string; program_id: string }>(
       `SELECT user_id, program_id FROM user_interactions WHERE creator_id = $1 AND program_id IS NOT NULL GROUP BY user_id, program_id ORDER BY count(*) DESC, user_id LIMIT 1`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     ))!;
     const from = new Date(Date.now() - 10 * 86_400_000);
     const to = new Date(Date.now() - 2 * 86_400_000);
@@ -419,9 +276,9 @@ describe('interactions (list)', () => {
       [{ occurred: { to: iso(to) } }, `created_at < $2`, [to]],
       [{ userId: gid('User', busy.user_id), programId: gid('Program', busy.program_id) }, `user_id = $2 AND program_id = $3`, [busy.user_id, busy.program_id]],
     ];
-    const all = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM user_interactions WHERE creator_id = $1`, [tenants.creatorA]))!.n;
+    const all = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM user_interactions WHERE creator_id = $1`, [api.tenants.creatorA]))!.n;
     for (const [filter, where, params] of cases) {
-      const expected = (await sql<{ id: string }>(`SELECT id FROM user_interactions WHERE creator_id = $1 AND ${where} ORDER BY created_at DESC, id ASC`, [tenants.creatorA, ...params])).map((r) => r.id);
+      const expected = (await sql<{ id: string }>(`SELECT id FROM user_interactions WHERE creator_id = $1 AND ${where} ORDER BY created_at DESC, id ASC`, [api.tenants.creatorA, ...params])).map((r) => r.id);
       expect({ filter, nonEmpty: expected.length > 0, narrower: expected.length < all }).toEqual({ filter, nonEmpty: true, narrower: true });
       const { interactions } = await query('asCreatorA', INTERACTIONS, { filter, first: 100 });
       expect({ filter, ids: uuids(interactions.nodes), totalCount: interactions.totalCount }).toEqual({ filter, ids: expected.slice(0, 100), totalCount: expected.length });
@@ -430,11 +287,11 @@ describe('interactions (list)', () => {
 
   test("asCreatorB: only Grace's interactions; filtering by Ada's user or program finds nothing", async () => {
     const { interactions } = await query('asCreatorB', INTERACTIONS, { first: 100 });
-    const n = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM user_interactions WHERE creator_id = $1`, [tenants.creatorB]))!.n;
+    const n = (await one<{ n: number }>(`SELECT count(*)::int AS n FROM user_interactions WHERE creator_id = $1`, [api.tenants.creatorB]))!.n;
     expect(interactions.totalCount).toBe(n);
-    expect([...(await ownersOf(interactions)).owners]).toEqual([tenants.creatorB]);
+    expect([...(await ownersOf(interactions)).owners]).toEqual([api.tenants.creatorB]);
 
-    const adaRow = (await one<{ user_id: string; program_id: string }>(`SELECT user_id, program_id FROM user_interactions WHERE creator_id = $1 AND program_id IS NOT NULL LIMIT 1`, [tenants.creatorA]))!;
+    const adaRow = (await one<{ user_id: string; program_id: string }>(`SELECT user_id, program_id FROM user_interactions WHERE creator_id = $1 AND program_id IS NOT NULL LIMIT 1`, [api.tenants.creatorA]))!;
     for (const filter of [{ userId: gid('User', adaRow.user_id) }, { programId: gid('Program', adaRow.program_id) }]) {
       const { interactions: none } = await query('asCreatorB', INTERACTIONS, { filter, first: 100 });
       expect(none.totalCount).toBe(0);
@@ -443,7 +300,7 @@ describe('interactions (list)', () => {
   });
 
   test('asCreatorA: a filter id of the wrong type is VALIDATION_FAILED naming the filter field', async () => {
-    const user = await aUserOf(tenants.creatorA);
+    const user = await aUserOf(api.tenants.creatorA);
     const { body } = await send('asCreatorA', INTERACTIONS, { filter: { programId: gid('User', user.id) }, first: 5 });
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(body.errors)).toContain('filter.programId');
@@ -471,7 +328,7 @@ describe('createUser / updateUser / deleteUser', () => {
     expect(result.__typename).toBe('CreateUserSuccess');
     const row = (await one(`SELECT * FROM users WHERE external_id = $1`, [externalId]))!;
     expect(row).toEqual(
-      expect.objectContaining({ creator_id: tenants.creatorA, channel: 'telegram', display_name: 'Lin Hua', email: 'lin.hua@example.com', timezone: 'UTC', language: 'en', is_active: true, profile_data: { source: 'test' }, preferences: {} }),
+      expect.objectContaining({ creator_id: api.tenants.creatorA, channel: 'telegram', display_name: 'Lin Hua', email: 'lin.hua@example.com', timezone: 'UTC', language: 'en', is_active: true, profile_data: { source: 'test' }, preferences: {} }),
     );
     expect(result.data).toEqual(
       expect.objectContaining({ id: gid('User', row.id), externalId, channel: 'TELEGRAM', displayName: 'Lin Hua', email: 'lin.hua@example.com', timezone: 'UTC', language: 'en', isActive: true, lastActiveAt: null }),
@@ -480,7 +337,7 @@ describe('createUser / updateUser / deleteUser', () => {
 
     const { node } = await query('asCreatorA', NODE, { id: result.data.id });
     expect(node).toEqual({ __typename: 'User', id: result.data.id });
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
   });
 
   test.each([['Europe/London'], ['UTC'], ['Etc/UTC'], ['Asia/Kolkata'], ['Europe/Kyiv'], ['America/Argentina/Buenos_Aires'], ['America/New_York']])(
@@ -495,7 +352,7 @@ describe('createUser / updateUser / deleteUser', () => {
   );
 
   test('asCreatorA: the same channel and externalId twice is a ConflictError and writes nothing', async () => {
-    const existing = await aUserOf(tenants.creatorA);
+    const existing = await aUserOf(api.tenants.creatorA);
     const before = await counts();
     const result = await mutate('asCreatorA', CREATE_USER, 'createUser', { input: { externalId: existing.external_id, channel: existing.channel.toUpperCase() } });
     expect(result).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT' }));
@@ -503,11 +360,11 @@ describe('createUser / updateUser / deleteUser', () => {
   });
 
   test("asCreatorA: the same externalId as one of Grace's users is fine (unique per creator)", async () => {
-    const grace = await aUserOf(tenants.creatorB);
+    const grace = await aUserOf(api.tenants.creatorB);
     const result = await mutate('asCreatorA', CREATE_USER, 'createUser', { input: { externalId: grace.external_id, channel: grace.channel.toUpperCase() } });
     expect(result.__typename).toBe('CreateUserSuccess');
     const row = (await rowOf('users', uuidOf(result.data.id)))!;
-    expect(row.creator_id).toBe(tenants.creatorA);
+    expect(row.creator_id).toBe(api.tenants.creatorA);
     expect(await rowOf('users', grace.id)).toEqual(grace);
   });
 
@@ -527,7 +384,7 @@ describe('createUser / updateUser / deleteUser', () => {
   });
 
   test('asCreatorA: deleteUser removes the user and everything about them; counters follow', async () => {
-    const ada = await aUserOf(tenants.creatorA, `EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = users.id) AND EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = users.id) AND EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
+    const ada = await aUserOf(api.tenants.creatorA, `EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = users.id) AND EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = users.id) AND EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
     const related = async () =>
       (await one<Json>(
         `SELECT (SELECT count(*) FROM program_enrollments WHERE user_id = $1)::int AS enrollments,
@@ -549,7 +406,7 @@ describe('createUser / updateUser / deleteUser', () => {
     const after = await counts();
     expect(after.users).toBe(before.users - 1);
     expect(after.enrollments).toBe(before.enrollments - had.enrollments);
-    expect(await counterDrift(owner)).toEqual([]);
+    await expectNoCounterDrift();
 
     const { node } = await query('asCreatorA', NODE, { id: gid('User', ada.id) });
     expect(node).toBeNull();
@@ -572,7 +429,7 @@ describe('upsertUserProfile', () => {
     expect(first.__typename).toBe('UpsertUserProfileSuccess');
     expect(first.data).toEqual(expect.objectContaining({ interests: ['sleep', 'running'], goals: ['sleep better'], engagementScore: 42.5, preferences: {}, behaviorPatterns: {}, user: { id: created.data.id } }));
     const rows = await sql(`SELECT * FROM user_profiles WHERE user_id = $1`, [userId]);
-    expect(rows).toEqual([expect.objectContaining({ id: uuidOf(first.data.id), creator_id: tenants.creatorA, interests: ['sleep', 'running'], goals: ['sleep better'], engagement_score: 42.5 })]);
+    expect(rows).toEqual([expect.objectContaining({ id: uuidOf(first.data.id), creator_id: api.tenants.creatorA, interests: ['sleep', 'running'], goals: ['sleep better'], engagement_score: 42.5 })]);
 
     const second = await mutate('asCreatorA', UPSERT_PROFILE, 'upsertUserProfile', { userId: created.data.id, input: { engagementScore: 80, preferences: { contactTime: 'evening' } } });
     expect(second.__typename).toBe('UpsertUserProfileSuccess');
@@ -595,9 +452,9 @@ describe('recordInteraction / deleteInteraction', () => {
               (SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at LIMIT 1) AS program_id,
               (SELECT id FROM messages WHERE creator_id = $1 ORDER BY created_at LIMIT 1) AS message_id
          FROM user_sessions s WHERE s.creator_id = $1 ORDER BY s.started_at LIMIT 1`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     ))!;
-    await owner.query(`UPDATE users SET last_active_at = now() - interval '30 days' WHERE id = $1`, [link.user_id]);
+    await api.owner.query(`UPDATE users SET last_active_at = now() - interval '30 days' WHERE id = $1`, [link.user_id]);
     const before = await counts();
     const started = Date.now();
     const result = await mutate('asCreatorA', RECORD_INTERACTION, 'recordInteraction', {
@@ -624,7 +481,7 @@ describe('recordInteraction / deleteInteraction', () => {
       }),
     );
     const row = (await rowOf('user_interactions', uuidOf(result.data.id)))!;
-    expect(row).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, user_id: link.user_id, interaction_type: 'quiz.answered', interaction_data: { answer: 'b' }, channel: 'web', session_id: link.session_id, program_id: link.program_id, message_id: link.message_id }));
+    expect(row).toEqual(expect.objectContaining({ creator_id: api.tenants.creatorA, user_id: link.user_id, interaction_type: 'quiz.answered', interaction_data: { answer: 'b' }, channel: 'web', session_id: link.session_id, program_id: link.program_id, message_id: link.message_id }));
     const user = (await rowOf('users', link.user_id))!;
     expect(user.last_active_at.getTime()).toBeGreaterThanOrEqual(started - 1000);
     expect(Math.abs(user.last_active_at.getTime() - row.created_at.getTime())).toBeLessThanOrEqual(1);
@@ -639,14 +496,14 @@ describe('recordInteraction / deleteInteraction', () => {
   });
 
   test('asCreatorA: recordInteraction with only the required fields', async () => {
-    const user = await aUserOf(tenants.creatorA);
+    const user = await aUserOf(api.tenants.creatorA);
     const result = await mutate('asCreatorA', RECORD_INTERACTION, 'recordInteraction', { input: { userId: gid('User', user.id), interactionType: 'opened_app' } });
     expect(result.__typename).toBe('RecordInteractionSuccess');
     expect(result.data).toEqual(expect.objectContaining({ interactionData: {}, channel: null, program: null, session: null, message: null }));
   });
 
   test('asCreatorA: deleteInteraction removes it', async () => {
-    const user = await aUserOf(tenants.creatorA);
+    const user = await aUserOf(api.tenants.creatorA);
     const created = await mutate('asCreatorA', RECORD_INTERACTION, 'recordInteraction', { input: { userId: gid('User', user.id), interactionType: 'to_delete' } });
     const before = await counts();
     const result = await mutate('asCreatorA', DELETE_INTERACTION, 'deleteInteraction', { id: created.data.id });
@@ -678,7 +535,7 @@ const USER_GRAPH = /* GraphQL */ `query UserGraph($id: ID!) {
 
 describe('nested relations', () => {
   test('asCreatorA: user -> enrollments -> program -> enrollments -> user, badges, conversations, sessions, interactions all match the DB', async () => {
-    const ada = await aUserOf(tenants.creatorA, `EXISTS (SELECT 1 FROM user_badges b WHERE b.user_id = users.id) AND EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = users.id) AND EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = users.id)`);
+    const ada = await aUserOf(api.tenants.creatorA, `EXISTS (SELECT 1 FROM user_badges b WHERE b.user_id = users.id) AND EXISTS (SELECT 1 FROM conversations c WHERE c.user_id = users.id) AND EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = users.id)`);
     const userGid = gid('User', ada.id);
     const { node } = await query('asCreatorA', USER_GRAPH, { id: userGid });
     const idsOf = async (table: string, where = 'user_id = $1', params: unknown[] = [ada.id]) => (await sql<{ id: string }>(`SELECT id FROM ${table} WHERE ${where}`, params)).map((r) => r.id).sort();
@@ -706,11 +563,11 @@ describe('nested relations', () => {
     expect(node.pointsTotal).toBe((await one<{ n: number }>(`SELECT coalesce(sum(points), 0)::int AS n FROM achievements WHERE user_id = $1`, [ada.id]))!.n);
     expect(uuids(node.sessions.nodes).sort()).toEqual(await idsOf('user_sessions'));
     expect(uuids(node.interactions.nodes).sort()).toEqual((await idsOf('user_interactions')).length <= 100 ? await idsOf('user_interactions') : expect.any(Array));
-    expect([...(await ownersOf(node)).owners]).toEqual([tenants.creatorA]);
+    expect([...(await ownersOf(node)).owners]).toEqual([api.tenants.creatorA]);
   });
 
   test('asCreatorA: interaction -> user, program, session, message point at the stored rows', async () => {
-    const row = (await one(`SELECT * FROM user_interactions WHERE creator_id = $1 AND program_id IS NOT NULL AND session_id IS NOT NULL LIMIT 1`, [tenants.creatorA]))!;
+    const row = (await one(`SELECT * FROM user_interactions WHERE creator_id = $1 AND program_id IS NOT NULL AND session_id IS NOT NULL LIMIT 1`, [api.tenants.creatorA]))!;
     const { node } = await query('asCreatorA', `query($id: ID!) { node(id: $id) { ... on UserInteraction { id interactionType user { id } program { id } session { id user { id } } message { id } } } }`, { id: gid('UserInteraction', row.id) });
     expect(node).toEqual({
       id: gid('UserInteraction', row.id),
@@ -735,11 +592,11 @@ describe("asCreatorB against Ada's users", () => {
   let graceUser: Json;
 
   beforeAll(async () => {
-    adaUser = await aUserOf(tenants.creatorA, `EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id) AND EXISTS (SELECT 1 FROM user_interactions i WHERE i.user_id = users.id) AND EXISTS (SELECT 1 FROM user_sessions s WHERE s.user_id = users.id)`);
+    adaUser = await aUserOf(api.tenants.creatorA, `EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id) AND EXISTS (SELECT 1 FROM user_interactions i WHERE i.user_id = users.id) AND EXISTS (SELECT 1 FROM user_sessions s WHERE s.user_id = users.id)`);
     adaProfile = (await one(`SELECT * FROM user_profiles WHERE user_id = $1`, [adaUser.id]))!;
     adaSession = (await one(`SELECT * FROM user_sessions WHERE user_id = $1 LIMIT 1`, [adaUser.id]))!;
     adaInteraction = (await one(`SELECT * FROM user_interactions WHERE user_id = $1 LIMIT 1`, [adaUser.id]))!;
-    graceUser = await aUserOf(tenants.creatorB, `EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
+    graceUser = await aUserOf(api.tenants.creatorB, `EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
   });
 
   test("node(id) is null for Ada's user, profile, session and interaction (and works for Grace's own)", async () => {
@@ -753,7 +610,7 @@ describe("asCreatorB against Ada's users", () => {
   });
 
   test("node(id) of Ada herself (the Creator) is null, so her users cannot be reached through it", async () => {
-    const { body } = await send('asCreatorB', `query($id: ID!) { node(id: $id) { id ... on Creator { email users(first: 100) { nodes { id } } } } }`, { id: gid('Creator', tenants.creatorA) });
+    const { body } = await send('asCreatorB', `query($id: ID!) { node(id: $id) { id ... on Creator { email users(first: 100) { nodes { id } } } } }`, { id: gid('Creator', api.tenants.creatorA) });
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ node: null });
   });
@@ -805,8 +662,8 @@ describe("asCreatorB against Ada's users", () => {
   });
 
   test("recordInteraction for Grace's user pointing at Ada's program, session or message: NotFoundError, nothing written, Grace's user not touched", async () => {
-    const adaProgram = (await one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))!;
-    const adaMessage = (await one<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))!;
+    const adaProgram = (await one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!;
+    const adaMessage = (await one<{ id: string }>(`SELECT id FROM messages WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!;
     const refs: Json[] = [{ programId: gid('Program', adaProgram.id) }, { sessionId: gid('UserSession', adaSession.id) }, { messageId: gid('Message', adaMessage.id) }];
     for (const ref of refs) {
       const before = await counts();
@@ -841,13 +698,13 @@ describe("asCreatorB against Ada's users", () => {
         }
       }`,
     );
-    expect(me.id).toBe(gid('Creator', tenants.creatorB));
+    expect(me.id).toBe(gid('Creator', api.tenants.creatorB));
     const { users, ...rest } = me;
-    expect(rest).toEqual({ id: gid('Creator', tenants.creatorB) });
-    expect(users.totalCount).toBe((await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [tenants.creatorB]))!.n);
+    expect(rest).toEqual({ id: gid('Creator', api.tenants.creatorB) });
+    expect(users.totalCount).toBe((await one<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE creator_id = $1`, [api.tenants.creatorB]))!.n);
     const { owners, count } = await ownersOf(users);
     expect(count).toBeGreaterThan(100);
-    expect([...owners]).toEqual([tenants.creatorB]);
+    expect([...owners]).toEqual([api.tenants.creatorB]);
   });
 
   test("a cursor taken from Ada's list gives Grace none of Ada's users", async () => {
@@ -855,7 +712,7 @@ describe("asCreatorB against Ada's users", () => {
     for (const variables of [{ first: 100, after: ada.pageInfo.endCursor }, { last: 100, before: ada.pageInfo.startCursor }]) {
       const { body } = await send('asCreatorB', USERS, variables);
       const nodes = (body.data?.users?.nodes ?? []) as { id: string }[];
-      if (nodes.length) expect([...(await ownersOf(nodes)).owners]).toEqual([tenants.creatorB]);
+      if (nodes.length) expect([...(await ownersOf(nodes)).owners]).toEqual([api.tenants.creatorB]);
       expect(JSON.stringify(body)).not.toContain(ada.nodes[0].id);
     }
   });
@@ -897,7 +754,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['a malformed id', () => ({ id: 'not-a-global-id', input: { displayName: 'x' } }), ['id']],
     ['a global id whose uuid is malformed', () => ({ id: Buffer.from('User:123').toString('base64'), input: { displayName: 'x' } }), ['id']],
   ])('asCreatorA: updateUser with %s; the row is unchanged', async (_name, vars, paths) => {
-    const ada = await aUserOf(tenants.creatorA);
+    const ada = await aUserOf(api.tenants.creatorA);
     const before = await rowOf('users', ada.id);
     const result = await mutate('asCreatorA', UPDATE_USER, 'updateUser', vars(ada.id));
     expectValidation(result, paths);
@@ -910,7 +767,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['an empty interest', { interests: ['ok', ' '] }, ['input.interests.1']],
     ['goals that are not a list', { goals: { not: 'a list' } }, ['input.goals']],
   ])('asCreatorA: upsertUserProfile with %s; the profile is unchanged', async (_name, input, paths) => {
-    const ada = await aUserOf(tenants.creatorA, `EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
+    const ada = await aUserOf(api.tenants.creatorA, `EXISTS (SELECT 1 FROM user_profiles p WHERE p.user_id = users.id)`);
     const before = await one(`SELECT * FROM user_profiles WHERE user_id = $1`, [ada.id]);
     const counted = await counts();
     expectValidation(await mutate('asCreatorA', UPSERT_PROFILE, 'upsertUserProfile', { userId: gid('User', ada.id), input }), paths);
@@ -919,7 +776,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
   });
 
   test('asCreatorA: upsertUserProfile with a Program id as userId names userId', async () => {
-    const program = (await one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA]))!;
+    const program = (await one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!;
     const before = await counts();
     expectValidation(await mutate('asCreatorA', UPSERT_PROFILE, 'upsertUserProfile', { userId: gid('Program', program.id), input: { engagementScore: 10 } }), ['userId']);
     expect(await counts()).toEqual(before);
@@ -934,7 +791,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
     ['a malformed sessionId', (u: string) => ({ userId: gid('User', u), interactionType: 'ok', sessionId: 'session-1' }), ['input.sessionId']],
     ['a Conversation id as messageId', (u: string) => ({ userId: gid('User', u), interactionType: 'ok', messageId: gid('Conversation', u) }), ['input.messageId']],
   ])('asCreatorA: recordInteraction with %s; nothing written, the user not touched', async (_name, input, paths) => {
-    const ada = await aUserOf(tenants.creatorA);
+    const ada = await aUserOf(api.tenants.creatorA);
     const before = await counts();
     const user = await rowOf('users', ada.id);
     expectValidation(await mutate('asCreatorA', RECORD_INTERACTION, 'recordInteraction', { input: input(ada.id) }), paths);
@@ -943,7 +800,7 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
   });
 
   test('asCreatorA: deleteUser with a Program id or a malformed id names id and deletes nothing', async () => {
-    const ada = await aUserOf(tenants.creatorA);
+    const ada = await aUserOf(api.tenants.creatorA);
     const before = await counts();
     expectValidation(await mutate('asCreatorA', DELETE_USER, 'deleteUser', { id: gid('Program', ada.id) }), ['id']);
     expectValidation(await mutate('asCreatorA', DELETE_USER, 'deleteUser', { id: 'garbage' }), ['id']);
@@ -966,13 +823,13 @@ describe('asAnonymous', () => {
   });
 
   test("node(id) of Ada's user is null", async () => {
-    const ada = await aUserOf(tenants.creatorA);
+    const ada = await aUserOf(api.tenants.creatorA);
     const { body } = await send('asAnonymous', NODE, { id: gid('User', ada.id) });
     expect(body.data?.node ?? null).toBeNull();
   });
 
   test('createUser and recordInteraction: UNAUTHENTICATED, nothing written', async () => {
-    const ada = await aUserOf(tenants.creatorA);
+    const ada = await aUserOf(api.tenants.creatorA);
     const before = await counts();
     for (const [document, variables] of [
       [CREATE_USER, { input: { externalId: `web-${crypto.randomUUID()}`, channel: 'WEB' } }],

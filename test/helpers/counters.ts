@@ -21,3 +21,8 @@ export async function counterDrift(owner: pg.ClientBase): Promise<string[]> {
   }
   return drift;
 }
+
+/** Fails the calling test when any counter disagrees with a recount. */
+export async function expectNoCounterDrift(owner: pg.ClientBase): Promise<void> {
+  expect(await counterDrift(owner)).toEqual([]);
+}

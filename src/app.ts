@@ -12,6 +12,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { migrate } from './db/migrate';
 import { seedDemoData, type SeededCreator } from './db/seed/seed';
 import { schema } from './graphql/schema';
+import type { Runner } from 'graphile-worker';
+import { startJobs } from './jobs/worker';
 import type { Logger } from './logger';
 import { createContextFactory } from './server/context';
 import { createHttpServer } from './server/http';
@@ -60,6 +62,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   }
 
   let db: Database | undefined;
+  let jobs: Runner | undefined;
   try {
     const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
     log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
@@ -74,6 +77,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       }
     }
 
+    jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
     const buildContext = createContextFactory({ tokens, db, log });
     const http = await createHttpServer({ schema, buildContext, db, production: config.nodeEnv === 'production' });
 
@@ -97,6 +101,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         stopping ??= (async () => {
           // apollo.stop() runs the drain plugin: stop accepting, finish in-flight requests.
           await http.apollo.stop();
+          // Let running jobs finish (graphile-worker releases their locks), then close the pools.
+          await jobs?.stop();
           await openDb.close();
           await embedded?.stop();
         })();
@@ -104,6 +110,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       },
     };
   } catch (error) {
+    await jobs?.stop();
     await db?.close();
     await embedded?.stop();
     throw error;

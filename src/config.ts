@@ -38,6 +38,8 @@ export interface Config {
   embeddedPostgresPort: number;
   /** Seed demo data into an empty database on start (default: on, except in production). */
   seedOnStart: boolean;
+  /** Run the job queue (rollups, retention) in this process (default: on, except in tests). */
+  jobsEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +169,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? '.data'),
     embeddedPostgresPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
     seedOnStart: bool(env, 'SEED_ON_START', !production),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'),
     ...overrides,
   };
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {

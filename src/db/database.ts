@@ -16,7 +16,9 @@ export interface Database {
 export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger }): Database {
   const onError = (error: Error) => options.log.warn({ err: error.message }, 'idle database connection lost');
   const appPool = createPool(urls.app, { max: options.poolMax, applicationName: 'creatorgraph', onError });
-  const ownerPool = createPool(urls.owner, { max: 3, applicationName: 'creatorgraph-owner', onError });
+  // The job queue holds one connection for LISTEN and runs two jobs at once; the rest is for
+  // log-in lookups, readiness and admin lists.
+  const ownerPool = createPool(urls.owner, { max: 6, applicationName: 'creatorgraph-owner', onError });
   const app = createPrismaClient(appPool);
   const owner = createPrismaClient(ownerPool);
   return {

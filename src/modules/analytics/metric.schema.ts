@@ -82,16 +82,19 @@ builder.mutationField('recordEngagementMetric', (t) =>
     description: 'Sets the value of a metric for a day (and dimensions): creates it or replaces the value.',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: RecordMetricInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
-      const creatorId = requireTenant(ctx);
+    resolve: async (query, _root, { input }, ctx) => {
+      requireTenant(ctx);
       const data = parseInput(z.object({ metricType: identifier, value: z.number().finite(), dimensions: jsonObject.nullish() }), input);
-      const dimensions = (data.dimensions ?? {}) as object;
-      return prismaFor(ctx).engagementMetric.upsert({
-        ...query,
-        where: { creatorId_metricType_date_dimensions: { creatorId, metricType: data.metricType, date: input.date, dimensions } },
-        create: { metricType: data.metricType, date: input.date, metricValue: data.value, dimensions },
-        update: { metricValue: data.value },
-      });
+      const db = prismaFor(ctx);
+      // One atomic statement: Prisma emulates upsert on a key with a JSON column as
+      // read-then-insert, which concurrent calls for the same key would race.
+      const [row] = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO engagement_metrics (metric_type, date, metric_value, dimensions)
+        VALUES (${data.metricType}, ${input.date}::date, ${data.value}, ${JSON.stringify(data.dimensions ?? {})}::jsonb)
+        ON CONFLICT (creator_id, metric_type, date, dimensions)
+        DO UPDATE SET metric_value = EXCLUDED.metric_value, updated_at = now()
+        RETURNING id::text`;
+      return db.engagementMetric.findUniqueOrThrow({ ...query, where: { id: row!.id } });
     },
   }),
 );

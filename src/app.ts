@@ -17,12 +17,16 @@ import { startJobs } from './jobs/worker';
 import type { Logger } from './logger';
 import { createContextFactory } from './server/context';
 import { createHttpServer } from './server/http';
+import { createSubscriptionServer } from './server/websocket';
+import { startChangeListener, type ChangeListener } from './realtime/listener';
 
 export interface App {
   url: string;
   port: number;
   db: Database;
   tokens: TokenService;
+  /** The change listener of this instance (its hub routes events to subscribers). */
+  listener: ChangeListener;
   /** Demo creators, when this start seeded or found them. */
   demo: SeededCreator[];
   /** Stops accepting, drains in-flight requests, closes the pools and the embedded database. */
@@ -63,6 +67,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
   let db: Database | undefined;
   let jobs: Runner | undefined;
+  let listener: ChangeListener | undefined;
   try {
     const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
     log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
@@ -78,8 +83,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     }
 
     jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
-    const buildContext = createContextFactory({ tokens, db, log });
-    const http = await createHttpServer({ schema, buildContext, db, production: config.nodeEnv === 'production' });
+    listener = await startChangeListener(urls.app, log);
+    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub } });
+    const production = config.nodeEnv === 'production';
+    const http = await createHttpServer({ schema, buildContext, db, production });
+    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, log });
 
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', (error: NodeJS.ErrnoException) =>
@@ -89,6 +97,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     });
     const port = (http.server.address() as AddressInfo).port;
     const openDb = db;
+    const openListener = listener;
 
     let stopping: Promise<void> | undefined;
     return {
@@ -96,11 +105,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       port,
       db: openDb,
       tokens,
+      listener: openListener,
       demo,
       stop() {
         stopping ??= (async () => {
-          // apollo.stop() runs the drain plugin: stop accepting, finish in-flight requests.
+          // Sockets first (1001, going away), so clients reconnect elsewhere; then apollo.stop()
+          // runs the drain plugin: stop accepting, finish in-flight requests.
+          await subscriptions.close();
           await http.apollo.stop();
+          await openListener.stop();
           // Let running jobs finish (graphile-worker releases their locks), then close the pools.
           await jobs?.stop();
           await openDb.close();
@@ -111,6 +124,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     };
   } catch (error) {
     await jobs?.stop();
+    await listener?.stop();
     await db?.close();
     await embedded?.stop();
     throw error;

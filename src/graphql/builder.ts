@@ -76,3 +76,4 @@ builder.addScalarType('BigInt', BigIntScalar, {});
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -31,7 +31,7 @@ const NODE_MODELS: Record<string, string> = {
   Document: 'document',
   DocumentChunk: 'documentChunk',
   Channel: 'channel',
-  Subscription: 'billingSubscription',
+  BillingSubscription: 'billingSubscription',
   UsageRecord: 'usageRecord',
   AuditLog: 'auditLog',
   SecurityAuditLog: 'securityAuditLog',

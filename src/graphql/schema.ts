@@ -15,6 +15,7 @@ import '../modules/conversations/conversation.schema';
 import '../modules/gamification/badge.schema';
 import '../modules/analytics/metric.schema';
 import '../modules/analytics/insights.schema';
+import '../modules/analytics/live.schema';
 import '../modules/knowledge/knowledge.schema';
 import '../modules/channels/channel.schema';
 import '../modules/billing/billing.schema';

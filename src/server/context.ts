@@ -8,6 +8,7 @@ import { InvalidTokenError } from '../auth/tokens';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import type { Hub } from '../realtime/hub';
 
 export interface ClientInfo {
   ip?: string;
@@ -20,6 +21,8 @@ export interface Context {
   db: Database;
   tokens: TokenService;
   client: ClientInfo;
+  /** Live change events, for subscriptions. */
+  realtime: { hub: Hub };
   log: Logger;
 }
 
@@ -45,13 +48,13 @@ export function unauthenticated(message = 'Authentication failed'): GraphQLError
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger }) {
+export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub } }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     const log = deps.log.child({ requestId });
     let viewer = viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
-    return { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, log };
+    return { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, log };
   };
 }
 

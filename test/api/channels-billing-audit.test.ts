@@ -239,7 +239,7 @@ describe('subscriptions and usage', () => {
     expect(data.subscriptions.totalCount).toBe(expected.length);
     expect(data.subscriptions.nodes).toEqual(
       expected.map((r) => ({
-        id: gid('Subscription', r.id),
+        id: gid('BillingSubscription', r.id),
         tier: r.tier,
         status: r.status,
         currentPeriodStart: r.current_period_start.toISOString(),
@@ -417,7 +417,7 @@ describe('asCreatorB against A\'s channels, billing and logs', () => {
     const first = async (table: string) => (await sql<{ id: string }>(`SELECT id FROM ${table} WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
     const ids = [
       gid('Channel', await first('channels')),
-      gid('Subscription', await first('subscriptions')),
+      gid('BillingSubscription', await first('subscriptions')),
       gid('UsageRecord', await first('usage_tracking')),
       gid('AuditLog', await first('audit_log')),
       gid('SecurityAuditLog', await first('security_audit_logs')),

@@ -43,7 +43,7 @@ builder.queryField('engagementSeries', (t) =>
   }),
 );
 
-const ProgramFunnel = builder.objectRef<Funnel>('ProgramFunnel').implement({
+export const ProgramFunnel = builder.objectRef<Funnel>('ProgramFunnel').implement({
   description: 'How far enrolled users get through a program.',
   fields: (t) => ({
     enrolled: t.exposeInt('enrolled'),
@@ -56,12 +56,13 @@ const ProgramFunnel = builder.objectRef<Funnel>('ProgramFunnel').implement({
   }),
 });
 
-// One grouped query for all the programs on a page.
+// One grouped query for all the programs on a page. Batching only, no cache: a subscription
+// reuses its context for every event it pushes, and must not be served old numbers.
 const funnelsFor = createContextCache(
   (ctx: Context) => new DataLoader<string, Funnel>(async (ids) => {
     const funnels = await programFunnels(prismaFor(ctx), ids);
     return ids.map((id) => funnels.get(id) ?? EMPTY_FUNNEL);
-  }),
+  }, { cache: false }),
 );
 
 builder.prismaObjectField('Program', 'funnel', (t) => t.field({ type: ProgramFunnel, resolve: (program, _args, ctx) => funnelsFor(ctx).load(program.id) }));
@@ -72,7 +73,7 @@ const usersFor = createContextCache(
     const users = await prismaFor(ctx).user.findMany({ where: { id: { in: [...ids] } } });
     const byId = new Map(users.map((u) => [u.id, u]));
     return ids.map((id) => byId.get(id) ?? new Error('user not found'));
-  }),
+  }, { cache: false }),
 );
 
 const LeaderboardEntry = builder.objectRef<{ rank: number; points: number; achievements: number; userId: string }>('LeaderboardEntry').implement({

@@ -3,7 +3,6 @@ import { builder } from '../../graphql/builder';
 import { DateRangeFilter, dayRange } from '../shared/enums';
 
 builder.prismaNode('BillingSubscription', {
-  name: 'Subscription',
   id: { field: 'id' },
   nullable: true,
   description: "A period of the creator's plan. Written by billing; read-only here.",

@@ -1,3 +1,6 @@
+import { NotFoundError } from '../../graphql/errors';
+import { visibleRows } from '../../realtime/visible';
+import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { requireTenant, tenantPrisma } from '../../graphql/guards';
@@ -232,3 +235,19 @@ builder.mutationField('sendMessage', (t) =>
 );
 
 deleteMutation('deleteMessage', 'Message', 'message');
+
+builder.subscriptionField('messageCreated', (t) =>
+  t.prismaField({
+    type: 'Message',
+    nullable: true,
+    description: 'A message was added (optionally to one conversation).',
+    args: { conversationId: t.arg.id() },
+    subscribe: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      const conversationId = args.conversationId ? fromGlobalId(String(args.conversationId), 'Conversation', 'conversationId') : undefined;
+      if (conversationId && !(await prismaFor(ctx).conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) throw new NotFoundError('Conversation');
+      return visibleRows(ctx, 'message', changes(ctx, (e) => e.entity === 'messages' && e.op === 'insert' && (!conversationId || e.parent === conversationId)));
+    },
+    resolve: (query, event, _args, ctx) => prismaFor(ctx).message.findUnique({ ...query, where: { id: event.id } }),
+  }),
+);

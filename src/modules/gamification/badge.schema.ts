@@ -1,3 +1,5 @@
+import { visibleRows } from '../../realtime/visible';
+import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
@@ -213,3 +215,13 @@ builder.mutationField('grantAchievement', (t) =>
 );
 
 deleteMutation('deleteAchievement', 'Achievement', 'achievement');
+
+builder.subscriptionField('badgeAwarded', (t) =>
+  t.prismaField({
+    type: 'UserBadge',
+    nullable: true,
+    description: 'A user earned a badge (awarded by hand or by the rules).',
+    subscribe: (_root, _args, ctx) => visibleRows(ctx, 'userBadge', changes(ctx, (e) => e.entity === 'user_badges' && e.op === 'insert')),
+    resolve: (query, event, _args, ctx) => prismaFor(ctx).userBadge.findUnique({ ...query, where: { id: event.id } }),
+  }),
+);

@@ -24,5 +24,5 @@ export const enrollmentStatsFor = createContextCache(
         }
         return stats;
       });
-    }),
+    }, { cache: false }),
 );

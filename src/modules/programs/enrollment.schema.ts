@@ -1,3 +1,6 @@
+import { NotFoundError } from '../../graphql/errors';
+import { visibleRows } from '../../realtime/visible';
+import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError } from '../../graphql/errors';
@@ -112,3 +115,18 @@ builder.mutationField('updateEnrollment', (t) =>
 
 deleteMutation('unenrollUser', 'ProgramEnrollment', 'programEnrollment', 'Removes an enrollment. Returns its id.');
 
+builder.subscriptionField('enrollmentChanged', (t) =>
+  t.prismaField({
+    type: 'ProgramEnrollment',
+    nullable: true,
+    description: 'An enrollment was created or changed (optionally of one program).',
+    args: { programId: t.arg.id() },
+    subscribe: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      const programId = args.programId ? fromGlobalId(String(args.programId), 'Program', 'programId') : undefined;
+      if (programId && !(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
+      return visibleRows(ctx, 'programEnrollment', changes(ctx, (e) => e.entity === 'program_enrollments' && e.op !== 'delete' && (!programId || e.parent === programId)));
+    },
+    resolve: (query, event, _args, ctx) => prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } }),
+  }),
+);

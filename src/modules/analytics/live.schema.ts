@@ -1,0 +1,54 @@
+// Live analytics for dashboards (subscriptions over WebSocket).
+import { builder } from '../../graphql/builder';
+import { NotFoundError } from '../../graphql/errors';
+import { requireTenant } from '../../graphql/guards';
+import { fromGlobalId } from '../../graphql/ids';
+import { prismaFor } from '../../graphql/tenant';
+import { changes, debouncedTicks } from '../../realtime/streams';
+import { visibleRows } from '../../realtime/visible';
+import { DashboardSummary, ProgramFunnel } from './insights.schema';
+import { daySummary, EMPTY_FUNNEL, programFunnels } from './insights.service';
+
+const todayUtc = () => new Date(new Date().toISOString().slice(0, 10));
+
+builder.subscriptionField('engagementMetricUpdated', (t) =>
+  t.prismaField({
+    type: 'EngagementMetric',
+    nullable: true,
+    description: 'A daily metric was written (by the rollup job, recordEngagementMetric, or anyone else).',
+    args: { metricType: t.arg.string() },
+    subscribe: (_root, args, ctx) =>
+      visibleRows(ctx, 'engagementMetric', changes(ctx, (e) => e.entity === 'engagement_metrics' && e.op !== 'delete' && (!args.metricType || e.parent === args.metricType))),
+    resolve: (query, event, _args, ctx) => prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } }),
+  }),
+);
+
+builder.subscriptionField('programStatsUpdated', (t) =>
+  t.field({
+    type: ProgramFunnel,
+    description: "The program's funnel, now and again after each burst of enrollment changes (debounced: a burst of 1,000 writes gives a handful of pushes).",
+    args: { programId: t.arg.id({ required: true }) },
+    subscribe: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
+      // Another tenant's program is not yours to watch: it does not exist as far as you know.
+      if (!(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
+      const ticks = debouncedTicks(ctx, (e) => e.entity === 'program_enrollments' && e.parent === programId);
+      return (async function* () {
+        for await (const _tick of ticks) yield programId;
+      })();
+    },
+    resolve: async (programId: string, _args, ctx) => (await programFunnels(prismaFor(ctx), [programId])).get(programId) ?? EMPTY_FUNNEL,
+  }),
+);
+
+const SUMMARY_ENTITIES = new Set(['users', 'messages', 'conversations', 'user_badges', 'program_enrollments']);
+
+builder.subscriptionField('dashboardSummary', (t) =>
+  t.field({
+    type: DashboardSummary,
+    description: "Today's numbers, now and again after each burst of changes.",
+    subscribe: (_root, _args, ctx) => debouncedTicks(ctx, (e) => SUMMARY_ENTITIES.has(e.entity)),
+    resolve: (_tick: number, _args, ctx) => daySummary(prismaFor(ctx), todayUtc()),
+  }),
+);

@@ -1,0 +1,93 @@
+// Async iterators over a creator's change events, for GraphQL subscriptions. The creator is
+// always the subscriber's own tenant (requireTenant), so a subscription cannot listen to
+// another creator whatever its arguments.
+import { requireTenant } from '../graphql/guards';
+import type { Context } from '../server/context';
+import { RESYNC, type ChangeEvent, type HubMessage } from './hub';
+
+/** A slow subscriber keeps at most this many undelivered events; older ones are dropped. */
+const MAX_QUEUE = 1_000;
+
+function stream<T>(ctx: Context, accept: (message: HubMessage, push: (value: T) => void) => void, initial?: T): AsyncIterableIterator<T> {
+  const creatorId = requireTenant(ctx);
+  const queue: T[] = initial === undefined ? [] : [initial];
+  let wake: ((result: IteratorResult<T>) => void) | undefined;
+  let done = false;
+  const push = (value: T) => {
+    if (done) return;
+    if (wake) {
+      const w = wake;
+      wake = undefined;
+      w({ value, done: false });
+    } else {
+      queue.push(value);
+      if (queue.length > MAX_QUEUE) queue.shift();
+    }
+  };
+  const unsubscribe = ctx.realtime.hub.subscribe(creatorId, (message) => accept(message, push));
+  const finish = (): IteratorResult<T> => {
+    done = true;
+    unsubscribe();
+    wake?.({ value: undefined, done: true });
+    wake = undefined;
+    return { value: undefined, done: true };
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => (wake = resolve));
+    },
+    return() {
+      return Promise.resolve(finish());
+    },
+    throw(error?: unknown) {
+      finish();
+      return Promise.reject(error);
+    },
+  };
+}
+
+/** Each matching change of the subscriber's tenant, and RESYNC after a listener reconnect. */
+export function changes(ctx: Context, match: (event: ChangeEvent) => boolean): AsyncIterableIterator<ChangeEvent | typeof RESYNC> {
+  return stream<ChangeEvent | typeof RESYNC>(ctx, (message, push) => {
+    if (message === RESYNC || match(message)) push(message);
+  });
+}
+
+/**
+ * A tick now, then at most one tick per burst of matching changes: the first change opens a
+ * window of `debounceMs` (extended by later changes, up to `maxWaitMs`), and one tick goes out
+ * when it closes. A burst of 1,000 writes becomes a handful of recomputations, not 1,000.
+ */
+export function debouncedTicks(ctx: Context, match: (event: ChangeEvent) => boolean, options: { debounceMs?: number; maxWaitMs?: number } = {}): AsyncIterableIterator<number> {
+  const debounceMs = options.debounceMs ?? 250;
+  const maxWaitMs = options.maxWaitMs ?? 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  let windowOpenedAt = 0;
+  let tick = 0;
+  const iterator = stream<number>(
+    ctx,
+    (message, push) => {
+      if (message !== RESYNC && !match(message)) return;
+      const now = Date.now();
+      if (!timer) windowOpenedAt = now;
+      clearTimeout(timer);
+      const wait = Math.max(0, Math.min(debounceMs, windowOpenedAt + maxWaitMs - now));
+      timer = setTimeout(() => {
+        timer = undefined;
+        push(++tick);
+      }, wait);
+    },
+    0,
+  );
+  const originalReturn = iterator.return!.bind(iterator);
+  iterator.return = () => {
+    clearTimeout(timer);
+    return originalReturn();
+  };
+  return iterator;
+}

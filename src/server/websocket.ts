@@ -1,0 +1,118 @@
+// GraphQL subscriptions over WebSocket (graphql-ws, protocol graphql-transport-ws), on the
+// same server and path as HTTP.
+//
+// * The credential arrives in connectionParams.authorization on connection_init and is
+//   verified by the same context factory as HTTP. A missing or bad one closes the socket with
+//   4403, and so does the token's expiry: a revoked or expired session never keeps streaming.
+// * Every operation gets its own context from that factory, is validated with the same rules
+//   as HTTP (introspection off in production), and its errors are masked the same way.
+import type http from 'node:http';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import type { Context, CredentialInput } from './context';
+import { formatError } from './plugins/masking';
+
+export interface WebSocketOptions {
+  server: http.Server;
+  schema: GraphQLSchema;
+  buildContext: (input: CredentialInput) => Promise<Context>;
+  production: boolean;
+  log: Logger;
+}
+
+type Extra = {
+  socket: WebSocket;
+  request: http.IncomingMessage;
+  credential?: CredentialInput;
+  expiry?: NodeJS.Timeout;
+};
+
+export interface SubscriptionServer {
+  /** Open sockets (for metrics and draining). */
+  clients(): number;
+  /** Closes every socket with 1001 (going away) and stops accepting. */
+  close(): Promise<void>;
+}
+
+const param = (params: Record<string, unknown> | undefined | null, name: string) => {
+  const value = params?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+export function createSubscriptionServer(options: WebSocketOptions): SubscriptionServer {
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const rules = options.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      schema: options.schema,
+      async onConnect(ctx) {
+        const credential: CredentialInput = {
+          authorization: param(ctx.connectionParams, 'authorization'),
+          actAsCreator: param(ctx.connectionParams, 'x-act-as-creator'),
+          adminReason: param(ctx.connectionParams, 'x-admin-reason'),
+          client: { ip: ctx.extra.request.socket.remoteAddress, userAgent: ctx.extra.request.headers['user-agent']?.slice(0, 500) },
+        };
+        if (!credential.authorization) return false; // 4403 Forbidden
+        let context: Context;
+        try {
+          context = await options.buildContext(credential);
+        } catch {
+          return false; // 4403 Forbidden
+        }
+        if (context.viewer.kind === 'anonymous') return false;
+        ctx.extra.credential = credential;
+        const msLeft = context.viewer.expiresAt * 1000 - Date.now();
+        ctx.extra.expiry = setTimeout(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'), Math.max(0, msLeft));
+        ctx.extra.expiry.unref();
+        return true;
+      },
+      onClose(ctx) {
+        clearTimeout(ctx.extra.expiry);
+      },
+      async onSubscribe(ctx, id, payload) {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(options.schema, document, rules);
+        if (errors.length > 0) return errors;
+        // A fresh context per operation, from the same factory as HTTP; the token is verified
+        // again, so one that expired since the connection opened is refused.
+        const contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined });
+        contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
+        return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
+      },
+      onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
+        if (!result.errors) return;
+        const context = args.contextValue as Context;
+        return {
+          ...result,
+          errors: result.errors.map((error) => {
+            const formatted = formatError(error.toJSON(), error);
+            if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') context.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error in a subscription');
+            return { ...formatted, extensions: { ...formatted.extensions, requestId: context.requestId } };
+          }),
+        };
+      },
+      onError(_ctx, _id, _payload, errors) {
+        return errors.map((error) => formatError(error.toJSON(), error));
+      },
+    },
+    wss,
+  );
+
+  return {
+    clients: () => wss.clients.size,
+    async close() {
+      for (const socket of wss.clients) socket.close(1001, 'Server is shutting down');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -198,3 +198,22 @@ test('the listener connection drops and reconnects; the subscription keeps strea
   await owner.query(`INSERT INTO engagement_metrics (creator_id, metric_type, metric_value, date) VALUES ($1, 'reconnect_check', 42, current_date)`, [tenants.creatorA]);
   expect((await stream.nth(1)).data.engagementMetricUpdated).toEqual({ metricValue: 42 });
 });
+
+test('in production, introspection is refused over the socket exactly as over HTTP', async () => {
+  const INTROSPECT = `query { __schema { queryType { name } } }`;
+  // graphql-ws runs queries too, so the socket must not be a way around the HTTP rules.
+  const development = subscribe(server, server.tokenFor(tenants.creatorA), INTROSPECT);
+  expect((await development.nth(1)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  const production = await startTestServer(db, { NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+  try {
+    const token = production.tokenFor(tenants.creatorA);
+    const http = await production.gql(INTROSPECT, {}, { token });
+    expect(http.body.errors?.[0]?.message).toMatch(/introspection/i);
+    const ws = subscribe(production, token, INTROSPECT);
+    await sleep(500);
+    expect(ws.results.every((r) => r.data == null)).toBe(true);
+    expect(JSON.stringify([...ws.errors, ...ws.results])).toMatch(/introspection/i);
+  } finally {
+    await production.stop();
+  }
+});

@@ -5,7 +5,7 @@ import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { changes, debouncedTicks } from '../../realtime/streams';
-import { visibleRows } from '../../realtime/visible';
+import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { DashboardSummary, ProgramFunnel } from './insights.schema';
 import { daySummary, EMPTY_FUNNEL, programFunnels } from './insights.service';
 
@@ -19,7 +19,7 @@ builder.subscriptionField('engagementMetricUpdated', (t) =>
     args: { metricType: t.arg.string() },
     subscribe: (_root, args, ctx) =>
       visibleRows(ctx, 'engagementMetric', changes(ctx, (e) => e.entity === 'engagement_metrics' && e.op !== 'delete' && (!args.metricType || e.parent === args.metricType))),
-    resolve: (query, event, _args, ctx) => prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } }),
+    resolve: (query, event, _args, ctx) => loadForEvent(event, 'engagementMetric', query, () => prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } })),
   }),
 );
 

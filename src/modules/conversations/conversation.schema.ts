@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../graphql/errors';
-import { visibleRows } from '../../realtime/visible';
+import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
@@ -248,6 +248,6 @@ builder.subscriptionField('messageCreated', (t) =>
       if (conversationId && !(await prismaFor(ctx).conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) throw new NotFoundError('Conversation');
       return visibleRows(ctx, 'message', changes(ctx, (e) => e.entity === 'messages' && e.op === 'insert' && (!conversationId || e.parent === conversationId)));
     },
-    resolve: (query, event, _args, ctx) => prismaFor(ctx).message.findUnique({ ...query, where: { id: event.id } }),
+    resolve: (query, event, _args, ctx) => loadForEvent(event, 'message', query, () => prismaFor(ctx).message.findUnique({ ...query, where: { id: event.id } })),
   }),
 );

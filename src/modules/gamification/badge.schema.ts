@@ -1,4 +1,4 @@
-import { visibleRows } from '../../realtime/visible';
+import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
@@ -222,6 +222,6 @@ builder.subscriptionField('badgeAwarded', (t) =>
     nullable: true,
     description: 'A user earned a badge (awarded by hand or by the rules).',
     subscribe: (_root, _args, ctx) => visibleRows(ctx, 'userBadge', changes(ctx, (e) => e.entity === 'user_badges' && e.op === 'insert')),
-    resolve: (query, event, _args, ctx) => prismaFor(ctx).userBadge.findUnique({ ...query, where: { id: event.id } }),
+    resolve: (query, event, _args, ctx) => loadForEvent(event, 'userBadge', query, () => prismaFor(ctx).userBadge.findUnique({ ...query, where: { id: event.id } })),
   }),
 );

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../graphql/errors';
-import { visibleRows } from '../../realtime/visible';
+import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
@@ -127,6 +127,6 @@ builder.subscriptionField('enrollmentChanged', (t) =>
       if (programId && !(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
       return visibleRows(ctx, 'programEnrollment', changes(ctx, (e) => e.entity === 'program_enrollments' && e.op !== 'delete' && (!programId || e.parent === programId)));
     },
-    resolve: (query, event, _args, ctx) => prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } }),
+    resolve: (query, event, _args, ctx) => loadForEvent(event, 'programEnrollment', query, () => prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } })),
   }),
 );

@@ -5,6 +5,7 @@
 // creator's tenant, so the answer is the same for each: it is computed once per event (and once
 // per distinct GraphQL selection), not once per subscriber. Ten dashboards of one creator cost
 // one visibility check and one load per change, not ten of each.
+import { requireTenant } from '../graphql/guards';
 import { prismaFor } from '../graphql/tenant';
 import type { Context } from '../server/context';
 import { RESYNC, type ChangeEvent } from './hub';
@@ -22,12 +23,49 @@ export function perEvent<T>(event: ChangeEvent, key: string, load: () => Promise
   return result;
 }
 
-export async function* visibleRows(ctx: Context, model: string, events: AsyncIterable<ChangeEvent | typeof RESYNC>): AsyncGenerator<ChangeEvent> {
+/** Rows changed since a moment, for catching up after the listener reconnected. */
+export type CatchUp = (since: Date) => Promise<string[]>;
+
+const CATCH_UP_MARGIN_MS = 5_000;
+const REMEMBERED_IDS = 1_000;
+
+/**
+ * The visible rows of a stream of change events. After a listener reconnect (RESYNC), rows
+ * changed since shortly before the last delivery are read again through `catchUp` and sent, so
+ * a dropped connection loses nothing. For streams of new rows (`insertsOnly`) the ones already
+ * sent are skipped; a stream of changes sends the row's current state again, which is harmless.
+ */
+export async function* visibleRows(
+  ctx: Context,
+  model: string,
+  events: AsyncIterable<ChangeEvent | typeof RESYNC>,
+  catchUp?: CatchUp,
+  insertsOnly = false,
+): AsyncGenerator<ChangeEvent> {
   const delegate = (prismaFor(ctx) as unknown as Record<string, Findable>)[model]!;
+  const creatorId = requireTenant(ctx);
+  const delivered = new Set<string>();
+  let lastDelivery = Date.now();
+  const remember = (id: string) => {
+    delivered.add(id);
+    if (delivered.size > REMEMBERED_IDS) delivered.delete(delivered.values().next().value!);
+    lastDelivery = Date.now();
+  };
   for await (const event of events) {
-    if (event === RESYNC) continue;
+    if (event === RESYNC) {
+      if (!catchUp) continue;
+      for (const id of await catchUp(new Date(lastDelivery - CATCH_UP_MARGIN_MS))) {
+        if (insertsOnly && delivered.has(id)) continue;
+        remember(id);
+        yield { creatorId, entity: model, op: 'update', id, parent: null };
+      }
+      continue;
+    }
     const visible = await perEvent(event, `visible:${model}`, () => delegate.findUnique({ where: { id: event.id }, select: { id: true } }));
-    if (visible) yield event;
+    if (visible) {
+      remember(event.id);
+      yield event;
+    }
   }
 }
 

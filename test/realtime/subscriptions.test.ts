@@ -217,3 +217,26 @@ test('in production, introspection is refused over the socket exactly as over HT
     await production.stop();
   }
 });
+
+test('messages written while the listener was away are delivered once it is back', async () => {
+  const conversation = await conversationOf(tenants.creatorA);
+  const stream = subscribe(server, server.tokenFor(tenants.creatorA), `subscription($c: ID!) { messageCreated(conversationId: $c) { content } }`, { c: toGlobalId('Conversation', conversation) });
+  await sleep(300);
+  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'before the gap')`, [tenants.creatorA, conversation]);
+  expect((await stream.nth(1)).data.messageCreated.content).toBe('before the gap');
+
+  // Cut the listener and write while it reconnects (the first retry waits 100 ms).
+  const before = server.app.listener.backendPid();
+  const admin = await connect(db.adminUrl);
+  try {
+    await admin.query(`SELECT pg_terminate_backend($1)`, [before]);
+  } finally {
+    await admin.end();
+  }
+  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'during the gap')`, [tenants.creatorA, conversation]);
+  expect((await stream.nth(2, 10_000)).data.messageCreated.content).toBe('during the gap');
+  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'after the gap')`, [tenants.creatorA, conversation]);
+  expect((await stream.nth(3)).data.messageCreated.content).toBe('after the gap');
+  await sleep(300);
+  expect(stream.results.map((r) => r.data.messageCreated.content)).toEqual(['before the gap', 'during the gap', 'after the gap']);
+});

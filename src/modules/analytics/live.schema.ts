@@ -18,7 +18,9 @@ builder.subscriptionField('engagementMetricUpdated', (t) =>
     description: 'A daily metric was written (by the rollup job, recordEngagementMetric, or anyone else).',
     args: { metricType: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      visibleRows(ctx, 'engagementMetric', changes(ctx, (e) => e.entity === 'engagement_metrics' && e.op !== 'delete' && (!args.metricType || e.parent === args.metricType))),
+      visibleRows(ctx, 'engagementMetric', changes(ctx, (e) => e.entity === 'engagement_metrics' && e.op !== 'delete' && (!args.metricType || e.parent === args.metricType)), async (since) =>
+        (await prismaFor(ctx).engagementMetric.findMany({ where: { updatedAt: { gte: since }, ...(args.metricType ? { metricType: args.metricType } : {}) }, select: { id: true }, orderBy: { updatedAt: 'asc' }, take: 500 })).map((m) => m.id),
+      ),
     resolve: (query, event, _args, ctx) => loadForEvent(event, 'engagementMetric', query, () => prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } })),
   }),
 );

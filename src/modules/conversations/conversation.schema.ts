@@ -246,7 +246,11 @@ builder.subscriptionField('messageCreated', (t) =>
       requireTenant(ctx);
       const conversationId = args.conversationId ? fromGlobalId(String(args.conversationId), 'Conversation', 'conversationId') : undefined;
       if (conversationId && !(await prismaFor(ctx).conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) throw new NotFoundError('Conversation');
-      return visibleRows(ctx, 'message', changes(ctx, (e) => e.entity === 'messages' && e.op === 'insert' && (!conversationId || e.parent === conversationId)));
+      const db = prismaFor(ctx);
+      return visibleRows(ctx, 'message', changes(ctx, (e) => e.entity === 'messages' && e.op === 'insert' && (!conversationId || e.parent === conversationId)), async (since) =>
+        (await db.message.findMany({ where: { createdAt: { gte: since }, ...(conversationId ? { conversationId } : {}) }, select: { id: true }, orderBy: { createdAt: 'asc' }, take: 500 })).map((m) => m.id),
+        true,
+      );
     },
     resolve: (query, event, _args, ctx) => loadForEvent(event, 'message', query, () => prismaFor(ctx).message.findUnique({ ...query, where: { id: event.id } })),
   }),

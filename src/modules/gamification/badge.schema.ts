@@ -221,7 +221,11 @@ builder.subscriptionField('badgeAwarded', (t) =>
     type: 'UserBadge',
     nullable: true,
     description: 'A user earned a badge (awarded by hand or by the rules).',
-    subscribe: (_root, _args, ctx) => visibleRows(ctx, 'userBadge', changes(ctx, (e) => e.entity === 'user_badges' && e.op === 'insert')),
+    subscribe: (_root, _args, ctx) =>
+      visibleRows(ctx, 'userBadge', changes(ctx, (e) => e.entity === 'user_badges' && e.op === 'insert'), async (since) =>
+        (await prismaFor(ctx).userBadge.findMany({ where: { earnedAt: { gte: since } }, select: { id: true }, orderBy: { earnedAt: 'asc' }, take: 500 })).map((b) => b.id),
+        true,
+      ),
     resolve: (query, event, _args, ctx) => loadForEvent(event, 'userBadge', query, () => prismaFor(ctx).userBadge.findUnique({ ...query, where: { id: event.id } })),
   }),
 );

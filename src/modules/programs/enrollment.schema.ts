@@ -125,7 +125,9 @@ builder.subscriptionField('enrollmentChanged', (t) =>
       requireTenant(ctx);
       const programId = args.programId ? fromGlobalId(String(args.programId), 'Program', 'programId') : undefined;
       if (programId && !(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
-      return visibleRows(ctx, 'programEnrollment', changes(ctx, (e) => e.entity === 'program_enrollments' && e.op !== 'delete' && (!programId || e.parent === programId)));
+      return visibleRows(ctx, 'programEnrollment', changes(ctx, (e) => e.entity === 'program_enrollments' && e.op !== 'delete' && (!programId || e.parent === programId)), async (since) =>
+        (await prismaFor(ctx).programEnrollment.findMany({ where: { lastActivityAt: { gte: since }, ...(programId ? { programId } : {}) }, select: { id: true }, orderBy: { lastActivityAt: 'asc' }, take: 500 })).map((e) => e.id),
+      );
     },
     resolve: (query, event, _args, ctx) => loadForEvent(event, 'programEnrollment', query, () => prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } })),
   }),

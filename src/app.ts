@@ -86,8 +86,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     listener = await startChangeListener(urls.app, log);
     const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub } });
     const production = config.nodeEnv === 'production';
-    const http = await createHttpServer({ schema, buildContext, db, production });
-    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, log });
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits });
+    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log });
 
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', (error: NodeJS.ErrnoException) =>

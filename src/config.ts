@@ -2,6 +2,7 @@
 // at start-up; a bad value fails with a message that names the variable, before anything
 // listens or connects.
 import path from 'node:path';
+import { DEFAULT_LIMITS } from './server/limits';
 
 export type NodeEnv = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -40,6 +41,8 @@ export interface Config {
   seedOnStart: boolean;
   /** Run the job queue (rollups, retention) in this process (default: on, except in tests). */
   jobsEnabled: boolean;
+  /** Query limits, applied to HTTP and WebSocket operations alike. */
+  limits: { maxDepth: number; maxAliases: number; maxCost: number };
 }
 
 export class ConfigError extends Error {
@@ -170,6 +173,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     embeddedPostgresPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1024, 65535),
     seedOnStart: bool(env, 'SEED_ON_START', !production),
     jobsEnabled: bool(env, 'JOBS_ENABLED', nodeEnv !== 'test'),
+    limits: {
+      maxDepth: int(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100),
+      maxAliases: int(env, 'MAX_QUERY_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000),
+      maxCost: int(env, 'MAX_QUERY_COST', DEFAULT_LIMITS.maxCost, 100, Number.MAX_SAFE_INTEGER),
+    },
     ...overrides,
   };
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {

@@ -8,7 +8,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { Database } from '../db/database';
 import type { Context, CredentialInput } from './context';
 import { healthz, readyz } from './health';
+import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
+import { limitRules, type QueryLimits } from './limits';
 
 function header(req: express.Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -17,6 +19,7 @@ function header(req: express.Request, name: string): string | undefined {
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
+  limits: QueryLimits;
   buildContext: (input: CredentialInput) => Promise<Context>;
   db: Database;
   production: boolean;
@@ -44,7 +47,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     allowBatchedHttpRequests: false,
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), maskingPlugin()],
+    validationRules: limitRules(options.limits),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), maskingPlugin(), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 

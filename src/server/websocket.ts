@@ -14,12 +14,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
+import { checkCost, limitRules, type QueryLimits } from './limits';
 
 export interface WebSocketOptions {
   server: http.Server;
   schema: GraphQLSchema;
   buildContext: (input: CredentialInput) => Promise<Context>;
   production: boolean;
+  limits: QueryLimits;
   log: Logger;
 }
 
@@ -44,7 +46,8 @@ const param = (params: Record<string, unknown> | undefined | null, name: string)
 
 export function createSubscriptionServer(options: WebSocketOptions): SubscriptionServer {
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
-  const rules = options.production ? [...specifiedRules, NoSchemaIntrospectionCustomRule] : specifiedRules;
+  // The same rules as HTTP: GraphQL's own, the limits, and no introspection in production.
+  const rules = [...specifiedRules, ...limitRules(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -82,6 +85,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         }
         const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors;
+        const tooCostly = checkCost(options.schema, document, payload.operationName, payload.variables ?? undefined, options.limits);
+        if (tooCostly) return [tooCostly];
         // A fresh context per operation, from the same factory as HTTP; the token is verified
         // again, so one that expired since the connection opened is refused.
         const contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined });

@@ -14,8 +14,8 @@ export function isExpected(error: unknown): boolean {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (isExpected(error)) {
     const { extensions, ...rest } = formatted;
-    const { stacktrace: _stacktrace, exception: _exception, ...safe } = (extensions ?? {}) as Record<string, unknown>;
-    return { ...rest, extensions: safe };
+    const { stacktrace: _stacktrace, exception: _exception, limit, http: _http, ...safe } = (extensions ?? {}) as Record<string, unknown>;
+    return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

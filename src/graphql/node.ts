@@ -31,6 +31,7 @@ const NODE_MODELS: Record<string, string> = {
   Document: 'document',
   DocumentChunk: 'documentChunk',
   Channel: 'channel',
+  WidgetConfig: 'widgetConfig',
   BillingSubscription: 'billingSubscription',
   UsageRecord: 'usageRecord',
   AuditLog: 'auditLog',

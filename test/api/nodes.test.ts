@@ -31,6 +31,7 @@ const NODE_TYPES: Record<string, { table: string; parent?: [field: string, type:
   Document: { table: 'documents', parent: ['knowledgeBase', 'KnowledgeBase', 'knowledge_base_id'] },
   DocumentChunk: { table: 'document_chunks', parent: ['document', 'Document', 'document_id'] },
   Channel: { table: 'channels' },
+  WidgetConfig: { table: 'widget_configs' },
   BillingSubscription: { table: 'subscriptions' },
   UsageRecord: { table: 'usage_tracking' },
   AuditLog: { table: 'audit_log' },

@@ -24,7 +24,9 @@ builder.prismaNode('Channel', {
   }),
 });
 
-builder.prismaObject('WidgetConfig', {
+builder.prismaNode('WidgetConfig', {
+  id: { field: 'id' },
+  nullable: true,
   description: 'How the web widget looks and behaves (one per creator).',
   fields: (t) => ({
     theme: t.expose('theme', { type: 'JSONObject' }),

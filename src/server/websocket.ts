@@ -3,7 +3,9 @@
 //
 // * The credential arrives in connectionParams.authorization on connection_init and is
 //   verified by the same context factory as HTTP. A missing or bad one closes the socket with
-//   4403, and so does the token's expiry: a revoked or expired session never keeps streaming.
+//   4403, and so does the access token's expiry (15 minutes by default): an expired session
+//   never keeps streaming. Revoking a refresh token (log-out) does not cut an open socket
+//   before that expiry; access tokens carry no session id yet.
 // * Every operation gets its own context from that factory, is validated with the same rules
 //   as HTTP (introspection off in production), and its errors are masked the same way.
 import type http from 'node:http';
@@ -89,7 +91,20 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         if (tooCostly) return [tooCostly];
         // A fresh context per operation, from the same factory as HTTP; the token is verified
         // again, so one that expired since the connection opened is refused.
-        const contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined });
+        let contextValue: Context;
+        try {
+          contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined });
+        } catch (error) {
+          const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+          // The credential no longer holds (expired, or an act-as target that is gone): the
+          // same answer as at connection time, not a 4500 with an error text.
+          if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' || code === 'NOT_FOUND') {
+            ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
+            return [new GraphQLError('Forbidden', { extensions: { code } })];
+          }
+          options.log.error({ err: error }, 'could not build a subscription context');
+          return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        }
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },
@@ -105,8 +120,12 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           }),
         };
       },
-      onError(_ctx, _id, _payload, errors) {
-        return errors.map((error) => formatError(error.toJSON(), error));
+      onError(_ctx, id, payload, errors) {
+        return errors.map((error) => {
+          const formatted = formatError(error.toJSON(), error);
+          if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') options.log.error({ err: error.originalError ?? error, operationId: id, operationName: payload.operationName }, 'unexpected error in a subscription');
+          return formatted;
+        });
       },
     },
     wss,

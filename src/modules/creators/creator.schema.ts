@@ -1,4 +1,5 @@
-import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { builder, MAX_PAGE_SIZE, WRITE_ERRORS } from '../../graphql/builder';
 import { requireAdmin, requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';
@@ -91,22 +92,57 @@ builder.mutationField('updateMe', (t) =>
   }),
 );
 
+// What an admin's list shows of each creator: the account, nothing it owns. A separate type
+// with scalar fields only, read with an explicit column list, because the list runs on the
+// owner connection (it spans tenants by design) and must never carry a client's nested
+// selection into another tenant's data. To see inside a creator, act on it
+// (X-Act-As-Creator + X-Admin-Reason), which goes through row-level security and is recorded.
+const CreatorSummary = builder.objectRef<{
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  companyName: string | null;
+  subscriptionTier: string;
+  subscriptionStatus: string;
+  isActive: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}>('CreatorSummary').implement({
+  description: 'A creator account as platform admins list it. `id` is what X-Act-As-Creator takes.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    firstName: t.exposeString('firstName', { nullable: true }),
+    lastName: t.exposeString('lastName', { nullable: true }),
+    companyName: t.exposeString('companyName', { nullable: true }),
+    subscriptionTier: t.field({ type: SubscriptionTierEnum, resolve: (c) => c.subscriptionTier as never }),
+    subscriptionStatus: t.exposeString('subscriptionStatus'),
+    isActive: t.exposeBoolean('isActive'),
+    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const SUMMARY_COLUMNS = { id: true, email: true, firstName: true, lastName: true, companyName: true, subscriptionTier: true, subscriptionStatus: true, isActive: true, lastLoginAt: true, createdAt: true } as const;
+
 builder.queryField('creators', (t) =>
-  t.prismaConnection({
-    type: 'Creator',
-    cursor: 'id',
-    description: 'Every creator on the platform. Platform admins only.',
+  t.connection({
+    type: CreatorSummary,
+    description: 'Every creator account on the platform (no data they own). Platform admins only.',
     args: { search: t.arg.string({ description: 'Part of the email or company name.' }) },
-    totalCount: (_connection, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       requireAdmin(ctx);
-      return ctx.db.owner.creator.count({ where: searchCreators(args.search) });
+      const where = searchCreators(args.search);
+      const page = await resolveOffsetConnection({ args }, ({ offset, limit }) =>
+        ctx.db.owner.creator.findMany({ where, select: SUMMARY_COLUMNS, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip: offset, take: Math.min(limit, MAX_PAGE_SIZE + 1) }),
+      );
+      return Object.assign(page, { totalCount: await ctx.db.owner.creator.count({ where }) });
     },
-    resolve: (query, _root, args, ctx) => {
-      requireAdmin(ctx);
-      // The owner connection: an admin's list spans tenants by design. Acting on one creator
-      // (X-Act-As-Creator) goes through the tenant client like any request.
-      return ctx.db.owner.creator.findMany({ ...query, where: searchCreators(args.search), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    },
+  }, {
+    fields: (c) => ({
+      totalCount: c.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
+    }),
   }),
 );
 

@@ -116,8 +116,13 @@ builder.mutationField('updateProgram', (t) =>
       const data = parseInput(z.object({ ...programFields, name: text(200).nullish() }), args.input);
       const db = prismaFor(ctx);
       if (data.flowDefinition) {
-        const current = await db.program.findUniqueOrThrow({ where: { id }, select: { status: true } });
-        if (current.status !== 'draft') throw new ConflictError('The flow of a published or archived program cannot change; create a new draft');
+        // One conditional statement, so a publish cannot slip in between a check and the write.
+        const changed = await db.program.updateMany({ where: { id, status: 'draft' }, data: definedOnly(data) });
+        if (changed.count === 0) {
+          await db.program.findUniqueOrThrow({ where: { id }, select: { id: true } });
+          throw new ConflictError('The flow of a published or archived program cannot change; create a new draft');
+        }
+        return db.program.findUniqueOrThrow({ ...query, where: { id } });
       }
       return db.program.update({ ...query, where: { id }, data: definedOnly(data) });
     },

@@ -7,14 +7,39 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context';
 
-export function isExpected(error: unknown): boolean {
-  return unwrapResolverError(error) instanceof GraphQLError;
+/**
+ * The error underneath every wrapper. graphql-js wraps resolver errors (with a path), but Apollo
+ * wraps context-creation failures and graphql-ws wraps errors from a subscription's source
+ * without one, so unwrapResolverError alone would let a wrapped Prisma error pass as expected.
+ */
+function innermost(error: unknown): unknown {
+  let current = unwrapResolverError(error);
+  while (current instanceof GraphQLError && current.originalError) current = current.originalError;
+  return current;
+}
+
+/** Codes Apollo gives to the client's own mistakes (bad variables, syntax, validation). */
+const CLIENT_ERROR_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+
+/**
+ * A variable that does not coerce (a scalar's parseValue threw): graphql-js reports it before
+ * execution, without a path. Over HTTP Apollo codes it BAD_USER_INPUT; graphql-ws does not.
+ */
+function isVariableError(error: unknown): boolean {
+  return error instanceof GraphQLError && !error.path && /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(error.message);
+}
+
+export function isExpected(error: unknown, code?: unknown): boolean {
+  if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return true;
+  if (isVariableError(error)) return true;
+  return innermost(error) instanceof GraphQLError;
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  if (isExpected(error)) {
+  if (isExpected(error, formatted.extensions?.code)) {
     const { extensions, ...rest } = formatted;
     const { stacktrace: _stacktrace, exception: _exception, limit, http: _http, ...safe } = (extensions ?? {}) as Record<string, unknown>;
+    if (!safe.code && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -26,8 +51,8 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            if (!isExpected(error)) {
-              const original = unwrapResolverError(error);
+            if (!isExpected(error, error.extensions?.code)) {
+              const original = innermost(error);
               contextValue.log.error({ err: original, operationName, path: error.path }, 'unexpected error');
             }
           }

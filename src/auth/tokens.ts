@@ -17,6 +17,8 @@ export type Role = 'creator' | 'admin';
 export interface AccessClaims {
   sub: string;
   role: Role;
+  /** The log-in (refresh-token family) the token was issued for, when it came from one. */
+  sid?: string;
   /** Seconds since the epoch. */
   exp: number;
   iat: number;
@@ -34,7 +36,7 @@ const ROLES: readonly Role[] = ['creator', 'admin'];
 
 export interface TokenService {
   readonly algorithm: jwt.Algorithm;
-  sign(subject: { sub: string; role: Role }, ttlSeconds?: number): { token: string; expiresAt: Date };
+  sign(subject: { sub: string; role: Role; sid?: string }, ttlSeconds?: number): { token: string; expiresAt: Date };
   verify(token: string): AccessClaims;
 }
 
@@ -70,7 +72,7 @@ export function createTokenService(config: JwtConfig): TokenService {
       if (!signKey) throw new Error('this server verifies tokens but has no private key to sign them (set JWT_PRIVATE_KEY)');
       const now = Math.floor(Date.now() / 1000);
       const exp = now + ttlSeconds;
-      const token = jwt.sign({ sub: subject.sub, role: subject.role, iat: now, exp }, signKey, {
+      const token = jwt.sign({ sub: subject.sub, role: subject.role, ...(subject.sid ? { sid: subject.sid } : {}), iat: now, exp }, signKey, {
         algorithm,
         audience: config.audience,
         issuer: config.issuer,
@@ -90,7 +92,9 @@ export function createTokenService(config: JwtConfig): TokenService {
       if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw new InvalidTokenError('sub must be a UUID');
       const role = (payload as { role?: unknown }).role;
       if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new InvalidTokenError('unknown role');
-      return { sub: payload.sub.toLowerCase(), role: role as Role, exp: payload.exp, iat: payload.iat };
+      const sid = (payload as { sid?: unknown }).sid;
+      if (sid !== undefined && (typeof sid !== 'string' || !UUID.test(sid))) throw new InvalidTokenError('sid must be a UUID');
+      return { sub: payload.sub.toLowerCase(), role: role as Role, exp: payload.exp, iat: payload.iat, ...(typeof sid === 'string' ? { sid: sid.toLowerCase() } : {}) };
     },
   };
 }

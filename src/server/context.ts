@@ -67,7 +67,7 @@ function viewerFrom(tokens: TokenService, authorization: string | undefined): Vi
     const claims = tokens.verify(match[1]!);
     return claims.role === 'admin'
       ? { kind: 'admin', adminId: claims.sub, expiresAt: claims.exp }
-      : { kind: 'creator', creatorId: claims.sub, expiresAt: claims.exp };
+      : { kind: 'creator', creatorId: claims.sub, expiresAt: claims.exp, ...(claims.sid ? { sessionId: claims.sid } : {}) };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthenticated(error.reason === 'expired' ? 'Token expired' : 'Invalid token');
     throw error;

@@ -3,9 +3,9 @@
 //
 // * The credential arrives in connectionParams.authorization on connection_init and is
 //   verified by the same context factory as HTTP. A missing or bad one closes the socket with
-//   4403, and so does the access token's expiry (15 minutes by default): an expired session
-//   never keeps streaming. Revoking a refresh token (log-out) does not cut an open socket
-//   before that expiry; access tokens carry no session id yet.
+//   4403, and so does the access token's expiry, and so does the end of the log-in the token
+//   came from (log-out, refresh-token reuse, deactivation): a revoked or expired session never
+//   keeps streaming.
 // * Every operation gets its own context from that factory, is validated with the same rules
 //   as HTTP (introspection off in production), and its errors are masked the same way.
 import type http from 'node:http';
@@ -14,6 +14,8 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
+import { tenantClient } from '../db/tenant';
+import { RESYNC } from '../realtime/hub';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
 import { checkCost, limitRules, type QueryLimits } from './limits';
@@ -32,6 +34,8 @@ type Extra = {
   request: http.IncomingMessage;
   credential?: CredentialInput;
   expiry?: NodeJS.Timeout;
+  /** Stops watching the connection's session for revocation. */
+  unwatch?: () => void;
 };
 
 export interface SubscriptionServer {
@@ -45,6 +49,22 @@ const param = (params: Record<string, unknown> | undefined | null, name: string)
   const value = params?.[name];
   return typeof value === 'string' ? value : undefined;
 };
+
+/**
+ * Whether the log-in behind a creator's token still stands: a refresh token of its family is
+ * unrevoked and unexpired, and the creator is active. Tokens not issued by a log-in (none carry
+ * a session id) are judged by their signature and expiry alone.
+ */
+async function sessionLive(context: Context): Promise<boolean> {
+  const viewer = context.viewer;
+  if (viewer.kind !== 'creator' || !viewer.sessionId) return true;
+  const db = tenantClient(context.db.app, viewer.creatorId);
+  const [creator, liveTokens] = await Promise.all([
+    db.creator.findUnique({ where: { id: viewer.creatorId }, select: { isActive: true } }),
+    db.creatorRefreshToken.count({ where: { familyId: viewer.sessionId, revokedAt: null, expiresAt: { gt: new Date() } } }),
+  ]);
+  return Boolean(creator?.isActive) && liveTokens > 0;
+}
 
 export function createSubscriptionServer(options: WebSocketOptions): SubscriptionServer {
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
@@ -69,14 +89,32 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           return false; // 4403 Forbidden
         }
         if (context.viewer.kind === 'anonymous') return false;
+        if (!(await sessionLive(context))) return false;
         ctx.extra.credential = credential;
         const msLeft = context.viewer.expiresAt * 1000 - Date.now();
         ctx.extra.expiry = setTimeout(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'), Math.max(0, msLeft));
         ctx.extra.expiry.unref();
+        // A token issued by a log-in streams only while that log-in stands: its revocation
+        // (log-out, refresh-token reuse) or the creator's deactivation closes the socket now.
+        const viewer = context.viewer;
+        if (viewer.kind === 'creator' && viewer.sessionId) {
+          const sessionId = viewer.sessionId;
+          ctx.extra.unwatch = context.realtime.hub.subscribe(viewer.creatorId, (event) => {
+            const concerned = event === RESYNC || (event.entity === 'creator_refresh_tokens' && event.parent === sessionId) || event.entity === 'creators';
+            if (!concerned) return;
+            // A refresh revokes the old token and issues its successor in one transaction, so
+            // the log-in is still live; only a log-in with no live token left ends the socket.
+            sessionLive(context).then(
+              (live) => live || ctx.extra.socket.close(CloseCode.Forbidden, 'Session ended'),
+              (error: unknown) => context.log.warn({ err: error }, 'could not check a WebSocket session'),
+            );
+          });
+        }
         return true;
       },
       onClose(ctx) {
         clearTimeout(ctx.extra.expiry);
+        ctx.extra.unwatch?.();
       },
       async onSubscribe(ctx, id, payload) {
         let document;

@@ -240,3 +240,41 @@ test('messages written while the listener was away are delivered once it is back
   await sleep(300);
   expect(stream.results.map((r) => r.data.messageCreated.content)).toEqual(['before the gap', 'during the gap', 'after the gap']);
 });
+
+describe('sessions: a socket lives only as long as the log-in it came from', () => {
+  type Auth = { accessToken: string; refreshToken: string };
+  async function logIn(): Promise<Auth> {
+    const { body } = await server.gql<Json>(`mutation { logIn(email: "grace@demo.creatorgraph.dev", password: "demo-password-grace") { ... on AuthPayload { accessToken refreshToken } } }`);
+    return body.data!.logIn as Auth;
+  }
+  const isOpen = async (stream: Stream, ms: number) => Promise.race([stream.closed.then(() => false), sleep(ms).then(() => true)]);
+
+  test('a refresh keeps the socket open; log-out closes it with 4403 at once', async () => {
+    const auth = await logIn();
+    const stream = subscribe(server, auth.accessToken, MESSAGES);
+    await sleep(300);
+    const refreshed = await server.gql<Json>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { refreshToken } } }`, { t: auth.refreshToken });
+    const next = refreshed.body.data!.refreshSession.refreshToken as string;
+    expect(await isOpen(stream, 800)).toBe(true);
+    const started = Date.now();
+    await server.gql(`mutation($t: String!) { logOut(refreshToken: $t) }`, { t: next });
+    expect((await stream.closed).code).toBe(4403);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  test('a token from a log-in that has already ended cannot open a socket', async () => {
+    const auth = await logIn();
+    await server.gql(`mutation($t: String!) { logOut(refreshToken: $t) }`, { t: auth.refreshToken });
+    const stream = subscribe(server, auth.accessToken, MESSAGES);
+    expect((await stream.closed).code).toBe(4403);
+  });
+
+  test("deactivating the creator closes its sockets", async () => {
+    const email = `live-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const signUp = await server.gql<Json>(`mutation($e: String!) { signUp(input: { email: $e, password: "a long enough password" }) { ... on AuthPayload { accessToken creator { id } } } }`, { e: email });
+    const stream = subscribe(server, signUp.body.data!.signUp.accessToken, MESSAGES);
+    await sleep(300);
+    await owner.query(`UPDATE creators SET is_active = false WHERE email = $1`, [email]);
+    expect((await stream.closed).code).toBe(4403);
+  });
+});

@@ -47,7 +47,7 @@ async function issueSession(tx: TenantTransaction, ctx: Context, creatorId: stri
     },
     select: { id: true },
   });
-  const access = ctx.tokens.sign({ sub: creatorId, role: 'creator' });
+  const access = ctx.tokens.sign({ sub: creatorId, role: 'creator', sid: familyId });
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, creatorId, tokenId: row.id };
 }
 

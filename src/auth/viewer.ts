@@ -20,10 +20,3 @@ export function tenantOf(viewer: Viewer): string | undefined {
   if (viewer.kind === 'admin') return viewer.actingAs?.creatorId;
   return undefined;
 }
-
-/** Who to record as the actor of a change. */
-export function actorOf(viewer: Viewer): { actorType: 'creator' | 'admin' | 'system'; actorId: string | null } {
-  if (viewer.kind === 'creator') return { actorType: 'creator', actorId: viewer.creatorId };
-  if (viewer.kind === 'admin') return { actorType: 'admin', actorId: viewer.adminId };
-  return { actorType: 'system', actorId: null };
-}

@@ -156,8 +156,7 @@ export async function migrate(
 }
 
 /** Names of migrations on disk that the database has not applied (for readiness checks). */
-export async function pendingMigrations(client: pg.ClientBase | pg.Pool, dir?: string): Promise<string[]> {
-  const files = readMigrations(dir);
+export async function pendingMigrations(client: pg.ClientBase | pg.Pool, files: MigrationFile[] = readMigrations()): Promise<string[]> {
   const exists = await client.query(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS ok`);
   if (!exists.rows[0]?.ok) return files.map((f) => f.name);
   const { rows } = await client.query<{ migration_name: string; checksum: string }>(

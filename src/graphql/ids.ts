@@ -23,6 +23,7 @@ export function fromGlobalId(value: string, typename: string | readonly string[]
   return decoded.id.toLowerCase();
 }
 
-export function optionalGlobalId(value: string | null | undefined, typename: string, path: string): string | undefined {
-  return value === null || value === undefined ? undefined : fromGlobalId(value, typename, path);
+/** An optional reference: null when absent, else decoded like fromGlobalId. */
+export function optionalGlobalId(value: string | number | null | undefined, typename: string, path: string): string | null {
+  return value === null || value === undefined || value === '' ? null : fromGlobalId(String(value), typename, path);
 }

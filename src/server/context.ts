@@ -41,7 +41,8 @@ function httpError(code: string, status: number, message: string): GraphQLError 
   return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
 
-export function unauthenticated(message = 'Authentication failed'): GraphQLError {
+/** A credential was sent and is wrong: the whole request is refused with HTTP 401. */
+function credentialRejected(message: string): GraphQLError {
   return httpError('UNAUTHENTICATED', 401, message);
 }
 
@@ -62,14 +63,14 @@ function viewerFrom(tokens: TokenService, authorization: string | undefined): Vi
   if (authorization === undefined || authorization === '') return ANONYMOUS;
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
   // A credential that is present but wrong is refused outright, never downgraded to anonymous.
-  if (!match) throw unauthenticated('Authorization must be "Bearer <token>"');
+  if (!match) throw credentialRejected('Authorization must be "Bearer <token>"');
   try {
     const claims = tokens.verify(match[1]!);
     return claims.role === 'admin'
       ? { kind: 'admin', adminId: claims.sub, expiresAt: claims.exp }
       : { kind: 'creator', creatorId: claims.sub, expiresAt: claims.exp, ...(claims.sid ? { sessionId: claims.sid } : {}) };
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw unauthenticated(error.reason === 'expired' ? 'Token expired' : 'Invalid token');
+    if (error instanceof InvalidTokenError) throw credentialRejected(error.reason === 'expired' ? 'Token expired' : 'Invalid token');
     throw error;
   }
 }

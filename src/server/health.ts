@@ -3,7 +3,7 @@
 //   /readyz   the database answers as the app role, and every migration on disk is applied.
 import type { Request, Response } from 'express';
 import type { Database } from '../db/database';
-import { pendingMigrations } from '../db/migrate';
+import { pendingMigrations, readMigrations } from '../db/migrate';
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -19,6 +19,9 @@ export function healthz(_req: Request, res: Response): void {
 }
 
 export function readyz(db: Database) {
+  // The migrations this build ships, read and hashed once: a readiness probe runs every few
+  // seconds and must not re-read them from disk each time.
+  const shipped = readMigrations();
   return async (_req: Request, res: Response): Promise<void> => {
     const checks: Record<string, string> = {};
     let ready = true;
@@ -30,7 +33,7 @@ export function readyz(db: Database) {
       checks.database = `unreachable: ${error instanceof Error ? error.message : 'error'}`;
     }
     try {
-      const pending = await withTimeout(pendingMigrations(db.ownerPool), 2_000);
+      const pending = await withTimeout(pendingMigrations(db.ownerPool, shipped), 2_000);
       checks.migrations = pending.length === 0 ? 'ok' : `pending: ${pending.join(', ')}`;
       ready &&= pending.length === 0;
     } catch (error) {

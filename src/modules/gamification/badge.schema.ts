@@ -4,7 +4,7 @@ import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId, toGlobalId } from '../../graphql/ids';
+import { fromGlobalId, optionalGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText, validateAll } from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
@@ -198,7 +198,7 @@ builder.mutationField('grantAchievement', (t) =>
             input,
           ),
         () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
-        () => (input.programId ? fromGlobalId(String(input.programId), 'Program', 'input.programId') : null),
+        () => optionalGlobalId(input.programId, 'Program', 'input.programId'),
       );
       return prismaFor(ctx).achievement.create({
         ...query,

@@ -1,7 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
+import { fromGlobalId, optionalGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { withTenantTransaction } from '../../db/tenant';
 import { channel, identifier, jsonObject, parseInput, z, validateAll } from '../../graphql/validation';
@@ -62,13 +62,12 @@ builder.mutationField('recordInteraction', (t) =>
     args: { input: t.arg({ type: RecordInteractionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const creatorId = requireTenant(ctx);
-      const ref = (value: string | number | null | undefined, type: string, path: string) => (value ? fromGlobalId(String(value), type, path) : null);
       const [data, userId, sessionId, programId, messageId] = validateAll(
         () => parseInput(z.object({ interactionType: identifier, interactionData: jsonObject.nullish(), channel: channel.nullish() }), input),
         () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
-        () => ref(input.sessionId, 'UserSession', 'input.sessionId'),
-        () => ref(input.programId, 'Program', 'input.programId'),
-        () => ref(input.messageId, 'Message', 'input.messageId'),
+        () => optionalGlobalId(input.sessionId, 'UserSession', 'input.sessionId'),
+        () => optionalGlobalId(input.programId, 'Program', 'input.programId'),
+        () => optionalGlobalId(input.messageId, 'Message', 'input.messageId'),
       );
       const refs = { sessionId, programId, messageId };
       // Two writes, one transaction: the interaction and the user's activity time.

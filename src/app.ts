@@ -19,6 +19,10 @@ import { createContextFactory } from './server/context';
 import { createHttpServer } from './server/http';
 import { createSubscriptionServer } from './server/websocket';
 import { startChangeListener, type ChangeListener } from './realtime/listener';
+import { createApiKeyAuthenticator } from './auth/partner-auth';
+import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
+import { loadManifest } from './server/persisted/manifest';
+import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
 
 export interface App {
   url: string;
@@ -49,6 +53,7 @@ function resolveJwtConfig(config: Config, log: Logger): JwtConfig {
 
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const tokens = createTokenService(resolveJwtConfig(config, log));
+  const operations = loadManifest(schema);
   let embedded: EmbeddedPostgres | undefined;
   let urls: { app: string; owner: string };
   if (config.databaseUrl && config.databaseOwnerUrl) {
@@ -68,6 +73,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let db: Database | undefined;
   let jobs: Runner | undefined;
   let listener: ChangeListener | undefined;
+  let usage: UsageRecorder | undefined;
+  let apq: ApqCache | undefined;
   try {
     const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
     log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
@@ -84,9 +91,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
     jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
     listener = await startChangeListener(urls.app, log);
-    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub } });
+    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations });
     const production = config.nodeEnv === 'production';
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits });
+    usage = createUsageRecorder(db, log);
+    apq = createApqCache({ redisUrl: config.redisUrl, log });
+    const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted });
     const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log });
 
     await new Promise<void>((resolve, reject) => {
@@ -98,6 +108,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const port = (http.server.address() as AddressInfo).port;
     const openDb = db;
     const openListener = listener;
+    const openUsage = usage;
+    const openApq = apq;
 
     let stopping: Promise<void> | undefined;
     return {
@@ -113,6 +125,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           // runs the drain plugin: stop accepting, finish in-flight requests.
           await subscriptions.close();
           await http.apollo.stop();
+          await openUsage.stop();
+          await openApq.close();
           await openListener.stop();
           // Let running jobs finish (graphile-worker releases their locks), then close the pools.
           await jobs?.stop();
@@ -123,6 +137,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       },
     };
   } catch (error) {
+    await usage?.stop();
+    await apq?.close();
     await jobs?.stop();
     await listener?.stop();
     await db?.close();

@@ -24,3 +24,12 @@ export function tenantPrisma(ctx: Context) {
   requireTenant(ctx);
   return prismaFor(ctx);
 }
+
+/**
+ * The tenant, for account management (API keys, sessions): the creator itself or an admin
+ * acting on it, never a partner key, whatever its scopes.
+ */
+export function requireAccountHolder(ctx: Context): string {
+  if (ctx.viewer.kind === 'partner') throw new ForbiddenError('An API key cannot manage the account');
+  return requireTenant(ctx);
+}

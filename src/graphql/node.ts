@@ -37,6 +37,7 @@ const NODE_MODELS: Record<string, string> = {
   AuditLog: 'auditLog',
   SecurityAuditLog: 'securityAuditLog',
   ApiUsageLog: 'apiUsageLog',
+  ApiKey: 'apiKey',
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -9,6 +9,8 @@ import '../modules/creators/creator.schema';
 import '../modules/creators/auth.schema';
 import '../modules/users/user.schema';
 import '../modules/users/interaction.schema';
+import '../modules/users/user-sync.schema';
+import '../modules/partners/api-key.schema';
 import '../modules/programs/program.schema';
 import '../modules/programs/enrollment.schema';
 import '../modules/conversations/conversation.schema';

@@ -9,6 +9,8 @@ import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import type { Hub } from '../realtime/hub';
+import type { PartnerViewer } from '../auth/partner-auth';
+import type { OperationManifest } from './persisted/manifest';
 
 export interface ClientInfo {
   ip?: string;
@@ -23,6 +25,8 @@ export interface Context {
   client: ClientInfo;
   /** Live change events, for subscriptions. */
   realtime: { hub: Hub };
+  /** The partner operations (persisted, by hash). */
+  operations: OperationManifest;
   log: Logger;
 }
 
@@ -35,6 +39,8 @@ export interface CredentialInput {
   /** X-Admin-Reason: why the admin acts on that creator (required with actAsCreator). */
   adminReason?: string;
   client?: ClientInfo;
+  /** A partner whose API key and operation the HTTP gate has already checked. */
+  partner?: PartnerViewer;
 }
 
 function httpError(code: string, status: number, message: string): GraphQLError {
@@ -49,13 +55,13 @@ function credentialRejected(message: string): GraphQLError {
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub } }) {
+export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     const log = deps.log.child({ requestId });
-    let viewer = viewerFrom(deps.tokens, input.authorization);
+    let viewer: Viewer = input.partner ?? viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
-    return { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, log };
+    return { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, operations: deps.operations, log };
   };
 }
 

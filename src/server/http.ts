@@ -11,6 +11,11 @@ import { healthz, readyz } from './health';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
+import type { ApqCache } from './persisted/apq-cache';
+import { partnerOf, persistedOperationGate } from './persisted/gate';
+import type { OperationManifest } from './persisted/manifest';
+import type { ApiKeyAuthenticator } from '../auth/partner-auth';
+import type { UsageRecorder } from './usage-log';
 
 function header(req: express.Request, name: string): string | undefined {
   const value = req.headers[name];
@@ -23,6 +28,8 @@ export interface HttpServerOptions {
   buildContext: (input: CredentialInput) => Promise<Context>;
   db: Database;
   production: boolean;
+  /** Partner safelist, key check and usage log, and the first-party APQ store. */
+  persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
 }
 
 export interface HttpServer {
@@ -41,9 +48,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     formatError,
-    // Apollo's defaults, stated so that a change is deliberate: CSRF prevention on, no JSON
-    // array batching.
-    csrfPrevention: true,
+    // CSRF prevention on (Apollo's default), with X-Api-Key counted as a header that forces a
+    // browser preflight, as it is: partners may use GET with only their key. No JSON array
+    // batching.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'x-api-key'] },
+    // Automatic persisted queries for first-party clients (the gate keeps partners and anonymous
+    // registrations out of it); a query stays until evicted from the bounded store.
+    persistedQueries: { cache: options.persisted.apq.cache, ttl: null },
     allowBatchedHttpRequests: false,
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
@@ -57,9 +68,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    persistedOperationGate(options.persisted),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
+      context: async ({ req, res }) =>
         options.buildContext({
+          partner: partnerOf(res)?.viewer,
           authorization: req.headers.authorization,
           requestId: header(req, 'x-request-id'),
           actAsCreator: header(req, 'x-act-as-creator'),

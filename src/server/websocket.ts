@@ -88,7 +88,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         } catch {
           return false; // 4403 Forbidden
         }
-        if (context.viewer.kind === 'anonymous') return false;
+        // Partner keys are for persisted operations over HTTP only.
+        if (context.viewer.kind === 'anonymous' || context.viewer.kind === 'partner') return false;
         if (!(await sessionLive(context))) return false;
         ctx.extra.credential = credential;
         const msLeft = context.viewer.expiresAt * 1000 - Date.now();

@@ -36,6 +36,7 @@ builder.prismaNode('ApiUsageLog', {
   id: { field: 'id' },
   nullable: true,
   fields: (t) => ({
+    apiKey: t.relation('apiKey', { nullable: true, description: 'The key that made the call (null once the key is deleted).' }),
     operationName: t.exposeString('operationName', { nullable: true }),
     operationHash: t.exposeString('operationHash', { nullable: true }),
     statusCode: t.exposeInt('statusCode'),

@@ -23,7 +23,7 @@ export interface Session {
 
 type SecurityEvent = { eventType: string; severity?: 'info' | 'low' | 'medium' | 'high' | 'critical'; eventData?: object };
 
-function securityLog(tx: TenantTransaction, ctx: Context, event: SecurityEvent) {
+export function securityLog(tx: TenantTransaction, ctx: Context, event: SecurityEvent) {
   return tx.securityAuditLog.create({
     data: {
       eventType: event.eventType,

@@ -127,7 +127,7 @@ builder.queryField('users', (t) =>
   }),
 );
 
-const userFields = {
+export const userFields = {
   externalId: text(255),
   channel,
   displayName: optionalText(200),

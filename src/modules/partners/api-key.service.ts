@@ -1,0 +1,83 @@
+// Issuing, changing and revoking partner API keys. Each write and its security_audit_logs
+// record commit together.
+import { issueApiKey } from '../../auth/api-keys';
+import type { ApiKeyScope } from '../../auth/viewer';
+import { withTenantTransaction } from '../../db/tenant';
+import { NotFoundError, ValidationError, type FieldProblem } from '../../graphql/errors';
+import type { Context } from '../../server/context';
+import { securityLog } from '../creators/auth.service';
+
+export interface ApiKeyRules {
+  name?: string;
+  scopes?: ApiKeyScope[];
+  /** Operation names from the partner manifest; empty: all of them. */
+  allowedOperations?: string[];
+  /** null: never expires. */
+  expiresAt?: Date | null;
+}
+
+/** Scopes and operations must agree with the manifest: a mutation needs the write scope. */
+export function checkRules(ctx: Context, rules: ApiKeyRules, path = 'input'): void {
+  const problems: FieldProblem[] = [];
+  const scopes = rules.scopes;
+  if (scopes && scopes.length === 0) problems.push({ path: `${path}.scopes`, message: 'must name at least one scope' });
+  (rules.allowedOperations ?? []).forEach((name, i) => {
+    const operation = ctx.operations.byName.get(name);
+    if (!operation) problems.push({ path: `${path}.allowedOperations.${i}`, message: `"${name}" is not a partner operation` });
+    else if (scopes && operation.type === 'mutation' && !scopes.includes('write')) problems.push({ path: `${path}.allowedOperations.${i}`, message: `"${name}" writes data and needs the WRITE scope` });
+  });
+  if (rules.expiresAt && rules.expiresAt.getTime() <= Date.now()) problems.push({ path: `${path}.expiresAt`, message: 'must be in the future' });
+  if (problems.length > 0) throw new ValidationError(problems);
+}
+
+export async function createApiKey(ctx: Context, creatorId: string, input: Required<Pick<ApiKeyRules, 'name' | 'scopes'>> & ApiKeyRules) {
+  checkRules(ctx, input);
+  const issued = issueApiKey(creatorId);
+  const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+    const key = await tx.apiKey.create({
+      data: { name: input.name, keyPrefix: issued.prefix, keyHash: issued.hash, scopes: input.scopes, allowedOperations: [...new Set(input.allowedOperations ?? [])], expiresAt: input.expiresAt ?? null },
+      select: { id: true },
+    });
+    await securityLog(tx, ctx, { eventType: 'api_key.issued', severity: 'medium', eventData: { keyId: key.id, keyPrefix: issued.prefix, scopes: input.scopes } });
+    return key.id;
+  });
+  return { id, secret: issued.secret };
+}
+
+export async function updateApiKey(ctx: Context, creatorId: string, id: string, input: ApiKeyRules) {
+  await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+    const current = await tx.apiKey.findUnique({ where: { id }, select: { scopes: true, allowedOperations: true } });
+    if (!current) throw new NotFoundError('API key');
+    // The key's operations, old or new, are checked against the scopes it will have. (Kept
+    // operation names that have left the manifest are tolerated: they match nothing.)
+    const scopes = input.scopes ?? (current.scopes as ApiKeyScope[]);
+    checkRules(ctx, { ...input, scopes });
+    if (input.allowedOperations === undefined) {
+      const kept = current.allowedOperations.filter((name) => ctx.operations.byName.has(name));
+      checkRules(ctx, { scopes, allowedOperations: kept }, 'input.scopes');
+    }
+    await tx.apiKey.update({
+      where: { id },
+      data: {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.scopes !== undefined ? { scopes: input.scopes } : {}),
+        ...(input.allowedOperations !== undefined ? { allowedOperations: [...new Set(input.allowedOperations)] } : {}),
+        ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
+      },
+      select: { id: true },
+    });
+    await securityLog(tx, ctx, { eventType: 'api_key.updated', severity: 'medium', eventData: { keyId: id, changed: Object.keys(input).filter((k) => input[k as keyof ApiKeyRules] !== undefined) } });
+  });
+}
+
+/** Revoking is final and idempotent: a second call changes nothing and logs nothing. */
+export async function revokeApiKey(ctx: Context, creatorId: string, id: string) {
+  await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+    const revoked = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (revoked.count === 0) {
+      if (!(await tx.apiKey.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundError('API key');
+      return;
+    }
+    await securityLog(tx, ctx, { eventType: 'api_key.revoked', severity: 'medium', eventData: { keyId: id } });
+  });
+}

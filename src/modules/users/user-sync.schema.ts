@@ -1,0 +1,143 @@
+// What an integration needs to keep another system in step with the creator's users: a change
+// feed it can resume from a cursor, and an idempotent upsert by (channel, external id).
+import { Prisma } from '../../generated/prisma/client';
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { requireTenant } from '../../graphql/guards';
+import { ValidationError } from '../../graphql/errors';
+import { prismaFor } from '../../graphql/tenant';
+import { parseInput, z } from '../../graphql/validation';
+import { ChannelTypeEnum } from '../shared/enums';
+import { userFields } from './user.schema';
+
+/**
+ * Rows are listed only once their last change is this old. updated_at is the time the writing
+ * transaction started, so a row may become visible a little after a later row: the delay lets
+ * short transactions commit before the feed's cursor moves past their timestamp.
+ */
+const SETTLE_SECONDS = 1;
+const MAX_FEED_PAGE = 500;
+
+interface FeedPage {
+  ids: string[];
+  cursor: string;
+  hasMore: boolean;
+}
+
+// The cursor is (updated_at, id), with updated_at as PostgreSQL prints it, so that its
+// microseconds survive the round trip (a JavaScript Date keeps milliseconds only).
+function encodeCursor(updatedAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && /^[0-9a-f-]{36}$/.test(String(value[1]))) {
+      return [value[0], value[1] as string];
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError([{ path: 'after', message: 'is not a cursor returned by userChanges' }]);
+}
+
+const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
+  description: 'One page of users changed (created or updated) after a cursor, oldest change first.',
+  fields: (t) => ({
+    users: t.prismaField({
+      type: ['User'],
+      resolve: async (query, page, _args, ctx) => {
+        const rows = await prismaFor(ctx).user.findMany({ ...query, where: { id: { in: page.ids } } });
+        const byId = new Map(rows.map((row) => [row.id, row]));
+        return page.ids.flatMap((id) => byId.get(id) ?? []);
+      },
+    }),
+    cursor: t.string({ description: 'Pass it as `after` to continue from here. Store it after processing the page.', resolve: (page) => page.cursor }),
+    hasMore: t.boolean({ description: 'More changes are ready now: ask again at once.', resolve: (page) => page.hasMore }),
+  }),
+});
+
+builder.queryField('userChanges', (t) =>
+  t.field({
+    type: UserChangeFeed,
+    description: `Users created or updated after \`after\` (from the start without it), oldest first. Changes appear ${SETTLE_SECONDS} s after they are made.`,
+    args: {
+      after: t.arg.string(),
+      first: t.arg.int({ defaultValue: 100, description: `At most ${MAX_FEED_PAGE}.` }),
+    },
+    resolve: async (_root, args, ctx) => {
+      requireTenant(ctx);
+      const first = args.first ?? 100;
+      if (first < 1 || first > MAX_FEED_PAGE) throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
+      const [since, sinceId] = args.after ? decodeCursor(args.after) : [null, null];
+      const rows = await prismaFor(ctx).$queryRaw<{ id: string; updated_at: string }[]>`
+        SELECT id, updated_at::text AS updated_at FROM users
+        WHERE updated_at <= now() - make_interval(secs => ${SETTLE_SECONDS})
+          AND (${since}::timestamptz IS NULL OR (updated_at, id) > (${since}::timestamptz, ${sinceId}::uuid))
+        ORDER BY updated_at, id
+        LIMIT ${first + 1}`;
+      const page = rows.slice(0, first);
+      const last = page.at(-1);
+      return {
+        ids: page.map((row) => row.id),
+        cursor: last ? encodeCursor(last.updated_at, last.id) : (args.after ?? encodeCursor('-infinity', '00000000-0000-0000-0000-000000000000')),
+        hasMore: rows.length > first,
+      };
+    },
+  }),
+);
+
+const UpsertUserByExternalIdInput = builder.inputType('UpsertUserByExternalIdInput', {
+  description: 'The user is found by (channel, externalId). Fields left out or null keep their current value (or the default, for a new user).',
+  fields: (t) => ({
+    channel: t.field({ type: ChannelTypeEnum, required: true }),
+    externalId: t.string({ required: true }),
+    displayName: t.string(),
+    email: t.string(),
+    profileData: t.field({ type: 'JSONObject' }),
+    preferences: t.field({ type: 'JSONObject' }),
+    timezone: t.string(),
+    language: t.string(),
+    isActive: t.boolean(),
+  }),
+});
+
+const UpsertUserPayload = builder.objectRef<{ id: string; created: boolean }>('UpsertUserPayload').implement({
+  fields: (t) => ({
+    created: t.boolean({ description: 'True when this call created the user.', resolve: (p) => p.created }),
+    user: t.prismaField({ type: 'User', resolve: (query, p, _args, ctx) => prismaFor(ctx).user.findUniqueOrThrow({ ...query, where: { id: p.id } }) }),
+  }),
+});
+
+builder.mutationField('upsertUserByExternalId', (t) =>
+  t.field({
+    type: UpsertUserPayload,
+    description: 'Creates the user with this channel and external id, or updates it. Safe to repeat: an update that changes nothing writes nothing.',
+    errors: { types: WRITE_ERRORS },
+    args: { input: t.arg({ type: UpsertUserByExternalIdInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      requireTenant(ctx);
+      const d = parseInput(z.object(userFields), input);
+      const json = (value: object | null | undefined) => (value == null ? null : JSON.stringify(value));
+      // One statement, so concurrent upserts of the same user cannot both insert. The WHERE on
+      // the update skips a write (and an updated_at bump in the change feed) when nothing
+      // changes; xmax = 0 tells an inserted row from an updated one.
+      const next = Prisma.sql`(
+          COALESCE(${d.displayName ?? null}, u.display_name), COALESCE(${d.email ?? null}, u.email),
+          COALESCE(${json(d.profileData)}::jsonb, u.profile_data), COALESCE(${json(d.preferences)}::jsonb, u.preferences),
+          COALESCE(${d.timezone ?? null}, u.timezone), COALESCE(${d.language ?? null}, u.language), COALESCE(${d.isActive ?? null}::boolean, u.is_active))`;
+      const upserted = await prismaFor(ctx).$queryRaw<{ id: string; created: boolean }[]>`
+        INSERT INTO users AS u (channel, external_id, display_name, email, profile_data, preferences, timezone, language, is_active)
+        VALUES (${d.channel}, ${d.externalId}, ${d.displayName ?? null}, ${d.email ?? null},
+                COALESCE(${json(d.profileData)}::jsonb, '{}'), COALESCE(${json(d.preferences)}::jsonb, '{}'),
+                COALESCE(${d.timezone ?? null}, 'UTC'), COALESCE(${d.language ?? null}, 'en'), COALESCE(${d.isActive ?? null}::boolean, true))
+        ON CONFLICT (creator_id, channel, external_id) DO UPDATE
+          SET (display_name, email, profile_data, preferences, timezone, language, is_active) = ${next}
+          WHERE (u.display_name, u.email, u.profile_data, u.preferences, u.timezone, u.language, u.is_active) IS DISTINCT FROM ${next}
+        RETURNING id, (xmax = 0) AS created`;
+      if (upserted[0]) return upserted[0];
+      const existing = await prismaFor(ctx).user.findFirstOrThrow({ where: { channel: d.channel, externalId: d.externalId }, select: { id: true } });
+      return { id: existing.id, created: false };
+    },
+  }),
+);

@@ -1,0 +1,220 @@
+// The door in front of Apollo for persisted operations.
+//
+// Partners (X-Api-Key) run operations from the manifest only, named by hash: Apollo's
+// `extensions.persistedQuery.sha256Hash`, or `documentId` / `doc_id` (GraphQL-over-HTTP), over
+// POST or GET. The gate authenticates the key first (so that every refusal of a real key is
+// logged against it), then resolves the hash, checks the key's operations and scopes, and hands
+// Apollo the manifest's document. Query text from a partner is refused, which also refuses APQ
+// registration. Every call of an authenticated key goes to api_usage_logs after the response.
+//
+// First-party clients keep Apollo's automatic persisted queries, but only signed-in ones may
+// register a query: an anonymous request's query runs without being stored.
+import crypto from 'node:crypto';
+import type express from 'express';
+import { ApiKeyRejected, type ApiKeyAuthenticator, type PartnerViewer } from '../../auth/partner-auth';
+import type { UsageRecorder } from '../usage-log';
+import type { OperationManifest, PersistedOperation } from './manifest';
+
+export interface PartnerRequest {
+  viewer: PartnerViewer;
+  /** Unset while the request has not named a known operation. */
+  operation?: PersistedOperation;
+}
+
+/** What the gate leaves for the context factory (res.locals.partner). */
+export function partnerOf(res: express.Response): PartnerRequest | undefined {
+  return res.locals.partner as PartnerRequest | undefined;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Params = Record<string, unknown>;
+
+function paramsOf(req: express.Request): Params {
+  if (req.method === 'GET') {
+    const params: Params = {};
+    for (const [key, value] of new URL(req.url, 'http://localhost').searchParams) params[key] = value;
+    return params;
+  }
+  const body: unknown = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Refusal(400, 'BAD_REQUEST', 'The body must be one JSON object (batching is off)');
+  return body as Params;
+}
+
+function jsonParam(value: unknown, name: string): Params | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') {
+    try {
+      return jsonParam(JSON.parse(value) as unknown, name);
+    } catch {
+      throw new Refusal(400, 'BAD_REQUEST', `${name} must be a JSON object`);
+    }
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Refusal(400, 'BAD_REQUEST', `${name} must be a JSON object`);
+  return value as Params;
+}
+
+/** The hash a partner names, by whichever of the three conventions it uses. */
+function requestedHash(params: Params): string | undefined {
+  const persisted = jsonParam(jsonParam(params.extensions, 'extensions')?.persistedQuery, 'extensions.persistedQuery');
+  const candidates = [persisted?.sha256Hash, params.documentId, params.doc_id].filter((v) => v !== undefined && v !== null && v !== '');
+  if (candidates.length === 0) return undefined;
+  const hashes = new Set(candidates.map((v) => String(v).replace(/^sha256:/, '').toLowerCase()));
+  if (hashes.size > 1) throw new Refusal(400, 'BAD_REQUEST', 'The request names two different operations');
+  return [...hashes][0];
+}
+
+function resolveOperation(manifest: OperationManifest, params: Params): PersistedOperation {
+  if (typeof params.query === 'string' && params.query.trim() !== '') {
+    throw new Refusal(400, 'PERSISTED_QUERY_NOT_ALLOWED', 'API keys run persisted operations only: send the operation\'s sha256 hash (documentId or extensions.persistedQuery), not its text');
+  }
+  const hash = requestedHash(params);
+  if (!hash) throw new Refusal(400, 'PERSISTED_QUERY_NOT_ALLOWED', 'API keys run persisted operations only: name one by its sha256 hash in documentId or extensions.persistedQuery');
+  const operation = manifest.byHash.get(hash);
+  if (!operation) throw new Refusal(400, 'PERSISTED_QUERY_NOT_FOUND', 'No partner operation has this hash');
+  if (typeof params.operationName === 'string' && params.operationName !== '' && params.operationName !== operation.name) {
+    throw new Refusal(400, 'BAD_REQUEST', `operationName "${params.operationName}" does not match the persisted operation ${operation.name}`);
+  }
+  return operation;
+}
+
+function authorise(operation: PersistedOperation, viewer: PartnerViewer, allowed: readonly string[]): void {
+  if (allowed.length > 0 && !allowed.includes(operation.name)) throw new Refusal(403, 'FORBIDDEN', `This API key may not run ${operation.name}`);
+  const scope = operation.type === 'query' ? 'read' : 'write';
+  if (!viewer.scopes.includes(scope)) throw new Refusal(403, 'FORBIDDEN', `${operation.name} needs the ${scope.toUpperCase()} scope, which this API key lacks`);
+}
+
+/** Apollo gets the manifest's document in place of the hash. */
+function rewrite(req: express.Request, operation: PersistedOperation, params: Params) {
+  if (req.method === 'GET') {
+    const search = new URLSearchParams({ query: operation.document, operationName: operation.name });
+    if (typeof params.variables === 'string') search.set('variables', params.variables);
+    req.url = `${new URL(req.url, 'http://localhost').pathname}?${search}`;
+  } else {
+    req.body = { query: operation.document, operationName: operation.name, ...(params.variables !== undefined ? { variables: params.variables } : {}) };
+  }
+}
+
+function refuse(res: express.Response, refusal: Refusal) {
+  if (refusal.status === 401) res.setHeader('www-authenticate', 'ApiKey');
+  res.status(refusal.status).json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+}
+
+/** The first error code of a GraphQL response body, for the usage log. */
+function errorCodeOf(body: string): string | null {
+  if (!body.includes('"errors"')) return null;
+  try {
+    const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
+    const code = parsed.errors?.[0]?.extensions?.code;
+    return typeof code === 'string' ? code : null;
+  } catch {
+    return null;
+  }
+}
+
+function logUsage(req: express.Request, res: express.Response, usage: UsageRecorder, started: bigint) {
+  let responseBytes = 0;
+  let errorCode: string | null = null;
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      responseBytes = Buffer.byteLength(body);
+      errorCode = errorCodeOf(body.toString());
+    }
+    return send(body);
+  };
+  res.once('finish', () => {
+    const partner = partnerOf(res);
+    if (!partner) return;
+    usage.record({
+      creatorId: partner.viewer.creatorId,
+      apiKeyId: partner.viewer.keyId,
+      operationName: partner.operation?.name ?? null,
+      operationHash: partner.operation?.hash ?? null,
+      statusCode: res.statusCode,
+      errorCode,
+      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      requestSizeBytes: req.method === 'GET' ? Buffer.byteLength(req.originalUrl) : Number(req.headers['content-length'] ?? 0),
+      responseSizeBytes: responseBytes,
+      ipAddress: req.socket.remoteAddress ?? null,
+      createdAt: new Date(),
+    });
+  });
+}
+
+function header(req: express.Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function persistedOperationGate(deps: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder }): express.RequestHandler {
+  return async (req, res, next) => {
+    const apiKey = header(req, 'x-api-key');
+    if (apiKey === undefined) {
+      firstParty(req);
+      next();
+      return;
+    }
+    const started = process.hrtime.bigint();
+    logUsage(req, res, deps.usage, started);
+    try {
+      if (req.headers.authorization !== undefined) throw new Refusal(400, 'BAD_REQUEST', 'Send either Authorization or X-Api-Key, not both');
+      let key;
+      try {
+        key = await deps.authenticate(apiKey);
+      } catch (error) {
+        if (error instanceof ApiKeyRejected) throw new Refusal(401, 'UNAUTHENTICATED', error.message);
+        throw error;
+      }
+      // From here on the call is the key's, and is logged against it whatever happens.
+      res.locals.partner = { viewer: key.viewer } satisfies PartnerRequest;
+      const params = paramsOf(req);
+      const operation = resolveOperation(deps.manifest, params);
+      res.locals.partner = { viewer: key.viewer, operation } satisfies PartnerRequest;
+      authorise(operation, key.viewer, key.allowedOperations);
+      rewrite(req, operation, params);
+      next();
+    } catch (error) {
+      if (error instanceof Refusal) refuse(res, error);
+      else next(error);
+    }
+  };
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * An anonymous request that sends a query with its hash runs the query but does not register
+ * it (a wrong hash is still Apollo's 400). Signed-in clients register as Apollo does.
+ */
+function firstParty(req: express.Request) {
+  if (req.headers.authorization !== undefined) return;
+  let params: Params;
+  let extensions: Params | undefined;
+  try {
+    params = paramsOf(req);
+    extensions = jsonParam(params.extensions, 'extensions');
+  } catch {
+    return; // Apollo answers malformed requests itself.
+  }
+  const persisted = extensions?.persistedQuery as Params | undefined;
+  if (typeof params.query !== 'string' || !persisted || persisted.sha256Hash !== sha256(params.query)) return;
+  const { persistedQuery: _p, ...rest } = extensions!;
+  if (req.method === 'GET') {
+    const url = new URL(req.url, 'http://localhost');
+    url.searchParams.set('extensions', JSON.stringify(rest));
+    req.url = `${url.pathname}${url.search}`;
+  } else {
+    req.body = { ...params, extensions: rest };
+  }
+}

@@ -1,0 +1,49 @@
+// The partner safelist: operations/partner/*.graphql, compiled by codegen into
+// src/generated/partner/persisted-documents.json (sha256 hash -> document). Partners may run
+// these documents and nothing else; they call them by hash.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
+
+export type OperationType = 'query' | 'mutation' | 'subscription';
+
+export interface PersistedOperation {
+  hash: string;
+  name: string;
+  type: OperationType;
+  document: string;
+}
+
+export interface OperationManifest {
+  byHash: ReadonlyMap<string, PersistedOperation>;
+  byName: ReadonlyMap<string, PersistedOperation>;
+}
+
+export const MANIFEST_FILE = path.join(__dirname, '..', '..', 'generated', 'partner', 'persisted-documents.json');
+
+/**
+ * Reads and checks the manifest: every hash must be the document's SHA-256, every document a
+ * single named operation that is valid against `schema`. A bad manifest stops the server at
+ * start, not a partner at run time.
+ */
+export function loadManifest(schema: GraphQLSchema, file = MANIFEST_FILE): OperationManifest {
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  const byHash = new Map<string, PersistedOperation>();
+  const byName = new Map<string, PersistedOperation>();
+  for (const [key, document] of Object.entries(raw)) {
+    const hash = key.replace(/^sha256:/, '');
+    const problem = (message: string) => new Error(`${path.relative(process.cwd(), file)}: operation ${hash}: ${message} (run npm run codegen)`);
+    if (crypto.createHash('sha256').update(document).digest('hex') !== hash) throw problem('hash is not the SHA-256 of its document');
+    const ast = parse(document);
+    const errors = validate(schema, ast);
+    if (errors.length > 0) throw problem(`invalid against the schema: ${errors[0]!.message}`);
+    const operation = getOperationAST(ast);
+    if (!operation?.name) throw problem('must be exactly one named operation');
+    if (byName.has(operation.name.value)) throw problem(`operation name ${operation.name.value} is used twice`);
+    const entry: PersistedOperation = { hash, name: operation.name.value, type: operation.operation as OperationType, document };
+    byHash.set(hash, entry);
+    byName.set(entry.name, entry);
+  }
+  return { byHash, byName };
+}

@@ -1,0 +1,96 @@
+// api_usage_logs: one row per partner call, written after the response has gone, in batches
+// (one transaction per creator per flush), so that logging never delays a partner.
+import type { Database } from '../db/database';
+import { withTenantTransaction } from '../db/tenant';
+import type { Logger } from '../logger';
+
+export interface UsageEntry {
+  creatorId: string;
+  apiKeyId: string;
+  operationName: string | null;
+  operationHash: string | null;
+  statusCode: number;
+  errorCode: string | null;
+  durationMs: number;
+  requestSizeBytes: number;
+  responseSizeBytes: number;
+  ipAddress: string | null;
+  createdAt: Date;
+}
+
+const FLUSH_INTERVAL_MS = 250;
+const FLUSH_SIZE = 500;
+/** Beyond this backlog (the database is down or slow) new entries are dropped and counted. */
+const MAX_BUFFERED = 20_000;
+
+export interface UsageRecorder {
+  record(entry: UsageEntry): void;
+  /** Writes what is buffered now. */
+  flush(): Promise<void>;
+  /** Flushes and stops the timer. */
+  stop(): Promise<void>;
+}
+
+export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
+  let buffer: UsageEntry[] = [];
+  let dropped = 0;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function write(entries: UsageEntry[]) {
+    const byCreator = new Map<string, UsageEntry[]>();
+    for (const entry of entries) {
+      const rows = byCreator.get(entry.creatorId);
+      if (rows) rows.push(entry);
+      else byCreator.set(entry.creatorId, [entry]);
+    }
+    await Promise.all(
+      [...byCreator].map(([creatorId, rows]) =>
+        withTenantTransaction(db.app, creatorId, (tx) => tx.apiUsageLog.createMany({ data: rows.map(({ creatorId: _c, ...row }) => ({ ...row, durationMs: Math.max(0, Math.round(row.durationMs)) })) })).catch((error: Error) =>
+          log.warn({ err: error.message, creatorId, rows: rows.length }, 'could not write API usage logs'),
+        ),
+      ),
+    );
+  }
+
+  function flush(): Promise<void> {
+    running = running.then(async () => {
+      if (dropped > 0) {
+        log.warn({ dropped }, 'API usage log backlog full: entries dropped');
+        dropped = 0;
+      }
+      while (buffer.length > 0) {
+        const batch = buffer.slice(0, FLUSH_SIZE);
+        buffer = buffer.slice(FLUSH_SIZE);
+        await write(batch);
+      }
+    });
+    return running;
+  }
+
+  function schedule() {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      void flush();
+    }, FLUSH_INTERVAL_MS);
+    timer.unref();
+  }
+
+  return {
+    record(entry) {
+      if (buffer.length >= MAX_BUFFERED) {
+        dropped += 1;
+        return;
+      }
+      buffer.push(entry);
+      if (buffer.length >= FLUSH_SIZE) void flush();
+      else schedule();
+    },
+    flush,
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await flush();
+    },
+  };
+}

@@ -36,7 +36,8 @@ const NODE_TYPES: Record<string, { table: string; parent?: [field: string, type:
   UsageRecord: { table: 'usage_tracking' },
   AuditLog: { table: 'audit_log' },
   SecurityAuditLog: { table: 'security_audit_logs' },
-  ApiUsageLog: { table: 'api_usage_logs' },
+  ApiUsageLog: { table: 'api_usage_logs', parent: ['apiKey', 'ApiKey', 'api_key_id'] },
+  ApiKey: { table: 'api_keys' },
 };
 const TYPES = Object.keys(NODE_TYPES).sort();
 

@@ -9,6 +9,9 @@ import type { PrismaClient } from '../clients';
 import { withTenantTransaction, type TenantTransaction } from '../tenant';
 import { DEMO_CREATORS, FIRST_NAMES, LAST_NAMES, type DemoCreator } from './demo-content';
 import { Random } from './random';
+import fs from 'node:fs';
+import { issueApiKey } from '../../auth/api-keys';
+import { MANIFEST_FILE } from '../../server/persisted/manifest';
 
 export interface SeededCreator {
   id: string;
@@ -18,6 +21,12 @@ export interface SeededCreator {
 }
 
 const DAY = 86_400_000;
+
+/** Operation name -> hash, from the committed partner manifest. */
+function partnerOperationHashes(): Map<string, string> {
+  const manifest = JSON.parse(fs.readFileSync(MANIFEST_FILE, 'utf8')) as Record<string, string>;
+  return new Map(Object.entries(manifest).map(([hash, document]) => [/^\w+ (\w+)/.exec(document)?.[1] ?? '', hash.replace(/^sha256:/, '')]));
+}
 const uuid = () => crypto.randomUUID();
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
@@ -322,12 +331,18 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
     }).flat(),
   });
 
-  // Partner key (its secret is not kept: issue keys through the API to get one) and its calls.
+  // Partner key (its secret is not kept: issue keys with createApiKey to get one) and its calls,
+  // by the real operations of the partner manifest.
   const keyId = uuid();
-  const prefix = `cg_${crypto.randomBytes(4).toString('hex')}`;
-  await tx.apiKey.create({ data: { id: keyId, name: 'CRM sync (demo)', keyPrefix: prefix, keyHash: sha256(`${prefix}.${uuid()}`), scopes: ['read'], lastUsedAt: ago(0, 2) } });
+  const [tenant] = await tx.$queryRaw<{ id: string }[]>`SELECT app.current_creator_id()::text AS id`;
+  const issued = issueApiKey(tenant!.id);
+  await tx.apiKey.create({ data: { id: keyId, name: 'CRM sync (demo)', keyPrefix: issued.prefix, keyHash: issued.hash, scopes: ['read'], allowedOperations: ['PartnerUserChanges', 'PartnerUserRewards'], lastUsedAt: ago(0, 2) } });
+  const operations = partnerOperationHashes();
   await tx.apiUsageLog.createMany({
-    data: Array.from({ length: 12 }, (_, i) => ({ apiKeyId: keyId, operationName: rnd.pick(['PartnerUsersChangedSince', 'PartnerUserBadges']), operationHash: sha256(String(i % 2)), statusCode: i === 5 ? 429 : 200, errorCode: i === 5 ? 'RATE_LIMITED' : null, durationMs: rnd.int(4, 60), requestSizeBytes: rnd.int(120, 400), responseSizeBytes: rnd.int(300, 9_000), ipAddress: '203.0.113.10', createdAt: ago(i % 6, i) })),
+    data: Array.from({ length: 12 }, (_, i) => {
+      const name = i % 2 === 0 ? 'PartnerUserChanges' : 'PartnerUserRewards';
+      return { apiKeyId: keyId, operationName: name, operationHash: operations.get(name) ?? null, statusCode: i === 5 ? 429 : 200, errorCode: i === 5 ? 'RATE_LIMITED' : null, durationMs: rnd.int(4, 60), requestSizeBytes: rnd.int(120, 400), responseSizeBytes: rnd.int(300, 9_000), ipAddress: '203.0.113.10', createdAt: ago(i % 6, i) };
+    }),
   });
 
   // A past log-in: a refresh-token family whose first token was rotated.
@@ -348,7 +363,7 @@ async function seedCreatorContent(tx: TenantTransaction, demo: DemoCreator, rnd:
     data: [
       { eventType: 'auth.login_succeeded', severity: 'info', eventData: { method: 'password' }, ipAddress: '198.51.100.7', userAgent: 'Mozilla/5.0 (demo)', createdAt: ago(1) },
       { eventType: 'auth.login_failed', severity: 'low', eventData: { reason: 'bad_password' }, ipAddress: '198.51.100.7', userAgent: 'Mozilla/5.0 (demo)', createdAt: ago(1, 1) },
-      { eventType: 'api_key.issued', severity: 'medium', eventData: { keyPrefix: prefix }, ipAddress: '198.51.100.7', createdAt: ago(20) },
+      { eventType: 'api_key.issued', severity: 'medium', eventData: { keyId, keyPrefix: issued.prefix, scopes: ['read'] }, ipAddress: '198.51.100.7', createdAt: ago(20) },
     ],
   });
 }

@@ -37,7 +37,10 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
     // instances agree on once a minute.
     tenantClient(db.app, creatorId)
       .$executeRaw`UPDATE api_keys SET last_used_at = now() WHERE id = ${keyId}::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`
-      .catch((error: Error) => log.warn({ err: error.message, keyId }, 'could not record API key use'));
+      .catch((error: Error) => {
+        touched.delete(keyId); // the next call tries again
+        log.warn({ err: error.message, keyId }, 'could not record API key use');
+      });
   }
 
   return async function authenticate(key: string): Promise<AuthenticatedKey> {
@@ -45,9 +48,10 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
     if (!parsed) throw new ApiKeyRejected('Invalid API key');
     const row = await tenantClient(db.app, parsed.creatorId).apiKey.findUnique({
       where: { keyHash: parsed.hash },
-      select: { id: true, scopes: true, allowedOperations: true, revokedAt: true, expiresAt: true, lastUsedAt: true, creator: { select: { isActive: true } } },
+      select: { id: true, creatorId: true, scopes: true, allowedOperations: true, revokedAt: true, expiresAt: true, lastUsedAt: true, creator: { select: { isActive: true } } },
     });
-    if (!row || !row.creator.isActive) throw new ApiKeyRejected('Invalid API key');
+    // Row-level security already hides other creators' keys; the comparison states it here too.
+    if (!row || row.creatorId !== parsed.creatorId || !row.creator.isActive) throw new ApiKeyRejected('Invalid API key');
     if (row.revokedAt) throw new ApiKeyRejected('API key revoked');
     const now = Date.now();
     if (row.expiresAt && row.expiresAt.getTime() <= now) throw new ApiKeyRejected('API key expired');

@@ -66,7 +66,7 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
 }
 
 function viewerFrom(tokens: TokenService, authorization: string | undefined): Viewer {
-  if (authorization === undefined || authorization === '') return ANONYMOUS;
+  if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
   // A credential that is present but wrong is refused outright, never downgraded to anonymous.
   if (!match) throw credentialRejected('Authorization must be "Bearer <token>"');

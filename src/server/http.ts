@@ -12,7 +12,7 @@ import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
 import type { ApqCache } from './persisted/apq-cache';
-import { partnerOf, persistedOperationGate } from './persisted/gate';
+import { BODY_LIMIT_BYTES, bodyErrors, partnerAuthentication, partnerOf, persistedOperationGate } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import type { UsageRecorder } from './usage-log';
@@ -67,7 +67,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   app.get('/readyz', readyz(options.db));
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    partnerAuthentication(options.persisted),
+    express.json({ limit: BODY_LIMIT_BYTES }),
     persistedOperationGate(options.persisted),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
@@ -81,5 +82,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
         }),
     }),
   );
+  app.use('/graphql', bodyErrors);
   return { app, server, apollo };
 }

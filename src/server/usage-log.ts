@@ -37,6 +37,11 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
+  const insert = (creatorId: string, rows: UsageEntry[]) =>
+    withTenantTransaction(db.app, creatorId, (tx) => tx.apiUsageLog.createMany({ data: rows.map(({ creatorId: _c, ...row }) => row) }));
+
+  // One creator at a time, so that logging never takes more than one pooled connection from
+  // the requests. A batch that fails is retried row by row, so a bad row costs only itself.
   async function write(entries: UsageEntry[]) {
     const byCreator = new Map<string, UsageEntry[]>();
     for (const entry of entries) {
@@ -44,13 +49,15 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
       if (rows) rows.push(entry);
       else byCreator.set(entry.creatorId, [entry]);
     }
-    await Promise.all(
-      [...byCreator].map(([creatorId, rows]) =>
-        withTenantTransaction(db.app, creatorId, (tx) => tx.apiUsageLog.createMany({ data: rows.map(({ creatorId: _c, ...row }) => ({ ...row, durationMs: Math.max(0, Math.round(row.durationMs)) })) })).catch((error: Error) =>
-          log.warn({ err: error.message, creatorId, rows: rows.length }, 'could not write API usage logs'),
-        ),
-      ),
-    );
+    for (const [creatorId, rows] of byCreator) {
+      try {
+        await insert(creatorId, rows);
+      } catch (error) {
+        let lost = 0;
+        for (const row of rows) await insert(creatorId, [row]).catch(() => (lost += 1));
+        if (lost > 0) log.warn({ err: (error as Error).message, creatorId, lost }, 'could not write API usage logs');
+      }
+    }
   }
 
   function flush(): Promise<void> {
@@ -64,7 +71,7 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
         buffer = buffer.slice(FLUSH_SIZE);
         await write(batch);
       }
-    });
+    }).catch((error: Error) => log.error({ err: error.message }, 'API usage log flush failed'));
     return running;
   }
 

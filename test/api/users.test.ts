@@ -379,7 +379,7 @@ describe('createUser / updateUser / deleteUser', () => {
     expect(result.__typename).toBe('UpdateUserSuccess');
     expect(result.data).toEqual(expect.objectContaining({ id: created.data.id, displayName: 'After', email: 'before@example.com', timezone: 'Asia/Tokyo', language: 'de', isActive: false, preferences: { theme: 'dark' } }));
     const after = (await rowOf('users', id))!;
-    expect(after).toEqual({ ...before, display_name: 'After', timezone: 'Asia/Tokyo', language: 'de', is_active: false, preferences: { theme: 'dark' }, updated_at: expect.any(Date) });
+    expect(after).toEqual({ ...before, display_name: 'After', timezone: 'Asia/Tokyo', language: 'de', is_active: false, preferences: { theme: 'dark' }, updated_at: expect.any(Date), change_xid: expect.any(String) });
     expect(after.updated_at.getTime()).toBeGreaterThan(before.updated_at.getTime());
   });
 

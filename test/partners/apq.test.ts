@@ -131,6 +131,15 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
     expect(registered.body.data).toEqual({ health: { status: expect.any(String) } });
     const byHash = await post(server, persisted(hash));
     expect(byHash.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    // An empty Authorization header is anonymous too.
+    const blank = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: '  ' }, body: JSON.stringify({ query, ...persisted(hash) }) });
+    expect(blank.status).toBe(200);
+    expect((await post(server, persisted(hash))).body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    // A long text runs, but is not stored, even for a signed-in client.
+    const long = `{ health { status } }${' '.repeat(40 * 1024)}`;
+    const token = server.tokenFor(tenants.creatorA);
+    expect((await post(server, { query: long, ...persisted(sha256(long)) }, token)).body.errors).toBeUndefined();
+    expect((await post(server, persisted(sha256(long)), token)).body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // A signed-in client may register the same text; then anyone may use the hash.
     await post(server, { query, ...persisted(hash) }, server.tokenFor(tenants.creatorA));
     const later = await post(server, persisted(hash));

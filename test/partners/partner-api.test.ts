@@ -2,6 +2,8 @@
 // persisted operations by hash (POST and GET, all three hash forms) and is refused everything
 // else; the key never reaches creator B's data; every call lands in api_usage_logs.
 import crypto from 'node:crypto';
+import http from 'node:http';
+import { connect } from '../helpers/fixtures';
 import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../helpers/api';
 import { callAsPartner, manifest, operation, type PartnerCall } from '../helpers/partner';
 
@@ -51,10 +53,10 @@ async function usageRows(keyUuid: string, n: number): Promise<Json[]> {
     if (rows.length >= n) return rows;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`expected ${n} usage rows for key ${keyUuid}`);
+  const rows = await sql(`SELECT status_code, error_code, request_size_bytes FROM api_usage_logs WHERE api_key_id = $1`, [keyUuid]);
+  throw new Error(`expected ${n} usage rows for key ${keyUuid}, found ${JSON.stringify(rows)}`);
 }
 
-const waitForFeed = () => new Promise((r) => setTimeout(r, 1_100));
 
 let full: IssuedKey;
 
@@ -168,8 +170,13 @@ describe('asPartner: persisted operations only', () => {
     const text = 'mutation { createProgram(input: { name: "sneaky" }) { __typename } }';
     const textHash = crypto.createHash('sha256').update(text).digest('hex');
     expectRefused(await call(full.secret, undefined, {}, { hash: textHash, extra: { query: text } }), 400, 'PERSISTED_QUERY_NOT_ALLOWED');
-    // Then the hash alone is still unknown.
-    expectRefused(await call(full.secret, undefined, {}, { hash: textHash }), 400, 'PERSISTED_QUERY_NOT_FOUND');
+    // Nothing was registered: the first-party store does not know the hash either.
+    const lookup = await fetch(api.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.asCreatorA()}` },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: textHash } } }),
+    });
+    expect(((await lookup.json()) as Json).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // Even a manifest document sent as text is refused: partners name operations, never send them.
     expectRefused(await call(full.secret, 'PartnerPrograms', {}, { extra: { query: operation('PartnerPrograms').document } }), 400, 'PERSISTED_QUERY_NOT_ALLOWED');
     expect(await count('programs')).toBe(before);
@@ -221,10 +228,20 @@ describe('asPartner: persisted operations only', () => {
 
     expectRefused(await call('not-a-key', 'PartnerPrograms'), 401, 'UNAUTHENTICATED');
     expectRefused(await call(`${full.secret.slice(0, -1)}${full.secret.endsWith('A') ? 'B' : 'A'}`, 'PartnerPrograms'), 401, 'UNAUTHENTICATED');
-    // Creator A's key with creator B's id in it: looked up under B's policy, it is not there.
-    const forged = full.secret.replace(api.tenants.creatorA.replace(/-/g, ''), api.tenants.creatorB.replace(/-/g, ''));
-    expect(forged).not.toBe(full.secret);
+    // A key whose hash is stored under creator B but which names creator A: it is looked up
+    // under A's policy, which hides B's row, so it is refused (it must not act as A, nor as B).
+    const forged = `cgk_Forged01_${api.tenants.creatorA.replace(/-/g, '')}_${crypto.randomBytes(32).toString('base64url')}`;
+    await sql(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'planted', 'cgk_Forged01', $2, '{read,write}')`, [
+      api.tenants.creatorB,
+      crypto.createHash('sha256').update(forged).digest('hex'),
+    ]);
     expectRefused(await call(forged, 'PartnerPrograms'), 401, 'UNAUTHENTICATED');
+    // The same planted row, named with B's id, does work: the refusal above came from the policy.
+    const asB = forged.replace(api.tenants.creatorA.replace(/-/g, ''), api.tenants.creatorB.replace(/-/g, ''));
+    await sql(`UPDATE api_keys SET key_hash = $1 WHERE key_prefix = 'cgk_Forged01'`, [crypto.createHash('sha256').update(asB).digest('hex')]);
+    const programsB = await asPartner(asB, 'PartnerPrograms', { first: 100 });
+    expect(await sql(`SELECT DISTINCT creator_id FROM programs WHERE id = ANY($1::uuid[])`, [programsB.programs.nodes.map((p: Json) => uuidOf(p.id))])).toEqual([{ creator_id: api.tenants.creatorB }]);
+    await sql(`DELETE FROM api_keys WHERE key_prefix = 'cgk_Forged01'`);
     // A key and a token together are ambiguous.
     expectRefused(await call(full.secret, 'PartnerPrograms', {}, { headers: { authorization: `Bearer ${api.asCreatorB()}` } }), 400, 'BAD_REQUEST');
   });
@@ -261,6 +278,10 @@ describe('asPartner: the starter set', () => {
     expect(same.data.created).toBe(false);
     expect((await one(`SELECT updated_at FROM users WHERE id = $1`, [id]))!.updated_at).toEqual(afterUpdate.updated_at);
     expect(await count(`users WHERE external_id = '+15550001111'`)).toBe(1);
+
+    // null clears the optional fields; the others keep their value.
+    const cleared = (await asPartner(full.secret, 'PartnerUpsertUser', { input: { channel: 'WHATSAPP', externalId: '+15550001111', email: null, timezone: null } })).upsertUserByExternalId;
+    expect(cleared.data.user).toEqual(expect.objectContaining({ displayName: 'Lin', email: null, timezone: 'Europe/Paris' }));
   });
 
   test('PartnerUpsertUser: concurrent upserts of one user create it once', async () => {
@@ -280,7 +301,6 @@ describe('asPartner: the starter set', () => {
 
   test('PartnerUserChanges pages through changes from a cursor, and resumes after new ones', async () => {
     // Drain the feed as it stands.
-    await waitForFeed();
     let cursor: string | null = null;
     const seen: string[] = [];
     for (let page = 0; page < 100; page++) {
@@ -301,7 +321,6 @@ describe('asPartner: the starter set', () => {
     const changed = aUsers[0]!.id as string;
     await sql(`UPDATE users SET display_name = 'Renamed' WHERE id = $1`, [changed]);
     const fresh = (await asPartner(full.secret, 'PartnerUpsertUser', { input: { channel: 'WEB', externalId: 'feed-new' } })).upsertUserByExternalId.data.user.id;
-    await waitForFeed();
     const next = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor })).userChanges;
     expect(next.users.map((u: Json) => u.id)).toEqual([gid('User', changed), fresh]);
     expect(next.users[0].displayName).toBe('Renamed');
@@ -310,6 +329,52 @@ describe('asPartner: the starter set', () => {
     expect(bad.body.errors![0]!.extensions!.code).toBe('VALIDATION_FAILED');
     const tooMany = await call(full.secret, 'PartnerUserChanges', { first: 501 });
     expect(tooMany.body.errors![0]!.extensions!.code).toBe('VALIDATION_FAILED');
+  });
+
+  test('PartnerUserChanges never skips a change a slow transaction commits behind the cursor', async () => {
+    let cursor: string = (await asPartner(full.secret, 'PartnerUserChanges', { first: 500 })).userChanges.cursor;
+    for (let more = true; more; ) {
+      const feed: Json = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor, first: 500 })).userChanges;
+      cursor = feed.cursor;
+      more = feed.hasMore;
+    }
+    const [slowUser, fastUser] = (await sql(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 2`, [api.tenants.creatorA])).map((u) => u.id as string);
+    // A writer that started first and commits last (a job, a long import)...
+    const slow = await connect(api.db.ownerUrl);
+    try {
+      await slow.query('BEGIN');
+      await slow.query(`UPDATE users SET display_name = 'slow writer' WHERE id = $1`, [slowUser]);
+      // ...while a quick change commits and the partner polls.
+      await sql(`UPDATE users SET display_name = 'fast writer' WHERE id = $1`, [fastUser]);
+      const during = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor })).userChanges;
+      // The quick change waits: listing it now would move the cursor past the slow one.
+      expect(during.users).toEqual([]);
+      expect(during.cursor).toBe(cursor);
+      await slow.query('COMMIT');
+    } finally {
+      await slow.end();
+    }
+    const after = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor })).userChanges;
+    expect(after.users.map((u: Json) => [uuidOf(u.id), u.displayName])).toEqual([
+      [slowUser, 'slow writer'],
+      [fastUser, 'fast writer'],
+    ]);
+  });
+
+  test('PartnerUserChanges on a tenant with no users returns a start cursor it accepts back', async () => {
+    const emptyCreator = (await one(`INSERT INTO creators (email, password_hash, first_name) VALUES ('empty-feed@example.com', 'x', 'E') RETURNING id`))!.id as string;
+    await sql(`INSERT INTO subscriptions (creator_id, tier, status, current_period_start, current_period_end) VALUES ($1, 'free', 'active', now(), now() + interval '30 days')`, [emptyCreator]).catch(() => undefined);
+    const token = api.server.tokenFor(emptyCreator);
+    const created = (await api.withTokens.read<Json>(token, CREATE_KEY, { input: { name: 'empty', scopes: ['READ', 'WRITE'] } })).createApiKey;
+    const key = created.data.secret as string;
+    const first = (await asPartner(key, 'PartnerUserChanges')).userChanges;
+    expect(first.users).toEqual([]);
+    expect(first.hasMore).toBe(false);
+    const again = (await asPartner(key, 'PartnerUserChanges', { after: first.cursor })).userChanges;
+    expect(again).toEqual(first);
+    const user = (await asPartner(key, 'PartnerUpsertUser', { input: { channel: 'MOBILE', externalId: 'device-1' } })).upsertUserByExternalId.data.user;
+    const later = (await asPartner(key, 'PartnerUserChanges', { after: first.cursor })).userChanges;
+    expect(later.users.map((u: Json) => u.id)).toEqual([user.id]);
   });
 
   test('PartnerRecordInteraction records it and marks the user active', async () => {
@@ -332,10 +397,10 @@ describe('asPartner: the starter set', () => {
       [api.tenants.creatorA],
     ))!;
     const data = await asPartner(full.secret, 'PartnerUserRewards', { userId: gid('User', user.id) });
-    expect(data.node.pointsTotal).toBe(user.points);
-    expect(data.node.badges.totalCount).toBe(user.badges);
-    expect(data.node.achievements.totalCount).toBe(user.achievements);
-    expect(data.node.badges.nodes[0].badge.name).toEqual(expect.any(String));
+    expect(data.user.pointsTotal).toBe(user.points);
+    expect(data.user.badges.totalCount).toBe(user.badges);
+    expect(data.user.achievements.totalCount).toBe(user.achievements);
+    expect(data.user.badges.nodes[0].badge.name).toEqual(expect.any(String));
   });
 
   test('PartnerProgramEnrollments lists a program\'s enrollments', async () => {
@@ -351,7 +416,7 @@ describe('asPartner never reaches another tenant', () => {
   test('creator B\'s user, program and rows are invisible and untouchable to creator A\'s key', async () => {
     const bUser = (await one(`SELECT id FROM users u WHERE creator_id = $1 AND EXISTS (SELECT 1 FROM user_badges b WHERE b.user_id = u.id) LIMIT 1`, [api.tenants.creatorB]))!;
     const bProgram = (await one(`SELECT program_id AS id FROM program_enrollments WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorB]))!;
-    expect((await asPartner(full.secret, 'PartnerUserRewards', { userId: gid('User', bUser.id) })).node).toBeNull();
+    expect((await asPartner(full.secret, 'PartnerUserRewards', { userId: gid('User', bUser.id) })).user).toBeNull();
     const enrollments = (await asPartner(full.secret, 'PartnerProgramEnrollments', { programId: gid('Program', bProgram.id) })).enrollments;
     expect(enrollments).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
 
@@ -367,7 +432,6 @@ describe('asPartner never reaches another tenant', () => {
     expect(uuidOf(upsert.data.user.id)).not.toBe(bUser.id);
     expect((await one(`SELECT display_name, updated_at FROM users WHERE id = $1`, [bUser.id]))).toEqual({ display_name: bRow.display_name, updated_at: bRow.updated_at });
 
-    await waitForFeed();
     const feed = (await asPartner(full.secret, 'PartnerUserChanges', { first: 500 })).userChanges;
     const owners = await sql(`SELECT DISTINCT creator_id FROM users WHERE id = ANY($1::uuid[])`, [feed.users.map((u: Json) => uuidOf(u.id))]);
     expect(owners).toEqual([{ creator_id: api.tenants.creatorA }]);
@@ -408,6 +472,42 @@ describe('the usage log and last use', () => {
     // Creator B sees none of it.
     const bLogs = await query('asCreatorB', `{ apiUsageLogs(first: 100) { nodes { apiKey { id } } } }`);
     expect(bLogs.apiUsageLogs.nodes.filter((n: Json) => n.apiKey?.id === key.id)).toEqual([]);
+  });
+
+  test('calls with a lying Content-Length, a malformed body, or a client that hangs up are logged too', async () => {
+    const key = await issueKey('asCreatorA');
+    await asPartner(key.secret, 'PartnerPrograms');
+    // A claimed length far beyond what was sent, and what the column can hold.
+    const lying = await new Promise<number>((resolve, reject) => {
+      const req = http.request(api.server.url, { method: 'POST', agent: false, headers: { 'x-api-key': key.secret, 'content-type': 'text/plain', 'content-length': '3000000000' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(lying).toBeGreaterThanOrEqual(400);
+    const malformed = await fetch(api.server.url, { method: 'POST', headers: { 'x-api-key': key.secret, 'content-type': 'application/json' }, body: '{"documentId": ' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as Json).errors[0].extensions.code).toBe('BAD_REQUEST');
+    // A client that sends headers and part of a body, then goes away.
+    await new Promise<void>((resolve) => {
+      const req = http.request(api.server.url, { method: 'POST', agent: false, headers: { 'x-api-key': key.secret, 'content-type': 'application/json', 'content-length': '1000' } });
+      req.on('error', () => resolve());
+      req.write('{"documentId":');
+      req.on('socket', (socket) =>
+        socket.on('connect', () =>
+          setTimeout(() => {
+            req.destroy();
+            resolve();
+          }, 300),
+        ),
+      );
+    });
+    const rows = await usageRows(key.uuid, 4);
+    expect(rows.map((r) => r.status_code).sort()).toEqual([200, 400, 499, lying].sort());
+    expect(rows.find((r) => r.status_code === 499)!.error_code).toBe('CLIENT_CLOSED_REQUEST');
+    for (const row of rows) expect(row.request_size_bytes).toBeLessThanOrEqual(1024 * 1024 + 1);
   });
 
   test('a refused key leaves no usage row (it is not known to be anyone\'s)', async () => {

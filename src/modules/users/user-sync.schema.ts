@@ -5,16 +5,11 @@ import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { requireTenant } from '../../graphql/guards';
 import { ValidationError } from '../../graphql/errors';
 import { prismaFor } from '../../graphql/tenant';
+import { fromGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
 import { ChannelTypeEnum } from '../shared/enums';
 import { userFields } from './user.schema';
 
-/**
- * Rows are listed only once their last change is this old. updated_at is the time the writing
- * transaction started, so a row may become visible a little after a later row: the delay lets
- * short transactions commit before the feed's cursor moves past their timestamp.
- */
-const SETTLE_SECONDS = 1;
 const MAX_FEED_PAGE = 500;
 
 interface FeedPage {
@@ -23,17 +18,19 @@ interface FeedPage {
   hasMore: boolean;
 }
 
-// The cursor is (updated_at, id), with updated_at as PostgreSQL prints it, so that its
-// microseconds survive the round trip (a JavaScript Date keeps milliseconds only).
-function encodeCursor(updatedAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([updatedAt, id])).toString('base64url');
+// The cursor is the (change_xid, id) of the last row returned: change_xid is the id of the
+// transaction that last wrote a user (see the user_change_feed migration).
+const START: [string, string] = ['0', '00000000-0000-0000-0000-000000000000'];
+
+function encodeCursor(xid: string, id: string): string {
+  return Buffer.from(JSON.stringify([xid, id])).toString('base64url');
 }
 
 function decodeCursor(cursor: string): [string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && /^[0-9a-f-]{36}$/.test(String(value[1]))) {
-      return [value[0], value[1] as string];
+    if (Array.isArray(value) && value.length === 2 && /^\d{1,19}$/.test(String(value[0])) && /^[0-9a-f-]{36}$/.test(String(value[1]))) {
+      return [String(value[0]), String(value[1])];
     }
   } catch {
     // fall through
@@ -42,7 +39,7 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
-  description: 'One page of users changed (created or updated) after a cursor, oldest change first.',
+  description: 'One page of users changed (created or updated) after a cursor, in the order the changes committed.',
   fields: (t) => ({
     users: t.prismaField({
       type: ['User'],
@@ -60,7 +57,8 @@ const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
 builder.queryField('userChanges', (t) =>
   t.field({
     type: UserChangeFeed,
-    description: `Users created or updated after \`after\` (from the start without it), oldest first. Changes appear ${SETTLE_SECONDS} s after they are made.`,
+    description:
+      'Users created or updated after `after` (from the start without it). A change is listed once every transaction that began before it has ended, so none can appear behind a cursor later; a user changed again moves to the end.',
     args: {
       after: t.arg.string(),
       first: t.arg.int({ defaultValue: 100, description: `At most ${MAX_FEED_PAGE}.` }),
@@ -69,26 +67,42 @@ builder.queryField('userChanges', (t) =>
       requireTenant(ctx);
       const first = args.first ?? 100;
       if (first < 1 || first > MAX_FEED_PAGE) throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
-      const [since, sinceId] = args.after ? decodeCursor(args.after) : [null, null];
-      const rows = await prismaFor(ctx).$queryRaw<{ id: string; updated_at: string }[]>`
-        SELECT id, updated_at::text AS updated_at FROM users
-        WHERE updated_at <= now() - make_interval(secs => ${SETTLE_SECONDS})
-          AND (${since}::timestamptz IS NULL OR (updated_at, id) > (${since}::timestamptz, ${sinceId}::uuid))
-        ORDER BY updated_at, id
+      const [xid, id] = args.after ? decodeCursor(args.after) : START;
+      // Only transactions older than every running one (the snapshot's xmin) have finished:
+      // their rows are final. Newer rows wait for the next call.
+      const rows = await prismaFor(ctx).$queryRaw<{ id: string; change_xid: string }[]>`
+        SELECT id, change_xid::text AS change_xid FROM users
+        WHERE change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+          AND (change_xid, id) > (${xid}::bigint, ${id}::uuid)
+        ORDER BY change_xid, id
         LIMIT ${first + 1}`;
       const page = rows.slice(0, first);
       const last = page.at(-1);
       return {
         ids: page.map((row) => row.id),
-        cursor: last ? encodeCursor(last.updated_at, last.id) : (args.after ?? encodeCursor('-infinity', '00000000-0000-0000-0000-000000000000')),
+        cursor: last ? encodeCursor(last.change_xid, last.id) : encodeCursor(xid, id),
         hasMore: rows.length > first,
       };
     },
   }),
 );
 
+builder.queryField('user', (t) =>
+  t.prismaField({
+    type: 'User',
+    nullable: true,
+    description: "One end user by id: null if there is no such user (or it is another creator's); a malformed or non-User id is VALIDATION_FAILED.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => {
+      requireTenant(ctx);
+      const id = fromGlobalId(String(args.id), 'User', 'id');
+      return prismaFor(ctx).user.findUnique({ ...query, where: { id } });
+    },
+  }),
+);
+
 const UpsertUserByExternalIdInput = builder.inputType('UpsertUserByExternalIdInput', {
-  description: 'The user is found by (channel, externalId). Fields left out or null keep their current value (or the default, for a new user).',
+  description: 'The user is found by (channel, externalId). Fields left out keep their current value (or the default, for a new user); null clears displayName and email, and keeps the others.',
   fields: (t) => ({
     channel: t.field({ type: ChannelTypeEnum, required: true }),
     externalId: t.string({ required: true }),
@@ -119,11 +133,14 @@ builder.mutationField('upsertUserByExternalId', (t) =>
       requireTenant(ctx);
       const d = parseInput(z.object(userFields), input);
       const json = (value: object | null | undefined) => (value == null ? null : JSON.stringify(value));
+      const clearName = input.displayName === null;
+      const clearEmail = input.email === null;
       // One statement, so concurrent upserts of the same user cannot both insert. The WHERE on
       // the update skips a write (and an updated_at bump in the change feed) when nothing
       // changes; xmax = 0 tells an inserted row from an updated one.
       const next = Prisma.sql`(
-          COALESCE(${d.displayName ?? null}, u.display_name), COALESCE(${d.email ?? null}, u.email),
+          CASE WHEN ${clearName} THEN NULL ELSE COALESCE(${d.displayName ?? null}, u.display_name) END,
+          CASE WHEN ${clearEmail} THEN NULL ELSE COALESCE(${d.email ?? null}, u.email) END,
           COALESCE(${json(d.profileData)}::jsonb, u.profile_data), COALESCE(${json(d.preferences)}::jsonb, u.preferences),
           COALESCE(${d.timezone ?? null}, u.timezone), COALESCE(${d.language ?? null}, u.language), COALESCE(${d.isActive ?? null}::boolean, u.is_active))`;
       const upserted = await prismaFor(ctx).$queryRaw<{ id: string; created: boolean }[]>`

@@ -120,6 +120,9 @@ function errorCodeOf(body: string): string | null {
   }
 }
 
+const MAX_INT = 2 ** 31 - 1;
+const clampInt = (n: number) => (Number.isFinite(n) ? Math.min(MAX_INT, Math.max(0, Math.round(n))) : 0);
+
 function logUsage(req: express.Request, res: express.Response, usage: UsageRecorder, started: bigint) {
   let responseBytes = 0;
   let errorCode: string | null = null;
@@ -131,19 +134,23 @@ function logUsage(req: express.Request, res: express.Response, usage: UsageRecor
     }
     return send(body);
   };
-  res.once('finish', () => {
+  // 'close' comes after a response is sent and also when the client goes away first (logged as
+  // 499, nginx's "client closed request"): every call of a known key is logged either way.
+  res.once('close', () => {
     const partner = partnerOf(res);
     if (!partner) return;
+    const bodyBytes = req.method === 'GET' ? Buffer.byteLength(req.originalUrl) : Number(req.headers['content-length'] ?? 0);
     usage.record({
       creatorId: partner.viewer.creatorId,
       apiKeyId: partner.viewer.keyId,
       operationName: partner.operation?.name ?? null,
       operationHash: partner.operation?.hash ?? null,
-      statusCode: res.statusCode,
-      errorCode,
-      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-      requestSizeBytes: req.method === 'GET' ? Buffer.byteLength(req.originalUrl) : Number(req.headers['content-length'] ?? 0),
-      responseSizeBytes: responseBytes,
+      statusCode: res.writableFinished ? res.statusCode : 499,
+      errorCode: res.writableFinished ? errorCode : 'CLIENT_CLOSED_REQUEST',
+      durationMs: clampInt(Number(process.hrtime.bigint() - started) / 1e6),
+      // The parser refuses bodies over its limit, so a claimed length beyond it was never read.
+      requestSizeBytes: clampInt(Math.min(bodyBytes, BODY_LIMIT_BYTES + 1)),
+      responseSizeBytes: clampInt(responseBytes),
       ipAddress: req.socket.remoteAddress ?? null,
       createdAt: new Date(),
     });
@@ -155,31 +162,55 @@ function header(req: express.Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-export function persistedOperationGate(deps: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder }): express.RequestHandler {
+/** The limit of the JSON body parser in front of Apollo. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Step 1, before the body is parsed: a request with X-Api-Key is a partner's. Its key is
+ * checked first, and from then on the call is logged against the key whatever happens,
+ * including a body the parser refuses.
+ */
+export function partnerAuthentication(deps: { authenticate: ApiKeyAuthenticator; usage: UsageRecorder }): express.RequestHandler {
   return async (req, res, next) => {
     const apiKey = header(req, 'x-api-key');
-    if (apiKey === undefined) {
-      firstParty(req);
-      next();
-      return;
-    }
-    const started = process.hrtime.bigint();
-    logUsage(req, res, deps.usage, started);
+    if (apiKey === undefined) return next();
+    res.locals.partnerRequest = true;
+    logUsage(req, res, deps.usage, process.hrtime.bigint());
     try {
       if (req.headers.authorization !== undefined) throw new Refusal(400, 'BAD_REQUEST', 'Send either Authorization or X-Api-Key, not both');
-      let key;
       try {
-        key = await deps.authenticate(apiKey);
+        const key = await deps.authenticate(apiKey);
+        res.locals.partner = { viewer: key.viewer } satisfies PartnerRequest;
+        res.locals.allowedOperations = key.allowedOperations;
       } catch (error) {
         if (error instanceof ApiKeyRejected) throw new Refusal(401, 'UNAUTHENTICATED', error.message);
         throw error;
       }
-      // From here on the call is the key's, and is logged against it whatever happens.
-      res.locals.partner = { viewer: key.viewer } satisfies PartnerRequest;
+      next();
+    } catch (error) {
+      if (error instanceof Refusal) refuse(res, error);
+      else next(error);
+    }
+  };
+}
+
+/**
+ * Step 2, after the body is parsed: a partner's request must name a manifest operation the key
+ * may run, and Apollo gets that document; a first-party request passes (see firstParty).
+ */
+export function persistedOperationGate(deps: { manifest: OperationManifest }): express.RequestHandler {
+  return (req, res, next) => {
+    if (!res.locals.partnerRequest) {
+      firstParty(req);
+      return next();
+    }
+    try {
+      const partner = partnerOf(res);
+      if (!partner) throw new Refusal(401, 'UNAUTHENTICATED', 'Invalid API key');
       const params = paramsOf(req);
       const operation = resolveOperation(deps.manifest, params);
-      res.locals.partner = { viewer: key.viewer, operation } satisfies PartnerRequest;
-      authorise(operation, key.viewer, key.allowedOperations);
+      res.locals.partner = { viewer: partner.viewer, operation } satisfies PartnerRequest;
+      authorise(operation, partner.viewer, res.locals.allowedOperations as readonly string[]);
       rewrite(req, operation, params);
       next();
     } catch (error) {
@@ -189,16 +220,28 @@ export function persistedOperationGate(deps: { manifest: OperationManifest; auth
   };
 }
 
+/** The JSON parser's refusals (malformed, too large, wrong encoding) as GraphQL errors. */
+export const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?: string; expose?: boolean; message?: string }, _req, res, next) => {
+  if (res.headersSent || typeof error.status !== 'number' || error.status < 400 || error.status >= 500) return next(error);
+  const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+  const message = error.status === 413 ? `The request body is larger than ${BODY_LIMIT_BYTES} bytes` : error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : (error.expose && error.message) || 'Bad request';
+  res.status(error.status).json({ errors: [{ message, extensions: { code } }] });
+};
+
 function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /**
  * An anonymous request that sends a query with its hash runs the query but does not register
- * it (a wrong hash is still Apollo's 400). Signed-in clients register as Apollo does.
+ * it (a wrong hash is still Apollo's 400); so does a query text over APQ_MAX_QUERY_BYTES.
+ * Signed-in clients register as Apollo does (an invalid token is refused before that).
  */
+/** Longer query texts run, but are not registered: the store is for real client operations. */
+export const APQ_MAX_QUERY_BYTES = 32 * 1024;
+
 function firstParty(req: express.Request) {
-  if (req.headers.authorization !== undefined) return;
+  const signedIn = (req.headers.authorization ?? '').trim() !== '';
   let params: Params;
   let extensions: Params | undefined;
   try {
@@ -209,6 +252,7 @@ function firstParty(req: express.Request) {
   }
   const persisted = extensions?.persistedQuery as Params | undefined;
   if (typeof params.query !== 'string' || !persisted || persisted.sha256Hash !== sha256(params.query)) return;
+  if (signedIn && Buffer.byteLength(params.query) <= APQ_MAX_QUERY_BYTES) return;
   const { persistedQuery: _p, ...rest } = extensions!;
   if (req.method === 'GET') {
     const url = new URL(req.url, 'http://localhost');

@@ -128,7 +128,9 @@ describe('badges', () => {
     expect(data.badges.nodes.map((n: any) => n.id)).toEqual(data.badges.edges.map((e: any) => e.node.id));
     expect(data.badges.pageInfo).toEqual(expect.objectContaining({ hasNextPage: false, hasPreviousPage: false }));
     // Seeded awards exist, so the counter is not trivially zero.
-    expect(data.badges.edges.find((e: any) => e.node.name === 'Chatterbox').node.awardedCount).toBe(4);
+    const chatterbox = data.badges.edges.find((e: any) => e.node.name === 'Chatterbox').node.awardedCount;
+    expect(chatterbox).toBeGreaterThan(0);
+    expect(chatterbox).toBe(await api.count(`user_badges ub JOIN badges b ON b.id = ub.badge_id WHERE b.name = 'Chatterbox' AND b.creator_id = $1`, [api.tenants.creatorA]));
     const firstSteps = data.badges.edges.find((e: any) => e.node.name === 'First Steps').node;
     expect(firstSteps).toEqual(expect.objectContaining({ description: 'Completed any program.', criteria: { type: 'programs_completed', count: 1 }, design: { icon: 'footprints', color: '#2f855a' } }));
   });
@@ -196,15 +198,15 @@ describe('badges', () => {
 describe('createBadge', () => {
   test('asCreatorA: creates a badge owned by A, trimmed, with its JSON stored as given', async () => {
     const result = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', {
-      input: { name: '  Night Owl  ', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' } },
+      input: { name: '  Night Owl  ', description: 'Active after midnight.', criteria: { type: 'streak', days: 7 }, design: { icon: 'moon' } },
     });
     expect(result.__typename).toBe('CreateBadgeSuccess');
     const id = uuidOf(result.data.id);
     expect(result.data).toEqual(
-      expect.objectContaining({ id: gid('Badge', id), name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' }, isActive: true, awardedCount: 0 }),
+      expect.objectContaining({ id: gid('Badge', id), name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'streak', days: 7 }, design: { icon: 'moon' }, isActive: true, awardedCount: 0 }),
     );
     expect(await badgeRow(id)).toEqual(
-      expect.objectContaining({ creator_id: api.tenants.creatorA, name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'night', hours: [0, 4] }, design: { icon: 'moon' }, is_active: true, awarded_count: 0 }),
+      expect.objectContaining({ creator_id: api.tenants.creatorA, name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'streak', days: 7 }, design: { icon: 'moon' }, is_active: true, awarded_count: 0 }),
     );
     // It is in A's list and not in B's.
     const inA = await read(asCreatorA(), BADGES, { filter: { search: 'night owl' } });
@@ -258,12 +260,12 @@ describe('createBadge', () => {
 
 describe('updateBadge', () => {
   test('asCreatorA: changes the given fields and keeps the others', async () => {
-    const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'Early Bird', description: 'Up early.', criteria: { type: 'early' } } });
+    const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'Early Bird', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 } } });
     const id = uuidOf(created.data.id);
     const result = await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: created.data.id, input: { name: 'Early Riser', isActive: false } });
     expect(result.__typename).toBe('UpdateBadgeSuccess');
-    expect(result.data).toEqual(expect.objectContaining({ id: created.data.id, name: 'Early Riser', description: 'Up early.', criteria: { type: 'early' }, isActive: false }));
-    expect(await badgeRow(id)).toEqual(expect.objectContaining({ name: 'Early Riser', description: 'Up early.', criteria: { type: 'early' }, is_active: false, creator_id: api.tenants.creatorA }));
+    expect(result.data).toEqual(expect.objectContaining({ id: created.data.id, name: 'Early Riser', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 }, isActive: false }));
+    expect(await badgeRow(id)).toEqual(expect.objectContaining({ name: 'Early Riser', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 }, is_active: false, creator_id: api.tenants.creatorA }));
   });
 
   test('asCreatorA: renaming to a name A already uses is a ConflictError; the badge is unchanged', async () => {

@@ -2,7 +2,10 @@ import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { ConflictError, NotFoundError } from '../../graphql/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
+import { withTenantTransaction } from '../../db/tenant';
+import type { Context } from '../../server/context';
+import { parseCriteria, programIdsOf, type Criteria } from './criteria';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId, optionalGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
@@ -15,7 +18,11 @@ builder.prismaNode('Badge', {
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
-    criteria: t.expose('criteria', { type: 'JSONObject' }),
+    criteria: t.expose('criteria', {
+      type: 'JSONObject',
+      description:
+        'The rule that awards the badge automatically ({} = by hand only). One of {type: "program_completed", programId}, {type: "programs_completed", count}, {type: "interactions", interactionType, count, windowDays?}, {type: "messages_sent", count}, {type: "points_total", atLeast}, {type: "streak", days}, or {allOf: [...]} / {anyOf: [...]} of those.',
+    }),
     design: t.expose('design', { type: 'JSONObject' }),
     isActive: t.exposeBoolean('isActive'),
     awardedCount: t.exposeInt('awardedCount'),
@@ -106,14 +113,28 @@ const BadgeInput = builder.inputType('BadgeInput', {
 });
 const badgeFields = { name: text(100), description: optionalText(1000), criteria: jsonObject.nullish(), design: jsonObject.nullish(), isActive: z.boolean().nullish() };
 
+/** The badge input with its criteria checked, and every program it names found in this tenant. */
+async function badgeData(ctx: Context, input: Record<string, unknown>, schema: z.ZodType<Record<string, unknown>>) {
+  const [data, criteria] = validateAll(
+    () => parseInput(schema, input),
+    () => (input.criteria == null ? undefined : parseCriteria(input.criteria)),
+  );
+  if (criteria) {
+    const ids = [...new Set(programIdsOf(criteria as Criteria))];
+    const found = ids.length ? await prismaFor(ctx).program.count({ where: { id: { in: ids } } }) : 0;
+    if (found < ids.length) throw new ValidationError([{ path: 'input.criteria', message: 'names a program that does not exist' }]);
+  }
+  return definedOnly({ ...data, ...(criteria ? { criteria } : {}) }) as never;
+}
+
 builder.mutationField('createBadge', (t) =>
   t.prismaField({
     type: 'Badge',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: BadgeInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
+    resolve: async (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      return prismaFor(ctx).badge.create({ ...query, data: definedOnly(parseInput(z.object(badgeFields), input)) });
+      return prismaFor(ctx).badge.create({ ...query, data: await badgeData(ctx, input, z.object(badgeFields)) });
     },
   }),
 );
@@ -123,10 +144,10 @@ builder.mutationField('updateBadge', (t) =>
     type: 'Badge',
     errors: { types: WRITE_ERRORS },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: BadgeInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Badge', 'id');
-      return prismaFor(ctx).badge.update({ ...query, where: { id }, data: definedOnly(parseInput(z.object({ ...badgeFields, name: text(100).nullish() }), args.input)) });
+      return prismaFor(ctx).badge.update({ ...query, where: { id }, data: await badgeData(ctx, args.input, z.object({ ...badgeFields, name: text(100).nullish() })) });
     },
   }),
 );
@@ -153,6 +174,25 @@ builder.mutationField('awardBadge', (t) =>
         if ((error as { code?: string }).code === 'P2002') throw new ConflictError('The user already holds this badge');
         throw error;
       }
+    },
+  }),
+);
+
+builder.mutationField('evaluateBadges', (t) =>
+  t.prismaField({
+    type: ['UserBadge'],
+    description: 'Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). Badges are also evaluated automatically when what their rules count happens.',
+    errors: { types: WRITE_ERRORS },
+    args: { userId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+      const awarded = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+        if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
+        return tx.$queryRaw<{ id: string }[]>`SELECT app.evaluate_badges(${creatorId}::uuid, ${userId}::uuid) AS id`;
+      });
+      if (awarded.length === 0) return [];
+      return prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: awarded.map((a) => a.id) } }, orderBy: { id: 'asc' } });
     },
   }),
 );

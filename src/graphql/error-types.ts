@@ -1,10 +1,10 @@
 // The GraphQL side of src/graphql/errors.ts: an `Error` interface and one object type per
 // expected failure.
 import { builder } from './builder';
-import { AccountLockedError, AppError, ConflictError, ForbiddenError, InvalidCredentialsError, NotFoundError, ValidationError } from './errors';
+import { AccountLockedError, AppError, ConflictError, ForbiddenError, InvalidCredentialsError, InvalidFlowError, InvalidTransitionError, NotFoundError, QuotaExceededError, ValidationError, type FlowProblem } from './errors';
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
-  values: ['NOT_FOUND', 'VALIDATION_FAILED', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'ACCOUNT_LOCKED'] as const,
+  values: ['NOT_FOUND', 'VALIDATION_FAILED', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'ACCOUNT_LOCKED', 'INVALID_FLOW', 'INVALID_TRANSITION', 'QUOTA_EXCEEDED'] as const,
 });
 
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -34,4 +34,30 @@ builder.objectType(ValidationError, {
   interfaces: [ErrorInterface],
   description: 'The input is invalid; nothing was written.',
   fields: (t) => ({ fields: t.field({ type: [FieldError], resolve: (e) => e.fields }) }),
+});
+
+const FlowProblemKindEnum = builder.enumType('FlowProblemKind', {
+  values: ['MISSING_START', 'UNKNOWN_START', 'DUPLICATE_STEP', 'DANGLING_TRANSITION', 'UNREACHABLE_STEP', 'NO_END_STEP', 'DEAD_END', 'END_WITH_TRANSITIONS'] as const,
+});
+const FlowProblemRef = builder.objectRef<FlowProblem>('FlowProblem').implement({
+  description: 'One thing wrong with a flow graph.',
+  fields: (t) => ({ kind: t.field({ type: FlowProblemKindEnum, resolve: (p) => p.kind }), stepId: t.exposeString('stepId', { nullable: true }), message: t.exposeString('message') }),
+});
+builder.objectType(InvalidFlowError, {
+  name: 'InvalidFlowError',
+  interfaces: [ErrorInterface],
+  description: 'The flow is not a usable graph; nothing was written.',
+  fields: (t) => ({ problems: t.field({ type: [FlowProblemRef], resolve: (e) => e.problems }) }),
+});
+builder.objectType(InvalidTransitionError, {
+  name: 'InvalidTransitionError',
+  interfaces: [ErrorInterface],
+  description: 'The flow does not allow this move from the current step; nothing was written.',
+  fields: (t) => ({ fromStep: t.exposeString('fromStep', { nullable: true }), toStep: t.exposeString('toStep', { nullable: true }) }),
+});
+builder.objectType(QuotaExceededError, {
+  name: 'QuotaExceededError',
+  interfaces: [ErrorInterface],
+  description: "The write would pass a hard limit of the creator's plan; nothing was written.",
+  fields: (t) => ({ limit: t.exposeString('limit', { description: 'users, programs, ai_interactions_per_month or storage_bytes.' }), max: t.exposeFloat('max'), used: t.exposeFloat('used') }),
 });

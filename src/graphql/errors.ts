@@ -4,7 +4,7 @@
 // `Error` interface:  ... on Error { code message }.
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'NOT_FOUND' | 'VALIDATION_FAILED' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'ACCOUNT_LOCKED';
+export type ErrorCode = 'NOT_FOUND' | 'VALIDATION_FAILED' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'ACCOUNT_LOCKED' | 'INVALID_FLOW' | 'INVALID_TRANSITION' | 'QUOTA_EXCEEDED';
 
 export abstract class AppError extends GraphQLError {
   constructor(
@@ -55,6 +55,44 @@ export class InvalidCredentialsError extends AppError {
 export class AccountLockedError extends AppError {
   constructor(readonly lockedUntil: Date) {
     super('ACCOUNT_LOCKED', 'Too many failed log-ins: the account is locked for a while', { lockedUntil: lockedUntil.toISOString() });
+  }
+}
+
+export type FlowProblemKind = 'MISSING_START' | 'UNKNOWN_START' | 'DUPLICATE_STEP' | 'DANGLING_TRANSITION' | 'UNREACHABLE_STEP' | 'NO_END_STEP' | 'DEAD_END' | 'END_WITH_TRANSITIONS';
+
+export interface FlowProblem {
+  kind: FlowProblemKind;
+  /** The step concerned, if any. */
+  stepId: string | null;
+  message: string;
+}
+
+/** A program's flow is not a usable graph (found when publishing). */
+export class InvalidFlowError extends AppError {
+  constructor(readonly problems: FlowProblem[]) {
+    super('INVALID_FLOW', `The flow cannot be published: ${problems.map((p) => p.message).join('; ')}`, { problems });
+  }
+}
+
+/** An enrollment was asked to move somewhere its flow does not allow from where it is. */
+export class InvalidTransitionError extends AppError {
+  constructor(
+    readonly fromStep: string | null,
+    readonly toStep: string | null,
+    message: string,
+  ) {
+    super('INVALID_TRANSITION', message, { fromStep, toStep });
+  }
+}
+
+/** A write would take the creator past a hard limit of its plan. Nothing was written. */
+export class QuotaExceededError extends AppError {
+  constructor(
+    readonly limit: string,
+    readonly max: number,
+    readonly used: number,
+  ) {
+    super('QUOTA_EXCEEDED', `The plan allows ${max} ${limit.replace(/_/g, ' ')}; ${used} are used`, { limit, max, used });
   }
 }
 

@@ -26,7 +26,7 @@ const userNotIn = async (creatorId: string, programId: string) =>
 async function insertProgram(creatorId: string, status: 'draft' | 'published' | 'archived', name = `Test program ${Math.random().toString(36).slice(2, 8)}`): Promise<Json> {
   return (await one(
     `INSERT INTO programs (creator_id, name, status, version, flow_definition, published_at, archived_at)
-     VALUES ($1, $2, $3, $4, '{"start": "intro", "steps": [{"id": "intro"}, {"id": "end"}]}', $5, $6) RETURNING *`,
+     VALUES ($1, $2, $3, $4, '{"start": "intro", "steps": [{"id": "intro", "type": "content", "transitions": [{"to": "end"}]}, {"id": "end", "type": "checkpoint", "end": true}]}', $5, $6) RETURNING *`,
     [creatorId, name, status, status === 'draft' ? 1 : 3, status === 'draft' ? null : new Date(Date.now() - 86_400_000), status === 'archived' ? new Date() : null],
   ))!;
 }
@@ -311,13 +311,18 @@ describe('createProgram / updateProgram / deleteProgram', () => {
     expect(row.updated_at.getTime()).toBeGreaterThan(draft.updated_at.getTime());
   });
 
-  test("asCreatorA: the flow of a published program cannot change (ConflictError); the row is unchanged, but its name can", async () => {
+  test('asCreatorA: the flow of a published program can be edited for its next version; an archived one cannot change', async () => {
     const published = await insertProgram(api.tenants.creatorA, 'published');
-    expectConflict(await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', published.id), input: { name: 'Sneaky', flowDefinition: { start: 'other' } } }));
-    expect(await rowOf('programs', published.id)).toEqual(published);
-    const renamed = await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', published.id), input: { name: 'Open rename' } });
+    const next = { start: 'only', steps: [{ id: 'only', type: 'checkpoint', end: true }] };
+    const edited = await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', published.id), input: { name: 'Edited', flowDefinition: next } });
+    expect(edited.data).toEqual(expect.objectContaining({ name: 'Edited', flowDefinition: next, version: published.version, status: 'PUBLISHED' }));
+    // The live version keeps the flow it was published with.
+    expect((await one(`SELECT flow_definition FROM program_versions WHERE program_id = $1 AND version = $2`, [published.id, published.version]))!.flow_definition).toEqual(published.flow_definition);
+    const archived = await insertProgram(api.tenants.creatorA, 'archived');
+    expectConflict(await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', archived.id), input: { name: 'Sneaky', flowDefinition: next } }));
+    expect(await rowOf('programs', archived.id)).toEqual(archived);
+    const renamed = await mutate('asCreatorA', UPDATE_PROGRAM, 'updateProgram', { id: gid('Program', archived.id), input: { name: 'Open rename' } });
     expect(renamed.__typename).toBe('UpdateProgramSuccess');
-    expect((await rowOf('programs', published.id))!.name).toBe('Open rename');
   });
 
   test('asCreatorA: deleteProgram removes it with its enrollments and analytics; interactions and achievements keep their rows without it', async () => {

@@ -22,7 +22,10 @@ export type ErrorCode =
   | 'ACCOUNT_LOCKED'
   | 'CONFLICT'
   | 'FORBIDDEN'
+  | 'INVALID_FLOW'
+  | 'INVALID_TRANSITION'
   | 'NOT_FOUND'
+  | 'QUOTA_EXCEEDED'
   | 'UNAUTHENTICATED'
   | 'VALIDATION_FAILED';
 
@@ -116,6 +119,7 @@ export type PublishProgramMutationVariables = Exact<{
 export type PublishProgramMutation = { publishProgram:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidFlowError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'PublishProgramSuccess', data: { id: string, status: ProgramStatus, version: number, publishedAt: string | null } }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }

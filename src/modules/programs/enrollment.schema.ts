@@ -3,12 +3,13 @@ import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { ConflictError } from '../../graphql/errors';
+import { InvalidTransitionError, ConflictError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
 import { EnrollmentStatusEnum } from './program.schema';
+import { advanceEnrollment, type AdvanceResult } from './flow.service';
 
 builder.prismaNode('ProgramEnrollment', {
   id: { field: 'id' },
@@ -55,13 +56,15 @@ builder.mutationField('enrollUser', (t) =>
     errors: { types: WRITE_ERRORS },
     args: { programId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
+      const creatorId = requireTenant(ctx);
       const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
       const db = prismaFor(ctx);
-      const program = await db.program.findUniqueOrThrow({ where: { id: programId }, select: { status: true, version: true, flowDefinition: true } });
+      const program = await db.program.findUniqueOrThrow({ where: { id: programId }, select: { status: true, version: true } });
       if (program.status !== 'published') throw new ConflictError('Only a published program takes enrollments');
-      const start = (program.flowDefinition as { start?: unknown }).start;
+      // The live version's flow, as published (the program's own flow may be the next draft).
+      const live = await db.programVersion.findUnique({ where: { creatorId_programId_version: { creatorId, programId, version: program.version } }, select: { flowDefinition: true } });
+      const start = (live?.flowDefinition as { start?: unknown } | undefined)?.start;
       return db.programEnrollment.create({
         ...query,
         data: { programId, userId, programVersion: program.version, currentStep: typeof start === 'string' ? start : null },
@@ -130,5 +133,48 @@ builder.subscriptionField('enrollmentChanged', (t) =>
       );
     },
     resolve: (query, event, _args, ctx) => loadForEvent(event, 'programEnrollment', query, () => prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } })),
+  }),
+);
+
+const AdvanceEnrollmentInput = builder.inputType('AdvanceEnrollmentInput', {
+  fields: (t) => ({
+    answer: t.field({ type: 'JSON', description: "The user's answer at the current step (required at a question step); transitions' conditions test it." }),
+    toStep: t.string({ description: 'Where to go, when several transitions are open; by default the first one the answer opens.' }),
+  }),
+});
+
+const AdvanceEnrollmentPayload = builder.objectRef<AdvanceResult>('AdvanceEnrollmentPayload').implement({
+  fields: (t) => ({
+    fromStep: t.exposeString('fromStep'),
+    toStep: t.exposeString('toStep'),
+    completed: t.exposeBoolean('completed', { description: 'The move reached an end step: the enrollment is complete.' }),
+    enrollment: t.prismaField({ type: 'ProgramEnrollment', resolve: (query, r, _a, ctx) => prismaFor(ctx).programEnrollment.findUniqueOrThrow({ ...query, where: { id: r.enrollmentId } }) }),
+    achievement: t.prismaField({
+      type: 'Achievement',
+      nullable: true,
+      description: 'The completion achievement, when the move completed the enrollment.',
+      resolve: (query, r, _a, ctx) => (r.achievementId ? prismaFor(ctx).achievement.findUnique({ ...query, where: { id: r.achievementId } }) : null),
+    }),
+    awardedBadges: t.prismaField({
+      type: ['UserBadge'],
+      description: 'Badges the move earned (awarded in the same transaction).',
+      resolve: (query, r, _a, ctx) => (r.awardedBadgeIds.length ? prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: r.awardedBadgeIds } }, orderBy: { id: 'asc' } }) : []),
+    }),
+  }),
+});
+
+builder.mutationField('advanceEnrollment', (t) =>
+  t.field({
+    type: AdvanceEnrollmentPayload,
+    description:
+      "Moves a user one step along the flow of the program version they enrolled on, by a transition the flow allows from the current step. Records the move (progress, history, an interaction); at an end step completes the enrollment and grants its achievement, which may award badges: all in one transaction. An invalid move is INVALID_TRANSITION and writes nothing.",
+    errors: { types: [...WRITE_ERRORS, InvalidTransitionError] },
+    args: { enrollmentId: t.arg.id({ required: true }), input: t.arg({ type: AdvanceEnrollmentInput, required: true }) },
+    resolve: (_root, args, ctx) => {
+      const creatorId = requireTenant(ctx);
+      const id = fromGlobalId(String(args.enrollmentId), 'ProgramEnrollment', 'enrollmentId');
+      const toStep = args.input.toStep == null ? null : parseInput(z.string().trim().min(1).max(100), args.input.toStep, 'input.toStep');
+      return advanceEnrollment(ctx, creatorId, id, { answer: args.input.answer ?? undefined, toStep });
+    },
   }),
 );

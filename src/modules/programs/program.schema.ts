@@ -1,6 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { ConflictError } from '../../graphql/errors';
+import { ConflictError, InvalidFlowError } from '../../graphql/errors';
+import { assertPublishable, parseFlow } from './flow';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
@@ -85,7 +86,7 @@ const UpdateProgramInput = builder.inputType('UpdateProgramInput', {
   fields: (t) => ({
     name: t.string(),
     description: t.string(),
-    flowDefinition: t.field({ type: 'JSONObject', description: 'Only while the program is a draft; publish to make it live.' }),
+    flowDefinition: t.field({ type: 'JSONObject', description: 'The flow of the next version: publish to make it live (running enrollments keep theirs).' }),
     settings: t.field({ type: 'JSONObject' }),
   }),
 });
@@ -100,7 +101,9 @@ builder.mutationField('createProgram', (t) =>
     args: { input: t.arg({ type: CreateProgramInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      return prismaFor(ctx).program.create({ ...query, data: definedOnly(parseInput(z.object(programFields), input)) });
+      const data = parseInput(z.object(programFields), input);
+      if (data.flowDefinition) parseFlow(data.flowDefinition);
+      return prismaFor(ctx).program.create({ ...query, data: definedOnly(data) });
     },
   }),
 );
@@ -115,12 +118,15 @@ builder.mutationField('updateProgram', (t) =>
       const id = fromGlobalId(String(args.id), 'Program', 'id');
       const data = parseInput(z.object({ ...programFields, name: text(200).nullish() }), args.input);
       const db = prismaFor(ctx);
+      if (data.flowDefinition) parseFlow(data.flowDefinition);
       if (data.flowDefinition) {
-        // One conditional statement, so a publish cannot slip in between a check and the write.
-        const changed = await db.program.updateMany({ where: { id, status: 'draft' }, data: definedOnly(data) });
+        // The flow being edited is the next version's: running enrollments keep the flow of the
+        // version they started on (program_versions), and the edit goes live at the next publish.
+        // One conditional statement, so that an archive cannot slip in between.
+        const changed = await db.program.updateMany({ where: { id, status: { not: 'archived' } }, data: definedOnly(data) });
         if (changed.count === 0) {
           await db.program.findUniqueOrThrow({ where: { id }, select: { id: true } });
-          throw new ConflictError('The flow of a published or archived program cannot change; create a new draft');
+          throw new ConflictError('The flow of an archived program cannot change');
         }
         return db.program.findUniqueOrThrow({ ...query, where: { id } });
       }
@@ -132,18 +138,20 @@ builder.mutationField('updateProgram', (t) =>
 builder.mutationField('publishProgram', (t) =>
   t.prismaField({
     type: 'Program',
-    description: 'Makes a program live: bumps its version and sets publishedAt. New enrollments start on this version.',
-    errors: { types: WRITE_ERRORS },
+    description: 'Makes a program live: checks its flow (INVALID_FLOW lists every problem), bumps its version, keeps that version\'s flow for the enrollments that start on it, and sets publishedAt.',
+    errors: { types: [...WRITE_ERRORS, InvalidFlowError] },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Program', 'id');
       const db = prismaFor(ctx);
-      const current = await db.program.findUniqueOrThrow({ where: { id }, select: { status: true, version: true } });
+      const current = await db.program.findUniqueOrThrow({ where: { id }, select: { status: true, version: true, flowDefinition: true } });
       if (current.status === 'archived') throw new ConflictError('An archived program cannot be published');
+      assertPublishable(current.flowDefinition);
       // Compare-and-set on the version, so two concurrent publishes bump it twice, never lose one.
+      // The flow is part of the compare: an edit between the check and the write fails the publish.
       const bumped = await db.program.updateMany({
-        where: { id, version: current.version },
+        where: { id, version: current.version, flowDefinition: { equals: current.flowDefinition as object } },
         data: { status: 'published', version: current.version + 1, publishedAt: new Date(), archivedAt: null },
       });
       if (bumped.count === 0) throw new ConflictError('The program changed while publishing; try again');

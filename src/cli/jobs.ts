@@ -1,4 +1,6 @@
 // npm run jobs -- rollup [--date YYYY-MM-DD]   (default: yesterday, UTC)
+// npm run jobs -- usage [--date YYYY-MM-DD]    (usage_tracking of that day)
+// npm run jobs -- retention                    (deletes rows past their retention period)
 // Enqueues the job on the same Postgres queue the server's schedule uses, and works the queue
 // until it is done, so a manual run and a scheduled one are the same job.
 import { runOnce } from 'graphile-worker';
@@ -13,11 +15,11 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const USAGE = 'usage: npm run jobs -- rollup [--date YYYY-MM-DD]';
+const USAGE = 'usage: npm run jobs -- rollup|usage [--date YYYY-MM-DD] | retention';
 
 runCli(async () => {
   const command = process.argv[2];
-  if (command !== 'rollup') throw new Error(USAGE);
+  if (command !== 'rollup' && command !== 'usage' && command !== 'retention') throw new Error(USAGE);
   const date = option('date') ?? yesterday();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`--date must be YYYY-MM-DD\n${USAGE}`);
   await withConfiguredDatabase(async (urls, _config, log) => {
@@ -25,7 +27,8 @@ runCli(async () => {
     const owner = createPool(urls.owner, { max: 2, applicationName: 'creatorgraph-jobs' });
     try {
       const utils = await jobUtils(owner, log);
-      await utils.addJob('rollup', { date }, { jobKey: `rollup:${date}`, maxAttempts: 3 });
+      if (command === 'retention') await utils.addJob('retention', {}, { jobKey: 'retention', maxAttempts: 3 });
+      else await utils.addJob(command, { date }, { jobKey: `${command}:${date}`, maxAttempts: 3 });
       await utils.release();
       await runOnce({ pgPool: owner, taskList: taskList(owner, log), noHandleSignals: true });
     } finally {

@@ -7,10 +7,10 @@ import type PrismaTypes from '../generated/pothos-types';
 import { getDatamodel } from '../generated/pothos-types';
 import type { Context } from '../server/context';
 import './database-errors';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
 
 /** What a create, update or delete can fail with, besides validation. */
-export const WRITE_ERRORS = [NotFoundError, ConflictError, ForbiddenError];
+export const WRITE_ERRORS = [NotFoundError, ConflictError, ForbiddenError, QuotaExceededError];
 import { BigIntScalar, DateScalar, DateTimeScalar, JsonObjectScalar, JsonScalar } from './scalars';
 import { prismaFor } from './tenant';
 

@@ -5,7 +5,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import { Prisma } from '../generated/prisma/client';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -17,8 +17,36 @@ function pgCause(error: unknown): { code?: string; constraint?: string; message?
   return undefined;
 }
 
+/**
+ * The plan-quota triggers (plan_quotas migration) fail with SQLSTATE CGQ01 and the message
+ * "QUOTA_EXCEEDED {limit, max, used}". The message survives every wrapper (model operations,
+ * raw queries, interactive transactions), so it is read from there.
+ */
+function quotaExceeded(error: unknown): QuotaExceededError | undefined {
+  const e = error as { message?: unknown; meta?: unknown; cause?: unknown };
+  const text = `${String(e.message ?? '')} ${safeJson(e.meta)} ${safeJson((e.cause as { message?: unknown } | undefined)?.message)}`;
+  const match = /QUOTA_EXCEEDED (\{[^}]*\})/.exec(text.replace(/\\"/g, '"'));
+  if (!match) return undefined;
+  try {
+    const q = JSON.parse(match[1]!) as { limit: string; max: number; used: number };
+    return new QuotaExceededError(q.limit, Number(q.max), Number(q.used));
+  } catch {
+    return undefined;
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return value === undefined ? '' : JSON.stringify(value);
+  } catch {
+    return '';
+  }
+}
+
 export function mapDatabaseError(error: unknown): unknown {
   if (error instanceof AppError) return error;
+  const quota = quotaExceeded(error);
+  if (quota) return quota;
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     const model = (error.meta?.modelName as string | undefined) ?? 'Record';
     switch (error.code) {

@@ -90,9 +90,10 @@ export class QuotaExceededError extends AppError {
   constructor(
     readonly limit: string,
     readonly max: number,
+    /** What the write would have brought the total to. */
     readonly used: number,
   ) {
-    super('QUOTA_EXCEEDED', `The plan allows ${max} ${limit.replace(/_/g, ' ')}; ${used} are used`, { limit, max, used });
+    super('QUOTA_EXCEEDED', `The plan allows ${max} ${limit.replace(/_/g, ' ')}; this would make ${used}`, { limit, max, used });
   }
 }
 

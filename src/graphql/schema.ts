@@ -10,6 +10,7 @@ import '../modules/creators/auth.schema';
 import '../modules/users/user.schema';
 import '../modules/users/interaction.schema';
 import '../modules/users/user-sync.schema';
+import '../modules/users/privacy.schema';
 import '../modules/partners/api-key.schema';
 import '../modules/programs/program.schema';
 import '../modules/programs/enrollment.schema';

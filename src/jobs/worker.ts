@@ -5,12 +5,22 @@ import { run, runMigrations, type Runner, type TaskList, type WorkerUtils, makeW
 import type pg from 'pg';
 import type { Logger as AppLogger } from '../logger';
 import { rollupDay, today, yesterday } from './rollup';
+import { runRetention } from './retention';
+import { snapshotUsage } from './usage';
 
 /**
  * 00:05 UTC: yesterday's final numbers (backfilling up to 3 missed days after downtime).
  * Every 15 minutes: today's numbers so far, so dashboards move during the day.
  */
-export const CRONTAB = ['5 0 * * * rollup ?fill=3d', '*/15 * * * * rollup_today'].join('\n');
+export const CRONTAB = [
+  '5 0 * * * rollup ?fill=3d',
+  '*/15 * * * * rollup_today',
+  // Usage: yesterday's final numbers, and today's so far.
+  '10 0 * * * usage ?fill=3d',
+  '*/15 * * * * usage_today',
+  // Retention: once a day, in batches (see retention.ts).
+  '30 3 * * * retention',
+].join('\n');
 
 interface RollupPayload {
   date?: string;
@@ -29,6 +39,20 @@ export function taskList(owner: pg.Pool, log: AppLogger): TaskList {
       const p = (payload ?? {}) as RollupPayload;
       const result = await rollupDay(owner, today(p._cron ? new Date(p._cron.ts) : new Date()));
       log.debug({ job: 'rollup_today', ...result }, 'rollup of today done');
+    },
+    usage: async (payload) => {
+      const p = (payload ?? {}) as RollupPayload;
+      const result = await snapshotUsage(owner, p.date ?? yesterday(p._cron ? new Date(p._cron.ts) : new Date()));
+      log.info({ job: 'usage', ...result }, 'usage snapshot done');
+    },
+    usage_today: async (payload) => {
+      const p = (payload ?? {}) as RollupPayload;
+      const result = await snapshotUsage(owner, today(p._cron ? new Date(p._cron.ts) : new Date()));
+      log.debug({ job: 'usage_today', ...result }, 'usage snapshot of today done');
+    },
+    retention: async () => {
+      const result = await runRetention(owner, { log });
+      log.info({ job: 'retention', ...result }, 'retention done');
     },
   };
 }

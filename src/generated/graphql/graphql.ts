@@ -81,6 +81,7 @@ export type CreateProgramMutation = { createProgram:
     | { __typename: 'CreateProgramSuccess', data: { id: string, name: string, status: ProgramStatus, version: number } }
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'QuotaExceededError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, fields: Array<{ path: string, message: string }> }
    };
 
@@ -122,6 +123,7 @@ export type PublishProgramMutation = { publishProgram:
     | { __typename: 'InvalidFlowError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
     | { __typename: 'PublishProgramSuccess', data: { id: string, status: ProgramStatus, version: number, publishedAt: string | null } }
+    | { __typename: 'QuotaExceededError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string }
    };
 

@@ -84,6 +84,7 @@ export type PartnerRecordInteractionMutation = { recordInteraction:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'QuotaExceededError', code: ErrorCode, message: string }
     | { __typename: 'RecordInteractionSuccess', data: { id: string, interactionType: string, interactionData: unknown, createdAt: string, user: { id: string, lastActiveAt: string | null } } }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, fields: Array<{ path: string, message: string }> }
    };
@@ -97,6 +98,7 @@ export type PartnerUpsertUserMutation = { upsertUserByExternalId:
     | { __typename: 'ConflictError', code: ErrorCode, message: string }
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'NotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'QuotaExceededError', code: ErrorCode, message: string }
     | { __typename: 'UpsertUserByExternalIdSuccess', data: { created: boolean, user: { id: string, channel: ChannelType, externalId: string, displayName: string | null, email: string | null, timezone: string, language: string, isActive: boolean, updatedAt: string } } }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, fields: Array<{ path: string, message: string }> }
    };

@@ -1,5 +1,6 @@
-// What each subscription tier allows. The one place these numbers live: usage reports compare
-// against them, and quota checks (and rate limits) enforce them.
+// What each subscription tier allows. The database's plan_limits table is the truth the quota
+// triggers enforce; this mirrors it for usage reports and rate limits, and a test keeps the
+// two equal.
 
 export type Tier = 'free' | 'starter' | 'pro' | 'enterprise';
 
@@ -19,7 +20,7 @@ export interface PlanLimits {
 const GB = 1024 ** 3;
 
 export const PLAN_LIMITS: Record<Tier, PlanLimits> = {
-  free: { users: 100, programs: 3, aiInteractionsPerMonth: 1_000, storageBytes: 0.1 * GB, apiRequestsPerMinute: 1_000 },
+  free: { users: 100, programs: 3, aiInteractionsPerMonth: 1_000, storageBytes: Math.floor(0.1 * GB), apiRequestsPerMinute: 1_000 },
   starter: { users: 1_000, programs: 10, aiInteractionsPerMonth: 10_000, storageBytes: 1 * GB, apiRequestsPerMinute: 3_000 },
   pro: { users: 10_000, programs: 50, aiInteractionsPerMonth: 100_000, storageBytes: 10 * GB, apiRequestsPerMinute: 10_000 },
   enterprise: { users: 1_000_000, programs: 1_000, aiInteractionsPerMonth: 10_000_000, storageBytes: 1_000 * GB, apiRequestsPerMinute: 60_000 },

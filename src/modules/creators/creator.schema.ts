@@ -3,6 +3,7 @@ import { builder, MAX_PAGE_SIZE, WRITE_ERRORS } from '../../graphql/builder';
 import { requireAdmin, requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';
+import { RETENTION_POLICIES } from '../../jobs/retention';
 
 export const SubscriptionTierEnum = builder.enumType('SubscriptionTier', {
   values: { FREE: { value: 'free' }, STARTER: { value: 'starter' }, PRO: { value: 'pro' }, ENTERPRISE: { value: 'enterprise' } } as const,
@@ -57,10 +58,21 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
   }),
 });
 
+// settings is free-form JSON, except settings.retention: the periods (in days) the retention
+// job keeps this creator's data, each within the bounds its policy allows.
+const retentionSchema = z
+  .object(Object.fromEntries(RETENTION_POLICIES.map((p) => [p.setting, z.number().int('must be a whole number of days').min(p.minDays, `must be at least ${p.minDays} days`).max(p.maxDays, `must be at most ${p.maxDays} days`).optional()])))
+  .strict();
+const settingsSchema = z.record(z.string(), z.unknown()).superRefine((settings, ctx) => {
+  if (settings.retention === undefined) return;
+  const parsed = retentionSchema.safeParse(settings.retention);
+  if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['retention', ...issue.path], message: issue.code === 'unrecognized_keys' ? `unknown setting (allowed: ${RETENTION_POLICIES.map((p) => p.setting).join(', ')})` : issue.message });
+});
+
 builder.mutationField('updateMe', (t) =>
   t.prismaField({
     type: 'Creator',
-    description: "Changes the signed-in creator's profile and settings.",
+    description: `Changes the signed-in creator's profile and settings. settings.retention sets how many days data is kept: ${RETENTION_POLICIES.map((p) => `${p.setting} (${p.minDays}-${p.maxDays}, default ${p.defaultDays})`).join(', ')}.`,
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateMeInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
@@ -70,7 +82,7 @@ builder.mutationField('updateMe', (t) =>
           firstName: optionalText(100),
           lastName: optionalText(100),
           companyName: optionalText(200),
-          settings: jsonObject.nullish(),
+          settings: settingsSchema.nullish(),
           onboardingCompleted: z.boolean().nullish(),
           onboardingData: jsonObject.nullish(),
         }),

@@ -1,0 +1,122 @@
+// Plan quotas over the real server and database: crossing a hard limit in a mutation is
+// QUOTA_EXCEEDED naming the limit, and writes nothing; the limits hold for concurrent writers
+// and for any writer; plans.ts agrees with plan_limits; usage_tracking is kept daily and
+// idempotently.
+import { useApiHarness, gid, ERRORS, type Json } from '../helpers/api';
+import { PLAN_LIMITS } from '../../src/modules/billing/plans';
+import { snapshotUsage } from '../../src/jobs/usage';
+import { connect } from '../helpers/fixtures';
+
+const api = useApiHarness();
+const { mutate, sql, one, count } = api;
+
+const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ... on CreateUserSuccess { data { id } } ... on QuotaExceededError { limit max used } ${ERRORS} } }`;
+const CREATE_PROGRAM = `mutation($input: CreateProgramInput!) { createProgram(input: $input) { __typename ... on CreateProgramSuccess { data { id } } ... on QuotaExceededError { limit max used } ${ERRORS} } }`;
+const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { __typename ... on QuotaExceededError { limit max used } ${ERRORS} } }`;
+const CREATE_DOC = `mutation($input: CreateDocumentInput!) { createDocument(input: $input) { __typename ... on QuotaExceededError { limit max used } ${ERRORS} } }`;
+
+const B = () => api.tenants.creatorB;
+/** Creator B on the free plan for the duration of a test. */
+async function onFreePlan<T>(fn: () => Promise<T>): Promise<T> {
+  const [live] = await sql(`SELECT id, tier FROM subscriptions WHERE creator_id = $1 AND status IN ('active','trialing','past_due')`, [B()]);
+  await sql(`UPDATE subscriptions SET tier = 'free' WHERE id = $1`, [live!.id]);
+  try {
+    return await fn();
+  } finally {
+    await sql(`UPDATE subscriptions SET tier = $2 WHERE id = $1`, [live!.id, live!.tier]);
+  }
+}
+
+test('plans.ts mirrors the plan_limits table the database enforces', async () => {
+  const rows = await sql(`SELECT * FROM plan_limits ORDER BY tier`);
+  expect(Object.fromEntries(rows.map((r) => [r.tier, { users: Number(r.users), programs: Number(r.programs), aiInteractionsPerMonth: Number(r.ai_interactions_per_month), storageBytes: Number(r.storage_bytes), apiRequestsPerMinute: Number(r.api_requests_per_minute) }]))).toEqual(PLAN_LIMITS);
+});
+
+test('asCreatorB on the free plan: the 4th live program is QUOTA_EXCEEDED and nothing is written; archiving makes room', async () => {
+  await onFreePlan(async () => {
+    const live = await count(`programs WHERE creator_id = $1 AND status <> 'archived'`, [B()]);
+    // Make exactly the free plan's 3 live programs.
+    const ids: string[] = (await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status <> 'archived' ORDER BY created_at`, [B()])).map((r) => r.id);
+    for (const id of ids.slice(3)) await sql(`UPDATE programs SET status = 'archived', archived_at = now() WHERE id = $1`, [id]);
+    for (let i = Math.min(live, 3); i < 3; i++) expect((await mutate('asCreatorB', CREATE_PROGRAM, 'createProgram', { input: { name: `Fill ${i}` } })).__typename).toBe('CreateProgramSuccess');
+    const before = await count('programs');
+    const refused = await mutate('asCreatorB', CREATE_PROGRAM, 'createProgram', { input: { name: 'One too many' } });
+    expect(refused).toEqual({ __typename: 'QuotaExceededError', code: 'QUOTA_EXCEEDED', message: expect.stringMatching(/3 programs/), limit: 'programs', max: 3, used: 4 });
+    expect(await count('programs')).toBe(before);
+    // Archive one, and there is room again.
+    const [first] = await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status <> 'archived' LIMIT 1`, [B()]);
+    const archived = await mutate('asCreatorB', `mutation($id: ID!) { archiveProgram(id: $id) { __typename ${ERRORS} } }`, 'archiveProgram', { id: gid('Program', first!.id) });
+    expect(archived.__typename).toBe('ArchiveProgramSuccess');
+    expect((await mutate('asCreatorB', CREATE_PROGRAM, 'createProgram', { input: { name: 'Now it fits' } })).__typename).toBe('CreateProgramSuccess');
+    // Un-archiving past the limit is refused by the database too, whoever writes.
+    await expect(sql(`UPDATE programs SET status = 'draft', archived_at = NULL WHERE id = $1`, [first!.id])).rejects.toThrow(/QUOTA_EXCEEDED/);
+  });
+});
+
+test('asCreatorB on the free plan: concurrent sign-ups for the last user slot; exactly one gets it', async () => {
+  await onFreePlan(async () => {
+    const have = await count(`users WHERE creator_id = $1`, [B()]);
+    // Fill to one below the limit straight in the table.
+    await sql(`INSERT INTO users (creator_id, external_id, channel) SELECT $1, 'fill-' || g, 'web' FROM generate_series(1, $2::int) g`, [B(), PLAN_LIMITS.free.users - 1 - have]);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => mutate('asCreatorB', CREATE_USER, 'createUser', { input: { externalId: `race-${i}`, channel: 'WEB' } })));
+    expect(results.filter((r) => r.__typename === 'CreateUserSuccess')).toHaveLength(1);
+    expect(results.filter((r) => r.__typename === 'QuotaExceededError').map((r) => r.limit)).toEqual(Array(5).fill('users'));
+    expect(await count(`users WHERE creator_id = $1`, [B()])).toBe(PLAN_LIMITS.free.users);
+    // A partner's upsert meets the same limit.
+    const key = (await mutate('asCreatorB', `mutation { createApiKey(input: { name: "q", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret } } } }`, 'createApiKey', {})).data.secret;
+    const { callAsPartner } = await import('../helpers/partner');
+    const upsert = await callAsPartner(api.server.url, key, 'PartnerUpsertUser', { input: { channel: 'WEB', externalId: 'partner-extra' } });
+    expect(upsert.body.data.upsertUserByExternalId.code).toBe('QUOTA_EXCEEDED');
+    await sql(`DELETE FROM users WHERE creator_id = $1 AND (external_id LIKE 'fill-%' OR external_id LIKE 'race-%')`, [B()]);
+  });
+});
+
+test('asCreatorB on the free plan: AI messages per month and storage are limited; creator messages are not', async () => {
+  await onFreePlan(async () => {
+    const [conversation] = await sql(`SELECT id FROM conversations WHERE creator_id = $1 LIMIT 1`, [B()]);
+    const used = await count(`messages WHERE creator_id = $1 AND sender_type = 'ai' AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`, [B()]);
+    await sql(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) SELECT $1, $2, 'ai', 'filler' FROM generate_series(1, $3::int)`, [B(), conversation!.id, PLAN_LIMITS.free.aiInteractionsPerMonth - used]);
+    const before = await count('messages');
+    const refused = await mutate('asCreatorB', SEND, 'sendMessage', { input: { conversationId: gid('Conversation', conversation!.id), content: 'one more answer', senderType: 'AI' } });
+    expect(refused).toEqual(expect.objectContaining({ __typename: 'QuotaExceededError', limit: 'ai_interactions_per_month', max: 1000 }));
+    expect(await count('messages')).toBe(before);
+    expect((await mutate('asCreatorB', SEND, 'sendMessage', { input: { conversationId: gid('Conversation', conversation!.id), content: 'the creator may still write' } })).__typename).toBe('SendMessageSuccess');
+    await sql(`DELETE FROM messages WHERE creator_id = $1 AND content = 'filler'`, [B()]);
+
+    const [kb] = await sql(`SELECT id FROM knowledge_bases WHERE creator_id = $1 LIMIT 1`, [B()]);
+    const docs = await count('documents');
+    const big = await mutate('asCreatorB', CREATE_DOC, 'createDocument', { input: { knowledgeBaseId: gid('KnowledgeBase', kb!.id), title: 'Huge', fileSizeBytes: String(PLAN_LIMITS.free.storageBytes) } });
+    expect(big).toEqual(expect.objectContaining({ __typename: 'QuotaExceededError', limit: 'storage_bytes' }));
+    expect(await count('documents')).toBe(docs);
+  });
+});
+
+test('creator A (pro plan) is not limited by creator B\'s plan', async () => {
+  await onFreePlan(async () => {
+    expect((await mutate('asCreatorA', CREATE_PROGRAM, 'createProgram', { input: { name: 'Pro room' } })).__typename).toBe('CreateProgramSuccess');
+  });
+});
+
+test('usage_tracking: the daily snapshot counts each creator\'s usage, and a second run writes nothing', async () => {
+  const owner = await connect(api.db.ownerUrl);
+  try {
+    const today = new Date().toISOString().slice(0, 10);
+    const first = await snapshotUsage(owner, today);
+    expect(first.written).toBeGreaterThan(0);
+    expect((await snapshotUsage(owner, today)).written).toBe(0);
+    const rows = await sql(`SELECT usage_type, quantity FROM usage_tracking WHERE creator_id = $1 AND date = $2::date`, [api.tenants.creatorA, today]);
+    const byType = Object.fromEntries(rows.map((r) => [r.usage_type, Number(r.quantity)]));
+    expect(byType.users).toBe(await count(`users WHERE creator_id = $1`, [api.tenants.creatorA]));
+    expect(byType.programs).toBe(await count(`programs WHERE creator_id = $1 AND archived_at IS NULL`, [api.tenants.creatorA]));
+    expect(byType.messages).toBe(await count(`messages WHERE creator_id = $1 AND created_at >= $2::date`, [api.tenants.creatorA, today]));
+    // A change is picked up by the next run, and only that row is written.
+    await sql(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, 'usage-new', 'web')`, [api.tenants.creatorA]);
+    expect((await snapshotUsage(owner, today)).written).toBe(1);
+    expect(Number((await one(`SELECT quantity FROM usage_tracking WHERE creator_id = $1 AND date = $2::date AND usage_type = 'users'`, [api.tenants.creatorA, today]))!.quantity)).toBe(byType.users! + 1);
+    // The creator reads it through the API; creator B sees only B's.
+    const mine = await api.query('asCreatorB', `{ usage(first: 100) { nodes { usageType quantity date } } }`);
+    expect(mine.usage.nodes.length).toBeGreaterThan(0);
+  } finally {
+    await owner.end();
+  }
+});

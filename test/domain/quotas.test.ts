@@ -6,6 +6,7 @@ import { useApiHarness, gid, ERRORS, type Json } from '../helpers/api';
 import { PLAN_LIMITS } from '../../src/modules/billing/plans';
 import { snapshotUsage } from '../../src/jobs/usage';
 import { connect } from '../helpers/fixtures';
+import { callAsPartner } from '../helpers/partner';
 
 const api = useApiHarness();
 const { mutate, sql, one, count } = api;
@@ -64,7 +65,6 @@ test('asCreatorB on the free plan: concurrent sign-ups for the last user slot; e
     expect(await count(`users WHERE creator_id = $1`, [B()])).toBe(PLAN_LIMITS.free.users);
     // A partner's upsert meets the same limit.
     const key = (await mutate('asCreatorB', `mutation { createApiKey(input: { name: "q", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret } } } }`, 'createApiKey', {})).data.secret;
-    const { callAsPartner } = await import('../helpers/partner');
     const upsert = await callAsPartner(api.server.url, key, 'PartnerUpsertUser', { input: { channel: 'WEB', externalId: 'partner-extra' } });
     expect(upsert.body.data.upsertUserByExternalId.code).toBe('QUOTA_EXCEEDED');
     await sql(`DELETE FROM users WHERE creator_id = $1 AND (external_id LIKE 'fill-%' OR external_id LIKE 'race-%')`, [B()]);

@@ -151,7 +151,8 @@ describe('programs (list)', () => {
   });
 
   test('asCreatorA: first: 1000 returns at most 100, with hasNextPage and the full totalCount', async () => {
-    await api.owner.query(`INSERT INTO programs (creator_id, name) SELECT $1, 'Bulk program ' || g FROM generate_series(1, 110) g`, [api.tenants.creatorA]);
+    // Archived, so that they do not count against the pro plan's 50 live programs.
+    await api.owner.query(`INSERT INTO programs (creator_id, name, status, archived_at) SELECT $1, 'Bulk program ' || g, 'archived', now() FROM generate_series(1, 110) g`, [api.tenants.creatorA]);
     try {
       const total = await countOf(`SELECT count(*)::int AS n FROM programs WHERE creator_id = $1`, [api.tenants.creatorA]);
       const { programs } = await query('asCreatorA', PROGRAMS, { first: 1000 });

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect } from '../helpers/fixtures';
-import { foreignKeys, NON_TENANT_TABLES, publicTables, tenantTables, type TableInfo } from './catalog';
+import { foreignKeys, NON_TENANT_TABLES, publicTables, REFERENCE_TABLES, tenantTables, type TableInfo } from './catalog';
 
 let db: TestDatabase;
 let owner: pg.Client;
@@ -29,12 +29,12 @@ test('the catalog lists the tenant tables (sanity: the derived list is not empty
 });
 
 test('every table in public and app is a tenant table: a new table without creator_id fails here', async () => {
-  const all = (await publicTables(owner)).filter((t) => !NON_TENANT_TABLES.has(t));
+  const all = (await publicTables(owner)).filter((t) => !NON_TENANT_TABLES.has(t) && !REFERENCE_TABLES.has(t));
   const tenant = new Set(tables.map((t) => t.name));
   expect(all.filter((t) => !tenant.has(t))).toEqual([]);
   const { rows } = await owner.query<{ relname: string }>(
     `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('creators', '_prisma_migrations', 'platform_admins')
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname NOT IN ('creators', '_prisma_migrations', 'platform_admins', 'plan_limits')
         AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'creator_id')`,
   );
   expect(rows).toEqual([]);
@@ -180,6 +180,17 @@ test('every unique key on a tenant table leads with the tenant column (no cross-
   const tenantColumn = new Map(tables.map((t) => [t.name, t.tenantColumn]));
   const offenders = rows.filter((r) => !r.primary && !GLOBAL_UNIQUE_KEYS.has(r.index) && r.first_column !== tenantColumn.get(r.table)).map((r) => r.index);
   expect(offenders).toEqual([]);
+});
+
+test('reference tables are read-only for the application role', async () => {
+  for (const table of REFERENCE_TABLES) {
+    const { rows } = await owner.query(
+      `SELECT has_table_privilege('app_user', $1, 'SELECT') AS can_read,
+              has_table_privilege('app_user', $1, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES') AS can_change`,
+      [`public.${table}`],
+    );
+    expect({ table, ...rows[0] }).toEqual({ table, can_read: true, can_change: false });
+  }
 });
 
 test('the non-tenant tables are closed to the application role, and still force RLS', async () => {

@@ -12,6 +12,9 @@ export interface TableInfo {
 /** Tables that hold no tenant data; the application role must have no access to them. */
 export const NON_TENANT_TABLES = new Set(['_prisma_migrations', 'platform_admins']);
 
+/** Shared reference data (the same for every tenant): the application role may only read it. */
+export const REFERENCE_TABLES = new Set(['plan_limits']);
+
 export async function publicTables(client: pg.ClientBase): Promise<string[]> {
   const { rows } = await client.query<{ relname: string }>(
     `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -29,7 +32,7 @@ export async function tenantTables(client: pg.ClientBase): Promise<TableInfo[]> 
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
   );
   return rows
-    .filter((r) => !NON_TENANT_TABLES.has(r.relname))
+    .filter((r) => !NON_TENANT_TABLES.has(r.relname) && !REFERENCE_TABLES.has(r.relname))
     .map((r) => ({ name: r.relname, tenantColumn: r.relname === 'creators' ? 'id' : 'creator_id', hasId: r.has_id }) as TableInfo);
 }
 

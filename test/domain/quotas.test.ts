@@ -120,3 +120,27 @@ test('usage_tracking: the daily snapshot counts each creator\'s usage, and a sec
     await owner.end();
   }
 });
+
+test('API requests per minute: past the plan\'s rate a tenant gets 429 RATE_LIMITED with Retry-After, and other tenants do not', async () => {
+  // A new creator on the free plan, whose rate is lowered for this test's database.
+  await sql(`UPDATE plan_limits SET api_requests_per_minute = 5 WHERE tier = 'free'`);
+  try {
+    const signUp = await api.server.gql(`mutation { signUp(input: { email: "rate@example.com", password: "correct horse battery staple" }) { ... on AuthPayload { accessToken } } }`);
+    const token = (signUp.body.data as Json).signUp.accessToken as string;
+    const statuses: number[] = [];
+    let refused: Json | undefined;
+    for (let i = 0; i < 7; i++) {
+      const r = await api.server.gql(`{ me { email } }`, {}, { token });
+      statuses.push(r.status);
+      if (r.status === 429) refused = { body: r.body, retryAfter: r.headers.get('retry-after') };
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(refused!.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(Number(refused!.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(refused!.body.data ?? null).toBeNull();
+    // Creator A's requests are counted apart.
+    expect((await api.server.gql(`{ me { email } }`, {}, { token: api.asCreatorA() })).status).toBe(200);
+  } finally {
+    await sql(`UPDATE plan_limits SET api_requests_per_minute = 1000 WHERE tier = 'free'`);
+  }
+});

@@ -26,7 +26,13 @@ test('asCreatorA: log in, create a program, publish it, and find it by status', 
   expect(login.body.data?.logIn.__typename).toBe('AuthPayload');
   const token = login.body.data?.logIn.__typename === 'AuthPayload' ? login.body.data.logIn.accessToken : '';
 
-  const created = await server.request(CreateProgramDocument, { input: { name: 'Typed program', description: 'made through codegen documents' } }, { token });
+  const created = await server.request(CreateProgramDocument, {
+      input: {
+        name: 'Typed program',
+        description: 'made through codegen documents',
+        flowDefinition: { start: 'intro', steps: [{ id: 'intro', type: 'content', transitions: [{ to: 'done' }] }, { id: 'done', type: 'checkpoint', end: true }] },
+      },
+    }, { token });
   const program = created.body.data?.createProgram;
   if (program?.__typename !== 'CreateProgramSuccess') throw new Error(`expected success, got ${JSON.stringify(created.body)}`);
   expect(program.data).toMatchObject({ name: 'Typed program', status: 'DRAFT', version: 1 });

@@ -2,8 +2,8 @@
 // .ci/run installs it; on a machine without it the suites that need it are skipped with a
 // notice, except in CI, where a missing Redis is a failure.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import Redis from 'ioredis';
+import { freePort } from './ports';
 
 export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => spawnSync(p, ['--version']).status === 0);
 
@@ -17,17 +17,6 @@ export const describeWithRedis: jest.Describe = REDIS_SERVER
       console.warn(`skipped "${name}": redis-server is not installed (apt-get install redis-server)`);
       describe.skip(name, fn);
     }) as jest.Describe);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RedisServer {
   url: string;

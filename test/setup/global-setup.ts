@@ -3,27 +3,16 @@
 // roles, migrates a template database, and records where everything is for the workers.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { bootstrapDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
 import { roleUrl, STATE_FILE, type ClusterState } from './cluster';
+import { freePort } from '../helpers/ports';
 
 declare global {
   // eslint-disable-next-line no-var
   var __creatorgraphEmbedded: EmbeddedPostgres | undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export default async function globalSetup(): Promise<void> {

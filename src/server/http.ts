@@ -12,6 +12,7 @@ import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
 import { rateLimitPlugin } from './rate-limit';
+import { requestLogPlugin } from './plugins/request-log';
 import type { ApqCache } from './persisted/apq-cache';
 import { BODY_LIMIT_BYTES, bodyErrors, partnerAuthentication, partnerOf, persistedOperationGate } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
@@ -60,7 +61,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
     validationRules: limitRules(options.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), maskingPlugin(), rateLimitPlugin(), costPlugin(options.schema, options.limits)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), requestLogPlugin(), maskingPlugin(), rateLimitPlugin(), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 

@@ -1,6 +1,7 @@
 // A real server (the same startApp as `npm start`) on a random port, against a test database.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import type { DestinationStream } from 'pino';
 import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -27,7 +28,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(db: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(db: TestDatabase, env: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestServer> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.appUrl,
@@ -38,7 +39,7 @@ export async function startTestServer(db: TestDatabase, env: Record<string, stri
     DATABASE_POOL_MAX: '5',
     ...env,
   });
-  const app = await startApp(config, createLogger(config.logLevel));
+  const app = await startApp(config, createLogger(config.logLevel, options.logDestination));
   const server: TestServer = {
     app,
     url: app.url,

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 test('the server passes every MUST of the GraphQL-over-HTTP audit', async () => {
   const audits = serverAudits({ url: server.url, fetchFn: fetch });
-  const results = await Promise.all(audits.map(async (audit) => ({ id: audit.id, name: audit.name, ...(await audit.fn()) })));
+  const results = await Promise.all(audits.map((audit) => audit.fn()));
   const mustFailures = results.filter((r) => r.status !== 'ok' && r.name.startsWith('MUST')).map((r) => `${r.name}: ${'reason' in r ? r.reason : ''}`);
   const others = results.filter((r) => r.status !== 'ok' && !r.name.startsWith('MUST')).map((r) => `${r.status} ${r.name}`);
   if (others.length) console.info(`graphql-http audit, not required:\n${others.join('\n')}`); // eslint-disable-line no-console

@@ -1,0 +1,40 @@
+// One structured line per GraphQL request: request id, who (viewer kind, creator, key), the
+// operation's name and type, duration and outcome. Never the query text, variables or headers:
+// those can hold personal data and credentials.
+import type { ApolloServerPlugin } from '@apollo/server';
+import { getOperationAST } from 'graphql';
+import { tenantOf } from '../../auth/viewer';
+import type { Context } from '../context';
+
+export function requestLogPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ response, operation, operationName, errors, request, document }) {
+          // Named even when validation failed: from the request, or from the parsed document.
+          const name = operationName ?? request.operationName ?? (document ? (getOperationAST(document)?.name?.value ?? null) : null);
+          const viewer = contextValue.viewer;
+          const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+          const status = response.http.status ?? 200;
+          contextValue.log.info(
+            {
+              viewer: viewer.kind,
+              creatorId: tenantOf(viewer) ?? null,
+              ...(viewer.kind === 'partner' ? { apiKeyId: viewer.keyId } : {}),
+              ...(viewer.kind === 'admin' ? { adminId: viewer.adminId } : {}),
+              operationName: name,
+              operationType: operation?.operation ?? (document ? (getOperationAST(document)?.operation ?? null) : null),
+              durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+              status,
+              outcome: codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error',
+              ...(codes.length ? { errorCodes: codes } : {}),
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}

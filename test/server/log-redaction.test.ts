@@ -1,0 +1,78 @@
+// No secret reaches a log line: with logging at its most verbose, a session that signs up, logs
+// in, refreshes, issues an API key, calls as a partner, and fails in every way it can, leaves
+// none of its passwords, tokens or keys in the logs. And each request is logged once, with its
+// id, creator, operation, duration and outcome.
+import { Writable } from 'node:stream';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { seedTwoTenants } from '../helpers/fixtures';
+import { callAsPartner } from '../helpers/partner';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let db: TestDatabase;
+let server: TestServer;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await seedTwoTenants(db);
+  const capture = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  server = await startTestServer(db, { LOG_LEVEL: 'trace' }, { logDestination: capture });
+});
+afterAll(async () => {
+  await server?.stop();
+  await db?.drop();
+});
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+test('passwords, access and refresh tokens, and API keys never appear in the logs', async () => {
+  const password = 'Sup3r-secret-passphrase-for-logs';
+  const signUp = await server.gql<Json>(`mutation($input: SignUpInput!) { signUp(input: $input) { ... on AuthPayload { accessToken refreshToken creator { id } } ... on Error { code } } }`, {
+    input: { email: 'logs@example.com', password },
+  });
+  const { accessToken, refreshToken } = signUp.body.data!.signUp;
+  expect(accessToken).toEqual(expect.any(String));
+  // Wrong passwords (logged as failures), a right one, a refresh, a reuse of the old refresh token.
+  await server.gql(`mutation($p: String!) { logIn(email: "logs@example.com", password: $p) { __typename } }`, { p: `${password}-wrong` });
+  const login = await server.gql<Json>(`mutation($p: String!) { logIn(email: "logs@example.com", password: $p) { ... on AuthPayload { accessToken refreshToken } } }`, { p: password });
+  const refreshed = await server.gql<Json>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { accessToken refreshToken } } }`, { t: login.body.data!.logIn.refreshToken });
+  await server.gql(`mutation($t: String!) { refreshSession(refreshToken: $t) { __typename } }`, { t: login.body.data!.logIn.refreshToken });
+  // An API key, used well and badly.
+  const key = await server.gql<Json>(`mutation { createApiKey(input: { name: "logs", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret } } } }`, {}, { token: accessToken });
+  const secret = key.body.data!.createApiKey.data.secret as string;
+  await callAsPartner(server.url, secret, 'PartnerPrograms');
+  await callAsPartner(server.url, secret, undefined, {}, { extra: { query: '{ __typename }' } });
+  await callAsPartner(server.url, `${secret.slice(0, -3)}xyz`, 'PartnerPrograms');
+  // Bad and expired-looking tokens, a syntax error, an unexpected error path.
+  await server.gql(`{ me { email } }`, {}, { token: `${accessToken.slice(0, -4)}AAAA` });
+  await server.gql(`{ me { email `, {}, { token: accessToken });
+  await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: '{"query": ' });
+
+  const log = lines.join('\n');
+  expect(lines.filter((l) => l.includes('"graphql request"')).length).toBeGreaterThanOrEqual(8);
+  const secrets = { password, accessToken, refreshToken, secondAccess: refreshed.body.data!.refreshSession.accessToken, secondRefresh: refreshed.body.data!.refreshSession.refreshToken, apiKey: secret };
+  for (const [name, value] of Object.entries(secrets)) {
+    expect({ name, found: log.includes(value) }).toEqual({ name, found: false });
+    // Not even the part after the public prefix (or a JWT's signature).
+    expect({ name, found: log.includes(value.slice(-24)) }).toEqual({ name, found: false });
+  }
+});
+
+test('each GraphQL request is logged once with its id, creator, operation, duration and outcome', async () => {
+  lines.length = 0;
+  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  const token = server.tokenFor(creatorId);
+  await server.gql(`query MyPrograms { programs(first: 1) { totalCount } }`, {}, { token, headers: { 'x-request-id': 'req-logging-test-1' } });
+  await server.gql(`query Broken { nope }`, {}, { token, headers: { 'x-request-id': 'req-logging-test-2' } });
+  const entries = lines.map((l) => JSON.parse(l) as Json).filter((e) => e.msg === 'graphql request');
+  const ok = entries.find((e) => e.requestId === 'req-logging-test-1');
+  expect(ok).toEqual(expect.objectContaining({ level: 'info', viewer: 'creator', creatorId, operationName: 'MyPrograms', operationType: 'query', outcome: 'ok', status: 200, durationMs: expect.any(Number) }));
+  const bad = entries.find((e) => e.requestId === 'req-logging-test-2');
+  expect(bad).toEqual(expect.objectContaining({ operationName: 'Broken', operationType: 'query', outcome: 'rejected', status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] }));
+  expect(entries.filter((e) => e.requestId === 'req-logging-test-1')).toHaveLength(1);
+});

@@ -23,6 +23,7 @@ import { createApiKeyAuthenticator } from './auth/partner-auth';
 import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
 import { loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
+import { createMetrics } from './server/metrics';
 
 export interface App {
   url: string;
@@ -96,7 +97,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted });
+    const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics });
     const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log });
 
     await new Promise<void>((resolve, reject) => {

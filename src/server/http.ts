@@ -12,6 +12,7 @@ import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
 import { rateLimitPlugin } from './rate-limit';
+import type { Metrics } from './metrics';
 import { requestLogPlugin } from './plugins/request-log';
 import type { ApqCache } from './persisted/apq-cache';
 import { BODY_LIMIT_BYTES, bodyErrors, partnerAuthentication, partnerOf, persistedOperationGate } from './persisted/gate';
@@ -32,6 +33,7 @@ export interface HttpServerOptions {
   production: boolean;
   /** Partner safelist, key check and usage log, and the first-party APQ store. */
   persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
+  metrics: Metrics;
 }
 
 export interface HttpServer {
@@ -61,12 +63,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
     validationRules: limitRules(options.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), requestLogPlugin(), maskingPlugin(), rateLimitPlugin(), costPlugin(options.schema, options.limits)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), requestLogPlugin(options.metrics), maskingPlugin(), rateLimitPlugin(options.metrics), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(options.db));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', options.metrics.registry.contentType);
+    res.send(await options.metrics.registry.metrics());
+  });
   app.use(
     '/graphql',
     partnerAuthentication(options.persisted),

@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { tenantOf } from '../auth/viewer';
 import { tenantClient } from '../db/tenant';
 import type { Context } from './context';
+import type { Metrics } from './metrics';
 
 const WINDOW_MS = 60_000;
 /** How long a creator's limit is cached: a plan change takes effect within this. */
@@ -52,7 +53,7 @@ export class SlidingWindowLimiter {
   }
 }
 
-export function rateLimitPlugin(): ApolloServerPlugin<Context> {
+export function rateLimitPlugin(metrics?: Metrics): ApolloServerPlugin<Context> {
   const limiter = new SlidingWindowLimiter();
   const limits = new Map<string, { value: number; expires: number }>();
 
@@ -73,6 +74,7 @@ export function rateLimitPlugin(): ApolloServerPlugin<Context> {
       const decision = limiter.hit(`tenant:${creatorId}`, await limitOf(contextValue, creatorId));
       if (decision.allowed) return;
       contextValue.log.warn({ creatorId, limit: decision.limit }, 'rate limit reached');
+      metrics?.rateLimited('tenant');
       const refusal = () =>
         new GraphQLError(`Too many requests: the plan allows ${decision.limit} a minute. Retry in ${decision.retryAfter} s.`, {
           extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfter, http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfter)]]) } },

@@ -5,8 +5,9 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import { tenantOf } from '../../auth/viewer';
 import type { Context } from '../context';
+import type { Metrics } from '../metrics';
 
-export function requestLogPlugin(): ApolloServerPlugin<Context> {
+export function requestLogPlugin(metrics?: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
@@ -18,6 +19,9 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
           const status = response.http.status ?? 200;
+          const outcome = codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error';
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics?.observeRequest(name, outcome, seconds);
           contextValue.log.info(
             {
               viewer: viewer.kind,
@@ -26,9 +30,9 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
               ...(viewer.kind === 'admin' ? { adminId: viewer.adminId } : {}),
               operationName: name,
               operationType: operation?.operation ?? (document ? (getOperationAST(document)?.operation ?? null) : null),
-              durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+              durationMs: Math.round(seconds * 1e5) / 100,
               status,
-              outcome: codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error',
+              outcome,
               ...(codes.length ? { errorCodes: codes } : {}),
             },
             'graphql request',

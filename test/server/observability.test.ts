@@ -1,4 +1,4 @@
-// No secret reaches a log line: with logging at its most verbose, a session that signs up, logs
+// Observability. No secret reaches a log line: with logging at its most verbose, a session that signs up, logs
 // in, refreshes, issues an API key, calls as a partner, and fails in every way it can, leaves
 // none of its passwords, tokens or keys in the logs. And each request is logged once, with its
 // id, creator, operation, duration and outcome.
@@ -75,4 +75,21 @@ test('each GraphQL request is logged once with its id, creator, operation, durat
   const bad = entries.find((e) => e.requestId === 'req-logging-test-2');
   expect(bad).toEqual(expect.objectContaining({ operationName: 'Broken', operationType: 'query', outcome: 'rejected', status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] }));
   expect(entries.filter((e) => e.requestId === 'req-logging-test-1')).toHaveLength(1);
+});
+
+test('GET /metrics serves Prometheus text: requests by operation and outcome, latency, pools, listeners, events, rate limits', async () => {
+  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  await server.gql(`query MetricsProbe { programs(first: 1) { totalCount } }`, {}, { token: server.tokenFor(creatorId) });
+  const response = await fetch(server.url.replace('/graphql', '/metrics'));
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+  const text = await response.text();
+  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="MetricsProbe",outcome="ok"\} 1/);
+  expect(text).toMatch(/creatorgraph_graphql_request_duration_seconds_bucket\{le="[0-9.+Inf]+",operation="MetricsProbe",outcome="ok"\}/);
+  expect(text).toMatch(/creatorgraph_db_pool_connections\{pool="app",state="total"\} \d+/);
+  expect(text).toMatch(/creatorgraph_subscription_listeners \d+/);
+  expect(text).toMatch(/creatorgraph_events_fanned_out_total \d+/);
+  expect(text).toContain('# TYPE creatorgraph_rate_limited_total counter');
+  // A client's made-up operation names cannot grow the label set without bound.
+  expect(text).not.toMatch(/operation="[^A-Za-z_]/);
 });

@@ -31,6 +31,10 @@ export interface Config {
   databaseOwnerUrl?: string;
   /** Maximum connections in the application pool. */
   databasePoolMax: number;
+  /** Longest a statement of a request may run (STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+  /** Apply pending migrations at start (MIGRATE_ON_START); when off, pending ones stop the start. */
+  migrateOnStart: boolean;
   jwt: JwtConfig;
   redisUrl?: string;
   /** Where the embedded PostgreSQL keeps its cluster and generated credentials. */
@@ -160,6 +164,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseUrl,
     databaseOwnerUrl,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+    statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     jwt: {
       secret,
       publicKey,

@@ -24,6 +24,8 @@ import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
 import { loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
 import { createMetrics } from './server/metrics';
+import { createTenantRateLimiter } from './server/rate-limit';
+import { setStatementTimeout } from './db/tenant';
 
 export interface App {
   url: string;
@@ -55,6 +57,7 @@ function resolveJwtConfig(config: Config, log: Logger): JwtConfig {
 export async function startApp(config: Config, log: Logger): Promise<App> {
   const tokens = createTokenService(resolveJwtConfig(config, log));
   const operations = loadManifest(schema);
+  setStatementTimeout(config.statementTimeoutMs);
   let embedded: EmbeddedPostgres | undefined;
   let urls: { app: string; owner: string };
   if (config.databaseUrl && config.databaseOwnerUrl) {
@@ -98,8 +101,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics });
-    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log });
+    const rateLimiter = createTenantRateLimiter(metrics);
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter });
+    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter });
 
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', (error: NodeJS.ErrnoException) =>

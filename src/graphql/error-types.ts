@@ -37,7 +37,7 @@ builder.objectType(ValidationError, {
 });
 
 const FlowProblemKindEnum = builder.enumType('FlowProblemKind', {
-  values: ['MISSING_START', 'UNKNOWN_START', 'DUPLICATE_STEP', 'DANGLING_TRANSITION', 'UNREACHABLE_STEP', 'NO_END_STEP', 'DEAD_END', 'END_WITH_TRANSITIONS'] as const,
+  values: ['INVALID_SHAPE', 'MISSING_START', 'UNKNOWN_START', 'DUPLICATE_STEP', 'DANGLING_TRANSITION', 'UNREACHABLE_STEP', 'NO_END_STEP', 'DEAD_END', 'NO_WAY_OUT', 'END_WITH_TRANSITIONS'] as const,
 });
 const FlowProblemRef = builder.objectRef<FlowProblem>('FlowProblem').implement({
   description: 'One thing wrong with a flow graph.',

@@ -58,7 +58,7 @@ export class AccountLockedError extends AppError {
   }
 }
 
-export type FlowProblemKind = 'MISSING_START' | 'UNKNOWN_START' | 'DUPLICATE_STEP' | 'DANGLING_TRANSITION' | 'UNREACHABLE_STEP' | 'NO_END_STEP' | 'DEAD_END' | 'END_WITH_TRANSITIONS';
+export type FlowProblemKind = 'INVALID_SHAPE' | 'MISSING_START' | 'UNKNOWN_START' | 'DUPLICATE_STEP' | 'DANGLING_TRANSITION' | 'UNREACHABLE_STEP' | 'NO_END_STEP' | 'DEAD_END' | 'NO_WAY_OUT' | 'END_WITH_TRANSITIONS';
 
 export interface FlowProblem {
   kind: FlowProblemKind;

@@ -39,33 +39,38 @@ function periodSql(p: RetentionPolicy): string {
 }
 
 /**
- * Deletes what every policy says is past its period, `batchSize` rows per statement, each
- * statement its own transaction. Runs as the owner, across creators.
+ * Deletes what every policy says is past its period: creator by creator (each with its own
+ * cutoff), `batchSize` rows per statement through the (creator_id, time) index, each statement
+ * its own transaction, skipping rows another transaction holds. Runs as the owner.
  */
 export async function runRetention(owner: pg.Pool, options: { batchSize?: number; log?: Logger; policies?: RetentionPolicy[] } = {}): Promise<RetentionResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const result: RetentionResult = { deleted: {}, batches: {} };
   for (const policy of options.policies ?? RETENTION_POLICIES) {
+    const { rows: cutoffs } = await owner.query<{ creator_id: string | null; days: number }>(
+      // Rows without a creator (platform security events) keep the default period.
+      `SELECT c.id AS creator_id, ${periodSql(policy)} AS days FROM creators c
+       UNION ALL SELECT NULL, ${policy.defaultDays} WHERE EXISTS (SELECT 1 FROM ${policy.table} WHERE creator_id IS NULL)`,
+    );
     let deleted = 0;
     let batches = 0;
-    for (;;) {
-      const { rowCount } = await owner.query(
-        `WITH doomed AS (
-           SELECT t.ctid AS row_ctid FROM ${policy.table} t LEFT JOIN creators c ON c.id = t.creator_id
-           WHERE t.${policy.column} < now() - make_interval(days => ${periodSql(policy)})
-           LIMIT $1
-           FOR UPDATE OF t SKIP LOCKED
-         )
-         DELETE FROM ${policy.table} t USING doomed WHERE t.ctid = doomed.row_ctid`,
-        [batchSize],
-      );
-      batches += 1;
-      deleted += rowCount ?? 0;
-      if ((rowCount ?? 0) < batchSize) break;
+    for (const { creator_id: creatorId, days } of cutoffs) {
+      for (;;) {
+        const { rowCount } = await owner.query(
+          `DELETE FROM ${policy.table} WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM ${policy.table}
+             WHERE ${creatorId === null ? 'creator_id IS NULL AND $1::uuid IS NULL' : 'creator_id = $1::uuid'} AND ${policy.column} < now() - make_interval(days => $2::integer)
+             LIMIT $3 FOR UPDATE SKIP LOCKED))`,
+          [creatorId, days, batchSize],
+        );
+        batches += 1;
+        deleted += rowCount ?? 0;
+        if ((rowCount ?? 0) < batchSize) break;
+      }
     }
     result.deleted[policy.table] = deleted;
     result.batches[policy.table] = batches;
-    options.log?.info({ job: 'retention', table: policy.table, deleted, batches }, 'retention: old rows removed');
+    options.log?.info({ job: 'retention', table: policy.table, deleted, batches, creators: cutoffs.length - 1 }, 'retention: old rows removed');
   }
   return result;
 }

@@ -11,7 +11,7 @@ import { healthz, readyz } from './health';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
-import { rateLimitPlugin } from './rate-limit';
+import { rateLimitPlugin, type TenantRateLimiter } from './rate-limit';
 import type { Metrics } from './metrics';
 import { requestLogPlugin } from './plugins/request-log';
 import type { ApqCache } from './persisted/apq-cache';
@@ -34,6 +34,7 @@ export interface HttpServerOptions {
   /** Partner safelist, key check and usage log, and the first-party APQ store. */
   persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
   metrics: Metrics;
+  rateLimiter: TenantRateLimiter;
 }
 
 export interface HttpServer {
@@ -63,7 +64,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
     validationRules: limitRules(options.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), requestLogPlugin(options.metrics), maskingPlugin(), rateLimitPlugin(options.metrics), costPlugin(options.schema, options.limits)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), requestLogPlugin(options.metrics), maskingPlugin(), rateLimitPlugin(options.rateLimiter), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 

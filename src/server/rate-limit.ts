@@ -53,7 +53,13 @@ export class SlidingWindowLimiter {
   }
 }
 
-export function rateLimitPlugin(metrics?: Metrics): ApolloServerPlugin<Context> {
+export interface TenantRateLimiter {
+  /** Counts one request of the context's tenant; the refusal to send, if it is over. */
+  check(ctx: Context): Promise<GraphQLError | undefined>;
+}
+
+/** One limiter per instance, shared by HTTP (the plugin below) and WebSocket operations. */
+export function createTenantRateLimiter(metrics?: Metrics): TenantRateLimiter {
   const limiter = new SlidingWindowLimiter();
   const limits = new Map<string, { value: number; expires: number }>();
 
@@ -68,22 +74,30 @@ export function rateLimitPlugin(metrics?: Metrics): ApolloServerPlugin<Context> 
   }
 
   return {
-    async requestDidStart({ contextValue }) {
-      const creatorId = tenantOf(contextValue.viewer);
-      if (!creatorId) return;
-      const decision = limiter.hit(`tenant:${creatorId}`, await limitOf(contextValue, creatorId));
-      if (decision.allowed) return;
-      contextValue.log.warn({ creatorId, limit: decision.limit }, 'rate limit reached');
+    async check(ctx) {
+      const creatorId = tenantOf(ctx.viewer);
+      if (!creatorId) return undefined;
+      const decision = limiter.hit(`tenant:${creatorId}`, await limitOf(ctx, creatorId));
+      if (decision.allowed) return undefined;
+      ctx.log.warn({ creatorId, limit: decision.limit }, 'rate limit reached');
       metrics?.rateLimited('tenant');
-      const refusal = () =>
-        new GraphQLError(`Too many requests: the plan allows ${decision.limit} a minute. Retry in ${decision.retryAfter} s.`, {
-          extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfter, http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfter)]]) } },
-        });
+      return new GraphQLError(`Too many requests: the plan allows ${decision.limit} a minute. Retry in ${decision.retryAfter} s.`, {
+        extensions: { code: 'RATE_LIMITED', retryAfter: decision.retryAfter, http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfter)]]) } },
+      });
+    },
+  };
+}
+
+export function rateLimitPlugin(limiter: TenantRateLimiter): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const refusal = await limiter.check(contextValue);
+      if (!refusal) return;
       // Refused once the operation is known, before anything runs (Apollo sends request-level
       // errors from this hook with their HTTP status and headers).
       return {
         async didResolveOperation() {
-          throw refusal();
+          throw refusal;
         },
       };
     },

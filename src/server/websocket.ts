@@ -19,6 +19,7 @@ import { RESYNC } from '../realtime/hub';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
 import { checkCost, limitRules, type QueryLimits } from './limits';
+import type { TenantRateLimiter } from './rate-limit';
 
 export interface WebSocketOptions {
   server: http.Server;
@@ -27,6 +28,8 @@ export interface WebSocketOptions {
   production: boolean;
   limits: QueryLimits;
   log: Logger;
+  /** The tenant request rate, shared with HTTP. */
+  rateLimiter?: TenantRateLimiter;
 }
 
 type Extra = {
@@ -144,6 +147,9 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           options.log.error({ err: error }, 'could not build a subscription context');
           return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
+        // Operations over the socket count against the tenant's request rate like HTTP ones.
+        const limited = await options.rateLimiter?.check(contextValue);
+        if (limited) return [limited];
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },

@@ -459,39 +459,21 @@ describe('enrollUser / updateEnrollment / unenrollUser', () => {
     expect(await rowOf('programs', draft.id)).toEqual(draft);
   });
 
-  test('asCreatorA: updateEnrollment changes progress, step and step data; lastActivityAt moves', async () => {
+  test('asCreatorA: updateEnrollment changes status and step data; lastActivityAt moves; the step and progress move only with advanceEnrollment', async () => {
     const program = await insertProgram(api.tenants.creatorA, 'published');
     const user = (await usersOf(api.tenants.creatorA))[2]!;
     const enrolled = await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', program.id), userId: gid('User', user) });
     const before = (await rowOf('program_enrollments', uuidOf(enrolled.data.id)))!;
     await new Promise((r) => setTimeout(r, 10));
-    const result = await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: enrolled.data.id, input: { progress: 40, currentStep: 'end', stepData: { intro: 'done' } } });
+    const result = await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: enrolled.data.id, input: { status: 'PAUSED', stepData: { intro: 'done' } } });
     expect(result.__typename).toBe('UpdateEnrollmentSuccess');
-    expect(result.data).toEqual(expect.objectContaining({ status: 'ACTIVE', progress: 40, currentStep: 'end', stepData: { intro: 'done' }, completedAt: null }));
+    expect(result.data).toEqual(expect.objectContaining({ status: 'PAUSED', progress: 0, currentStep: 'intro', stepData: { intro: 'done' }, completedAt: null }));
     const row = (await rowOf('program_enrollments', uuidOf(enrolled.data.id)))!;
-    expect(row).toEqual({ ...before, progress: 40, current_step: 'end', step_data: { intro: 'done' }, last_activity_at: expect.any(Date) });
+    expect(row).toEqual({ ...before, status: 'paused', step_data: { intro: 'done' }, last_activity_at: expect.any(Date) });
     expect(row.last_activity_at.getTime()).toBeGreaterThan(before.last_activity_at.getTime());
-  });
-
-  test('asCreatorA: completing sets completedAt and progress 100 (whatever progress says); leaving completed clears completedAt; stats follow', async () => {
-    const program = await insertProgram(api.tenants.creatorA, 'published');
-    const user = (await usersOf(api.tenants.creatorA))[3]!;
-    const enrolled = await mutate('asCreatorA', ENROLL, 'enrollUser', { programId: gid('Program', program.id), userId: gid('User', user) });
-    const id = uuidOf(enrolled.data.id);
-
-    const started = Date.now();
-    const done = await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: enrolled.data.id, input: { status: 'COMPLETED', progress: 30 } });
-    expect(done.__typename).toBe('UpdateEnrollmentSuccess');
-    expect(done.data).toEqual(expect.objectContaining({ status: 'COMPLETED', progress: 100, completedAt: expect.any(String) }));
-    const row = (await rowOf('program_enrollments', id))!;
-    expect(row).toEqual(expect.objectContaining({ status: 'completed', progress: 100 }));
-    withinSeconds(row.completed_at.getTime(), started, 5);
-    expect((await query('asCreatorA', PROGRAM, { id: gid('Program', program.id) })).node.enrollmentStats).toEqual({ active: 0, paused: 0, completed: 1, dropped: 0, total: 1 });
-
-    const paused = await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: enrolled.data.id, input: { status: 'PAUSED' } });
-    expect(paused.data).toEqual(expect.objectContaining({ status: 'PAUSED', completedAt: null }));
-    expect((await rowOf('program_enrollments', id))!).toEqual(expect.objectContaining({ status: 'paused', completed_at: null }));
     expect((await query('asCreatorA', PROGRAM, { id: gid('Program', program.id) })).node.enrollmentStats).toEqual({ active: 0, paused: 1, completed: 0, dropped: 0, total: 1 });
+    expectValidation(await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: enrolled.data.id, input: { progress: 40, currentStep: 'end', status: 'COMPLETED' } }), ['input.currentStep', 'input.progress', 'input.status']);
+    expect((await rowOf('program_enrollments', uuidOf(enrolled.data.id)))!).toEqual(row);
   });
 
   test('asCreatorA: unenrollUser removes the enrollment; enrollmentCount and stats follow', async () => {
@@ -629,8 +611,8 @@ describe("asCreatorB against Ada's programs and enrollments", () => {
 
   test("updateEnrollment and unenrollUser with Ada's enrollment: NotFoundError, the row unchanged", async () => {
     const before = await rowOf('program_enrollments', adaEnrollment.id);
-    expectNotFound(await mutate('asCreatorB', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('ProgramEnrollment', adaEnrollment.id), input: { status: 'COMPLETED', progress: 100 } }));
-    expectNotFound(await mutate('asCreatorB', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('ProgramEnrollment', adaEnrollment.id), input: { progress: 1 } }));
+    expectNotFound(await mutate('asCreatorB', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('ProgramEnrollment', adaEnrollment.id), input: { status: 'DROPPED' } }));
+    expectNotFound(await mutate('asCreatorB', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('ProgramEnrollment', adaEnrollment.id), input: { stepData: { hijacked: true } } }));
     expectNotFound(await mutate('asCreatorB', UNENROLL, 'unenrollUser', { id: gid('ProgramEnrollment', adaEnrollment.id) }));
     expect(await rowOf('program_enrollments', adaEnrollment.id)).toEqual(before);
     expect((await rowOf('programs', adaPublished.id))!.enrollment_count).toBe(adaPublished.enrollment_count);
@@ -713,10 +695,10 @@ describe('bad input is a ValidationError naming the field, and writes nothing', 
   });
 
   test.each([
-    ['progress 150', { progress: 150 }, ['input.progress']],
-    ['progress -1', { progress: -1 }, ['input.progress']],
-    ['an empty currentStep', { currentStep: '  ' }, ['input.currentStep']],
-    ['progress 150 and an empty currentStep', { progress: 150, currentStep: '' }, ['input.currentStep', 'input.progress']],
+    ['a progress', { progress: 50 }, ['input.progress']],
+    ['a currentStep', { currentStep: 'end' }, ['input.currentStep']],
+    ['status COMPLETED', { status: 'COMPLETED' }, ['input.status']],
+    ['a progress and a currentStep', { progress: 150, currentStep: '' }, ['input.currentStep', 'input.progress']],
   ])('asCreatorA: updateEnrollment with %s; the row is unchanged', async (_name, input, paths) => {
     const e = (await one(`SELECT * FROM program_enrollments WHERE creator_id = $1 AND status = 'active' LIMIT 1`, [api.tenants.creatorA]))!;
     expectValidation(await mutate('asCreatorA', UPDATE_ENROLLMENT, 'updateEnrollment', { id: gid('ProgramEnrollment', e.id), input }), paths);

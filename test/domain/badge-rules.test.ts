@@ -86,6 +86,37 @@ describe('criteria documents', () => {
     expect(await count('badges')).toBe(before);
   });
 
+  test('the server and the database accept and refuse the same documents', async () => {
+    const program = (await one(`SELECT id FROM programs WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!.id as string;
+    const table: [Json, boolean][] = [
+      [{ type: 'messages_sent', count: 5 }, true],
+      [{ type: 'program_completed', programId: program }, true],
+      [{ type: 'interactions', interactionType: 'x', count: 1, windowDays: 7 }, true],
+      [{ allOf: [{ type: 'streak', days: 2 }, { anyOf: [{ type: 'points_total', atLeast: 1 }] }] }, true],
+      [{}, true],
+      [{ type: 'interactions', interactionType: 'x' }, false],
+      [{ allOf: [{ type: 'interactions', interactionType: 'x' }] }, false],
+      [{ type: 'interactions', interactionType: true, count: 1 }, false],
+      [{ type: 'messages_sent', count: '5' }, false],
+      [{ type: 'messages_sent', count: 5, extra: 1 }, false],
+      [{ type: 'streak', days: 366 }, false],
+      [{ type: 'program_completed', programId: 7 }, false],
+      [{ type: 5, count: 1 }, false],
+      [{ allOf: [{}] }, false],
+      [{ allOf: [{ type: 'streak', days: 1 }], anyOf: [{ type: 'streak', days: 1 }] }, false],
+    ];
+    const owner = await connect(api.db.ownerUrl);
+    try {
+      for (const [criteria, valid] of table) {
+        const server = await mutate('asCreatorA', CREATE_BADGE, 'createBadge', { input: { name: `Both ${++seq}`, criteria } });
+        const database = (await owner.query(`SELECT app.badge_criteria_valid($1::jsonb) AS ok`, [JSON.stringify(criteria)])).rows[0].ok;
+        expect({ criteria, server: server.__typename === 'CreateBadgeSuccess', database }).toEqual({ criteria, server: valid, database: valid });
+      }
+    } finally {
+      await owner.end();
+    }
+  });
+
   test('the database refuses invalid criteria whoever writes', async () => {
     const owner = await connect(api.db.ownerUrl);
     try {
@@ -153,8 +184,8 @@ describe('automatic awards', () => {
     const specific = await badge('asCreatorA', { type: 'program_completed', programId: enrollment.program_id });
     const many = await badge('asCreatorA', { type: 'programs_completed', count: 1 });
     await sql(`DELETE FROM user_badges WHERE user_id = $1 AND badge_id = $2`, [enrollment.user_id, many.uuid]);
-    const done = await mutate('asCreatorA', `mutation($id: ID!) { updateEnrollment(id: $id, input: { status: COMPLETED }) { __typename ${ERRORS} } }`, 'updateEnrollment', { id: gid('ProgramEnrollment', enrollment.id) });
-    expect(done.__typename).toBe('UpdateEnrollmentSuccess');
+    // Completed by another writer (an import, psql): the rules still hold.
+    await sql(`UPDATE program_enrollments SET status = 'completed', completed_at = now(), progress = 100 WHERE id = $1`, [enrollment.id]);
     expect((await awardsOf(specific.uuid)).map((a) => a.user_id)).toEqual([enrollment.user_id]);
     expect((await awardsOf(many.uuid)).map((a) => a.user_id)).toContain(enrollment.user_id);
   });
@@ -225,6 +256,14 @@ describe('evaluateBadges (on demand)', () => {
     const bUser = await freshUser('asCreatorB');
     await mutate('asCreatorB', RECORD, 'recordInteraction', { input: { userId: bUser.id, interactionType: 'cross_check' } });
     expect(await awardsOf(rule.uuid)).toEqual([]);
+  });
+
+  test('asCreatorA: a user whose time zone the database does not know still writes; streaks count in UTC', async () => {
+    await badge('asCreatorA', { type: 'streak', days: 2 });
+    const user = await freshUser();
+    await sql(`UPDATE users SET timezone = 'Mars/Olympus_Mons' WHERE id = $1`, [user.uuid]);
+    const result = await mutate('asCreatorA', RECORD, 'recordInteraction', { input: { userId: user.id, interactionType: 'landed' } });
+    expect(result.__typename).toBe('RecordInteractionSuccess');
   });
 
   test('asCreatorA: a retired badge is not awarded', async () => {

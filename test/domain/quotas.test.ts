@@ -114,8 +114,10 @@ test('usage_tracking: the daily snapshot counts each creator\'s usage, and a sec
     expect((await snapshotUsage(owner, today)).written).toBe(1);
     expect(Number((await one(`SELECT quantity FROM usage_tracking WHERE creator_id = $1 AND date = $2::date AND usage_type = 'users'`, [api.tenants.creatorA, today]))!.quantity)).toBe(byType.users! + 1);
     // The creator reads it through the API; creator B sees only B's.
-    const mine = await api.query('asCreatorB', `{ usage(first: 100) { nodes { usageType quantity date } } }`);
+    const mine = await api.query('asCreatorB', `{ usage(first: 100) { nodes { id usageType quantity date } } }`);
     expect(mine.usage.nodes.length).toBeGreaterThan(0);
+    const ids = mine.usage.nodes.map((n: Json) => Buffer.from(n.id, 'base64').toString().split(':')[1]);
+    expect(await sql(`SELECT DISTINCT creator_id FROM usage_tracking WHERE id = ANY($1::uuid[])`, [ids])).toEqual([{ creator_id: B() }]);
   } finally {
     await owner.end();
   }
@@ -140,6 +142,61 @@ test('API requests per minute: past the plan\'s rate a tenant gets 429 RATE_LIMI
     expect(refused!.body.data ?? null).toBeNull();
     // Creator A's requests are counted apart.
     expect((await api.server.gql(`{ me { email } }`, {}, { token: api.asCreatorA() })).status).toBe(200);
+  } finally {
+    await sql(`UPDATE plan_limits SET api_requests_per_minute = 1000 WHERE tier = 'free'`);
+  }
+});
+
+test('asCreatorA over its limits after a downgrade can still work with what it has: enroll, rename, erase; only growth is refused', async () => {
+  const [live] = await sql(`SELECT id, tier FROM subscriptions WHERE creator_id = $1 AND status IN ('active','trialing','past_due')`, [api.tenants.creatorA]);
+  await sql(`UPDATE subscriptions SET tier = 'free' WHERE id = $1`, [live!.id]);
+  try {
+    expect(await count(`programs WHERE creator_id = $1 AND status <> 'archived'`, [api.tenants.creatorA])).toBeGreaterThan(PLAN_LIMITS.free.programs);
+    const [program] = await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [api.tenants.creatorA]);
+    const [user] = await sql(`SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = u.id AND e.program_id = $2) LIMIT 1`, [api.tenants.creatorA, program!.id]);
+    const enrolled = await mutate('asCreatorA', `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { __typename ${ERRORS} } }`, 'enrollUser', { p: gid('Program', program!.id), u: gid('User', user!.id) });
+    expect(enrolled.__typename).toBe('EnrollUserSuccess');
+    const renamed = await mutate('asCreatorA', `mutation($id: ID!) { updateProgram(id: $id, input: { name: "Renamed while over" }) { __typename ${ERRORS} } }`, 'updateProgram', { id: gid('Program', program!.id) });
+    expect(renamed.__typename).toBe('UpdateProgramSuccess');
+    const erased = await mutate('asCreatorA', `mutation($id: ID!) { eraseUser(userId: $id) { __typename ${ERRORS} } }`, 'eraseUser', { id: gid('User', user!.id) });
+    expect(erased.__typename).toBe('EraseUserSuccess');
+    // Growth is still refused.
+    expect((await mutate('asCreatorA', CREATE_PROGRAM, 'createProgram', { input: { name: 'Over' } })).__typename).toBe('QuotaExceededError');
+  } finally {
+    await sql(`UPDATE subscriptions SET tier = $2 WHERE id = $1`, [live!.id, live!.tier]);
+  }
+});
+
+test('storage counts what is stored, not what the client declares', async () => {
+  await onFreePlan(async () => {
+    const [kb] = await sql(`SELECT id FROM knowledge_bases WHERE creator_id = $1 LIMIT 1`, [B()]);
+    const content = 'x'.repeat(200_000);
+    const made = await mutate('asCreatorB', CREATE_DOC.replace('__typename', '__typename ... on CreateDocumentSuccess { data { id fileSizeBytes } }'), 'createDocument', { input: { knowledgeBaseId: gid('KnowledgeBase', kb!.id), title: 'Declared small', content, fileSizeBytes: '0' } });
+    expect(made.__typename).toBe('CreateDocumentSuccess');
+    expect(Number(made.data.fileSizeBytes)).toBe(200_000);
+    const stored = await one(`SELECT sum(file_size_bytes)::bigint AS total FROM documents WHERE creator_id = $1`, [B()]);
+    expect(Number(stored!.total)).toBeGreaterThanOrEqual(200_000);
+  });
+});
+
+test('operations over a WebSocket count against the same per-minute rate as HTTP', async () => {
+  const { createClient } = await import('graphql-ws');
+  const { default: WebSocket } = await import('ws');
+  await sql(`UPDATE plan_limits SET api_requests_per_minute = 3 WHERE tier = 'free'`);
+  try {
+    const signUp = await api.server.gql(`mutation { signUp(input: { email: "ws-rate@example.com", password: "correct horse battery staple" }) { ... on AuthPayload { accessToken } } }`);
+    const token = (signUp.body.data as Json).signUp.accessToken as string;
+    for (let i = 0; i < 3; i++) expect((await api.server.gql(`{ me { email } }`, {}, { token })).status).toBe(200);
+    const client = createClient({ url: api.server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    try {
+      const outcome = await new Promise<Json>((resolve) => {
+        client.subscribe({ query: `mutation { updateMe(input: { firstName: "Sneaky" }) { __typename } }` }, { next: (v) => resolve({ next: v }), error: (e) => resolve({ error: e }), complete: () => undefined });
+      });
+      expect(JSON.stringify(outcome)).toContain('RATE_LIMITED');
+    } finally {
+      await client.dispose();
+    }
+    expect(await one(`SELECT first_name FROM creators WHERE email = 'ws-rate@example.com'`)).toEqual({ first_name: null });
   } finally {
     await sql(`UPDATE plan_limits SET api_requests_per_minute = 1000 WHERE tier = 'free'`);
   }

@@ -10,6 +10,7 @@ import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
 import { EnrollmentStatusEnum } from './program.schema';
 import { advanceEnrollment, type AdvanceResult } from './flow.service';
+import { withTenantTransaction } from '../../db/tenant';
 
 builder.prismaNode('ProgramEnrollment', {
   id: { field: 'id' },
@@ -85,33 +86,35 @@ const UpdateEnrollmentInput = builder.inputType('UpdateEnrollmentInput', {
 builder.mutationField('updateEnrollment', (t) =>
   t.prismaField({
     type: 'ProgramEnrollment',
-    description: 'Changes an enrollment. Completing it sets completedAt; leaving completed clears it.',
+    description:
+      'Pauses, resumes or drops an enrollment, or changes its stepData. Moving along the flow (currentStep, progress) and completing go through advanceEnrollment; a completed enrollment is final.',
     errors: { types: WRITE_ERRORS },
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateEnrollmentInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
+    resolve: async (query, _root, args, ctx) => {
+      const creatorId = requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'ProgramEnrollment', 'id');
+      const viaAdvance = 'moves along the flow with advanceEnrollment';
       const input = parseInput(
         z.object({
-          status: z.enum(['active', 'paused', 'completed', 'dropped']).nullish(),
-          progress: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').nullish(),
-          currentStep: z.string().trim().min(1).max(100).nullish(),
+          status: z.enum(['active', 'paused', 'dropped'], { message: `must be ACTIVE, PAUSED or DROPPED (completion ${viaAdvance})` }).nullish(),
+          progress: z.null({ message: `cannot be set: it ${viaAdvance}` }).optional(),
+          currentStep: z.null({ message: `cannot be set: it ${viaAdvance}` }).optional(),
           stepData: jsonObject.nullish(),
         }),
         args.input,
       );
       const now = new Date();
-      return prismaFor(ctx).programEnrollment.update({
-        ...query,
-        where: { id },
-        data: {
-          ...(input.status ? { status: input.status, completedAt: input.status === 'completed' ? now : null, ...(input.status === 'completed' ? { progress: 100 } : {}) } : {}),
-          ...(input.progress !== null && input.progress !== undefined && input.status !== 'completed' ? { progress: input.progress } : {}),
-          ...(input.currentStep ? { currentStep: input.currentStep } : {}),
-          ...(input.stepData ? { stepData: input.stepData as object } : {}),
-          lastActivityAt: now,
-        },
+      const changed = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+        const current = await tx.programEnrollment.findUnique({ where: { id }, select: { status: true } });
+        if (!current) throw new NotFoundError('Enrollment');
+        if (current.status === 'completed') throw new ConflictError('A completed enrollment is final');
+        return tx.programEnrollment.update({
+          where: { id },
+          data: { ...(input.status ? { status: input.status } : {}), ...(input.stepData ? { stepData: input.stepData as object } : {}), lastActivityAt: now },
+          select: { id: true },
+        });
       });
+      return prismaFor(ctx).programEnrollment.findUniqueOrThrow({ ...query, where: { id: changed.id } });
     },
   }),
 );

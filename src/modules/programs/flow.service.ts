@@ -22,6 +22,8 @@ export interface AdvanceResult {
 }
 
 const DEFAULT_COMPLETION_POINTS = 100;
+/** Larger settings.completionPoints values are ignored (the default applies). */
+const MAX_COMPLETION_POINTS = 1_000_000;
 
 export async function advanceEnrollment(ctx: Context, creatorId: string, enrollmentId: string, input: AdvanceInput): Promise<AdvanceResult> {
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
@@ -71,7 +73,7 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
     if (completed) {
       const program = await tx.program.findUniqueOrThrow({ where: { id: enrollment.program_id }, select: { name: true, settings: true } });
       const configured = (program.settings as { completionPoints?: unknown }).completionPoints;
-      const points = Number.isInteger(configured) && (configured as number) >= 0 ? (configured as number) : DEFAULT_COMPLETION_POINTS;
+      const points = Number.isInteger(configured) && (configured as number) >= 0 && (configured as number) <= MAX_COMPLETION_POINTS ? (configured as number) : DEFAULT_COMPLETION_POINTS;
       achievementId = (
         await tx.achievement.create({
           data: { userId: enrollment.user_id, programId: enrollment.program_id, achievementType: 'program_completed', points, achievementData: { enrollmentId: enrollment.id, programName: program.name, programVersion: enrollment.program_version }, earnedAt: now },

@@ -19,7 +19,8 @@ const condition = z
   .object({ answerIn: z.array(scalar).min(1).max(100).optional(), answerEquals: scalar.optional(), min: z.number().optional(), max: z.number().optional() })
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'must test something (answerIn, answerEquals, min or max)');
-const stepId = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+// No trimming: the stored flow is the one walked, so an id must already be exact.
+const stepId = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
 export const flowSchema = z
   .object({
@@ -71,6 +72,13 @@ export function flowProblems(flow: Flow): FlowProblem[] {
   if (flow.start && byId.has(flow.start)) {
     const reached = reachable(byId, flow.start);
     for (const id of byId.keys()) if (!reached.has(id)) problems.push({ kind: 'UNREACHABLE_STEP', stepId: id, message: `step "${id}" cannot be reached from the start` });
+    // A user must be able to finish from wherever they can get to: no loop without a way out.
+    for (const id of reached) {
+      const step = byId.get(id)!;
+      if (!step.end && (step.transitions ?? []).length > 0 && ![...reachable(byId, id)].some((r) => byId.get(r)!.end)) {
+        problems.push({ kind: 'NO_WAY_OUT', stepId: id, message: `from step "${id}" no end step can be reached` });
+      }
+    }
   }
   return problems;
 }
@@ -80,7 +88,7 @@ export function assertPublishable(flowDefinition: unknown): Flow {
   try {
     flow = parseFlow(flowDefinition, 'flowDefinition');
   } catch (error) {
-    if (error instanceof ValidationError) throw new InvalidFlowError(error.fields.map((f) => ({ kind: 'MISSING_START', stepId: null, message: `${f.path} ${f.message}` })));
+    if (error instanceof ValidationError) throw new InvalidFlowError(error.fields.map((f) => ({ kind: 'INVALID_SHAPE', stepId: null, message: `${f.path} ${f.message}` })));
     throw error;
   }
   const problems = flowProblems(flow);

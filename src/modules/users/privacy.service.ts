@@ -23,10 +23,11 @@ function actor(ctx: Context): { actorType: 'creator' | 'admin' | 'partner'; acto
 
 export async function exportUserData(ctx: Context, creatorId: string, userId: string): Promise<Record<string, unknown>> {
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId }, include: { profile: true } });
+    const user = await tx.user.findUnique({ where: { id: userId }, include: { profile: true }, omit: { changeXid: true } });
     if (!user) throw new NotFoundError('User');
     const [sessions, interactions, conversations, enrollments, badges, achievements] = await Promise.all([
-      tx.userSession.findMany({ where: { userId }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] }),
+      // Not the session token's hash: a credential, not data about the person.
+      tx.userSession.findMany({ where: { userId }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }], omit: { sessionTokenHash: true } }),
       tx.userInteraction.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       tx.conversation.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: { messages: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } } }),
       tx.programEnrollment.findMany({ where: { userId }, orderBy: [{ enrolledAt: 'asc' }, { id: 'asc' }], include: { program: { select: { id: true, name: true } } } }),

@@ -9,7 +9,8 @@ import { createTokenService, type TokenService } from './auth/tokens';
 import type { Config, JwtConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
-import { migrate } from './db/migrate';
+import { migrate, pendingMigrations } from './db/migrate';
+import { checkDatabaseSafety, UnsafeDatabaseError } from './db/startup-checks';
 import { seedDemoData, type SeededCreator } from './db/seed/seed';
 import { schema } from './graphql/schema';
 import type { Runner } from 'graphile-worker';
@@ -80,10 +81,18 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let usage: UsageRecorder | undefined;
   let apq: ApqCache | undefined;
   try {
-    const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
-    log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
+    if (config.migrateOnStart) {
+      const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
+      log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
+    }
 
     db = openDatabase(urls, { poolMax: config.databasePoolMax, log });
+    // Refuse to serve on a database where tenant isolation would not hold, or that is behind.
+    if (!config.migrateOnStart) {
+      const pending = await pendingMigrations(db.ownerPool);
+      if (pending.length > 0) throw new UnsafeDatabaseError(`Migrations are pending (${pending.join(', ')}): run npm run db:migrate, or start with MIGRATE_ON_START=true.`);
+    }
+    await checkDatabaseSafety(db);
     let demo: SeededCreator[] = [];
     if (config.seedOnStart) {
       const creators = await db.owner.creator.count();

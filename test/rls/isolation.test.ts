@@ -174,6 +174,9 @@ test("asCreatorB cannot create a child row that points at creator A's parent, ev
       }
     }
     const columns = await grantedColumns(owner, fk.table, 'INSERT');
+    // A table the application cannot insert into at all (written by triggers only) cannot be
+    // pointed anywhere by it.
+    if (columns.length === 0) continue;
     const result = await asB(insertSql(fk.table, columns), [JSON.stringify(child)]);
     tried.push(fk.name);
     if (result.code !== '23503' || result.constraint !== fk.name) {

@@ -46,7 +46,7 @@ export interface Config {
   /** Run the job queue (rollups, retention) in this process (default: on, except in tests). */
   jobsEnabled: boolean;
   /** Query limits, applied to HTTP and WebSocket operations alike. */
-  limits: { maxDepth: number; maxAliases: number; maxCost: number };
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
 }
 
 export class ConfigError extends Error {
@@ -183,6 +183,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       maxDepth: int(env, 'MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 2, 100),
       maxAliases: int(env, 'MAX_QUERY_ALIASES', DEFAULT_LIMITS.maxAliases, 0, 1000),
       maxCost: int(env, 'MAX_QUERY_COST', DEFAULT_LIMITS.maxCost, 100, Number.MAX_SAFE_INTEGER),
+      maxTokens: int(env, 'MAX_QUERY_TOKENS', DEFAULT_LIMITS.maxTokens, 100, 1_000_000),
+      maxDirectives: int(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 1000),
     },
     ...overrides,
   };

@@ -51,6 +51,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     introspection: !options.production,
+    // With introspection off, errors must not describe the schema either ("Did you mean ...?").
+    hideSchemaDetailsFromClientErrors: options.production,
+    parseOptions: { maxTokens: options.limits.maxTokens },
     includeStacktraceInErrorResponses: false,
     formatError,
     // CSRF prevention on (Apollo's default), with X-Api-Key counted as a header that forces a

@@ -24,9 +24,12 @@ export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
+  /** Lexical tokens in a document: the parser stops past this (GRAPHQL_PARSE_FAILED). */
+  maxTokens: number;
+  maxDirectives: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 16, maxAliases: 30, maxCost: 50_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 16, maxAliases: 30, maxCost: 50_000, maxTokens: 5_000, maxDirectives: 20 };
 
 /** The page size the server uses when a connection gets neither first nor last, and its cap. */
 const DEFAULT_PAGE = 20;
@@ -38,21 +41,24 @@ function limitError(code: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, limit: code, http: { status: 400 } } });
 }
 
-function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+// Fragments are measured once each (memo): a "fragment bomb" (each fragment spreading the next
+// twice) would otherwise take exponential time here, before any limit could refuse it.
+function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>, memo = new Map<string, number>()): number {
   if (!selectionSet) return 0;
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, seen));
+      deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, fragments, seen, memo));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen));
+      deepest = Math.max(deepest, depthOf(selection.selectionSet, fragments, seen, memo));
     } else {
       const name = selection.name.value;
       const fragment = fragments.get(name);
       // A fragment cycle is its own validation error (NoFragmentCycles); do not follow it here.
       if (!fragment || seen.has(name)) continue;
-      deepest = Math.max(deepest, depthOf(fragment.selectionSet, fragments, new Set(seen).add(name)));
+      if (!memo.has(name)) memo.set(name, depthOf(fragment.selectionSet, fragments, new Set(seen).add(name), memo));
+      deepest = Math.max(deepest, memo.get(name)!);
     }
   }
   return deepest;
@@ -86,8 +92,23 @@ export function aliasLimitRule(maxAliases: number): ValidationRule {
   };
 }
 
+export function directiveLimitRule(maxDirectives: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    let directives = 0;
+    let reported = false;
+    return {
+      Directive() {
+        if (++directives > maxDirectives && !reported) {
+          reported = true;
+          context.reportError(limitError('TOO_MANY_DIRECTIVES', `The document uses more than ${maxDirectives} directives.`));
+        }
+      },
+    };
+  };
+}
+
 export function limitRules(limits: QueryLimits): ValidationRule[] {
-  return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases)];
+  return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases), directiveLimitRule(limits.maxDirectives)];
 }
 
 function pageSize(field: { arguments?: readonly { name: { value: string }; value: ValueNode }[] }, variables: Record<string, unknown>): number | undefined {
@@ -117,6 +138,8 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
 
+  // A fragment's cost depends only on it and its type condition: computed once (see depthOf).
+  const memo = new Map<string, number>();
   const costOf = (selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType, seen: Set<string>): number => {
     if (!selectionSet) return 0;
     let total = 0;
@@ -135,7 +158,9 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         const fragment = fragments.get(selection.name.value);
         if (!fragment || seen.has(fragment.name.value)) continue;
         const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
-        total += costOf(fragment.selectionSet, type, new Set(seen).add(fragment.name.value));
+        const key = `${fragment.name.value}@${type.name}`;
+        if (!memo.has(key)) memo.set(key, costOf(fragment.selectionSet, type, new Set(seen).add(fragment.name.value)));
+        total += memo.get(key)!;
       }
     }
     return total;

@@ -123,12 +123,13 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
       async onSubscribe(ctx, id, payload) {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: options.limits.maxTokens });
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = validate(options.schema, document, rules);
-        if (errors.length > 0) return errors;
+        // As over HTTP: in production an error does not describe the schema ("Did you mean").
+        if (errors.length > 0) return options.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
         const tooCostly = checkCost(options.schema, document, payload.operationName, payload.variables ?? undefined, options.limits);
         if (tooCostly) return [tooCostly];
         // A fresh context per operation, from the same factory as HTTP; the token is verified

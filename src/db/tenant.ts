@@ -11,6 +11,7 @@
 // setting (is_local = false) would leak; never use one.
 import { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from './clients';
+import { currentAuditActor } from './audit-context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,8 +40,11 @@ export function setStatementTimeout(ms: number): void {
   statementTimeoutMs = ms;
 }
 
+// The tenant, the statement timeout and the actor for the audit triggers: one statement.
 function setTenant(client: { $executeRaw: PrismaClient['$executeRaw'] }, creatorId: string) {
-  return client.$executeRaw`SELECT set_config('app.current_creator_id', ${creatorId}, true), set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
+  const actor = currentAuditActor();
+  return client.$executeRaw`SELECT set_config('app.current_creator_id', ${creatorId}, true), set_config('statement_timeout', ${String(statementTimeoutMs)}, true),
+    set_config('app.actor', ${`${actor.actorType}:${actor.actorId ?? ''}`}, true), set_config('app.request_id', ${actor.requestId ?? ''}, true), set_config('app.audit_reason', ${actor.reason ?? ''}, true)`;
 }
 
 // A GraphQL selection of nothing but __typename gives Prisma `select: {}`, which it rejects;

@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import type { Hub } from '../realtime/hub';
 import type { PartnerViewer } from '../auth/partner-auth';
 import type { OperationManifest } from './persisted/manifest';
+import { setAuditActor, type AuditActor } from '../db/audit-context';
 
 export interface ClientInfo {
   ip?: string;
@@ -61,8 +62,19 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
     const log = deps.log.child({ requestId });
     let viewer: Viewer = input.partner ?? viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
-    return { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, operations: deps.operations, log };
+    const context: Context = { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, operations: deps.operations, log };
+    setAuditActor(auditActorOf(context));
+    return context;
   };
+}
+
+/** Who the audit trail records for changes made by this request. */
+export function auditActorOf(ctx: Pick<Context, 'viewer' | 'requestId'>): AuditActor {
+  const v = ctx.viewer;
+  if (v.kind === 'admin') return { actorType: 'admin', actorId: v.adminId, requestId: ctx.requestId, reason: v.actingAs?.reason ?? null };
+  if (v.kind === 'partner') return { actorType: 'partner', actorId: v.keyId, requestId: ctx.requestId, reason: null };
+  if (v.kind === 'creator') return { actorType: 'creator', actorId: v.creatorId, requestId: ctx.requestId, reason: null };
+  return { actorType: 'system', actorId: null, requestId: ctx.requestId, reason: null };
 }
 
 function viewerFrom(tokens: TokenService, authorization: string | undefined): Viewer {

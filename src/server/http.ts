@@ -8,6 +8,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Database } from '../db/database';
 import type { Context, CredentialInput } from './context';
 import { healthz, readyz } from './health';
+import { runWithAuditContext } from '../db/audit-context';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
@@ -79,6 +80,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   app.use(
     '/graphql',
+    // Everything below runs in the request's audit context (filled by the context factory).
+    (_req, _res, next) => runWithAuditContext(next),
     partnerAuthentication(options.persisted),
     express.json({ limit: BODY_LIMIT_BYTES }),
     persistedOperationGate(options.persisted),

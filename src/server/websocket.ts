@@ -20,6 +20,9 @@ import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
 import { checkCost, limitRules, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
+import { execute, subscribe } from 'graphql';
+import { runWithAuditContext } from '../db/audit-context';
+import { auditActorOf } from './context';
 
 export interface WebSocketOptions {
   server: http.Server;
@@ -77,6 +80,9 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: options.schema,
+      // Each operation runs in its own audit context, filled from its context's viewer.
+      execute: (args) => runWithAuditContext(() => execute(args), auditActorOf(args.contextValue as Context)),
+      subscribe: (args) => runWithAuditContext(() => subscribe(args), auditActorOf(args.contextValue as Context)),
       async onConnect(ctx) {
         const credential: CredentialInput = {
           authorization: param(ctx.connectionParams, 'authorization'),

@@ -309,10 +309,11 @@ describe('auditLogs, securityAuditLogs and apiUsageLogs', () => {
     const data = await read(asCreatorA(), AUDIT_LOGS);
     const expected = await sql<{ id: string }>(`SELECT id FROM audit_log WHERE creator_id = $1 ORDER BY created_at DESC, id`, [api.tenants.creatorA]);
     expect(data.auditLogs.nodes.map((n: any) => n.id)).toEqual(expected.map((r) => gid('AuditLog', r.id)));
-    expect(data.auditLogs.nodes[0]).toEqual(expect.objectContaining({ tableName: 'programs', operation: 'INSERT', actorType: 'creator', newValues: expect.objectContaining({ name: expect.any(String) }) }));
-
-    expect((await read(asCreatorA(), AUDIT_LOGS, { filter: { tableName: 'programs', operation: 'INSERT' } })).auditLogs.nodes).toHaveLength(expected.length);
-    expect((await read(asCreatorA(), AUDIT_LOGS, { filter: { operation: 'DELETE' } })).auditLogs.nodes).toEqual([]);
+    // The seed's sample rows, and every change the tests above made through the API.
+    expect(data.auditLogs.nodes.some((n: any) => n.tableName === 'programs' && n.operation === 'INSERT' && n.newValues?.name)).toBe(true);
+    const countOf = async (where: string) => (await sql(`SELECT count(*)::int AS n FROM audit_log WHERE creator_id = $1 AND ${where}`, [api.tenants.creatorA]))[0]!.n;
+    expect((await read(asCreatorA(), AUDIT_LOGS, { filter: { tableName: 'programs', operation: 'INSERT' } })).auditLogs.nodes).toHaveLength(Math.min(100, await countOf(`table_name = 'programs' AND operation = 'INSERT'`)));
+    expect((await read(asCreatorA(), AUDIT_LOGS, { filter: { operation: 'DELETE' } })).auditLogs.nodes).toHaveLength(Math.min(100, await countOf(`operation = 'DELETE'`)));
     const from = new Date(Date.now() - 56.5 * DAY).toISOString();
     const windowed = await read(asCreatorA(), AUDIT_LOGS, { filter: { occurred: { from } } });
     expect(windowed.auditLogs.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(

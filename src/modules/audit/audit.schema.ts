@@ -1,5 +1,7 @@
 import { builder } from '../../graphql/builder';
 import { tenantList } from '../../graphql/crud';
+import { ValidationError } from '../../graphql/errors';
+import { requireAdmin } from '../../graphql/guards';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('AuditLog', {
@@ -97,3 +99,31 @@ builder.queryField('apiUsageLogs', (t) =>
     ...tenantList('apiUsageLog', (args: { filter?: typeof ApiUsageFilter.$inferInput | null }) => apiUsageWhere(args.filter), newestFirst),
   }),
 );
+
+const AdminAuditFilter = builder.inputType('AdminAuditLogFilter', {
+  fields: (t) => ({ creatorId: t.id({ description: 'A creator id (uuid).' }), tableName: t.string(), operation: t.string(), occurred: t.field({ type: DateRangeInput }) }),
+});
+
+builder.queryField('platformAuditLogs', (t) =>
+  t.prismaConnection({
+    type: 'AuditLog',
+    cursor: 'id',
+    description: "Platform admins only: every creator's audit trail, newest first (filter by creator).",
+    args: { filter: t.arg({ type: AdminAuditFilter }) },
+    // The owner connection: an admin reads across tenants, and only here.
+    totalCount: (_c, args, ctx) => {
+      requireAdmin(ctx);
+      return ctx.db.owner.auditLog.count({ where: adminAuditWhere(args.filter) });
+    },
+    resolve: (query, _root, args, ctx) => {
+      requireAdmin(ctx);
+      return ctx.db.owner.auditLog.findMany({ ...query, where: adminAuditWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    },
+  }),
+);
+
+function adminAuditWhere(f: typeof AdminAuditFilter.$inferInput | null | undefined) {
+  const creatorId = f?.creatorId ? String(f.creatorId).toLowerCase() : undefined;
+  if (creatorId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(creatorId)) throw new ValidationError([{ path: 'filter.creatorId', message: 'is not a creator id' }]);
+  return { ...(creatorId ? { creatorId } : {}), ...auditWhere(f) };
+}

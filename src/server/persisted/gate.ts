@@ -13,6 +13,7 @@ import crypto from 'node:crypto';
 import type express from 'express';
 import { ApiKeyRejected, type ApiKeyAuthenticator, type PartnerViewer } from '../../auth/partner-auth';
 import type { UsageRecorder } from '../usage-log';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import type { OperationManifest, PersistedOperation } from './manifest';
 
 export interface PartnerRequest {
@@ -105,6 +106,7 @@ function rewrite(req: express.Request, operation: PersistedOperation, params: Pa
 
 function refuse(res: express.Response, refusal: Refusal) {
   if (refusal.status === 401) res.setHeader('www-authenticate', 'ApiKey');
+  if (refusal.status === 503) res.setHeader('retry-after', '2');
   res.status(refusal.status).json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
 }
 
@@ -184,6 +186,7 @@ export function partnerAuthentication(deps: { authenticate: ApiKeyAuthenticator;
         res.locals.allowedOperations = key.allowedOperations;
       } catch (error) {
         if (error instanceof ApiKeyRejected) throw new Refusal(401, 'UNAUTHENTICATED', error.message);
+        if (isDatabaseUnavailable(error)) throw new Refusal(503, 'SERVICE_UNAVAILABLE', 'The service is unavailable for a moment: retry shortly');
         throw error;
       }
       next();

@@ -6,6 +6,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 
 /**
  * The error underneath every wrapper. graphql-js wraps resolver errors (with a path), but Apollo
@@ -42,6 +43,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (!safe.code && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
+  if (isDatabaseUnavailable(innermost(error)) || isDatabaseUnavailable(error)) {
+    return { message: 'The service is unavailable for a moment: retry shortly', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
@@ -51,7 +55,9 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            if (!isExpected(error, error.extensions?.code)) {
+            if (isDatabaseUnavailable(innermost(error))) {
+              contextValue.log.warn({ err: (innermost(error) as Error).message, operationName }, 'database unavailable');
+            } else if (!isExpected(error, error.extensions?.code)) {
               const original = innermost(error);
               contextValue.log.error({ err: original, operationName, path: error.path }, 'unexpected error');
             }
@@ -61,6 +67,13 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
           if (response.body.kind === 'single' && response.body.singleResult.errors) {
             for (const error of response.body.singleResult.errors) {
               (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+            // Nothing could be read or written: the whole request is a 503, which clients and
+            // load balancers retry.
+            const result = response.body.singleResult;
+            if (!result.data && result.errors!.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
+              response.http.status = 503;
+              response.http.headers.set('retry-after', '2');
             }
           }
           response.http.headers.set('x-request-id', contextValue.requestId);

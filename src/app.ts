@@ -136,9 +136,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       demo,
       stop() {
         stopping ??= (async () => {
-          // Sockets first (1001, going away), so clients reconnect elsewhere; then apollo.stop()
-          // runs the drain plugin: stop accepting, finish in-flight requests.
+          // Sockets first (1001, going away), so clients reconnect elsewhere; then stop
+          // accepting and finish the requests in flight; then Apollo.
           await subscriptions.close();
+          await http.drainer.stop();
           await http.apollo.stop();
           await openUsage.stop();
           await openApq.close();

@@ -1,7 +1,6 @@
 // Apollo Server 5 on Express 5 on a plain http.Server (which the WebSocket server will share).
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -9,6 +8,7 @@ import type { Database } from '../db/database';
 import type { Context, CredentialInput } from './context';
 import { healthz, readyz } from './health';
 import { runWithAuditContext } from '../db/audit-context';
+import { createDrainer, type Drainer } from './drain';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
@@ -42,12 +42,15 @@ export interface HttpServer {
   app: express.Express;
   server: http.Server;
   apollo: ApolloServer<Context>;
+  /** Stops accepting and waits for the requests in flight (see drain.ts). */
+  drainer: Drainer;
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
+  const drainer = createDrainer(server);
 
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -68,7 +71,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
     validationRules: limitRules(options.limits),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), requestLogPlugin(options.metrics), maskingPlugin(), rateLimitPlugin(options.rateLimiter), costPlugin(options.schema, options.limits)],
+    plugins: [requestLogPlugin(options.metrics), maskingPlugin(), rateLimitPlugin(options.rateLimiter), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 
@@ -98,5 +101,5 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     }),
   );
   app.use('/graphql', bodyErrors);
-  return { app, server, apollo };
+  return { app, server, apollo, drainer };
 }

@@ -25,7 +25,7 @@ import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
 import { loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
 import { createMetrics } from './server/metrics';
-import { createTenantRateLimiter } from './server/rate-limit';
+import { createTenantRateLimiter, type TenantRateLimiter } from './server/rate-limit';
 import { setStatementTimeout } from './db/tenant';
 
 export interface App {
@@ -80,6 +80,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let listener: ChangeListener | undefined;
   let usage: UsageRecorder | undefined;
   let apq: ApqCache | undefined;
+  let rateLimiter: TenantRateLimiter | undefined;
   try {
     if (config.migrateOnStart) {
       const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
@@ -104,13 +105,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
     jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
     listener = await startChangeListener(urls.app, log);
-    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations });
+    const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
+    rateLimiter = createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log });
+    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
-    const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
-    const rateLimiter = createTenantRateLimiter(metrics);
     const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter });
     const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter });
 
@@ -125,6 +126,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const openListener = listener;
     const openUsage = usage;
     const openApq = apq;
+    const openLimiter = rateLimiter;
 
     let stopping: Promise<void> | undefined;
     return {
@@ -143,6 +145,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           await http.apollo.stop();
           await openUsage.stop();
           await openApq.close();
+          await openLimiter.close();
           await openListener.stop();
           // Let running jobs finish (graphile-worker releases their locks), then close the pools.
           await jobs?.stop();
@@ -155,6 +158,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   } catch (error) {
     await usage?.stop();
     await apq?.close();
+    await rateLimiter?.close();
     await jobs?.stop();
     await listener?.stop();
     await db?.close();

@@ -12,6 +12,7 @@ import type { Hub } from '../realtime/hub';
 import type { PartnerViewer } from '../auth/partner-auth';
 import type { OperationManifest } from './persisted/manifest';
 import { setAuditActor, type AuditActor } from '../db/audit-context';
+import type { TenantRateLimiter } from './rate-limit';
 
 export interface ClientInfo {
   ip?: string;
@@ -28,6 +29,8 @@ export interface Context {
   realtime: { hub: Hub };
   /** The partner operations (persisted, by hash). */
   operations: OperationManifest;
+  /** The request and cost rates of tenants (for the usage fields). */
+  rateLimiter?: TenantRateLimiter;
   log: Logger;
 }
 
@@ -56,13 +59,13 @@ function credentialRejected(message: string): GraphQLError {
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest }) {
+export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     const log = deps.log.child({ requestId });
     let viewer: Viewer = input.partner ?? viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
-    const context: Context = { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, operations: deps.operations, log };
+    const context: Context = { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, operations: deps.operations, rateLimiter: deps.rateLimiter, log };
     setAuditActor(auditActorOf(context));
     return context;
   };

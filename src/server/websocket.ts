@@ -18,7 +18,7 @@ import { tenantClient } from '../db/tenant';
 import { RESYNC } from '../realtime/hub';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
-import { checkCost, limitRules, type QueryLimits } from './limits';
+import { checkCost, limitRules, operationCost, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
 import { execute, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
@@ -155,7 +155,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
         // Operations over the socket count against the tenant's request rate like HTTP ones.
-        const limited = await options.rateLimiter?.check(contextValue);
+        const limited = (await options.rateLimiter?.check(contextValue)) ?? (await options.rateLimiter?.spend(contextValue, operationCost(options.schema, document, payload.operationName, payload.variables ?? {})));
         if (limited) return [limited];
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };

@@ -1,3 +1,4 @@
+import { requireTenant } from '../../graphql/guards';
 import { tenantList } from '../../graphql/crud';
 import { builder } from '../../graphql/builder';
 import { DateRangeFilter, dayRange } from '../shared/enums';
@@ -49,5 +50,27 @@ builder.queryField('usage', (t) =>
     description: 'Daily usage of metered resources, newest day first.',
     args: { filter: t.arg({ type: UsageFilter }) },
     ...tenantList('usageRecord', (args: { filter?: typeof UsageFilter.$inferInput | null }) => usageWhere(args.filter), [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }]),
+  }),
+);
+
+const RateLimitUsage = builder.objectRef<{ requests: number; cost: number; limits: { requestsPerMinute: number; costPerMinute: number } }>('RateLimitUsage').implement({
+  description: "The tenant's use of its per-minute rates right now (a sliding minute, across instances when they share Redis).",
+  fields: (t) => ({
+    requestsLastMinute: t.int({ resolve: (u) => u.requests }),
+    costLastMinute: t.float({ description: 'Query cost units (see the README: limits).', resolve: (u) => u.cost }),
+    requestsPerMinute: t.float({ nullable: true, description: 'The plan\'s limit; null: none.', resolve: (u) => (Number.isFinite(u.limits.requestsPerMinute) ? u.limits.requestsPerMinute : null) }),
+    costPerMinute: t.float({ nullable: true, resolve: (u) => (Number.isFinite(u.limits.costPerMinute) ? u.limits.costPerMinute : null) }),
+  }),
+});
+
+builder.queryField('rateLimitUsage', (t) =>
+  t.field({
+    type: RateLimitUsage,
+    description: 'Requests and query cost in the last minute against the plan\'s per-minute rates (HTTP 429 RATE_LIMITED past them).',
+    resolve: async (_root, _args, ctx) => {
+      const creatorId = requireTenant(ctx);
+      if (!ctx.rateLimiter) return { requests: 0, cost: 0, limits: { requestsPerMinute: Infinity, costPerMinute: Infinity } };
+      return ctx.rateLimiter.usage(ctx, creatorId);
+    },
   }),
 );

@@ -104,7 +104,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     }
 
     jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
-    listener = await startChangeListener(urls.app, log);
+    listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
     rateLimiter = createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log });
     const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter });

@@ -31,6 +31,11 @@ export interface Config {
   databaseOwnerUrl?: string;
   /** Maximum connections in the application pool. */
   databasePoolMax: number;
+  /**
+   * A direct connection for LISTEN (DATABASE_LISTEN_URL), when DATABASE_URL goes through a
+   * transaction-pooling PgBouncer, which cannot hold a LISTEN. Defaults to DATABASE_URL.
+   */
+  databaseListenUrl?: string;
   /** Longest a statement of a request may run (STATEMENT_TIMEOUT_MS). */
   statementTimeoutMs: number;
   /** Apply pending migrations at start (MIGRATE_ON_START); when off, pending ones stop the start. */
@@ -164,6 +169,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseUrl,
     databaseOwnerUrl,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+    databaseListenUrl: postgresUrl(env, 'DATABASE_LISTEN_URL'),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     jwt: {

@@ -106,7 +106,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
     listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
-    rateLimiter = createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log });
+    rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log }) : undefined;
     const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
@@ -145,7 +145,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           await http.apollo.stop();
           await openUsage.stop();
           await openApq.close();
-          await openLimiter.close();
+          await openLimiter?.close();
           await openListener.stop();
           // Let running jobs finish (graphile-worker releases their locks), then close the pools.
           await jobs?.stop();

@@ -36,6 +36,8 @@ export interface Config {
    * transaction-pooling PgBouncer, which cannot hold a LISTEN. Defaults to DATABASE_URL.
    */
   databaseListenUrl?: string;
+  /** Enforce the plans' request and cost rates (RATE_LIMITS=on|off). */
+  rateLimits: boolean;
   /** Longest a statement of a request may run (STATEMENT_TIMEOUT_MS). */
   statementTimeoutMs: number;
   /** Apply pending migrations at start (MIGRATE_ON_START); when off, pending ones stop the start. */
@@ -171,6 +173,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
     databaseListenUrl: postgresUrl(env, 'DATABASE_LISTEN_URL'),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    rateLimits: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     jwt: {
       secret,

@@ -35,7 +35,8 @@ export interface HttpServerOptions {
   /** Partner safelist, key check and usage log, and the first-party APQ store. */
   persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
   metrics: Metrics;
-  rateLimiter: TenantRateLimiter;
+  /** Absent when RATE_LIMITS=off. */
+  rateLimiter?: TenantRateLimiter;
 }
 
 export interface HttpServer {
@@ -71,7 +72,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
     validationRules: limitRules(options.limits),
-    plugins: [requestLogPlugin(options.metrics), maskingPlugin(), rateLimitPlugin(options.rateLimiter), costPlugin(options.schema, options.limits)],
+    plugins: [requestLogPlugin(options.metrics), maskingPlugin(), ...(options.rateLimiter ? [rateLimitPlugin(options.rateLimiter, options.limits.maxCost)] : []), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 

@@ -199,14 +199,18 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
  * request is refused before anything runs (Apollo sends request-level errors from
  * didResolveOperation with their HTTP status and headers).
  */
-export function rateLimitPlugin(limiter: TenantRateLimiter): ApolloServerPlugin<Context> {
+export function rateLimitPlugin(limiter: TenantRateLimiter, maxCost: number): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const refused = await limiter.check(contextValue);
       return {
         async didResolveOperation({ document, operationName, request, schema }) {
           if (refused) throw refused;
-          const overBudget = await limiter.spend(contextValue, operationCost(schema, document, operationName, request.variables ?? {}));
+          // An operation over the cost limit is refused by the cost plugin and never runs: it
+          // spends nothing.
+          const cost = operationCost(schema, document, operationName, request.variables ?? {});
+          if (cost > maxCost) return;
+          const overBudget = await limiter.spend(contextValue, cost);
           if (overBudget) throw overBudget;
         },
       };

@@ -8,7 +8,7 @@ import { snapshotUsage } from '../../src/jobs/usage';
 import { connect } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';
 
-const api = useApiHarness();
+const api = useApiHarness({ env: { RATE_LIMITS: 'on' } });
 const { mutate, sql, one, count } = api;
 
 const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ... on CreateUserSuccess { data { id } } ... on QuotaExceededError { limit max used } ${ERRORS} } }`;

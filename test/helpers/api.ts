@@ -131,9 +131,9 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
   beforeAll(async () => {
     db = await createTestDatabase();
     tenants = await seedTwoTenants(db);
-    // These suites read whole trees with 100-row pages to prove isolation; the limits a
-    // production server enforces are tested in test/server/limits.test.ts, not here.
-    server = await startTestServer(db, { MAX_QUERY_COST: '1000000000000', MAX_QUERY_DEPTH: '60', MAX_QUERY_ALIASES: '200', ...options.env });
+    // These suites read whole trees with 100-row pages to prove isolation; the limits and rates
+    // a production server enforces are tested in test/server/ and test/domain/quotas, not here.
+    server = await startTestServer(db, { MAX_QUERY_COST: '1000000000000', MAX_QUERY_DEPTH: '60', MAX_QUERY_ALIASES: '200', RATE_LIMITS: 'off', ...options.env });
     owner = await connect(db.ownerUrl);
   });
   afterAll(async () => {

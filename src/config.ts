@@ -36,6 +36,8 @@ export interface Config {
    * transaction-pooling PgBouncer, which cannot hold a LISTEN. Defaults to DATABASE_URL.
    */
   databaseListenUrl?: string;
+  /** How long a request's resolvers may keep starting work (RESOLVER_BUDGET_MS). */
+  resolverBudgetMs: number;
   /** Enforce the plans' request and cost rates (RATE_LIMITS=on|off). */
   rateLimits: boolean;
   /** Longest a statement of a request may run (STATEMENT_TIMEOUT_MS). */
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseListenUrl: postgresUrl(env, 'DATABASE_LISTEN_URL'),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     rateLimits: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
+    resolverBudgetMs: int(env, 'RESOLVER_BUDGET_MS', 10_000, 1, 600_000),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     jwt: {
       secret,

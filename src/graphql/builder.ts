@@ -7,6 +7,7 @@ import type PrismaTypes from '../generated/pothos-types';
 import { getDatamodel } from '../generated/pothos-types';
 import type { Context } from '../server/context';
 import './database-errors';
+import './time-budget';
 import { ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
 
 /** What a create, update or delete can fail with, besides validation. */
@@ -37,7 +38,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   // Order matters: the errors plugin must wrap the others (so errors thrown while Prisma loads
   // become union members), and database errors are mapped before it sees them.
-  plugins: [ErrorsPlugin, 'databaseErrors', PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, 'databaseErrors', 'timeBudget', PrismaPlugin, RelayPlugin],
   prisma: {
     client: (ctx) => prismaFor(ctx),
     dmmf: getDatamodel(),

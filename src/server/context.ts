@@ -31,6 +31,8 @@ export interface Context {
   operations: OperationManifest;
   /** The request and cost rates of tenants (for the usage fields). */
   rateLimiter?: TenantRateLimiter;
+  /** When the resolver time budget runs out (epoch ms); none for subscription events. */
+  deadline?: number;
   log: Logger;
 }
 
@@ -45,6 +47,8 @@ export interface CredentialInput {
   client?: ClientInfo;
   /** A partner whose API key and operation the HTTP gate has already checked. */
   partner?: PartnerViewer;
+  /** The resolver time budget of this operation, in ms (none: no budget). */
+  budgetMs?: number;
 }
 
 function httpError(code: string, status: number, message: string): GraphQLError {
@@ -65,7 +69,18 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
     const log = deps.log.child({ requestId });
     let viewer: Viewer = input.partner ?? viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
-    const context: Context = { requestId, viewer, db: deps.db, tokens: deps.tokens, client: input.client ?? {}, realtime: deps.realtime, operations: deps.operations, rateLimiter: deps.rateLimiter, log };
+    const context: Context = {
+      requestId,
+      viewer,
+      db: deps.db,
+      tokens: deps.tokens,
+      client: input.client ?? {},
+      realtime: deps.realtime,
+      operations: deps.operations,
+      rateLimiter: deps.rateLimiter,
+      log,
+      ...(input.budgetMs ? { deadline: Date.now() + input.budgetMs } : {}),
+    };
     setAuditActor(auditActorOf(context));
     return context;
   };

@@ -37,6 +37,7 @@ export interface HttpServerOptions {
   metrics: Metrics;
   /** Absent when RATE_LIMITS=off. */
   rateLimiter?: TenantRateLimiter;
+  resolverBudgetMs: number;
 }
 
 export interface HttpServer {
@@ -93,6 +94,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
       context: async ({ req, res }) =>
         options.buildContext({
           partner: partnerOf(res)?.viewer,
+          budgetMs: options.resolverBudgetMs,
           authorization: req.headers.authorization,
           requestId: header(req, 'x-request-id'),
           actAsCreator: header(req, 'x-act-as-creator'),

@@ -20,7 +20,7 @@ import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
 import { checkCost, limitRules, operationCost, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
-import { execute, subscribe } from 'graphql';
+import { execute, getOperationAST, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
 import { auditActorOf } from './context';
 
@@ -33,6 +33,7 @@ export interface WebSocketOptions {
   log: Logger;
   /** The tenant request rate, shared with HTTP. */
   rateLimiter?: TenantRateLimiter;
+  resolverBudgetMs?: number;
 }
 
 type Extra = {
@@ -142,7 +143,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         // again, so one that expired since the connection opened is refused.
         let contextValue: Context;
         try {
-          contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined });
+          // Queries and mutations over the socket get the same time budget as over HTTP;
+          // subscription events do not (see time-budget.ts).
+          const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
+          contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined, budgetMs: isSubscription ? undefined : options.resolverBudgetMs });
         } catch (error) {
           const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
           // The credential no longer holds (expired, or an act-as target that is gone): the

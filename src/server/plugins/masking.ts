@@ -43,6 +43,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (!safe.code && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
+  if (/canceling statement due to statement timeout/.test(String((innermost(error) as Error | undefined)?.message ?? ''))) {
+    return { message: 'The request ran out of time: ask for less at once', path: formatted.path, extensions: { code: 'REQUEST_TIMEOUT' } };
+  }
   if (isDatabaseUnavailable(innermost(error)) || isDatabaseUnavailable(error)) {
     return { message: 'The service is unavailable for a moment: retry shortly', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }

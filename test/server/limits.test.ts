@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { schema } from '../../src/graphql/schema';
 import { checkCost, limitRules } from '../../src/server/limits';
+import { tenantClient } from '../../src/db/tenant';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -170,7 +171,6 @@ describe('time limits', () => {
   });
 
   test('statements of a request are cancelled past STATEMENT_TIMEOUT_MS (set with the tenant, per transaction)', async () => {
-    const { tenantClient } = await import('../../src/db/tenant');
     const quick = await startTestServer(db, { STATEMENT_TIMEOUT_MS: '300' });
     try {
       const client = tenantClient(quick.app.db.app, tenants.creatorA);

@@ -91,3 +91,26 @@ export function debouncedTicks(ctx: Context, match: (event: ChangeEvent) => bool
   };
   return iterator;
 }
+
+/**
+ * An async generator that ends at once when its consumer ends it. A generator suspended in
+ * `for await` over a source does not see `return()` until that source yields again, so a
+ * subscription the client stopped would linger (its listener, its queue) until the next event.
+ * Ending the source first wakes the generator, which then finishes.
+ */
+export function endsWithSource<T>(generator: AsyncGenerator<T>, source: AsyncIterator<unknown>): AsyncIterableIterator<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => generator.next(),
+    async return(value?: unknown) {
+      await source.return?.();
+      return generator.return(value as T);
+    },
+    async throw(error?: unknown) {
+      await source.return?.();
+      return generator.throw(error);
+    },
+  };
+}

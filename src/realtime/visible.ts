@@ -9,6 +9,7 @@ import { requireTenant } from '../graphql/guards';
 import { prismaFor } from '../graphql/tenant';
 import type { Context } from '../server/context';
 import { RESYNC, type ChangeEvent } from './hub';
+import { endsWithSource } from './streams';
 
 type Findable = { findUnique(args: { where: { id: string }; select: { id: true } }): Promise<{ id: string } | null> };
 
@@ -35,12 +36,22 @@ const REMEMBERED_IDS = 1_000;
  * a dropped connection loses nothing. For streams of new rows (`insertsOnly`) the ones already
  * sent are skipped; a stream of changes sends the row's current state again, which is harmless.
  */
-export async function* visibleRows(
+export function visibleRows(
+  ctx: Context,
+  model: string,
+  events: AsyncIterableIterator<ChangeEvent | typeof RESYNC>,
+  catchUp?: CatchUp,
+  insertsOnly = false,
+): AsyncIterableIterator<ChangeEvent> {
+  return endsWithSource(visibleRowsOf(ctx, model, events, catchUp, insertsOnly), events);
+}
+
+async function* visibleRowsOf(
   ctx: Context,
   model: string,
   events: AsyncIterable<ChangeEvent | typeof RESYNC>,
-  catchUp?: CatchUp,
-  insertsOnly = false,
+  catchUp: CatchUp | undefined,
+  insertsOnly: boolean,
 ): AsyncGenerator<ChangeEvent> {
   const delegate = (prismaFor(ctx) as unknown as Record<string, Findable>)[model]!;
   const creatorId = requireTenant(ctx);

@@ -10,6 +10,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export interface Metrics {
   registry: Registry;
+  /** Where the open-subscriptions gauge reads from (the WebSocket server, once it exists). */
+  countSubscriptionsWith(source: () => { sockets: number; operations: number }): void;
   observeRequest(operationName: string | null, outcome: string, seconds: number): void;
   rateLimited(scope: 'tenant' | 'api_key'): void;
 }
@@ -57,6 +59,19 @@ export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }
     },
   });
 
+  let subscriptions: () => { sockets: number; operations: number } = () => ({ sockets: 0, operations: 0 });
+  new Gauge({
+    name: 'creatorgraph_open_subscriptions',
+    help: 'Operations running over WebSockets (subscriptions), and the sockets they run on.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const now = subscriptions();
+      this.set({ kind: 'operations' }, now.operations);
+      this.set({ kind: 'sockets' }, now.sockets);
+    },
+  });
+
   const seen = new Set<string>();
   const label = (name: string | null) => {
     if (!name || !NAME.test(name)) return 'anonymous';
@@ -67,6 +82,9 @@ export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }
   };
   return {
     registry,
+    countSubscriptionsWith(source) {
+      subscriptions = source;
+    },
     observeRequest(operationName, outcome, seconds) {
       const labels = { operation: label(operationName), outcome };
       requests.inc(labels);

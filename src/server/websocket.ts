@@ -43,11 +43,15 @@ type Extra = {
   expiry?: NodeJS.Timeout;
   /** Stops watching the connection's session for revocation. */
   unwatch?: () => void;
+  /** Ids of the operations running on this connection (for the open-subscriptions metric). */
+  operations?: Set<string>;
 };
 
 export interface SubscriptionServer {
   /** Open sockets (for metrics and draining). */
   clients(): number;
+  /** Operations (subscriptions, mostly) running over the sockets. */
+  openOperations(): number;
   /** Closes every socket with 1001 (going away) and stops accepting. */
   close(): Promise<void>;
 }
@@ -78,6 +82,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
   // The same rules as HTTP: GraphQL's own, the limits, and no introspection in production.
   const rules = [...specifiedRules, ...limitRules(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
 
+  let open = 0;
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: options.schema,
@@ -126,6 +131,11 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
       onClose(ctx) {
         clearTimeout(ctx.extra.expiry);
         ctx.extra.unwatch?.();
+        open -= ctx.extra.operations?.size ?? 0;
+        ctx.extra.operations?.clear();
+      },
+      onComplete(ctx, id) {
+        if (ctx.extra.operations?.delete(id)) open -= 1;
       },
       async onSubscribe(ctx, id, payload) {
         let document;
@@ -162,6 +172,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         const limited = (await options.rateLimiter?.check(contextValue)) ?? (await options.rateLimiter?.spend(contextValue, operationCost(options.schema, document, payload.operationName, payload.variables ?? {})));
         if (limited) return [limited];
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
+        (ctx.extra.operations ??= new Set()).add(id);
+        open += 1;
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },
       onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
@@ -189,6 +201,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
 
   return {
     clients: () => wss.clients.size,
+    openOperations: () => open,
     async close() {
       for (const socket of wss.clients) socket.close(1001, 'Server is shutting down');
       await disposable.dispose();

@@ -88,8 +88,25 @@ test('GET /metrics serves Prometheus text: requests by operation and outcome, la
   expect(text).toMatch(/creatorgraph_graphql_request_duration_seconds_bucket\{le="[0-9.+Inf]+",operation="MetricsProbe",outcome="ok"\}/);
   expect(text).toMatch(/creatorgraph_db_pool_connections\{pool="app",state="total"\} \d+/);
   expect(text).toMatch(/creatorgraph_subscription_listeners \d+/);
+  expect(text).toMatch(/creatorgraph_open_subscriptions\{kind="operations"\} \d+/);
   expect(text).toMatch(/creatorgraph_events_fanned_out_total \d+/);
   expect(text).toContain('# TYPE creatorgraph_rate_limited_total counter');
   // A client's made-up operation names cannot grow the label set without bound.
   expect(text).not.toMatch(/operation="[^A-Za-z_]/);
+});
+
+test('the open-subscriptions gauge follows subscriptions as they open and end', async () => {
+  const { createClient } = await import('graphql-ws');
+  const { default: WebSocket } = await import('ws');
+  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  const gauge = async () => Number(/creatorgraph_open_subscriptions\{kind="operations"\} (\d+)/.exec(await (await fetch(server.url.replace('/graphql', '/metrics'))).text())![1]);
+  const before = await gauge();
+  const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${server.tokenFor(creatorId)}` }, retryAttempts: 0, lazy: false });
+  const stop = client.subscribe({ query: 'subscription { messageCreated { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+  for (let i = 0; i < 50 && (await gauge()) !== before + 1; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(await gauge()).toBe(before + 1);
+  stop();
+  for (let i = 0; i < 50 && (await gauge()) !== before; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(await gauge()).toBe(before);
+  await client.dispose();
 });

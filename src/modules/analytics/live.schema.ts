@@ -4,7 +4,7 @@ import { NotFoundError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { changes, debouncedTicks } from '../../realtime/streams';
+import { changes, debouncedTicks, endsWithSource } from '../../realtime/streams';
 import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { DashboardSummary, ProgramFunnel } from './insights.schema';
 import { daySummary, EMPTY_FUNNEL, programFunnels } from './insights.service';
@@ -36,9 +36,12 @@ builder.subscriptionField('programStatsUpdated', (t) =>
       // Another tenant's program is not yours to watch: it does not exist as far as you know.
       if (!(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
       const ticks = debouncedTicks(ctx, (e) => e.entity === 'program_enrollments' && e.parent === programId);
-      return (async function* () {
-        for await (const _tick of ticks) yield programId;
-      })();
+      return endsWithSource(
+        (async function* () {
+          for await (const _tick of ticks) yield programId;
+        })(),
+        ticks,
+      );
     },
     resolve: async (programId: string, _args, ctx) => (await programFunnels(prismaFor(ctx), [programId])).get(programId) ?? EMPTY_FUNNEL,
   }),

@@ -133,7 +133,7 @@ describe('attack inputs', () => {
   });
 
   test('in production: no introspection, and no field suggestions in errors (HTTP and WebSocket)', async () => {
-    const production = await startTestServer(db, { NODE_ENV: 'production', DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, SEED_ON_START: 'false' });
+    const production = await startTestServer(db, { NODE_ENV: 'production', DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, SEED_ON_START: 'false', LOG_LEVEL: 'silent' });
     try {
       const intro = await production.gql(`{ __schema { types { name } } }`, {}, { token: production.tokenFor(tenants.creatorA) });
       expect(intro.status).toBe(400);

@@ -139,10 +139,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       demo,
       stop() {
         stopping ??= (async () => {
-          // Sockets first (1001, going away), so clients reconnect elsewhere; then stop
-          // accepting and finish the requests in flight; then Apollo.
-          await subscriptions.close();
-          await http.drainer.stop();
+          // Together: sockets get 1001 (going away) so clients reconnect elsewhere, and HTTP
+          // stops accepting and finishes the requests in flight; then Apollo.
+          await Promise.all([subscriptions.close(), http.drainer.stop()]);
           await http.apollo.stop();
           await openUsage.stop();
           await openApq.close();

@@ -1,8 +1,6 @@
-// Graceful HTTP drain. On stop: no new connections; every request already received runs to its
-// end; a connection that is open but has not yet delivered a request gets a short grace to do
-// so (a client that sent its request just before the stop, still unread by a busy event loop,
-// is answered rather than cut off), answered with "Connection: close"; then every socket is
-// closed. Past the bound, whatever is left is destroyed.
+// Graceful HTTP drain. On stop: no new connections (Node also closes idle keep-alive
+// connections at once); every request already received runs to its end and is answered with
+// "Connection: close"; then its socket is closed. Past the bound, whatever is left is destroyed.
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 

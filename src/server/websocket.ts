@@ -204,8 +204,16 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
     openOperations: () => open,
     async close() {
       for (const socket of wss.clients) socket.close(1001, 'Server is shutting down');
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // A client that never answers the close frame must not hold the shutdown: after a short
+      // grace its socket is cut.
+      const grace = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, 2_000);
+      grace.unref();
+      const bounded = <T>(p: Promise<T>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 3_000).unref())]);
+      await bounded(Promise.resolve(disposable.dispose()));
+      await bounded(new Promise<void>((resolve) => wss.close(() => resolve())));
+      clearTimeout(grace);
     },
   };
 }

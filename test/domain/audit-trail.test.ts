@@ -3,6 +3,7 @@
 // are never recorded; creator B never sees A's trail; admins read all of it.
 import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../helpers/api';
 import { callAsPartner } from '../helpers/partner';
+import { asTenant, connect } from '../helpers/fixtures';
 
 const api = useApiHarness();
 const { sql, one, count } = api;
@@ -97,4 +98,54 @@ test('erasing a user redacts what the trail held about them', async () => {
   const trail = await sql(`SELECT operation, old_values, new_values FROM audit_log WHERE record_id = $1 ORDER BY created_at`, [uuidOf(id)]);
   expect(trail.length).toBeGreaterThanOrEqual(3);
   expect(JSON.stringify(trail)).not.toMatch(/Erin|erin@example|erase-me/);
+});
+
+test('the application role cannot hide a change: no audit_skip, no temporary audit_log of its own', async () => {
+  const app = await connect(api.db.appUrl);
+  try {
+    const badge = (await one(`SELECT id FROM badges WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!.id;
+    const before = await count(`audit_log WHERE record_id = $1`, [badge]);
+    await asTenant(app, api.tenants.creatorA, async (c) => {
+      await c.query(`SELECT set_config('app.audit_skip', 'on', true)`);
+      await c.query(`UPDATE badges SET description = 'hidden?' WHERE id = $1`, [badge]);
+      await c.query('COMMIT');
+      await c.query('BEGIN');
+    });
+    expect(await count(`audit_log WHERE record_id = $1`, [badge])).toBe(before + 1);
+    await app.query('BEGIN');
+    try {
+      await app.query(`CREATE TEMP TABLE audit_log (LIKE public.audit_log)`);
+      await app.query(`SELECT set_config('app.current_creator_id', $1, true)`, [api.tenants.creatorA]);
+      await app.query(`UPDATE badges SET description = 'shadowed?' WHERE id = $1`, [badge]);
+      await app.query('COMMIT');
+    } catch {
+      await app.query('ROLLBACK'); // no temporary tables for the app role: nothing to shadow with
+      await app.query(`SELECT 1`);
+      const direct = await connect(api.db.appUrl);
+      await direct.query('BEGIN');
+      await direct.query(`SELECT set_config('app.current_creator_id', $1, true)`, [api.tenants.creatorA]);
+      await direct.query(`UPDATE badges SET description = 'shadowed?' WHERE id = $1`, [badge]);
+      await direct.query('COMMIT');
+      await direct.end();
+    }
+    expect(await count(`audit_log WHERE record_id = $1 AND new_values->>'description' = 'shadowed?'`, [badge])).toBe(1);
+  } finally {
+    await app.end();
+  }
+});
+
+test('secrets never enter the trail, whatever their column: reset tokens, channel credentials', async () => {
+  await sql(`UPDATE creators SET password_reset_token_hash = 'deadbeef-secret', password_reset_expires_at = now() + interval '1 hour' WHERE id = $1`, [api.tenants.creatorA]);
+  await sql(`UPDATE channels SET configuration = '{"botToken": "123:ABC-secret"}' WHERE creator_id = $1`, [api.tenants.creatorA]);
+  const rows = await sql(`SELECT old_values, new_values FROM audit_log WHERE creator_id = $1 AND table_name IN ('creators', 'channels') AND created_at > now() - interval '1 minute'`, [api.tenants.creatorA]);
+  expect(rows.length).toBeGreaterThan(0);
+  expect(JSON.stringify(rows)).not.toMatch(/deadbeef-secret|ABC-secret|password_reset_token_hash/);
+});
+
+test('deleting a creator account deletes its trail with it (and is not blocked by it)', async () => {
+  const signUp = await api.server.gql<Json>(`mutation { signUp(input: { email: "leaving@example.com", password: "correct horse battery staple" }) { ... on AuthPayload { creator { id } } } }`);
+  const id = uuidOf(signUp.body.data!.signUp.creator.id);
+  expect(await count(`audit_log WHERE creator_id = $1`, [id])).toBeGreaterThan(0);
+  await sql(`DELETE FROM creators WHERE id = $1`, [id]);
+  expect(await count(`audit_log WHERE creator_id = $1`, [id])).toBe(0);
 });

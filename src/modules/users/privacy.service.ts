@@ -72,12 +72,12 @@ export async function eraseUser(ctx: Context, creatorId: string, userId: string,
              (SELECT count(*) FROM user_badges WHERE user_id = ${userId}::uuid) AS badges,
              (SELECT count(*) FROM achievements WHERE user_id = ${userId}::uuid) AS achievements,
              (SELECT count(*) FROM user_profiles WHERE user_id = ${userId}::uuid) AS profiles`;
-    // The trail keeps what happened, not the person; this erasure records itself below.
-    const redacted = await tx.$queryRaw<{ n: number }[]>`SELECT app.redact_user_audit(${userId}::uuid) AS n`;
-    await tx.$executeRaw`SELECT set_config('app.audit_skip', 'on', true)`;
+    const conversations = (await tx.conversation.findMany({ where: { userId }, select: { id: true } })).map((c) => c.id);
     const deleted = await tx.user.deleteMany({ where: { id: userId } });
-    await tx.$executeRaw`SELECT set_config('app.audit_skip', 'off', true)`;
     if (deleted.count === 0) throw new NotFoundError('User');
+    // The trail keeps what happened, not the person: every record about the user, this delete's
+    // included, loses its values; the erasure records itself below with counts only.
+    const redacted = await tx.$queryRaw<{ n: number }[]>`SELECT app.redact_user_audit(${userId}::uuid, ${conversations}::uuid[]) AS n`;
     const erased = { ...Object.fromEntries(Object.entries(counts!).map(([k, v]) => [k, Number(v)])), auditRecordsRedacted: Number(redacted[0]?.n ?? 0) };
     const who = actor(ctx);
     await tx.auditLog.create({

@@ -137,6 +137,13 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return 0;
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
+  // A variable left out takes its default (`$first: Int = 50` costs 50, not the server's 20).
+  const withDefaults: Record<string, unknown> = { ...variables };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (withDefaults[name] === undefined && definition.defaultValue?.kind === Kind.INT) withDefaults[name] = Number(definition.defaultValue.value);
+  }
+  variables = withDefaults;
 
   // A fragment's cost depends only on it and its type condition: computed once (see depthOf).
   const memo = new Map<string, number>();

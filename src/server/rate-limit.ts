@@ -116,6 +116,24 @@ export interface TenantRateLimiter {
   close(): Promise<void>;
 }
 
+/**
+ * When `amount` more would fit: as last minute's share slides out of the window (this window),
+ * or once this minute's count has itself become "last minute" and slid out far enough.
+ */
+function retryAfterMs(counts: { current: number; previous: number }, amount: number, limit: number, now: number): number {
+  const elapsed = now % WINDOW_MS;
+  const room = limit - amount;
+  if (room < 0) return WINDOW_MS * 2 - elapsed; // more than the limit at once: two windows
+  if (counts.current <= room && counts.previous > 0) {
+    // previous * (1 - f) <= room - current  =>  f >= 1 - (room - current) / previous
+    const f = 1 - (room - counts.current) / counts.previous;
+    return Math.max(0, f * WINDOW_MS - elapsed);
+  }
+  // Next window: current * (1 - f) <= room  =>  f >= 1 - room / current
+  const f = counts.current > 0 ? Math.max(0, 1 - room / counts.current) : 0;
+  return WINDOW_MS - elapsed + f * WINDOW_MS;
+}
+
 function estimate(counts: { current: number; previous: number }, now: number): number {
   const elapsed = (now % WINDOW_MS) / WINDOW_MS;
   return counts.current + counts.previous * (1 - elapsed);
@@ -129,8 +147,16 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
   async function limitsOf(ctx: Context, creatorId: string): Promise<RateLimits> {
     const cached = limits.get(creatorId);
     if (cached && cached.expires > Date.now()) return cached.value;
-    const [row] = await tenantClient(ctx.db.app, creatorId).$queryRaw<{ requests: bigint | null; cost: bigint | null }[]>`
-      SELECT app.plan_limit(${creatorId}::uuid, 'api_requests_per_minute') AS requests, app.plan_limit(${creatorId}::uuid, 'cost_per_minute') AS cost`;
+    let row: { requests: bigint | null; cost: bigint | null } | undefined;
+    try {
+      [row] = await tenantClient(ctx.db.app, creatorId).$queryRaw<{ requests: bigint | null; cost: bigint | null }[]>`
+        SELECT app.plan_limit(${creatorId}::uuid, 'api_requests_per_minute') AS requests, app.plan_limit(${creatorId}::uuid, 'cost_per_minute') AS cost`;
+    } catch (error) {
+      // The database is away: keep the last known limits (or none); the request itself will
+      // answer SERVICE_UNAVAILABLE if it needs the database.
+      ctx.log.warn({ err: (error as Error).message }, 'could not read plan rates');
+      return cached?.value ?? { requestsPerMinute: Infinity, costPerMinute: Infinity };
+    }
     const value = { requestsPerMinute: row?.requests == null ? Infinity : Number(row.requests), costPerMinute: row?.cost == null ? Infinity : Number(row.cost) };
     if (limits.size > 10_000) limits.clear();
     limits.set(creatorId, { value, expires: Date.now() + LIMIT_TTL_MS });
@@ -145,9 +171,8 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
     return keys;
   }
 
-  function refusal(ctx: Context, what: 'requests' | 'cost', scope: 'tenant' | 'api_key', key: string, limit: number, now: number): GraphQLError {
-    const windowLeft = WINDOW_MS - (now % WINDOW_MS);
-    const retryAfter = Math.max(1, Math.ceil(windowLeft / 1000));
+  function refusal(ctx: Context, what: 'requests' | 'cost', scope: 'tenant' | 'api_key', key: string, limit: number, amount: number, counts: { current: number; previous: number }, now: number): GraphQLError {
+    const retryAfter = Math.max(1, Math.ceil(retryAfterMs(counts, amount, limit, now) / 1000));
     options.metrics?.rateLimited(scope);
     const window = Math.floor(now / WINDOW_MS);
     if (reported.get(key) !== window) {
@@ -174,10 +199,12 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
     if (!Number.isFinite(limit)) return undefined;
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
+    // Refused requests do not count: look first, add only what is let through.
     for (const { key, scope } of keys) {
-      const counts = await store.add(`${what}:${key}`, window, amount);
-      if (estimate(counts, now) > limit) return refusal(ctx, what, scope, `${what}:${key}`, limit, now);
+      const counts = await store.peek(`${what}:${key}`, window);
+      if (estimate(counts, now) + amount > limit) return refusal(ctx, what, scope, `${what}:${key}`, limit, amount, counts, now);
     }
+    for (const { key } of keys) await store.add(`${what}:${key}`, window, amount);
     return undefined;
   }
 

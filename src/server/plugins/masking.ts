@@ -43,7 +43,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (!safe.code && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
-  if (/canceling statement due to statement timeout/.test(String((innermost(error) as Error | undefined)?.message ?? ''))) {
+  const inner = innermost(error) as { message?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | undefined;
+  if (inner?.meta?.driverAdapterError?.cause?.originalCode === '57014' || /canceling statement due to statement timeout/.test(String(inner?.message ?? ''))) {
     return { message: 'The request ran out of time: ask for less at once', path: formatted.path, extensions: { code: 'REQUEST_TIMEOUT' } };
   }
   if (isDatabaseUnavailable(innermost(error)) || isDatabaseUnavailable(error)) {

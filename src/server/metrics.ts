@@ -19,10 +19,10 @@ export interface Metrics {
 export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'creatorgraph_process_' });
-  const requests = new Counter({ name: 'creatorgraph_graphql_requests_total', help: 'GraphQL requests over HTTP, by operation name and outcome.', labelNames: ['operation', 'outcome'], registers: [registry] });
+  const requests = new Counter({ name: 'creatorgraph_graphql_requests_total', help: 'GraphQL operations (HTTP requests and WebSocket operations), by operation name and outcome.', labelNames: ['operation', 'outcome'], registers: [registry] });
   const latency = new Histogram({
     name: 'creatorgraph_graphql_request_duration_seconds',
-    help: 'GraphQL request latency over HTTP, by operation name and outcome.',
+    help: 'GraphQL operation latency (HTTP, and WebSocket until the operation ends), by operation name and outcome.',
     labelNames: ['operation', 'outcome'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],

@@ -23,6 +23,8 @@ import type { TenantRateLimiter } from './rate-limit';
 import { execute, getOperationAST, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
 import { auditActorOf } from './context';
+import type { Metrics } from './metrics';
+import { tenantOf } from '../auth/viewer';
 
 export interface WebSocketOptions {
   server: http.Server;
@@ -33,6 +35,7 @@ export interface WebSocketOptions {
   log: Logger;
   /** The tenant request rate, shared with HTTP. */
   rateLimiter?: TenantRateLimiter;
+  metrics?: Metrics;
   resolverBudgetMs?: number;
 }
 
@@ -45,6 +48,8 @@ type Extra = {
   unwatch?: () => void;
   /** Ids of the operations running on this connection (for the open-subscriptions metric). */
   operations?: Set<string>;
+  /** When each operation started, for its log line and metrics. */
+  started?: Map<string, { at: bigint; context: Context; name: string | null; type: string | null }>;
 };
 
 export interface SubscriptionServer {
@@ -83,6 +88,19 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
   const rules = [...specifiedRules, ...limitRules(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
 
   let open = 0;
+  // One log line and one metric per operation over the socket, as over HTTP, when it ends.
+  const finished = (extra: Extra, id: string, outcome: 'ok' | 'error', errorCodes: string[] = []) => {
+    const started = extra.started?.get(id);
+    if (!started) return;
+    extra.started!.delete(id);
+    const seconds = Number(process.hrtime.bigint() - started.at) / 1e9;
+    const viewer = started.context.viewer;
+    options.metrics?.observeRequest(started.name, outcome, seconds);
+    started.context.log.info(
+      { transport: 'ws', viewer: viewer.kind, creatorId: tenantOf(viewer) ?? null, operationName: started.name, operationType: started.type, durationMs: Math.round(seconds * 1e5) / 100, outcome, ...(errorCodes.length ? { errorCodes } : {}) },
+      'graphql request',
+    );
+  };
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: options.schema,
@@ -133,9 +151,11 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         ctx.extra.unwatch?.();
         open -= ctx.extra.operations?.size ?? 0;
         ctx.extra.operations?.clear();
+        ctx.extra.started?.clear();
       },
       onComplete(ctx, id) {
         if (ctx.extra.operations?.delete(id)) open -= 1;
+        finished(ctx.extra, id, 'ok');
       },
       async onSubscribe(ctx, id, payload) {
         let document;
@@ -173,6 +193,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         if (limited) return [limited];
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         (ctx.extra.operations ??= new Set()).add(id);
+        const operation = getOperationAST(document, payload.operationName);
+        (ctx.extra.started ??= new Map()).set(id, { at: process.hrtime.bigint(), context: contextValue, name: payload.operationName ?? operation?.name?.value ?? null, type: operation?.operation ?? null });
         open += 1;
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },
@@ -188,7 +210,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           }),
         };
       },
-      onError(_ctx, id, payload, errors) {
+      onError(ctx, id, payload, errors) {
+        finished(ctx.extra, id, 'error', errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
         return errors.map((error) => {
           const formatted = formatError(error.toJSON(), error);
           if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') options.log.error({ err: error.originalError ?? error, operationId: id, operationName: payload.operationName }, 'unexpected error in a subscription');

@@ -110,3 +110,20 @@ test('the open-subscriptions gauge follows subscriptions as they open and end', 
   expect(await gauge()).toBe(before);
   await client.dispose();
 });
+
+test('operations over a WebSocket are logged and counted like HTTP requests', async () => {
+  const { createClient } = await import('graphql-ws');
+  const { default: WebSocket } = await import('ws');
+  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  lines.length = 0;
+  const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${server.tokenFor(creatorId)}` }, retryAttempts: 0 });
+  try {
+    await new Promise<void>((resolve, reject) => client.subscribe({ query: 'query OverTheSocket { me { email } }' }, { next: () => undefined, error: reject, complete: resolve }));
+  } finally {
+    await client.dispose();
+  }
+  const entry = lines.map((l) => JSON.parse(l) as Json).find((e) => e.msg === 'graphql request' && e.transport === 'ws');
+  expect(entry).toEqual(expect.objectContaining({ operationName: 'OverTheSocket', operationType: 'query', creatorId, outcome: 'ok', durationMs: expect.any(Number) }));
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="OverTheSocket",outcome="ok"\} 1/);
+});

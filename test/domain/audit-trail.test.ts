@@ -135,10 +135,12 @@ test('the application role cannot hide a change: no audit_skip, no temporary aud
 });
 
 test('secrets never enter the trail, whatever their column: reset tokens, channel credentials', async () => {
-  await sql(`UPDATE creators SET password_reset_token_hash = 'deadbeef-secret', password_reset_expires_at = now() + interval '1 hour' WHERE id = $1`, [api.tenants.creatorA]);
-  await sql(`UPDATE channels SET configuration = '{"botToken": "123:ABC-secret"}' WHERE creator_id = $1`, [api.tenants.creatorA]);
+  // Each with an ordinary change beside the secret one, so that a record is made.
+  await sql(`UPDATE creators SET password_reset_token_hash = 'deadbeef-secret', password_reset_expires_at = now() + interval '1 hour', company_name = 'Recorded Co' WHERE id = $1`, [api.tenants.creatorA]);
+  await sql(`UPDATE channels SET configuration = '{"botToken": "123:ABC-secret"}', name = name || ' (recorded)' WHERE creator_id = $1`, [api.tenants.creatorA]);
   const rows = await sql(`SELECT old_values, new_values FROM audit_log WHERE creator_id = $1 AND table_name IN ('creators', 'channels') AND created_at > now() - interval '1 minute'`, [api.tenants.creatorA]);
-  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.length).toBeGreaterThanOrEqual(2);
+  expect(JSON.stringify(rows)).toContain('Recorded Co');
   expect(JSON.stringify(rows)).not.toMatch(/deadbeef-secret|ABC-secret|password_reset_token_hash/);
 });
 

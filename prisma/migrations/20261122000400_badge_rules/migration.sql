@@ -8,8 +8,9 @@
 --    evaluations race; awarded_count is kept by the existing statement-level counter, which
 --    counts only rows really inserted.
 -- 3. Triggers evaluate the users concerned after the events criteria depend on: an enrollment
---    completed, an interaction recorded, a message sent by a user, an achievement added. They
---    run in the writing transaction: the award commits or rolls back with its cause.
+--    completed, an interaction recorded, a message sent by a user, an achievement added; each
+--    only the rule types its event can change. They run in the writing transaction: the award
+--    commits or rolls back with its cause.
 --
 -- Criteria documents:
 --   {"type": "program_completed", "programId": "<uuid>"}
@@ -21,11 +22,13 @@
 --   {"allOf": [criteria, ...]}   {"anyOf": [criteria, ...]}
 --   {}                                                  no rule: awarded by hand only
 
+-- The check agrees with the server's: every number present and whole, every name a string
+-- (NULL from a missing key must fail the check, not pass it).
 CREATE OR REPLACE FUNCTION app.positive_int(v jsonb, max_value numeric) RETURNS boolean
   LANGUAGE sql IMMUTABLE
   SET search_path = pg_catalog
   AS $$
-  SELECT jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND max_value
+  SELECT coalesce(jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND max_value, false)
 $$;
 
 CREATE OR REPLACE FUNCTION app.badge_criteria_valid(c jsonb, depth integer DEFAULT 0) RETURNS boolean
@@ -44,14 +47,17 @@ BEGIN
     IF jsonb_typeof(part) <> 'array' OR jsonb_array_length(part) NOT BETWEEN 1 AND 20 THEN RETURN false; END IF;
     RETURN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(part) AS e WHERE NOT app.badge_criteria_valid(e, depth + 1));
   END IF;
+  IF jsonb_typeof(c -> 'type') IS DISTINCT FROM 'string' THEN RETURN false; END IF;
   CASE c ->> 'type'
     WHEN 'program_completed' THEN
-      RETURN keys = '{programId,type}' AND (c ->> 'programId') ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+      RETURN keys = '{programId,type}' AND jsonb_typeof(c -> 'programId') = 'string'
+        AND (c ->> 'programId') ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
     WHEN 'programs_completed', 'messages_sent' THEN
       RETURN keys = '{count,type}' AND app.positive_int(c -> 'count', 1000000);
     WHEN 'interactions' THEN
-      RETURN keys <@ '{count,interactionType,type,windowDays}' AND app.positive_int(c -> 'count', 1000000)
-        AND coalesce((c ->> 'interactionType') ~ '^[a-z][a-z0-9_.]{0,62}$', false)
+      RETURN (keys = '{count,interactionType,type}' OR keys = '{count,interactionType,type,windowDays}')
+        AND app.positive_int(c -> 'count', 1000000)
+        AND jsonb_typeof(c -> 'interactionType') = 'string' AND (c ->> 'interactionType') ~ '^[a-z][a-z0-9_.]{0,62}$'
         AND (NOT c ? 'windowDays' OR app.positive_int(c -> 'windowDays', 3650));
     WHEN 'points_total' THEN
       RETURN keys = '{atLeast,type}' AND app.positive_int(c -> 'atLeast', 1000000000);
@@ -64,6 +70,33 @@ END
 $$;
 
 ALTER TABLE "badges" ADD CONSTRAINT "badges_criteria_valid_check" CHECK (app.badge_criteria_valid(criteria));
+
+-- The rule types a criteria document uses (so that an event evaluates only the rules it can change).
+CREATE OR REPLACE FUNCTION app.badge_rule_types(c jsonb) RETURNS text[]
+  LANGUAGE sql IMMUTABLE
+  SET search_path = pg_catalog
+  AS $$
+  SELECT coalesce(array_agg(DISTINCT t #>> '{}'), '{}') FROM jsonb_path_query(c, '$.**.type') AS t
+$$;
+
+-- The user's time zone, or UTC when the database does not know it: a bad zone must not fail
+-- the user's writes.
+CREATE OR REPLACE FUNCTION app.user_zone(p_creator uuid, p_user uuid) RETURNS text
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, public
+  AS $$
+DECLARE
+  tz text;
+BEGIN
+  SELECT timezone INTO tz FROM users WHERE creator_id = p_creator AND id = p_user;
+  BEGIN
+    PERFORM now() AT TIME ZONE coalesce(tz, 'UTC');
+  EXCEPTION WHEN invalid_parameter_value THEN
+    RETURN 'UTC';
+  END;
+  RETURN coalesce(tz, 'UTC');
+END
+$$;
 
 -- The evidence that `user` meets `c` (the criteria with the user's actual numbers), or NULL.
 -- Every query names the creator as well as the user, so the answer is the same whether row-level
@@ -78,6 +111,7 @@ DECLARE
   parts jsonb := '[]'::jsonb;
   actual bigint;
   needed bigint;
+  tz text;
 BEGIN
   IF c ? 'allOf' THEN
     FOR part IN SELECT value FROM jsonb_array_elements(c -> 'allOf') LOOP
@@ -117,16 +151,13 @@ BEGIN
     SELECT coalesce(sum(points), 0) INTO actual FROM achievements WHERE creator_id = p_creator AND user_id = p_user;
   ELSIF c ->> 'type' = 'streak' THEN
     needed := (c ->> 'days')::bigint;
-    -- The longest run of consecutive days, in the user's time zone, with an interaction or a
-    -- message from the user (gaps and islands: day minus its rank is constant along a run).
-    WITH zone AS (
-      SELECT coalesce((SELECT timezone FROM users WHERE creator_id = p_creator AND id = p_user), 'UTC') AS tz
-    ), days AS (
-      SELECT DISTINCT (i.created_at AT TIME ZONE zone.tz)::date AS d
-        FROM user_interactions i, zone WHERE i.creator_id = p_creator AND i.user_id = p_user
+    tz := app.user_zone(p_creator, p_user);
+    WITH days AS (
+      SELECT DISTINCT (i.created_at AT TIME ZONE tz)::date AS d
+        FROM user_interactions i WHERE i.creator_id = p_creator AND i.user_id = p_user
       UNION
-      SELECT (m.created_at AT TIME ZONE zone.tz)::date
-        FROM messages m JOIN conversations v ON v.creator_id = m.creator_id AND v.id = m.conversation_id, zone
+      SELECT (m.created_at AT TIME ZONE tz)::date
+        FROM messages m JOIN conversations v ON v.creator_id = m.creator_id AND v.id = m.conversation_id
         WHERE m.creator_id = p_creator AND v.user_id = p_user AND m.sender_type = 'user'
     ), runs AS (
       SELECT d - (row_number() OVER (ORDER BY d))::integer AS run FROM days
@@ -142,8 +173,9 @@ BEGIN
 END
 $$;
 
--- Awards every active rule badge the user now meets and does not hold; returns the new awards.
-CREATE OR REPLACE FUNCTION app.evaluate_badges(p_creator uuid, p_user uuid) RETURNS SETOF uuid
+-- Awards every active rule badge (of the given rule types; all when NULL) the user now meets
+-- and does not hold; returns the new awards.
+CREATE OR REPLACE FUNCTION app.evaluate_badges(p_creator uuid, p_user uuid, p_types text[] DEFAULT NULL) RETURNS SETOF uuid
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, public
   AS $$
@@ -155,6 +187,7 @@ BEGIN
   FOR b IN
     SELECT id, criteria FROM badges
     WHERE creator_id = p_creator AND is_active AND criteria <> '{}'::jsonb
+      AND (p_types IS NULL OR app.badge_rule_types(criteria) && p_types)
       AND NOT EXISTS (SELECT 1 FROM user_badges ub WHERE ub.creator_id = p_creator AND ub.user_id = p_user AND ub.badge_id = badges.id)
     ORDER BY created_at, id
   LOOP
@@ -176,10 +209,10 @@ CREATE OR REPLACE FUNCTION app.evaluate_badges_after_enrollments() RETURNS trigg
   AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    PERFORM app.evaluate_badges(u.creator_id, u.user_id)
+    PERFORM app.evaluate_badges(u.creator_id, u.user_id, '{program_completed,programs_completed}')
       FROM (SELECT DISTINCT creator_id, user_id FROM new_rows WHERE status = 'completed') AS u;
   ELSE
-    PERFORM app.evaluate_badges(u.creator_id, u.user_id)
+    PERFORM app.evaluate_badges(u.creator_id, u.user_id, '{program_completed,programs_completed}')
       FROM (SELECT DISTINCT n.creator_id, n.user_id FROM new_rows n JOIN old_rows o ON o.id = n.id
             WHERE n.status = 'completed' AND o.status <> 'completed') AS u;
   END IF;
@@ -192,7 +225,8 @@ CREATE OR REPLACE FUNCTION app.evaluate_badges_after_user_rows() RETURNS trigger
   SET search_path = pg_catalog, public
   AS $$
 BEGIN
-  PERFORM app.evaluate_badges(u.creator_id, u.user_id) FROM (SELECT DISTINCT creator_id, user_id FROM new_rows) AS u;
+  PERFORM app.evaluate_badges(u.creator_id, u.user_id, CASE TG_TABLE_NAME WHEN 'achievements' THEN '{points_total}'::text[] ELSE '{interactions,streak}'::text[] END)
+    FROM (SELECT DISTINCT creator_id, user_id FROM new_rows) AS u;
   RETURN NULL;
 END
 $$;
@@ -202,7 +236,7 @@ CREATE OR REPLACE FUNCTION app.evaluate_badges_after_messages() RETURNS trigger
   SET search_path = pg_catalog, public
   AS $$
 BEGIN
-  PERFORM app.evaluate_badges(u.creator_id, u.user_id)
+  PERFORM app.evaluate_badges(u.creator_id, u.user_id, '{messages_sent,streak}')
     FROM (SELECT DISTINCT v.creator_id, v.user_id FROM new_rows m
           JOIN conversations v ON v.creator_id = m.creator_id AND v.id = m.conversation_id
           WHERE m.sender_type = 'user') AS u;
@@ -222,4 +256,5 @@ CREATE TRIGGER evaluate_badges AFTER INSERT ON "messages"
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.evaluate_badges_after_messages();
 
 REVOKE ALL ON FUNCTION app.evaluate_badges_after_enrollments(), app.evaluate_badges_after_user_rows(), app.evaluate_badges_after_messages() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION app.evaluate_badges(uuid, uuid), app.badge_criteria_met(uuid, uuid, jsonb), app.badge_criteria_valid(jsonb, integer), app.positive_int(jsonb, numeric) TO app_user;
+GRANT EXECUTE ON FUNCTION app.evaluate_badges(uuid, uuid, text[]), app.badge_criteria_met(uuid, uuid, jsonb), app.badge_criteria_valid(jsonb, integer),
+  app.positive_int(jsonb, numeric), app.badge_rule_types(jsonb), app.user_zone(uuid, uuid) TO app_user;

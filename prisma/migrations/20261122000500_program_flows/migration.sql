@@ -23,13 +23,15 @@ ALTER TABLE "program_versions" FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON "program_versions"
   USING (creator_id = (SELECT app.current_creator_id()))
   WITH CHECK (creator_id = (SELECT app.current_creator_id()));
--- Written by the trigger below (as the writer of the program), never changed.
-GRANT SELECT, INSERT ON "program_versions" TO app_user;
+-- Written only by the publish trigger below (SECURITY DEFINER), never changed: no one can plant
+-- the flow of a version.
+GRANT SELECT ON "program_versions" TO app_user;
 
 -- A program that is published (created so, or published again: its version moved) records the
 -- flow of that version, whoever writes.
 CREATE OR REPLACE FUNCTION app.snapshot_program_version() RETURNS trigger
   LANGUAGE plpgsql
+  SECURITY DEFINER
   SET search_path = pg_catalog, public
   AS $$
 BEGIN
@@ -72,3 +74,7 @@ CREATE TRIGGER check_enrollment_step BEFORE INSERT OR UPDATE OF current_step, pr
 INSERT INTO program_versions (creator_id, program_id, version, flow_definition, published_at)
   SELECT creator_id, id, version, flow_definition, coalesce(published_at, now()) FROM programs WHERE status = 'published'
   ON CONFLICT DO NOTHING;
+
+-- One completion achievement per enrollment, whoever writes.
+CREATE UNIQUE INDEX "achievements_creator_id_completion_key" ON "achievements"("creator_id", ((achievement_data ->> 'enrollmentId')))
+  WHERE achievement_type = 'program_completed' AND achievement_data ? 'enrollmentId';

@@ -95,7 +95,49 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION app.quota_lock(), app.quota_check() FROM PUBLIC;
+-- Updates add to a stock only when they un-archive a program or grow a document: the counter
+-- triggers' own updates and renames never fail, so a creator over a limit after a downgrade
+-- keeps working with what it has.
+CREATE OR REPLACE FUNCTION app.quota_check_update() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, public
+  AS $$
+DECLARE
+  c uuid;
+  used bigint;
+  max_allowed bigint;
+BEGIN
+  -- One branch per table: PL/pgSQL plans a query on first use, and the transition tables of
+  -- each table have only that table's columns.
+  IF TG_ARGV[0] = 'programs' THEN
+    FOR c IN SELECT DISTINCT n.creator_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.status = 'archived' AND n.status <> 'archived' LOOP
+      max_allowed := app.plan_limit(c, 'programs');
+      SELECT count(*) INTO used FROM programs WHERE creator_id = c AND status <> 'archived';
+      IF used > max_allowed THEN PERFORM app.quota_exceeded('programs', max_allowed, used); END IF;
+    END LOOP;
+  ELSE
+    FOR c IN SELECT DISTINCT n.creator_id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.file_size_bytes > o.file_size_bytes LOOP
+      max_allowed := app.plan_limit(c, 'storage_bytes');
+      SELECT coalesce(sum(file_size_bytes), 0) INTO used FROM documents WHERE creator_id = c;
+      IF used > max_allowed THEN PERFORM app.quota_exceeded('storage_bytes', max_allowed, used); END IF;
+    END LOOP;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+-- A document's size is at least its stored content: a client cannot declare it away.
+CREATE OR REPLACE FUNCTION app.document_size() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog
+  AS $$
+BEGIN
+  NEW.file_size_bytes := GREATEST(coalesce(NEW.file_size_bytes, 0), coalesce(octet_length(NEW.content), 0));
+  RETURN NEW;
+END
+$$;
+
+REVOKE ALL ON FUNCTION app.quota_lock(), app.quota_check(), app.quota_check_update(), app.document_size() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.plan_limit(uuid, text), app.quota_exceeded(text, bigint, bigint) TO app_user;
 
 CREATE TRIGGER quota_lock BEFORE INSERT ON "users" FOR EACH ROW EXECUTE FUNCTION app.quota_lock('users');
@@ -103,13 +145,17 @@ CREATE TRIGGER quota_check AFTER INSERT ON "users" REFERENCING NEW TABLE AS new_
 
 CREATE TRIGGER quota_lock BEFORE INSERT OR UPDATE OF status ON "programs" FOR EACH ROW EXECUTE FUNCTION app.quota_lock('programs');
 CREATE TRIGGER quota_check_insert AFTER INSERT ON "programs" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check('programs');
--- Un-archiving a program adds to the live ones too. (Transition tables cannot be combined with
--- a column list, so every update statement is checked; the check is one indexed count.)
-CREATE TRIGGER quota_check_update AFTER UPDATE ON "programs" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check('programs');
 
 CREATE TRIGGER quota_lock BEFORE INSERT ON "messages" FOR EACH ROW WHEN (NEW.sender_type = 'ai') EXECUTE FUNCTION app.quota_lock('ai_interactions_per_month');
 CREATE TRIGGER quota_check AFTER INSERT ON "messages" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check('ai_interactions_per_month');
 
+CREATE TRIGGER quota_check_update AFTER UPDATE ON "programs" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check_update('programs');
+
+-- Named to run before quota_lock (triggers of a kind fire in name order).
+CREATE TRIGGER document_size BEFORE INSERT OR UPDATE OF content, file_size_bytes ON "documents" FOR EACH ROW EXECUTE FUNCTION app.document_size();
 CREATE TRIGGER quota_lock BEFORE INSERT OR UPDATE OF file_size_bytes ON "documents" FOR EACH ROW EXECUTE FUNCTION app.quota_lock('storage_bytes');
 CREATE TRIGGER quota_check_insert AFTER INSERT ON "documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check('storage_bytes');
-CREATE TRIGGER quota_check_update AFTER UPDATE ON "documents" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check('storage_bytes');
+CREATE TRIGGER quota_check_update AFTER UPDATE ON "documents" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION app.quota_check_update('storage_bytes');
+UPDATE "documents" SET file_size_bytes = octet_length(content) WHERE octet_length(content) > file_size_bytes;

@@ -12,8 +12,8 @@
 //   4. For each repetition, for each query, A B C in turn: a saturation run (autocannon, fixed
 //      connections, bounded in time) for requests per second and CPU-ms per request (the
 //      target's own utime + stime from /proc), with pg_stat_statements reset before and read
-//      after (SQL statements and transactions per request); then a run at a fixed request rate
-//      for p50 and p99 latency (measured per response in microseconds).
+//      after (SQL statements and transactions per request); then an evenly paced open-loop run
+//      at a fixed request rate for p50 and p99 latency.
 //   5. bench/results/<date>.md, and the table on stdout.
 //
 // Settings (environment): BENCH_REPS (3), BENCH_SECONDS (4, per saturation run),
@@ -23,6 +23,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,32 +125,73 @@ interface Measurement {
   errors: number;
 }
 
-async function autocannonRun(t: RunningTarget, q: QueryId, samples: Sample[], options: { seconds: number; rate?: number }) {
+async function autocannonRun(t: RunningTarget, q: QueryId, samples: Sample[], options: { seconds: number }) {
   const requests = samples.map((s) => {
     const r = t.request(q, s);
     return { method: 'POST' as const, path: r.path, headers: r.headers, body: r.body };
   });
-  const latencies: number[] = [];
+  let ok = 0;
   let errors = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url: `http://127.0.0.1:${t.port}`,
-        connections: options.rate ? Math.min(CONNECTIONS, 8) : CONNECTIONS,
+        connections: CONNECTIONS,
         duration: options.seconds,
-        overallRate: options.rate,
         requests,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      if (statusCode === 200) latencies.push(responseTime);
+    instance.on('response', (_client: unknown, statusCode: number) => {
+      if (statusCode === 200) ok++;
       else errors++;
     });
   });
+  return { requests: result.requests.total, ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
+}
+
+/**
+ * Open-loop load at a fixed rate, evenly paced (autocannon's rate limit releases each second's
+ * requests as a burst, which measures queueing, not latency): a request every 1/rate s,
+ * whatever the answers do, over keep-alive connections. Latency is from the moment a request
+ * was due to its last byte, so a stall counts against the requests it delays.
+ */
+async function pacedRun(t: RunningTarget, q: QueryId, samples: Sample[], rate: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const requests = samples.map((s) => t.request(q, s));
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const r = requests[i % requests.length]!;
+    inflight.push(
+      new Promise<void>((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port: t.port, path: r.path, method: 'POST', headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) }, agent }, (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - due);
+            else errors++;
+            resolve();
+          });
+        });
+        req.on('error', () => {
+          errors++;
+          resolve();
+        });
+        req.end(r.body);
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { requests: result.requests.total, ok: latencies.length, errors: errors + result.errors + result.timeouts, seconds: result.duration, p50: at(0.5), p99: at(0.99) };
+  return { p50: at(0.5), p99: at(0.99), errors };
 }
 
 async function main(): Promise<void> {
@@ -272,7 +314,7 @@ async function main(): Promise<void> {
               [roles],
             )
           ).rows[0]!;
-          const fixed = await autocannonRun(target, q, samples, { seconds: RATE_SECONDS, rate: RATE });
+          const fixed = await pacedRun(target, q, samples, RATE, RATE_SECONDS);
           await sleep(100);
           xactCheck.counted += Number(
             (await admin.query(`SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND upper(query) IN ('COMMIT', 'ROLLBACK')`, [roles])).rows[0].n,

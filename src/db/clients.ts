@@ -8,6 +8,7 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { installTenantBegin } from './tenant';
 
 export type { PrismaClient };
 
@@ -37,5 +38,7 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
 }
 
 export function createPrismaClient(pool: pg.Pool): PrismaClient {
+  // Tenant transactions open with their settings in the same round trip as BEGIN (tenant.ts).
+  installTenantBegin(pool);
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }

@@ -112,3 +112,45 @@ test('200 interleaved requests of two tenants over 2 pooled connections never se
   // And the connections carry no tenant once the requests are done.
   expect(await base.user.count()).toBe(0);
 });
+
+test('asCreatorB looking up asCreatorA\'s rows by unique key in the same tick as A gets nothing (Prisma would merge the lookups)', async () => {
+  const usersOfA = await tenantClient(base, A).user.findMany({ select: { id: true } });
+  const rounds = await Promise.all(
+    usersOfA.flatMap((u) => [
+      tenantClient(base, A).user.findUnique({ where: { id: u.id }, select: { id: true, creatorId: true } }),
+      tenantClient(base, B).user.findUnique({ where: { id: u.id }, select: { id: true, creatorId: true } }),
+      tenantClient(base, B).user.findUniqueOrThrow({ where: { id: u.id } }).then(
+        () => 'found',
+        () => 'not found',
+      ),
+    ]),
+  );
+  for (let i = 0; i < usersOfA.length; i++) {
+    expect(rounds[i * 3]).toEqual({ id: usersOfA[i]!.id, creatorId: A });
+    expect(rounds[i * 3 + 1]).toBeNull();
+    expect(rounds[i * 3 + 2]).toBe('not found');
+  }
+});
+
+test('a compound unique key works through the tenant client', async () => {
+  const user = (await tenantClient(base, A).user.findFirst({ select: { id: true } }))!;
+  const profile = await tenantClient(base, A).userProfile.findUnique({ where: { creatorId_userId: { creatorId: A, userId: user.id } } });
+  const viaFilter = await tenantClient(base, A).userProfile.findFirst({ where: { userId: user.id } });
+  expect(profile?.id ?? null).toBe(viaFilter?.id ?? null);
+  expect(await tenantClient(base, B).userProfile.findUnique({ where: { creatorId_userId: { creatorId: A, userId: user.id } } })).toBeNull();
+});
+
+test('200 interleaved tenant transactions of two tenants over 2 pooled connections never see each other', async () => {
+  const results = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => {
+      const creatorId = i % 2 === 0 ? A : B;
+      return withTenantTransaction(base, creatorId, async (tx) => {
+        const users = await tx.user.findMany({ select: { creatorId: true } });
+        const setting = await tx.$queryRaw<{ tenant: string }[]>`SELECT current_setting('app.current_creator_id', true) AS tenant`;
+        return { creatorId, seen: [...new Set(users.map((u) => u.creatorId)), setting[0]!.tenant] };
+      });
+    }),
+  );
+  expect(results.filter((r) => r.seen.some((c) => c !== r.creatorId))).toEqual([]);
+  expect(await base.user.count()).toBe(0);
+});

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
-import { installTenantBegin } from './tenant';
+import { installTenantScopes } from './tenant';
 
 export type { PrismaClient };
 
@@ -38,7 +38,25 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
 }
 
 export function createPrismaClient(pool: pg.Pool): PrismaClient {
-  // Tenant transactions open with their settings in the same round trip as BEGIN (tenant.ts).
-  installTenantBegin(pool);
-  return new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Tenant operations get their connection and transaction from the pool (tenant.ts).
+  installTenantScopes(pool);
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  runEveryOperationInItsCallersContext(client);
+  return client;
+}
+
+/**
+ * Prisma merges the findUnique calls made in one tick into one query, and sends every request of
+ * that tick from the async context of the tick's first caller. A tenant's scope lives in that
+ * context (tenant.ts), so merging would run one tenant's lookup in another tenant's transaction.
+ * Turning the merge off sends each operation from its caller's context; our own DataLoaders do
+ * the batching that matters. This reaches into Prisma's request handler, so it fails loudly if
+ * that ever moves (test/db/tenant-client.test.ts checks the cross-tenant case).
+ */
+function runEveryOperationInItsCallersContext(client: PrismaClient): void {
+  const options = (client as unknown as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler?.dataloader?.options;
+  if (!options || typeof options.batchBy !== 'function') {
+    throw new Error('Prisma internals changed: cannot turn off request merging (see src/db/clients.ts); tenant isolation depends on it');
+  }
+  options.batchBy = () => undefined;
 }

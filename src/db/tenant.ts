@@ -10,13 +10,14 @@
 // a pooled connection never carries one tenant's id into the next request. A session-level
 // setting (is_local = false) would leak; never use one.
 //
-// How the setting travels (bench/NOTES.md has the measurements): the tenant's operation runs
-// inside tenantScope (AsyncLocalStorage), and the BEGIN that Prisma sends to open its
-// transaction leaves as `BEGIN; SELECT set_config(...)`, one simple-protocol round trip
-// (installTenantBegin, on every pool). Sending set_config as a Prisma operation of its own cost
-// a round trip and about 0.8 ms of CPU per operation: a batch mixing a raw statement with a model
-// operation is compiled afresh every time, while a batch of one model operation hits Prisma's
-// query-plan cache.
+// How the setting travels (bench/NOTES.md has the measurements): a tenant operation runs inside
+// a tenant scope (AsyncLocalStorage). The pool (installTenantScopes) gives the operation's
+// statements one connection and one transaction, opened on its first statement with
+// `BEGIN; SELECT set_config(...)` in a single round trip and committed when the operation
+// settles; a transaction Prisma opens itself (nested writes, withTenantTransaction) has its
+// plain BEGIN sent the same way. Wrapping each operation in Prisma's own $transaction([set_config,
+// operation]) instead cost about 1 ms of CPU per operation: Prisma compiles such a batch afresh
+// every time, and an operation of one statement needs no Prisma transaction at all.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client';
@@ -50,8 +51,20 @@ export function setStatementTimeout(ms: number): void {
   statementTimeoutMs = ms;
 }
 
-/** The tenant whose transaction the code running inside it opens (see installTenantBegin). */
-const tenantScope = new AsyncLocalStorage<string>();
+/**
+ * A tenant operation in progress: the statement that opens its transaction, and the connection
+ * holding that transaction once its first statement needs one. `lazy` scopes (tenant client
+ * operations) own their connection; a withTenantTransaction scope only lends its settings to
+ * the BEGIN Prisma sends.
+ */
+interface TenantScope {
+  creatorId: string;
+  begin: string;
+  lazy: boolean;
+  connection?: Promise<pg.PoolClient>;
+}
+
+const tenantScope = new AsyncLocalStorage<TenantScope>();
 
 /**
  * The text that opens a tenant transaction: BEGIN, then the tenant, the statement timeout and the
@@ -65,76 +78,89 @@ export function tenantBeginSql(creatorId: string): string {
   return `BEGIN; SELECT set_config('app.current_creator_id', '${creatorId}', true), set_config('statement_timeout', '${Math.trunc(statementTimeoutMs)}', true), set_config('app.actor', ${literal(`${actor.actorType}:${actor.actorId ?? ''}`)}, true), set_config('app.request_id', ${literal(actor.requestId ?? '')}, true), set_config('app.audit_reason', ${literal(actor.reason ?? '')}, true)`;
 }
 
-const INSTALLED = Symbol('creatorgraph.tenantBegin');
-const TENANT = Symbol('creatorgraph.tenant');
+function newScope(creatorId: string, lazy: boolean): TenantScope {
+  return { creatorId, begin: tenantBeginSql(creatorId), lazy };
+}
+
+/** Runs a tenant operation in its own scope, and ends its transaction when it settles. */
+function runScoped<T>(creatorId: string, operation: () => Promise<T>): Promise<T> {
+  const scope = newScope(creatorId, true);
+  const end = async (how: 'COMMIT' | 'ROLLBACK') => {
+    if (!scope.connection) return;
+    const connection = await scope.connection.catch(() => undefined);
+    if (!connection) return;
+    try {
+      await connection.query(how);
+      connection.release();
+    } catch (error) {
+      connection.release(error as Error); // a connection that cannot end its transaction is discarded
+      throw error;
+    }
+  };
+  // Prisma's promises are lazy: the operation starts at then(), which must happen inside the
+  // scope for its statements to find it.
+  return tenantScope.run(scope, () =>
+    operation().then(
+      async (result) => {
+        await end('COMMIT');
+        return result;
+      },
+      async (error: unknown) => {
+        await end('ROLLBACK').catch(() => undefined);
+        throw error;
+      },
+    ),
+  );
+}
+
+const INSTALLED = Symbol('creatorgraph.tenantScopes');
 
 type Callback = (error: Error | null, result?: unknown) => void;
 
 /**
- * Makes the pool's connections scope what tenant code sends (code running in tenantScope):
- *   - a transaction Prisma opens (its parameterless `BEGIN`, a simple query) leaves as
- *     `BEGIN; SELECT set_config(...)`, one round trip;
- *   - a statement sent through pool.query outside a transaction (Prisma runs a single-statement
- *     operation without one) is wrapped in BEGIN + settings / the statement / COMMIT on the
- *     connection it gets.
- * Outside a scope nothing changes. Without a tenant setting, row-level security shows nothing,
- * so a path this misses fails closed.
+ * Makes a pool serve tenant scopes (see TenantScope):
+ *   - pool.query inside a lazy scope runs on the scope's connection, in its transaction, which
+ *     the first such statement opens (BEGIN and the settings in one round trip);
+ *   - a plain BEGIN sent inside any scope (Prisma opening a transaction on a connection it took
+ *     from the pool) leaves as the scope's opening statement.
+ * The scope is read where the statement is issued, in the operation's own async context: pg-pool
+ * calls back a waiting query from the context of whichever query released the connection, so it
+ * is never read later than that. Outside a scope nothing changes; without a tenant setting,
+ * row-level security shows nothing, so a path this misses fails closed.
  */
-export function installTenantBegin(pool: pg.Pool): void {
+export function installTenantScopes(pool: pg.Pool): void {
   const marked = pool as pg.Pool & { [INSTALLED]?: true };
   if (marked[INSTALLED]) return;
   marked[INSTALLED] = true;
-  // The scope is read where Prisma calls pool.query, and travels with the query: pg-pool hands a
-  // waiting query its connection from the callback of whichever query released it, so by the
-  // time the statement reaches the connection, AsyncLocalStorage holds the releaser's scope.
   const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   (pool as { query: unknown }).query = function scopedPoolQuery(config: unknown, ...rest: unknown[]): unknown {
-    const creatorId = tenantScope.getStore();
-    // The whole opening statement is built here, in the caller's context: the audit actor is
-    // read from AsyncLocalStorage too.
-    if (creatorId && config !== null && typeof config === 'object' && !('submit' in config)) config = { ...config, [TENANT]: tenantBeginSql(creatorId) };
-    return poolQuery(config, ...rest);
+    const scope = tenantScope.getStore();
+    if (!scope?.lazy || config === null || typeof config !== 'object' || 'submit' in config) return poolQuery(config, ...rest);
+    const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback) : undefined;
+    scope.connection ??= pool.connect().then(async (connection) => {
+      try {
+        await connection.query(scope.begin);
+        return connection;
+      } catch (error) {
+        connection.release(error as Error);
+        throw error;
+      }
+    });
+    const done = scope.connection.then((connection) => (connection.query as (...args: unknown[]) => Promise<unknown>)(config, ...rest));
+    if (!callback) return done;
+    done.then((result) => callback(null, result), (error: Error) => callback(error));
+    return undefined;
   };
   pool.on('connect', (client) => {
     // Looked up on every call (not bound once), so that instrumentation of pg.Client.prototype
-    // (the query-count tests) sees every statement, ours included.
+    // (the query-count tests) sees every statement.
     const proto = Object.getPrototypeOf(client) as { query: (...args: unknown[]) => unknown };
-    const original = (...args: unknown[]) => proto.query.apply(client, args);
-    const run = (text: string) => new Promise<void>((resolve, reject) => void original(text, (error: Error | null) => (error ? reject(error) : resolve())));
-    let inTransaction = false;
     (client as { query: unknown }).query = function tenantAwareQuery(config: unknown, ...rest: unknown[]): unknown {
-      const text = typeof config === 'string' ? config : config !== null && typeof config === 'object' && !('submit' in config) ? (config as { text?: unknown }).text : undefined;
-      if (text === 'BEGIN') {
-        inTransaction = true;
-        const creatorId = tenantScope.getStore();
-        if (creatorId && typeof config === 'object' && !(config as { values?: unknown[] }).values?.length) config = { ...(config as object), text: tenantBeginSql(creatorId) };
-        return original(config, ...rest);
+      if (config !== null && typeof config === 'object' && (config as { text?: unknown }).text === 'BEGIN' && !(config as { values?: unknown[] }).values?.length) {
+        const scope = tenantScope.getStore();
+        if (scope) config = { ...config, text: scope.begin };
       }
-      if (text === 'COMMIT' || text === 'ROLLBACK') {
-        inTransaction = false;
-        return original(config, ...rest);
-      }
-      const begin = typeof config === 'object' ? (config as { [TENANT]?: string })[TENANT] : undefined;
-      if (!begin || inTransaction || typeof text !== 'string') return original(config, ...rest);
-      // One statement outside a transaction: BEGIN + settings, the statement, COMMIT.
-      const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback) : undefined;
-      inTransaction = true;
-      const done = (async () => {
-        try {
-          await run(begin);
-          const result = await (original(config, ...rest) as Promise<unknown>);
-          await run('COMMIT');
-          return result;
-        } catch (error) {
-          await run('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          inTransaction = false;
-        }
-      })();
-      if (!callback) return done;
-      done.then((result) => callback(null, result), (error: Error) => callback(error));
-      return undefined;
+      return proto.query.call(client, config, ...rest);
     };
   });
 }
@@ -154,42 +180,13 @@ function withoutEmptySelect<T>(args: T): T {
   return select && Object.keys(select).length === 0 ? { ...args, select: { id: true } } : args;
 }
 
-// A findUnique where names a compound key as one field ({ creatorId_tokenHash: { creatorId,
-// tokenHash } }); a findFirst where takes its fields.
-function uniqueWhereAsFilter<T>(args: T): T {
-  const where = (args as { where?: Record<string, unknown> } | undefined)?.where;
-  if (!where) return args;
-  let flattened: Record<string, unknown> | undefined;
-  for (const [key, value] of Object.entries(where)) {
-    if (!key.includes('_') || value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) continue;
-    const parts = key.split('_');
-    const fields = Object.keys(value);
-    if (fields.length !== parts.length || !parts.every((part) => fields.includes(part))) continue;
-    flattened ??= { ...where };
-    delete flattened[key];
-    Object.assign(flattened, value);
-  }
-  return flattened ? { ...args, where: flattened } : args;
-}
-
 function makeTenantClient(base: PrismaClient, creatorId: string) {
   return base.$extends({
     name: 'tenant',
     query: {
       // Model operations and raw queries alike: nothing reaches the database unscoped.
-      $allOperations({ model, operation, args, query }) {
-        // Prisma's promises are lazy: the operation starts at then(), which must happen inside
-        // the scope for the connection to see it.
-        return tenantScope.run(creatorId, () => {
-          // Prisma merges the findUnique calls of one tick, whoever makes them, into one query
-          // sent from the first caller's context: another tenant's scope. findFirst is never
-          // merged, and on a unique where it finds the same row.
-          if (model && (operation === 'findUnique' || operation === 'findUniqueOrThrow')) {
-            const delegate = (base as unknown as Record<string, Record<string, (a: unknown) => Promise<unknown>>>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
-            return delegate[operation === 'findUnique' ? 'findFirst' : 'findFirstOrThrow']!(uniqueWhereAsFilter(withoutEmptySelect(args))).then((result) => result);
-          }
-          return query(withoutEmptySelect(args)).then((result) => result);
-        });
+      $allOperations({ args, query }) {
+        return runScoped(creatorId, () => query(withoutEmptySelect(args)));
       },
     },
     client: {
@@ -256,5 +253,5 @@ export async function withTenantTransaction<T>(
       }, settings),
     );
   }
-  return tenantScope.run(creatorId, () => base.$transaction(fn, settings).then((result) => result));
+  return tenantScope.run(newScope(creatorId, false), () => base.$transaction(fn, settings).then((result) => result));
 }

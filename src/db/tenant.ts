@@ -11,13 +11,18 @@
 // setting (is_local = false) would leak; never use one.
 //
 // How the setting travels (bench/NOTES.md has the measurements): a tenant operation runs inside
-// a tenant scope (AsyncLocalStorage). The pool (installTenantScopes) gives the operation's
-// statements one connection and one transaction, opened on its first statement with
-// `BEGIN; SELECT set_config(...)` in a single round trip and committed when the operation
-// settles; a transaction Prisma opens itself (nested writes, withTenantTransaction) has its
-// plain BEGIN sent the same way. Wrapping each operation in Prisma's own $transaction([set_config,
-// operation]) instead cost about 1 ms of CPU per operation: Prisma compiles such a batch afresh
-// every time, and an operation of one statement needs no Prisma transaction at all.
+// a tenant scope (AsyncLocalStorage), and the pool (installTenantScopes) sends each of its
+// statements together with the settings, in one round trip: Parse/Bind/Execute of
+// `SELECT set_config(...)`, then the statement, then one Sync. PostgreSQL runs everything up to a
+// Sync as one implicit transaction, so the transaction-local settings hold for that statement and
+// are gone at the Sync, exactly as with BEGIN ... COMMIT, without the two extra round trips. A
+// transaction Prisma opens itself (nested writes, withTenantTransaction) has its plain BEGIN sent
+// as `BEGIN; SELECT set_config(...)`, also one round trip. Statements of one operation outside
+// such a transaction (the levels of a nested read) are separate implicit transactions: under READ
+// COMMITTED, the default, each statement of an explicit transaction takes its own snapshot
+// anyway, so a read loses nothing, and every multi-statement write Prisma wraps in a transaction.
+// Wrapping each operation in Prisma's own $transaction([set_config, operation]) instead cost about
+// 1 ms of CPU per operation: Prisma compiles such a batch afresh every time.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client';
@@ -52,77 +57,115 @@ export function setStatementTimeout(ms: number): void {
 }
 
 /**
- * A tenant operation in progress: the statement that opens its transaction, and the connection
- * holding that transaction once its first statement needs one. `lazy` scopes (tenant client
- * operations) own their connection; a withTenantTransaction scope only lends its settings to
- * the BEGIN Prisma sends.
+ * A tenant operation in progress: its settings, as the statement that opens a transaction and as
+ * parameters of the settings statement sent ahead of each statement. In a `pipelined` scope (a
+ * tenant client operation) every statement sent through the pool carries the settings; a
+ * withTenantTransaction scope only lends them to the BEGIN Prisma sends.
  */
 interface TenantScope {
-  creatorId: string;
   begin: string;
-  lazy: boolean;
-  connection?: Promise<pg.PoolClient>;
+  settings: string[];
+  pipelined: boolean;
 }
 
 const tenantScope = new AsyncLocalStorage<TenantScope>();
 
 /**
- * The text that opens a tenant transaction: BEGIN, then the tenant, the statement timeout and the
- * actor for the audit triggers, all transaction-local. Sent as one simple query (no parameters):
- * the creator id is a checked UUID, the rest are escaped literals.
+ * The tenant, the statement timeout and the actor for the audit triggers, all transaction-local,
+ * as parameters $1..$5 of one statement.
  */
-export function tenantBeginSql(creatorId: string): string {
+export const TENANT_SETTINGS_SQL =
+  "SELECT set_config('app.current_creator_id', $1, true), set_config('statement_timeout', $2, true), set_config('app.actor', $3, true), set_config('app.request_id', $4, true), set_config('app.audit_reason', $5, true)";
+
+function tenantSettings(creatorId: string): string[] {
   assertCreatorId(creatorId);
   const actor = currentAuditActor();
-  const literal = pg.escapeLiteral;
-  return `BEGIN; SELECT set_config('app.current_creator_id', '${creatorId}', true), set_config('statement_timeout', '${Math.trunc(statementTimeoutMs)}', true), set_config('app.actor', ${literal(`${actor.actorType}:${actor.actorId ?? ''}`)}, true), set_config('app.request_id', ${literal(actor.requestId ?? '')}, true), set_config('app.audit_reason', ${literal(actor.reason ?? '')}, true)`;
+  return [creatorId, String(Math.trunc(statementTimeoutMs)), `${actor.actorType}:${actor.actorId ?? ''}`, actor.requestId ?? '', actor.reason ?? ''];
 }
 
-function newScope(creatorId: string, lazy: boolean): TenantScope {
-  return { creatorId, begin: tenantBeginSql(creatorId), lazy };
+/**
+ * The text that opens a tenant transaction: BEGIN, then the settings. Sent as one simple query
+ * (no parameters): the creator id is a checked UUID, the rest are escaped literals.
+ */
+export function tenantBeginSql(creatorId: string): string {
+  return beginSql(tenantSettings(creatorId));
 }
 
-/** Runs a tenant operation in its own scope, and ends its transaction when it settles. */
+function beginSql(settings: string[]): string {
+  return `BEGIN; ${TENANT_SETTINGS_SQL.replace(/\$(\d)/g, (_, i: string) => pg.escapeLiteral(settings[Number(i) - 1]!))}`;
+}
+
+function newScope(creatorId: string, pipelined: boolean): TenantScope {
+  const settings = tenantSettings(creatorId);
+  return { begin: beginSql(settings), settings, pipelined };
+}
+
+/** Runs a tenant operation in its own scope. */
 function runScoped<T>(creatorId: string, operation: () => Promise<T>): Promise<T> {
   const scope = newScope(creatorId, true);
-  const end = async (how: 'COMMIT' | 'ROLLBACK') => {
-    if (!scope.connection) return;
-    const connection = await scope.connection.catch(() => undefined);
-    if (!connection) return;
-    try {
-      await connection.query(how);
-      connection.release();
-    } catch (error) {
-      connection.release(error as Error); // a connection that cannot end its transaction is discarded
-      throw error;
-    }
-  };
   // Prisma's promises are lazy: the operation starts at then(), which must happen inside the
   // scope for its statements to find it.
-  return tenantScope.run(scope, () =>
-    operation().then(
-      async (result) => {
-        await end('COMMIT');
-        return result;
-      },
-      async (error: unknown) => {
-        await end('ROLLBACK').catch(() => undefined);
-        throw error;
-      },
-    ),
-  );
+  return tenantScope.run(scope, () => operation().then((result) => result));
+}
+
+type Connection = {
+  parse(config: { text: string; name?: string }): void;
+  bind(config: { portal?: string; statement?: string; values: unknown[] }): void;
+  execute(config: { portal?: string; rows?: number }): void;
+};
+
+const BaseQuery = (pg as unknown as { Query: new (config: object) => object }).Query;
+
+/**
+ * A statement sent behind the settings statement, before one Sync (see the top of this file).
+ * The settings statement's row and completion are not part of the result: it is the statement's
+ * own result that the caller gets, exactly as pg.Query would give it.
+ */
+export class TenantStatement extends (BaseQuery as unknown as new (config: object) => {
+  prepare(connection: Connection): void;
+  handleDataRow(message: unknown): void;
+  handleCommandComplete(message: unknown, connection: Connection): void;
+}) {
+  /** Marks the statement for whoever counts statements (test/api/query-count.test.ts). */
+  readonly tenantSettings = true;
+  private settingsPending = true;
+
+  constructor(
+    config: object,
+    private readonly settings: string[],
+  ) {
+    // The extended protocol even without parameters: a simple query would end at its own Sync.
+    super({ ...config, queryMode: 'extended' });
+  }
+
+  override prepare(connection: Connection): void {
+    connection.parse({ text: TENANT_SETTINGS_SQL });
+    connection.bind({ values: this.settings });
+    connection.execute({ rows: 0 });
+    super.prepare(connection);
+  }
+
+  override handleDataRow(message: unknown): void {
+    if (!this.settingsPending) super.handleDataRow(message);
+  }
+
+  override handleCommandComplete(message: unknown, connection: Connection): void {
+    if (this.settingsPending) {
+      this.settingsPending = false;
+      return;
+    }
+    super.handleCommandComplete(message, connection);
+  }
 }
 
 const INSTALLED = Symbol('creatorgraph.tenantScopes');
 
-type Callback = (error: Error | null, result?: unknown) => void;
-
 /**
  * Makes a pool serve tenant scopes (see TenantScope):
- *   - pool.query inside a lazy scope runs on the scope's connection, in its transaction, which
- *     the first such statement opens (BEGIN and the settings in one round trip);
+ *   - pool.query inside a pipelined scope sends the statement behind the scope's settings
+ *     (TenantStatement), in one round trip and one implicit transaction;
  *   - a plain BEGIN sent inside any scope (Prisma opening a transaction on a connection it took
- *     from the pool) leaves as the scope's opening statement.
+ *     from the pool) leaves as `BEGIN; SELECT set_config(...)`.
  * The scope is read where the statement is issued, in the operation's own async context: pg-pool
  * calls back a waiting query from the context of whichever query released the connection, so it
  * is never read later than that. Outside a scope nothing changes; without a tenant setting,
@@ -135,21 +178,10 @@ export function installTenantScopes(pool: pg.Pool): void {
   const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   (pool as { query: unknown }).query = function scopedPoolQuery(config: unknown, ...rest: unknown[]): unknown {
     const scope = tenantScope.getStore();
-    if (!scope?.lazy || config === null || typeof config !== 'object' || 'submit' in config) return poolQuery(config, ...rest);
-    const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback) : undefined;
-    scope.connection ??= pool.connect().then(async (connection) => {
-      try {
-        await connection.query(scope.begin);
-        return connection;
-      } catch (error) {
-        connection.release(error as Error);
-        throw error;
-      }
-    });
-    const done = scope.connection.then((connection) => (connection.query as (...args: unknown[]) => Promise<unknown>)(config, ...rest));
-    if (!callback) return done;
-    done.then((result) => callback(null, result), (error: Error) => callback(error));
-    return undefined;
+    if (!scope?.pipelined || config === null || typeof config !== 'object' || 'submit' in config) return poolQuery(config, ...rest);
+    const values = Array.isArray(rest[0]) ? (rest.shift() as unknown[]) : undefined;
+    // The pool answers a submittable like any query: a promise, or the callback if given one.
+    return poolQuery(new TenantStatement(values ? { ...config, values } : config, scope.settings), ...rest);
   };
   pool.on('connect', (client) => {
     // Looked up on every call (not bound once), so that instrumentation of pg.Client.prototype

@@ -9,6 +9,7 @@ import type { Context, CredentialInput } from './context';
 import { healthz, readyz } from './health';
 import { runWithAuditContext } from '../db/audit-context';
 import { createDrainer, type Drainer } from './drain';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
@@ -73,7 +74,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // main.ts owns shutdown (drain, pools, embedded database), in that order.
     stopOnTerminationSignals: false,
     validationRules: limitRules(options.limits),
-    plugins: [requestLogPlugin(options.metrics), maskingPlugin(), ...(options.rateLimiter ? [rateLimitPlugin(options.rateLimiter, options.limits.maxCost)] : []), costPlugin(options.schema, options.limits)],
+    // Apollo installs its cache-control plugin unless told otherwise; it hooks every field
+    // resolution (wrapping every resolver of the schema) to collect cache hints this API never
+    // gives. Off: about 1 CPU-ms per nested request (bench/NOTES.md).
+    plugins: [ApolloServerPluginCacheControlDisabled(), requestLogPlugin(options.metrics), maskingPlugin(), ...(options.rateLimiter ? [rateLimitPlugin(options.rateLimiter, options.limits.maxCost)] : []), costPlugin(options.schema, options.limits)],
   });
   await apollo.start();
 

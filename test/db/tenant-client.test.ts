@@ -154,3 +154,27 @@ test('200 interleaved tenant transactions of two tenants over 2 pooled connectio
   expect(results.filter((r) => r.seen.some((c) => c !== r.creatorId))).toEqual([]);
   expect(await base.user.count()).toBe(0);
 });
+
+test('a tenant statement leaves its pooled connection without tenant or timeout, even when it fails', async () => {
+  const before = await pool.query<{ timeout: string }>(`SELECT current_setting('statement_timeout') AS timeout`);
+  // Succeeding and failing statements of both tenants, over the pool's two connections.
+  const outcomes = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => {
+      const client = tenantClient(base, i % 2 === 0 ? A : B);
+      return i % 4 < 2
+        ? client.$queryRaw<{ tenant: string }[]>`SELECT current_setting('app.current_creator_id', true) AS tenant`.then((rows) => rows[0]!.tenant)
+        : client.$queryRaw`SELECT 1 / 0`.then(
+            () => 'no error',
+            (error: Error) => (/division by zero/.test(error.message) ? 'failed' : error.message),
+          );
+    }),
+  );
+  expect(outcomes).toEqual(Array.from({ length: 20 }, (_, i) => (i % 4 < 2 ? (i % 2 === 0 ? A : B) : 'failed')));
+  const after = await Promise.all(
+    [0, 1].map(() => pool.query<{ tenant: string | null; timeout: string; xact: boolean }>(`SELECT current_setting('app.current_creator_id', true) AS tenant, current_setting('statement_timeout') AS timeout, pg_current_xact_id_if_assigned() IS NOT NULL AS xact, pg_sleep(0.05)`)),
+  );
+  for (const { rows } of after) {
+    expect(rows[0]!.tenant ?? '').toBe('');
+    expect(rows[0]!.timeout).toBe(before.rows[0]!.timeout);
+  }
+});

@@ -6,6 +6,9 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { callAsPartner } from '../helpers/partner';
+import { issueApiKey } from '../../src/auth/api-keys';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 
 let db: TestDatabase;
 let server: TestServer;
@@ -121,4 +124,35 @@ test('asCreatorA: creator -> 20 programs -> 10 enrollments each -> user -> badge
   //   8.   points for all users on the page (one DataLoader batch).
   // (Before bench/NOTES.md's changes: 17 statements in 17 round trips and 3 transactions.)
   expect({ roundTrips: large.roundTrips, statements: large.statements, transactions: large.transactions }).toEqual({ roundTrips: 8, statements: 16, transactions: 8 });
+});
+
+test('asPartner: a persisted operation (user -> achievements, badges, points) costs 6 round trips, the key lookup included', async () => {
+  const A = tenants.creatorA;
+  const key = issueApiKey(A);
+  const owner = await connect(db.ownerUrl);
+  let userId: string;
+  try {
+    await owner.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'count', $2, $3, '{read}')`, [A, key.prefix, key.hash]);
+    userId = (await owner.query<{ id: string }>(`SELECT user_id AS id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [A])).rows[0]!.id;
+  } finally {
+    await owner.end();
+  }
+  const rewards = async () => {
+    const response = await callAsPartner(server.url, key.secret, 'PartnerUserRewards', { userId: encodeGlobalID('User', userId) });
+    expect(response.body.errors).toBeUndefined();
+    return response.body.data as { user: { badges: { totalCount: number } } };
+  };
+  // Warm-up: the plan's request rate and the key's last_used_at (written once a minute); then
+  // let the usage log of that call flush (250 ms after it) before counting.
+  await rewards();
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  sent.length = 0;
+  const data = await rewards();
+  expect(data.user.badges.totalCount).toBe(3);
+  const texts = sent.map((s) => s.text);
+  // Locked in: the key with its creator (one statement), then the user, achievements (and
+  // count), badges (and count), the badges' definitions and the points (one DataLoader batch):
+  // each behind the tenant settings statement, one round trip each.
+  expect(texts.filter((t) => /api_keys/.test(t))).toHaveLength(1);
+  expect({ roundTrips: sent.length, behindSettings: sent.filter((s) => s.settings).length }).toEqual({ roundTrips: 6, behindSettings: 6 });
 });

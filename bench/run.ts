@@ -148,7 +148,8 @@ async function autocannonRun(t: RunningTarget, q: QueryId, samples: Sample[], op
       else errors++;
     });
   });
-  return { requests: result.requests.total, ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
+  // `sent` counts the requests still in flight when the time was up: the target serves them too.
+  return { requests: result.requests.total, sent: Math.max(result.requests.sent, ok + errors), ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
 }
 
 /**
@@ -329,8 +330,10 @@ async function main(): Promise<void> {
           await admin.query('SELECT pg_stat_statements_reset()');
           const cpuBefore = cpuMs(target.child.pid!);
           const load = await autocannonRun(target, q, samples, { seconds: SECONDS });
+          // Let the requests still in flight finish: their CPU and statements are counted, and
+          // so are they (per request = per request sent).
+          await sleep(500);
           const cpu = cpuMs(target.child.pid!) - cpuBefore;
-          await sleep(100); // responses written after the client's last read
           const stats = (
             await admin.query<{ statements: string; transactions: string; ms: number }>(
               `SELECT coalesce(sum(calls), 0) AS statements,
@@ -348,10 +351,10 @@ async function main(): Promise<void> {
           xactCheck.harness += 3; // the reset and the two reads above, each its own transaction
           const m: Measurement = {
             rps: load.ok / load.seconds,
-            cpuMsPerRequest: cpu / load.ok,
-            statementsPerRequest: Number(stats.statements) / load.ok,
-            transactionsPerRequest: Number(stats.transactions) / load.ok,
-            dbMsPerRequest: stats.ms / load.ok,
+            cpuMsPerRequest: cpu / load.sent,
+            statementsPerRequest: Number(stats.statements) / load.sent,
+            transactionsPerRequest: Number(stats.transactions) / load.sent,
+            dbMsPerRequest: stats.ms / load.sent,
             p50: fixed.p50,
             p99: fixed.p99,
             errors: load.errors + fixed.errors,

@@ -14,6 +14,7 @@ import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('Badge', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -33,6 +34,7 @@ builder.prismaNode('Badge', {
 
 builder.prismaNode('UserBadge', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   fields: (t) => ({
     user: t.relation('user'),
@@ -45,6 +47,7 @@ builder.prismaNode('UserBadge', {
 
 builder.prismaNode('Achievement', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   fields: (t) => ({
     user: t.relation('user'),

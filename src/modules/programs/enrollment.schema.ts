@@ -14,11 +14,12 @@ import { withTenantTransaction } from '../../db/tenant';
 
 builder.prismaNode('ProgramEnrollment', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   fields: (t) => ({
     program: t.relation('program'),
     user: t.relation('user'),
-    status: t.field({ type: EnrollmentStatusEnum, resolve: (e) => e.status as never }),
+    status: t.field({ type: EnrollmentStatusEnum, select: { status: true }, resolve: (e) => e.status as never }),
     progress: t.exposeFloat('progress'),
     currentStep: t.exposeString('currentStep', { nullable: true }),
     stepData: t.expose('stepData', { type: 'JSONObject' }),

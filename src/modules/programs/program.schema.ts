@@ -25,12 +25,13 @@ const EnrollmentStats = builder.objectRef<{ active: number; paused: number; comp
 
 builder.prismaNode('Program', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     flowDefinition: t.expose('flowDefinition', { type: 'JSONObject' }),
-    status: t.field({ type: ProgramStatusEnum, resolve: (p) => p.status as never }),
+    status: t.field({ type: ProgramStatusEnum, select: { status: true }, resolve: (p) => p.status as never }),
     version: t.exposeInt('version'),
     settings: t.expose('settings', { type: 'JSONObject' }),
     publishedAt: t.expose('publishedAt', { type: 'DateTime', nullable: true }),

@@ -9,10 +9,11 @@ import { ChannelTypeEnum, SortOrderEnum } from '../shared/enums';
 
 builder.prismaNode('User', {
   id: { field: 'id' },
+  select: { id: true },
   nullable: true,
   fields: (t) => ({
     externalId: t.exposeString('externalId'),
-    channel: t.field({ type: ChannelTypeEnum, resolve: (u) => u.channel as never }),
+    channel: t.field({ type: ChannelTypeEnum, select: { channel: true }, resolve: (u) => u.channel as never }),
     displayName: t.exposeString('displayName', { nullable: true }),
     email: t.exposeString('email', { nullable: true }),
     profileData: t.expose('profileData', { type: 'JSONObject' }),

@@ -1,8 +1,15 @@
-// Graceful HTTP drain. On stop: no new connections (Node also closes idle keep-alive
-// connections at once); every request already received runs to its end and is answered with
-// "Connection: close"; then its socket is closed. Past the bound, whatever is left is destroyed.
+// Graceful HTTP drain. On stop: no new connections; every request already received runs to its
+// end and is answered with "Connection: close"; then its socket is closed. A keep-alive
+// connection that is idle gets IDLE_GRACE_MS to deliver a request its client may already have
+// written (it is then answered and closed like the others) before it is ended. Past the bound,
+// whatever is left is destroyed.
+//
+// http.Server.close() would close idle keep-alive connections at once (Node >= 19): a request
+// written by the client but not yet read by the server is then reset (ECONNRESET), which a
+// client cannot tell from a crash. So the listener is closed with net.Server's close, which
+// only stops accepting, and the idle connections are left to the grace period below.
 import type http from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 
 const IDLE_GRACE_MS = 1_000;
 
@@ -30,7 +37,8 @@ export function createDrainer(server: http.Server): Drainer {
     });
     if (stopping) setTimeout(() => endIfIdle(socket), IDLE_GRACE_MS).unref();
   });
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+  // Ahead of the application's own listener, which may answer before a later listener runs.
+  server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
     active.set(socket, (active.get(socket) ?? 0) + 1);
     if (stopping) res.setHeader('connection', 'close');
@@ -43,7 +51,7 @@ export function createDrainer(server: http.Server): Drainer {
   return {
     async stop(boundMs = 10_000) {
       stopping = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
       const allClosed = new Promise<void>((resolve) => {
         drained = resolve;
       });

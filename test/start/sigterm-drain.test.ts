@@ -2,6 +2,7 @@
 // finishes the requests in flight, closes WebSockets with 1001 (going away), stops, and exits 0
 // within its bound.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -37,17 +38,22 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
   throw new Error('server did not become ready');
 }
 
-test('SIGTERM with requests in flight: they finish, sockets close with 1001, the process exits 0 within the bound', async () => {
+async function startServer() {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(__dirname, '..', '..'),
     env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, JWT_SECRET: SECRET, LOG_LEVEL: 'info', SEED_ON_START: 'false', JOBS_ENABLED: 'true', DATABASE_POOL_MAX: '2' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += String(d)));
-  child.stderr!.on('data', (d) => (output += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const server = { port, child, output: '', exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
+  child.stdout!.on('data', (d) => (server.output += String(d)));
+  child.stderr!.on('data', (d) => (server.output += String(d)));
+  return server;
+}
+
+test('SIGTERM with requests in flight: they finish, sockets close with 1001, the process exits 0 within the bound', async () => {
+  const server = await startServer();
+  const { port, child, exited } = server;
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
     await waitReady(url, child);
@@ -84,10 +90,43 @@ test('SIGTERM with requests in flight: they finish, sockets close with 1001, the
     const code = await exited;
     expect(code).toBe(0);
     expect(Date.now() - signalled).toBeLessThan(15_000);
-    expect(output).toMatch(/shutting down: draining requests/);
-    expect(output).toMatch(/stopped cleanly/);
+    expect(server.output).toMatch(/shutting down: draining requests/);
+    expect(server.output).toMatch(/stopped cleanly/);
     // Nothing listens any more.
     await expect(fetch(url.replace('/graphql', '/healthz'))).rejects.toThrow();
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM: a request sent on an idle keep-alive connection just after the signal is answered (Connection: close), not reset', async () => {
+  const server = await startServer();
+  const { port, child, exited } = server;
+  try {
+    await waitReady(`http://127.0.0.1:${port}/graphql`, child);
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (d) => (received += String(d)));
+    const closed = new Promise<string>((resolve) => {
+      socket.once('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+      socket.once('close', () => resolve('closed'));
+    });
+    const request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n';
+    socket.write(request);
+    while (!/\r\n\r\n[\s\S]*ok/.test(received)) await new Promise((r) => setTimeout(r, 10));
+    expect(received).toMatch(/^HTTP\/1.1 200/);
+    received = '';
+
+    // The connection is idle now. Signal, wait until the drain has begun, then use it.
+    child.kill('SIGTERM');
+    while (!/shutting down: draining requests/.test(server.output)) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    socket.write(request);
+
+    expect(await closed).toBe('closed');
+    expect(received).toMatch(/^HTTP\/1.1 200/);
+    expect(received.toLowerCase()).toMatch(/\r\nconnection: close\r\n/);
+    expect(await exited).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }

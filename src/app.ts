@@ -112,7 +112,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs });
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log });
     const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics });
     metrics.countSubscriptionsWith(() => ({ sockets: subscriptions.clients(), operations: subscriptions.openOperations() }));
 

@@ -66,7 +66,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
-    const log = deps.log.child({ requestId });
+    // Made when first used: most requests log nothing below the configured level.
+    let log: Logger | undefined;
     let viewer: Viewer = input.partner ?? viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
     const context: Context = {
@@ -78,7 +79,9 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
       realtime: deps.realtime,
       operations: deps.operations,
       rateLimiter: deps.rateLimiter,
-      log,
+      get log() {
+        return (log ??= deps.log.child({ requestId }));
+      },
       ...(input.budgetMs ? { deadline: Date.now() + input.budgetMs } : {}),
     };
     setAuditActor(auditActorOf(context));

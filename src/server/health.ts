@@ -1,7 +1,6 @@
 // Liveness and readiness for orchestrators.
 //   /healthz  the process is alive and serving HTTP (never touches the database);
 //   /readyz   the database answers as the app role, and every migration on disk is applied.
-import type { Request, Response } from 'express';
 import type { Database } from '../db/database';
 import { pendingMigrations, readMigrations } from '../db/migrate';
 
@@ -14,15 +13,21 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-export function healthz(_req: Request, res: Response): void {
-  res.json({ status: 'ok' });
+/** What a probe answers: a status and a JSON body. */
+export interface ProbeResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export function healthz(): ProbeResult {
+  return { status: 200, body: { status: 'ok' } };
 }
 
 export function readyz(db: Database) {
   // The migrations this build ships, read and hashed once: a readiness probe runs every few
   // seconds and must not re-read them from disk each time.
   const shipped = readMigrations();
-  return async (_req: Request, res: Response): Promise<void> => {
+  return async (): Promise<ProbeResult> => {
     const checks: Record<string, string> = {};
     let ready = true;
     try {
@@ -40,6 +45,6 @@ export function readyz(db: Database) {
       ready = false;
       checks.migrations = `unknown: ${error instanceof Error ? error.message : 'error'}`;
     }
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not ready', checks } };
   };
 }

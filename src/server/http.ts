@@ -1,31 +1,26 @@
-// Apollo Server 5 on Express 5 on a plain http.Server (which the WebSocket server will share).
+// Apollo Server 5 on a plain node:http server (which the WebSocket server shares): /graphql
+// (graphql-endpoint.ts), the probes and the metrics. No web framework: these four routes are all
+// there is, and Express's layers cost more per request than Apollo's pipeline (bench/NOTES.md).
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Database } from '../db/database';
+import type { Logger } from '../logger';
 import type { Context, CredentialInput } from './context';
-import { healthz, readyz } from './health';
-import { runWithAuditContext } from '../db/audit-context';
+import { healthz, readyz, type ProbeResult } from './health';
 import { createDrainer, type Drainer } from './drain';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
-import { rateLimitPlugin, type TenantRateLimiter } from './rate-limit';
+import type { TenantRateLimiter } from './rate-limit';
 import type { Metrics } from './metrics';
 import { requestLogPlugin } from './plugins/request-log';
 import type { ApqCache } from './persisted/apq-cache';
-import { BODY_LIMIT_BYTES, bodyErrors, partnerAuthentication, partnerOf, persistedOperationGate } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import type { UsageRecorder } from './usage-log';
-
-function header(req: express.Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
+import { graphqlEndpoint } from './graphql-endpoint';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -39,22 +34,24 @@ export interface HttpServerOptions {
   /** Absent when RATE_LIMITS=off. */
   rateLimiter?: TenantRateLimiter;
   resolverBudgetMs: number;
+  log: Logger;
 }
 
 export interface HttpServer {
-  app: express.Express;
   server: http.Server;
   apollo: ApolloServer<Context>;
   /** Stops accepting and waits for the requests in flight (see drain.ts). */
   drainer: Drainer;
 }
 
-export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const app = express();
-  app.disable('x-powered-by');
-  const server = http.createServer(app);
-  const drainer = createDrainer(server);
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
 
+const sendProbe = (res: http.ServerResponse, probe: ProbeResult) => sendJson(res, probe.status, probe.body);
+
+export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     introspection: !options.production,
@@ -77,36 +74,43 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Apollo installs its cache-control plugin unless told otherwise; it hooks every field
     // resolution (wrapping every resolver of the schema) to collect cache hints this API never
     // gives. Off: about 1 CPU-ms per nested request (bench/NOTES.md).
-    plugins: [ApolloServerPluginCacheControlDisabled(), requestLogPlugin(options.metrics), maskingPlugin(), ...(options.rateLimiter ? [rateLimitPlugin(options.rateLimiter, options.limits.maxCost)] : []), costPlugin(options.schema, options.limits)],
+    plugins: [ApolloServerPluginCacheControlDisabled(), requestLogPlugin(options.log, options.metrics), maskingPlugin(), costPlugin(options.schema, options.limits, options.rateLimiter)],
   });
   await apollo.start();
 
-  app.get('/healthz', healthz);
-  app.get('/readyz', readyz(options.db));
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', options.metrics.registry.contentType);
-    res.send(await options.metrics.registry.metrics());
+  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, log: options.log });
+  const ready = readyz(options.db);
+  const routes: Record<string, (res: http.ServerResponse) => Promise<void>> = {
+    '/healthz': async (res) => sendProbe(res, healthz()),
+    '/readyz': async (res) => sendProbe(res, await ready()),
+    '/metrics': async (res) => {
+      const text = await options.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      res.end(text);
+    },
+  };
+
+  async function other(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (!route) return sendJson(res, 404, { errors: [{ message: 'Not found: GraphQL is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { errors: [{ message: `${path} answers GET only`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET, HEAD' });
+    await route(res);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === '/graphql') {
+      void graphql(req, res);
+      return;
+    }
+    other(req, res, path).catch((error: unknown) => {
+      options.log.error({ err: error, path }, 'unexpected error in the HTTP layer');
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    });
   });
-  app.use(
-    '/graphql',
-    // Everything below runs in the request's audit context (filled by the context factory).
-    (_req, _res, next) => runWithAuditContext(next),
-    partnerAuthentication(options.persisted),
-    express.json({ limit: BODY_LIMIT_BYTES }),
-    persistedOperationGate(options.persisted),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        options.buildContext({
-          partner: partnerOf(res)?.viewer,
-          budgetMs: options.resolverBudgetMs,
-          authorization: req.headers.authorization,
-          requestId: header(req, 'x-request-id'),
-          actAsCreator: header(req, 'x-act-as-creator'),
-          adminReason: header(req, 'x-admin-reason'),
-          client: { ip: req.socket.remoteAddress, userAgent: header(req, 'user-agent')?.slice(0, 500) },
-        }),
-    }),
-  );
-  app.use('/graphql', bodyErrors);
-  return { app, server, apollo, drainer };
+  const drainer = createDrainer(server);
+  return { server, apollo, drainer };
 }

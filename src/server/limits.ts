@@ -175,8 +175,12 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   return costOf(operation.selectionSet, root, new Set());
 }
 
+/** The refusal of an operation that would cost more than `maxCost`, if it would. */
+export function costRefusal(cost: number, maxCost: number): GraphQLError | undefined {
+  if (cost <= maxCost) return undefined;
+  return limitError('QUERY_TOO_COSTLY', `The operation would cost ${cost}; the limit is ${maxCost}. Ask for smaller pages or fewer nested lists.`);
+}
+
 export function checkCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, limits: QueryLimits): GraphQLError | undefined {
-  const cost = operationCost(schema, document, operationName, variables ?? {});
-  if (cost <= limits.maxCost) return undefined;
-  return limitError('QUERY_TOO_COSTLY', `The operation would cost ${cost}; the limit is ${limits.maxCost}. Ask for smaller pages or fewer nested lists.`);
+  return costRefusal(operationCost(schema, document, operationName, variables ?? {}), limits.maxCost);
 }

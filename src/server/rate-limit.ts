@@ -5,14 +5,13 @@
 // this instance's counters: limits loosen, requests never fail for it). Over a limit, the
 // request is refused before it runs: HTTP 429, Retry-After, code RATE_LIMITED. The first
 // refusal of a window is a security event.
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import { tenantOf } from '../auth/viewer';
 import { tenantClient } from '../db/tenant';
 import type { Logger } from '../logger';
 import type { Context } from './context';
-import { operationCost } from './limits';
 import type { Metrics } from './metrics';
 
 const WINDOW_MS = 60_000;
@@ -218,29 +217,5 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
       return { requests: Math.round(estimate(requests, now)), cost: Math.round(estimate(cost, now)), limits: await limitsOf(ctx, creatorId) };
     },
     close: () => store.close(),
-  };
-}
-
-/**
- * HTTP: the request is counted when it starts; its cost once the operation is known. A refused
- * request is refused before anything runs (Apollo sends request-level errors from
- * didResolveOperation with their HTTP status and headers).
- */
-export function rateLimitPlugin(limiter: TenantRateLimiter, maxCost: number): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart({ contextValue }) {
-      const refused = await limiter.check(contextValue);
-      return {
-        async didResolveOperation({ document, operationName, request, schema }) {
-          if (refused) throw refused;
-          // An operation over the cost limit is refused by the cost plugin and never runs: it
-          // spends nothing.
-          const cost = operationCost(schema, document, operationName, request.variables ?? {});
-          if (cost > maxCost) return;
-          const overBudget = await limiter.spend(contextValue, cost);
-          if (overBudget) throw overBudget;
-        },
-      };
-    },
   };
 }

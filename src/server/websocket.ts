@@ -18,7 +18,7 @@ import { tenantClient } from '../db/tenant';
 import { RESYNC } from '../realtime/hub';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
-import { checkCost, limitRules, operationCost, type QueryLimits } from './limits';
+import { costRefusal, limitRules, operationCost, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
 import { execute, getOperationAST, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
@@ -167,7 +167,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         const errors = validate(options.schema, document, rules);
         // As over HTTP: in production an error does not describe the schema ("Did you mean").
         if (errors.length > 0) return options.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
-        const tooCostly = checkCost(options.schema, document, payload.operationName, payload.variables ?? undefined, options.limits);
+        const cost = operationCost(options.schema, document, payload.operationName, payload.variables ?? {});
+        const tooCostly = costRefusal(cost, options.limits.maxCost);
         if (tooCostly) return [tooCostly];
         // A fresh context per operation, from the same factory as HTTP; the token is verified
         // again, so one that expired since the connection opened is refused.
@@ -189,7 +190,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
         // Operations over the socket count against the tenant's request rate like HTTP ones.
-        const limited = (await options.rateLimiter?.check(contextValue)) ?? (await options.rateLimiter?.spend(contextValue, operationCost(options.schema, document, payload.operationName, payload.variables ?? {})));
+        const limited = (await options.rateLimiter?.check(contextValue)) ?? (await options.rateLimiter?.spend(contextValue, cost));
         if (limited) return [limited];
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         (ctx.extra.operations ??= new Set()).add(id);

@@ -10,10 +10,11 @@
 // First-party clients keep Apollo's automatic persisted queries, but only signed-in ones may
 // register a query: an anonymous request's query runs without being stored.
 import crypto from 'node:crypto';
-import type express from 'express';
-import { ApiKeyRejected, type ApiKeyAuthenticator, type PartnerViewer } from '../../auth/partner-auth';
+import type http from 'node:http';
+import { ApiKeyRejected, type ApiKeyAuthenticator, type AuthenticatedKey, type PartnerViewer } from '../../auth/partner-auth';
 import type { UsageRecorder } from '../usage-log';
 import { isDatabaseUnavailable } from '../../db/unavailable';
+import { BODY_LIMIT_BYTES } from '../http-body';
 import type { OperationManifest, PersistedOperation } from './manifest';
 
 export interface PartnerRequest {
@@ -22,12 +23,16 @@ export interface PartnerRequest {
   operation?: PersistedOperation;
 }
 
-/** What the gate leaves for the context factory (res.locals.partner). */
-export function partnerOf(res: express.Response): PartnerRequest | undefined {
-  return res.locals.partner as PartnerRequest | undefined;
+/** A request to /graphql on its way to Apollo: the gate may rewrite its search or body. */
+export interface GraphQLHttpRequest {
+  method: string;
+  /** The URL's query string, with its '?', or ''. */
+  search: string;
+  body: unknown;
 }
 
-class Refusal extends Error {
+/** A request the gate answers itself, with this status and error code. */
+export class Refusal extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -35,14 +40,24 @@ class Refusal extends Error {
   ) {
     super(message);
   }
+
+  headers(): Record<string, string> {
+    if (this.status === 401) return { 'www-authenticate': 'ApiKey' };
+    if (this.status === 503) return { 'retry-after': '2' };
+    return {};
+  }
+
+  body(): string {
+    return JSON.stringify({ errors: [{ message: this.message, extensions: { code: this.code } }] });
+  }
 }
 
 type Params = Record<string, unknown>;
 
-function paramsOf(req: express.Request): Params {
+function paramsOf(req: GraphQLHttpRequest): Params {
   if (req.method === 'GET') {
     const params: Params = {};
-    for (const [key, value] of new URL(req.url, 'http://localhost').searchParams) params[key] = value;
+    for (const [key, value] of new URLSearchParams(req.search)) params[key] = value;
     return params;
   }
   const body: unknown = req.body;
@@ -94,20 +109,14 @@ function authorise(operation: PersistedOperation, viewer: PartnerViewer, allowed
 }
 
 /** Apollo gets the manifest's document in place of the hash. */
-function rewrite(req: express.Request, operation: PersistedOperation, params: Params) {
+function rewrite(req: GraphQLHttpRequest, operation: PersistedOperation, params: Params) {
   if (req.method === 'GET') {
     const search = new URLSearchParams({ query: operation.document, operationName: operation.name });
     if (typeof params.variables === 'string') search.set('variables', params.variables);
-    req.url = `${new URL(req.url, 'http://localhost').pathname}?${search}`;
+    req.search = `?${search}`;
   } else {
     req.body = { query: operation.document, operationName: operation.name, ...(params.variables !== undefined ? { variables: params.variables } : {}) };
   }
-}
-
-function refuse(res: express.Response, refusal: Refusal) {
-  if (refusal.status === 401) res.setHeader('www-authenticate', 'ApiKey');
-  if (refusal.status === 503) res.setHeader('retry-after', '2');
-  res.status(refusal.status).json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
 }
 
 /** The first error code of a GraphQL response body, for the usage log. */
@@ -125,23 +134,34 @@ function errorCodeOf(body: string): string | null {
 const MAX_INT = 2 ** 31 - 1;
 const clampInt = (n: number) => (Number.isFinite(n) ? Math.min(MAX_INT, Math.max(0, Math.round(n))) : 0);
 
-function logUsage(req: express.Request, res: express.Response, usage: UsageRecorder, started: bigint) {
+/** One call of an API key, from its first byte: what the usage log records of it. */
+export interface PartnerCall {
+  /** Set once the key is authenticated; the operation once the request names a known one. */
+  partner?: PartnerRequest;
+  allowedOperations?: readonly string[];
+  /** The response body, as it is sent. */
+  sent(body: string): void;
+}
+
+/**
+ * Starts the usage record of a request with X-Api-Key. It is written when the connection is
+ * done with the response: after it is sent, or when the client goes away first (logged as 499,
+ * nginx's "client closed request"); every call of a known key is logged either way.
+ */
+export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResponse, usage: UsageRecorder): PartnerCall {
+  const started = process.hrtime.bigint();
   let responseBytes = 0;
   let errorCode: string | null = null;
-  const send = res.send.bind(res);
-  res.send = (body?: unknown) => {
-    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+  const call: PartnerCall = {
+    sent(body) {
       responseBytes = Buffer.byteLength(body);
-      errorCode = errorCodeOf(body.toString());
-    }
-    return send(body);
+      errorCode = errorCodeOf(body);
+    },
   };
-  // 'close' comes after a response is sent and also when the client goes away first (logged as
-  // 499, nginx's "client closed request"): every call of a known key is logged either way.
   res.once('close', () => {
-    const partner = partnerOf(res);
+    const partner = call.partner;
     if (!partner) return;
-    const bodyBytes = req.method === 'GET' ? Buffer.byteLength(req.originalUrl) : Number(req.headers['content-length'] ?? 0);
+    const bodyBytes = req.method === 'GET' ? Buffer.byteLength(req.url ?? '') : Number(req.headers['content-length'] ?? 0);
     usage.record({
       creatorId: partner.viewer.creatorId,
       apiKeyId: partner.viewer.keyId,
@@ -150,101 +170,64 @@ function logUsage(req: express.Request, res: express.Response, usage: UsageRecor
       statusCode: res.writableFinished ? res.statusCode : 499,
       errorCode: res.writableFinished ? errorCode : 'CLIENT_CLOSED_REQUEST',
       durationMs: clampInt(Number(process.hrtime.bigint() - started) / 1e6),
-      // The parser refuses bodies over its limit, so a claimed length beyond it was never read.
+      // The body is not read past its limit, so a claimed length beyond it was never read.
       requestSizeBytes: clampInt(Math.min(bodyBytes, BODY_LIMIT_BYTES + 1)),
       responseSizeBytes: clampInt(responseBytes),
       ipAddress: req.socket.remoteAddress ?? null,
       createdAt: new Date(),
     });
   });
-}
-
-function header(req: express.Request, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** The limit of the JSON body parser in front of Apollo. */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
-
-/**
- * Step 1, before the body is parsed: a request with X-Api-Key is a partner's. Its key is
- * checked first, and from then on the call is logged against the key whatever happens,
- * including a body the parser refuses.
- */
-export function partnerAuthentication(deps: { authenticate: ApiKeyAuthenticator; usage: UsageRecorder }): express.RequestHandler {
-  return async (req, res, next) => {
-    const apiKey = header(req, 'x-api-key');
-    if (apiKey === undefined) return next();
-    res.locals.partnerRequest = true;
-    logUsage(req, res, deps.usage, process.hrtime.bigint());
-    try {
-      if (req.headers.authorization !== undefined) throw new Refusal(400, 'BAD_REQUEST', 'Send either Authorization or X-Api-Key, not both');
-      try {
-        const key = await deps.authenticate(apiKey);
-        res.locals.partner = { viewer: key.viewer } satisfies PartnerRequest;
-        res.locals.allowedOperations = key.allowedOperations;
-      } catch (error) {
-        if (error instanceof ApiKeyRejected) throw new Refusal(401, 'UNAUTHENTICATED', error.message);
-        if (isDatabaseUnavailable(error)) throw new Refusal(503, 'SERVICE_UNAVAILABLE', 'The service is unavailable for a moment: retry shortly');
-        throw error;
-      }
-      next();
-    } catch (error) {
-      if (error instanceof Refusal) refuse(res, error);
-      else next(error);
-    }
-  };
+  return call;
 }
 
 /**
- * Step 2, after the body is parsed: a partner's request must name a manifest operation the key
- * may run, and Apollo gets that document; a first-party request passes (see firstParty).
+ * Step 1, before the body is read: a request with X-Api-Key is a partner's, and its key is
+ * checked first, so that from then on the call is logged against the key whatever happens,
+ * including a body that cannot be read.
  */
-export function persistedOperationGate(deps: { manifest: OperationManifest }): express.RequestHandler {
-  return (req, res, next) => {
-    if (!res.locals.partnerRequest) {
-      firstParty(req);
-      return next();
-    }
-    try {
-      const partner = partnerOf(res);
-      if (!partner) throw new Refusal(401, 'UNAUTHENTICATED', 'Invalid API key');
-      const params = paramsOf(req);
-      const operation = resolveOperation(deps.manifest, params);
-      res.locals.partner = { viewer: partner.viewer, operation } satisfies PartnerRequest;
-      authorise(operation, partner.viewer, res.locals.allowedOperations as readonly string[]);
-      rewrite(req, operation, params);
-      next();
-    } catch (error) {
-      if (error instanceof Refusal) refuse(res, error);
-      else next(error);
-    }
-  };
+export async function authenticatePartner(authenticate: ApiKeyAuthenticator, apiKey: string, authorization: string | undefined, call: PartnerCall): Promise<void> {
+  if (authorization !== undefined) throw new Refusal(400, 'BAD_REQUEST', 'Send either Authorization or X-Api-Key, not both');
+  let key: AuthenticatedKey;
+  try {
+    key = await authenticate(apiKey);
+  } catch (error) {
+    if (error instanceof ApiKeyRejected) throw new Refusal(401, 'UNAUTHENTICATED', error.message);
+    if (isDatabaseUnavailable(error)) throw new Refusal(503, 'SERVICE_UNAVAILABLE', 'The service is unavailable for a moment: retry shortly');
+    throw error;
+  }
+  call.partner = { viewer: key.viewer };
+  call.allowedOperations = key.allowedOperations;
 }
 
-/** The JSON parser's refusals (malformed, too large, wrong encoding) as GraphQL errors. */
-export const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?: string; expose?: boolean; message?: string }, _req, res, next) => {
-  if (res.headersSent || typeof error.status !== 'number' || error.status < 400 || error.status >= 500) return next(error);
-  const code = error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
-  const message = error.status === 413 ? `The request body is larger than ${BODY_LIMIT_BYTES} bytes` : error.type === 'entity.parse.failed' ? 'The body is not valid JSON' : (error.expose && error.message) || 'Bad request';
-  res.status(error.status).json({ errors: [{ message, extensions: { code } }] });
-};
+/**
+ * Step 2, once the body is read: a partner's request must name a manifest operation the key
+ * may run, and Apollo gets that document in its place.
+ */
+export function admitPartner(manifest: OperationManifest, req: GraphQLHttpRequest, call: PartnerCall): void {
+  const partner = call.partner;
+  if (!partner) throw new Refusal(401, 'UNAUTHENTICATED', 'Invalid API key');
+  const params = paramsOf(req);
+  const operation = resolveOperation(manifest, params);
+  call.partner = { viewer: partner.viewer, operation };
+  authorise(operation, partner.viewer, call.allowedOperations ?? []);
+  rewrite(req, operation, params);
+}
 
 function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
-/**
- * An anonymous request that sends a query with its hash runs the query but does not register
- * it (a wrong hash is still Apollo's 400); so does a query text over APQ_MAX_QUERY_BYTES.
- * Signed-in clients register as Apollo does (an invalid token is refused before that).
- */
 /** Longer query texts run, but are not registered: the store is for real client operations. */
 export const APQ_MAX_QUERY_BYTES = 32 * 1024;
 
-function firstParty(req: express.Request) {
-  const signedIn = (req.headers.authorization ?? '').trim() !== '';
+/**
+ * A first-party request: an anonymous request that sends a query with its hash runs the query
+ * but does not register it (a wrong hash is still Apollo's 400); so does a query text over
+ * APQ_MAX_QUERY_BYTES. Signed-in clients register as Apollo does (an invalid token is refused
+ * before that).
+ */
+export function admitFirstParty(req: GraphQLHttpRequest, authorization: string | undefined): void {
+  const signedIn = (authorization ?? '').trim() !== '';
   let params: Params;
   let extensions: Params | undefined;
   try {
@@ -258,9 +241,9 @@ function firstParty(req: express.Request) {
   if (signedIn && Buffer.byteLength(params.query) <= APQ_MAX_QUERY_BYTES) return;
   const { persistedQuery: _p, ...rest } = extensions!;
   if (req.method === 'GET') {
-    const url = new URL(req.url, 'http://localhost');
-    url.searchParams.set('extensions', JSON.stringify(rest));
-    req.url = `${url.pathname}${url.search}`;
+    const search = new URLSearchParams(req.search);
+    search.set('extensions', JSON.stringify(rest));
+    req.search = `?${search}`;
   } else {
     req.body = { ...params, extensions: rest };
   }

@@ -4,10 +4,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import { tenantOf } from '../../auth/viewer';
+import type { Logger } from '../../logger';
 import type { Context } from '../context';
 import type { Metrics } from '../metrics';
 
-export function requestLogPlugin(metrics?: Metrics): ApolloServerPlugin<Context> {
+export function requestLogPlugin(log: Logger, metrics?: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
@@ -22,6 +23,8 @@ export function requestLogPlugin(metrics?: Metrics): ApolloServerPlugin<Context>
           const outcome = codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error';
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           metrics?.observeRequest(name, outcome, seconds);
+          // Checked on the process's logger: the request's own is made only when it logs.
+          if (!log.isLevelEnabled('info')) return;
           contextValue.log.info(
             {
               viewer: viewer.kind,

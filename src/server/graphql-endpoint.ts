@@ -1,0 +1,95 @@
+// /graphql over HTTP: Apollo Server's own request handling (executeHTTPGraphQLRequest: methods,
+// content negotiation, CSRF prevention, APQ, status codes) straight on node:http, behind the
+// partner gate and the body reader. This is what @as-integrations/express5 does, without
+// Express's router, body parser and response helpers, which cost more CPU than Apollo's whole
+// pipeline for a small query (bench/NOTES.md).
+import type http from 'node:http';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { ApiKeyAuthenticator } from '../auth/partner-auth';
+import { runWithAuditContext } from '../db/audit-context';
+import type { Logger } from '../logger';
+import type { Context, CredentialInput } from './context';
+import { BodyError, readJsonBody } from './http-body';
+import type { ApqCache } from './persisted/apq-cache';
+import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
+import type { OperationManifest } from './persisted/manifest';
+import type { UsageRecorder } from './usage-log';
+
+export interface GraphQLEndpointOptions {
+  apollo: ApolloServer<Context>;
+  buildContext: (input: CredentialInput) => Promise<Context>;
+  /** Partner safelist, key check and usage log, and the first-party APQ store. */
+  persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
+  resolverBudgetMs: number;
+  log: Logger;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function send(res: http.ServerResponse, call: PartnerCall | undefined, status: number, headers: Record<string, string>, body: string): void {
+  call?.sent(body);
+  res.writeHead(status, { 'content-type': JSON_TYPE, ...headers });
+  res.end(body);
+}
+
+export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+  const { apollo, persisted } = options;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const apiKey = header(req, 'x-api-key');
+    const call = apiKey === undefined ? undefined : startPartnerCall(req, res, persisted.usage);
+    try {
+      if (call) await authenticatePartner(persisted.authenticate, apiKey!, req.headers.authorization, call);
+      const method = (req.method ?? 'GET').toUpperCase();
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const request: GraphQLHttpRequest = { method, search: q === -1 ? '' : url.slice(q), body: method === 'GET' || method === 'HEAD' ? undefined : await readJsonBody(req) };
+      if (call) admitPartner(persisted.manifest, request, call);
+      else admitFirstParty(request, req.headers.authorization);
+
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: request.search, body: request.body },
+        context: () =>
+          options.buildContext({
+            partner: call?.partner?.viewer,
+            budgetMs: options.resolverBudgetMs,
+            authorization: req.headers.authorization,
+            requestId: header(req, 'x-request-id'),
+            actAsCreator: header(req, 'x-act-as-creator'),
+            adminReason: header(req, 'x-admin-reason'),
+            client: { ip: req.socket.remoteAddress, userAgent: header(req, 'user-agent')?.slice(0, 500) },
+          }),
+      });
+      res.statusCode = response.status ?? 200;
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      if (response.body.kind === 'complete') {
+        call?.sent(response.body.string);
+        res.end(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (error) {
+      if (error instanceof Refusal) return send(res, call, error.status, error.headers(), error.body());
+      if (error instanceof BodyError) return send(res, call, error.status, {}, JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+      throw error;
+    }
+  }
+
+  return (req, res) =>
+    // Everything below runs in the request's audit context (filled by the context factory).
+    runWithAuditContext(() => handle(req, res)).catch((error: unknown) => {
+      options.log.error({ err: error }, 'unexpected error in the HTTP layer');
+      if (res.headersSent) res.destroy();
+      else send(res, undefined, 500, {}, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+    });
+}

@@ -1,0 +1,146 @@
+// The HTTP front door on node:http (src/server/http.ts, graphql-endpoint.ts, http-body.ts): how
+// /graphql reads bodies (compressed, too large, malformed, other types and charsets), and what
+// the other paths answer. A body that is refused writes nothing.
+import http from 'node:http';
+import zlib from 'node:zlib';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let db: TestDatabase;
+let server: TestServer;
+let tenants: TwoTenants;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  tenants = await seedTwoTenants(db);
+  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
+});
+afterAll(async () => {
+  await server?.stop();
+  await db?.drop();
+});
+
+type Body = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+
+/** A raw request: node:http sends the headers and body exactly as given. */
+function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: url.hostname, port: url.port, path, method: options.method ?? 'POST', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const asCreatorA = () => ({ authorization: `Bearer ${server.tokenFor(tenants.creatorA)}` });
+const createProgram = (name: string) => JSON.stringify({ query: 'mutation($input: CreateProgramInput!) { createProgram(input: $input) { __typename } }', variables: { input: { name } } });
+
+async function programsNamed(name: string): Promise<number> {
+  const owner = await connect(db.ownerUrl);
+  try {
+    return Number((await owner.query('SELECT count(*) AS n FROM programs WHERE name = $1', [name])).rows[0].n);
+  } finally {
+    await owner.end();
+  }
+}
+
+describe('asCreatorA: request bodies', () => {
+  test('a gzip, deflate or br body is inflated and runs', async () => {
+    const body = JSON.stringify({ query: '{ me { id } }' });
+    for (const [encoding, compress] of [['gzip', zlib.gzipSync], ['deflate', zlib.deflateSync], ['br', zlib.brotliCompressSync]] as const) {
+      const response = await raw('/graphql', { headers: { 'content-type': 'application/json', 'content-encoding': encoding, ...asCreatorA() }, body: compress(Buffer.from(body)) });
+      expect(response.status).toBe(200);
+      expect((JSON.parse(response.text) as Body).data).toEqual({ me: { id: expect.any(String) } });
+    }
+  });
+
+  test('a compressed body that inflates past 1 MiB is 413 PAYLOAD_TOO_LARGE, writes nothing, and the server stays up', async () => {
+    const name = `bomb-${Date.now()}`;
+    const bomb = createProgram(name).replace('"variables"', `"padding":"${'x'.repeat(3_000_000)}","variables"`);
+    const compressed = zlib.gzipSync(Buffer.from(bomb));
+    expect(compressed.length).toBeLessThan(20_000);
+    const response = await raw('/graphql', { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...asCreatorA() }, body: compressed });
+    expect(response.status).toBe(413);
+    expect((JSON.parse(response.text) as Body).errors![0]!.extensions!.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await programsNamed(name)).toBe(0);
+    expect((await server.gql('{ __typename }')).status).toBe(200);
+  });
+
+  test('a declared length over 1 MiB is 413 before the body is read', async () => {
+    const url = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) } }, (res) => {
+        res.resume();
+        resolve(String(res.statusCode));
+        req.destroy();
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      req.write('{"query": "{ __typename }"'); // 50 MiB promised, a few bytes sent
+    });
+    expect(answer).toBe('413');
+  });
+
+  test('malformed JSON, a top-level scalar, an unsupported charset or encoding are clear 4xx errors that write nothing', async () => {
+    const name = `bad-${Date.now()}`;
+    const cases: { headers: Record<string, string>; body: string | Buffer; status: number; message: RegExp }[] = [
+      { headers: { 'content-type': 'application/json' }, body: createProgram(name).slice(0, -5), status: 400, message: /not valid JSON/ },
+      { headers: { 'content-type': 'application/json' }, body: '"mutation { createProgram }"', status: 400, message: /not valid JSON/ },
+      { headers: { 'content-type': 'application/json; charset=latin1' }, body: createProgram(name), status: 415, message: /unsupported charset "LATIN1"/ },
+      { headers: { 'content-type': 'application/json', 'content-encoding': 'compress' }, body: createProgram(name), status: 415, message: /unsupported content encoding "compress"/ },
+      { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip at all', status: 400, message: /could not be decompressed/ },
+    ];
+    for (const c of cases) {
+      const response = await raw('/graphql', { headers: { ...c.headers, ...asCreatorA() }, body: c.body });
+      expect(response.status).toBe(c.status);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      const error = (JSON.parse(response.text) as Body).errors![0]!;
+      expect(error.message).toMatch(c.message);
+      expect(error.extensions!.code).toBe('BAD_REQUEST');
+    }
+    expect(await programsNamed(name)).toBe(0);
+  });
+
+  test('a body that is not application/json is not read as GraphQL: 400, nothing written', async () => {
+    const name = `plain-${Date.now()}`;
+    const response = await raw('/graphql', { headers: { 'content-type': 'application/graphql', ...asCreatorA() }, body: createProgram(name) });
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/POST body missing, invalid Content-Type/);
+    expect(await programsNamed(name)).toBe(0);
+  });
+
+  test('an empty JSON body is an empty request (400), a valid one still writes', async () => {
+    const empty = await raw('/graphql', { headers: { 'content-type': 'application/json', ...asCreatorA() }, body: '' });
+    expect(empty.status).toBe(400);
+    const name = `ok-${Date.now()}`;
+    const created = await raw('/graphql', { headers: { 'content-type': 'application/json', ...asCreatorA() }, body: createProgram(name) });
+    expect(created.status).toBe(200);
+    expect(JSON.parse(created.text)).toEqual({ data: { createProgram: { __typename: 'CreateProgramSuccess' } } });
+    expect(await programsNamed(name)).toBe(1);
+  });
+});
+
+describe('other paths', () => {
+  test('an unknown path is a JSON 404; a probe answers GET and HEAD only (405 with Allow)', async () => {
+    const missing = await raw('/graphql/extra', { method: 'GET' });
+    expect(missing.status).toBe(404);
+    expect((JSON.parse(missing.text) as Body).errors![0]!.extensions!.code).toBe('NOT_FOUND');
+    const post = await raw('/healthz', { method: 'POST', body: '{}' });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    const head = await raw('/healthz', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+  });
+
+  test('GET /metrics is Prometheus text', async () => {
+    const metrics = await raw('/metrics', { method: 'GET' });
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.text).toMatch(/creatorgraph_graphql_requests_total/);
+  });
+});

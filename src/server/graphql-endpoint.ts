@@ -33,7 +33,7 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 
 function send(res: http.ServerResponse, call: PartnerCall | undefined, status: number, headers: Record<string, string>, body: string): void {
   call?.sent(body);
-  res.writeHead(status, { 'content-type': JSON_TYPE, ...headers });
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
 

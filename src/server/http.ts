@@ -45,8 +45,9 @@ export interface HttpServer {
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
 }
 
 const sendProbe = (res: http.ServerResponse, probe: ProbeResult) => sendJson(res, probe.status, probe.body);
@@ -82,10 +83,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const ready = readyz(options.db);
   const routes: Record<string, (res: http.ServerResponse) => Promise<void>> = {
     '/healthz': async (res) => sendProbe(res, healthz()),
-    '/readyz': async (res) => sendProbe(res, await ready()),
+    // Draining: no longer ready, so that load balancers stop sending (drain.ts).
+    '/readyz': async (res) => sendProbe(res, drainer.stopping ? { status: 503, body: { status: 'draining' } } : await ready()),
     '/metrics': async (res) => {
       const text = await options.metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      res.writeHead(200, { 'content-type': options.metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
       res.end(text);
     },
   };

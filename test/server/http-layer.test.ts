@@ -98,6 +98,7 @@ describe('asCreatorA: request bodies', () => {
       const response = await raw('/graphql', { headers: { ...c.headers, ...asCreatorA() }, body: c.body });
       expect(response.status).toBe(c.status);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.headers['content-length']).toBe(String(Buffer.byteLength(response.text)));
       const error = (JSON.parse(response.text) as Body).errors![0]!;
       expect(error.message).toMatch(c.message);
       expect(error.extensions!.code).toBe('BAD_REQUEST');
@@ -119,6 +120,7 @@ describe('asCreatorA: request bodies', () => {
     const name = `ok-${Date.now()}`;
     const created = await raw('/graphql', { headers: { 'content-type': 'application/json', ...asCreatorA() }, body: createProgram(name) });
     expect(created.status).toBe(200);
+    expect(created.headers['content-length']).toBe(String(Buffer.byteLength(created.text)));
     expect(JSON.parse(created.text)).toEqual({ data: { createProgram: { __typename: 'CreateProgramSuccess' } } });
     expect(await programsNamed(name)).toBe(1);
   });
@@ -128,6 +130,7 @@ describe('other paths', () => {
   test('an unknown path is a JSON 404; a probe answers GET and HEAD only (405 with Allow)', async () => {
     const missing = await raw('/graphql/extra', { method: 'GET' });
     expect(missing.status).toBe(404);
+    expect(missing.headers['content-length']).toBe(String(Buffer.byteLength(missing.text)));
     expect((JSON.parse(missing.text) as Body).errors![0]!.extensions!.code).toBe('NOT_FOUND');
     const post = await raw('/healthz', { method: 'POST', body: '{}' });
     expect(post.status).toBe(405);

@@ -101,7 +101,7 @@ test('SIGTERM with requests in flight: they finish, sockets close with 1001, the
   }
 });
 
-test('SIGTERM: a request sent on an idle keep-alive connection just after the signal is answered (Connection: close), not reset', async () => {
+test('SIGTERM: a request sent on an idle keep-alive connection just after the signal is answered (Connection: close), not reset; readiness says draining', async () => {
   const server = await startServer();
   const { port, child, exited } = server;
   try {
@@ -123,11 +123,41 @@ test('SIGTERM: a request sent on an idle keep-alive connection just after the si
     child.kill('SIGTERM');
     while (!/shutting down: draining requests/.test(server.output)) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 50));
-    socket.write(request);
+    socket.write(request.replace('/healthz', '/readyz'));
 
     expect(await closed).toBe('closed');
-    expect(received).toMatch(/^HTTP\/1.1 200/);
+    expect(received).toMatch(/^HTTP\/1.1 503/);
+    expect(received).toMatch(/\{"status":"draining"\}$/);
     expect(received.toLowerCase()).toMatch(/\r\nconnection: close\r\n/);
+    expect(await exited).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM: connections the kernel accepted while the process was busy are served, not reset', async () => {
+  const server = await startServer();
+  const { port, child, exited } = server;
+  try {
+    await waitReady(`http://127.0.0.1:${port}/graphql`, child);
+    // Stopped, the process cannot accept: the connections wait in the listen backlog, their
+    // requests written, when the signal comes.
+    child.kill('SIGSTOP');
+    const answers = Array.from(
+      { length: 5 },
+      () =>
+        new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+          let received = '';
+          socket.on('data', (d) => (received += String(d)));
+          socket.once('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+          socket.once('close', () => resolve(received.split('\r\n')[0]!));
+        }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    child.kill('SIGCONT');
+    expect(await Promise.all(answers)).toEqual(Array(5).fill('HTTP/1.1 200 OK'));
     expect(await exited).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

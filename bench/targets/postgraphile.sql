@@ -34,9 +34,9 @@ AS $$
            (SELECT count(*) FROM users u WHERE u.created_at >= d.start AND u.created_at < d.stop)::int AS "newUsers",
            (SELECT count(*) FROM users u WHERE u.last_active_at >= d.start AND u.last_active_at < d.stop)::int AS "activeUsers",
            (SELECT count(*) FROM messages m WHERE m.created_at >= d.start AND m.created_at < d.stop)::int AS messages,
-           (SELECT count(*) FROM conversations c WHERE c.escalated_at >= d.start AND c.escalated_at < d.stop)::int AS "conversationsEscalated",
+           (SELECT count(*) FROM conversations c WHERE c.escalated_at >= d.start AND c.escalated_at < d.stop AND c.escalated_to_human)::int AS "conversationsEscalated",
            (SELECT count(*) FROM user_badges b WHERE b.earned_at >= d.start AND b.earned_at < d.stop)::int AS "badgesAwarded",
-           (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop)::int AS "enrollmentsCompleted"
+           (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop AND e.status = 'completed')::int AS "enrollmentsCompleted"
       FROM d
 $$;
 COMMENT ON FUNCTION postgraphile_bench.dashboard_summary(date) IS 'What happened on one day (UTC) for the current tenant.';

@@ -44,9 +44,9 @@ export const RAW_SQL: Record<string, string> = {
            'newUsers', (SELECT count(*) FROM users u WHERE u.created_at >= d.start AND u.created_at < d.stop),
            'activeUsers', (SELECT count(*) FROM users u WHERE u.last_active_at >= d.start AND u.last_active_at < d.stop),
            'messages', (SELECT count(*) FROM messages m WHERE m.created_at >= d.start AND m.created_at < d.stop),
-           'conversationsEscalated', (SELECT count(*) FROM conversations c WHERE c.escalated_at >= d.start AND c.escalated_at < d.stop),
+           'conversationsEscalated', (SELECT count(*) FROM conversations c WHERE c.escalated_at >= d.start AND c.escalated_at < d.stop AND c.escalated_to_human),
            'badgesAwarded', (SELECT count(*) FROM user_badges b WHERE b.earned_at >= d.start AND b.earned_at < d.stop),
-           'enrollmentsCompleted', (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop))
+           'enrollmentsCompleted', (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop AND e.status = 'completed'))
          FROM d`,
   // The key check and the data in one statement: no row unless the key is live.
   Q5: `SELECT json_build_object('id', u.id, 'externalId', u.external_id,

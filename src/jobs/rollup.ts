@@ -36,7 +36,7 @@ export async function rollupDay(owner: pg.Pool | pg.ClientBase, date: string): P
            ('interactions', (SELECT count(*) FROM user_interactions i WHERE i.creator_id = c.id AND i.created_at >= d.start AND i.created_at < d.stop)),
            ('badges_awarded', (SELECT count(*) FROM user_badges b WHERE b.creator_id = c.id AND b.earned_at >= d.start AND b.earned_at < d.stop)),
            ('enrollments', (SELECT count(*) FROM program_enrollments e WHERE e.creator_id = c.id AND e.enrolled_at >= d.start AND e.enrolled_at < d.stop)),
-           ('completions', (SELECT count(*) FROM program_enrollments e WHERE e.creator_id = c.id AND e.completed_at >= d.start AND e.completed_at < d.stop)),
+           ('completions', (SELECT count(*) FROM program_enrollments e WHERE e.creator_id = c.id AND e.completed_at >= d.start AND e.completed_at < d.stop AND e.status = 'completed')),
            ('points', (SELECT coalesce(sum(a.points), 0) FROM achievements a WHERE a.creator_id = c.id AND a.earned_at >= d.start AND a.earned_at < d.stop))
          ) AS v(metric_type, value)
      ),
@@ -64,7 +64,7 @@ export async function rollupDay(owner: pg.Pool | pg.ClientBase, date: string): P
        FROM programs p, d,
        LATERAL (VALUES
          ('enrollments', (SELECT count(*) FROM program_enrollments e WHERE e.creator_id = p.creator_id AND e.program_id = p.id AND e.enrolled_at >= d.start AND e.enrolled_at < d.stop)),
-         ('completions', (SELECT count(*) FROM program_enrollments e WHERE e.creator_id = p.creator_id AND e.program_id = p.id AND e.completed_at >= d.start AND e.completed_at < d.stop)),
+         ('completions', (SELECT count(*) FROM program_enrollments e WHERE e.creator_id = p.creator_id AND e.program_id = p.id AND e.completed_at >= d.start AND e.completed_at < d.stop AND e.status = 'completed')),
          ('active_users', (SELECT count(DISTINCT i.user_id) FROM user_interactions i WHERE i.creator_id = p.creator_id AND i.program_id = p.id AND i.created_at >= d.start AND i.created_at < d.stop))
        ) AS v(metric_type, value)
       WHERE p.status <> 'draft'

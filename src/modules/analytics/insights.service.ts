@@ -100,7 +100,11 @@ export interface DaySummary {
   enrollmentsCompleted: number;
 }
 
-/** What happened on one day (UTC), by default today. */
+/**
+ * What happened on one day (UTC), by default today. Every count is an index range over that day
+ * (the dashboard_indexes migration): the completions and escalations name the predicates of
+ * their partial indexes, which the CHECK constraints make equivalent to the timestamps alone.
+ */
 export async function daySummary(db: TenantClient, day: Date): Promise<DaySummary> {
   const [row] = await db.$queryRaw<DaySummary[]>`
     WITH d AS (SELECT ${day}::date AS day, ${day}::date::timestamptz AS start, (${day}::date + 1)::timestamptz AS stop)
@@ -108,9 +112,9 @@ export async function daySummary(db: TenantClient, day: Date): Promise<DaySummar
            (SELECT count(*) FROM users u WHERE u.created_at >= d.start AND u.created_at < d.stop)::int AS "newUsers",
            (SELECT count(*) FROM users u WHERE u.last_active_at >= d.start AND u.last_active_at < d.stop)::int AS "activeUsers",
            (SELECT count(*) FROM messages m WHERE m.created_at >= d.start AND m.created_at < d.stop)::int AS messages,
-           (SELECT count(*) FROM conversations c WHERE c.escalated_at >= d.start AND c.escalated_at < d.stop)::int AS "conversationsEscalated",
+           (SELECT count(*) FROM conversations c WHERE c.escalated_at >= d.start AND c.escalated_at < d.stop AND c.escalated_to_human)::int AS "conversationsEscalated",
            (SELECT count(*) FROM user_badges b WHERE b.earned_at >= d.start AND b.earned_at < d.stop)::int AS "badgesAwarded",
-           (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop)::int AS "enrollmentsCompleted"
+           (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop AND e.status = 'completed')::int AS "enrollmentsCompleted"
       FROM d`;
   return row!;
 }

@@ -42,7 +42,7 @@ export interface HttpRequest {
   body: string;
 }
 
-const A_DOCUMENTS: Record<Exclude<QueryId, 'Q5'>, string> = {
+export const A_DOCUMENTS: Record<Exclude<QueryId, 'Q5'>, string> = {
   Q0: `query Q0 { __typename }`,
   Q1: `query Q1($id: ID!) { node(id: $id) { ... on Program { id name description status version createdAt } } }`,
   Q2: `query Q2 { users(first: 20) { totalCount pageInfo { hasNextPage } nodes { id externalId displayName channel createdAt } } }`,

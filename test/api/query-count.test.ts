@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { callAsPartner } from '../helpers/partner';
 import { issueApiKey } from '../../src/auth/api-keys';
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { A_DOCUMENTS } from '../../bench/queries';
 
 let db: TestDatabase;
 let server: TestServer;
@@ -155,4 +156,34 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
   // each behind the tenant settings statement, one round trip each.
   expect(texts.filter((t) => /api_keys/.test(t))).toHaveLength(1);
   expect({ roundTrips: sent.length, behindSettings: sent.filter((s) => s.settings).length }).toEqual({ roundTrips: 6, behindSettings: 6 });
+});
+
+test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round trip per Prisma query level, nothing per row', async () => {
+  const owner = await connect(db.ownerUrl);
+  let programId: string;
+  try {
+    programId = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND name = 'Load 1'`, [tenants.creatorA])).rows[0]!.id;
+  } finally {
+    await owner.end();
+  }
+  const token = server.tokenFor(tenants.creatorA);
+  const run = async (q: keyof typeof A_DOCUMENTS, variables: Record<string, unknown>) => {
+    sent.length = 0;
+    const { body } = await server.gql(A_DOCUMENTS[q], variables, { token });
+    expect(body.errors).toBeUndefined();
+    expect(sent.every((s) => s.settings)).toBe(true);
+    return sent.length;
+  };
+  await run('Q0', {}); // the plan's request rate, read once a minute
+  const program = { id: encodeGlobalID('Program', programId) };
+  // Locked in (bench/NOTES.md has what they were before): Q0 touches no database; Q1 is the
+  // program; Q2 the page and its count; Q3 the program, its enrollments, their users, the
+  // users' awards and the awards' badges; Q4 one statement of six counts.
+  expect({
+    Q0: await run('Q0', {}),
+    Q1: await run('Q1', program),
+    Q2: await run('Q2', {}),
+    Q3: await run('Q3', program),
+    Q4: await run('Q4', { date: new Date().toISOString().slice(0, 10) }),
+  }).toEqual({ Q0: 0, Q1: 1, Q2: 2, Q3: 5, Q4: 1 });
 });

@@ -11,7 +11,8 @@
 //      canonicalised, or the run stops.
 //   4. For each repetition, for each query, A B C in turn: a saturation run (autocannon, fixed
 //      connections, bounded in time) for requests per second and CPU-ms per request (the
-//      target's own utime + stime from /proc), with pg_stat_statements reset before and read
+//      target's own utime + stime from /proc, and PostgreSQL's: the postmaster and every
+//      process it forked), with pg_stat_statements reset before and read
 //      after (SQL statements and transactions per request); then an evenly paced open-loop run
 //      at a fixed request rate for p50 and p99 latency (per query, the same for A, B and C:
 //      half the warm-up throughput of the slowest target).
@@ -73,11 +74,46 @@ interface RunningTarget {
   request: (q: QueryId, s: Sample) => HttpRequest;
 }
 
+/** The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime. */
+function procStat(pid: number | string): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** utime + stime of a process, in milliseconds. */
 function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = procStat(pid);
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+}
+
+/**
+ * utime + stime of each process of the PostgreSQL server: the postmaster and every process it
+ * forked (backends, autovacuum, the checkpointer...), by pid.
+ */
+function postgresCpu(clusterDir: string): Map<string, number> {
+  const postmaster = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]!;
+  const cpu = new Map<string, number>([[postmaster, cpuMs(Number(postmaster))]]);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = procStat(entry);
+      if (fields[1] === postmaster) cpu.set(entry, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return cpu;
+}
+
+/**
+ * PostgreSQL's CPU between two snapshots: what each process alive at the end used since the
+ * first (all of it, for one that started in between). A process that ended in between is left
+ * out: a pool closes only connections idle for far longer than a run, which used nothing in it.
+ */
+function postgresCpuSince(before: Map<string, number>, clusterDir: string): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpu(clusterDir)) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 async function post(port: number, req: HttpRequest): Promise<{ status: number; body: unknown }> {
@@ -118,6 +154,10 @@ async function startTarget(target: Target, script: string[], extraEnv: Record<st
 interface Measurement {
   rps: number;
   cpuMsPerRequest: number;
+  /** PostgreSQL's CPU (all its processes) per request. */
+  dbCpuMsPerRequest: number;
+  /** The target's and PostgreSQL's together: what the request costs the machine. */
+  totalCpuMsPerRequest: number;
   statementsPerRequest: number;
   transactionsPerRequest: number;
   dbMsPerRequest: number;
@@ -213,6 +253,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   if (CPUS > 1) execFileSync('taskset', ['-pc', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-bench-'));
+  const clusterDir = path.join(dir, 'pg');
   fs.chmodSync(dir, 0o755);
   log(`PostgreSQL in ${dir}; targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} (${CPUS} CPUs, ${os.cpus()[0]?.model ?? 'unknown'})`);
   const db = await startEmbeddedPostgres({
@@ -329,11 +370,13 @@ async function main(): Promise<void> {
           const target = running[t];
           await admin.query('SELECT pg_stat_statements_reset()');
           const cpuBefore = cpuMs(target.child.pid!);
+          const dbCpuBefore = postgresCpu(clusterDir);
           const load = await autocannonRun(target, q, samples, { seconds: SECONDS });
           // Let the requests still in flight finish: their CPU and statements are counted, and
           // so are they (per request = per request sent).
           await sleep(500);
           const cpu = cpuMs(target.child.pid!) - cpuBefore;
+          const dbCpu = postgresCpuSince(dbCpuBefore, clusterDir);
           const stats = (
             await admin.query<{ statements: string; transactions: string; ms: number }>(
               `SELECT coalesce(sum(calls), 0) AS statements,
@@ -352,6 +395,8 @@ async function main(): Promise<void> {
           const m: Measurement = {
             rps: load.ok / load.seconds,
             cpuMsPerRequest: cpu / load.sent,
+            dbCpuMsPerRequest: dbCpu / load.sent,
+            totalCpuMsPerRequest: (cpu + dbCpu) / load.sent,
             statementsPerRequest: Number(stats.statements) / load.sent,
             transactionsPerRequest: Number(stats.transactions) / load.sent,
             dbMsPerRequest: stats.ms / load.sent,
@@ -361,7 +406,7 @@ async function main(): Promise<void> {
           };
           results[q][t].push(m);
           log(
-            `  rep ${rep} ${q} ${t}: ${m.rps.toFixed(0)} req/s, ${m.cpuMsPerRequest.toFixed(3)} CPU-ms/req, ${m.statementsPerRequest.toFixed(2)} statements/req, ${m.transactionsPerRequest.toFixed(2)} xact/req, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at ${rates[q]}/s${m.errors ? `, ${m.errors} errors` : ''}`,
+            `  rep ${rep} ${q} ${t}: ${m.rps.toFixed(0)} req/s, ${m.cpuMsPerRequest.toFixed(3)} CPU-ms/req (PostgreSQL ${m.dbCpuMsPerRequest.toFixed(3)}), ${m.statementsPerRequest.toFixed(2)} statements/req, ${m.transactionsPerRequest.toFixed(2)} xact/req, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at ${rates[q]}/s${m.errors ? `, ${m.errors} errors` : ''}`,
           );
         }
       }
@@ -407,28 +452,30 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
   );
   lines.push(`Dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} (built in ${dataset.seconds.toFixed(0)} s).`, '');
   lines.push('## Ratios to the raw baseline (C = 1.00): median (min–max over repetitions)', '');
-  lines.push('Requests per second: higher is better. Latency and CPU: lower is better.', '');
+  lines.push("Requests per second: higher is better. Latency and CPU: lower is better. CPU-ms per request is the target process's; with PostgreSQL's, it adds the database server's CPU over the same run (what the request costs the machine).", '');
   lines.push(`Latency is measured at a fixed, evenly paced rate per query, the same for the three targets: half the warm-up throughput of the slowest of them (at most ${RATE}/s): ${(Object.keys(results) as QueryId[]).map((q) => `${q} ${rates[q]}/s`).join(', ')}.`, '');
-  lines.push('| query | target | req/s | p50 latency | p99 latency | CPU-ms per request | SQL statements per request | transactions per request |');
-  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push('| query | target | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL\'s | SQL statements per request | transactions per request |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
     for (const t of TARGETS) {
       lines.push(
-        `| ${q} ${QUERY_TITLES[q]} | ${t} | ${cell(ratio(q, t, 'rps'))} | ${cell(ratio(q, t, 'p50'))} | ${cell(ratio(q, t, 'p99'))} | ${cell(ratio(q, t, 'cpuMsPerRequest'))} | ${abs(q, t, 'statementsPerRequest', 2)} | ${abs(q, t, 'transactionsPerRequest', 2)} |`,
+        `| ${q} ${QUERY_TITLES[q]} | ${t} | ${cell(ratio(q, t, 'rps'))} | ${cell(ratio(q, t, 'p50'))} | ${cell(ratio(q, t, 'p99'))} | ${cell(ratio(q, t, 'cpuMsPerRequest'))} | ${cell(ratio(q, t, 'totalCpuMsPerRequest'))} | ${abs(q, t, 'statementsPerRequest', 2)} | ${abs(q, t, 'transactionsPerRequest', 2)} |`,
       );
     }
   }
   lines.push('', 'Statements and transactions are absolute (per GraphQL request), not ratios.', '');
   lines.push('## Absolute medians', '');
-  lines.push('| query | target | req/s | p50 ms | p99 ms | CPU-ms per request | DB execution ms per request | errors |');
-  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push('| query | target | req/s | p50 ms | p99 ms | CPU-ms per request | PostgreSQL CPU-ms per request | DB execution ms per request | errors |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
     for (const t of TARGETS) {
       const errors = results[q][t].reduce((n, m) => n + m.errors, 0);
-      lines.push(`| ${q} | ${t} | ${abs(q, t, 'rps', 0)} | ${abs(q, t, 'p50', 2)} | ${abs(q, t, 'p99', 2)} | ${abs(q, t, 'cpuMsPerRequest', 3)} | ${abs(q, t, 'dbMsPerRequest', 3)} | ${errors} |`);
+      lines.push(`| ${q} | ${t} | ${abs(q, t, 'rps', 0)} | ${abs(q, t, 'p50', 2)} | ${abs(q, t, 'p99', 2)} | ${abs(q, t, 'cpuMsPerRequest', 3)} | ${abs(q, t, 'dbCpuMsPerRequest', 3)} | ${abs(q, t, 'dbMsPerRequest', 3)} | ${errors} |`);
     }
   }
   lines.push(
+    '',
+    "CPU-ms per request is the target process's own (user + system); PostgreSQL CPU-ms is that of all the server's processes over the same run; DB execution ms is pg_stat_statements' total_exec_time, wall-clock time inside statements, which grows when the CPU is contended.",
     '',
     `Transactions are counted in pg_stat_statements as COMMIT/ROLLBACK statements (explicit transactions: B and C, and A's writes) plus A's tenant settings statements, each of which opens an implicit transaction that ends at its Sync. Cross-check over the whole measured phase (saturation and fixed-rate runs): ${xactCheck.counted.toLocaleString('en')} transactions so counted in pg_stat_statements plus ${xactCheck.harness} of this harness's own statistics queries, against ${xactCheck.database.toLocaleString('en')} transactions in pg_stat_database (which also counts autovacuum's).`,
     '',

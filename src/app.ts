@@ -87,7 +87,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
     }
 
-    db = openDatabase(urls, { poolMax: config.databasePoolMax, log });
+    db = openDatabase(urls, { poolMax: config.databasePoolMax, log, preparedStatements: config.databasePreparedStatements });
     // Refuse to serve on a database where tenant isolation would not hold, or that is behind.
     if (!config.migrateOnStart) {
       const pending = await pendingMigrations(db.ownerPool);

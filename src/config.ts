@@ -36,6 +36,12 @@ export interface Config {
    * transaction-pooling PgBouncer, which cannot hold a LISTEN. Defaults to DATABASE_URL.
    */
   databaseListenUrl?: string;
+  /**
+   * Prepare each statement text once per connection (DATABASE_PREPARED_STATEMENTS, default on).
+   * Off behind a transaction-pooling PgBouncer older than 1.21, which cannot carry prepared
+   * statements from one server connection to another.
+   */
+  databasePreparedStatements: boolean;
   /** How long a request's resolvers may keep starting work (RESOLVER_BUDGET_MS). */
   resolverBudgetMs: number;
   /** Enforce the plans' request and cost rates (RATE_LIMITS=on|off). */
@@ -174,6 +180,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseOwnerUrl,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
     databaseListenUrl: postgresUrl(env, 'DATABASE_LISTEN_URL'),
+    databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     rateLimits: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
     resolverBudgetMs: int(env, 'RESOLVER_BUDGET_MS', 10_000, 1, 600_000),

@@ -37,9 +37,9 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
   return pool;
 }
 
-export function createPrismaClient(pool: pg.Pool): PrismaClient {
+export function createPrismaClient(pool: pg.Pool, options: { preparedStatements?: boolean } = {}): PrismaClient {
   // Tenant operations get their connection and transaction from the pool (tenant.ts).
-  installTenantScopes(pool);
+  installTenantScopes(pool, { preparedStatements: options.preparedStatements ?? true });
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   runEveryOperationInItsCallersContext(client);
   return client;

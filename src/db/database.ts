@@ -13,14 +13,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger }): Database {
+export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger; preparedStatements?: boolean }): Database {
   const onError = (error: Error) => options.log.warn({ err: error.message }, 'idle database connection lost');
   const appPool = createPool(urls.app, { max: options.poolMax, applicationName: 'creatorgraph', onError });
   // The job queue holds one connection for LISTEN and runs two jobs at once; the rest is for
   // log-in lookups, readiness and admin lists.
   const ownerPool = createPool(urls.owner, { max: 6, applicationName: 'creatorgraph-owner', onError });
-  const app = createPrismaClient(appPool);
-  const owner = createPrismaClient(ownerPool);
+  const app = createPrismaClient(appPool, { preparedStatements: options.preparedStatements });
+  const owner = createPrismaClient(ownerPool, { preparedStatements: options.preparedStatements });
   return {
     app,
     appPool,

@@ -22,12 +22,14 @@
 // COMMITTED, the default, each statement of an explicit transaction takes its own snapshot
 // anyway, so a read loses nothing, and every multi-statement write Prisma wraps in a transaction.
 // Wrapping each operation in Prisma's own $transaction([set_config, operation]) instead cost about
-// 1 ms of CPU per operation: Prisma compiles such a batch afresh every time.
+// 1 ms of CPU per operation: Prisma compiles such a batch afresh every time. The settings
+// statement and the statement behind it are prepared once per connection (tenant-statement.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from './clients';
 import { currentAuditActor } from './audit-context';
+import { TENANT_SETTINGS_SQL, TenantStatement } from './tenant-statement';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -63,19 +65,13 @@ export function setStatementTimeout(ms: number): void {
  * withTenantTransaction scope only lends them to the BEGIN Prisma sends.
  */
 interface TenantScope {
-  begin: string;
+  /** Made when first asked for: most operations never open a transaction. */
+  readonly begin: string;
   settings: string[];
   pipelined: boolean;
 }
 
 const tenantScope = new AsyncLocalStorage<TenantScope>();
-
-/**
- * The tenant, the statement timeout and the actor for the audit triggers, all transaction-local,
- * as parameters $1..$5 of one statement.
- */
-export const TENANT_SETTINGS_SQL =
-  "SELECT set_config('app.current_creator_id', $1, true), set_config('statement_timeout', $2, true), set_config('app.actor', $3, true), set_config('app.request_id', $4, true), set_config('app.audit_reason', $5, true)";
 
 function tenantSettings(creatorId: string): string[] {
   assertCreatorId(creatorId);
@@ -97,7 +93,14 @@ function beginSql(settings: string[]): string {
 
 function newScope(creatorId: string, pipelined: boolean): TenantScope {
   const settings = tenantSettings(creatorId);
-  return { begin: beginSql(settings), settings, pipelined };
+  let begin: string | undefined;
+  return {
+    get begin() {
+      return (begin ??= beginSql(settings));
+    },
+    settings,
+    pipelined,
+  };
 }
 
 /** Runs a tenant operation in its own scope. */
@@ -108,62 +111,13 @@ function runScoped<T>(creatorId: string, operation: () => Promise<T>): Promise<T
   return tenantScope.run(scope, () => operation().then((result) => result));
 }
 
-type Connection = {
-  parse(config: { text: string; name?: string }): void;
-  bind(config: { portal?: string; statement?: string; values: unknown[] }): void;
-  execute(config: { portal?: string; rows?: number }): void;
-};
-
-const BaseQuery = (pg as unknown as { Query: new (config: object) => object }).Query;
-
-/**
- * A statement sent behind the settings statement, before one Sync (see the top of this file).
- * The settings statement's row and completion are not part of the result: it is the statement's
- * own result that the caller gets, exactly as pg.Query would give it.
- */
-export class TenantStatement extends (BaseQuery as unknown as new (config: object) => {
-  prepare(connection: Connection): void;
-  handleDataRow(message: unknown): void;
-  handleCommandComplete(message: unknown, connection: Connection): void;
-}) {
-  /** Marks the statement for whoever counts statements (test/api/query-count.test.ts). */
-  readonly tenantSettings = true;
-  private settingsPending = true;
-
-  constructor(
-    config: object,
-    private readonly settings: string[],
-  ) {
-    // The extended protocol even without parameters: a simple query would end at its own Sync.
-    super({ ...config, queryMode: 'extended' });
-  }
-
-  override prepare(connection: Connection): void {
-    connection.parse({ text: TENANT_SETTINGS_SQL });
-    connection.bind({ values: this.settings });
-    connection.execute({ rows: 0 });
-    super.prepare(connection);
-  }
-
-  override handleDataRow(message: unknown): void {
-    if (!this.settingsPending) super.handleDataRow(message);
-  }
-
-  override handleCommandComplete(message: unknown, connection: Connection): void {
-    if (this.settingsPending) {
-      this.settingsPending = false;
-      return;
-    }
-    super.handleCommandComplete(message, connection);
-  }
-}
-
 const INSTALLED = Symbol('creatorgraph.tenantScopes');
 
 /**
  * Makes a pool serve tenant scopes (see TenantScope):
  *   - pool.query inside a pipelined scope sends the statement behind the scope's settings
- *     (TenantStatement), in one round trip and one implicit transaction;
+ *     (TenantStatement, in tenant-statement.ts), in one round trip and one implicit
+ *     transaction, both prepared once per connection unless `preparedStatements` is off;
  *   - a plain BEGIN sent inside any scope (Prisma opening a transaction on a connection it took
  *     from the pool) leaves as `BEGIN; SELECT set_config(...)`.
  * The scope is read where the statement is issued, in the operation's own async context: pg-pool
@@ -171,7 +125,7 @@ const INSTALLED = Symbol('creatorgraph.tenantScopes');
  * is never read later than that. Outside a scope nothing changes; without a tenant setting,
  * row-level security shows nothing, so a path this misses fails closed.
  */
-export function installTenantScopes(pool: pg.Pool): void {
+export function installTenantScopes(pool: pg.Pool, options: { preparedStatements: boolean }): void {
   const marked = pool as pg.Pool & { [INSTALLED]?: true };
   if (marked[INSTALLED]) return;
   marked[INSTALLED] = true;
@@ -181,7 +135,7 @@ export function installTenantScopes(pool: pg.Pool): void {
     if (!scope?.pipelined || config === null || typeof config !== 'object' || 'submit' in config) return poolQuery(config, ...rest);
     const values = Array.isArray(rest[0]) ? (rest.shift() as unknown[]) : undefined;
     // The pool answers a submittable like any query: a promise, or the callback if given one.
-    return poolQuery(new TenantStatement(values ? { ...config, values } : config, scope.settings), ...rest);
+    return poolQuery(new TenantStatement(values ? { ...config, values } : config, scope.settings, options.preparedStatements), ...rest);
   };
   pool.on('connect', (client) => {
     // Looked up on every call (not bound once), so that instrumentation of pg.Client.prototype

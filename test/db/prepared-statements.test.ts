@@ -1,0 +1,97 @@
+// Tenant statements are prepared once per connection (src/db/tenant-statement.ts): reused, not
+// re-parsed; bounded per connection; redone after an error left their state unknown; and a
+// prepared plan never carries one tenant's rows to another. One pooled connection, so that every
+// statement meets the prepared statements of the ones before it.
+import type pg from 'pg';
+import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
+import { tenantClient } from '../../src/db/tenant';
+import { MAX_PREPARED, TENANT_SETTINGS_SQL } from '../../src/db/tenant-statement';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+
+let db: TestDatabase;
+let tenants: TwoTenants;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  tenants = await seedTwoTenants(db);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function withClient<T>(preparedStatements: boolean, fn: (base: PrismaClient) => Promise<T>): Promise<T> {
+  const pool: pg.Pool = createPool(db.appUrl, { max: 1, applicationName: 'prepared-statements-test' });
+  const base = createPrismaClient(pool, { preparedStatements });
+  try {
+    return await fn(base);
+  } finally {
+    await base.$disconnect();
+    await pool.end();
+  }
+}
+
+/** The prepared statements of the pool's one connection, and how often each was executed. */
+async function prepared(base: PrismaClient, creatorId: string) {
+  const rows = await tenantClient(base, creatorId).$queryRaw<{ statement: string; runs: number; generic: number }[]>`
+    SELECT statement, (generic_plans + custom_plans)::int AS runs, generic_plans::int AS generic FROM pg_prepared_statements WHERE name LIKE 'cg\\_%' ORDER BY statement`;
+  return rows;
+}
+
+test('asCreatorA: a statement run three times is parsed once; so is the tenant settings statement', async () => {
+  await withClient(true, async (base) => {
+    const a = tenantClient(base, tenants.creatorA);
+    for (let i = 0; i < 3; i++) await a.program.findMany({ where: { status: 'published' }, select: { id: true } });
+    const statements = await prepared(base, tenants.creatorA);
+    const programs = statements.filter((s) => s.statement.includes('FROM "public"."programs"'));
+    expect(programs).toHaveLength(1);
+    expect(programs[0]!.runs).toBe(3);
+    // The settings went ahead of the three reads and of the read of pg_prepared_statements.
+    expect(statements.find((s) => s.statement === TENANT_SETTINGS_SQL)?.runs).toBe(4);
+  });
+});
+
+test('asCreatorA then asCreatorB on one connection, past the switch to a generic plan: each sees only its own rows', async () => {
+  await withClient(true, async (base) => {
+    const read = (creatorId: string) => tenantClient(base, creatorId).user.findMany({ where: { channel: { not: 'none' } }, select: { creatorId: true } });
+    for (let i = 0; i < 8; i++) {
+      const own = i % 4 === 3 ? tenants.creatorB : tenants.creatorA;
+      const users = await read(own);
+      expect(users.length).toBeGreaterThan(0);
+      expect(new Set(users.map((u) => u.creatorId))).toEqual(new Set([own]));
+    }
+    const [users] = (await prepared(base, tenants.creatorA)).filter((s) => s.statement.includes('FROM "public"."users"'));
+    expect(users!.runs).toBe(8);
+    expect(users!.generic).toBeGreaterThan(0);
+  });
+});
+
+test('a statement that failed is prepared again, and a text that does not parse fails with its own error every time', async () => {
+  await withClient(true, async (base) => {
+    const a = tenantClient(base, tenants.creatorA);
+    const divide = (n: number) => a.$queryRaw<{ x: number }[]>`SELECT (10 / ${n}::int)::int AS x`;
+    await expect(divide(0)).rejects.toThrow(/division by zero/);
+    expect(await divide(2)).toEqual([{ x: 5 }]);
+    expect(await divide(5)).toEqual([{ x: 2 }]);
+    for (let i = 0; i < 2; i++) await expect(a.$queryRawUnsafe('SELEKT 1')).rejects.toThrow(/syntax error/);
+    expect(await a.$queryRawUnsafe('SELECT 1::int AS one')).toEqual([{ one: 1 }]);
+  });
+});
+
+test('a connection keeps at most MAX_PREPARED statements, dropping the least recently used', async () => {
+  await withClient(true, async (base) => {
+    const a = tenantClient(base, tenants.creatorA);
+    for (let i = 0; i < MAX_PREPARED + 20; i++) await a.$queryRawUnsafe(`SELECT ${i}::int AS n`);
+    const statements = await prepared(base, tenants.creatorA);
+    expect(statements.length).toBeLessThanOrEqual(MAX_PREPARED);
+    expect(statements.some((s) => s.statement === 'SELECT 0::int AS n')).toBe(false);
+    expect(statements.some((s) => s.statement === `SELECT ${MAX_PREPARED + 19}::int AS n`)).toBe(true);
+  });
+});
+
+test('with DATABASE_PREPARED_STATEMENTS off, nothing is prepared', async () => {
+  await withClient(false, async (base) => {
+    await tenantClient(base, tenants.creatorA).program.findMany({ select: { id: true } });
+    expect(await prepared(base, tenants.creatorA)).toEqual([]);
+  });
+});

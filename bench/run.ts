@@ -3,9 +3,12 @@
 // (A) this server, (B) PostGraphile 5 and (C) a raw node:http + pg baseline, over the same
 // PostgreSQL, the same policies, the same non-owner role and the same dataset (bench/dataset.ts),
 // asked the same six queries (bench/queries.ts). Everything is reported as a ratio to (C), the
-// practical floor, with the median and the spread (min–max) over the repetitions.
+// practical floor, with the median and the spread (min–max) over the repetitions: each
+// repetition's A and B are divided by that repetition's C, measured within seconds of them, so
+// that the machine's drifting speed cancels out.
 //
-//   1. A throwaway embedded PostgreSQL (pg_stat_statements loaded), migrated, loaded.
+//   1. A throwaway embedded PostgreSQL (pg_stat_statements loaded), migrated, loaded
+//      (bench/harness.ts, shared with bench/ablate.ts).
 //   2. The three targets start as child processes, pinned to the same cores (taskset).
 //   3. Correctness gate: for every query and 10 tenants, the three answers must be equal once
 //      canonicalised, or the run stops.
@@ -21,21 +24,15 @@
 // Settings (environment): BENCH_REPS (3), BENCH_SECONDS (4, per saturation run),
 // BENCH_RATE_SECONDS (3), BENCH_RATE (the most requests/s of a latency run: 200), BENCH_CONNECTIONS (16),
 // BENCH_SERVER_CPUS (0: the cores the targets are pinned to), BENCH_LOAD_CPUS (the last core:
-// autocannon and this process), BENCH_QUERIES (Q0,Q1,...).
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
+// autocannon and this process), BENCH_QUERIES (Q0,Q1,...), BENCH_SCALE (1: the dataset's size),
+// BENCH_KEEP (keep the database directory).
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
-import jwt from 'jsonwebtoken';
 import pg from 'pg';
-import { issueApiKey } from '../src/auth/api-keys';
-import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded';
-import { migrate } from '../src/db/migrate';
-import { buildDataset, progressBar } from './dataset';
+import { execFileSync } from 'node:child_process';
+import { TENANT_SETTINGS_SQL } from '../src/db/tenant-statement';
+import { autocannonRun, CPUS, cpuMs, GRAPHQL_PROBE, log, median, openBenchDatabase, pacedRun, post, postgresCpu, postgresCpuSince, serverEnv, sleep, startServer, type Server } from './harness';
 import { canonical, QUERY_IDS, QUERY_TITLES, requestA, requestB, requestC, type HttpRequest, type QueryId, type Sample } from './queries';
 
 type Target = 'A' | 'B' | 'C';
@@ -48,107 +45,14 @@ const SECONDS = env('BENCH_SECONDS', 4);
 const RATE_SECONDS = env('BENCH_RATE_SECONDS', 3);
 const RATE = env('BENCH_RATE', 200);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
-const CPUS = os.cpus().length;
 const SERVER_CPUS = process.env.BENCH_SERVER_CPUS ?? '0';
 const LOAD_CPUS = process.env.BENCH_LOAD_CPUS ?? String(CPUS - 1);
 const QUERIES = (process.env.BENCH_QUERIES?.split(',') as QueryId[] | undefined) ?? [...QUERY_IDS];
 const SCALE = env('BENCH_SCALE', 1);
 const SAMPLE_TENANTS = Math.min(50, Math.round(100 * SCALE));
-const CLOCK_TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
 
-const log = (m: string) => process.stdout.write(`${m}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-interface RunningTarget {
-  target: Target;
-  port: number;
-  child: ChildProcess;
+interface RunningTarget extends Server {
   request: (q: QueryId, s: Sample) => HttpRequest;
-}
-
-/** The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime. */
-function procStat(pid: number | string): string[] {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
-/** utime + stime of a process, in milliseconds. */
-function cpuMs(pid: number): number {
-  const fields = procStat(pid);
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
-}
-
-/**
- * utime + stime of each process of the PostgreSQL server: the postmaster and every process it
- * forked (backends, autovacuum, the checkpointer...), by pid.
- */
-function postgresCpu(clusterDir: string): Map<string, number> {
-  const postmaster = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]!;
-  const cpu = new Map<string, number>([[postmaster, cpuMs(Number(postmaster))]]);
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = procStat(entry);
-      if (fields[1] === postmaster) cpu.set(entry, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return cpu;
-}
-
-/**
- * PostgreSQL's CPU between two snapshots: what each process alive at the end used since the
- * first (all of it, for one that started in between). A process that ended in between is left
- * out: a pool closes only connections idle for far longer than a run, which used nothing in it.
- */
-function postgresCpuSince(before: Map<string, number>, clusterDir: string): number {
-  let total = 0;
-  for (const [pid, ms] of postgresCpu(clusterDir)) total += ms - (before.get(pid) ?? 0);
-  return total;
-}
-
-async function post(port: number, req: HttpRequest): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: 'POST', headers: req.headers, body: req.body });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    return { status: res.status, body: text };
-  }
-}
-
-async function startTarget(target: Target, script: string[], extraEnv: Record<string, string>, request: RunningTarget['request']): Promise<RunningTarget> {
-  const port = await freePort();
-  const child = spawn('taskset', ['-c', SERVER_CPUS, process.execPath, '--import', 'tsx', ...script], {
-    cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, ...extraEnv, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${TARGET_NAMES[target]} exited during start-up:\n${output}`);
-    try {
-      const probe = target === 'C' ? { path: '/q/Q0', headers: { 'content-type': 'application/json' }, body: '{}' } : { path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' };
-      if ((await post(port, probe)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${TARGET_NAMES[target]} did not answer within 60 s:\n${output}`);
-    await sleep(200);
-  }
-  return { target, port, child, request };
 }
 
 interface Measurement {
@@ -166,165 +70,47 @@ interface Measurement {
   errors: number;
 }
 
-async function autocannonRun(t: RunningTarget, q: QueryId, samples: Sample[], options: { seconds: number }) {
-  const requests = samples.map((s) => {
-    const r = t.request(q, s);
-    return { method: 'POST' as const, path: r.path, headers: r.headers, body: r.body };
-  });
-  let ok = 0;
-  let errors = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `http://127.0.0.1:${t.port}`,
-        connections: CONNECTIONS,
-        duration: options.seconds,
-        requests,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-    instance.on('response', (_client: unknown, statusCode: number) => {
-      if (statusCode === 200) ok++;
-      else errors++;
-    });
-  });
-  // `sent` counts the requests still in flight when the time was up: the target serves them too.
-  return { requests: result.requests.total, sent: Math.max(result.requests.sent, ok + errors), ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
-}
-
 /**
  * The statements that end a transaction, as pg_stat_statements shows them: COMMIT and ROLLBACK of
  * explicit transactions and, for A, its tenant settings statement, which goes ahead of a
- * statement in an implicit transaction (src/db/tenant.ts, TenantStatement) and is never sent
- * inside an explicit one. Its constants are normalised after its parameters, so its text reads
- * `SELECT set_config($6, $1, $7), ...`. (C's set_config is parameterised the same way but sits
- * inside BEGIN ... COMMIT: the pattern applies to A's runs alone, and the targets run one at a
- * time.)
+ * statement in an implicit transaction (src/db/tenant-statement.ts) and is never sent inside an
+ * explicit one. pg_stat_statements records its text normalised (`SELECT set_config($6, $1, $7),
+ * ...`) when it sees it parsed, and as written when a prepared statement parsed before the last
+ * reset runs again: both are matched. (C's set_config reads alike but sits inside BEGIN ...
+ * COMMIT: the pattern applies to A's runs alone, and the targets run one at a time.)
  */
 function transactionEnds(t: Target): string {
-  return `upper(query) IN ('COMMIT', 'ROLLBACK')${t === 'A' ? ` OR query LIKE 'SELECT set_config($_, $1, $_), %'` : ''}`;
-}
-
-/**
- * Open-loop load at a fixed rate, evenly paced (autocannon's rate limit releases each second's
- * requests as a burst, which measures queueing, not latency): a request every 1/rate s,
- * whatever the answers do, over keep-alive connections. Latency is from the moment a request
- * was due to its last byte, so a stall counts against the requests it delays.
- */
-async function pacedRun(t: RunningTarget, q: QueryId, samples: Sample[], rate: number, seconds: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const requests = samples.map((s) => t.request(q, s));
-  const latencies: number[] = [];
-  let errors = 0;
-  const total = Math.round(rate * seconds);
-  const start = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    const r = requests[i % requests.length]!;
-    inflight.push(
-      new Promise<void>((resolve) => {
-        const req = http.request({ host: '127.0.0.1', port: t.port, path: r.path, method: 'POST', headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) }, agent }, (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => {
-            if (res.statusCode === 200) latencies.push(performance.now() - due);
-            else errors++;
-            resolve();
-          });
-        });
-        req.on('error', () => {
-          errors++;
-          resolve();
-        });
-        req.end(r.body);
-      }),
-    );
-  }
-  await Promise.all(inflight);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), errors };
+  return `upper(query) IN ('COMMIT', 'ROLLBACK')${t === 'A' ? ` OR query LIKE 'SELECT set_config($_, $1, $_), %' OR query = ${pg.escapeLiteral(TENANT_SETTINGS_SQL)}` : ''}`;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   if (CPUS > 1) execFileSync('taskset', ['-pc', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-bench-'));
-  const clusterDir = path.join(dir, 'pg');
-  fs.chmodSync(dir, 0o755);
-  log(`PostgreSQL in ${dir}; targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} (${CPUS} CPUs, ${os.cpus()[0]?.model ?? 'unknown'})`);
-  const db = await startEmbeddedPostgres({
-    dataDir: dir,
-    port: await freePort(),
-    database: 'bench',
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on', max_wal_size: '4GB', checkpoint_timeout: '30min' },
-  });
-  const children: ChildProcess[] = [];
+  log(`targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} (${CPUS} CPUs, ${os.cpus()[0]?.model ?? 'unknown'})`);
+  const bench = await openBenchDatabase({ scale: SCALE, sampleTenants: SAMPLE_TENANTS });
+  const { admin, clusterDir, dataset, dir, roles, samples } = bench;
+  const children: Server['child'][] = [];
   const stopAll = async () => {
     for (const c of children) c.kill('SIGTERM');
     await sleep(500);
-    await db.stop().catch(() => undefined);
-    if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    await migrate(db.ownerUrl);
-    const superBench = withDatabase(db.superUrl, 'bench');
-    log('building the dataset');
-    const dataset = await buildDataset(superBench, progressBar(process.stdout), SCALE);
-    log(`dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} in ${dataset.seconds.toFixed(0)} s`);
-
-    const admin = new pg.Client({ connectionString: superBench });
-    admin.on('error', () => undefined); // the database stops first when a run fails
-    await admin.connect();
-    await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    const owner = new pg.Client({ connectionString: db.ownerUrl });
-    owner.on('error', () => undefined);
-    await owner.connect();
-    await owner.query(fs.readFileSync(path.join(__dirname, 'targets', 'postgraphile.sql'), 'utf8'));
-
-    // The busiest tenants: a program with ~350 enrollments, a user with badges and achievements.
-    const secret = crypto.randomBytes(32).toString('hex');
-    const jwtKey = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
-    const tenants = (
-      await admin.query<{ id: string; program_id: string; user_id: string }>(
-        `SELECT c.id,
-                (SELECT p.id FROM programs p WHERE p.creator_id = c.id ORDER BY p.enrollment_count DESC, p.id LIMIT 1) AS program_id,
-                (SELECT u.id FROM users u WHERE u.creator_id = c.id AND (SELECT count(*) FROM user_badges ub WHERE ub.user_id = u.id) = 3
-                   AND EXISTS (SELECT 1 FROM achievements a WHERE a.user_id = u.id AND a.achievement_type = 'program_completed') ORDER BY u.id LIMIT 1) AS user_id
-           FROM bench.creators b JOIN creators c ON c.id = b.id WHERE b.n <= $1 ORDER BY b.n`,
-        [SAMPLE_TENANTS],
-      )
-    ).rows;
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const samples: Sample[] = [];
-    for (const t of tenants) {
-      const key = issueApiKey(t.id);
-      await admin.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'bench', $2, $3, ARRAY['read'])`, [t.id, key.prefix, key.hash]);
-      const token = jwt.sign({ sub: t.id, role: 'creator' }, jwtKey, { algorithm: 'HS256', audience: 'creatorgraph-api', issuer: 'creatorgraph', expiresIn: '2h' });
-      samples.push({ creatorId: t.id, token, apiKey: key.secret, programId: t.program_id, userId: t.user_id, date: yesterday });
-    }
-    await owner.end();
-
-    const roles = (await admin.query<{ oid: number }>(`SELECT oid FROM pg_roles WHERE rolname IN ($1, $2)`, [new URL(db.appUrl).username, new URL(db.ownerUrl).username])).rows.map((r) => r.oid);
-    const common = { DATABASE_URL: db.appUrl, JWT_SECRET: secret };
+    const root = path.resolve(__dirname, '..');
+    const common = { DATABASE_URL: bench.db.appUrl, JWT_SECRET: bench.secret };
+    const start = async (target: Target, script: string, targetEnv: Record<string, string>, request: RunningTarget['request'], probe: HttpRequest): Promise<RunningTarget> => {
+      const server = await startServer({ name: TARGET_NAMES[target], cwd: root, script, env: targetEnv, cpus: SERVER_CPUS, probe });
+      children.push(server.child);
+      return { ...server, request };
+    };
     log('starting the targets');
     const running: Record<Target, RunningTarget> = {
-      A: await startTarget(
-        'A',
-        ['src/main.ts'],
-        // Production mode as deployed, but for the per-request log line (warn, not info: the other
-        // targets log nothing per request) and the job worker (no jobs are queued here).
-        { ...common, NODE_ENV: 'production', DATABASE_OWNER_URL: db.ownerUrl, HOST: '127.0.0.1', LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', SEED_ON_START: 'false', MIGRATE_ON_START: 'false' },
-        requestA,
-      ),
-      B: await startTarget('B', ['bench/targets/postgraphile.ts'], { ...common, NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, requestB),
-      C: await startTarget('C', ['bench/targets/raw.ts'], common, requestC),
+      A: await start('A', 'src/main.ts', serverEnv(bench), requestA, GRAPHQL_PROBE),
+      B: await start('B', 'bench/targets/postgraphile.ts', { ...common, NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, requestB, GRAPHQL_PROBE),
+      C: await start('C', 'bench/targets/raw.ts', common, requestC, { path: '/q/Q0', headers: { 'content-type': 'application/json' }, body: '{}' }),
     };
-    children.push(...TARGETS.map((t) => running[t].child));
+    const requestsOf = (t: Target, q: QueryId) => samples.map((s) => running[t].request(q, s));
 
     log('correctness gate');
     for (const q of QUERIES) {
@@ -353,7 +139,7 @@ async function main(): Promise<void> {
     for (const q of QUERIES) {
       let slowest = Infinity;
       for (const t of TARGETS) {
-        const warm = await autocannonRun(running[t], q, samples, { seconds: 2 });
+        const warm = await autocannonRun(running[t].port, requestsOf(t, q), { seconds: 2, connections: CONNECTIONS });
         slowest = Math.min(slowest, warm.ok / warm.seconds);
       }
       rates[q] = Math.max(5, Math.min(RATE, Math.floor(slowest / 2)));
@@ -371,7 +157,7 @@ async function main(): Promise<void> {
           await admin.query('SELECT pg_stat_statements_reset()');
           const cpuBefore = cpuMs(target.child.pid!);
           const dbCpuBefore = postgresCpu(clusterDir);
-          const load = await autocannonRun(target, q, samples, { seconds: SECONDS });
+          const load = await autocannonRun(target.port, requestsOf(t, q), { seconds: SECONDS, connections: CONNECTIONS });
           // Let the requests still in flight finish: their CPU and statements are counted, and
           // so are they (per request = per request sent).
           await sleep(500);
@@ -386,7 +172,7 @@ async function main(): Promise<void> {
               [roles],
             )
           ).rows[0]!;
-          const fixed = await pacedRun(target, q, samples, rates[q], RATE_SECONDS);
+          const fixed = await pacedRun(target.port, requestsOf(t, q), rates[q], RATE_SECONDS);
           await sleep(100);
           xactCheck.counted += Number(
             (await admin.query(`SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND (${transactionEnds(t)})`, [roles])).rows[0].n,
@@ -422,7 +208,6 @@ async function main(): Promise<void> {
     const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}.md`);
     fs.writeFileSync(file, report);
     log(`\n${report}\nwritten to ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    await admin.end();
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
@@ -431,15 +216,10 @@ async function main(): Promise<void> {
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, rates: Record<QueryId, number>, dataset: { rows: Record<string, number>; seconds: number }, xactCheck: { counted: number; harness: number; database: number }, seconds: number): string {
-  const ratio = (q: QueryId, t: Target, metric: keyof Measurement) => {
-    const base = median(results[q].C.map((m) => m[metric]));
-    const values = results[q][t].map((m) => m[metric] / base);
+  // Paired: each repetition's value over the same repetition's `base`, measured within seconds.
+  const ratio = (q: QueryId, t: Target, metric: keyof Measurement, base: Target = 'C') => {
+    const values = results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]);
     return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
   };
   const cell = (r: { median: number; min: number; max: number }) => (Number.isFinite(r.median) ? `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : 'n/a');
@@ -451,7 +231,7 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
     '',
   );
   lines.push(`Dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} (built in ${dataset.seconds.toFixed(0)} s).`, '');
-  lines.push('## Ratios to the raw baseline (C = 1.00): median (min–max over repetitions)', '');
+  lines.push('## Ratios to the raw baseline (C = 1.00): median (min–max) over repetitions, each divided by its own repetition of C', '');
   lines.push("Requests per second: higher is better. Latency and CPU: lower is better. CPU-ms per request is the target process's; with PostgreSQL's, it adds the database server's CPU over the same run (what the request costs the machine).", '');
   lines.push(`Latency is measured at a fixed, evenly paced rate per query, the same for the three targets: half the warm-up throughput of the slowest of them (at most ${RATE}/s): ${(Object.keys(results) as QueryId[]).map((q) => `${q} ${rates[q]}/s`).join(', ')}.`, '');
   lines.push('| query | target | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL\'s | SQL statements per request | transactions per request |');
@@ -464,6 +244,15 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
     }
   }
   lines.push('', 'Statements and transactions are absolute (per GraphQL request), not ratios.', '');
+  lines.push('## creatorgraph against PostGraphile (A ÷ B), paired per repetition', '');
+  lines.push('Requests per second above 1.00: A serves more; latency and CPU below 1.00: A needs less.', '');
+  lines.push("| query | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL's |");
+  lines.push('|---|---|---|---|---|---|');
+  for (const q of Object.keys(results) as QueryId[]) {
+    const b = (metric: keyof Measurement) => cell(ratio(q, 'A', metric, 'B'));
+    lines.push(`| ${q} ${QUERY_TITLES[q]} | ${b('rps')} | ${b('p50')} | ${b('p99')} | ${b('cpuMsPerRequest')} | ${b('totalCpuMsPerRequest')} |`);
+  }
+  lines.push('');
   lines.push('## Absolute medians', '');
   lines.push('| query | target | req/s | p50 ms | p99 ms | CPU-ms per request | PostgreSQL CPU-ms per request | DB execution ms per request | errors |');
   lines.push('|---|---|---|---|---|---|---|---|---|');

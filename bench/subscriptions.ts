@@ -10,7 +10,6 @@
 // the ratio to the floor is the figure to compare between runs.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
@@ -21,6 +20,7 @@ import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { createLogger } from '../src/logger';
+import { freePort, sleep } from './harness';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
 const PER_TENANT = Number(process.env.BENCH_SUBSCRIPTIONS_PER_TENANT ?? 10);
@@ -29,15 +29,6 @@ const WRITE_INTERVAL_MS = Number(process.env.BENCH_WRITE_INTERVAL_MS ?? 10);
 /** Writes before the measured ones (JIT, pool connections opening); not counted. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
 

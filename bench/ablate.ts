@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const cell = (values: number[]) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
+    const cell = (values: number[]) => (values.every(Number.isFinite) ? `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : 'n/a');
     const lines = [
       '',
       `Paired ratios to ${variants[0]!.name}: median (min–max) over ${REPS} repetitions of ${SECONDS} s, ${CONNECTIONS} connections, dataset at scale ${SCALE}.`,

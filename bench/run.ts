@@ -222,7 +222,7 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
     const values = results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]);
     return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
   };
-  const cell = (r: { median: number; min: number; max: number }) => (Number.isFinite(r.median) ? `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : 'n/a');
+  const cell = (r: { median: number; min: number; max: number }) => ([r.median, r.min, r.max].every(Number.isFinite) ? `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : 'n/a');
   const abs = (q: QueryId, t: Target, metric: keyof Measurement, digits: number) => median(results[q][t].map((m) => m[metric])).toFixed(digits);
   const lines: string[] = [];
   lines.push(`# Benchmark: creatorgraph (A), PostGraphile 5 (B), raw node:http + pg (C)`, '');

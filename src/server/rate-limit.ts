@@ -141,11 +141,27 @@ function estimate(counts: { current: number; previous: number }, now: number): n
 export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?: string; log: Logger }): TenantRateLimiter {
   const store: RateStore = options.redisUrl ? new RedisRateStore(options.redisUrl, options.log) : new MemoryRateStore();
   const limits = new Map<string, { value: RateLimits; expires: number }>();
+  /** Lookups under way, by creator: concurrent requests of a tenant share one. */
+  const reading = new Map<string, Promise<RateLimits>>();
   const reported = new Map<string, number>();
 
-  async function limitsOf(ctx: Context, creatorId: string): Promise<RateLimits> {
+  /**
+   * A creator's rates: from the cache while fresh; once stale, still from the cache while one
+   * lookup refreshes it in the background (a plan change takes effect within LIMIT_TTL_MS and a
+   * request); with nothing cached, the requests wait for that one lookup.
+   */
+  function limitsOf(ctx: Context, creatorId: string): Promise<RateLimits> {
     const cached = limits.get(creatorId);
-    if (cached && cached.expires > Date.now()) return cached.value;
+    if (cached && cached.expires > Date.now()) return Promise.resolve(cached.value);
+    let lookup = reading.get(creatorId);
+    if (!lookup) {
+      lookup = readLimits(ctx, creatorId, cached?.value).finally(() => reading.delete(creatorId));
+      reading.set(creatorId, lookup);
+    }
+    return cached ? Promise.resolve(cached.value) : lookup;
+  }
+
+  async function readLimits(ctx: Context, creatorId: string, cached: RateLimits | undefined): Promise<RateLimits> {
     let row: { requests: bigint | null; cost: bigint | null } | undefined;
     try {
       [row] = await tenantClient(ctx.db.app, creatorId).$queryRaw<{ requests: bigint | null; cost: bigint | null }[]>`
@@ -154,7 +170,7 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
       // The database is away: keep the last known limits (or none); the request itself will
       // answer SERVICE_UNAVAILABLE if it needs the database.
       ctx.log.warn({ err: (error as Error).message }, 'could not read plan rates');
-      return cached?.value ?? { requestsPerMinute: Infinity, costPerMinute: Infinity };
+      return cached ?? { requestsPerMinute: Infinity, costPerMinute: Infinity };
     }
     const value = { requestsPerMinute: row?.requests == null ? Infinity : Number(row.requests), costPerMinute: row?.cost == null ? Infinity : Number(row.cost) };
     if (limits.size > 10_000) limits.clear();

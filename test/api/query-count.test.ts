@@ -187,3 +187,11 @@ test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round tri
     Q4: await run('Q4', { date: new Date().toISOString().slice(0, 10) }),
   }).toEqual({ Q0: 0, Q1: 1, Q2: 2, Q3: 5, Q4: 1 });
 });
+
+test('asCreatorB: 20 concurrent first requests of a tenant read its plan rates once', async () => {
+  const token = server.tokenFor(tenants.creatorB);
+  sent.length = 0;
+  const responses = await Promise.all(Array.from({ length: 20 }, () => server.gql('{ __typename }', {}, { token })));
+  expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
+  expect(sent.filter((s) => s.text.includes('plan_limit')).length).toBe(1);
+});

@@ -38,8 +38,8 @@ export interface Config {
   databaseListenUrl?: string;
   /**
    * Prepare each statement text once per connection (DATABASE_PREPARED_STATEMENTS, default on).
-   * Off behind a transaction-pooling PgBouncer older than 1.21, which cannot carry prepared
-   * statements from one server connection to another.
+   * Off behind a transaction-pooling PgBouncer older than 1.21, or with max_prepared_statements
+   * at 0 (its default): it then cannot carry prepared statements between server connections.
    */
   databasePreparedStatements: boolean;
   /** How long a request's resolvers may keep starting work (RESOLVER_BUDGET_MS). */

@@ -4,14 +4,16 @@
 //
 // Both are named prepared statements, unless turned off (DATABASE_PREPARED_STATEMENTS=false):
 // each connection parses and plans a statement text once, and later sends only Bind/Execute, as
-// PostGraphile does. PostgreSQL then spends a fraction of the CPU per request (bench/NOTES.md:
-// the dashboard summary's six planned counts went from 1.06 to 0.29 ms of database CPU). Names
-// are a hash of the text, so one name is always one text. Which names exist on a connection is
-// tracked here rather than by node-postgres, whose bookkeeping takes the first ParseComplete of
-// a query for its own statement (here it is the settings'): a name is known once its statement
-// has run without error; until then every Parse of it is preceded by a Close, which PostgreSQL
-// accepts for a name it does not have, so that a Parse whose fate an error left unknown is simply
-// redone. Each connection keeps at most MAX_PREPARED statements, closing the least recently
+// PostGraphile does. PostgreSQL then spends a fraction of the CPU per request (bench/NOTES.md).
+// Names are a hash of the text, so one name is always one text.
+//
+// Which names exist on a connection is tracked here, not by node-postgres: its bookkeeping takes
+// the first ParseComplete of a query for the query's own statement, and here the first one is the
+// settings statement's. A name is known once its statement has run without error. Until then,
+// every Parse of it is preceded by a Close, which PostgreSQL accepts for a name it does not have,
+// so a Parse whose fate an error left unknown is simply redone. An error also forgets the round
+// trip's names, whether or not node-postgres goes on using the connection (pg-pool drops it
+// today). Each connection keeps at most MAX_PREPARED statements, closing the least recently
 // used. The texts hold no tenant data (values are bound), and the tenant setting is still
 // transaction-local: a prepared statement carries nothing from one request to the next.
 import crypto from 'node:crypto';
@@ -96,9 +98,11 @@ export class TenantStatement extends (BaseQuery as unknown as new (config: objec
       return;
     }
     if (this.parsing.includes(name)) return;
-    if (known.size >= MAX_PREPARED) {
+    if (known.size + this.parsing.length >= MAX_PREPARED) {
       const oldest = known.keys().next().value!;
       known.delete(oldest);
+      // node-postgres remembers every name it saw parsed; forget this one too.
+      delete (connection as { parsedStatements?: Record<string, string> }).parsedStatements?.[oldest];
       connection.close({ type: 'S', name: oldest });
     }
     connection.close({ type: 'S', name });
@@ -138,7 +142,14 @@ export class TenantStatement extends (BaseQuery as unknown as new (config: objec
   }
 
   override handleError(error: Error, connection: Connection): void {
+    // Whether this round trip's statements exist now is unknown (node-postgres itself closes the
+    // statement when binding its values fails): the next use closes and parses them again.
     this.failed = true;
+    const known = preparedOn.get(connection);
+    if (known) {
+      known.delete(SETTINGS_NAME);
+      if (this.name) known.delete(this.name);
+    }
     super.handleError(error, connection);
   }
 

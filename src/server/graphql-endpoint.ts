@@ -80,7 +80,8 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       res.end();
     } catch (error) {
       if (error instanceof Refusal) return send(res, call, error.status, error.headers(), error.body());
-      if (error instanceof BodyError) return send(res, call, error.status, {}, JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+      // Past the limit the rest of the body is not worth reading: the connection closes after the answer.
+      if (error instanceof BodyError) return send(res, call, error.status, error.status === 413 ? { connection: 'close' } : {}, JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
       throw error;
     }
   }

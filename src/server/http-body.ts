@@ -39,7 +39,9 @@ function contentType(header: string | undefined): { type: string; charset?: stri
   return { type: type.trim().toLowerCase(), charset };
 }
 
-function decoder(encoding: string): NodeJS.ReadWriteStream | undefined {
+const tooLarge = (limit: number) => new BodyError(413, `The request body is larger than ${limit} bytes`);
+
+function decoder(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
   switch (encoding) {
     case 'identity':
       return undefined;
@@ -55,30 +57,51 @@ function decoder(encoding: string): NodeJS.ReadWriteStream | undefined {
   }
 }
 
-const tooLarge = (limit: number) => new BodyError(413, `The request body is larger than ${limit} bytes`);
-
+/**
+ * The whole body, inflated. On any refusal the decompressor is destroyed at once (a small
+ * compressed body can inflate to gigabytes, and zlib would go on working through it on the
+ * thread pool) and the request is resumed, so that Node discards the rest and the keep-alive
+ * connection can carry the next request. A client that goes away mid-body ends the read too.
+ */
 function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   const inflate = decoder(encoding);
   if (!inflate && Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge(limit));
-  const stream: NodeJS.ReadableStream = inflate ? req.pipe(inflate) : req;
+  const source: NodeJS.ReadableStream = inflate ?? req;
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const fail = (error: Error) => {
-      stream.removeListener('data', onData);
-      if (inflate) req.unpipe(inflate as NodeJS.WritableStream);
-      // The rest is not read: Node discards it (keep-alive) or the connection closes.
-      reject(error);
+    let settled = false;
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      source.removeListener('data', onData);
+      req.removeListener('close', onClose);
+      if (inflate) {
+        req.unpipe(inflate);
+        inflate.destroy();
+      }
+      if (error) {
+        req.resume();
+        reject(error);
+      } else {
+        resolve(Buffer.concat(chunks, size));
+      }
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) fail(tooLarge(limit));
+      if (size > limit) finish(tooLarge(limit));
       else chunks.push(chunk);
     };
-    stream.on('data', onData);
-    stream.once('end', () => resolve(Buffer.concat(chunks, size)));
-    stream.once('error', () => fail(new BodyError(400, inflate ? 'the body could not be decompressed' : 'the request was aborted')));
+    const onClose = () => {
+      if (!req.complete) finish(new BodyError(400, 'the request was aborted'));
+    };
+    source.on('data', onData);
+    source.once('end', () => finish());
+    // Kept for the stream's life (finish is idempotent): an 'error' with no listener would throw.
+    source.on('error', () => finish(new BodyError(400, inflate ? 'the body could not be decompressed' : 'the request was aborted')));
+    req.once('close', onClose);
+    if (inflate) req.pipe(inflate);
   });
 }
 

@@ -52,6 +52,18 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 
 const sendProbe = (res: http.ServerResponse, probe: ProbeResult) => sendJson(res, probe.status, probe.body);
 
+/**
+ * The route of a request target, as Express matched it: without the query string, the
+ * scheme and host of an absolute-form target (a proxy's), or a trailing slash, and in lower case.
+ */
+function pathOf(target: string): string {
+  const q = target.indexOf('?');
+  let path = q === -1 ? target : target.slice(0, q);
+  if (!path.startsWith('/')) path = path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/';
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return path.toLowerCase();
+}
+
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -100,9 +112,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   }
 
   const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '/');
+    // While draining, the WebSocket server no longer takes upgrades: say so, rather than let a
+    // handshake reach Apollo as a plain GET.
+    if (drainer.stopping && req.headers.upgrade) return sendJson(res, 503, { status: 'draining' }, { 'retry-after': '1' });
     if (path === '/graphql') {
       void graphql(req, res);
       return;

@@ -155,7 +155,10 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
     if (cached && cached.expires > Date.now()) return Promise.resolve(cached.value);
     let lookup = reading.get(creatorId);
     if (!lookup) {
-      lookup = readLimits(ctx, creatorId, cached?.value).finally(() => reading.delete(creatorId));
+      lookup = readLimits(ctx, creatorId, cached?.value)
+        // Nobody may be waiting on a background refresh: it must never reject.
+        .catch(() => cached?.value ?? { requestsPerMinute: Infinity, costPerMinute: Infinity })
+        .finally(() => reading.delete(creatorId));
       reading.set(creatorId, lookup);
     }
     return cached ? Promise.resolve(cached.value) : lookup;

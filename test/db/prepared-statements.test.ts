@@ -2,10 +2,10 @@
 // re-parsed; bounded per connection; redone after an error left their state unknown; and a
 // prepared plan never carries one tenant's rows to another. One pooled connection, so that every
 // statement meets the prepared statements of the ones before it.
-import type pg from 'pg';
+import pg from 'pg';
 import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
 import { tenantClient } from '../../src/db/tenant';
-import { MAX_PREPARED, TENANT_SETTINGS_SQL } from '../../src/db/tenant-statement';
+import { MAX_PREPARED, TENANT_SETTINGS_SQL, TenantStatement } from '../../src/db/tenant-statement';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 
@@ -66,16 +66,36 @@ test('asCreatorA then asCreatorB on one connection, past the switch to a generic
   });
 });
 
-test('a statement that failed is prepared again, and a text that does not parse fails with its own error every time', async () => {
-  await withClient(true, async (base) => {
-    const a = tenantClient(base, tenants.creatorA);
-    const divide = (n: number) => a.$queryRaw<{ x: number }[]>`SELECT (10 / ${n}::int)::int AS x`;
-    await expect(divide(0)).rejects.toThrow(/division by zero/);
-    expect(await divide(2)).toEqual([{ x: 5 }]);
-    expect(await divide(5)).toEqual([{ x: 2 }]);
-    for (let i = 0; i < 2; i++) await expect(a.$queryRawUnsafe('SELEKT 1')).rejects.toThrow(/syntax error/);
-    expect(await a.$queryRawUnsafe('SELECT 1::int AS one')).toEqual([{ one: 1 }]);
-  });
+test('on one connection, after errors at execution and at parse, every statement is prepared again and runs', async () => {
+  // One pg client, reused after each error (pg-pool would drop it: this is the harder case).
+  const client = new pg.Client({ connectionString: db.appUrl });
+  await client.connect();
+  try {
+    const settings = [tenants.creatorA, '5000', 'system:', '', ''];
+    const run = (text: string, values: unknown[] = []) =>
+      new Promise<pg.QueryResult>((resolve, reject) => {
+        client.query(new TenantStatement({ text, values, callback: (error: Error | null, result: pg.QueryResult) => (error ? reject(error) : resolve(result)) }, settings, true) as never);
+      });
+    const divide = 'SELECT (10 / $1::int)::int AS x, current_setting($2) AS tenant';
+    // Fails while it is first prepared, then while it is known; runs after each.
+    await expect(run(divide, [0, 'app.current_creator_id'])).rejects.toThrow(/division by zero/);
+    expect((await run(divide, [2, 'app.current_creator_id'])).rows).toEqual([{ x: 5, tenant: tenants.creatorA }]);
+    await expect(run(divide, [0, 'app.current_creator_id'])).rejects.toThrow(/division by zero/);
+    expect((await run(divide, [5, 'app.current_creator_id'])).rows).toEqual([{ x: 2, tenant: tenants.creatorA }]);
+    // A value that cannot be bound: node-postgres closes the (known) statement itself.
+    await expect(run(divide, [{ toPostgres: () => { throw new Error('cannot bind this'); } }, 'app.current_creator_id'])).rejects.toThrow('cannot bind this');
+    expect((await run(divide, [1, 'app.current_creator_id'])).rows).toEqual([{ x: 10, tenant: tenants.creatorA }]);
+    // A text that does not parse fails with its own error each time, never "already exists".
+    for (let i = 0; i < 2; i++) await expect(run('SELEKT 1')).rejects.toThrow(/syntax error/);
+    expect((await run('SELECT 1::int AS one')).rows).toEqual([{ one: 1 }]);
+    // Outside the round trips, the connection has no tenant.
+    expect((await client.query(`SELECT coalesce(current_setting('app.current_creator_id', true), '') AS tenant`)).rows).toEqual([{ tenant: '' }]);
+    const prepared = (await client.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'cg\\_%'`)).rows.map((r) => r.statement);
+    expect(prepared.filter((t) => t === divide)).toHaveLength(1);
+    expect(prepared.filter((t) => t === TENANT_SETTINGS_SQL)).toHaveLength(1);
+  } finally {
+    await client.end();
+  }
 });
 
 test('a connection keeps at most MAX_PREPARED statements, dropping the least recently used', async () => {

@@ -2,6 +2,7 @@
 // /graphql reads bodies (compressed, too large, malformed, other types and charsets), and what
 // the other paths answer. A body that is refused writes nothing.
 import http from 'node:http';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
@@ -71,6 +72,39 @@ describe('asCreatorA: request bodies', () => {
     expect((await server.gql('{ __typename }')).status).toBe(200);
   });
 
+  test('a brotli bomb is refused at 1 MiB and then costs nothing: the decompressor stops with the 413', async () => {
+    const bomb = zlib.brotliCompressSync(Buffer.alloc(256 * 1024 * 1024, ' '), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } });
+    expect(bomb.length).toBeLessThan(2_000);
+    const response = await raw('/graphql', { headers: { 'content-type': 'application/json', 'content-encoding': 'br', ...asCreatorA() }, body: bomb });
+    expect(response.status).toBe(413);
+    expect(response.headers.connection).toBe('close');
+    // The server runs in this process: its CPU, the thread pool's included, is this process's.
+    const before = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const used = process.cpuUsage(before);
+    expect((used.user + used.system) / 1000).toBeLessThan(300);
+  });
+
+  test('after a body that fails to inflate, the keep-alive connection serves the next request', async () => {
+    const url = new URL(server.url);
+    const socket = net.connect(Number(url.port), url.hostname);
+    let received = '';
+    socket.on('data', (d) => (received += String(d)));
+    const junk = Buffer.concat([Buffer.from('not gzip at all'), Buffer.alloc(512 * 1024, 'x')]);
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${junk.length}\r\n\r\n`);
+    socket.write(junk);
+    const until = async (pattern: RegExp) => {
+      for (let i = 0; i < 200 && !pattern.test(received); i++) await new Promise((r) => setTimeout(r, 10));
+      return pattern.test(received);
+    };
+    expect(await until(/could not be decompressed/)).toBe(true);
+    expect(received).toMatch(/^HTTP\/1.1 400/);
+    received = '';
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await until(/\{"status":"ok"\}/)).toBe(true);
+    socket.destroy();
+  });
+
   test('a declared length over 1 MiB is 413 before the body is read', async () => {
     const url = new URL(server.url);
     const answer = await new Promise<string>((resolve, reject) => {
@@ -138,6 +172,14 @@ describe('other paths', () => {
     const head = await raw('/healthz', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
+  });
+
+  test('/graphql/, /GraphQL and an absolute-form target reach GraphQL, as they did under Express', async () => {
+    const url = new URL(server.url);
+    for (const path of ['/graphql/', '/GraphQL', `http://${url.host}/graphql`]) {
+      const response = await raw(path, { headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      expect({ path, status: response.status, text: response.text }).toEqual({ path, status: 200, text: '{"data":{"__typename":"Query"}}\n' });
+    }
   });
 
   test('GET /metrics is Prometheus text', async () => {

@@ -101,34 +101,43 @@ test('SIGTERM with requests in flight: they finish, sockets close with 1001, the
   }
 });
 
-test('SIGTERM: a request sent on an idle keep-alive connection just after the signal is answered (Connection: close), not reset; readiness says draining', async () => {
+/** A keep-alive connection that has been used once and is idle now. */
+async function idleConnection(port: number) {
+  const socket = net.connect(port, '127.0.0.1');
+  const connection = { socket, received: '', closed: new Promise<string>(() => undefined) };
+  socket.on('data', (d) => (connection.received += String(d)));
+  connection.closed = new Promise<string>((resolve) => {
+    socket.once('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+    socket.once('close', () => resolve('closed'));
+  });
+  socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+  while (!/\r\n\r\n[\s\S]*ok/.test(connection.received)) await new Promise((r) => setTimeout(r, 10));
+  expect(connection.received).toMatch(/^HTTP\/1.1 200/);
+  connection.received = '';
+  return connection;
+}
+
+test('SIGTERM: a request sent on an idle keep-alive connection just after the signal is answered (Connection: close), not reset; readiness and WebSocket upgrades say draining', async () => {
   const server = await startServer();
   const { port, child, exited } = server;
   try {
     await waitReady(`http://127.0.0.1:${port}/graphql`, child);
-    const socket = net.connect(port, '127.0.0.1');
-    let received = '';
-    socket.on('data', (d) => (received += String(d)));
-    const closed = new Promise<string>((resolve) => {
-      socket.once('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
-      socket.once('close', () => resolve('closed'));
-    });
-    const request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n';
-    socket.write(request);
-    while (!/\r\n\r\n[\s\S]*ok/.test(received)) await new Promise((r) => setTimeout(r, 10));
-    expect(received).toMatch(/^HTTP\/1.1 200/);
-    received = '';
+    const ready = await idleConnection(port);
+    const upgrade = await idleConnection(port);
 
-    // The connection is idle now. Signal, wait until the drain has begun, then use it.
+    // The connections are idle now. Signal, wait until the drain has begun, then use them.
     child.kill('SIGTERM');
     while (!/shutting down: draining requests/.test(server.output)) await new Promise((r) => setTimeout(r, 5));
     await new Promise((r) => setTimeout(r, 50));
-    socket.write(request.replace('/healthz', '/readyz'));
+    ready.socket.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    upgrade.socket.write('GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n');
 
-    expect(await closed).toBe('closed');
-    expect(received).toMatch(/^HTTP\/1.1 503/);
-    expect(received).toMatch(/\{"status":"draining"\}$/);
-    expect(received.toLowerCase()).toMatch(/\r\nconnection: close\r\n/);
+    for (const c of [ready, upgrade]) {
+      expect(await c.closed).toBe('closed');
+      expect(c.received).toMatch(/^HTTP\/1.1 503/);
+      expect(c.received).toMatch(/\{"status":"draining"\}$/);
+      expect(c.received.toLowerCase()).toMatch(/\r\nconnection: close\r\n/);
+    }
     expect(await exited).toBe(0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

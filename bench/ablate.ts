@@ -15,19 +15,15 @@
 // Settings (environment): ABLATE_QUERIES (Q1,Q3,Q4,Q5), ABLATE_REPS (7), ABLATE_SECONDS (3,
 // per run), BENCH_CONNECTIONS (16), BENCH_SCALE (0.1), BENCH_SERVER_CPUS (0), BENCH_LOAD_CPUS
 // (the last core).
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { autocannonRun, CPUS, cpuMs, GRAPHQL_PROBE, log, median, openBenchDatabase, postgresCpu, postgresCpuSince, serverEnv, sleep, startServer, type Server } from './harness';
+import { autocannonRun, CONNECTIONS, cpuMs, GRAPHQL_PROBE, log, median, numberSetting, openBenchDatabase, pinLoadGenerator, postgresCpu, postgresCpuSince, SERVER_CPUS, serverEnv, sleep, startServer, type Server } from './harness';
 import { requestA, type QueryId } from './queries';
 
-const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const env = numberSetting;
 const QUERIES = (process.env.ABLATE_QUERIES ?? 'Q1,Q3,Q4,Q5').split(',') as QueryId[];
 const REPS = env('ABLATE_REPS', 7);
 const SECONDS = env('ABLATE_SECONDS', 3);
-const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
 const SCALE = env('BENCH_SCALE', 0.1);
-const SERVER_CPUS = process.env.BENCH_SERVER_CPUS ?? '0';
-const LOAD_CPUS = process.env.BENCH_LOAD_CPUS ?? String(CPUS - 1);
 
 interface Variant {
   name: string;
@@ -57,7 +53,7 @@ interface Run {
 async function main(): Promise<void> {
   const variants = process.argv.slice(2).map(parseVariant);
   if (variants.length < 2) throw new Error('name two variants or more: npm run bench:ablate -- before=../before now=.');
-  if (CPUS > 1) execFileSync('taskset', ['-pc', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
+  pinLoadGenerator();
   const bench = await openBenchDatabase({ scale: SCALE, sampleTenants: Math.min(50, Math.round(100 * SCALE)) });
   const servers: (Server & { variant: Variant })[] = [];
   try {

@@ -20,6 +20,19 @@ import { buildDataset, progressBar, type DatasetSummary } from './dataset';
 import type { HttpRequest, Sample } from './queries';
 
 export const CPUS = os.cpus().length;
+
+/** A numeric setting from the environment. */
+export const numberSetting = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+/** Connections of each closed-loop run (BENCH_CONNECTIONS). */
+export const CONNECTIONS = numberSetting('BENCH_CONNECTIONS', 16);
+/** The cores the servers are pinned to (BENCH_SERVER_CPUS), and the load generator (BENCH_LOAD_CPUS). */
+export const SERVER_CPUS = process.env.BENCH_SERVER_CPUS ?? '0';
+export const LOAD_CPUS = process.env.BENCH_LOAD_CPUS ?? String(CPUS - 1);
+
+/** Pins this process (the load generator) to LOAD_CPUS, away from the servers. */
+export function pinLoadGenerator(): void {
+  if (CPUS > 1) execFileSync('taskset', ['-pc', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
+}
 const CLOCK_TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
 
 export const log = (m: string) => process.stdout.write(`${m}\n`);

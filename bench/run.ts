@@ -30,23 +30,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { execFileSync } from 'node:child_process';
 import { TENANT_SETTINGS_SQL } from '../src/db/tenant-statement';
-import { autocannonRun, CPUS, cpuMs, GRAPHQL_PROBE, log, median, openBenchDatabase, pacedRun, post, postgresCpu, postgresCpuSince, serverEnv, sleep, startServer, type Server } from './harness';
+import { autocannonRun, CONNECTIONS, CPUS, cpuMs, GRAPHQL_PROBE, LOAD_CPUS, log, median, numberSetting, openBenchDatabase, pacedRun, pinLoadGenerator, post, postgresCpu, postgresCpuSince, SERVER_CPUS, serverEnv, sleep, startServer, type Server } from './harness';
 import { canonical, QUERY_IDS, QUERY_TITLES, requestA, requestB, requestC, type HttpRequest, type QueryId, type Sample } from './queries';
 
 type Target = 'A' | 'B' | 'C';
 const TARGETS: readonly Target[] = ['A', 'B', 'C'];
 const TARGET_NAMES: Record<Target, string> = { A: 'creatorgraph', B: 'PostGraphile 5', C: 'raw node:http + pg' };
 
-const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const env = numberSetting;
 const REPS = env('BENCH_REPS', 3);
 const SECONDS = env('BENCH_SECONDS', 4);
 const RATE_SECONDS = env('BENCH_RATE_SECONDS', 3);
 const RATE = env('BENCH_RATE', 200);
-const CONNECTIONS = env('BENCH_CONNECTIONS', 16);
-const SERVER_CPUS = process.env.BENCH_SERVER_CPUS ?? '0';
-const LOAD_CPUS = process.env.BENCH_LOAD_CPUS ?? String(CPUS - 1);
 const QUERIES = (process.env.BENCH_QUERIES?.split(',') as QueryId[] | undefined) ?? [...QUERY_IDS];
 const SCALE = env('BENCH_SCALE', 1);
 const SAMPLE_TENANTS = Math.min(50, Math.round(100 * SCALE));
@@ -85,7 +81,7 @@ function transactionEnds(t: Target): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  if (CPUS > 1) execFileSync('taskset', ['-pc', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
+  pinLoadGenerator();
   log(`targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} (${CPUS} CPUs, ${os.cpus()[0]?.model ?? 'unknown'})`);
   const bench = await openBenchDatabase({ scale: SCALE, sampleTenants: SAMPLE_TENANTS });
   const { admin, clusterDir, dataset, dir, roles, samples } = bench;

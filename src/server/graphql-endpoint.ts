@@ -10,7 +10,6 @@ import { runWithAuditContext } from '../db/audit-context';
 import type { Logger } from '../logger';
 import type { Context, CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
-import type { ApqCache } from './persisted/apq-cache';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
 import type { UsageRecorder } from './usage-log';
@@ -18,8 +17,8 @@ import type { UsageRecorder } from './usage-log';
 export interface GraphQLEndpointOptions {
   apollo: ApolloServer<Context>;
   buildContext: (input: CredentialInput) => Promise<Context>;
-  /** Partner safelist, key check and usage log, and the first-party APQ store. */
-  persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
+  /** Partner safelist, key check and usage log (first-party APQ is Apollo's, in http.ts). */
+  persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder };
   resolverBudgetMs: number;
   log: Logger;
 }

@@ -7,9 +7,9 @@ import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import { runWithAuditContext } from '../db/audit-context';
-import type { Logger } from '../logger';
 import type { Context, CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
+import { errorBody, send } from './respond';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
 import type { UsageRecorder } from './usage-log';
@@ -20,20 +20,17 @@ export interface GraphQLEndpointOptions {
   /** Partner safelist, key check and usage log (first-party APQ is Apollo's, in http.ts). */
   persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder };
   resolverBudgetMs: number;
-  log: Logger;
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === 'string' ? value : undefined;
 }
 
-function send(res: http.ServerResponse, call: PartnerCall | undefined, status: number, headers: Record<string, string>, body: string): void {
+/** An answer of this layer's own: the partner's usage log records it as sent. */
+function refuse(res: http.ServerResponse, call: PartnerCall | undefined, status: number, headers: Record<string, string>, body: string): void {
   call?.sent(body);
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...headers });
-  res.end(body);
+  send(res, status, body, headers);
 }
 
 export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
@@ -78,18 +75,14 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
     } catch (error) {
-      if (error instanceof Refusal) return send(res, call, error.status, error.headers(), error.body());
+      if (error instanceof Refusal) return refuse(res, call, error.status, error.headers(), error.body());
       // Past the limit the rest of the body is not worth reading: the connection closes after the answer.
-      if (error instanceof BodyError) return send(res, call, error.status, error.status === 413 ? { connection: 'close' } : {}, JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+      if (error instanceof BodyError) return refuse(res, call, error.status, error.status === 413 ? { connection: 'close' } : {}, errorBody(error.code, error.message));
       throw error;
     }
   }
 
-  return (req, res) =>
-    // Everything below runs in the request's audit context (filled by the context factory).
-    runWithAuditContext(() => handle(req, res)).catch((error: unknown) => {
-      options.log.error({ err: error }, 'unexpected error in the HTTP layer');
-      if (res.headersSent) res.destroy();
-      else send(res, undefined, 500, {}, JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-    });
+  // Everything below runs in the request's audit context (filled by the context factory). What
+  // fails unexpectedly is the router's to answer (http.ts).
+  return (req, res) => runWithAuditContext(() => handle(req, res));
 }

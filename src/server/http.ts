@@ -21,6 +21,7 @@ import type { OperationManifest } from './persisted/manifest';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import type { UsageRecorder } from './usage-log';
 import { graphqlEndpoint } from './graphql-endpoint';
+import { failed, send, sendError } from './respond';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -44,13 +45,7 @@ export interface HttpServer {
   drainer: Drainer;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-const sendProbe = (res: http.ServerResponse, probe: ProbeResult) => sendJson(res, probe.status, probe.body);
+const sendProbe = (res: http.ServerResponse, probe: ProbeResult) => send(res, probe.status, JSON.stringify(probe.body));
 
 /**
  * The route of a request target, as Express matched it: without the query string, the
@@ -91,23 +86,19 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   await apollo.start();
 
-  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, log: options.log });
+  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs });
   const ready = readyz(options.db);
   const routes: Record<string, (res: http.ServerResponse) => Promise<void>> = {
     '/healthz': async (res) => sendProbe(res, healthz()),
     // Draining: no longer ready, so that load balancers stop sending (drain.ts).
     '/readyz': async (res) => sendProbe(res, drainer.stopping ? { status: 503, body: { status: 'draining' } } : await ready()),
-    '/metrics': async (res) => {
-      const text = await options.metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': options.metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    },
+    '/metrics': async (res) => send(res, 200, await options.metrics.registry.metrics(), {}, options.metrics.registry.contentType),
   };
 
   async function other(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
-    if (!route) return sendJson(res, 404, { errors: [{ message: 'Not found: GraphQL is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { errors: [{ message: `${path} answers GET only`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] }, { allow: 'GET, HEAD' });
+    if (!route) return sendError(res, 404, 'NOT_FOUND', 'Not found: GraphQL is at /graphql');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${path} answers GET only`, { allow: 'GET, HEAD' });
     await route(res);
   }
 
@@ -115,16 +106,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const path = pathOf(req.url ?? '/');
     // While draining, the WebSocket server no longer takes upgrades: say so, rather than let a
     // handshake reach Apollo as a plain GET.
-    if (drainer.stopping && req.headers.upgrade) return sendJson(res, 503, { status: 'draining' }, { 'retry-after': '1' });
-    if (path === '/graphql') {
-      void graphql(req, res);
-      return;
-    }
-    other(req, res, path).catch((error: unknown) => {
-      options.log.error({ err: error, path }, 'unexpected error in the HTTP layer');
-      if (res.headersSent) res.destroy();
-      else sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-    });
+    if (drainer.stopping && req.headers.upgrade) return send(res, 503, JSON.stringify({ status: 'draining' }), { 'retry-after': '1' });
+    (path === '/graphql' ? graphql(req, res) : other(req, res, path)).catch((error: unknown) => failed(res, options.log, error, path));
   });
   const drainer = createDrainer(server);
   return { server, apollo, drainer };

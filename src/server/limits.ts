@@ -180,7 +180,3 @@ export function costRefusal(cost: number, maxCost: number): GraphQLError | undef
   if (cost <= maxCost) return undefined;
   return limitError('QUERY_TOO_COSTLY', `The operation would cost ${cost}; the limit is ${maxCost}. Ask for smaller pages or fewer nested lists.`);
 }
-
-export function checkCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined, limits: QueryLimits): GraphQLError | undefined {
-  return costRefusal(operationCost(schema, document, operationName, variables ?? {}), limits.maxCost);
-}

@@ -15,6 +15,7 @@ import { ApiKeyRejected, type ApiKeyAuthenticator, type AuthenticatedKey, type P
 import type { UsageRecorder } from '../usage-log';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { BODY_LIMIT_BYTES } from '../http-body';
+import { errorBody } from '../respond';
 import type { OperationManifest, PersistedOperation } from './manifest';
 
 export interface PartnerRequest {
@@ -48,7 +49,7 @@ export class Refusal extends Error {
   }
 
   body(): string {
-    return JSON.stringify({ errors: [{ message: this.message, extensions: { code: this.code } }] });
+    return errorBody(this.code, this.message);
   }
 }
 

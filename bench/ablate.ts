@@ -16,14 +16,13 @@
 // per run), BENCH_CONNECTIONS (16), BENCH_SCALE (0.1), BENCH_SERVER_CPUS (0), BENCH_LOAD_CPUS
 // (the last core).
 import path from 'node:path';
-import { autocannonRun, CONNECTIONS, cpuMs, GRAPHQL_PROBE, log, median, numberSetting, openBenchDatabase, pinLoadGenerator, postgresCpu, postgresCpuSince, SERVER_CPUS, serverEnv, sleep, startServer, type Server } from './harness';
-import { requestA, type QueryId } from './queries';
+import { CONNECTIONS, GRAPHQL_PROBE, log, measureLoad, median, numberSetting, openBenchDatabase, pinLoadGenerator, runBench, SERVER_CPUS, serverEnv, spread, startServer, type Server } from './harness';
+import { QUERY_IDS, requestA, type HttpRequest, type QueryId } from './queries';
 
-const env = numberSetting;
 const QUERIES = (process.env.ABLATE_QUERIES ?? 'Q1,Q3,Q4,Q5').split(',') as QueryId[];
-const REPS = env('ABLATE_REPS', 7);
-const SECONDS = env('ABLATE_SECONDS', 3);
-const SCALE = env('BENCH_SCALE', 0.1);
+const REPS = numberSetting('ABLATE_REPS', 7);
+const SECONDS = numberSetting('ABLATE_SECONDS', 3);
+const SCALE = numberSetting('BENCH_SCALE', 0.1);
 
 interface Variant {
   name: string;
@@ -54,61 +53,48 @@ async function main(): Promise<void> {
   const variants = process.argv.slice(2).map(parseVariant);
   if (variants.length < 2) throw new Error('name two variants or more: npm run bench:ablate -- before=../before now=.');
   pinLoadGenerator();
-  const bench = await openBenchDatabase({ scale: SCALE, sampleTenants: Math.min(50, Math.round(100 * SCALE)) });
+  const bench = await openBenchDatabase({ scale: SCALE });
+  const requests = Object.fromEntries(QUERY_IDS.map((q) => [q, bench.samples.map((s) => requestA(q, s))])) as Record<QueryId, HttpRequest[]>;
   const servers: (Server & { variant: Variant })[] = [];
-  try {
-    for (const variant of variants) {
-      const server = await startServer({ name: variant.name, cwd: variant.dir, script: 'src/main.ts', env: { ...serverEnv(bench), ...variant.env }, cpus: SERVER_CPUS, probe: GRAPHQL_PROBE });
-      servers.push({ ...server, variant });
-      log(`${variant.name}: ${variant.dir}${Object.keys(variant.env).length ? ` with ${Object.entries(variant.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
-    }
-    const runs = new Map<string, Run[]>();
-    const measure = async (server: Server, q: QueryId, seconds: number): Promise<Run> => {
-      const requests = bench.samples.map((s) => requestA(q, s));
-      const cpuBefore = cpuMs(server.child.pid!);
-      const dbBefore = postgresCpu(bench.clusterDir);
-      const load = await autocannonRun(server.port, requests, { seconds, connections: CONNECTIONS });
-      await sleep(300);
-      if (load.errors) throw new Error(`${server.name} ${q}: ${load.errors} errors`);
-      return { rps: load.ok / load.seconds, cpu: (cpuMs(server.child.pid!) - cpuBefore) / load.sent, dbCpu: postgresCpuSince(dbBefore, bench.clusterDir) / load.sent };
-    };
-    log('warming up');
-    for (const q of QUERIES) for (const server of servers) await measure(server, q, 5);
-    for (let rep = 1; rep <= REPS; rep++) {
-      for (const q of QUERIES) {
-        for (const server of servers) {
-          const run = await measure(server, q, SECONDS);
-          const key = `${q} ${server.name}`;
-          runs.set(key, [...(runs.get(key) ?? []), run]);
-          log(`  rep ${rep} ${key}: ${run.rps.toFixed(0)} req/s, ${run.cpu.toFixed(3)} CPU-ms/req, PostgreSQL ${run.dbCpu.toFixed(3)}`);
-        }
-      }
-    }
-    const cell = (values: number[]) => (values.every(Number.isFinite) ? `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : 'n/a');
-    const lines = [
-      '',
-      `Paired ratios to ${variants[0]!.name}: median (min–max) over ${REPS} repetitions of ${SECONDS} s, ${CONNECTIONS} connections, dataset at scale ${SCALE}.`,
-      '',
-      '| query | variant | req/s | ratio | CPU-ms per request | ratio | PostgreSQL CPU-ms per request | ratio |',
-      '|---|---|---|---|---|---|---|---|',
-    ];
-    for (const q of QUERIES) {
-      const base = runs.get(`${q} ${variants[0]!.name}`)!;
-      for (const v of variants) {
-        const own = runs.get(`${q} ${v.name}`)!;
-        const paired = (metric: keyof Run) => own.map((r, i) => r[metric] / base[i]![metric]);
-        lines.push(`| ${q} | ${v.name} | ${median(own.map((r) => r.rps)).toFixed(0)} | ${cell(paired('rps'))} | ${median(own.map((r) => r.cpu)).toFixed(3)} | ${cell(paired('cpu'))} | ${median(own.map((r) => r.dbCpu)).toFixed(3)} | ${cell(paired('dbCpu'))} |`);
-      }
-    }
-    log(lines.join('\n'));
-  } finally {
-    for (const server of servers) server.child.kill('SIGTERM');
-    await sleep(500);
-    await bench.stop();
+  for (const variant of variants) {
+    const server = await startServer({ name: variant.name, cwd: variant.dir, script: 'src/main.ts', env: { ...serverEnv(bench), ...variant.env }, cpus: SERVER_CPUS, probe: GRAPHQL_PROBE });
+    servers.push({ ...server, variant });
+    log(`${variant.name}: ${variant.dir}${Object.keys(variant.env).length ? ` with ${Object.entries(variant.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
   }
+  const runs = new Map<string, Run[]>();
+  const measure = async (server: Server, q: QueryId, seconds: number): Promise<Run> => {
+    const { load, cpu, dbCpu } = await measureLoad(server, requests[q], { seconds, connections: CONNECTIONS, settleMs: 300, postmaster: bench.postmaster });
+    if (load.errors) throw new Error(`${server.name} ${q}: ${load.errors} errors`);
+    return { rps: load.ok / load.seconds, cpu: cpu / load.sent, dbCpu: dbCpu / load.sent };
+  };
+  log('warming up');
+  for (const q of QUERIES) for (const server of servers) await measure(server, q, 5);
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const q of QUERIES) {
+      for (const server of servers) {
+        const run = await measure(server, q, SECONDS);
+        const key = `${q} ${server.name}`;
+        runs.set(key, [...(runs.get(key) ?? []), run]);
+        log(`  rep ${rep} ${key}: ${run.rps.toFixed(0)} req/s, ${run.cpu.toFixed(3)} CPU-ms/req, PostgreSQL ${run.dbCpu.toFixed(3)}`);
+      }
+    }
+  }
+  const lines = [
+    '',
+    `Paired ratios to ${variants[0]!.name}: median (min–max) over ${REPS} repetitions of ${SECONDS} s, ${CONNECTIONS} connections, dataset at scale ${SCALE}.`,
+    '',
+    '| query | variant | req/s | ratio | CPU-ms per request | ratio | PostgreSQL CPU-ms per request | ratio |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const q of QUERIES) {
+    const base = runs.get(`${q} ${variants[0]!.name}`)!;
+    for (const v of variants) {
+      const own = runs.get(`${q} ${v.name}`)!;
+      const paired = (metric: keyof Run) => spread(own.map((r, i) => r[metric] / base[i]![metric]));
+      lines.push(`| ${q} | ${v.name} | ${median(own.map((r) => r.rps)).toFixed(0)} | ${paired('rps')} | ${median(own.map((r) => r.cpu)).toFixed(3)} | ${paired('cpu')} | ${median(own.map((r) => r.dbCpu)).toFixed(3)} | ${paired('dbCpu')} |`);
+    }
+  }
+  log(lines.join('\n'));
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -7,15 +7,15 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { issueApiKey } from '../src/auth/api-keys';
+import { createTokenService } from '../src/auth/tokens';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
+import { freePort } from '../test/helpers/ports';
 import { buildDataset, progressBar, type DatasetSummary } from './dataset';
 import type { HttpRequest, Sample } from './queries';
 
@@ -33,24 +33,49 @@ export const LOAD_CPUS = process.env.BENCH_LOAD_CPUS ?? String(CPUS - 1);
 export function pinLoadGenerator(): void {
   if (CPUS > 1) execFileSync('taskset', ['-pc', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
 }
-const CLOCK_TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-
+export { freePort };
 export const log = (m: string) => process.stdout.write(`${m}\n`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Registers what a benchmark must undo however it ends; the last registered runs first. */
+function onStop(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+async function stopAll(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+}
+
+/**
+ * Runs a benchmark's main. However it ends (a failure, Ctrl-C), the servers startServer started
+ * are stopped and the database openBenchDatabase made is removed; a failure exits 1.
+ */
+export function runBench(main: () => Promise<void>): void {
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  main()
+    .catch((error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    })
+    .finally(stopAll);
+}
 
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+
+/** The value at fraction `p` (0.99 for p99) of ascending `sorted`; NaN if it is empty. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+
+/** Median (min–max) of paired ratios, or n/a where one had a zero base. */
+export function spread(values: number[]): string {
+  return values.every(Number.isFinite) ? `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : 'n/a';
+}
+
+let clockTickMs: number | undefined;
 
 /** The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime. */
 function procStat(pid: number | string): string[] {
@@ -58,24 +83,28 @@ function procStat(pid: number | string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/** utime + stime of procStat's fields, in milliseconds. */
+function statCpuMs(fields: string[]): number {
+  clockTickMs ??= 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+  return (Number(fields[11]) + Number(fields[12])) * clockTickMs;
+}
+
 /** utime + stime of a process, in milliseconds. */
 export function cpuMs(pid: number): number {
-  const fields = procStat(pid);
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  return statCpuMs(procStat(pid));
 }
 
 /**
  * utime + stime of each process of the PostgreSQL server: the postmaster and every process it
  * forked (backends, autovacuum, the checkpointer...), by pid.
  */
-export function postgresCpu(clusterDir: string): Map<string, number> {
-  const postmaster = fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]!;
+export function postgresCpu(postmaster: string): Map<string, number> {
   const cpu = new Map<string, number>([[postmaster, cpuMs(Number(postmaster))]]);
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const fields = procStat(entry);
-      if (fields[1] === postmaster) cpu.set(entry, (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS);
+      if (fields[1] === postmaster) cpu.set(entry, statCpuMs(fields));
     } catch {
       // the process ended while we looked
     }
@@ -88,9 +117,9 @@ export function postgresCpu(clusterDir: string): Map<string, number> {
  * first (all of it, for one that started in between). A process that ended in between is left
  * out: a pool closes only connections idle for far longer than a run, which used nothing in it.
  */
-export function postgresCpuSince(before: Map<string, number>, clusterDir: string): number {
+export function postgresCpuSince(before: Map<string, number>, postmaster: string): number {
   let total = 0;
-  for (const [pid, ms] of postgresCpu(clusterDir)) total += ms - (before.get(pid) ?? 0);
+  for (const [pid, ms] of postgresCpu(postmaster)) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -120,6 +149,12 @@ export async function startServer(options: { name: string; cwd: string; script: 
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onStop(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000)]);
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
@@ -158,7 +193,20 @@ export async function autocannonRun(port: number, requests: HttpRequest[], optio
     });
   });
   // `sent` counts the requests still in flight when the time was up: the target serves them too.
-  return { requests: result.requests.total, sent: Math.max(result.requests.sent, ok + errors), ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
+  return { sent: Math.max(result.requests.sent, ok + errors), ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
+}
+
+/**
+ * A closed-loop run of `server` with its CPU and PostgreSQL's over it, counted once the requests
+ * still in flight when the time was up have settled (`settleMs`): they are served, and counted
+ * in `load.sent`.
+ */
+export async function measureLoad(server: Server, requests: HttpRequest[], options: { seconds: number; connections: number; settleMs: number; postmaster: string }) {
+  const cpuBefore = cpuMs(server.child.pid!);
+  const dbCpuBefore = postgresCpu(options.postmaster);
+  const load = await autocannonRun(server.port, requests, options);
+  await sleep(options.settleMs);
+  return { load, cpu: cpuMs(server.child.pid!) - cpuBefore, dbCpu: postgresCpuSince(dbCpuBefore, options.postmaster) };
 }
 
 /**
@@ -169,6 +217,7 @@ export async function autocannonRun(port: number, requests: HttpRequest[], optio
  */
 export async function pacedRun(port: number, requests: HttpRequest[], rate: number, seconds: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const prepared = requests.map((r) => ({ path: r.path, body: r.body, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }));
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round(rate * seconds);
@@ -178,10 +227,10 @@ export async function pacedRun(port: number, requests: HttpRequest[], rate: numb
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
-    const r = requests[i % requests.length]!;
+    const r = prepared[i % prepared.length]!;
     inflight.push(
       new Promise<void>((resolve) => {
-        const req = http.request({ host: '127.0.0.1', port, path: r.path, method: 'POST', headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) }, agent }, (res) => {
+        const req = http.request({ host: '127.0.0.1', port, path: r.path, method: 'POST', headers: r.headers, agent }, (res) => {
           res.on('data', () => undefined);
           res.on('end', () => {
             if (res.statusCode === 200) latencies.push(performance.now() - due);
@@ -200,15 +249,14 @@ export async function pacedRun(port: number, requests: HttpRequest[], rate: numb
   await Promise.all(inflight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), errors };
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors };
 }
 
 export interface BenchDatabase {
   db: EmbeddedPostgres;
   dir: string;
-  /** The cluster's directory (its postmaster.pid). */
-  clusterDir: string;
+  /** The pid of the cluster's postmaster, whose processes postgresCpu counts. */
+  postmaster: string;
   dataset: DatasetSummary;
   /** A superuser client on the bench database, for statistics. */
   admin: pg.Client;
@@ -218,74 +266,82 @@ export interface BenchDatabase {
   secret: string;
   /** Per sampled tenant: its token, API key and the ids the queries name. */
   samples: Sample[];
-  stop(): Promise<void>;
 }
 
 /**
- * A throwaway embedded PostgreSQL with pg_stat_statements, migrated by this checkout, loaded with
- * the dataset at `scale`, and PostGraphile's functions (bench/targets/postgraphile.sql). The
- * sampled tenants are the busiest: a program with the most enrollments, a user with 3 badges
- * and a completed program, an API key with the READ scope, a creator token for 2 hours.
+ * A throwaway embedded PostgreSQL for benchmarks (durability off), with database `bench`
+ * migrated by this checkout. stop() removes its directory unless BENCH_KEEP is set.
  */
-export async function openBenchDatabase(options: { scale: number; sampleTenants: number }): Promise<BenchDatabase> {
+export async function startBenchPostgres(settings: Record<string, string> = {}): Promise<{ db: EmbeddedPostgres; dir: string; stop(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-bench-'));
   fs.chmodSync(dir, 0o755);
-  const db = await startEmbeddedPostgres({
-    dataDir: dir,
-    port: await freePort(),
-    database: 'bench',
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on', max_wal_size: '4GB', checkpoint_timeout: '30min' },
-  });
-  let admin: pg.Client | undefined;
+  log(`PostgreSQL in ${dir}`);
+  const db = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), database: 'bench', settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', ...settings } });
   const stop = async () => {
-    await admin?.end().catch(() => undefined);
     await db.stop().catch(() => undefined);
     if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    log(`PostgreSQL in ${dir}`);
     await migrate(db.ownerUrl);
-    const superBench = withDatabase(db.superUrl, 'bench');
-    log('building the dataset');
-    const dataset = await buildDataset(superBench, progressBar(process.stdout), options.scale);
-    log(`dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} in ${dataset.seconds.toFixed(0)} s`);
-
-    admin = new pg.Client({ connectionString: superBench });
-    admin.on('error', () => undefined); // the database stops first when a run fails
-    await admin.connect();
-    await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    const owner = new pg.Client({ connectionString: db.ownerUrl });
-    owner.on('error', () => undefined);
-    await owner.connect();
-    await owner.query(fs.readFileSync(path.join(__dirname, 'targets', 'postgraphile.sql'), 'utf8'));
-    await owner.end();
-
-    const secret = crypto.randomBytes(32).toString('hex');
-    const jwtKey = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
-    const tenants = (
-      await admin.query<{ id: string; program_id: string; user_id: string }>(
-        `SELECT c.id,
-                (SELECT p.id FROM programs p WHERE p.creator_id = c.id ORDER BY p.enrollment_count DESC, p.id LIMIT 1) AS program_id,
-                (SELECT u.id FROM users u WHERE u.creator_id = c.id AND (SELECT count(*) FROM user_badges ub WHERE ub.user_id = u.id) = 3
-                   AND EXISTS (SELECT 1 FROM achievements a WHERE a.user_id = u.id AND a.achievement_type = 'program_completed') ORDER BY u.id LIMIT 1) AS user_id
-           FROM bench.creators b JOIN creators c ON c.id = b.id WHERE b.n <= $1 ORDER BY b.n`,
-        [options.sampleTenants],
-      )
-    ).rows;
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const samples: Sample[] = [];
-    for (const t of tenants) {
-      const key = issueApiKey(t.id);
-      await admin.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'bench', $2, $3, ARRAY['read'])`, [t.id, key.prefix, key.hash]);
-      const token = jwt.sign({ sub: t.id, role: 'creator' }, jwtKey, { algorithm: 'HS256', audience: 'creatorgraph-api', issuer: 'creatorgraph', expiresIn: '2h' });
-      samples.push({ creatorId: t.id, token, apiKey: key.secret, programId: t.program_id, userId: t.user_id, date: yesterday });
-    }
-    const roles = (await admin.query<{ oid: number }>(`SELECT oid FROM pg_roles WHERE rolname IN ($1, $2)`, [new URL(db.appUrl).username, new URL(db.ownerUrl).username])).rows.map((r) => r.oid);
-    return { db, dir, clusterDir: path.join(dir, 'pg'), dataset, admin, roles, secret, samples, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+  return { db, dir, stop };
+}
+
+/**
+ * startBenchPostgres with pg_stat_statements, loaded with the dataset at `scale`, and
+ * PostGraphile's functions (bench/targets/postgraphile.sql). The sampled tenants (up to 50) are
+ * the busiest: a program with the most enrollments, a user with 3 badges and a completed
+ * program, an API key with the READ scope, a creator token for 2 hours. Removed when runBench's
+ * main ends.
+ */
+export async function openBenchDatabase(options: { scale: number }): Promise<BenchDatabase> {
+  const server = await startBenchPostgres({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on', max_wal_size: '4GB', checkpoint_timeout: '30min' });
+  const { db, dir } = server;
+  let admin: pg.Client | undefined;
+  onStop(async () => {
+    await admin?.end().catch(() => undefined);
+    await server.stop();
+  });
+  const superBench = withDatabase(db.superUrl, 'bench');
+  log('building the dataset');
+  const dataset = await buildDataset(superBench, progressBar(process.stdout), options.scale);
+  log(`dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} in ${dataset.seconds.toFixed(0)} s`);
+
+  admin = new pg.Client({ connectionString: superBench });
+  admin.on('error', () => undefined); // the database stops first when a run fails
+  await admin.connect();
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const owner = new pg.Client({ connectionString: db.ownerUrl });
+  owner.on('error', () => undefined);
+  await owner.connect();
+  await owner.query(fs.readFileSync(path.join(__dirname, 'targets', 'postgraphile.sql'), 'utf8'));
+  await owner.end();
+
+  const secret = crypto.randomBytes(32).toString('hex');
+  const tokens = createTokenService({ secret, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 2 * 3600 });
+  const tenants = (
+    await admin.query<{ id: string; program_id: string; user_id: string }>(
+      `SELECT c.id,
+              (SELECT p.id FROM programs p WHERE p.creator_id = c.id ORDER BY p.enrollment_count DESC, p.id LIMIT 1) AS program_id,
+              (SELECT u.id FROM users u WHERE u.creator_id = c.id AND (SELECT count(*) FROM user_badges ub WHERE ub.user_id = u.id) = 3
+                 AND EXISTS (SELECT 1 FROM achievements a WHERE a.user_id = u.id AND a.achievement_type = 'program_completed') ORDER BY u.id LIMIT 1) AS user_id
+         FROM bench.creators b JOIN creators c ON c.id = b.id WHERE b.n <= $1 ORDER BY b.n`,
+      [Math.min(50, Math.round(100 * options.scale))],
+    )
+  ).rows;
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const samples: Sample[] = [];
+  for (const t of tenants) {
+    const key = issueApiKey(t.id);
+    await admin.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'bench', $2, $3, ARRAY['read'])`, [t.id, key.prefix, key.hash]);
+    samples.push({ creatorId: t.id, token: tokens.sign({ sub: t.id, role: 'creator' }).token, apiKey: key.secret, programId: t.program_id, userId: t.user_id, date: yesterday });
+  }
+  const roles = (await admin.query<{ oid: number }>(`SELECT oid FROM pg_roles WHERE rolname IN ($1, $2)`, [new URL(db.appUrl).username, new URL(db.ownerUrl).username])).rows.map((r) => r.oid);
+  const postmaster = fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]!;
+  return { db, dir, postmaster, dataset, admin, roles, secret, samples };
 }
 
 /**

@@ -31,24 +31,25 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { TENANT_SETTINGS_SQL } from '../src/db/tenant-statement';
-import { autocannonRun, CONNECTIONS, CPUS, cpuMs, GRAPHQL_PROBE, LOAD_CPUS, log, median, numberSetting, openBenchDatabase, pacedRun, pinLoadGenerator, post, postgresCpu, postgresCpuSince, SERVER_CPUS, serverEnv, sleep, startServer, type Server } from './harness';
+import { autocannonRun, CONNECTIONS, CPUS, GRAPHQL_PROBE, LOAD_CPUS, log, measureLoad, median, numberSetting, openBenchDatabase, pacedRun, pinLoadGenerator, post, runBench, SERVER_CPUS, serverEnv, sleep, spread, startServer, type Server } from './harness';
 import { canonical, QUERY_IDS, QUERY_TITLES, requestA, requestB, requestC, type HttpRequest, type QueryId, type Sample } from './queries';
 
 type Target = 'A' | 'B' | 'C';
 const TARGETS: readonly Target[] = ['A', 'B', 'C'];
 const TARGET_NAMES: Record<Target, string> = { A: 'creatorgraph', B: 'PostGraphile 5', C: 'raw node:http + pg' };
 
-const env = numberSetting;
-const REPS = env('BENCH_REPS', 3);
-const SECONDS = env('BENCH_SECONDS', 4);
-const RATE_SECONDS = env('BENCH_RATE_SECONDS', 3);
-const RATE = env('BENCH_RATE', 200);
+const REPS = numberSetting('BENCH_REPS', 3);
+const SECONDS = numberSetting('BENCH_SECONDS', 4);
+const RATE_SECONDS = numberSetting('BENCH_RATE_SECONDS', 3);
+const RATE = numberSetting('BENCH_RATE', 200);
 const QUERIES = (process.env.BENCH_QUERIES?.split(',') as QueryId[] | undefined) ?? [...QUERY_IDS];
-const SCALE = env('BENCH_SCALE', 1);
-const SAMPLE_TENANTS = Math.min(50, Math.round(100 * SCALE));
+const SCALE = numberSetting('BENCH_SCALE', 1);
+const CPU_MODEL = os.cpus()[0]?.model ?? 'unknown';
 
 interface RunningTarget extends Server {
   request: (q: QueryId, s: Sample) => HttpRequest;
+  /** Each query's requests, one per sampled tenant. */
+  requests: Record<QueryId, HttpRequest[]>;
 }
 
 interface Measurement {
@@ -82,148 +83,124 @@ function transactionEnds(t: Target): string {
 async function main(): Promise<void> {
   const started = Date.now();
   pinLoadGenerator();
-  log(`targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} (${CPUS} CPUs, ${os.cpus()[0]?.model ?? 'unknown'})`);
-  const bench = await openBenchDatabase({ scale: SCALE, sampleTenants: SAMPLE_TENANTS });
-  const { admin, clusterDir, dataset, dir, roles, samples } = bench;
-  const children: Server['child'][] = [];
-  const stopAll = async () => {
-    for (const c of children) c.kill('SIGTERM');
-    await sleep(500);
-    await bench.stop();
+  log(`targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} (${CPUS} CPUs, ${CPU_MODEL})`);
+  const bench = await openBenchDatabase({ scale: SCALE });
+  const { admin, dataset, dir, postmaster, roles, samples } = bench;
+  const root = path.resolve(__dirname, '..');
+  const common = { DATABASE_URL: bench.db.appUrl, JWT_SECRET: bench.secret };
+  const start = async (target: Target, script: string, targetEnv: Record<string, string>, request: RunningTarget['request'], probe: HttpRequest): Promise<RunningTarget> => {
+    const server = await startServer({ name: TARGET_NAMES[target], cwd: root, script, env: targetEnv, cpus: SERVER_CPUS, probe });
+    const requests = Object.fromEntries(QUERY_IDS.map((q) => [q, samples.map((s) => request(q, s))])) as Record<QueryId, HttpRequest[]>;
+    return { ...server, request, requests };
   };
-  process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  try {
-    const root = path.resolve(__dirname, '..');
-    const common = { DATABASE_URL: bench.db.appUrl, JWT_SECRET: bench.secret };
-    const start = async (target: Target, script: string, targetEnv: Record<string, string>, request: RunningTarget['request'], probe: HttpRequest): Promise<RunningTarget> => {
-      const server = await startServer({ name: TARGET_NAMES[target], cwd: root, script, env: targetEnv, cpus: SERVER_CPUS, probe });
-      children.push(server.child);
-      return { ...server, request };
-    };
-    log('starting the targets');
-    const running: Record<Target, RunningTarget> = {
-      A: await start('A', 'src/main.ts', serverEnv(bench), requestA, GRAPHQL_PROBE),
-      B: await start('B', 'bench/targets/postgraphile.ts', { ...common, NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, requestB, GRAPHQL_PROBE),
-      C: await start('C', 'bench/targets/raw.ts', common, requestC, { path: '/q/Q0', headers: { 'content-type': 'application/json' }, body: '{}' }),
-    };
-    const requestsOf = (t: Target, q: QueryId) => samples.map((s) => running[t].request(q, s));
+  log('starting the targets');
+  const running: Record<Target, RunningTarget> = {
+    A: await start('A', 'src/main.ts', serverEnv(bench), requestA, GRAPHQL_PROBE),
+    B: await start('B', 'bench/targets/postgraphile.ts', { ...common, NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, requestB, GRAPHQL_PROBE),
+    C: await start('C', 'bench/targets/raw.ts', common, requestC, { path: '/q/Q0', headers: { 'content-type': 'application/json' }, body: '{}' }),
+  };
 
-    log('correctness gate');
-    for (const q of QUERIES) {
-      for (const s of samples.slice(0, 10)) {
-        const answers: Partial<Record<Target, string>> = {};
-        for (const t of TARGETS) {
-          const res = await post(running[t].port, running[t].request(q, s));
-          if (res.status !== 200) throw new Error(`${q} on ${TARGET_NAMES[t]}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
-          answers[t] = JSON.stringify(canonical(t, q, res.body));
-        }
-        if (answers.A !== answers.C || answers.B !== answers.C) {
-          const file = path.join(dir, `gate-${q}.json`);
-          fs.writeFileSync(file, JSON.stringify(answers, null, 2));
-          throw new Error(`correctness gate: ${q} differs between targets for creator ${s.creatorId} (answers in ${file}; BENCH_KEEP=1 keeps them)`);
-        }
-        if (answers.C === 'null' || answers.C === '{}') throw new Error(`correctness gate: ${q} is empty for creator ${s.creatorId}`);
-      }
-      log(`  ${q} ✓ identical on ${TARGETS.join(', ')} for 10 tenants`);
-    }
-
-    // Warm-up, which also sets each query's fixed rate for the latency runs: half the warm-up
-    // throughput of the slowest target (capped at BENCH_RATE), so that every target can keep up
-    // and p50/p99 measure serving, not queueing.
-    log(`warming up`);
-    const rates = {} as Record<QueryId, number>;
-    for (const q of QUERIES) {
-      let slowest = Infinity;
+  log('correctness gate');
+  for (const q of QUERIES) {
+    for (const s of samples.slice(0, 10)) {
+      const answers: Partial<Record<Target, string>> = {};
       for (const t of TARGETS) {
-        const warm = await autocannonRun(running[t].port, requestsOf(t, q), { seconds: 2, connections: CONNECTIONS });
-        slowest = Math.min(slowest, warm.ok / warm.seconds);
+        const res = await post(running[t].port, running[t].request(q, s));
+        if (res.status !== 200) throw new Error(`${q} on ${TARGET_NAMES[t]}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+        answers[t] = JSON.stringify(canonical(t, q, res.body));
       }
-      rates[q] = Math.max(5, Math.min(RATE, Math.floor(slowest / 2)));
-    }
-    log(`  latency runs at ${QUERIES.map((q) => `${q} ${rates[q]}/s`).join(', ')}`);
-
-    const results: Record<QueryId, Record<Target, Measurement[]>> = Object.fromEntries(QUERIES.map((q) => [q, { A: [], B: [], C: [] }])) as never;
-    const xactCheck = { counted: 0, harness: 1, database: 0 };
-    const xacts = async () => Number((await admin.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bench'`)).rows[0].n);
-    const databaseXactsBefore = await xacts();
-    for (let rep = 1; rep <= REPS; rep++) {
-      for (const q of QUERIES) {
-        for (const t of TARGETS) {
-          const target = running[t];
-          await admin.query('SELECT pg_stat_statements_reset()');
-          const cpuBefore = cpuMs(target.child.pid!);
-          const dbCpuBefore = postgresCpu(clusterDir);
-          const load = await autocannonRun(target.port, requestsOf(t, q), { seconds: SECONDS, connections: CONNECTIONS });
-          // Let the requests still in flight finish: their CPU and statements are counted, and
-          // so are they (per request = per request sent).
-          await sleep(500);
-          const cpu = cpuMs(target.child.pid!) - cpuBefore;
-          const dbCpu = postgresCpuSince(dbCpuBefore, clusterDir);
-          const stats = (
-            await admin.query<{ statements: string; transactions: string; ms: number }>(
-              `SELECT coalesce(sum(calls), 0) AS statements,
-                      coalesce(sum(calls) FILTER (WHERE ${transactionEnds(t)}), 0) AS transactions,
-                      coalesce(sum(total_exec_time), 0) AS ms
-                 FROM pg_stat_statements WHERE userid = ANY($1) AND dbid = (SELECT oid FROM pg_database WHERE datname = 'bench')`,
-              [roles],
-            )
-          ).rows[0]!;
-          const fixed = await pacedRun(target.port, requestsOf(t, q), rates[q], RATE_SECONDS);
-          await sleep(100);
-          xactCheck.counted += Number(
-            (await admin.query(`SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND (${transactionEnds(t)})`, [roles])).rows[0].n,
-          );
-          xactCheck.harness += 3; // the reset and the two reads above, each its own transaction
-          const m: Measurement = {
-            rps: load.ok / load.seconds,
-            cpuMsPerRequest: cpu / load.sent,
-            dbCpuMsPerRequest: dbCpu / load.sent,
-            totalCpuMsPerRequest: (cpu + dbCpu) / load.sent,
-            statementsPerRequest: Number(stats.statements) / load.sent,
-            transactionsPerRequest: Number(stats.transactions) / load.sent,
-            dbMsPerRequest: stats.ms / load.sent,
-            p50: fixed.p50,
-            p99: fixed.p99,
-            errors: load.errors + fixed.errors,
-          };
-          results[q][t].push(m);
-          log(
-            `  rep ${rep} ${q} ${t}: ${m.rps.toFixed(0)} req/s, ${m.cpuMsPerRequest.toFixed(3)} CPU-ms/req (PostgreSQL ${m.dbCpuMsPerRequest.toFixed(3)}), ${m.statementsPerRequest.toFixed(2)} statements/req, ${m.transactionsPerRequest.toFixed(2)} xact/req, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at ${rates[q]}/s${m.errors ? `, ${m.errors} errors` : ''}`,
-          );
-        }
+      if (answers.A !== answers.C || answers.B !== answers.C) {
+        const file = path.join(dir, `gate-${q}.json`);
+        fs.writeFileSync(file, JSON.stringify(answers, null, 2));
+        throw new Error(`correctness gate: ${q} differs between targets for creator ${s.creatorId} (answers in ${file}; BENCH_KEEP=1 keeps them)`);
       }
+      if (answers.C === 'null' || answers.C === '{}') throw new Error(`correctness gate: ${q} is empty for creator ${s.creatorId}`);
     }
-    // pg_stat_database is flushed by each backend when it has been idle a while (up to 10 s):
-    // wait, then compare the whole run's transactions with what pg_stat_statements counted.
-    await sleep(11_000);
-    xactCheck.database = (await xacts()) - databaseXactsBefore;
-
-    const report = renderReport(results, rates, dataset, xactCheck, (Date.now() - started) / 1000);
-    const resultsDir = path.join(__dirname, 'results');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}.md`);
-    fs.writeFileSync(file, report);
-    log(`\n${report}\nwritten to ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await stopAll();
+    log(`  ${q} ✓ identical on ${TARGETS.join(', ')} for 10 tenants`);
   }
+
+  // Warm-up, which also sets each query's fixed rate for the latency runs: half the warm-up
+  // throughput of the slowest target (capped at BENCH_RATE), so that every target can keep up
+  // and p50/p99 measure serving, not queueing.
+  log(`warming up`);
+  const rates = {} as Record<QueryId, number>;
+  for (const q of QUERIES) {
+    let slowest = Infinity;
+    for (const t of TARGETS) {
+      const warm = await autocannonRun(running[t].port, running[t].requests[q], { seconds: 2, connections: CONNECTIONS });
+      slowest = Math.min(slowest, warm.ok / warm.seconds);
+    }
+    rates[q] = Math.max(5, Math.min(RATE, Math.floor(slowest / 2)));
+  }
+  log(`  latency runs at ${QUERIES.map((q) => `${q} ${rates[q]}/s`).join(', ')}`);
+
+  const results: Record<QueryId, Record<Target, Measurement[]>> = Object.fromEntries(QUERIES.map((q) => [q, { A: [], B: [], C: [] }])) as never;
+  const xactCheck = { counted: 0, harness: 1, database: 0 };
+  const xacts = async () => Number((await admin.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bench'`)).rows[0].n);
+  const databaseXactsBefore = await xacts();
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const q of QUERIES) {
+      for (const t of TARGETS) {
+        const target = running[t];
+        await admin.query('SELECT pg_stat_statements_reset()');
+        // The requests still in flight at the end are served and counted (per request = per
+        // request sent), and so are their CPU and statements.
+        const { load, cpu, dbCpu } = await measureLoad(target, target.requests[q], { seconds: SECONDS, connections: CONNECTIONS, settleMs: 500, postmaster });
+        const stats = (
+          await admin.query<{ statements: string; transactions: string; ms: number }>(
+            `SELECT coalesce(sum(calls), 0) AS statements,
+                    coalesce(sum(calls) FILTER (WHERE ${transactionEnds(t)}), 0) AS transactions,
+                    coalesce(sum(total_exec_time), 0) AS ms
+               FROM pg_stat_statements WHERE userid = ANY($1) AND dbid = (SELECT oid FROM pg_database WHERE datname = 'bench')`,
+            [roles],
+          )
+        ).rows[0]!;
+        const fixed = await pacedRun(target.port, target.requests[q], rates[q], RATE_SECONDS);
+        await sleep(100);
+        xactCheck.counted += Number(
+          (await admin.query(`SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND (${transactionEnds(t)})`, [roles])).rows[0].n,
+        );
+        xactCheck.harness += 3; // the reset and the two reads above, each its own transaction
+        const m: Measurement = {
+          rps: load.ok / load.seconds,
+          cpuMsPerRequest: cpu / load.sent,
+          dbCpuMsPerRequest: dbCpu / load.sent,
+          totalCpuMsPerRequest: (cpu + dbCpu) / load.sent,
+          statementsPerRequest: Number(stats.statements) / load.sent,
+          transactionsPerRequest: Number(stats.transactions) / load.sent,
+          dbMsPerRequest: stats.ms / load.sent,
+          p50: fixed.p50,
+          p99: fixed.p99,
+          errors: load.errors + fixed.errors,
+        };
+        results[q][t].push(m);
+        log(
+          `  rep ${rep} ${q} ${t}: ${m.rps.toFixed(0)} req/s, ${m.cpuMsPerRequest.toFixed(3)} CPU-ms/req (PostgreSQL ${m.dbCpuMsPerRequest.toFixed(3)}), ${m.statementsPerRequest.toFixed(2)} statements/req, ${m.transactionsPerRequest.toFixed(2)} xact/req, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms at ${rates[q]}/s${m.errors ? `, ${m.errors} errors` : ''}`,
+        );
+      }
+    }
+  }
+  // pg_stat_database is flushed by each backend when it has been idle a while (up to 10 s):
+  // wait, then compare the whole run's transactions with what pg_stat_statements counted.
+  await sleep(11_000);
+  xactCheck.database = (await xacts()) - databaseXactsBefore;
+
+  const report = renderReport(results, rates, dataset, xactCheck, (Date.now() - started) / 1000);
+  const resultsDir = path.join(__dirname, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}.md`);
+  fs.writeFileSync(file, report);
+  log(`\n${report}\nwritten to ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, rates: Record<QueryId, number>, dataset: { rows: Record<string, number>; seconds: number }, xactCheck: { counted: number; harness: number; database: number }, seconds: number): string {
   // Paired: each repetition's value over the same repetition's `base`, measured within seconds.
-  const ratio = (q: QueryId, t: Target, metric: keyof Measurement, base: Target = 'C') => {
-    const values = results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]);
-    return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
-  };
-  const cell = (r: { median: number; min: number; max: number }) => ([r.median, r.min, r.max].every(Number.isFinite) ? `${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)})` : 'n/a');
+  const ratio = (q: QueryId, t: Target, metric: keyof Measurement, base: Target = 'C') => spread(results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]));
   const abs = (q: QueryId, t: Target, metric: keyof Measurement, digits: number) => median(results[q][t].map((m) => m[metric])).toFixed(digits);
   const lines: string[] = [];
   lines.push(`# Benchmark: creatorgraph (A), PostGraphile 5 (B), raw node:http + pg (C)`, '');
   lines.push(
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · \`npm run bench\` · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'} · Node ${process.version} · PostgreSQL 18 (embedded) · ${REPS} repetitions · ${SECONDS} s saturation runs with ${CONNECTIONS} connections · latency over ${RATE_SECONDS} s at a fixed rate per query (below) · targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} · whole run ${seconds.toFixed(0)} s`,
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · \`npm run bench\` · ${CPUS} × ${CPU_MODEL} · Node ${process.version} · PostgreSQL 18 (embedded) · ${REPS} repetitions · ${SECONDS} s saturation runs with ${CONNECTIONS} connections · latency over ${RATE_SECONDS} s at a fixed rate per query (below) · targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} · whole run ${seconds.toFixed(0)} s`,
     '',
   );
   lines.push(`Dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} (built in ${dataset.seconds.toFixed(0)} s).`, '');
@@ -235,7 +212,7 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
   for (const q of Object.keys(results) as QueryId[]) {
     for (const t of TARGETS) {
       lines.push(
-        `| ${q} ${QUERY_TITLES[q]} | ${t} | ${cell(ratio(q, t, 'rps'))} | ${cell(ratio(q, t, 'p50'))} | ${cell(ratio(q, t, 'p99'))} | ${cell(ratio(q, t, 'cpuMsPerRequest'))} | ${cell(ratio(q, t, 'totalCpuMsPerRequest'))} | ${abs(q, t, 'statementsPerRequest', 2)} | ${abs(q, t, 'transactionsPerRequest', 2)} |`,
+        `| ${q} ${QUERY_TITLES[q]} | ${t} | ${ratio(q, t, 'rps')} | ${ratio(q, t, 'p50')} | ${ratio(q, t, 'p99')} | ${ratio(q, t, 'cpuMsPerRequest')} | ${ratio(q, t, 'totalCpuMsPerRequest')} | ${abs(q, t, 'statementsPerRequest', 2)} | ${abs(q, t, 'transactionsPerRequest', 2)} |`,
       );
     }
   }
@@ -245,7 +222,7 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
   lines.push("| query | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL's |");
   lines.push('|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
-    const b = (metric: keyof Measurement) => cell(ratio(q, 'A', metric, 'B'));
+    const b = (metric: keyof Measurement) => ratio(q, 'A', metric, 'B');
     lines.push(`| ${q} ${QUERY_TITLES[q]} | ${b('rps')} | ${b('p50')} | ${b('p99')} | ${b('cpuMsPerRequest')} | ${b('totalCpuMsPerRequest')} |`);
   }
   lines.push('');
@@ -268,7 +245,4 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
   return lines.join('\n');
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

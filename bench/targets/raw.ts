@@ -14,9 +14,9 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
+import { parseApiKey } from '../../src/auth/api-keys';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const API_KEY = /^(cgk_[A-Za-z0-9]{8})_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 
 const BADGES_OF_USER = (user: string, limit: number, withIds: boolean) => `
   coalesce((SELECT json_agg(json_build_object(${withIds ? `'id', ub.id, ` : ''}'earnedAt', ub.earned_at, 'badge', json_build_object('id', b.id, 'name', b.name${withIds ? `, 'description', b.description` : ''})) ORDER BY ub.earned_at DESC, ub.id)
@@ -24,7 +24,7 @@ const BADGES_OF_USER = (user: string, limit: number, withIds: boolean) => `
               JOIN badges b ON b.id = ub.badge_id), '[]')`;
 
 /** The canonical response of each query, built by PostgreSQL. $1 is the query's one parameter. */
-export const RAW_SQL: Record<string, string> = {
+const RAW_SQL: Record<string, string> = {
   Q1: `SELECT json_build_object('id', p.id, 'name', p.name, 'description', p.description, 'status', p.status, 'version', p.version, 'createdAt', p.created_at)
          FROM programs p WHERE p.id = $1::uuid`,
   Q2: `SELECT json_build_object(
@@ -120,11 +120,10 @@ function main(): void {
         let creatorId: string | undefined;
         const params: unknown[] = [];
         if (id === 'Q5') {
-          const m = API_KEY.exec(String(req.headers['x-api-key'] ?? ''));
-          if (m) {
-            const hex = m[2]!;
-            creatorId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-            params.push(variables.userId, crypto.createHash('sha256').update(m[0]).digest('hex'));
+          const apiKey = parseApiKey(String(req.headers['x-api-key'] ?? ''));
+          if (apiKey) {
+            creatorId = apiKey.creatorId;
+            params.push(variables.userId, apiKey.hash);
           }
         } else {
           creatorId = creatorFromJwt(req.headers.authorization);

@@ -4,29 +4,15 @@
 import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useApiHarness } from '../helpers/api';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.drop();
-});
+const api = useApiHarness({ env: { LOG_LEVEL: 'silent' } });
 
 type Body = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
 
 /** A raw request: node:http sends the headers and body exactly as given. */
 function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  const url = new URL(server.url);
+  const url = new URL(api.server.url);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, path, method: options.method ?? 'POST', headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -38,17 +24,10 @@ function raw(path: string, options: { method?: string; headers?: Record<string, 
   });
 }
 
-const asCreatorA = () => ({ authorization: `Bearer ${server.tokenFor(tenants.creatorA)}` });
+const asCreatorA = () => ({ authorization: `Bearer ${api.asCreatorA()}` });
 const createProgram = (name: string) => JSON.stringify({ query: 'mutation($input: CreateProgramInput!) { createProgram(input: $input) { __typename } }', variables: { input: { name } } });
 
-async function programsNamed(name: string): Promise<number> {
-  const owner = await connect(db.ownerUrl);
-  try {
-    return Number((await owner.query('SELECT count(*) AS n FROM programs WHERE name = $1', [name])).rows[0].n);
-  } finally {
-    await owner.end();
-  }
-}
+const programsNamed = (name: string) => api.count('programs WHERE name = $1', [name]);
 
 describe('asCreatorA: request bodies', () => {
   test('a gzip, deflate or br body is inflated and runs', async () => {
@@ -69,7 +48,7 @@ describe('asCreatorA: request bodies', () => {
     expect(response.status).toBe(413);
     expect((JSON.parse(response.text) as Body).errors![0]!.extensions!.code).toBe('PAYLOAD_TOO_LARGE');
     expect(await programsNamed(name)).toBe(0);
-    expect((await server.gql('{ __typename }')).status).toBe(200);
+    expect((await api.server.gql('{ __typename }')).status).toBe(200);
   });
 
   test('a brotli bomb is refused at 1 MiB and then costs nothing: the decompressor stops with the 413', async () => {
@@ -86,7 +65,7 @@ describe('asCreatorA: request bodies', () => {
   });
 
   test('after a body that fails to inflate, the keep-alive connection serves the next request', async () => {
-    const url = new URL(server.url);
+    const url = new URL(api.server.url);
     const socket = net.connect(Number(url.port), url.hostname);
     let received = '';
     socket.on('data', (d) => (received += String(d)));
@@ -106,7 +85,7 @@ describe('asCreatorA: request bodies', () => {
   });
 
   test('a declared length over 1 MiB is 413 before the body is read', async () => {
-    const url = new URL(server.url);
+    const url = new URL(api.server.url);
     const answer = await new Promise<string>((resolve, reject) => {
       const req = http.request({ host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) } }, (res) => {
         res.resume();
@@ -175,7 +154,7 @@ describe('other paths', () => {
   });
 
   test('/graphql/, /GraphQL and an absolute-form target reach GraphQL, as they did under Express', async () => {
-    const url = new URL(server.url);
+    const url = new URL(api.server.url);
     for (const path of ['/graphql/', '/GraphQL', `http://${url.host}/graphql`]) {
       const response = await raw(path, { headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
       expect({ path, status: response.status, text: response.text }).toEqual({ path, status: 200, text: '{"data":{"__typename":"Query"}}\n' });

@@ -73,7 +73,8 @@ test('SIGTERM with requests in flight: they finish, sockets close with 1001, the
         // Kept, with when it happened, for the assertion below to show.
         (error: Error) => ({ status: 0, body: { errors: [String((error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message)] }, at: Date.now() }),
       );
-    await Promise.all(Array.from({ length: 60 }, () => post('{ __typename }')));
+    const warm = await Promise.all(Array.from({ length: 60 }, () => post('{ __typename }')));
+    expect(warm.filter((r) => r.status !== 200)).toEqual([]);
 
     // A burst of real work (through a pool of 2 connections: it queues), then SIGTERM while
     // it is in flight.

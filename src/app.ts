@@ -107,13 +107,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
     rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log }) : undefined;
-    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter });
+    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, fairness: config.fairness });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log });
-    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics });
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness });
+    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics, fairness: config.fairness });
     metrics.countSubscriptionsWith(() => ({ sockets: subscriptions.clients(), operations: subscriptions.openOperations() }));
 
     await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import type { FairnessConfig } from '../config';
 import type { Context, CredentialInput } from './context';
 import { healthz, readyz, type ProbeResult } from './health';
 import { createDrainer, type Drainer } from './drain';
@@ -36,6 +37,7 @@ export interface HttpServerOptions {
   rateLimiter?: TenantRateLimiter;
   resolverBudgetMs: number;
   log: Logger;
+  fairness: FairnessConfig;
 }
 
 export interface HttpServer {

@@ -24,6 +24,7 @@ import { execute, getOperationAST, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
 import { auditActorOf } from './context';
 import type { Metrics } from './metrics';
+import type { FairnessConfig } from '../config';
 import { tenantOf } from '../auth/viewer';
 
 export interface WebSocketOptions {
@@ -37,6 +38,7 @@ export interface WebSocketOptions {
   rateLimiter?: TenantRateLimiter;
   metrics?: Metrics;
   resolverBudgetMs?: number;
+  fairness: FairnessConfig;
 }
 
 type Extra = {

@@ -30,7 +30,7 @@ async function onFreePlan<T>(fn: () => Promise<T>): Promise<T> {
 
 test('plans.ts mirrors the plan_limits table the database enforces', async () => {
   const rows = await sql(`SELECT * FROM plan_limits ORDER BY tier`);
-  expect(Object.fromEntries(rows.map((r) => [r.tier, { users: Number(r.users), programs: Number(r.programs), aiInteractionsPerMonth: Number(r.ai_interactions_per_month), storageBytes: Number(r.storage_bytes), apiRequestsPerMinute: Number(r.api_requests_per_minute), costPerMinute: Number(r.cost_per_minute) }]))).toEqual(PLAN_LIMITS);
+  expect(Object.fromEntries(rows.map((r) => [r.tier, { users: Number(r.users), programs: Number(r.programs), aiInteractionsPerMonth: Number(r.ai_interactions_per_month), storageBytes: Number(r.storage_bytes), apiRequestsPerMinute: Number(r.api_requests_per_minute), costPerMinute: Number(r.cost_per_minute), badges: Number(r.badges), subscriptions: Number(r.subscriptions) }]))).toEqual(PLAN_LIMITS);
 });
 
 test('asCreatorB on the free plan: the 4th live program is QUOTA_EXCEEDED and nothing is written; archiving makes room', async () => {

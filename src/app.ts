@@ -14,7 +14,7 @@ import { checkDatabaseSafety, UnsafeDatabaseError } from './db/startup-checks';
 import { seedDemoData, type SeededCreator } from './db/seed/seed';
 import { schema } from './graphql/schema';
 import type { Runner } from 'graphile-worker';
-import { startJobs } from './jobs/worker';
+import { prepareJobQueue, startJobs } from './jobs/worker';
 import type { Logger } from './logger';
 import { createContextFactory } from './server/context';
 import { createHttpServer } from './server/http';
@@ -87,7 +87,12 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
     }
 
-    db = openDatabase(urls, { poolMax: config.databasePoolMax, log, preparedStatements: config.databasePreparedStatements });
+    db = openDatabase(urls, {
+      poolMax: config.databasePoolMax,
+      log,
+      preparedStatements: config.databasePreparedStatements,
+      tenantShare: { share: config.fairness.tenantPoolShare, queueMax: config.fairness.tenantQueueMax, waitMs: config.fairness.tenantQueueWaitMs },
+    });
     // Refuse to serve on a database where tenant isolation would not hold, or that is behind.
     if (!config.migrateOnStart) {
       const pending = await pendingMigrations(db.ownerPool);
@@ -103,7 +108,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       }
     }
 
-    jobs = config.jobsEnabled ? await startJobs(db.ownerPool, log) : undefined;
+    // The queue's schema exists either way: the badge triggers queue evaluations into it.
+    if (config.jobsEnabled) jobs = await startJobs(db.ownerPool, log, { tenant: { app: db.app, badgeEvaluationBudgetMs: config.fairness.badgeEvaluationBudgetMs } });
+    else await prepareJobQueue(db.ownerPool, log);
     listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
     rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log }) : undefined;

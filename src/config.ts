@@ -168,7 +168,7 @@ function fairnessConfig(env: Env): FairnessConfig {
   return {
     // A quarter of the pool by default, at least one connection.
     tenantPoolShare: int(env, 'TENANT_POOL_SHARE', Math.max(1, Math.ceil(poolMax / 4)), 1, poolMax),
-    tenantQueueMax: int(env, 'TENANT_QUEUE_MAX', 32, 0, 100_000),
+    tenantQueueMax: int(env, 'TENANT_QUEUE_MAX', 64, 0, 100_000),
     tenantQueueWaitMs: int(env, 'TENANT_QUEUE_WAIT_MS', 2_000, 0, 600_000),
     trustProxyHops: int(env, 'TRUST_PROXY', 0, 0, 10),
     authPerSourcePerMinute: int(env, 'AUTH_RATE_PER_SOURCE', 30, 1, 1_000_000),

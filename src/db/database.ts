@@ -2,6 +2,8 @@
 import type pg from 'pg';
 import type { Logger } from '../logger';
 import { createPool, createPrismaClient, type PrismaClient } from './clients';
+import { setTenantShare } from './tenant';
+import type { TenantShareOptions } from './tenant-share';
 
 export interface Database {
   /** Member of app_user: every request, through the tenant client. */
@@ -13,7 +15,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger; preparedStatements?: boolean }): Database {
+export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger; preparedStatements?: boolean; tenantShare?: TenantShareOptions }): Database {
   const onError = (error: Error) => options.log.warn({ err: error.message }, 'idle database connection lost');
   const appPool = createPool(urls.app, { max: options.poolMax, applicationName: 'creatorgraph', onError });
   // The job queue holds one connection for LISTEN and runs two jobs at once; the rest is for
@@ -21,6 +23,8 @@ export function openDatabase(urls: { app: string; owner: string }, options: { po
   const ownerPool = createPool(urls.owner, { max: 6, applicationName: 'creatorgraph-owner', onError });
   const app = createPrismaClient(appPool, { preparedStatements: options.preparedStatements });
   const owner = createPrismaClient(ownerPool, { preparedStatements: options.preparedStatements });
+  // Each tenant's share of the application pool (tenant-share.ts); the owner pool serves no tenant.
+  if (options.tenantShare) setTenantShare(app, options.tenantShare);
   return {
     app,
     appPool,

@@ -30,6 +30,7 @@ import { Prisma } from '../generated/prisma/client';
 import type { PrismaClient } from './clients';
 import { currentAuditActor } from './audit-context';
 import { TENANT_SETTINGS_SQL, TenantStatement } from './tenant-statement';
+import { TenantShare, type TenantShareOptions } from './tenant-share';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -103,12 +104,32 @@ function newScope(creatorId: string, pipelined: boolean): TenantScope {
   };
 }
 
+/** Each base client's per-tenant share of its pool (tenant-share.ts); none: unbounded. */
+const shares = new WeakMap<PrismaClient, TenantShare>();
+
+/** Bounds what one tenant may hold of `base`'s pool at once (see tenant-share.ts). */
+export function setTenantShare(base: PrismaClient, options: TenantShareOptions): TenantShare {
+  const share = new TenantShare(options);
+  shares.set(base, share);
+  return share;
+}
+
+export function tenantShareOf(base: PrismaClient): TenantShare | undefined {
+  return shares.get(base);
+}
+
+/** Runs a tenant operation on one of its tenant's permits, when `base` has a share. */
+function withinShare<T>(base: PrismaClient, creatorId: string, operation: () => Promise<T>): Promise<T> {
+  const share = shares.get(base);
+  return share ? share.run(creatorId, operation) : operation();
+}
+
 /** Runs a tenant operation in its own scope. */
-function runScoped<T>(creatorId: string, operation: () => Promise<T>): Promise<T> {
+function runScoped<T>(base: PrismaClient, creatorId: string, operation: () => Promise<T>): Promise<T> {
   const scope = newScope(creatorId, true);
   // Prisma's promises are lazy: the operation starts at then(), which must happen inside the
   // scope for its statements to find it.
-  return tenantScope.run(scope, () => operation().then((result) => result));
+  return withinShare(base, creatorId, () => tenantScope.run(scope, () => operation().then((result) => result)));
 }
 
 const INSTALLED = Symbol('creatorgraph.tenantScopes');
@@ -172,7 +193,7 @@ function makeTenantClient(base: PrismaClient, creatorId: string) {
     query: {
       // Model operations and raw queries alike: nothing reaches the database unscoped.
       $allOperations({ args, query }) {
-        return runScoped(creatorId, () => query(withoutEmptySelect(args)));
+        return runScoped(base, creatorId, () => query(withoutEmptySelect(args)));
       },
     },
     client: {
@@ -232,12 +253,14 @@ export async function withTenantTransaction<T>(
   const settings = { maxWait: options.maxWait ?? 5_000, timeout: options.timeout ?? 15_000, isolationLevel: options.isolationLevel };
   if (options.isolationLevel) {
     // SET TRANSACTION ISOLATION LEVEL must follow BEGIN directly: set the tenant after it.
-    return tenantScope.exit(() =>
-      base.$transaction(async (tx) => {
-        await setTenant(tx, creatorId);
-        return fn(tx);
-      }, settings),
+    return withinShare(base, creatorId, () =>
+      tenantScope.exit(() =>
+        base.$transaction(async (tx) => {
+          await setTenant(tx, creatorId);
+          return fn(tx);
+        }, settings),
+      ),
     );
   }
-  return tenantScope.run(newScope(creatorId, false), () => base.$transaction(fn, settings).then((result) => result));
+  return withinShare(base, creatorId, () => tenantScope.run(newScope(creatorId, false), () => base.$transaction(fn, settings).then((result) => result)));
 }

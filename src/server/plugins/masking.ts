@@ -7,6 +7,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../../db/unavailable';
+import { TenantBusyError } from '../../db/tenant-share';
 
 /**
  * The error underneath every wrapper. graphql-js wraps resolver errors (with a path), but Apollo
@@ -47,6 +48,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (inner?.meta?.driverAdapterError?.cause?.originalCode === '57014' || /canceling statement due to statement timeout/.test(String(inner?.message ?? ''))) {
     return { message: 'The request ran out of time: ask for less at once', path: formatted.path, extensions: { code: 'REQUEST_TIMEOUT' } };
   }
+  const busy = innermost(error);
+  if (busy instanceof TenantBusyError) {
+    // The tenant's share of the pool and its queue are full (db/tenant-share.ts): its own excess.
+    return { message: `${busy.message}. Retry in ${busy.retryAfterSeconds} s.`, path: formatted.path, extensions: { code: 'RATE_LIMITED', retryAfter: busy.retryAfterSeconds } };
+  }
   if (isDatabaseUnavailable(innermost(error)) || isDatabaseUnavailable(error)) {
     return { message: 'The service is unavailable for a moment: retry shortly', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
   }
@@ -59,7 +65,9 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
       return {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
-            if (isDatabaseUnavailable(innermost(error))) {
+            if (innermost(error) instanceof TenantBusyError) {
+              contextValue.log.info({ reason: (innermost(error) as TenantBusyError).reason, operationName }, "tenant's pool share in use");
+            } else if (isDatabaseUnavailable(innermost(error))) {
               contextValue.log.warn({ err: (innermost(error) as Error).message, operationName }, 'database unavailable');
             } else if (!isExpected(error, error.extensions?.code)) {
               const original = innermost(error);
@@ -78,6 +86,14 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
             if (!result.data && result.errors!.every((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
               response.http.status = 503;
               response.http.headers.set('retry-after', '2');
+            }
+            // Refused for the tenant's own excess (its pool share): 429 when nothing was read or
+            // written, and Retry-After either way.
+            const busy = result.errors!.filter((e) => e.extensions?.code === 'RATE_LIMITED' && typeof e.extensions.retryAfter === 'number');
+            if (busy.length > 0) {
+              response.http.headers.set('retry-after', String(Math.max(...busy.map((e) => e.extensions!.retryAfter as number))));
+              const values = result.data ? Object.values(result.data) : [];
+              if (busy.length === result.errors!.length && values.every((v) => v === null)) response.http.status = 429;
             }
           }
           response.http.headers.set('x-request-id', contextValue.requestId);

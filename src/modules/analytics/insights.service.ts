@@ -133,7 +133,7 @@ export async function usageAgainstPlan(db: TenantClient, creatorId: string): Pro
            (SELECT count(*) FROM programs WHERE status <> 'archived')::int AS programs,
            (SELECT coalesce(sum(quantity), 0) FROM usage_tracking
              WHERE usage_type = 'ai_interactions' AND date >= date_trunc('month', now() AT TIME ZONE 'UTC')::date)::float8 AS ai,
-           (SELECT coalesce(sum(file_size_bytes), 0) FROM documents)::float8 AS storage
+           (SELECT coalesce(sum(stored_bytes), 0) FROM documents)::float8 AS storage
       FROM creators c WHERE c.id = ${creatorId}::uuid`;
   const tier = row?.tier ?? 'free';
   const limits = limitsFor(tier);

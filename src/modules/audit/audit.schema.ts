@@ -4,6 +4,9 @@ import { ValidationError } from '../../graphql/errors';
 import { requireAdmin } from '../../graphql/guards';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
+const AUDIT_VALUES = (when: string) =>
+  `The recorded columns ${when}, by column name: for an UPDATE only the columns that changed (and the row's user_id and conversation_id references), for an INSERT or DELETE the whole row. Secrets are never recorded. A value whose JSON is over 1 KiB is replaced by { truncated: true, sha256, bytes, preview } (the SHA-256 and byte length of its text, and its first 256 characters).`;
+
 builder.prismaNode('AuditLog', {
   id: { field: 'id' },
   nullable: true,
@@ -11,8 +14,8 @@ builder.prismaNode('AuditLog', {
     tableName: t.exposeString('tableName'),
     operation: t.exposeString('operation'),
     recordId: t.exposeString('recordId', { nullable: true }),
-    oldValues: t.expose('oldValues', { type: 'JSON', nullable: true }),
-    newValues: t.expose('newValues', { type: 'JSON', nullable: true }),
+    oldValues: t.expose('oldValues', { type: 'JSON', nullable: true, description: AUDIT_VALUES('before the change (UPDATE, DELETE)') }),
+    newValues: t.expose('newValues', { type: 'JSON', nullable: true, description: AUDIT_VALUES('after the change (INSERT, UPDATE)') }),
     actorType: t.exposeString('actorType'),
     actorId: t.exposeString('actorId', { nullable: true }),
     requestId: t.exposeString('requestId', { nullable: true }),

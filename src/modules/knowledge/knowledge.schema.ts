@@ -43,6 +43,10 @@ builder.prismaNode('Document', {
     processingStatus: t.field({ type: ProcessingStatusEnum, resolve: (d) => d.processingStatus as never }),
     embeddingStatus: t.field({ type: ProcessingStatusEnum, resolve: (d) => d.embeddingStatus as never }),
     chunkCount: t.exposeInt('chunkCount'),
+    storedBytes: t.expose('storedBytes', {
+      type: 'BigInt',
+      description: "Bytes this document counts against the plan's storage: its file (fileSizeBytes), title, source URL, error message and metadata, and its chunks' content, metadata and embedding ids.",
+    }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     metadata: t.expose('metadata', { type: 'JSONObject' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -10,6 +10,7 @@ import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
 import { EnrollmentStatusEnum } from './program.schema';
 import { advanceEnrollment, type AdvanceResult } from './flow.service';
+import { assertStepDataSize } from './flow';
 import { withTenantTransaction } from '../../db/tenant';
 
 builder.prismaNode('ProgramEnrollment', {
@@ -104,6 +105,7 @@ builder.mutationField('updateEnrollment', (t) =>
         }),
         args.input,
       );
+      if (input.stepData) assertStepDataSize(input.stepData as Record<string, unknown>, 'input.stepData');
       const now = new Date();
       const changed = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
         const current = await tx.programEnrollment.findUnique({ where: { id }, select: { status: true } });

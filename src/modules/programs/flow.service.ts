@@ -5,7 +5,7 @@
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../graphql/errors';
 import type { Context } from '../../server/context';
-import { nextMove, parseFlow } from './flow';
+import { assertAnswerSize, assertStepDataSize, nextMove, parseFlow } from './flow';
 
 export interface AdvanceInput {
   answer?: unknown;
@@ -26,6 +26,8 @@ const DEFAULT_COMPLETION_POINTS = 100;
 const MAX_COMPLETION_POINTS = 1_000_000;
 
 export async function advanceEnrollment(ctx: Context, creatorId: string, enrollmentId: string, input: AdvanceInput): Promise<AdvanceResult> {
+  // A too-large answer is refused before the database is touched.
+  assertAnswerSize(input.answer);
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
     // The row lock serialises concurrent moves of one enrollment.
     const [enrollment] = await tx.$queryRaw<{ id: string; user_id: string; program_id: string; program_version: number; status: string; current_step: string | null; step_data: Record<string, unknown> }[]>`
@@ -47,6 +49,11 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
     const steps = history.length + 1;
     const completed = Boolean(move.to.end);
     const progress = completed ? 100 : Math.min(99, Math.round((100 * steps) / (steps + Math.max(1, move.remaining))));
+    // Bounded storage: past a bound (a looping flow's history is full, say) the move is refused
+    // with VALIDATION_FAILED, and nothing is written; the history is never trimmed behind the
+    // creator's back.
+    const stepData = { ...enrollment.step_data, history: [...history, entry], answers };
+    assertStepDataSize(stepData);
 
     await tx.programEnrollment.update({
       where: { id: enrollment.id },
@@ -54,7 +61,7 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
         currentStep: move.to.id,
         progress,
         lastActivityAt: now,
-        stepData: { ...enrollment.step_data, history: [...history, entry], answers } as object,
+        stepData: stepData as object,
         ...(completed ? { status: 'completed', completedAt: now } : {}),
       },
       select: { id: true },

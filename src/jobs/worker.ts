@@ -3,7 +3,9 @@
 import { Logger } from '@graphile/logger';
 import { run, runMigrations, type Runner, type TaskList, type WorkerUtils, makeWorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
+import type { PrismaClient } from '../db/clients';
 import type { Logger as AppLogger } from '../logger';
+import { evaluateBadgesQueued } from './badges';
 import { rollupDay, today, yesterday } from './rollup';
 import { runRetention } from './retention';
 import { snapshotUsage } from './usage';
@@ -27,8 +29,18 @@ interface RollupPayload {
   _cron?: { ts: string };
 }
 
-export function taskList(owner: pg.Pool, log: AppLogger): TaskList {
+/** What the tasks that act as a tenant need (without it, their jobs wait for a worker that has it). */
+export interface TenantTasks {
+  /** The application's client: tenant work goes through its pool, under row-level security. */
+  app: PrismaClient;
+  /** config.fairness.badgeEvaluationBudgetMs */
+  badgeEvaluationBudgetMs: number;
+}
+
+export function taskList(owner: pg.Pool, log: AppLogger, tenant?: TenantTasks): TaskList {
   return {
+    // Queued by the badge triggers (badge_fairness migration) after the writes rules count.
+    ...(tenant ? { evaluate_badges: async (payload: unknown) => void (await evaluateBadgesQueued(tenant.app, payload, tenant.badgeEvaluationBudgetMs, log)) } : {}),
     rollup: async (payload) => {
       const p = (payload ?? {}) as RollupPayload;
       const date = p.date ?? yesterday(p._cron ? new Date(p._cron.ts) : new Date());
@@ -67,16 +79,24 @@ function workerLogger(log: AppLogger): Logger {
 }
 
 /** Runs the queue inside this process until stopped. Shutdown is main.ts's, not the worker's. */
-export async function startJobs(owner: pg.Pool, log: AppLogger, options: { crontab?: string } = {}): Promise<Runner> {
+export async function startJobs(owner: pg.Pool, log: AppLogger, options: { crontab?: string; tenant?: TenantTasks } = {}): Promise<Runner> {
   return run({
     pgPool: owner,
-    taskList: taskList(owner, log),
+    taskList: taskList(owner, log, options.tenant),
     crontab: options.crontab ?? CRONTAB,
     concurrency: 2,
     noHandleSignals: true,
     pollInterval: 2_000,
     logger: workerLogger(log),
   });
+}
+
+/**
+ * Creates or updates the queue's own schema without working it: the database triggers queue jobs
+ * (badge evaluations) whether or not this process runs them, and they wait there for a worker.
+ */
+export async function prepareJobQueue(owner: pg.Pool, log: AppLogger): Promise<void> {
+  await runMigrations({ pgPool: owner, logger: workerLogger(log) });
 }
 
 export async function jobUtils(owner: pg.Pool, log: AppLogger): Promise<WorkerUtils> {

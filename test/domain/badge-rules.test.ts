@@ -2,13 +2,15 @@
 // database agree), badges are awarded automatically by the events their rules count and on
 // demand, exactly once however many events race, with awarded_count exact, the evidence in
 // criteria_met and a badgeAwarded push; points and the leaderboard agree with achievements;
-// creator B cannot evaluate or earn anything of creator A's.
+// creator B cannot evaluate or earn anything of creator A's. Automatic awards come from the
+// evaluate_badges job the writes queue (the server here runs its jobs): the tests wait for the
+// queue to be empty (evaluationsSettled) before they look.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../helpers/api';
 import { connect } from '../helpers/fixtures';
 
-const api = useApiHarness({ checkCountersAfterEach: true });
+const api = useApiHarness({ checkCountersAfterEach: true, env: { JOBS_ENABLED: 'true' } });
 const { mutate, query, sql, one, count } = api;
 
 const CREATE_BADGE = /* GraphQL */ `mutation CreateBadge($input: BadgeInput!) {
@@ -20,6 +22,16 @@ const EVALUATE = /* GraphQL */ `mutation Evaluate($userId: ID!) {
 const RECORD = /* GraphQL */ `mutation Record($input: RecordInteractionInput!) { recordInteraction(input: $input) { __typename ${ERRORS} } }`;
 const SEND = /* GraphQL */ `mutation Send($input: SendMessageInput!) { sendMessage(input: $input) { __typename ${ERRORS} } }`;
 const GRANT = /* GraphQL */ `mutation Grant($input: GrantAchievementInput!) { grantAchievement(input: $input) { __typename ${ERRORS} } }`;
+
+/** A document of `n` rules (n <= 40), two groups deep. */
+const rulesDoc = (n: number): Json => ({
+  allOf: [
+    { anyOf: Array.from({ length: Math.ceil(n / 2) }, (_, i) => ({ type: 'messages_sent', count: i + 1 })) },
+    { anyOf: Array.from({ length: Math.floor(n / 2) }, (_, i) => ({ type: 'interactions', interactionType: 'viewed', count: i + 1 })) },
+  ],
+});
+/** The attack's shape: 2,000 rules, 20 x 20 x 5, every list within its own bound. */
+const hugeDoc: Json = { anyOf: Array.from({ length: 20 }, () => ({ anyOf: Array.from({ length: 20 }, () => ({ anyOf: Array.from({ length: 5 }, (_, i) => ({ type: 'streak', days: i + 1 })) })) })) };
 
 let seq = 0;
 async function badge(actor: 'asCreatorA' | 'asCreatorB', criteria: Json): Promise<{ id: string; uuid: string }> {
@@ -34,6 +46,20 @@ async function freshUser(actor: 'asCreatorA' | 'asCreatorB' = 'asCreatorA', time
     input: { externalId: `rules-${++seq}-${Date.now()}`, channel: 'WEB', timezone },
   });
   return { id: result.data.id, uuid: uuidOf(result.data.id) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (generously) until no badge evaluation is queued or running. */
+async function evaluationsSettled(timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { n } = (await one(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+      WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts`))!;
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${n} badge evaluations still queued after ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 const awardsOf = (badgeUuid: string) => sql(`SELECT user_id, criteria_met FROM user_badges WHERE badge_id = $1`, [badgeUuid]);
@@ -74,6 +100,9 @@ describe('criteria documents', () => {
       [{ type: 'program_completed', programId: 'not-an-id' }, ['input.criteria.programId']],
       [{ type: 'program_completed', programId: '00000000-0000-4000-8000-000000000000' }, ['input.criteria']],
       [{ allOf: [{ type: 'streak', days: 3 }], anyOf: [{ type: 'streak', days: 3 }] }, ['input.criteria']],
+      // At most 32 rules in one document, counted across every level.
+      [rulesDoc(33), ['input.criteria']],
+      [hugeDoc, ['input.criteria']],
     ];
     for (const [criteria, paths] of cases) {
       const result = await mutate('asCreatorA', CREATE_BADGE, 'createBadge', { input: { name: `Bad ${++seq}`, criteria } });
@@ -84,6 +113,21 @@ describe('criteria documents', () => {
     const foreign = await mutate('asCreatorA', CREATE_BADGE, 'createBadge', { input: { name: 'Foreign', criteria: { type: 'program_completed', programId: gid('Program', bProgram) } } });
     expect(foreign.__typename).toBe('ValidationError');
     expect(await count('badges')).toBe(before);
+  });
+
+  test('asCreatorA: a document past 32 rules is VALIDATION_FAILED naming the limit (the attack: 2,000 rules), and nothing is written', async () => {
+    const before = await count('badges');
+    for (const criteria of [rulesDoc(33), hugeDoc]) {
+      const result = await mutate('asCreatorA', CREATE_BADGE, 'createBadge', { input: { name: `Huge ${++seq}`, criteria } });
+      expect(result).toEqual(expect.objectContaining({ __typename: 'ValidationError', code: 'VALIDATION_FAILED' }));
+      expect(result.fields).toEqual([{ path: 'input.criteria', message: expect.stringMatching(/at most 32 .*MAX_RULES_PER_CRITERIA/) }]);
+    }
+    // Growing an existing badge past the bound is refused the same way.
+    const small = await badge('asCreatorA', rulesDoc(32));
+    const UPDATE = `mutation($id: ID!, $input: BadgeInput!) { updateBadge(id: $id, input: $input) { __typename ${ERRORS} } }`;
+    expect((await mutate('asCreatorA', UPDATE, 'updateBadge', { id: small.id, input: { criteria: rulesDoc(33) } })).code).toBe('VALIDATION_FAILED');
+    expect((await one(`SELECT criteria FROM badges WHERE id = $1`, [small.uuid]))!.criteria).toEqual(rulesDoc(32));
+    expect(await count('badges')).toBe(before + 1);
   });
 
   test('the server and the database accept and refuse the same documents', async () => {
@@ -104,6 +148,10 @@ describe('criteria documents', () => {
       [{ type: 5, count: 1 }, false],
       [{ allOf: [{}] }, false],
       [{ allOf: [{ type: 'streak', days: 1 }], anyOf: [{ type: 'streak', days: 1 }] }, false],
+      [rulesDoc(32), true],
+      [rulesDoc(33), false],
+      [{ anyOf: [rulesDoc(20), rulesDoc(13)] }, false],
+      [hugeDoc, false],
     ];
     const owner = await connect(api.db.ownerUrl);
     try {
@@ -122,6 +170,8 @@ describe('criteria documents', () => {
     try {
       await expect(owner.query(`INSERT INTO badges (creator_id, name, criteria) VALUES ($1, 'psql badge', '{"type":"messages_sent","count":"5"}')`, [api.tenants.creatorA])).rejects.toThrow(/badges_criteria_valid_check/);
       await expect(owner.query(`UPDATE badges SET criteria = '{"anyOf":[]}' WHERE creator_id = $1`, [api.tenants.creatorA])).rejects.toThrow(/badges_criteria_valid_check/);
+      await expect(owner.query(`INSERT INTO badges (creator_id, name, criteria) VALUES ($1, 'psql huge badge', $2)`, [api.tenants.creatorA, JSON.stringify(hugeDoc)])).rejects.toThrow(/badges_criteria_valid_check/);
+      expect(await count(`badges WHERE name = 'psql huge badge'`)).toBe(0);
     } finally {
       await owner.end();
     }
@@ -150,10 +200,12 @@ describe('automatic awards', () => {
 
       for (let i = 1; i <= 3; i++) {
         expect((await mutate('asCreatorA', SEND, 'sendMessage', { input: { conversationId: conversation, content: `hello ${i}`, senderType: 'USER' } })).__typename).toBe('SendMessageSuccess');
+        await evaluationsSettled();
         expect(await awardsOf(rule.uuid)).toHaveLength(i < 3 ? 0 : 1);
       }
       // Messages from the creator or the AI do not count.
       await mutate('asCreatorA', SEND, 'sendMessage', { input: { conversationId: conversation, content: 'from the creator' } });
+      await evaluationsSettled();
       const [award] = await awardsOf(rule.uuid);
       expect(award!.user_id).toBe(user.uuid);
       expect(award!.criteria_met).toEqual({ rule: { type: 'messages_sent', count: 3, actual: 3 }, evaluatedAt: expect.any(String) });
@@ -174,6 +226,7 @@ describe('automatic awards', () => {
     const user = await freshUser();
     const results = await Promise.all(Array.from({ length: 50 }, () => mutate('asCreatorA', RECORD, 'recordInteraction', { input: { userId: user.id, interactionType: 'quiz_answered' } })));
     expect(results.every((r) => r.__typename === 'RecordInteractionSuccess')).toBe(true);
+    await evaluationsSettled();
     expect(await awardsOf(rule.uuid)).toHaveLength(1);
     expect(await awardedCount(rule.uuid)).toBe(1);
     expect(await count(`user_interactions WHERE user_id = $1 AND interaction_type = 'quiz_answered'`, [user.uuid])).toBe(50);
@@ -186,6 +239,7 @@ describe('automatic awards', () => {
     await sql(`DELETE FROM user_badges WHERE user_id = $1 AND badge_id = $2`, [enrollment.user_id, many.uuid]);
     // Completed by another writer (an import, psql): the rules still hold.
     await sql(`UPDATE program_enrollments SET status = 'completed', completed_at = now(), progress = 100 WHERE id = $1`, [enrollment.id]);
+    await evaluationsSettled();
     expect((await awardsOf(specific.uuid)).map((a) => a.user_id)).toEqual([enrollment.user_id]);
     expect((await awardsOf(many.uuid)).map((a) => a.user_id)).toContain(enrollment.user_id);
   });
@@ -195,8 +249,10 @@ describe('automatic awards', () => {
     const user = await freshUser();
     await mutate('asCreatorA', GRANT, 'grantAchievement', { input: { userId: user.id, achievementType: 'tournament_won', points: 3000 } });
     await mutate('asCreatorA', RECORD, 'recordInteraction', { input: { userId: user.id, interactionType: 'high_score' } });
+    await evaluationsSettled();
     expect(await awardsOf(rule.uuid)).toHaveLength(0);
     await mutate('asCreatorA', GRANT, 'grantAchievement', { input: { userId: user.id, achievementType: 'tournament_won', points: 2500 } });
+    await evaluationsSettled();
     const [award] = await awardsOf(rule.uuid);
     expect(award!.criteria_met.rule).toEqual({
       allOf: [
@@ -255,6 +311,7 @@ describe('evaluateBadges (on demand)', () => {
     expect(await count('user_badges')).toBe(before);
     const bUser = await freshUser('asCreatorB');
     await mutate('asCreatorB', RECORD, 'recordInteraction', { input: { userId: bUser.id, interactionType: 'cross_check' } });
+    await evaluationsSettled();
     expect(await awardsOf(rule.uuid)).toEqual([]);
   });
 
@@ -271,6 +328,7 @@ describe('evaluateBadges (on demand)', () => {
     await sql(`UPDATE badges SET is_active = false WHERE id = $1`, [rule.uuid]);
     const user = await freshUser();
     await mutate('asCreatorA', RECORD, 'recordInteraction', { input: { userId: user.id, interactionType: 'retired_check' } });
+    await evaluationsSettled();
     expect(await awardsOf(rule.uuid)).toEqual([]);
   });
 });

@@ -3,9 +3,9 @@ import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError, NotFoundError, ValidationError } from '../../graphql/errors';
-import { withTenantTransaction } from '../../db/tenant';
 import type { Context } from '../../server/context';
 import { parseCriteria, programIdsOf, type Criteria } from './criteria';
+import { evaluateBadgesWithinBudget } from './evaluation';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId, optionalGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
@@ -184,18 +184,16 @@ builder.mutationField('awardBadge', (t) =>
 builder.mutationField('evaluateBadges', (t) =>
   t.prismaField({
     type: ['UserBadge'],
-    description: 'Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). Badges are also evaluated automatically when what their rules count happens.',
+    description:
+      'Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). One evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): past it the answer is a REQUEST_TIMEOUT error and nothing is awarded. Badges are also evaluated automatically, by a background job, shortly after what their rules count happens (badgeAwarded tells when).',
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const creatorId = requireTenant(ctx);
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
-      const awarded = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
-        if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
-        return tx.$queryRaw<{ id: string }[]>`SELECT app.evaluate_badges(${creatorId}::uuid, ${userId}::uuid) AS id`;
-      });
+      const awarded = await evaluateBadgesWithinBudget(ctx.db.app, creatorId, userId, ctx.fairness.badgeEvaluationBudgetMs);
       if (awarded.length === 0) return [];
-      return prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: awarded.map((a) => a.id) } }, orderBy: { id: 'asc' } });
+      return prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: awarded } }, orderBy: { id: 'asc' } });
     },
   }),
 );

@@ -32,6 +32,13 @@ export type Criteria = z.infer<(typeof rules)[number]> | { allOf: Criteria[] } |
 
 const rule = z.discriminatedUnion('type', [...rules]);
 const MAX_DEPTH = 5;
+/**
+ * Rules in one criteria document, counted across every allOf/anyOf level (the database's
+ * app.badge_rule_count has the same bound). Each rule costs at most one indexed count when the
+ * badge is evaluated, so a plan's badges x 32 bounds one evaluation; the richest real criteria
+ * (a few groups of alternatives) need about ten.
+ */
+export const MAX_RULES_PER_CRITERIA = 32;
 
 /** Parses one node, collecting problems with their paths; allOf/anyOf recurse. */
 function parseNode(value: unknown, path: string, depth: number, problems: FieldProblem[]): Criteria | undefined {
@@ -70,7 +77,18 @@ export function parseCriteria(value: unknown, path = 'input.criteria'): Criteria
   const problems: FieldProblem[] = [];
   const parsed = parseNode(value, path, 0, problems);
   if (!parsed || problems.length > 0) throw new ValidationError(dedupe(problems));
+  const rules = ruleCount(parsed);
+  if (rules > MAX_RULES_PER_CRITERIA) {
+    throw new ValidationError([{ path, message: `has ${rules} rules; at most ${MAX_RULES_PER_CRITERIA} are allowed (MAX_RULES_PER_CRITERIA)` }]);
+  }
   return parsed;
+}
+
+/** The rules of a document, counted across every allOf/anyOf level. */
+export function ruleCount(c: Criteria): number {
+  if ('allOf' in c) return c.allOf.reduce((n, part) => n + ruleCount(part), 0);
+  if ('anyOf' in c) return c.anyOf.reduce((n, part) => n + ruleCount(part), 0);
+  return 1;
 }
 
 function dedupe(problems: FieldProblem[]): FieldProblem[] {

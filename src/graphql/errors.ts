@@ -97,6 +97,21 @@ export class QuotaExceededError extends AppError {
   }
 }
 
+/**
+ * A new subscription would pass a cap on open subscriptions: per WebSocket
+ * (`subscriptions_per_socket`), or the tenant's on this instance (`subscriptions`, its plan's).
+ * It did not start; the others keep running, and a completed one frees a slot. (The cap is named
+ * in `quota`, not `limit`: the masking reads `limit` as a query-limit code.)
+ */
+export class SubscriptionLimitError extends AppError {
+  constructor(
+    readonly quota: 'subscriptions' | 'subscriptions_per_socket',
+    readonly max: number,
+  ) {
+    super('QUOTA_EXCEEDED', quota === 'subscriptions' ? `This account may hold ${max} open subscriptions at once on this server; complete one first` : `A connection may hold ${max} subscriptions at once; complete one or open another connection`, { quota, max });
+  }
+}
+
 /** For fields without a result union (queries): the request lacks a usable credential. */
 export function unauthenticated(message = 'Sign in first'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });

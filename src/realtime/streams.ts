@@ -59,40 +59,6 @@ export function changes(ctx: Context, match: (event: ChangeEvent) => boolean): A
 }
 
 /**
- * A tick now, then at most one tick per burst of matching changes: the first change opens a
- * window of `debounceMs` (extended by later changes, up to `maxWaitMs`), and one tick goes out
- * when it closes. A burst of 1,000 writes becomes a handful of recomputations, not 1,000.
- */
-export function debouncedTicks(ctx: Context, match: (event: ChangeEvent) => boolean, options: { debounceMs?: number; maxWaitMs?: number } = {}): AsyncIterableIterator<number> {
-  const debounceMs = options.debounceMs ?? 250;
-  const maxWaitMs = options.maxWaitMs ?? 1_000;
-  let timer: NodeJS.Timeout | undefined;
-  let windowOpenedAt = 0;
-  let tick = 0;
-  const iterator = stream<number>(
-    ctx,
-    (message, push) => {
-      if (message !== RESYNC && !match(message)) return;
-      const now = Date.now();
-      if (!timer) windowOpenedAt = now;
-      clearTimeout(timer);
-      const wait = Math.max(0, Math.min(debounceMs, windowOpenedAt + maxWaitMs - now));
-      timer = setTimeout(() => {
-        timer = undefined;
-        push(++tick);
-      }, wait);
-    },
-    0,
-  );
-  const originalReturn = iterator.return!.bind(iterator);
-  iterator.return = () => {
-    clearTimeout(timer);
-    return originalReturn();
-  };
-  return iterator;
-}
-
-/**
  * An async generator that ends at once when its consumer ends it. A generator suspended in
  * `for await` over a source does not see `return()` until that source yields again, so a
  * subscription the client stopped would linger (its listener, its queue) until the next event.

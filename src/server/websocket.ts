@@ -26,6 +26,7 @@ import { auditActorOf } from './context';
 import type { Metrics } from './metrics';
 import type { FairnessConfig } from '../config';
 import { tenantOf } from '../auth/viewer';
+import { createSubscriptionSlots } from '../realtime/slots';
 
 export interface WebSocketOptions {
   server: http.Server;
@@ -88,6 +89,8 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
   // The same rules as HTTP: GraphQL's own, the limits, and no introspection in production.
   const rules = [...specifiedRules, ...limitRules(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  // Open subscriptions per socket and per tenant on this instance (src/realtime/slots.ts).
+  const slots = createSubscriptionSlots({ perSocket: options.fairness.maxSubscriptionsPerSocket, perTenant: options.fairness.maxSubscriptionsPerTenant });
 
   let open = 0;
   // One log line and one metric per operation over the socket, as over HTTP, when it ends.
@@ -151,11 +154,13 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
       onClose(ctx) {
         clearTimeout(ctx.extra.expiry);
         ctx.extra.unwatch?.();
+        slots.releaseAll(ctx.extra);
         open -= ctx.extra.operations?.size ?? 0;
         ctx.extra.operations?.clear();
         ctx.extra.started?.clear();
       },
       onComplete(ctx, id) {
+        slots.release(ctx.extra, id);
         if (ctx.extra.operations?.delete(id)) open -= 1;
         finished(ctx.extra, id, 'ok');
       },
@@ -194,6 +199,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         // Operations over the socket count against the tenant's request rate like HTTP ones.
         const limited = (await options.rateLimiter?.check(contextValue)) ?? (await options.rateLimiter?.spend(contextValue, cost));
         if (limited) return [limited];
+        if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+          const noSlot = await slots.take(ctx.extra, id, contextValue);
+          if (noSlot) return [noSlot];
+        }
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         (ctx.extra.operations ??= new Set()).add(id);
         const operation = getOperationAST(document, payload.operationName);

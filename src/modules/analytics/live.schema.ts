@@ -4,12 +4,13 @@ import { NotFoundError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { changes, debouncedTicks, endsWithSource } from '../../realtime/streams';
+import { sharedSnapshots, type Snapshot } from '../../realtime/shared';
+import { changes } from '../../realtime/streams';
 import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { DashboardSummary, ProgramFunnel } from './insights.schema';
-import { daySummary, EMPTY_FUNNEL, programFunnels } from './insights.service';
+import { daySummary, EMPTY_FUNNEL, programFunnels, type DaySummary, type Funnel } from './insights.service';
 
-const todayUtc = () => new Date(new Date().toISOString().slice(0, 10));
+const today = () => new Date().toISOString().slice(0, 10);
 
 builder.subscriptionField('engagementMetricUpdated', (t) =>
   t.prismaField({
@@ -35,15 +36,13 @@ builder.subscriptionField('programStatsUpdated', (t) =>
       const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
       // Another tenant's program is not yours to watch: it does not exist as far as you know.
       if (!(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
-      const ticks = debouncedTicks(ctx, (e) => e.entity === 'program_enrollments' && e.parent === programId);
-      return endsWithSource(
-        (async function* () {
-          for await (const _tick of ticks) yield programId;
-        })(),
-        ticks,
-      );
+      // One funnel per burst for all of the tenant's watchers of this program.
+      return sharedSnapshots<Funnel>(ctx, `programStatsUpdated:${programId}`, {
+        match: (e) => e.entity === 'program_enrollments' && e.parent === programId,
+        compute: async (c) => (await programFunnels(prismaFor(c), [programId])).get(programId) ?? EMPTY_FUNNEL,
+      });
     },
-    resolve: async (programId: string, _args, ctx) => (await programFunnels(prismaFor(ctx), [programId])).get(programId) ?? EMPTY_FUNNEL,
+    resolve: (snapshot: Snapshot<Funnel>) => snapshot.value,
   }),
 );
 
@@ -53,7 +52,13 @@ builder.subscriptionField('dashboardSummary', (t) =>
   t.field({
     type: DashboardSummary,
     description: "Today's numbers, now and again after each burst of changes.",
-    subscribe: (_root, _args, ctx) => debouncedTicks(ctx, (e) => SUMMARY_ENTITIES.has(e.entity)),
-    resolve: (_tick: number, _args, ctx) => daySummary(prismaFor(ctx), todayUtc()),
+    // Computed once per burst for all of the tenant's dashboards on this instance.
+    subscribe: (_root, _args, ctx) =>
+      sharedSnapshots<DaySummary>(ctx, 'dashboardSummary', {
+        match: (e) => SUMMARY_ENTITIES.has(e.entity),
+        compute: (c) => daySummary(prismaFor(c), new Date(today())),
+        stamp: today,
+      }),
+    resolve: (snapshot: Snapshot<DaySummary>) => snapshot.value,
   }),
 );

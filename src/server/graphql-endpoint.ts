@@ -9,6 +9,7 @@ import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import { runWithAuditContext } from '../db/audit-context';
 import type { Context, CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
+import { bodyOverLimit, responseTooLarge } from './limits';
 import { errorBody, send } from './respond';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
@@ -48,6 +49,9 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       if (call) admitPartner(persisted.manifest, request, call);
       else admitFirstParty(request, req.headers.authorization);
 
+      // The request's context, once built: its fairness settings bound the answer's size.
+      let built: Context | undefined;
+      const buildContext = async (input: CredentialInput) => (built = await options.buildContext(input));
       const headers = new HeaderMap();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -55,7 +59,7 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method, headers, search: request.search, body: request.body },
         context: () =>
-          options.buildContext({
+          buildContext({
             partner: call?.partner?.viewer,
             budgetMs: options.resolverBudgetMs,
             authorization: req.headers.authorization,
@@ -67,12 +71,27 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       });
       res.statusCode = response.status ?? 200;
       for (const [key, value] of response.headers) res.setHeader(key, value);
+      // No answer over MAX_RESPONSE_BYTES: RESPONSE_TOO_LARGE instead (limits.ts), a 400 like the
+      // other "ask for less" refusals.
+      const maxBytes = (built as Context | undefined)?.fairness.maxResponseBytes;
       if (response.body.kind === 'complete') {
+        const bytes = maxBytes === undefined ? undefined : bodyOverLimit(response.body.string, maxBytes);
+        if (bytes !== undefined) {
+          const error = responseTooLarge(bytes, maxBytes!);
+          const body = errorBody('RESPONSE_TOO_LARGE', error.message, { maxBytes, requestId: built!.requestId });
+          return refuse(res, call, 400, {}, body);
+        }
         call?.sent(response.body.string);
         res.end(response.body.string);
         return;
       }
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      // Incremental delivery: the status is sent, so an answer growing past the bound is cut off.
+      let sent = 0;
+      for await (const chunk of response.body.asyncIterator) {
+        sent += Buffer.byteLength(chunk);
+        if (maxBytes !== undefined && sent > maxBytes) return void res.destroy();
+        res.write(chunk);
+      }
       res.end();
     } catch (error) {
       if (error instanceof Refusal) return refuse(res, call, error.status, error.headers(), error.body());

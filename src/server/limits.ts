@@ -8,7 +8,12 @@ import {
   getNamedType,
   isObjectType,
   isInterfaceType,
+  isListType,
+  isScalarType,
+  getNullableType,
+  valueFromASTUntyped,
   type ASTVisitor,
+  type FieldNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -111,25 +116,77 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
   return [depthLimitRule(limits.maxDepth), aliasLimitRule(limits.maxAliases), directiveLimitRule(limits.maxDirectives)];
 }
 
-function pageSize(field: { arguments?: readonly { name: { value: string }; value: ValueNode }[] }, variables: Record<string, unknown>): number | undefined {
+/** A number from an argument's value: a literal, or a variable's value. */
+function numberOf(value: ValueNode, variables: Record<string, unknown>): number | undefined {
+  const raw = value.kind === Kind.VARIABLE ? variables[value.name.value] : value.kind === Kind.INT ? Number(value.value) : undefined;
+  return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
+}
+
+function pageSize(field: { arguments?: readonly { name: { value: string }; value: ValueNode }[] }, variables: Record<string, unknown>, names: readonly string[] = ['first', 'last']): number | undefined {
   let size: number | undefined;
   for (const arg of field.arguments ?? []) {
-    if (arg.name.value !== 'first' && arg.name.value !== 'last') continue;
-    const raw = arg.value.kind === Kind.VARIABLE ? variables[arg.value.name.value] : arg.value.kind === Kind.INT ? Number(arg.value.value) : undefined;
-    if (typeof raw === 'number' && Number.isFinite(raw)) size = Math.max(size ?? 0, raw);
+    if (!names.includes(arg.name.value)) continue;
+    const n = numberOf(arg.value, variables);
+    if (n !== undefined) size = Math.max(size ?? 0, n);
   }
   return size;
+}
+
+/** How many items a list argument holds (a literal list, or a variable's array); a single value is a list of one. */
+function listLength(value: ValueNode, variables: Record<string, unknown>): number {
+  if (value.kind === Kind.LIST) return value.values.length;
+  if (value.kind === Kind.NULL) return 0;
+  if (value.kind === Kind.VARIABLE) {
+    const raw = variables[value.name.value];
+    return Array.isArray(raw) ? raw.length : raw === undefined || raw === null ? 0 : 1;
+  }
+  return 1;
 }
 
 function fieldOf(type: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
   return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
 }
 
+/** The price of one JSON value (JSON and JSONObject are documented up to 64 KiB each): as much as a few rows. */
+export const JSON_FIELD_COST = 10;
+/** Items assumed for a plain list (neither a connection nor sized by an argument) without a documented maximum. */
+export const DEFAULT_LIST_SIZE = 20;
 /**
- * Estimated cost, in objects the server may have to produce: each object-typed field costs 1
- * (scalars are free, as in GitHub's model), and what a connection returns is multiplied by its
- * page size (first/last, from the query or its variables; the default page when absent; never
- * more than the server's cap, since that is what it would return).
+ * Documented maxima of plain lists that no argument sizes (the resolver refuses or cannot return
+ * more). A list not named here, and without "At most N" in its description, is priced at
+ * DEFAULT_LIST_SIZE items.
+ */
+const LIST_MAXIMA: Record<string, number> = {
+  // One point per day over at most 400 days (insights.schema.ts, MAX_BUCKETS).
+  'Query.engagementSeries': 400,
+};
+
+/** "At most N." in a description: the documented maximum of a list or of its size argument. */
+const documentedMaxima = new WeakMap<object, number | null>();
+function documentedMax(item: { description?: string | null | undefined }): number | undefined {
+  if (!documentedMaxima.has(item)) {
+    const match = /\bat most ([0-9][0-9,_]*)/i.exec(item.description ?? '');
+    documentedMaxima.set(item, match ? Number(match[1]!.replace(/[,_]/g, '')) : null);
+  }
+  return documentedMaxima.get(item) ?? undefined;
+}
+
+const isJsonType = (type: GraphQLNamedType) => isScalarType(type) && (type.name === 'JSON' || type.name === 'JSONObject');
+
+/**
+ * Estimated cost, in objects the server may have to produce, computed once per operation in
+ * time linear in the document (fragments are priced once each):
+ * - each object-typed field costs 1; a scalar is free, except a JSON value (JSON_FIELD_COST, as
+ *   it may hold up to 64 KiB) and a field under an alias (1: an alias is one more resolution);
+ * - a connection multiplies what it returns by its page size (first/last, from the query or its
+ *   variables; the default page when absent; never more than the server's cap, since that is
+ *   what it would return);
+ * - a field with a list argument (`nodes(ids:)`) produces one object per item, duplicates
+ *   included: each costs 1 and its selection;
+ * - a list that is not a connection is priced per item: by its `first`/`limit` argument (or its
+ *   default), never more than the documented maximum ("At most N"); a plain list with no such
+ *   argument by its documented maximum (LIST_MAXIMA) or DEFAULT_LIST_SIZE. The lists directly
+ *   inside a priced page (a connection's edges and nodes, userChanges' users) are that page.
  */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}): number {
   const fragments = fragmentsOf(document);
@@ -137,46 +194,141 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return 0;
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
-  // A variable left out takes its default (`$first: Int = 50` costs 50, not the server's 20).
+  // A variable left out takes its default (`$first: Int = 50` costs 50, not the server's 20;
+  // `$ids: [ID!] = [...]` costs its length).
   const withDefaults: Record<string, unknown> = { ...variables };
   for (const definition of operation.variableDefinitions ?? []) {
     const name = definition.variable.name.value;
-    if (withDefaults[name] === undefined && definition.defaultValue?.kind === Kind.INT) withDefaults[name] = Number(definition.defaultValue.value);
+    if (withDefaults[name] === undefined && definition.defaultValue) withDefaults[name] = valueFromASTUntyped(definition.defaultValue);
   }
   variables = withDefaults;
 
-  // A fragment's cost depends only on it and its type condition: computed once (see depthOf).
+  // How many items a field produces, and whether the lists directly inside it are its page.
+  const itemsOf = (field: GraphQLField<unknown, unknown>, selection: FieldNode, parentKey: string, inPage: boolean): { items: number; page: boolean; perItem: number } => {
+    const isConnection = field.args.some((a) => a.name === 'first') && field.args.some((a) => a.name === 'last');
+    if (isConnection) return { items: Math.min(MAX_PAGE, Math.max(1, pageSize(selection, variables) ?? DEFAULT_PAGE)), page: true, perItem: 0 };
+    const listArg = field.args.find((a) => isListType(getNullableType(a.type)));
+    if (listArg) {
+      const value = selection.arguments?.find((a) => a.name.value === listArg.name)?.value;
+      const items = value ? listLength(value, variables) : Array.isArray(listArg.defaultValue) ? listArg.defaultValue.length : 0;
+      return { items, page: false, perItem: 1 };
+    }
+    const isList = isListType(getNullableType(field.type));
+    const sizeArg = field.args.find((a) => a.name === 'first' || a.name === 'limit');
+    if (sizeArg) {
+      const asked = pageSize(selection, variables, [sizeArg.name]) ?? (typeof sizeArg.defaultValue === 'number' ? sizeArg.defaultValue : DEFAULT_PAGE);
+      const cap = documentedMax(sizeArg) ?? documentedMax(field) ?? MAX_PAGE;
+      const items = Math.min(cap, Math.max(1, asked));
+      // A list sized by its argument: each item is an object; an object that holds the page (a feed): its lists are the page.
+      return isList ? { items, page: false, perItem: 1 } : { items, page: true, perItem: 0 };
+    }
+    if (!isList || inPage) return { items: 1, page: false, perItem: 0 };
+    return { items: LIST_MAXIMA[`${parentKey}.${field.name}`] ?? documentedMax(field) ?? DEFAULT_LIST_SIZE, page: false, perItem: 1 };
+  };
+
+  // A fragment's cost depends only on it, its type condition and whether it sits in a page: computed once (see depthOf).
   const memo = new Map<string, number>();
-  const costOf = (selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType, seen: Set<string>): number => {
+  const costOf = (selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType, seen: Set<string>, inPage: boolean): number => {
     if (!selectionSet) return 0;
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const field = fieldOf(parent, selection.name.value);
         if (!field) continue;
-        const isConnection = field.args.some((a) => a.name === 'first') && field.args.some((a) => a.name === 'last');
-        const multiplier = isConnection ? Math.min(MAX_PAGE, Math.max(1, pageSize(selection, variables) ?? DEFAULT_PAGE)) : 1;
-        if (!selection.selectionSet) continue; // a scalar: free
-        total += 1 + multiplier * costOf(selection.selectionSet, getNamedType(field.type), seen);
+        const named = getNamedType(field.type);
+        if (!selection.selectionSet) {
+          // A scalar: free, except JSON (priced per value, per item of a list of them) and an alias.
+          if (isJsonType(named)) total += JSON_FIELD_COST * (isListType(getNullableType(field.type)) ? itemsOf(field, selection, parent.name, inPage).items : 1);
+          else if (selection.alias) total += 1;
+          continue;
+        }
+        const { items, page, perItem } = itemsOf(field, selection, parent.name, inPage);
+        total += 1 + items * (perItem + costOf(selection.selectionSet, named, seen, page));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) ?? parent : parent;
-        total += costOf(selection.selectionSet, type, seen);
+        total += costOf(selection.selectionSet, type, seen, inPage);
       } else {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || seen.has(fragment.name.value)) continue;
         const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
-        const key = `${fragment.name.value}@${type.name}`;
-        if (!memo.has(key)) memo.set(key, costOf(fragment.selectionSet, type, new Set(seen).add(fragment.name.value)));
+        const key = `${fragment.name.value}@${type.name}@${inPage}`;
+        if (!memo.has(key)) memo.set(key, costOf(fragment.selectionSet, type, new Set(seen).add(fragment.name.value), inPage));
         total += memo.get(key)!;
       }
     }
     return total;
   };
-  return costOf(operation.selectionSet, root, new Set());
+  return costOf(operation.selectionSet, root, new Set(), false);
 }
 
 /** The refusal of an operation that would cost more than `maxCost`, if it would. */
 export function costRefusal(cost: number, maxCost: number): GraphQLError | undefined {
   if (cost <= maxCost) return undefined;
   return limitError('QUERY_TOO_COSTLY', `The operation would cost ${cost}; the limit is ${maxCost}. Ask for smaller pages or fewer nested lists.`);
+}
+
+// --- Response size ------------------------------------------------------------------------
+// No answer is larger than config.fairness.maxResponseBytes (MAX_RESPONSE_BYTES): past it the
+// request gets RESPONSE_TOO_LARGE instead (HTTP 400 over HTTP, like the other "ask for less"
+// refusals; 413 stays the request body's PAYLOAD_TOO_LARGE), and over WebSocket that event's
+// payload is replaced by the same error. A mutation's changes were made; only its answer is
+// withheld.
+
+/** The error sent instead of an answer of `bytes` (at least) over `maxBytes`. */
+export function responseTooLarge(bytes: number, maxBytes: number): GraphQLError {
+  return new GraphQLError(`The response would be at least ${bytes} bytes; the limit is ${maxBytes}. Ask for fewer fields, smaller pages or fewer JSON values (a mutation's changes, if any, were made).`, {
+    extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes },
+  });
+}
+
+/** The size of a serialized answer if it is over `maxBytes` (UTF-8 bytes are at least its length, at most three times it). */
+export function bodyOverLimit(body: string, maxBytes: number): number | undefined {
+  if (body.length * 3 <= maxBytes) return undefined;
+  const bytes = body.length > maxBytes ? body.length : Buffer.byteLength(body);
+  return bytes > maxBytes ? bytes : undefined;
+}
+
+/**
+ * A lower bound of JSON.stringify(value)'s size in bytes, walked without building the string and
+ * given up as soon as it passes `stopAt`. Each character of a string is at least one byte and
+ * at most six (an escape), so the bound is within a factor of six of the truth.
+ */
+function jsonBytesAtLeast(value: unknown, stopAt: number): number {
+  let total = 0;
+  const walk = (v: unknown): void => {
+    if (total > stopAt) return;
+    if (v === null || v === undefined) total += 4;
+    else if (typeof v === 'string') total += v.length + 2;
+    else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') total += String(v).length;
+    else if (Array.isArray(v)) {
+      total += 2 + Math.max(0, v.length - 1);
+      for (const item of v) {
+        walk(item);
+        if (total > stopAt) return;
+      }
+    } else if (typeof v === 'object') {
+      const json = (v as { toJSON?: () => unknown }).toJSON;
+      if (typeof json === 'function') return walk(json.call(v));
+      total += 2;
+      for (const key in v) {
+        total += key.length + 4;
+        walk((v as Record<string, unknown>)[key]);
+        if (total > stopAt) return;
+      }
+    }
+  };
+  walk(value);
+  return total;
+}
+
+/**
+ * The size of a result (an object about to be sent as JSON) if it is over `maxBytes`. A result
+ * clearly over is refused without serializing it; one that may be over is serialized once to
+ * know; a small one is not serialized here at all.
+ */
+export function resultOverLimit(result: unknown, maxBytes: number): number | undefined {
+  const atLeast = jsonBytesAtLeast(result, maxBytes);
+  if (atLeast > maxBytes) return atLeast;
+  if (atLeast * 6 <= maxBytes) return undefined;
+  return bodyOverLimit(JSON.stringify(result) ?? '', maxBytes);
 }

@@ -12,8 +12,8 @@ export function send(res: http.ServerResponse, status: number, body: string, hea
 }
 
 /** The body of an error answer, shaped like a GraphQL response's errors. */
-export function errorBody(code: string, message: string): string {
-  return JSON.stringify({ errors: [{ message, extensions: { code } }] });
+export function errorBody(code: string, message: string, extensions: Record<string, unknown> = {}): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
 export function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {

@@ -18,7 +18,7 @@ import { tenantClient } from '../db/tenant';
 import { RESYNC } from '../realtime/hub';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
-import { costRefusal, limitRules, operationCost, type QueryLimits } from './limits';
+import { costRefusal, limitRules, operationCost, responseTooLarge, resultOverLimit, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
 import { execute, getOperationAST, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
@@ -211,8 +211,14 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
       },
       onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
-        if (!result.errors) return;
         const context = args.contextValue as Context;
+        // No event over MAX_RESPONSE_BYTES: this one is replaced by RESPONSE_TOO_LARGE (limits.ts).
+        const bytes = resultOverLimit(result, options.fairness.maxResponseBytes);
+        if (bytes !== undefined) {
+          const error = responseTooLarge(bytes, options.fairness.maxResponseBytes);
+          return { errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }] } as unknown as ExecutionResult;
+        }
+        if (!result.errors) return;
         return {
           ...result,
           errors: result.errors.map((error) => {

@@ -6,10 +6,10 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { schema } from '../../src/graphql/schema';
-import { costRefusal, limitRules, operationCost } from '../../src/server/limits';
+import { costRefusal, JSON_FIELD_COST, limitRules, operationCost } from '../../src/server/limits';
 import { tenantClient } from '../../src/db/tenant';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let db: TestDatabase;
@@ -46,8 +46,8 @@ const DEEP = `{ me { programs { edges { node { ${'enrollments { edges { node { p
 const ALIASES = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
 const COSTLY = `query($n: Int) { users(first: $n) { edges { node { enrollments(first: $n) { edges { node { user { badges(first: $n) { edges { node { id } } } } } } } } } } }`;
 
-async function overWebSocket(query: string, variables: Record<string, unknown> = {}): Promise<string> {
-  const client = createClient({ url: server.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${server.tokenFor(tenants.creatorA)}` }, retryAttempts: 0 });
+async function overWebSocket(query: string, variables: Record<string, unknown> = {}, target: TestServer = server): Promise<string> {
+  const client = createClient({ url: target.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${target.tokenFor(tenants.creatorA)}` }, retryAttempts: 0 });
   try {
     return await new Promise<string>((resolve) => {
       const seen: unknown[] = [];
@@ -181,5 +181,146 @@ describe('time limits', () => {
     } finally {
       await quick.stop();
     }
+  });
+});
+
+describe('query cost counts what a request can produce (fan-out)', () => {
+  const cost = (query: string, variables: Record<string, unknown> = {}) => operationCost(schema, parse(query), undefined, variables);
+  const copies = (id: string, n: number) => `[${Array.from({ length: n }, () => JSON.stringify(id)).join(',')}]`;
+  const ID = 'VXNlcjoxMjM='; // any id: pricing does not read the database
+
+  test('nodes(ids:) is priced per id, duplicates included, from a literal or a variable', () => {
+    const one = cost(`{ nodes(ids: ${copies(ID, 1)}) { id } }`);
+    const hundred = cost(`{ nodes(ids: ${copies(ID, 100)}) { id } }`);
+    expect(hundred).toBeGreaterThanOrEqual(100 * (one - 1));
+    expect(cost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(100).fill(ID) })).toBe(hundred);
+    expect(cost(`query($ids: [ID!]! = ${copies(ID, 100)}) { nodes(ids: $ids) { id } }`)).toBe(hundred);
+  });
+
+  test('every alias is priced: 30 aliases of nodes(ids:) with 100 ids cost at least the 3,000 objects they produce', () => {
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: nodes(ids: ${copies(ID, 100)}) { id }`).join(' ')} }`;
+    expect(cost(aliases)).toBeGreaterThanOrEqual(3_000);
+    // Aliased scalars cost too (each is one more resolution).
+    expect(cost(`{ me { a: id b: id c: id } }`)).toBeGreaterThan(cost(`{ me { id } }`));
+  });
+
+  test('lists that are not connections are priced by their size argument, up to the documented maximum', () => {
+    expect(cost(`{ leaderboard(first: 100) { rank } }`)).toBeGreaterThanOrEqual(100);
+    expect(cost(`{ leaderboard(first: 100000) { rank } }`)).toBe(cost(`{ leaderboard(first: 100) { rank } }`)); // "At most 100"
+    expect(cost(`{ leaderboard { rank } }`)).toBe(cost(`{ leaderboard(first: 10) { rank } }`)); // its default
+    expect(cost(`query($n: Int) { userChanges(first: $n) { users { id } } }`, { n: 500 })).toBeGreaterThanOrEqual(500);
+    expect(cost(`{ userChanges(first: 100000) { users { id } } }`)).toBe(cost(`{ userChanges(first: 500) { users { id } } }`)); // "At most 500"
+    // A plain list without a size argument: by its documented maximum.
+    expect(cost(`{ engagementSeries(metricType: "m", from: "2026-01-01", to: "2026-01-02") { value } }`)).toBeGreaterThanOrEqual(400);
+  });
+
+  test('JSON fields are priced per value, in every item of a page', () => {
+    const plain = cost(`{ users(first: 100) { nodes { id } } }`);
+    const withJson = cost(`{ users(first: 100) { nodes { id preferences profileData } } }`);
+    expect(withJson - plain).toBe(100 * 2 * JSON_FIELD_COST);
+  });
+
+  test('connections are priced as before (page size from the query or variables, capped at the server page)', () => {
+    expect(cost(`{ users(first: 100) { nodes { id } } }`)).toBe(101);
+    expect(cost(`query($n: Int) { users(first: $n) { nodes { id } } }`, { n: 10_000 })).toBe(101);
+    expect(cost(`{ users { nodes { id } } }`)).toBe(21);
+  });
+});
+
+describe('a lowered MAX_QUERY_COST refuses fan-out over HTTP and WebSocket', () => {
+  let tight: TestServer;
+  let userId: string;
+  beforeAll(async () => {
+    tight = await startTestServer(db, { MAX_QUERY_COST: '1000' });
+    const owner = await tenantOwnerUser();
+    userId = owner;
+  });
+  afterAll(async () => {
+    await tight?.stop();
+  });
+  async function tenantOwnerUser(): Promise<string> {
+    const rows = await tenantClient(server.app.db.app, tenants.creatorA).user.findMany({ select: { id: true }, take: 1 });
+    return rows[0]!.id;
+  }
+  const gidOf = (id: string) => Buffer.from(`User:${id}`).toString('base64');
+  const copies = (n: number) => `[${Array.from({ length: n }, () => JSON.stringify(gidOf(userId))).join(',')}]`;
+
+  const refusedCases: [string, () => string, () => string][] = [
+    ['nodes(ids:) with 100 copies of one id (and a JSON field)', () => `{ nodes(ids: ${copies(100)}) { id ... on User { profileData } } }`, () => `{ nodes(ids: ${copies(1)}) { id ... on User { profileData } } }`],
+    ['30 aliases of nodes(ids:) with 100 ids', () => `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: nodes(ids: ${copies(100)}) { id }`).join(' ')} }`, () => `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: nodes(ids: ${copies(2)}) { id }`).join(' ')} }`],
+    ['a plain list (leaderboard) of 100', () => `{ leaderboard(first: 100) { rank user { id profileData } } }`, () => `{ leaderboard(first: 5) { rank user { id profileData } } }`],
+    ['a plain list (userChanges) of 500 with JSON', () => `{ userChanges(first: 500) { users { id preferences } } }`, () => `{ userChanges(first: 10) { users { id preferences } } }`],
+    ['a page of JSON fields', () => `{ users(first: 100) { nodes { id preferences profileData } } }`, () => `{ users(first: 10) { nodes { id preferences profileData } } }`],
+  ];
+
+  test.each(refusedCases)('asCreatorA: %s is refused with QUERY_TOO_COSTLY (400, no data) over HTTP and WebSocket; a small one runs', async (_name, big, small) => {
+    const token = tight.tokenFor(tenants.creatorA);
+    const refused = await tight.gql(big(), {}, { token });
+    expect(refused.status).toBe(400);
+    expect(refused.body.data).toBeUndefined();
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');
+    expect(await overWebSocket(big(), {}, tight)).toContain('"code":"QUERY_TOO_COSTLY"');
+    const ok = await tight.gql(small(), {}, { token });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+  });
+
+  test('asCreatorA: nodes(ids:) given as a variable is priced by its length too', async () => {
+    const query = `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on User { profileData } } }`;
+    const response = await tight.gql(query, { ids: Array(100).fill(gidOf(userId)) }, { token: tight.tokenFor(tenants.creatorA) });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COSTLY');
+  });
+});
+
+describe('no response exceeds MAX_RESPONSE_BYTES', () => {
+  const MAX = 4096;
+  let small: TestServer;
+  let userId: string;
+  beforeAll(async () => {
+    small = await startTestServer(db, { MAX_RESPONSE_BYTES: String(MAX) });
+    const rows = await tenantClient(server.app.db.app, tenants.creatorA).user.findMany({ select: { id: true }, take: 1 });
+    userId = rows[0]!.id;
+    // A user whose preferences alone are twice the bound (written as the owner would; the API caps input at 64 KiB).
+    const owner = await connect(db.ownerUrl);
+    try {
+      await owner.query(`UPDATE users SET preferences = jsonb_build_object('notes', repeat('x', $2::int)) WHERE id = $1`, [userId, 2 * MAX]);
+    } finally {
+      await owner.end();
+    }
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+  const gidOf = (id: string) => Buffer.from(`User:${id}`).toString('base64');
+  const BIG = () => `{ node(id: "${gidOf(userId)}") { id ... on User { preferences } } }`;
+  const SMALL = () => `{ node(id: "${gidOf(userId)}") { id } }`;
+
+  test('asCreatorA over HTTP: an answer over the bound is refused with 400 RESPONSE_TOO_LARGE, whose own body is small; a small answer passes', async () => {
+    const response = await fetch(small.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${small.tokenFor(tenants.creatorA)}` }, body: JSON.stringify({ query: BIG() }) });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(Buffer.byteLength(text)).toBeLessThan(MAX);
+    expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const body = JSON.parse(text) as { data?: unknown; errors: { extensions: Record<string, unknown> }[] };
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]!.extensions).toEqual(expect.objectContaining({ code: 'RESPONSE_TOO_LARGE', maxBytes: MAX, requestId: expect.any(String) }));
+    expect(text).not.toContain('xxxxxxxx');
+    const ok = await small.gql(SMALL(), {}, { token: small.tokenFor(tenants.creatorA) });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+    // The same answer under the default bound (16 MiB) is sent whole.
+    const whole = await server.gql<{ node: { preferences: { notes: string } } }>(BIG(), {}, { token: server.tokenFor(tenants.creatorA) });
+    expect(whole.body.data?.node.preferences.notes).toHaveLength(2 * MAX);
+  });
+
+  test('asCreatorA over WebSocket: the event over the bound is replaced by RESPONSE_TOO_LARGE; a small one passes', async () => {
+    const seen = await overWebSocket(BIG(), {}, small);
+    expect(seen).toContain('"code":"RESPONSE_TOO_LARGE"');
+    expect(seen).not.toContain('xxxxxxxx');
+    expect(Buffer.byteLength(seen)).toBeLessThan(MAX);
+    const ok = await overWebSocket(SMALL(), {}, small);
+    expect(ok).not.toContain('RESPONSE_TOO_LARGE');
+    expect(ok).toContain(gidOf(userId));
   });
 });

@@ -213,9 +213,10 @@ export async function measureLoad(server: Server, requests: HttpRequest[], optio
  * Open-loop load at a fixed rate, evenly paced (autocannon's rate limit releases each second's
  * requests as a burst, which measures queueing, not latency): a request every 1/rate s,
  * whatever the answers do, over keep-alive connections. Latency is from the moment a request
- * was due to its last byte, so a stall counts against the requests it delays.
+ * was due to its last byte, so a stall counts against the requests it delays. With `check`, an
+ * answer whose body it rejects (a GraphQL error under a 200) counts as an error too.
  */
-export async function pacedRun(port: number, requests: HttpRequest[], rate: number, seconds: number) {
+export async function pacedRun(port: number, requests: HttpRequest[], rate: number, seconds: number, check?: (body: string) => boolean) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const prepared = requests.map((r) => ({ path: r.path, body: r.body, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }));
   const latencies: number[] = [];
@@ -231,9 +232,10 @@ export async function pacedRun(port: number, requests: HttpRequest[], rate: numb
     inflight.push(
       new Promise<void>((resolve) => {
         const req = http.request({ host: '127.0.0.1', port, path: r.path, method: 'POST', headers: r.headers, agent }, (res) => {
-          res.on('data', () => undefined);
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => check && chunks.push(chunk));
           res.on('end', () => {
-            if (res.statusCode === 200) latencies.push(performance.now() - due);
+            if (res.statusCode === 200 && (!check || check(Buffer.concat(chunks).toString()))) latencies.push(performance.now() - due);
             else errors++;
             resolve();
           });
@@ -249,7 +251,7 @@ export async function pacedRun(port: number, requests: HttpRequest[], rate: numb
   await Promise.all(inflight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors };
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors, served: latencies.length };
 }
 
 export interface BenchDatabase {

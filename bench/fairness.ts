@@ -1,0 +1,176 @@
+// npm run bench:fairness
+//
+// Resource isolation between tenants, measured: a free tenant (signed up through the API) runs
+// every attack of issue 16 at full speed, from its own client address, while a second tenant (the
+// demo's pro creator) sends a steady mixed read load at a fixed rate. The second tenant's latency
+// and errors are measured twice in the same run, alone (the baseline) and under the attack; the
+// server's RSS is sampled throughout. The server is this checkout's `npm start` in production
+// mode, as a child process pinned to BENCH_SERVER_CPUS, behind TRUST_PROXY=1 so that the two
+// clients are two sources, as they would be behind a load balancer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTokenService } from '../src/auth/tokens';
+import { createPool, createPrismaClient } from '../src/db/clients';
+import { seedDemoData } from '../src/db/seed/seed';
+import { attackVectors, type Attacker, type Outcomes } from './fairness-attacks';
+import { CPUS, GRAPHQL_PROBE, SERVER_CPUS, log, numberSetting, pacedRun, pinLoadGenerator, runBench, sleep, startBenchPostgres, startServer, type Server } from './harness';
+import type { HttpRequest } from './queries';
+
+const SECONDS = numberSetting('BENCH_SECONDS', 30);
+/** The victim's steady rate, requests per second. */
+const RATE = numberSetting('BENCH_RATE', 40);
+const VICTIM_SOURCE = '198.51.100.10';
+const ATTACKER_SOURCE = '203.0.113.66';
+const RSS_BOUND_MB = 512;
+
+/** The victim's mixed reads: the admin app's pages and the dashboard. */
+const VICTIM_READS = [
+  `{ me { id email companyName } }`,
+  `{ users(first: 20) { totalCount nodes { id externalId displayName channel createdAt } } }`,
+  `{ programs(first: 10) { totalCount nodes { id name status version } } }`,
+  `{ dashboardSummary { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`,
+  `{ badges(first: 10) { nodes { id name awardedCount } } userBadges(first: 10) { nodes { id earnedAt } } }`,
+];
+
+/** Samples the server's resident set every 100 ms until stopped; returns the largest, in MB. */
+function sampleRss(pid: number): { stop(): number } {
+  let max = 0;
+  const read = () => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      max = Math.max(max, kb / 1024);
+    } catch {
+      // the process ended
+    }
+  };
+  read();
+  const timer = setInterval(read, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      read();
+      return max;
+    },
+  };
+}
+
+/** The victim's load: a GraphQL error counts as an error as much as a non-200 status; `codes` tallies them. */
+function victimRun(server: Server, token: string, codes: Record<string, number>) {
+  const requests: HttpRequest[] = VICTIM_READS.map((query) => ({
+    path: '/graphql',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-forwarded-for': VICTIM_SOURCE },
+    body: JSON.stringify({ query }),
+  }));
+  return pacedRun(server.port, requests, RATE, SECONDS, (body) => {
+    const errors = (JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors;
+    const code = errors?.[0]?.extensions?.code;
+    if (code) codes[code] = (codes[code] ?? 0) + 1;
+    return !errors;
+  });
+}
+
+function table(outcomes: Record<string, Outcomes>): string {
+  const rows = Object.entries(outcomes).map(([vector, o]) => {
+    const codes = Object.entries(o.codes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([code, n]) => `${code} ${n.toLocaleString('en')}`)
+      .join(', ');
+    return `| ${vector} | ${o.sent.toLocaleString('en')} | ${o.ok.toLocaleString('en')} | ${codes || '-'} |`;
+  });
+  return ['| attack | sent | served | refused, by code |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+async function main(): Promise<void> {
+  pinLoadGenerator();
+  const pgServer = await startBenchPostgres();
+  try {
+    const ownerPool = createPool(pgServer.db.ownerUrl, { max: 2, applicationName: 'bench-seed' });
+    const owner = createPrismaClient(ownerPool);
+    const [victim] = await seedDemoData(owner);
+    await owner.$disconnect();
+    await ownerPool.end();
+
+    const secret = 'fairness-bench-secret-that-is-at-least-32-bytes';
+    const server = await startServer({
+      name: 'A',
+      cwd: path.join(__dirname, '..'),
+      script: 'src/main.ts',
+      cpus: SERVER_CPUS,
+      probe: GRAPHQL_PROBE,
+      env: {
+        DATABASE_URL: pgServer.db.appUrl,
+        DATABASE_OWNER_URL: pgServer.db.ownerUrl,
+        JWT_SECRET: secret,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        SEED_ON_START: 'false',
+        MIGRATE_ON_START: 'false',
+        TRUST_PROXY: '1',
+      },
+    });
+    const tokens = createTokenService({ secret, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 3600 });
+    const victimToken = tokens.sign({ sub: victim!.id, role: 'creator' }).token;
+
+    log(`warm-up, then the victim alone for ${SECONDS} s at ${RATE} requests/s`);
+    await pacedRun(server.port, [GRAPHQL_PROBE], 50, 3);
+    let rss = sampleRss(server.child.pid!);
+    const codesAlone: Record<string, number> = {};
+    const alone = await victimRun(server, victimToken, codesAlone);
+    const rssAlone = rss.stop();
+
+    const attacker: Attacker = { port: server.port, source: ATTACKER_SOURCE, victimEmail: victim!.email, stopAt: 0 };
+    log('the attacker signs up (free plan) and prepares its data');
+    const attacks = await attackVectors(attacker);
+    log(`the attack (${Object.keys(attacks.vectors).length} vectors at full speed) with the victim's load, ${SECONDS} s`);
+    rss = sampleRss(server.child.pid!);
+    attacker.stopAt = Date.now() + (SECONDS + 4) * 1000;
+    const running = Object.values(attacks.vectors).map((run) => run());
+    await sleep(2_000); // the attack is at full speed before the victim's load starts
+    const codesAttacked: Record<string, number> = {};
+    const attacked = await victimRun(server, victimToken, codesAttacked);
+    const settled = await Promise.all(running);
+    const outcomes: Record<string, Outcomes> = Object.fromEntries(Object.keys(attacks.vectors).map((name, i) => [name, settled[i]!]));
+    await attacks.close();
+    const rssAttack = rss.stop();
+
+    const total = (r: typeof alone) => r.errors + r.served;
+    const errorRate = (r: typeof alone) => (100 * r.errors) / Math.max(1, total(r));
+    const p99Ratio = attacked.p99 / alone.p99;
+    const rssMax = Math.max(rssAlone, rssAttack);
+    const verdict = [
+      `victim errors under attack: ${attacked.errors} (${errorRate(attacked).toFixed(2)}%${Object.keys(codesAttacked).length ? `: ${JSON.stringify(codesAttacked)}` : ''}) ${attacked.errors === 0 ? 'PASS' : 'FAIL'}`,
+      `victim p99 under attack / alone: ${p99Ratio.toFixed(2)} (bound 2.00) ${p99Ratio <= 2 ? 'PASS' : 'FAIL'}`,
+      `server RSS, largest sample: ${rssMax.toFixed(0)} MB (bound ${RSS_BOUND_MB} MB) ${rssMax <= RSS_BOUND_MB ? 'PASS' : 'FAIL'}`,
+    ];
+    const date = new Date().toISOString().slice(0, 10);
+    const report = [
+      `# Fairness benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      '',
+      `\`npm run bench:fairness\` (BENCH_SECONDS=${SECONDS}, BENCH_RATE=${RATE}; server pinned to CPU ${SERVER_CPUS}, PostgreSQL and the clients on the rest of this ${CPUS}-core machine).`,
+      '',
+      `The victim (a pro tenant) sends ${RATE} mixed reads a second, alone and then while a free tenant runs every attack below at full speed.`,
+      '',
+      '| victim | requests | errors | p50 | p99 | server RSS (max) |',
+      '|---|---|---|---|---|---|',
+      `| alone | ${total(alone)} | ${alone.errors}${Object.keys(codesAlone).length ? ` ${JSON.stringify(codesAlone)}` : ''} | ${alone.p50.toFixed(1)} ms | ${alone.p99.toFixed(1)} ms | ${rssAlone.toFixed(0)} MB |`,
+      `| under attack | ${total(attacked)} | ${attacked.errors} | ${attacked.p50.toFixed(1)} ms | ${attacked.p99.toFixed(1)} ms | ${rssAttack.toFixed(0)} MB |`,
+      '',
+      ...verdict.map((v) => `- ${v}`),
+      '',
+      `While it prepared, the attacker tried 40 badges of 1,500 rules and 40 of 20: refused ${Object.entries(attacks.setupRefusals).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}.`,
+      '',
+      table(outcomes),
+      '',
+    ].join('\n');
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    const file = path.join(__dirname, 'results', `${date}-fairness.md`);
+    fs.writeFileSync(file, report);
+    log(`\n${report}\nwritten to ${path.relative(process.cwd(), file)}`);
+    if (verdict.some((v) => v.endsWith('FAIL'))) process.exitCode = 1;
+  } finally {
+    await pgServer.stop();
+  }
+}
+
+runBench(main);

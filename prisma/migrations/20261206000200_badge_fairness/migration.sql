@@ -16,7 +16,9 @@
 --    now only enqueue one graphile-worker job per (creator, user): job_key
 --    'evaluate_badges:<creator>:<user>' in 'preserve_run_at' mode coalesces every write for that
 --    user into one pending job (a job already running is left alone and a new one queued, so no
---    write is missed). The job (src/jobs/worker.ts, task evaluate_badges) evaluates as the
+--    write is missed). Each creator's evaluations share one named queue, so that they run one at
+--    a time: a creator's slow evaluations hold at most one connection of its pool share and one
+--    worker slot. The job (src/jobs/worker.ts, task evaluate_badges) evaluates as the
 --    tenant, through the application pool with row-level security and a statement budget;
 --    INSERT ... ON CONFLICT DO NOTHING in app.evaluate_badges still awards exactly once. The
 --    trigger functions are SECURITY DEFINER (a trigger function cannot be called directly) so
@@ -141,6 +143,7 @@ BEGIN
   PERFORM graphile_worker.add_job(
     'evaluate_badges',
     json_build_object('creatorId', p_creator, 'userId', p_user),
+    queue_name => 'evaluate_badges:' || p_creator::text,
     max_attempts => 5,
     job_key => 'evaluate_badges:' || p_creator::text || ':' || p_user::text,
     job_key_mode => 'preserve_run_at');

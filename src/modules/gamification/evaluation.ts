@@ -48,12 +48,39 @@ export async function evaluateInTransaction(tx: TenantTransaction, creatorId: st
  */
 export async function evaluateBadgesWithinBudget(app: PrismaClient, creatorId: string, userId: string, budgetMs: number): Promise<string[]> {
   try {
-    return await withTenantTransaction(app, creatorId, async (tx) => {
-      if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
-      return evaluateInTransaction(tx, creatorId, userId, budgetMs);
-    });
+    return await withTenantTransaction(
+      app,
+      creatorId,
+      async (tx) => {
+        if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
+        return evaluateInTransaction(tx, creatorId, userId, budgetMs);
+      },
+      // The statement's budget decides, not Prisma's default 15-second transaction timeout.
+      { timeout: budgetMs + 10_000 },
+    );
   } catch (error) {
     if (isStatementTimeout(error)) throw new EvaluationBudgetError(budgetMs);
     throw error;
+  }
+}
+
+/**
+ * Evaluates inside a write's own transaction (to answer with the awards the write earned), in a
+ * savepoint and within the budget: past it only the evaluation is undone, the write goes on, and
+ * the job the write queued evaluates again. Returns the new awards' ids ([] past the budget).
+ */
+export async function evaluateInSavepoint(tx: TenantTransaction, creatorId: string, userId: string, budgetMs: number): Promise<string[]> {
+  const [{ previous }] = await tx.$queryRaw<[{ previous: string }]>`SELECT current_setting('statement_timeout') AS previous`;
+  await tx.$executeRawUnsafe('SAVEPOINT badge_evaluation');
+  try {
+    const awarded = await evaluateInTransaction(tx, creatorId, userId, budgetMs);
+    await tx.$executeRawUnsafe('RELEASE SAVEPOINT badge_evaluation');
+    await tx.$executeRaw`SELECT set_config('statement_timeout', ${previous}, true)`;
+    return awarded;
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+    // Undoes the evaluation and its statement_timeout alike.
+    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT badge_evaluation');
+    return [];
   }
 }

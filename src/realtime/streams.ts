@@ -8,9 +8,9 @@ import { RESYNC, type ChangeEvent, type HubMessage } from './hub';
 /** A slow subscriber keeps at most this many undelivered events; older ones are dropped. */
 const MAX_QUEUE = 1_000;
 
-function stream<T>(ctx: Context, accept: (message: HubMessage, push: (value: T) => void) => void, initial?: T): AsyncIterableIterator<T> {
+function stream<T>(ctx: Context, accept: (message: HubMessage, push: (value: T) => void) => void): AsyncIterableIterator<T> {
   const creatorId = requireTenant(ctx);
-  const queue: T[] = initial === undefined ? [] : [initial];
+  const queue: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;
   let done = false;
   const push = (value: T) => {

@@ -41,7 +41,8 @@ beforeAll(async () => {
   tenants = await seedTwoTenants(db);
   appRole = new URL(db.appUrl).username;
   owner = await connect(db.ownerUrl);
-  server = await startTestServer(db, { LOG_LEVEL: 'silent' });
+  // A/B/C's plans give their own caps; MAX_SUBSCRIPTIONS_PER_TENANT is for a plan that gives none.
+  server = await startTestServer(db, { LOG_LEVEL: 'silent', MAX_SUBSCRIPTIONS_PER_TENANT: '3' });
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     if ((this as unknown as { connectionParameters: { user: string } }).connectionParameters.user === appRole) {
       const q = args[0] as string | { text: string };
@@ -60,6 +61,20 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Operations open over the server's sockets (its /metrics gauge). */
+const openOperations = async () => Number(/creatorgraph_open_subscriptions\{kind="operations"\} (\d+)/.exec(await (await fetch(server.url.replace('/graphql', '/metrics'))).text())![1]);
+
+/** Runs `end` (a complete or a close), then waits until the server has ended `n` operations. */
+async function ended(n: number, end: () => unknown) {
+  const before = await openOperations();
+  await end();
+  const deadline = Date.now() + 15_000;
+  while ((await openOperations()) > before - n) {
+    if (Date.now() > deadline) throw new Error(`the server did not end ${n} operations`);
+    await sleep(50);
+  }
+}
 
 interface Subscription {
   results: Json[];
@@ -161,8 +176,7 @@ test('asCreatorA: one socket holds at most MAX_SUBSCRIPTIONS_PER_SOCKET (25) sub
   expect(refused.results).toEqual([]);
 
   // A completed subscription frees its slot, on the same socket.
-  held[0]!.stop();
-  await sleep(200);
+  await ended(1, () => held[0]!.stop());
   const again = socket.subscribe();
   expect(await again.outcome()).toBe('accepted');
   expect(refusal(await socket.subscribe().outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions_per_socket', max: 25 }]);
@@ -204,15 +218,15 @@ test("a tenant holds at most its plan's `subscriptions` across sockets (concurre
   for (const s of accepted) expect((await s.nth(2)).data.dashboardSummary.newUsers).toBe(1);
 
   // Completing one frees one slot, for any of C's sockets.
-  accepted[0]!.stop();
-  await sleep(200);
+  await ended(1, () => accepted[0]!.stop());
   expect(await third.subscribe().outcome()).toBe('accepted');
   expect(refusal(await third.subscribe().outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 }]);
 
   // Closing a socket frees all of its slots.
-  await first.client.dispose();
-  await second.client.dispose();
-  await sleep(300);
+  await ended(3, async () => {
+    await first.client.dispose();
+    await second.client.dispose();
+  });
   const fourth = openSocket(tokenC);
   const more = [fourth.subscribe(), fourth.subscribe(), fourth.subscribe()];
   expect(await Promise.all(more.map((s) => s.outcome()))).toEqual(['accepted', 'accepted', 'accepted']);
@@ -270,4 +284,22 @@ test('programStatsUpdated: the watchers of one program share one funnel computat
   // The funnel's grouped count: once at the start and once for the enrollment (before: 40).
   expect(sent.filter((text) => text.includes('AS "medianSecondsToComplete"')).length).toBe(2);
   await socket.client.dispose();
+});
+
+test('a tenant whose plan gives no cap gets MAX_SUBSCRIPTIONS_PER_TENANT (3 here)', async () => {
+  // A creator with no billing subscription is on the free plan; without a free row, the plan
+  // gives no number (app.plan_limit is null).
+  const planless = (await owner.query(`INSERT INTO creators (email, password_hash, first_name) VALUES ($1, 'x', 'D') RETURNING id`, [`planless-${crypto.randomUUID().slice(0, 8)}@example.com`])).rows[0].id as string;
+  const free = (await owner.query(`DELETE FROM plan_limits WHERE tier = 'free' RETURNING *`)).rows[0];
+  try {
+    const socket = openSocket(server.tokenFor(planless));
+    const four = [socket.subscribe(), socket.subscribe(), socket.subscribe(), socket.subscribe()];
+    const outcomes = await Promise.all(four.map((s) => s.outcome()));
+    expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(3);
+    expect(outcomes.filter((o) => o !== 'accepted').map(refusal)).toEqual([[{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 3 }]]);
+    await socket.client.dispose();
+  } finally {
+    const columns = Object.keys(free);
+    await owner.query(`INSERT INTO plan_limits (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((c) => free[c]));
+  }
 });

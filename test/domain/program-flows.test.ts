@@ -5,7 +5,8 @@
 // write nothing, and creator B cannot move creator A's enrollments.
 import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../helpers/api';
 
-const api = useApiHarness({ checkCountersAfterEach: true });
+// The server runs its jobs: badges earned by a move are awarded by the evaluate_badges job.
+const api = useApiHarness({ checkCountersAfterEach: true, env: { JOBS_ENABLED: 'true' } });
 const { mutate, sql, one, count, snapshot } = api;
 
 const PROGRAM = `id version status flowDefinition`;
@@ -46,6 +47,27 @@ async function enroll(programId: string, userId: string): Promise<Json> {
   const r = await mutate('asCreatorA', ENROLL, 'enrollUser', { p: programId, u: userId });
   expect(r.__typename).toBe('EnrollUserSuccess');
   return r.data;
+}
+/** Waits (generously) until no badge evaluation is queued or running. */
+async function evaluationsSettled(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { n } = (await one(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+      WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts`))!;
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${n} badge evaluations still queued after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+/** The award of a badge to a user, waited for (generously) from the evaluate_badges job. */
+async function awardOf(userId: string, badgeId: string): Promise<Json> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const award = await one(`SELECT criteria_met FROM user_badges WHERE user_id = $1 AND badge_id = $2`, [userId, badgeId]);
+    if (award) return award;
+    if (Date.now() > deadline) throw new Error(`badge ${badgeId} was not awarded to ${userId} within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 const advance = (enrollmentId: string, input: Json, actor: 'asCreatorA' | 'asCreatorB' = 'asCreatorA') => mutate(actor, ADVANCE, 'advanceEnrollment', { id: enrollmentId, input });
 
@@ -121,7 +143,7 @@ describe('publishing checks the flow', () => {
 });
 
 describe('advanceEnrollment', () => {
-  test('asCreatorA: a flow walked to completion records every step, completes, grants the achievement and awards a badge, in one transaction', async () => {
+  test('asCreatorA: a flow walked to completion records every step, completes and grants the achievement in one transaction; the badge it earns follows', async () => {
     const program = await publishedProgram(QUIZ, { completionPoints: 250 });
     const badge = await mutate('asCreatorA', `mutation($input: BadgeInput!) { createBadge(input: $input) { ... on CreateBadgeSuccess { data { id } } } }`, 'createBadge', {
       input: { name: `Finisher ${++seq}`, criteria: { type: 'program_completed', programId: program.id } },
@@ -144,8 +166,6 @@ describe('advanceEnrollment', () => {
         toStep: 'reflection',
         completed: true,
         achievement: expect.objectContaining({ points: 250, achievementType: 'program_completed' }),
-        // Ours, and the seeded "First Steps" (any program completed).
-        awardedBadges: expect.arrayContaining([expect.objectContaining({ badge: { id: badge.data.id }, criteriaMet: expect.objectContaining({ rule: { type: 'program_completed', programId: program.uuid, actual: 1 } }) })]),
       }),
     );
     expect(last.data.enrollment).toEqual(expect.objectContaining({ status: 'COMPLETED', progress: 100, currentStep: 'reflection', completedAt: expect.any(String) }));
@@ -164,6 +184,9 @@ describe('advanceEnrollment', () => {
       'program_completed',
     ]);
     expect(await count(`achievements WHERE user_id = $1 AND program_id = $2`, [uuid, program.uuid])).toBe(1);
+    // The completion earns our badge (and the seeded "First Steps"), awarded once by the job.
+    const award = await awardOf(uuid, uuidOf(badge.data.id));
+    expect(award.criteria_met).toEqual(expect.objectContaining({ rule: { type: 'program_completed', programId: program.uuid, actual: 1 } }));
     expect(await count(`user_badges WHERE user_id = $1 AND badge_id = $2`, [uuid, uuidOf(badge.data.id)])).toBe(1);
     // Completed: no more moves.
     expect((await advance(enrollment.id, {})).code).toBe('CONFLICT');
@@ -173,6 +196,7 @@ describe('advanceEnrollment', () => {
     const program = await publishedProgram();
     const enrollment = await enroll(program.id, await freshUser());
     await advance(enrollment.id, {});
+    await evaluationsSettled(); // the move's own badge evaluation, before the snapshot
     const tables = { enrollment: `program_enrollments WHERE id = '${uuidOf(enrollment.id)}'`, interactions: 'user_interactions', achievements: 'achievements', badges: 'user_badges' };
     const before = await snapshot(tables);
     // A question needs an answer.

@@ -144,7 +144,7 @@ builder.subscriptionField('enrollmentChanged', (t) =>
 
 const AdvanceEnrollmentInput = builder.inputType('AdvanceEnrollmentInput', {
   fields: (t) => ({
-    answer: t.field({ type: 'JSON', description: "The user's answer at the current step (required at a question step); transitions' conditions test it." }),
+    answer: t.field({ type: 'JSON', description: "The user's answer at the current step (required at a question step); transitions' conditions test it. At most 16 KiB of JSON." }),
     toStep: t.string({ description: 'Where to go, when several transitions are open; by default the first one the answer opens.' }),
   }),
 });
@@ -163,7 +163,7 @@ const AdvanceEnrollmentPayload = builder.objectRef<AdvanceResult>('AdvanceEnroll
     }),
     awardedBadges: t.prismaField({
       type: ['UserBadge'],
-      description: 'Badges the move earned (awarded in the same transaction).',
+      description: "Badges awarded in the move's own transaction. The badges a move earns by their rules are awarded by a job right after it (badgeAwarded announces them), so this is usually empty.",
       resolve: (query, r, _a, ctx) => (r.awardedBadgeIds.length ? prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: r.awardedBadgeIds } }, orderBy: { id: 'asc' } }) : []),
     }),
   }),
@@ -173,7 +173,7 @@ builder.mutationField('advanceEnrollment', (t) =>
   t.field({
     type: AdvanceEnrollmentPayload,
     description:
-      "Moves a user one step along the flow of the program version they enrolled on, by a transition the flow allows from the current step. Records the move (progress, history, an interaction); at an end step completes the enrollment and grants its achievement, which may award badges: all in one transaction. An invalid move is INVALID_TRANSITION and writes nothing.",
+      "Moves a user one step along the flow of the program version they enrolled on, by a transition the flow allows from the current step. Records the move (progress, history, an interaction); at an end step completes the enrollment and grants its achievement: all in one transaction (badges it earns follow from a job). An invalid move is INVALID_TRANSITION and writes nothing. Step data is bounded: one answer 16 KiB of JSON, the answers 64 KiB, the step history 500 moves and 256 KiB, all of it 384 KiB; past a bound (a looping flow's full history too) the move is VALIDATION_FAILED naming the field and the limit, and writes nothing.",
     errors: { types: [...WRITE_ERRORS, InvalidTransitionError] },
     args: { enrollmentId: t.arg.id({ required: true }), input: t.arg({ type: AdvanceEnrollmentInput, required: true }) },
     resolve: (_root, args, ctx) => {

@@ -1,7 +1,8 @@
 // advanceEnrollment: one move along an enrollment's flow, and everything that follows from it,
 // in one transaction: the enrollment's step, progress and history; the interaction; on an end
-// step, completion and its achievement; and, through the database's badge triggers, any badge
-// those earn. An invalid move throws before anything is written, and a failure rolls it all back.
+// step, completion and its achievement (badges those earn are awarded by the evaluate_badges job
+// the database queues). An invalid move, or one past the step data's bounds (flow.ts), throws
+// before anything is written, and a failure rolls it all back.
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../graphql/errors';
 import type { Context } from '../../server/context';

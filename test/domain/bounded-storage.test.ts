@@ -58,7 +58,7 @@ test('asCreatorA: the 40 x 60 KB loop is refused with VALIDATION_FAILED naming i
   const results = [];
   for (let i = 0; i < 40; i++) results.push(await mutate('asCreatorA', ADVANCE, 'advanceEnrollment', { id, input: { answer } }));
   expect(results.map((r) => r.code)).toEqual(Array(40).fill('VALIDATION_FAILED'));
-  expect(results[0].fields).toEqual([{ path: 'input.answer', message: `is ${jsonbTextBytes(answer)} bytes of JSON; one answer may be at most ${STEP_DATA_LIMITS.answerBytes}` }]);
+  expect(results[0]!.fields).toEqual([{ path: 'input.answer', message: `is ${jsonbTextBytes(answer)} bytes of JSON; one answer may be at most ${STEP_DATA_LIMITS.answerBytes}` }]);
   expect(await snapshot(tables)).toEqual(before);
   // 2.4 MB sent, nothing written (at most the free-space and visibility maps autovacuum may add).
   expect((await databaseBytes()) - bytesBefore).toBeLessThan(128 * 1024);
@@ -82,7 +82,7 @@ test('asCreatorA: a loop with answers just under the bound stops at the step his
   // Every move after that is refused, naming the history and its limit; the enrollment stays where it was.
   const refused = results.slice(moved);
   expect(refused.map((r) => r.code)).toEqual(Array(40 - moved).fill('VALIDATION_FAILED'));
-  expect(refused[0].fields).toEqual([{ path: 'stepData.history', message: expect.stringMatching(new RegExp(`the step history may be at most ${STEP_DATA_LIMITS.historyBytes}$`)) }]);
+  expect(refused[0]!.fields).toEqual([{ path: 'stepData.history', message: expect.stringMatching(new RegExp(`the step history may be at most ${STEP_DATA_LIMITS.historyBytes}$`)) }]);
   const row = (await one(`SELECT step_data, octet_length(step_data::text) AS bytes FROM program_enrollments WHERE id = $1`, [uuidOf(id)]))!;
   expect(row.step_data.history).toHaveLength(moved);
   expect(row.bytes).toBeLessThanOrEqual(STEP_DATA_LIMITS.stepDataBytes);

@@ -88,6 +88,7 @@ describe('retention', () => {
 });
 
 describe('GDPR', () => {
+  // exportUserData is deprecated (exportUserDataPage pages); it still answers for what fits one response.
   const EXPORT = `mutation($id: ID!) { exportUserData(userId: $id) { __typename ... on ExportUserDataSuccess { data } ${ERRORS} } }`;
   const ERASE = `mutation($id: ID!, $reason: String) { eraseUser(userId: $id, reason: $reason) { __typename ... on EraseUserSuccess { data { userId erased } } ${ERRORS} } }`;
 
@@ -123,6 +124,34 @@ describe('GDPR', () => {
     expect(await count(`security_audit_logs WHERE event_type = 'user_data.exported' AND event_data->>'userId' = $1`, [userId])).toBe(1);
   });
 
+  const EXPORT_PAGE = `mutation($id: ID!, $after: String, $first: Int) { exportUserDataPage(userId: $id, after: $after, first: $first) { __typename ... on ExportUserDataPageSuccess { data { format section records endCursor hasNextPage } } ${ERRORS} } }`;
+
+  test('asCreatorA: exportUserDataPage holds the same records as the whole-document export, page by page, and records the export once', async () => {
+    const userId = await richUser(A());
+    const whole = (await mutate('asCreatorA', EXPORT, 'exportUserData', { id: gid('User', userId) })).data;
+    const before = await count(`security_audit_logs WHERE event_type = 'user_data.exported' AND event_data->>'userId' = $1`, [userId]);
+    const sections: Record<string, Json[]> = {};
+    let after: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const result = (await mutate('asCreatorA', EXPORT_PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 2 })).data;
+      expect(result.format).toBe('creatorgraph.user-export.v2');
+      expect(result.records.length).toBeLessThanOrEqual(2);
+      (sections[result.section] ??= []).push(...result.records);
+      if (!result.hasNextPage) break;
+      after = result.endCursor;
+    }
+    expect(sections.PROFILE).toEqual([{ user: whole.user, profile: whole.profile }]);
+    const ids = (items: Json[] | undefined) => (items ?? []).map((i) => i.id);
+    expect(ids(sections.SESSIONS)).toEqual(ids(whole.sessions));
+    expect(ids(sections.INTERACTIONS)).toEqual(ids(whole.interactions));
+    expect(ids(sections.CONVERSATIONS)).toEqual(ids(whole.conversations));
+    expect(ids(sections.MESSAGES).sort()).toEqual(whole.conversations.flatMap((c: Json) => ids(c.messages)).sort());
+    expect(ids(sections.ENROLLMENTS)).toEqual(ids(whole.enrollments));
+    expect(sections.BADGES).toEqual(whole.badges);
+    expect(ids(sections.ACHIEVEMENTS)).toEqual(ids(whole.achievements));
+    expect(await count(`security_audit_logs WHERE event_type = 'user_data.exported' AND event_data->>'userId' = $1`, [userId])).toBe(before + 1);
+  });
+
   test('asCreatorA: eraseUser deletes the user and everything about them, and records it without personal data', async () => {
     const userId = await richUser(A());
     const user = (await one(`SELECT * FROM users WHERE id = $1`, [userId]))!;
@@ -148,6 +177,7 @@ describe('GDPR', () => {
     const logs = await count('security_audit_logs');
     const trail = await count(`audit_log WHERE record_id = $1`, [userId]);
     expect((await mutate('asCreatorB', EXPORT, 'exportUserData', { id: gid('User', userId) })).code).toBe('NOT_FOUND');
+    expect((await mutate('asCreatorB', EXPORT_PAGE, 'exportUserDataPage', { id: gid('User', userId) })).code).toBe('NOT_FOUND');
     expect((await mutate('asCreatorB', ERASE, 'eraseUser', { id: gid('User', userId) })).code).toBe('NOT_FOUND');
     expect(await count(`users WHERE id = $1`, [userId])).toBe(1);
     expect(await count('security_audit_logs')).toBe(logs);

@@ -2,13 +2,52 @@ import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { requireAccountHolder } from '../../graphql/guards';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
-import { eraseUser, exportUserData, type ErasureResult } from './privacy.service';
+import { eraseUser, exportUserData, exportUserDataPage, EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX, EXPORT_SECTIONS, type ErasureResult, type UserExportPage } from './privacy.service';
+
+const UserExportSectionEnum = builder.enumType('UserExportSection', {
+  description: 'A part of a user export, in the order pages come: PROFILE (the user and profile), then each history.',
+  values: EXPORT_SECTIONS,
+});
+
+const UserExportPageRef = builder.objectRef<UserExportPage>('UserExportPage').implement({
+  description: `One page of a user's export (format creatorgraph.user-export.v2): records of one section, in time order. Walk it with after = endCursor until hasNextPage is false; only the last page may be empty.`,
+  fields: (t) => ({
+    format: t.exposeString('format'),
+    userId: t.id({ resolve: (p) => toGlobalId('User', p.userId) }),
+    exportedAt: t.field({ type: 'DateTime', description: 'When the export began (its first page).', resolve: (p) => p.exportedAt }),
+    section: t.field({ type: UserExportSectionEnum, resolve: (p) => p.section }),
+    records: t.field({ type: ['JSON'], description: `At most ${EXPORT_PAGE_MAX}: the section's rows, as stored (one JSON object each).`, resolve: (p) => p.records }),
+    endCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page; null on the last page.', resolve: (p) => p.endCursor }),
+    hasNextPage: t.boolean({ resolve: (p) => p.hasNextPage }),
+  }),
+});
+
+builder.mutationField('exportUserDataPage', (t) =>
+  t.field({
+    type: UserExportPageRef,
+    description: `Everything held about one end user, page by page, for any history size: the first page (no \`after\`) holds the profile and records the export in securityAuditLogs; each next one holds up to \`first\` records of one section (sessions, interactions, conversations, messages, enrollments, badges, achievements), within half of the response bound (MAX_RESPONSE_BYTES).`,
+    errors: { types: WRITE_ERRORS },
+    args: {
+      userId: t.arg.id({ required: true }),
+      after: t.arg.string({ description: 'The endCursor of the previous page.' }),
+      first: t.arg.int({ defaultValue: EXPORT_PAGE_DEFAULT, description: `Records per page: at most ${EXPORT_PAGE_MAX}.` }),
+    },
+    resolve: (_root, args, ctx) => {
+      const creatorId = requireAccountHolder(ctx);
+      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+      const first = parseInput(z.number().int().min(1).max(EXPORT_PAGE_MAX), args.first ?? EXPORT_PAGE_DEFAULT, 'first');
+      const after = parseInput(z.string().max(1_000).nullish(), args.after, 'after') ?? null;
+      return exportUserDataPage(ctx, creatorId, userId, after, first);
+    },
+  }),
+);
 
 builder.mutationField('exportUserData', (t) =>
   t.field({
     type: 'JSONObject',
+    deprecationReason: 'Use exportUserDataPage: it pages, and works for any history size.',
     description:
-      'Everything held about one end user, as one JSON document (format creatorgraph.user-export.v1): profile, sessions, interactions, conversations with their messages, enrollments, badges and achievements. The export is recorded in securityAuditLogs.',
+      'Everything held about one end user, as one JSON document (format creatorgraph.user-export.v1): profile, sessions, interactions, conversations with their messages, enrollments, badges and achievements. The export is recorded in securityAuditLogs. A history larger than the response bound (MAX_RESPONSE_BYTES) is refused with RESPONSE_TOO_LARGE: use exportUserDataPage.',
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => {

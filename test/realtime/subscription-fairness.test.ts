@@ -13,6 +13,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { toGlobalId } from '../../src/graphql/ids';
+import { openFeeds } from '../../src/realtime/shared';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -302,4 +303,18 @@ test('a tenant whose plan gives no cap gets MAX_SUBSCRIPTIONS_PER_TENANT (3 here
     const columns = Object.keys(free);
     await owner.query(`INSERT INTO plan_limits (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((c) => free[c]));
   }
+});
+
+test('once every socket has closed, no feed, slot or hub listener is left behind', async () => {
+  await Promise.all(sockets.map((s) => s.dispose()));
+  const deadline = Date.now() + 15_000;
+  while ((await openOperations()) > 0 && Date.now() < deadline) await sleep(50);
+  expect(await openOperations()).toBe(0);
+  expect(openFeeds(server.app.listener.hub)).toBe(0);
+  expect(server.app.listener.hub.subscriberCount).toBe(0);
+  // And the slots are free: a new socket of asCreatorA may open 25 again.
+  const socket = openSocket(server.tokenFor(tenants.creatorA));
+  const all = Array.from({ length: 25 }, () => socket.subscribe());
+  expect(await Promise.all(all.map((s) => s.outcome()))).toEqual(Array(25).fill('accepted'));
+  await socket.client.dispose();
 });

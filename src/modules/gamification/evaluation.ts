@@ -64,23 +64,3 @@ export async function evaluateBadgesWithinBudget(app: PrismaClient, creatorId: s
   }
 }
 
-/**
- * Evaluates inside a write's own transaction (to answer with the awards the write earned), in a
- * savepoint and within the budget: past it only the evaluation is undone, the write goes on, and
- * the job the write queued evaluates again. Returns the new awards' ids ([] past the budget).
- */
-export async function evaluateInSavepoint(tx: TenantTransaction, creatorId: string, userId: string, budgetMs: number): Promise<string[]> {
-  const [{ previous }] = await tx.$queryRaw<[{ previous: string }]>`SELECT current_setting('statement_timeout') AS previous`;
-  await tx.$executeRawUnsafe('SAVEPOINT badge_evaluation');
-  try {
-    const awarded = await evaluateInTransaction(tx, creatorId, userId, budgetMs);
-    await tx.$executeRawUnsafe('RELEASE SAVEPOINT badge_evaluation');
-    await tx.$executeRaw`SELECT set_config('statement_timeout', ${previous}, true)`;
-    return awarded;
-  } catch (error) {
-    if (!isStatementTimeout(error)) throw error;
-    // Undoes the evaluation and its statement_timeout alike.
-    await tx.$executeRawUnsafe('ROLLBACK TO SAVEPOINT badge_evaluation');
-    return [];
-  }
-}

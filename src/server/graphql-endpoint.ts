@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import { runWithAuditContext } from '../db/audit-context';
+import { clientAddress } from './client-address';
 import type { Context, CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
 import { bodyOverLimit, responseTooLarge } from './limits';
@@ -21,6 +22,8 @@ export interface GraphQLEndpointOptions {
   /** Partner safelist, key check and usage log (first-party APQ is Apollo's, in http.ts). */
   persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder };
   resolverBudgetMs: number;
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed (client-address.ts); 0 or none: the socket's address. */
+  trustProxyHops?: number;
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -39,7 +42,8 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const apiKey = header(req, 'x-api-key');
-    const call = apiKey === undefined ? undefined : startPartnerCall(req, res, persisted.usage);
+    const ip = clientAddress(req, options.trustProxyHops ?? 0);
+    const call = apiKey === undefined ? undefined : startPartnerCall(req, res, persisted.usage, ip);
     try {
       if (call) await authenticatePartner(persisted.authenticate, apiKey!, req.headers.authorization, call);
       const method = (req.method ?? 'GET').toUpperCase();
@@ -66,7 +70,7 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
             requestId: header(req, 'x-request-id'),
             actAsCreator: header(req, 'x-act-as-creator'),
             adminReason: header(req, 'x-admin-reason'),
-            client: { ip: req.socket.remoteAddress, userAgent: header(req, 'user-agent')?.slice(0, 500) },
+            client: { ip, userAgent: header(req, 'user-agent')?.slice(0, 500) },
           }),
       });
       res.statusCode = response.status ?? 200;

@@ -16,6 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import { tenantClient } from '../db/tenant';
 import { RESYNC } from '../realtime/hub';
+import { clientAddress } from './client-address';
 import type { Context, CredentialInput } from './context';
 import { formatError } from './plugins/masking';
 import { costRefusal, limitRules, operationCost, responseTooLarge, resultOverLimit, type QueryLimits } from './limits';
@@ -117,7 +118,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           authorization: param(ctx.connectionParams, 'authorization'),
           actAsCreator: param(ctx.connectionParams, 'x-act-as-creator'),
           adminReason: param(ctx.connectionParams, 'x-admin-reason'),
-          client: { ip: ctx.extra.request.socket.remoteAddress, userAgent: ctx.extra.request.headers['user-agent']?.slice(0, 500) },
+          client: { ip: clientAddress(ctx.extra.request, options.fairness.trustProxyHops), userAgent: ctx.extra.request.headers['user-agent']?.slice(0, 500) },
         };
         if (!credential.authorization) return false; // 4403 Forbidden
         let context: Context;

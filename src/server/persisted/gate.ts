@@ -149,7 +149,7 @@ export interface PartnerCall {
  * done with the response: after it is sent, or when the client goes away first (logged as 499,
  * nginx's "client closed request"); every call of a known key is logged either way.
  */
-export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResponse, usage: UsageRecorder): PartnerCall {
+export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResponse, usage: UsageRecorder, ip: string | undefined = req.socket.remoteAddress): PartnerCall {
   const started = process.hrtime.bigint();
   let responseBytes = 0;
   let errorCode: string | null = null;
@@ -174,7 +174,8 @@ export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResp
       // The body is not read past its limit, so a claimed length beyond it was never read.
       requestSizeBytes: clampInt(Math.min(bodyBytes, BODY_LIMIT_BYTES + 1)),
       responseSizeBytes: clampInt(responseBytes),
-      ipAddress: req.socket.remoteAddress ?? null,
+      // The client's address as client-address.ts finds it (X-Forwarded-For only with TRUST_PROXY).
+      ipAddress: ip ?? null,
       createdAt: new Date(),
     });
   });

@@ -54,7 +54,8 @@ describe("a tenant's share of the pool", () => {
     await locker.query('BEGIN');
     await locker.query('SELECT id FROM programs WHERE id = $1 FOR UPDATE', [program!.id]);
     const token = api.server.tokenFor(A);
-    const writes = Array.from({ length: 12 }, (_, i) => api.server.gql(RENAME, { id: gid('Program', program!.id), name: `Renamed ${i}` }, { token }));
+    type Renamed = { updateProgram: { __typename: string; data: { name: string } } };
+    const writes = Array.from({ length: 12 }, (_, i) => api.server.gql<Renamed>(RENAME, { id: gid('Program', program!.id), name: `Renamed ${i}` }, { token }));
     try {
       await until(async () => (await stuckBackends()) >= SHARE, 'the first writes to reach the lock');
 

@@ -42,7 +42,9 @@ async function startServer() {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: path.join(__dirname, '..', '..'),
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, JWT_SECRET: SECRET, LOG_LEVEL: 'info', SEED_ON_START: 'false', JOBS_ENABLED: 'true', DATABASE_POOL_MAX: '2' },
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, JWT_SECRET: SECRET, LOG_LEVEL: 'info', SEED_ON_START: 'false', JOBS_ENABLED: 'true', DATABASE_POOL_MAX: '2',
+      // This file is about the drain: one tenant's burst may use the whole (small) pool and wait for it.
+      TENANT_POOL_SHARE: '2', TENANT_QUEUE_MAX: '10000', TENANT_QUEUE_WAIT_MS: '120000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = { port, child, output: '', exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };

@@ -25,7 +25,7 @@ import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
 import { loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
 import { createMetrics } from './server/metrics';
-import { createTenantRateLimiter, type TenantRateLimiter } from './server/rate-limit';
+import { createAuthGuard, createRateStore, createTenantRateLimiter, type RateStore, type TenantRateLimiter } from './server/rate-limit';
 import { setStatementTimeout } from './db/tenant';
 
 export interface App {
@@ -81,6 +81,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let usage: UsageRecorder | undefined;
   let apq: ApqCache | undefined;
   let rateLimiter: TenantRateLimiter | undefined;
+  let rateStore: RateStore | undefined;
   try {
     if (config.migrateOnStart) {
       const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
@@ -113,8 +114,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     else await prepareJobQueue(db.ownerPool, log);
     listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
-    rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, redisUrl: config.redisUrl, log }) : undefined;
-    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, fairness: config.fairness });
+    // One store of counts (Redis with REDIS_URL) for the plans' rates and the auth limits.
+    rateStore = createRateStore({ redisUrl: config.redisUrl, log });
+    rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, log, store: rateStore }) : undefined;
+    const authGuard = createAuthGuard({ store: rateStore, fairness: config.fairness });
+    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, authGuard, fairness: config.fairness });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
@@ -135,6 +139,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const openUsage = usage;
     const openApq = apq;
     const openLimiter = rateLimiter;
+    const openStore = rateStore;
 
     let stopping: Promise<void> | undefined;
     return {
@@ -153,6 +158,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           await openUsage.stop();
           await openApq.close();
           await openLimiter?.close();
+          await openStore.close();
           await openListener.stop();
           // Let running jobs finish (graphile-worker releases their locks), then close the pools.
           await jobs?.stop();
@@ -166,6 +172,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     await usage?.stop();
     await apq?.close();
     await rateLimiter?.close();
+    await rateStore?.close();
     await jobs?.stop();
     await listener?.stop();
     await db?.close();

@@ -12,7 +12,7 @@ import type { Hub } from '../realtime/hub';
 import type { PartnerViewer } from '../auth/partner-auth';
 import type { OperationManifest } from './persisted/manifest';
 import { setAuditActor, type AuditActor } from '../db/audit-context';
-import type { TenantRateLimiter } from './rate-limit';
+import type { AuthGuard, TenantRateLimiter } from './rate-limit';
 import type { FairnessConfig } from '../config';
 
 export interface ClientInfo {
@@ -32,6 +32,8 @@ export interface Context {
   operations: OperationManifest;
   /** The request and cost rates of tenants (for the usage fields). */
   rateLimiter?: TenantRateLimiter;
+  /** The limits of log-in, sign-up and session calls, and the bounded password hasher. */
+  authGuard?: AuthGuard;
   /** When the resolver time budget runs out (epoch ms); none for subscription events. */
   deadline?: number;
   /** The fairness limits (config.ts, FairnessConfig). */
@@ -66,7 +68,7 @@ function credentialRejected(message: string): GraphQLError {
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter; fairness: FairnessConfig }) {
+export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter; authGuard?: AuthGuard; fairness: FairnessConfig }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     // Made when first used: most requests log nothing below the configured level.
@@ -82,6 +84,7 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
       realtime: deps.realtime,
       operations: deps.operations,
       rateLimiter: deps.rateLimiter,
+      authGuard: deps.authGuard,
       fairness: deps.fairness,
       get log() {
         return (log ??= deps.log.child({ requestId }));

@@ -18,6 +18,7 @@ import { tenantClient } from '../db/tenant';
 import { RESYNC } from '../realtime/hub';
 import { clientAddress } from './client-address';
 import type { Context, CredentialInput } from './context';
+import { admitOperation } from './plugins/cost';
 import { formatError } from './plugins/masking';
 import { costRefusal, limitRules, operationCost, responseTooLarge, resultOverLimit, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
@@ -197,8 +198,9 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           options.log.error({ err: error }, 'could not build a subscription context');
           return [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
-        // Operations over the socket count against the tenant's request rate like HTTP ones.
-        const limited = (await options.rateLimiter?.check(contextValue)) ?? (await options.rateLimiter?.spend(contextValue, cost));
+        // Operations over the socket count against the rates like HTTP ones: each root field,
+        // and the cost, in one atomic step (plugins/cost.ts).
+        const limited = await admitOperation(contextValue, document, payload.operationName, cost, options.limits.maxCost, options.rateLimiter);
         if (limited) return [limited];
         if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
           const noSlot = await slots.take(ctx.extra, id, contextValue);

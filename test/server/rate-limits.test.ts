@@ -1,6 +1,8 @@
 // Rate limits from the plan, per tenant and per API key, for requests and for query cost;
 // shared across instances through Redis; each burst is a security event; the tenant reads its
-// current use through GraphQL.
+// current use through GraphQL. Check and add are one atomic step (a concurrent burst gets
+// exactly the limit through, in memory and in Redis), and each root field of an operation is a
+// request (aliased mutations count one each), over HTTP and WebSocket alike.
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';
@@ -28,6 +30,40 @@ async function withPlan<T>(creatorId: string, limits: { requests: number; cost: 
     return await fn();
   } finally {
     await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $2, cost_per_minute = $3 WHERE tier = $1`, [rows[0].tier, before.r, before.c]);
+    await owner.end();
+  }
+}
+
+type Answer = { status: number; body: { data?: Json | null; errors?: { message: string; extensions?: Json }[] } };
+
+/**
+ * The rates count in sliding minutes: a burst that straddles the turn of a minute can fit a
+ * little more as the old minute slides out. Start bursts early in a minute (waits at most
+ * 20 s; nothing is asserted on time).
+ */
+async function earlyInAMinute() {
+  const into = Date.now() % 60_000;
+  if (into > 40_000) await new Promise((r) => setTimeout(r, 60_000 - into + 200));
+}
+
+const passed = (answers: Answer[]) => answers.filter((a) => a.status === 200 && !a.body.errors).length;
+function expectRateRefusals(answers: Answer[], count: number, limit: number) {
+  const refused = answers.filter((a) => a.status === 429);
+  expect(refused).toHaveLength(count);
+  for (const r of refused) {
+    expect(r.body.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+    expect(r.body.errors![0]!.message).toContain(`allows ${limit} requests a minute`);
+  }
+}
+
+/** `n` aliased updateMe mutations, each setting first_name to `name`. */
+const aliasedUpdates = (n: number, name: string) => `mutation { ${Array.from({ length: n }, (_, i) => `u${i}: updateMe(input: { firstName: "${name}" }) { __typename }`).join(' ')} }`;
+
+async function firstNameOf(creatorId: string): Promise<string | null> {
+  const owner = await connect(db.ownerUrl);
+  try {
+    return (await owner.query(`SELECT first_name FROM creators WHERE id = $1`, [creatorId])).rows[0].first_name;
+  } finally {
     await owner.end();
   }
 }
@@ -82,10 +118,93 @@ describe('one instance', () => {
         expect(second.body.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
         // A refused request spends nothing: a cheap one still fits in what is left.
         expect((await fresh.gql(`{ me { email } }`, {}, { token })).status).toBe(200);
-        const after = await fresh.gql<Json>(`{ rateLimitUsage { costLastMinute } }`, {}, { token });
+        const after = await fresh.gql<Json>(`{ rateLimitUsage { costLastMinute requestsLastMinute } }`, {}, { token });
         expect(after.body.data!.rateLimitUsage.costLastMinute).toBeLessThan(1_200);
+        // Nor does it count as a request: requests and cost are taken together or not at all
+        // (the costly one, the usage read, { me } and this read).
+        expect(after.body.data!.rateLimitUsage.requestsLastMinute).toBe(4);
       });
     } finally {
+      await fresh.stop();
+    }
+  });
+});
+
+describe('atomic accounting, each operation counted (one instance, in memory)', () => {
+  test('asCreatorA: 60 concurrent requests against a plan of 20 a minute: exactly 20 pass, 40 get 429, and creator B is not refused', async () => {
+    // Before: the count was read, then added to, so concurrent requests all saw room.
+    await earlyInAMinute();
+    const fresh = await startTestServer(db);
+    try {
+      await withPlan(tenants.creatorA, { requests: 20, cost: 1_000_000 }, async () => {
+        const token = fresh.tokenFor(tenants.creatorA);
+        const answers = (await Promise.all(Array.from({ length: 60 }, () => fresh.gql<Json>(`{ __typename }`, {}, { token })))) as Answer[];
+        expect(passed(answers)).toBe(20);
+        expectRateRefusals(answers, 40, 20);
+        expect((await fresh.gql(`{ __typename }`, {}, { token: fresh.tokenFor(tenants.creatorB) })).status).toBe(200);
+      });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  test('asCreatorA: aliased mutations count one request each: 12 in one request are refused whole, and nothing is written; 6 then 4 fill a plan of 10', async () => {
+    const fresh = await startTestServer(db);
+    try {
+      await withPlan(tenants.creatorA, { requests: 10, cost: 1_000_000 }, async () => {
+        const token = fresh.tokenFor(tenants.creatorA);
+        const before = await firstNameOf(tenants.creatorA);
+        const twelve = await fresh.gql(aliasedUpdates(12, 'Twelve'), {}, { token });
+        expect(twelve.status).toBe(429);
+        expect(twelve.body.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+        expect(await firstNameOf(tenants.creatorA)).toBe(before);
+
+        expect((await fresh.gql(aliasedUpdates(6, 'Six'), {}, { token })).status).toBe(200);
+        expect(await firstNameOf(tenants.creatorA)).toBe('Six');
+        // The 6 and this query (1 root field, __typename aside): 7 of 10.
+        const usage = await fresh.gql<Json>(`{ __typename rateLimitUsage { requestsLastMinute } }`, {}, { token });
+        expect(usage.body.data!.rateLimitUsage.requestsLastMinute).toBe(7);
+        const four = await fresh.gql(aliasedUpdates(4, 'Four'), {}, { token });
+        expect(four.status).toBe(429);
+        expect(await firstNameOf(tenants.creatorA)).toBe('Six');
+        expect((await fresh.gql(aliasedUpdates(3, 'Three'), {}, { token })).status).toBe(200);
+        expect(await firstNameOf(tenants.creatorA)).toBe('Three');
+        expect((await fresh.gql(`{ me { email } }`, {}, { token })).status).toBe(429);
+      });
+    } finally {
+      const owner = await connect(db.ownerUrl);
+      await owner.query(`UPDATE creators SET first_name = 'Ada' WHERE id = $1`, [tenants.creatorA]);
+      await owner.end();
+      await fresh.stop();
+    }
+  });
+
+  test('asCreatorB: over a WebSocket too, aliased mutations count one request each', async () => {
+    const { createClient } = await import('graphql-ws');
+    const { default: WebSocket } = await import('ws');
+    const fresh = await startTestServer(db);
+    const token = fresh.tokenFor(tenants.creatorB);
+    const client = createClient({ url: fresh.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const run = (query: string) =>
+      new Promise<Json>((resolve) => {
+        let last: Json = {};
+        client.subscribe({ query }, { next: (v) => (last = { next: v }), error: (e) => resolve({ error: e }), complete: () => resolve(last) });
+      });
+    try {
+      await withPlan(tenants.creatorB, { requests: 10, cost: 1_000_000 }, async () => {
+        const before = await firstNameOf(tenants.creatorB);
+        expect(JSON.stringify(await run(aliasedUpdates(12, 'Twelve')))).toContain('RATE_LIMITED');
+        expect(await firstNameOf(tenants.creatorB)).toBe(before);
+        expect(JSON.stringify(await run(aliasedUpdates(8, 'Eight')))).not.toContain('RATE_LIMITED');
+        expect(await firstNameOf(tenants.creatorB)).toBe('Eight');
+        expect(JSON.stringify(await run(aliasedUpdates(3, 'Three')))).toContain('RATE_LIMITED');
+        expect(await firstNameOf(tenants.creatorB)).toBe('Eight');
+      });
+    } finally {
+      await client.dispose();
+      const owner = await connect(db.ownerUrl);
+      await owner.query(`UPDATE creators SET first_name = 'Grace' WHERE id = $1`, [tenants.creatorB]);
+      await owner.end();
       await fresh.stop();
     }
   });
@@ -113,6 +232,16 @@ describeWithRedis('several instances sharing Redis', () => {
       for (let i = 0; i < 8; i++) statuses.push((await (i % 2 === 0 ? one : two).gql(`{ me { email } }`, {}, { token })).status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(6);
       expect(statuses.slice(6)).toEqual([429, 429]);
+    });
+  });
+
+  test('asCreatorB: 60 concurrent requests to two instances against a plan of 20 a minute: exactly 20 pass (one Lua script checks and adds)', async () => {
+    await earlyInAMinute();
+    await withPlan(tenants.creatorB, { requests: 20, cost: 1_000_000 }, async () => {
+      const token = one.tokenFor(tenants.creatorB);
+      const answers = (await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? one : two).gql<Json>(`{ __typename }`, {}, { token })))) as Answer[];
+      expect(passed(answers)).toBe(20);
+      expectRateRefusals(answers, 40, 20);
     });
   });
 });

@@ -1,29 +1,48 @@
-// The cost limit and the tenant's rate limits over HTTP. They run once the operation is known
-// and its variables are in hand, which a validation rule never sees, and share one computation
-// of the operation's cost.
+// The cost limit, the tenant's rate limits and the per-source limits of the auth mutations,
+// over HTTP and WebSocket alike (admitOperation). They run once the operation is known and its
+// variables are in hand, which a validation rule never sees, and share one computation of the
+// operation's cost.
 //
-// The request is counted against the request rate when it starts; a refusal is sent from
-// didResolveOperation, before anything runs (Apollo sends request-level errors from there with
-// their HTTP status and headers). An operation over the cost limit is refused and spends
-// nothing; one within it spends its cost from the tenant's cost per minute.
+// What counts: each root field of the operation is one request (by response key, without
+// __typename), for queries, mutations and subscriptions alike, so 30 aliased mutations are 30
+// requests, and an operation of only __typename is one. An operation over the cost limit is
+// refused and counts nothing. Otherwise its requests and its cost are taken from the tenant's
+// (and API key's) rates in one atomic step: all of it fits, or the request is refused (429,
+// Retry-After, RATE_LIMITED) and counts nothing. The auth mutations (signUp, logIn, adminLogIn,
+// refreshSession, logOut) count against the client address first, signed in or not. A request
+// that never reaches an operation (a syntax or validation error) counts as one request.
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Context } from '../context';
 import { costRefusal, operationCost, type QueryLimits } from '../limits';
-import type { TenantRateLimiter } from '../rate-limit';
+import { rootFieldsOf, type TenantRateLimiter } from '../rate-limit';
+
+/** The refusal of an operation by its cost or a rate, if any; else it is counted. */
+export async function admitOperation(ctx: Context, document: DocumentNode, operationName: string | null | undefined, cost: number, maxCost: number, rateLimiter: TenantRateLimiter | undefined): Promise<GraphQLError | undefined> {
+  const tooCostly = costRefusal(cost, maxCost);
+  if (tooCostly) return tooCostly;
+  const fields = rootFieldsOf(document, operationName);
+  const source = await ctx.authGuard?.admitSource(ctx, fields);
+  if (source) return source;
+  return rateLimiter?.admit(ctx, Math.max(1, fields.length), cost);
+}
 
 export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, rateLimiter?: TenantRateLimiter): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
-      const refused = await rateLimiter?.check(contextValue);
+      let counted = false;
       return {
         async didResolveOperation({ document, operationName, request }) {
-          if (refused) throw refused;
+          counted = true;
           const cost = operationCost(schema, document, operationName, request.variables ?? {});
-          const tooCostly = costRefusal(cost, limits.maxCost);
-          if (tooCostly) throw tooCostly;
-          const overBudget = await rateLimiter?.spend(contextValue, cost);
-          if (overBudget) throw overBudget;
+          const refused = await admitOperation(contextValue, document, operationName, cost, limits.maxCost, rateLimiter);
+          if (refused) throw refused;
+        },
+        async didEncounterErrors() {
+          // Refused before any operation (syntax, validation): still one request of the tenant.
+          if (counted) return;
+          counted = true;
+          await rateLimiter?.check(contextValue, 1);
         },
       };
     },

@@ -52,6 +52,11 @@ export class InvalidCredentialsError extends AppError {
   }
 }
 
+/**
+ * No longer thrown: the lock-out it reported let anyone lock anyone out. Failed log-ins are
+ * throttled instead, with the same answer as a wrong password (auth.service.ts). The type stays
+ * in the schema for clients that still select it.
+ */
 export class AccountLockedError extends AppError {
   constructor(readonly lockedUntil: Date) {
     super('ACCOUNT_LOCKED', 'Too many failed log-ins: the account is locked for a while', { lockedUntil: lockedUntil.toISOString() });

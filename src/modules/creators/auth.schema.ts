@@ -1,6 +1,6 @@
 import { tenantClient } from '../../db/tenant';
 import { builder } from '../../graphql/builder';
-import { AccountLockedError, ConflictError, InvalidCredentialsError } from '../../graphql/errors';
+import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
 import { parseInput, z } from '../../graphql/validation';
 import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
 
@@ -42,7 +42,7 @@ const SignUpInput = builder.inputType('SignUpInput', {
 builder.mutationField('signUp', (t) =>
   t.field({
     type: AuthPayload,
-    description: 'Creates a creator account and signs it in.',
+    description: 'Creates a creator account and signs it in. Sign-ups per client address are limited (429 RATE_LIMITED with Retry-After).',
     errors: { types: [ConflictError], directResult: true },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
@@ -55,8 +55,9 @@ builder.mutationField('signUp', (t) =>
 builder.mutationField('logIn', (t) =>
   t.field({
     type: AuthPayload,
-    description: `Signs a creator in. Five failed attempts in a row lock the account for 15 minutes.`,
-    errors: { types: [InvalidCredentialsError, AccountLockedError], directResult: true },
+    description:
+      'Signs a creator in. Calls per client address are limited (429 RATE_LIMITED with Retry-After). Failed attempts on an account are throttled, never locked out: past the limit the answer is InvalidCredentialsError, as for a wrong password, except from an address that signed in to that account before.',
+    errors: { types: [InvalidCredentialsError], directResult: true },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => {
       const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');

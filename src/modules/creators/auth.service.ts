@@ -1,18 +1,41 @@
 // Sign-up, log-in, refresh and log-out for creators; log-in for platform admins.
 //
+// Guessing passwords is throttled, never locked out (server/rate-limit.ts, AuthGuard):
+// - per client address, every log-in, sign-up, refresh and log-out call (AUTH_RATE_PER_SOURCE a
+//   minute) and sign-ups (SIGNUP_RATE_PER_SOURCE an hour): past it, 429 RATE_LIMITED with
+//   Retry-After, before any work;
+// - per account (the email, whether it has an account or not), failed log-ins
+//   (AUTH_RATE_PER_ACCOUNT in a sliding minute). Past it the password is not checked and the
+//   answer is the same InvalidCredentialsError as a wrong password or an unknown email, after
+//   the same password verification (against a dummy hash), so that throttling reveals nothing.
+//   A source that logged in to the account in the last 30 days is never throttled for it, so
+//   an attack on an account does not keep its owner out; a new source waits at most a minute
+//   after the attack stops. The first throttled attempt of a minute is a security event
+//   (auth.login_throttled).
+// The old 15-minute lock-out let anyone lock anyone out; it is gone (locked_until is no longer set).
+// Hashing and verifying go through the bounded PasswordHasher (auth/passwords.ts).
+//
 // Everything that concerns a known creator runs in a transaction scoped to that creator, so
 // row-level security applies to the auth flow itself. Only two steps use the owner connection:
 // finding a creator (or admin) by email, before any tenant is known, and recording a failed
 // log-in for an email that has no account.
 import crypto from 'node:crypto';
-import { hashPassword, verifyPassword } from '../../auth/passwords';
+import { PasswordHasher } from '../../auth/passwords';
 import { creatorOfRefreshToken, hashRefreshToken, newRefreshToken, REFRESH_TOKEN_TTL_MS } from '../../auth/refresh-tokens';
 import { withTenantTransaction, type TenantTransaction } from '../../db/tenant';
-import { AccountLockedError, ConflictError, InvalidCredentialsError } from '../../graphql/errors';
+import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
 import type { Context } from '../../server/context';
+import type { AuthGuard } from '../../server/rate-limit';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MS = 15 * 60 * 1000;
+/** Without a guard (a context built by hand): no limits, but still a bounded hasher. */
+const UNGUARDED: AuthGuard = {
+  passwords: new PasswordHasher(2, 64),
+  admitSource: async () => undefined,
+  reserveFailure: async () => ({ throttled: false, release: async () => {} }),
+  rememberSource: async () => {},
+  firstThrottle: () => false,
+};
+const guardOf = (ctx: Context): AuthGuard => ctx.authGuard ?? UNGUARDED;
 
 export interface Session {
   accessToken: string;
@@ -61,9 +84,9 @@ export interface SignUpInput {
 
 export async function signUp(ctx: Context, input: SignUpInput): Promise<Session> {
   const creatorId = crypto.randomUUID();
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await guardOf(ctx).passwords.hash(input.password);
   try {
-    return await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+    const session = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
       // Explicit columns: the application role may insert only these (plan and billing fields
       // are not its to set), and Prisma's create would send every column that has a default.
       await tx.$executeRaw`
@@ -72,6 +95,9 @@ export async function signUp(ctx: Context, input: SignUpInput): Promise<Session>
       await securityLog(tx, ctx, { eventType: 'auth.signed_up' });
       return issueSession(tx, ctx, creatorId);
     });
+    // The address that created the account knows it, as after a log-in.
+    await guardOf(ctx).rememberSource(ctx, `creator:${input.email}`);
+    return session;
   } catch (error) {
     if (/creators_email_key|duplicate key|UniqueConstraintViolation|23505/.test(`${(error as Error).message} ${JSON.stringify((error as { meta?: unknown }).meta ?? {})}`)) {
       throw new ConflictError('An account with this email already exists');
@@ -81,12 +107,37 @@ export async function signUp(ctx: Context, input: SignUpInput): Promise<Session>
 }
 
 export async function logIn(ctx: Context, email: string, password: string): Promise<Session> {
+  const guard = guardOf(ctx);
+  const account = `creator:${email}`;
+  // Taken before the password is checked, so that concurrent guesses cannot all get through.
+  const attempt = await guard.reserveFailure(ctx, account);
   // Privileged lookup: the tenant is what we are trying to find.
-  const creator = await ctx.db.owner.creator.findUnique({
-    where: { email },
-    select: { id: true, passwordHash: true, lockedUntil: true, isActive: true },
-  });
-  const passwordOk = await verifyPassword(creator?.passwordHash, password);
+  const creator = await ctx.db.owner.creator.findUnique({ where: { email }, select: { id: true, passwordHash: true, isActive: true } });
+  let passwordOk: boolean;
+  try {
+    // Throttled: the same work as a check, and the same answer as a wrong password.
+    passwordOk = attempt.throttled ? await guard.passwords.dummyVerify(password) : await guard.passwords.verify(creator?.passwordHash, password);
+  } catch (error) {
+    await attempt.release(); // refused for load (RATE_LIMITED): not a failed attempt
+    throw error;
+  }
+
+  if (attempt.throttled) {
+    if (guard.firstThrottle(account)) {
+      ctx.log.warn({ creatorId: creator?.id ?? null }, 'log-in throttled for an account');
+      await ctx.db.owner.securityAuditLog.create({
+        data: {
+          creatorId: creator?.id ?? null,
+          eventType: 'auth.login_throttled',
+          severity: 'medium',
+          eventData: { requestId: ctx.requestId, limitPerMinute: ctx.fairness.authPerAccountPerMinute, ...(creator ? {} : { emailDomain: email.split('@')[1] ?? '' }) },
+          ipAddress: ctx.client.ip ?? null,
+          userAgent: ctx.client.userAgent ?? null,
+        },
+      });
+    }
+    throw new InvalidCredentialsError();
+  }
 
   if (!creator || !creator.isActive) {
     await ctx.db.owner.securityAuditLog.create({
@@ -104,22 +155,12 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
 
   const outcome = await withTenantTransaction(ctx.db.app, creator.id, async (tx) => {
     // Re-read under a row lock, so concurrent attempts count one by one.
-    const [row] = await tx.$queryRaw<{ failed_login_attempts: number; locked_until: Date | null }[]>`
-      SELECT failed_login_attempts, locked_until FROM creators WHERE id = ${creator.id}::uuid FOR UPDATE`;
+    const [row] = await tx.$queryRaw<{ failed_login_attempts: number }[]>`
+      SELECT failed_login_attempts FROM creators WHERE id = ${creator.id}::uuid FOR UPDATE`;
     const now = new Date();
-    if (row?.locked_until && row.locked_until > now) {
-      await securityLog(tx, ctx, { eventType: 'auth.login_blocked', severity: 'medium', eventData: { lockedUntil: row.locked_until } });
-      return { kind: 'locked', until: row.locked_until } as const;
-    }
     if (!passwordOk) {
+      // Counted for the record (and reset by the next success); it locks nothing.
       const attempts = (row?.failed_login_attempts ?? 0) + 1;
-      if (attempts >= MAX_FAILED_LOGINS) {
-        const lockedUntil = new Date(now.getTime() + LOCK_MS);
-        await tx.creator.update({ where: { id: creator.id }, data: { failedLoginAttempts: 0, lockedUntil }, select: { id: true } });
-        await securityLog(tx, ctx, { eventType: 'auth.login_failed', severity: 'low', eventData: { reason: 'bad_password', attempt: attempts } });
-        await securityLog(tx, ctx, { eventType: 'auth.account_locked', severity: 'high', eventData: { attempts, lockedUntil } });
-        return { kind: 'locked', until: lockedUntil } as const;
-      }
       await tx.creator.update({ where: { id: creator.id }, data: { failedLoginAttempts: attempts }, select: { id: true } });
       await securityLog(tx, ctx, { eventType: 'auth.login_failed', severity: 'low', eventData: { reason: 'bad_password', attempt: attempts } });
       return { kind: 'failed' } as const;
@@ -128,8 +169,10 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
     await securityLog(tx, ctx, { eventType: 'auth.login_succeeded' });
     return { kind: 'ok', session: await issueSession(tx, ctx, creator.id) } as const;
   });
-  if (outcome.kind === 'locked') throw new AccountLockedError(outcome.until);
   if (outcome.kind === 'failed') throw new InvalidCredentialsError();
+  // A success is not a failed attempt, and this source now knows the account.
+  await attempt.release();
+  await guard.rememberSource(ctx, account);
   return outcome.session;
 }
 
@@ -182,19 +225,34 @@ export async function logOut(ctx: Context, refreshToken: string): Promise<boolea
 }
 
 export async function adminLogIn(ctx: Context, email: string, password: string): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
+  const guard = guardOf(ctx);
+  const account = `admin:${email}`;
+  const attempt = await guard.reserveFailure(ctx, account);
   const admin = await ctx.db.owner.platformAdmin.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabledAt: true } });
-  const ok = await verifyPassword(admin?.passwordHash, password);
-  await ctx.db.owner.securityAuditLog.create({
-    data: {
-      creatorId: null,
-      eventType: ok && admin && !admin.disabledAt ? 'admin.login_succeeded' : 'admin.login_failed',
-      severity: ok ? 'medium' : 'high',
-      eventData: { requestId: ctx.requestId, adminId: admin?.id ?? null },
-      ipAddress: ctx.client.ip ?? null,
-      userAgent: ctx.client.userAgent ?? null,
-    },
-  });
-  if (!admin || !ok || admin.disabledAt) throw new InvalidCredentialsError();
+  let ok: boolean;
+  try {
+    ok = attempt.throttled ? await guard.passwords.dummyVerify(password) : await guard.passwords.verify(admin?.passwordHash, password);
+  } catch (error) {
+    await attempt.release();
+    throw error;
+  }
+  const succeeded = ok && !!admin && !admin.disabledAt;
+  // Every attempt is recorded, except throttled ones past the first of their minute.
+  if (!attempt.throttled || guard.firstThrottle(account)) {
+    await ctx.db.owner.securityAuditLog.create({
+      data: {
+        creatorId: null,
+        eventType: attempt.throttled ? 'admin.login_throttled' : succeeded ? 'admin.login_succeeded' : 'admin.login_failed',
+        severity: succeeded ? 'medium' : 'high',
+        eventData: { requestId: ctx.requestId, adminId: admin?.id ?? null, ...(attempt.throttled ? { limitPerMinute: ctx.fairness.authPerAccountPerMinute } : {}) },
+        ipAddress: ctx.client.ip ?? null,
+        userAgent: ctx.client.userAgent ?? null,
+      },
+    });
+  }
+  if (!succeeded) throw new InvalidCredentialsError();
+  await attempt.release();
+  await guard.rememberSource(ctx, account);
   const access = ctx.tokens.sign({ sub: admin.id, role: 'admin' });
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }

@@ -293,7 +293,7 @@ export function bodyOverLimit(body: string, maxBytes: number): number | undefine
  * given up as soon as it passes `stopAt`. Each character of a string is at least one byte and
  * at most six (an escape), so the bound is within a factor of six of the truth.
  */
-function jsonBytesAtLeast(value: unknown, stopAt: number): number {
+export function jsonBytesAtLeast(value: unknown, stopAt: number): number {
   let total = 0;
   const walk = (v: unknown): void => {
     if (total > stopAt) return;

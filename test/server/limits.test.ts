@@ -277,14 +277,17 @@ describe('no response exceeds MAX_RESPONSE_BYTES', () => {
   const MAX = 4096;
   let small: TestServer;
   let userId: string;
+  let otherId: string;
   beforeAll(async () => {
     small = await startTestServer(db, { MAX_RESPONSE_BYTES: String(MAX) });
-    const rows = await tenantClient(server.app.db.app, tenants.creatorA).user.findMany({ select: { id: true }, take: 1 });
+    const rows = await tenantClient(server.app.db.app, tenants.creatorA).user.findMany({ select: { id: true }, take: 2, orderBy: { id: 'asc' } });
     userId = rows[0]!.id;
+    otherId = rows[1]!.id;
     // A user whose preferences alone are twice the bound (written as the owner would; the API caps input at 64 KiB).
     const owner = await connect(db.ownerUrl);
     try {
       await owner.query(`UPDATE users SET preferences = jsonb_build_object('notes', repeat('x', $2::int)) WHERE id = $1`, [userId, 2 * MAX]);
+      await owner.query(`UPDATE users SET preferences = jsonb_build_object('quotes', repeat('"', $2::int)) WHERE id = $1`, [otherId, Math.floor(MAX * 0.75)]);
     } finally {
       await owner.end();
     }
@@ -309,6 +312,12 @@ describe('no response exceeds MAX_RESPONSE_BYTES', () => {
     const ok = await small.gql(SMALL(), {}, { token: small.tokenFor(tenants.creatorA) });
     expect(ok.status).toBe(200);
     expect(ok.body.errors).toBeUndefined();
+    // An answer whose size only shows once serialized (each quote is escaped: twice its length) is refused too.
+    const escaped = `{ node(id: "${gidOf(otherId)}") { id ... on User { preferences } } }`;
+    const nearBound = await small.gql(escaped, {}, { token: small.tokenFor(tenants.creatorA) });
+    expect(nearBound.status).toBe(400);
+    expect(nearBound.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'RESPONSE_TOO_LARGE', requestId: expect.any(String) }));
+    expect(await overWebSocket(escaped, {}, small)).toContain('"code":"RESPONSE_TOO_LARGE"');
     // The same answer under the default bound (16 MiB) is sent whole.
     const whole = await server.gql<{ node: { preferences: { notes: string } } }>(BIG(), {}, { token: server.tokenFor(tenants.creatorA) });
     expect(whole.body.data?.node.preferences.notes).toHaveLength(2 * MAX);

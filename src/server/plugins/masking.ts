@@ -7,6 +7,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../../db/unavailable';
+import { jsonBytesAtLeast, responseTooLarge } from '../limits';
 import { TenantBusyError } from '../../db/tenant-share';
 
 /**
@@ -76,6 +77,18 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
           }
         },
         async willSendResponse({ response, contextValue }) {
+          // An answer clearly over MAX_RESPONSE_BYTES is replaced here, before Apollo serializes
+          // it (the walk stops at the bound and builds nothing); one near the bound is measured
+          // once serialized (graphql-endpoint.ts). Both answer RESPONSE_TOO_LARGE.
+          if (response.body.kind === 'single') {
+            const maxBytes = contextValue.fairness?.maxResponseBytes;
+            const atLeast = maxBytes === undefined ? 0 : jsonBytesAtLeast(response.body.singleResult, maxBytes);
+            if (maxBytes !== undefined && atLeast > maxBytes) {
+              const error = responseTooLarge(atLeast, maxBytes);
+              response.body.singleResult = { errors: [{ message: error.message, extensions: { ...error.extensions } }] };
+              response.http.status = 400;
+            }
+          }
           if (response.body.kind === 'single' && response.body.singleResult.errors) {
             for (const error of response.body.singleResult.errors) {
               (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;

@@ -133,7 +133,7 @@ describe('GDPR', () => {
     const sections: Record<string, Json[]> = {};
     let after: string | null = null;
     for (let page = 0; page < 100; page++) {
-      const result = (await mutate('asCreatorA', EXPORT_PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 2 })).data;
+      const result: Json = (await mutate('asCreatorA', EXPORT_PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 2 })).data;
       expect(result.format).toBe('creatorgraph.user-export.v2');
       expect(result.records.length).toBeLessThanOrEqual(2);
       (sections[result.section] ??= []).push(...result.records);

@@ -13,12 +13,12 @@ const PAGE = `mutation($id: ID!, $after: String, $first: Int) { exportUserDataPa
 const WHOLE = `mutation($id: ID!) { exportUserData(userId: $id) { __typename ... on ExportUserDataSuccess { data } ${ERRORS} } }`;
 const SECTIONS = ['PROFILE', 'SESSIONS', 'INTERACTIONS', 'CONVERSATIONS', 'MESSAGES', 'ENROLLMENTS', 'BADGES', 'ACHIEVEMENTS'];
 
-// What the database holds about the user, per section, in export order (time, then id).
+// What the database holds about the user, per section, in export order (time, then id; messages by conversation first).
 const ORDERED: Record<string, string> = {
   SESSIONS: `SELECT id FROM user_sessions WHERE user_id = $1 ORDER BY started_at, id`,
   INTERACTIONS: `SELECT id FROM user_interactions WHERE user_id = $1 ORDER BY created_at, id`,
   CONVERSATIONS: `SELECT id FROM conversations WHERE user_id = $1 ORDER BY created_at, id`,
-  MESSAGES: `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.user_id = $1 ORDER BY m.created_at, m.id`,
+  MESSAGES: `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.user_id = $1 ORDER BY m.conversation_id, m.created_at, m.id`,
   ENROLLMENTS: `SELECT id FROM program_enrollments WHERE user_id = $1 ORDER BY enrolled_at, id`,
   BADGES: `SELECT id FROM user_badges WHERE user_id = $1 ORDER BY earned_at, id`,
   ACHIEVEMENTS: `SELECT id FROM achievements WHERE user_id = $1 ORDER BY earned_at, id`,

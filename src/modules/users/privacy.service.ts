@@ -40,6 +40,8 @@ interface Section {
   table: string;
   /** The time column of its order (with id). */
   at: string;
+  /** A uuid column ordered first, if any (messages: by conversation, so that its index serves each page). */
+  group?: string;
   /** The rows of the user ($1), as a condition on `t`. */
   owner: string;
   load(tx: TenantTransaction, ids: string[]): Promise<{ id: string }[]>;
@@ -51,7 +53,7 @@ const SECTIONS: Section[] = [
   { name: 'SESSIONS', table: 'user_sessions', at: 'started_at', owner: OF_USER, load: (tx, ids) => tx.userSession.findMany({ where: { id: { in: ids } }, omit: { sessionTokenHash: true } }) },
   { name: 'INTERACTIONS', table: 'user_interactions', at: 'created_at', owner: OF_USER, load: (tx, ids) => tx.userInteraction.findMany({ where: { id: { in: ids } } }) },
   { name: 'CONVERSATIONS', table: 'conversations', at: 'created_at', owner: OF_USER, load: (tx, ids) => tx.conversation.findMany({ where: { id: { in: ids } } }) },
-  { name: 'MESSAGES', table: 'messages', at: 'created_at', owner: 't.conversation_id IN (SELECT c.id FROM conversations c WHERE c.user_id = $1::uuid)', load: (tx, ids) => tx.message.findMany({ where: { id: { in: ids } } }) },
+  { name: 'MESSAGES', table: 'messages', at: 'created_at', group: 'conversation_id', owner: 't.conversation_id IN (SELECT c.id FROM conversations c WHERE c.user_id = $1::uuid)', load: (tx, ids) => tx.message.findMany({ where: { id: { in: ids } } }) },
   { name: 'ENROLLMENTS', table: 'program_enrollments', at: 'enrolled_at', owner: OF_USER, load: (tx, ids) => tx.programEnrollment.findMany({ where: { id: { in: ids } }, include: { program: { select: { id: true, name: true } } } }) },
   { name: 'BADGES', table: 'user_badges', at: 'earned_at', owner: OF_USER, load: (tx, ids) => tx.userBadge.findMany({ where: { id: { in: ids } }, include: { badge: { select: { id: true, name: true, description: true } } } }) },
   { name: 'ACHIEVEMENTS', table: 'achievements', at: 'earned_at', owner: OF_USER, load: (tx, ids) => tx.achievement.findMany({ where: { id: { in: ids } } }) },
@@ -62,6 +64,7 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = ['PROFILE', ...SECTIONS
 /** Where an export stands: the section, and the last row read in it (none: its start). */
 interface Position {
   section: number;
+  group?: string | null;
   at: string | null;
   id: string | null;
 }
@@ -72,7 +75,7 @@ interface ExportCursor extends Position {
 }
 
 function encodeCursor(cursor: ExportCursor): string {
-  return Buffer.from(JSON.stringify({ v: 2, u: cursor.userId, e: cursor.exportedAt, s: cursor.section, a: cursor.at, i: cursor.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 2, u: cursor.userId, e: cursor.exportedAt, s: cursor.section, g: cursor.group ?? null, a: cursor.at, i: cursor.id })).toString('base64url');
 }
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -86,12 +89,14 @@ function decodeCursor(after: string, userId: string): ExportCursor {
   } catch {
     throw invalid();
   }
-  const { v, u, e, s, a, i } = raw ?? {};
+  const { v, u, e, s, g, a, i } = raw ?? {};
   const section = typeof s === 'number' && Number.isInteger(s) && s >= 1 && s < EXPORT_SECTIONS.length ? s : undefined;
   const at = a === null || (typeof a === 'string' && INSTANT.test(a)) ? a : undefined;
   const id = i === null || (typeof i === 'string' && UUID.test(i)) ? i : undefined;
-  if (v !== 2 || u !== userId || typeof e !== 'string' || Number.isNaN(Date.parse(e)) || section === undefined || at === undefined || id === undefined || (at === null) !== (id === null)) throw invalid();
-  return { userId, exportedAt: e, section, at, id };
+  const group = g === undefined || g === null ? null : typeof g === 'string' && UUID.test(g) ? g : undefined;
+  if (v !== 2 || u !== userId || typeof e !== 'string' || Number.isNaN(Date.parse(e)) || section === undefined || at === undefined || id === undefined || group === undefined || (at === null) !== (id === null)) throw invalid();
+  if ((group !== null) !== (at !== null && SECTIONS[section - 1]!.group !== undefined)) throw invalid();
+  return { userId, exportedAt: e, section, group, at, id };
 }
 
 /**
@@ -100,18 +105,23 @@ function decodeCursor(after: string, userId: string): ExportCursor {
  */
 async function readSection(tx: TenantTransaction, userId: string, position: Position, first: number, budgetBytes: number): Promise<{ records: unknown[]; bytes: number; next: Position | null }> {
   const section = SECTIONS[position.section - 1]!;
-  // Table and column names are constants above; values are parameters.
-  const rows = await tx.$queryRawUnsafe<{ id: string; at: string; bytes: number }[]>(
-    `SELECT t.id::text AS id, to_char(t.${section.at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, octet_length(t::text)::int AS bytes
+  // Table and column names are constants above; values are parameters. The order (and keyset)
+  // is (group, time, id), or (time, id).
+  const keys = [...(section.group ? [`t.${section.group}`] : []), `t.${section.at}`, 't.id'].join(', ');
+  const after = [...(section.group ? ['$5::uuid'] : []), '$2::timestamptz', '$3::uuid'].join(', ');
+  const rows = await tx.$queryRawUnsafe<{ id: string; grp: string | null; at: string; bytes: number }[]>(
+    `SELECT t.id::text AS id, ${section.group ? `t.${section.group}::text` : 'NULL::text'} AS grp,
+            to_char(t.${section.at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, octet_length(t::text)::int AS bytes
        FROM ${section.table} t
       WHERE ${section.owner}
-        AND ($2::timestamptz IS NULL OR (t.${section.at}, t.id) > ($2::timestamptz, $3::uuid))
-      ORDER BY t.${section.at}, t.id
+        AND ($2::timestamptz IS NULL OR (${keys}) > (${after}))
+      ORDER BY ${keys}
       LIMIT $4`,
     userId,
     position.at,
     position.id,
     first + 1,
+    ...(section.group ? [position.group ?? null] : []),
   );
   // As many as fit the budget (by their stored size), at least one, at most `first`.
   let take = 0;
@@ -140,7 +150,7 @@ async function readSection(tx: TenantTransaction, userId: string, position: Posi
     last = row;
   }
   const done = !cut && rows.length <= take;
-  return { records, bytes, next: done || !last ? null : { section: position.section, at: last.at, id: last.id } };
+  return { records, bytes, next: done || !last ? null : { section: position.section, group: last.grp, at: last.at, id: last.id } };
 }
 
 async function profileRecord(tx: TenantTransaction, userId: string): Promise<{ value: unknown; bytes: number }> {

@@ -181,7 +181,7 @@ const isJsonType = (type: GraphQLNamedType) => isScalarType(type) && (type.name 
  * - a connection multiplies what it returns by its page size (first/last, from the query or its
  *   variables; the default page when absent; never more than the server's cap, since that is
  *   what it would return);
- * - a field with a list argument (`nodes(ids:)`) produces one object per item, duplicates
+ * - a list fetched by a list argument (`nodes(ids:)`) produces one object per item, duplicates
  *   included: each costs 1 and its selection;
  * - a list that is not a connection is priced per item: by its `first`/`limit` argument (or its
  *   default), never more than the documented maximum ("At most N"); a plain list with no such
@@ -207,13 +207,14 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   const itemsOf = (field: GraphQLField<unknown, unknown>, selection: FieldNode, parentKey: string, inPage: boolean): { items: number; page: boolean; perItem: number } => {
     const isConnection = field.args.some((a) => a.name === 'first') && field.args.some((a) => a.name === 'last');
     if (isConnection) return { items: Math.min(MAX_PAGE, Math.max(1, pageSize(selection, variables) ?? DEFAULT_PAGE)), page: true, perItem: 0 };
-    const listArg = field.args.find((a) => isListType(getNullableType(a.type)));
+    const isList = isListType(getNullableType(field.type));
+    // A list fetched by a list of keys (nodes(ids:)): one item per key.
+    const listArg = isList ? field.args.find((a) => isListType(getNullableType(a.type))) : undefined;
     if (listArg) {
       const value = selection.arguments?.find((a) => a.name.value === listArg.name)?.value;
       const items = value ? listLength(value, variables) : Array.isArray(listArg.defaultValue) ? listArg.defaultValue.length : 0;
       return { items, page: false, perItem: 1 };
     }
-    const isList = isListType(getNullableType(field.type));
     const sizeArg = field.args.find((a) => a.name === 'first' || a.name === 'limit');
     if (sizeArg) {
       const asked = pageSize(selection, variables, [sizeArg.name]) ?? (typeof sizeArg.defaultValue === 'number' ? sizeArg.defaultValue : DEFAULT_PAGE);
@@ -222,7 +223,9 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
       // A list sized by its argument: each item is an object; an object that holds the page (a feed): its lists are the page.
       return isList ? { items, page: false, perItem: 1 } : { items, page: true, perItem: 0 };
     }
-    if (!isList || inPage) return { items: 1, page: false, perItem: 0 };
+    // An object inside a page is part of it (a mutation's result, its payload): the page goes on through it.
+    if (!isList) return { items: 1, page: inPage, perItem: 0 };
+    if (inPage) return { items: 1, page: false, perItem: 0 };
     return { items: LIST_MAXIMA[`${parentKey}.${field.name}`] ?? documentedMax(field) ?? DEFAULT_LIST_SIZE, page: false, perItem: 1 };
   };
 

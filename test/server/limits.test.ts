@@ -220,6 +220,13 @@ describe('query cost counts what a request can produce (fan-out)', () => {
     expect(withJson - plain).toBe(100 * 2 * JSON_FIELD_COST);
   });
 
+  test('a paged export is priced by its page: `first` records, each with its JSON', () => {
+    const page = (first: number) => cost(`mutation { exportUserDataPage(userId: "${ID}", first: ${first}) { ... on ExportUserDataPageSuccess { data { section records endCursor } } } }`);
+    expect(page(500)).toBeGreaterThanOrEqual(500 * JSON_FIELD_COST);
+    expect(page(500)).toBeLessThan(500 * 2 * JSON_FIELD_COST);
+    expect(page(500)).toBe(page(100_000)); // "At most 500"
+  });
+
   test('connections are priced as before (page size from the query or variables, capped at the server page)', () => {
     expect(cost(`{ users(first: 100) { nodes { id } } }`)).toBe(101);
     expect(cost(`query($n: Int) { users(first: $n) { nodes { id } } }`, { n: 10_000 })).toBe(101);

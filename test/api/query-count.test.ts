@@ -195,3 +195,28 @@ test('asCreatorB: 20 concurrent first requests of a tenant read its plan rates o
   expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
   expect(sent.filter((s) => s.text.includes('plan_limit')).length).toBe(1);
 });
+
+test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per type it names (100 copies of one id: 1)', async () => {
+  const owner = await connect(db.ownerUrl);
+  let users: string[];
+  let programs: string[];
+  try {
+    users = (await owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 50`, [tenants.creatorA])).rows.map((r) => r.id);
+    programs = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 50`, [tenants.creatorA])).rows.map((r) => r.id);
+  } finally {
+    await owner.end();
+  }
+  const token = server.tokenFor(tenants.creatorA);
+  const run = async (ids: string[]) => {
+    await server.gql('{ __typename }', {}, { token }); // the plan's rates, read once a minute
+    sent.length = 0;
+    const { body } = await server.gql<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }, { token });
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.nodes.map((n) => n?.id ?? null)).toEqual(ids);
+    return sent.length;
+  };
+  const oneUser = encodeGlobalID('User', users[0]!);
+  expect(await run(Array.from({ length: 100 }, () => oneUser))).toBe(1);
+  const mixed = [...users.map((id) => encodeGlobalID('User', id)), ...programs.map((id) => encodeGlobalID('Program', id))];
+  expect(await run(mixed)).toBe(2);
+});

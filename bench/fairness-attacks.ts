@@ -143,9 +143,12 @@ export async function attackVectors(a: Attacker): Promise<Attack> {
     'anonymous: sign-ups': loop(a, 2, () => send(a, `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on Error { code } } }`, { input: { email: `flood-${crypto.randomUUID()}@bench.test`, password: 'flood-password-1' } })),
     'evaluateBadges x20 on heavy badges': loop(a, 20, () => send(a, `mutation($u: ID!) { evaluateBadges(userId: $u) { __typename ... on Error { code } } }`, { u: users[0] }, token)),
     'looping flow, 60 KB answers': loop(a, 2, () => send(a, `mutation($id: ID!, $input: AdvanceEnrollmentInput!) { advanceEnrollment(enrollmentId: $id, input: $input) { __typename ... on Error { code } } }`, { id: enrollment, input: { answer: big, toStep: 'q' } }, token)),
-    'auditLogs(first: 100), exportUserData': loop(a, 2, async () => {
+    'auditLogs(first: 100), whole and paged exports': loop(a, 2, async () => {
       const r = await send(a, `{ auditLogs(first: 100) { nodes { id oldValues newValues } } }`, {}, token);
-      return r.body.errors ? r : send(a, `mutation($u: ID!) { exportUserData(userId: $u) { __typename ... on Error { code } } }`, { u: users[0] }, token);
+      if (r.body.errors) return r;
+      const whole = await send(a, `mutation($u: ID!) { exportUserData(userId: $u) { __typename ... on Error { code } } }`, { u: users[0] }, token);
+      if (whole.body.errors) return whole;
+      return send(a, `mutation($u: ID!) { exportUserDataPage(userId: $u, first: 500) { __typename ... on Error { code } } }`, { u: users[0] }, token);
     }),
     'nodes(ids:) x 100 copies x 30 aliases': loop(a, 2, () => send(a, fanout, { ids: Array.from({ length: 100 }, () => users[0]) }, token)),
     '30 aliased writes in one request': loop(a, 2, () => send(a, aliasedWrites, { u: users[1] }, token)),

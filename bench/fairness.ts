@@ -55,13 +55,13 @@ function sampleRss(pid: number): { stop(): number } {
 }
 
 /** The victim's load: a GraphQL error counts as an error as much as a non-200 status; `codes` tallies them. */
-function victimRun(server: Server, token: string, codes: Record<string, number>) {
+function victimRun(server: Server, token: string, codes: Record<string, number>, seconds = SECONDS) {
   const requests: HttpRequest[] = VICTIM_READS.map((query) => ({
     path: '/graphql',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-forwarded-for': VICTIM_SOURCE },
     body: JSON.stringify({ query }),
   }));
-  return pacedRun(server.port, requests, RATE, SECONDS, (body) => {
+  return pacedRun(server.port, requests, RATE, seconds, (body) => {
     const errors = (JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] }).errors;
     const code = errors?.[0]?.extensions?.code;
     if (code) codes[code] = (codes[code] ?? 0) + 1;
@@ -113,7 +113,9 @@ async function main(): Promise<void> {
     const victimToken = tokens.sign({ sub: victim!.id, role: 'creator' }).token;
 
     log(`warm-up, then the victim alone for ${SECONDS} s at ${RATE} requests/s`);
-    await pacedRun(server.port, [GRAPHQL_PROBE], 50, 3);
+    // Warm-up with the victim's own load (JIT, the pool's connections, plan rates, prepared
+    // statements), not measured.
+    await victimRun(server, victimToken, {}, 5);
     let rss = sampleRss(server.child.pid!);
     const codesAlone: Record<string, number> = {};
     const alone = await victimRun(server, victimToken, codesAlone);
@@ -122,6 +124,9 @@ async function main(): Promise<void> {
     const attacker: Attacker = { port: server.port, source: ATTACKER_SOURCE, victimEmail: victim!.email, stopAt: 0 };
     log('the attacker signs up (free plan) and prepares its data');
     const attacks = await attackVectors(attacker);
+    // BENCH_ATTACKS=word,word: only the attacks whose name contains one of them (to find a culprit).
+    const only = process.env.BENCH_ATTACKS?.split(',').map((w) => w.trim().toLowerCase());
+    if (only) for (const name of Object.keys(attacks.vectors)) if (!only.some((w) => name.toLowerCase().includes(w))) delete attacks.vectors[name];
     log(`the attack (${Object.keys(attacks.vectors).length} vectors at full speed) with the victim's load, ${SECONDS} s`);
     rss = sampleRss(server.child.pid!);
     attacker.stopAt = Date.now() + (SECONDS + 4) * 1000;

@@ -46,6 +46,33 @@ async function earlyInAMinute() {
   if (into > 40_000) await new Promise((r) => setTimeout(r, 60_000 - into + 200));
 }
 
+/**
+ * A burst whose requests all reach the rate check at the same moment: the plan's limits are
+ * read once per instance, and while plan_limits is locked every request of the burst waits for
+ * that read. Released together, they check and add all at once: with a check that reads and
+ * then adds, every one of them sees room.
+ */
+async function releasedTogether(lookups: number, send: () => Promise<Answer>[]): Promise<Answer[]> {
+  const locker = await connect(db.ownerUrl);
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE plan_limits IN ACCESS EXCLUSIVE MODE');
+    const pending = send();
+    // Each instance's read is blocked on the lock; then the rest of the burst queues behind it
+    // (a second, well within the statement timeout; not an assertion).
+    for (let i = 0; i < 300; i++) {
+      const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'plan_limits'::regclass`);
+      if (rows[0].n >= lookups) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    await locker.query('COMMIT');
+    return await Promise.all(pending);
+  } finally {
+    await locker.end();
+  }
+}
+
 const passed = (answers: Answer[]) => answers.filter((a) => a.status === 200 && !a.body.errors).length;
 function expectRateRefusals(answers: Answer[], count: number, limit: number) {
   const refused = answers.filter((a) => a.status === 429);
@@ -138,7 +165,7 @@ describe('atomic accounting, each operation counted (one instance, in memory)', 
     try {
       await withPlan(tenants.creatorA, { requests: 20, cost: 1_000_000 }, async () => {
         const token = fresh.tokenFor(tenants.creatorA);
-        const answers = (await Promise.all(Array.from({ length: 60 }, () => fresh.gql<Json>(`{ __typename }`, {}, { token })))) as Answer[];
+        const answers = await releasedTogether(1, () => Array.from({ length: 60 }, () => fresh.gql<Json>(`{ __typename }`, {}, { token }) as Promise<Answer>));
         expect(passed(answers)).toBe(20);
         expectRateRefusals(answers, 40, 20);
         expect((await fresh.gql(`{ __typename }`, {}, { token: fresh.tokenFor(tenants.creatorB) })).status).toBe(200);
@@ -239,7 +266,7 @@ describeWithRedis('several instances sharing Redis', () => {
     await earlyInAMinute();
     await withPlan(tenants.creatorB, { requests: 20, cost: 1_000_000 }, async () => {
       const token = one.tokenFor(tenants.creatorB);
-      const answers = (await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? one : two).gql<Json>(`{ __typename }`, {}, { token })))) as Answer[];
+      const answers = await releasedTogether(2, () => Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? one : two).gql<Json>(`{ __typename }`, {}, { token }) as Promise<Answer>));
       expect(passed(answers)).toBe(20);
       expectRateRefusals(answers, 40, 20);
     });

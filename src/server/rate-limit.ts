@@ -101,13 +101,11 @@ export class MemoryRateStore implements RateStore {
   }
 
   async add(key: string, windowMs: number, at: number, amount: number) {
+    const k = `${key}@${windowMs}`;
     const window = Math.floor(at / windowMs);
-    const e = this.counts.get(`${key}@${windowMs}`);
-    if (!e) {
-      if (amount > 0) this.entry(`${key}@${windowMs}`, window).current += amount;
-      return;
-    }
-    if (window > e.window) this.entry(`${key}@${windowMs}`, window);
+    // Never moves the entry back: a late give-back lands in the window it was taken from, if
+    // that is still this one or the previous one.
+    const e = this.entry(k, Math.max(window, this.counts.get(k)?.window ?? window));
     if (e.window === window) e.current = Math.max(0, e.current + amount);
     else if (e.window === window + 1) e.previous = Math.max(0, e.previous + amount);
   }

@@ -3,6 +3,10 @@
 // current use through GraphQL. Check and add are one atomic step (a concurrent burst gets
 // exactly the limit through, in memory and in Redis), and each root field of an operation is a
 // request (aliased mutations count one each), over HTTP and WebSocket alike.
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { createLogger } from '../../src/logger';
+import { MemoryRateStore, RedisRateStore, type RateStore } from '../../src/server/rate-limit';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';
@@ -271,4 +275,49 @@ describeWithRedis('several instances sharing Redis', () => {
       expectRateRefusals(answers, 40, 20);
     });
   });
+
+  test('the Redis store: with several keys, one over its limit refuses the take and adds to none', async () => {
+    const store = new RedisRateStore(redis.url, createLogger('silent'));
+    const direct = new Redis(redis.url);
+    try {
+      await expectTakesAllOrNothing(store, async (key) => Number((await direct.get(`creatorgraph:rl:${key}:60000:${Math.floor(Date.now() / 60_000)}`)) ?? 0), async () => {
+        // Until the store's connection is up it counts in memory: wait for a take to reach Redis.
+        for (let i = 0; i < 200; i++) {
+          await store.take([{ key: 'probe', amount: 1, limit: 1e9, windowMs: 60_000 }], Date.now());
+          if (Number(await direct.get(`creatorgraph:rl:probe:60000:${Math.floor(Date.now() / 60_000)}`)) > 0) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error('the store never reached Redis');
+      });
+    } finally {
+      direct.disconnect();
+      await store.close();
+    }
+  });
 });
+
+describe('the memory store', () => {
+  test('with several keys, one over its limit refuses the take and adds to none', async () => {
+    const store = new MemoryRateStore();
+    await expectTakesAllOrNothing(store, async (key) => (await store.peek(key, 60_000, Date.now())).current);
+  });
+});
+
+async function expectTakesAllOrNothing(store: RateStore, countOf: (key: string) => Promise<number>, ready: () => Promise<void> = async () => {}) {
+  await earlyInAMinute();
+  await ready();
+  const [tenant, apiKey] = [`requests:tenant:${crypto.randomUUID()}`, `requests:key:${crypto.randomUUID()}`];
+  const both = (amount: number, keyLimit: number) => [
+    { key: tenant, amount, limit: 10, windowMs: 60_000 },
+    { key: apiKey, amount, limit: keyLimit, windowMs: 60_000 },
+  ];
+  expect(await store.take(both(3, 10), Date.now())).toBeUndefined();
+  expect([await countOf(tenant), await countOf(apiKey)]).toEqual([3, 3]);
+  // The key's limit refuses: the tenant's count, which had room, is not added to either.
+  expect(await store.take(both(2, 4), Date.now())).toEqual({ index: 1, current: 3, previous: 0 });
+  expect([await countOf(tenant), await countOf(apiKey)]).toEqual([3, 3]);
+  // The tenant's limit: 3 + 7 fits exactly, one more does not (and is not added to the key's).
+  expect(await store.take(both(7, 100), Date.now())).toBeUndefined();
+  expect(await store.take(both(1, 100), Date.now())).toEqual({ index: 0, current: 10, previous: 0 });
+  expect([await countOf(tenant), await countOf(apiKey)]).toEqual([10, 10]);
+}

@@ -13,6 +13,7 @@ import { DEMO_ADMIN } from '../../src/db/seed/seed';
 import { clientAddress } from '../../src/server/client-address';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -296,5 +297,40 @@ describe('password hashing', () => {
       release();
       await tight.stop();
     }
+  });
+});
+
+describeWithRedis('several instances sharing Redis', () => {
+  let redis: RedisServer;
+  let one: TestServer;
+  let two: TestServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    one = await startTestServer(db, { TRUST_PROXY: '1', ...LIMITS, AUTH_RATE_PER_SOURCE: '4', REDIS_URL: redis.url });
+    two = await startTestServer(db, { TRUST_PROXY: '1', ...LIMITS, AUTH_RATE_PER_SOURCE: '4', REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await one?.stop();
+    await two?.stop();
+    await redis?.stop();
+  });
+
+  test('asAnonymous: an address\'s calls, an account\'s failed log-ins and the addresses it knows count across instances', async () => {
+    await earlyInAMinute();
+    const victim = { email: uniqueEmail('shared'), password: 'the-victims-password' };
+    // Signed up on one from 10.8.0.2: that address knows the account, on every instance.
+    expect((await from(one, '10.8.0.2', SIGN_UP, { input: victim })).body.data!.signUp.__typename).toBe('AuthPayload');
+
+    // One address, alternating instances: 4 calls a minute in all.
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await from(i % 2 === 0 ? one : two, '10.8.0.1', LOG_IN, { email: victim.email, password: `guess-${i}` })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    // More guesses on two, from other addresses: 7 failures in all, past the account's 5.
+    for (let i = 0; i < 3; i++) expect((await from(two, `10.8.1.${i}`, LOG_IN, { email: victim.email, password: `guess-more-${i}` })).body.data!.logIn.__typename).toBe('InvalidCredentialsError');
+
+    // On one, which saw only 2 of those failures, the account is throttled all the same.
+    expect((await from(one, '10.8.0.3', LOG_IN, victim)).body.data!.logIn.__typename).toBe('InvalidCredentialsError');
+    // On two, which never saw the sign-up, the owner's address is known.
+    expect((await from(two, '10.8.0.2', LOG_IN, victim)).body.data!.logIn.__typename).toBe('AuthPayload');
   });
 });

@@ -111,14 +111,15 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   const account = `creator:${email}`;
   // Taken before the password is checked, so that concurrent guesses cannot all get through.
   const attempt = await guard.reserveFailure(ctx, account);
-  // Privileged lookup: the tenant is what we are trying to find.
-  const creator = await ctx.db.owner.creator.findUnique({ where: { email }, select: { id: true, passwordHash: true, isActive: true } });
+  let creator: { id: string; passwordHash: string; isActive: boolean } | null;
   let passwordOk: boolean;
   try {
+    // Privileged lookup: the tenant is what we are trying to find.
+    creator = await ctx.db.owner.creator.findUnique({ where: { email }, select: { id: true, passwordHash: true, isActive: true } });
     // Throttled: the same work as a check, and the same answer as a wrong password.
     passwordOk = attempt.throttled ? await guard.passwords.dummyVerify(password) : await guard.passwords.verify(creator?.passwordHash, password);
   } catch (error) {
-    await attempt.release(); // refused for load (RATE_LIMITED): not a failed attempt
+    await attempt.release(); // refused for load (RATE_LIMITED) or the database is away: not a failed attempt
     throw error;
   }
 
@@ -228,9 +229,10 @@ export async function adminLogIn(ctx: Context, email: string, password: string):
   const guard = guardOf(ctx);
   const account = `admin:${email}`;
   const attempt = await guard.reserveFailure(ctx, account);
-  const admin = await ctx.db.owner.platformAdmin.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabledAt: true } });
+  let admin: { id: string; passwordHash: string; disabledAt: Date | null } | null;
   let ok: boolean;
   try {
+    admin = await ctx.db.owner.platformAdmin.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabledAt: true } });
     ok = attempt.throttled ? await guard.passwords.dummyVerify(password) : await guard.passwords.verify(admin?.passwordHash, password);
   } catch (error) {
     await attempt.release();
@@ -250,7 +252,7 @@ export async function adminLogIn(ctx: Context, email: string, password: string):
       },
     });
   }
-  if (!succeeded) throw new InvalidCredentialsError();
+  if (!succeeded || !admin) throw new InvalidCredentialsError();
   await attempt.release();
   await guard.rememberSource(ctx, account);
   const access = ctx.tokens.sign({ sub: admin.id, role: 'admin' });

@@ -15,6 +15,7 @@
 //
 // What counts as a request: each root field of the operation (rootFieldsOf), for queries,
 // mutations and subscriptions alike, over HTTP and WebSocket (plugins/cost.ts, admitOperation).
+import crypto from 'node:crypto';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import Redis from 'ioredis';
@@ -452,8 +453,9 @@ export interface AuthGuard {
    * Per account (an email, whether it has an account or not): takes one failed log-in from its
    * budget (AUTH_RATE_PER_ACCOUNT a minute) before the password is checked, so that concurrent
    * attempts cannot all slip through; `release` gives it back if the password was right.
-   * Throttled: the budget is spent, and the password must not be checked. A source that
-   * logged in to this account before is never throttled for it.
+   * Throttled: nothing more is counted, and the password must not be checked. A source that
+   * signed up or logged in to this account in the last KNOWN_SOURCE_TTL_MS is never throttled
+   * for it. Accounts are keyed by a hash of the email: no address is stored in the counters.
    */
   reserveFailure(ctx: Context, account: string): Promise<{ throttled: boolean; release(): Promise<void> }>;
   /** After a successful log-in: this source now knows the account. */
@@ -468,7 +470,8 @@ export function createAuthGuard(options: { store: RateStore; fairness: FairnessC
   const passwords = new PasswordHasher(fairness.passwordHashConcurrency, fairness.passwordHashQueue);
   const reported = new Map<string, number>();
   const sourceOf = (ctx: Context) => ctx.client.ip ?? 'unknown';
-  const knownKey = (ctx: Context, account: string) => `known:${account}:${sourceOf(ctx)}`;
+  const hashed = (account: string) => crypto.createHash('sha256').update(account).digest('base64url').slice(0, 24);
+  const knownKey = (ctx: Context, account: string) => `known:${hashed(account)}:${sourceOf(ctx)}`;
 
   function firstOfWindow(key: string, windowMs: number): boolean {
     const window = Math.floor(Date.now() / windowMs);
@@ -505,7 +508,7 @@ export function createAuthGuard(options: { store: RateStore; fairness: FairnessC
     async reserveFailure(ctx, account) {
       const none = { throttled: false, release: async () => {} };
       if (await store.marked(knownKey(ctx, account))) return none;
-      const key = `auth:account:${account}`;
+      const key = `auth:account:${hashed(account)}`;
       const now = Date.now();
       const refused = await store.take([{ key, amount: 1, limit: fairness.authPerAccountPerMinute, windowMs: WINDOW_MS }], now);
       if (refused) return { throttled: true, release: async () => {} };

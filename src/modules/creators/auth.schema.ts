@@ -1,6 +1,6 @@
 import { tenantClient } from '../../db/tenant';
 import { builder } from '../../graphql/builder';
-import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
+import { AccountLockedError, ConflictError, InvalidCredentialsError } from '../../graphql/errors';
 import { parseInput, z } from '../../graphql/validation';
 import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
 
@@ -56,8 +56,10 @@ builder.mutationField('logIn', (t) =>
   t.field({
     type: AuthPayload,
     description:
-      'Signs a creator in. Calls per client address are limited (429 RATE_LIMITED with Retry-After). Failed attempts on an account are throttled, never locked out: past the limit the answer is InvalidCredentialsError, as for a wrong password, except from an address that signed in to that account before.',
-    errors: { types: [InvalidCredentialsError], directResult: true },
+      'Signs a creator in. Calls per client address are limited (429 RATE_LIMITED with Retry-After). Failed attempts on an account are throttled, never locked out: past the limit the answer is InvalidCredentialsError, as for a wrong password, except from an address that signed in to that account before. AccountLockedError is no longer returned.',
+    // AccountLockedError is never returned since throttling replaced the lock-out; it stays in the
+    // union so that clients that select it still validate.
+    errors: { types: [InvalidCredentialsError, AccountLockedError], directResult: true },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => {
       const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');

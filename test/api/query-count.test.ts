@@ -213,7 +213,8 @@ test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per typ
     const { body } = await server.gql<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }, { token });
     expect(body.errors).toBeUndefined();
     expect(body.data!.nodes.map((n) => n?.id ?? null)).toEqual(ids);
-    return sent.length;
+    // A stale plan-rate entry is refreshed in the background, whenever a slow run makes it stale.
+    return sent.filter((s) => !/app\.plan_limit/.test(s.text)).length;
   };
   const oneUser = encodeGlobalID('User', users[0]!);
   expect(await run(Array.from({ length: 100 }, () => oneUser))).toBe(1);

@@ -25,6 +25,7 @@ import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
 import { loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
 import { createMetrics } from './server/metrics';
+import { createRefusalDoor, doorKeys } from './server/refusals';
 import { createAuthGuard, createRateStore, createTenantRateLimiter, type RateStore, type TenantRateLimiter } from './server/rate-limit';
 import { setStatementTimeout } from './db/tenant';
 
@@ -116,14 +117,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
     // One store of counts (Redis with REDIS_URL) for the plans' rates and the auth limits.
     rateStore = createRateStore({ redisUrl: config.redisUrl, log });
-    rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, log, store: rateStore }) : undefined;
-    const authGuard = createAuthGuard({ store: rateStore, fairness: config.fairness });
+    const door = { refusals: createRefusalDoor({ delayMs: config.fairness.refusalDelayMs, onRefused: () => metrics.rateLimited('door') }), keysOf: doorKeys(tokens, config.fairness.trustProxyHops) };
+    rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, log, store: rateStore, door: door.refusals }) : undefined;
+    const authGuard = createAuthGuard({ store: rateStore, fairness: config.fairness, door: door.refusals });
     const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, authGuard, fairness: config.fairness });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness });
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness, door });
     const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics, fairness: config.fairness });
     metrics.countSubscriptionsWith(() => ({ sockets: subscriptions.clients(), operations: subscriptions.openOperations() }));
 

@@ -93,6 +93,8 @@ export interface FairnessConfig {
   maxSubscriptionsPerTenant: number;
   /** How long one badge evaluation may run, in ms (BADGE_EVALUATION_BUDGET_MS). */
   badgeEvaluationBudgetMs: number;
+  /** How long a refusal at the door is held back, in ms (REFUSAL_DELAY_MS; server/refusals.ts). */
+  refusalDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +182,7 @@ function fairnessConfig(env: Env): FairnessConfig {
     maxSubscriptionsPerSocket: int(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 25, 1, 10_000),
     maxSubscriptionsPerTenant: int(env, 'MAX_SUBSCRIPTIONS_PER_TENANT', 500, 1, 1_000_000),
     badgeEvaluationBudgetMs: int(env, 'BADGE_EVALUATION_BUDGET_MS', 1_000, 10, 60_000),
+    refusalDelayMs: int(env, 'REFUSAL_DELAY_MS', 1_000, 0, 10_000),
   };
 }
 

@@ -10,6 +10,7 @@ import { runWithAuditContext } from '../db/audit-context';
 import { clientAddress } from './client-address';
 import type { Context, CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
+import type { RefusalDoor } from './refusals';
 import { bodyOverLimit, responseTooLarge } from './limits';
 import { errorBody, send } from './respond';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
@@ -24,6 +25,8 @@ export interface GraphQLEndpointOptions {
   resolverBudgetMs: number;
   /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed (client-address.ts); 0 or none: the socket's address. */
   trustProxyHops?: number;
+  /** Clients refused for their rate are refused again here, before the body is read (refusals.ts). */
+  door?: { refusals: RefusalDoor; keysOf(req: http.IncomingMessage): string[] };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -42,10 +45,16 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const apiKey = header(req, 'x-api-key');
+    const door = options.door;
+    if (door && apiKey === undefined && door.refusals.refuse(req, res, door.keysOf(req))) return;
     const ip = clientAddress(req, options.trustProxyHops ?? 0);
     const call = apiKey === undefined ? undefined : startPartnerCall(req, res, persisted.usage, ip);
     try {
-      if (call) await authenticatePartner(persisted.authenticate, apiKey!, req.headers.authorization, call);
+      if (call) {
+        await authenticatePartner(persisted.authenticate, apiKey!, req.headers.authorization, call);
+        const partner = call.partner?.viewer;
+        if (door && partner && door.refusals.refuse(req, res, [`tenant:${partner.creatorId}`, `apikey:${partner.keyId}`])) return;
+      }
       const method = (req.method ?? 'GET').toUpperCase();
       const url = req.url ?? '';
       const q = url.indexOf('?');

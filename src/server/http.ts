@@ -22,6 +22,7 @@ import type { OperationManifest } from './persisted/manifest';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import type { UsageRecorder } from './usage-log';
 import { graphqlEndpoint } from './graphql-endpoint';
+import type { RefusalDoor } from './refusals';
 import { failed, send, sendError } from './respond';
 
 export interface HttpServerOptions {
@@ -38,6 +39,8 @@ export interface HttpServerOptions {
   resolverBudgetMs: number;
   log: Logger;
   fairness: FairnessConfig;
+  /** Refusals at the door (refusals.ts). */
+  door?: { refusals: RefusalDoor; keysOf(req: http.IncomingMessage): string[] };
 }
 
 export interface HttpServer {
@@ -88,7 +91,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   await apollo.start();
 
-  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, trustProxyHops: options.fairness.trustProxyHops });
+  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, trustProxyHops: options.fairness.trustProxyHops, door: options.door });
   const ready = readyz(options.db);
   const routes: Record<string, (res: http.ServerResponse) => Promise<void>> = {
     '/healthz': async (res) => sendProbe(res, healthz()),

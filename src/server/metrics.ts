@@ -13,7 +13,8 @@ export interface Metrics {
   /** Where the open-subscriptions gauge reads from (the WebSocket server, once it exists). */
   countSubscriptionsWith(source: () => { sockets: number; operations: number }): void;
   observeRequest(operationName: string | null, outcome: string, seconds: number): void;
-  rateLimited(scope: 'tenant' | 'api_key'): void;
+  /** A request refused by a rate: the tenant's, an API key's, or at the door (refusals.ts) for a client already refused. */
+  rateLimited(scope: 'tenant' | 'api_key' | 'door'): void;
 }
 
 export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }): Metrics {

@@ -26,6 +26,7 @@ import type { FairnessConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Context } from './context';
 import type { Metrics } from './metrics';
+import type { RefusalDoor } from './refusals';
 
 const WINDOW_MS = 60_000;
 /** How long a creator's limits are cached: a plan change takes effect within this. */
@@ -328,7 +329,17 @@ function estimate(counts: RateCounts, now: number): number {
   return counts.current + counts.previous * weightOf(WINDOW_MS, now);
 }
 
-export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?: string; log: Logger; store?: RateStore }): TenantRateLimiter {
+/**
+ * How long even a single request of a key refused in this minute window must wait, in seconds;
+ * none if one would fit now (the refused request asked for more). The door (refusals.ts) refuses
+ * the key's requests for that long.
+ */
+function singleRetryAfter(counts: RateCounts, limit: number, now: number): number | undefined {
+  if (estimate(counts, now) + 1 <= limit) return undefined;
+  return Math.max(1, Math.ceil(retryAfterMs(counts, 1, limit, now) / 1000));
+}
+
+export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?: string; log: Logger; store?: RateStore; door?: RefusalDoor }): TenantRateLimiter {
   const ownStore = !options.store;
   const store: RateStore = options.store ?? createRateStore(options);
   const limits = new Map<string, { value: RateLimits; expires: number }>();
@@ -395,7 +406,12 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
         .catch((error: Error) => ctx.log.warn({ err: error.message }, 'could not record a rate-limit event'));
     }
     const per = scope === 'api_key' ? 'this API key' : 'the plan';
-    return rateLimited(`Too many ${what === 'cost' ? 'expensive requests' : 'requests'}: ${per} allows ${limit} ${what === 'cost' ? 'cost units' : 'requests'} a minute. Retry in ${retryAfter} s.`, retryAfter);
+    const message = `Too many ${what === 'cost' ? 'expensive requests' : 'requests'}: ${per} allows ${limit} ${what === 'cost' ? 'cost units' : 'requests'} a minute.`;
+    // Over its request rate, every request of the key is refused until Retry-After: the door
+    // refuses them before parsing (refusals.ts). A cost refusal may still let a cheaper one in.
+    const single = what === 'requests' ? singleRetryAfter(counts, limit, now) : undefined;
+    if (single) options.door?.block(scope === 'tenant' ? `tenant:${tenantOf(ctx.viewer)}` : `apikey:${(ctx.viewer as { keyId: string }).keyId}`, single, message);
+    return rateLimited(`${message} Retry in ${retryAfter} s.`, retryAfter);
   }
 
   async function admit(ctx: Context, requests: number, cost: number): Promise<GraphQLError | undefined> {
@@ -465,7 +481,7 @@ export interface AuthGuard {
   passwords: PasswordHasher;
 }
 
-export function createAuthGuard(options: { store: RateStore; fairness: FairnessConfig }): AuthGuard {
+export function createAuthGuard(options: { store: RateStore; fairness: FairnessConfig; door?: RefusalDoor }): AuthGuard {
   const { store, fairness } = options;
   const passwords = new PasswordHasher(fairness.passwordHashConcurrency, fairness.passwordHashQueue);
   const reported = new Map<string, number>();
@@ -503,7 +519,12 @@ export function createAuthGuard(options: { store: RateStore; fairness: FairnessC
           .catch((error: Error) => ctx.log.warn({ err: error.message }, 'could not record an auth rate-limit event'));
       }
       const what = e.what === 'sign_up' ? 'sign-ups' : 'log-in, sign-up and session calls';
-      return rateLimited(`Too many ${what} from this address: ${e.limit} are allowed ${e.per}. Retry in ${retryAfter} s.`, retryAfter);
+      const message = `Too many ${what} from this address: ${e.limit} are allowed ${e.per}.`;
+      // An anonymous address over its limit is refused at the door until Retry-After, whatever
+      // it asks (refusals.ts); signed-in requests from it are the tenant's to count.
+      const single = e.what === 'auth' && ctx.viewer.kind === 'anonymous' ? singleRetryAfter(refused, e.limit, now) : undefined;
+      if (single) options.door?.block(`source:${source}`, single, message);
+      return rateLimited(`${message} Retry in ${retryAfter} s.`, retryAfter);
     },
     async reserveFailure(ctx, account) {
       const none = { throttled: false, release: async () => {} };

@@ -19,7 +19,8 @@ import { startTestServer, type TestServer } from '../helpers/server';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ADA = { email: 'ada@demo.creatorgraph.dev', password: 'demo-password-ada' };
-const LIMITS = { AUTH_RATE_PER_SOURCE: '20', AUTH_RATE_PER_ACCOUNT: '5', SIGNUP_RATE_PER_SOURCE: '3' };
+// Refusals are answered at once here: holding them back (REFUSAL_DELAY_MS) has its own test, test/server/refusals.test.ts.
+const LIMITS = { AUTH_RATE_PER_SOURCE: '20', AUTH_RATE_PER_ACCOUNT: '5', SIGNUP_RATE_PER_SOURCE: '3', REFUSAL_DELAY_MS: '0' };
 
 let db: TestDatabase;
 let tenants: TwoTenants;

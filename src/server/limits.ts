@@ -171,11 +171,19 @@ function documentedMax(item: { description?: string | null | undefined }): numbe
   return documentedMaxima.get(item) ?? undefined;
 }
 
+/** The cost a field declares for its own work (Pothos `extensions: { cost }`), 0 if none. */
+function declaredCost(field: GraphQLField<unknown, unknown>): number {
+  const cost = (field.extensions as { cost?: unknown } | undefined)?.cost;
+  return typeof cost === 'number' && cost > 0 ? cost : 0;
+}
+
 const isJsonType = (type: GraphQLNamedType) => isScalarType(type) && (type.name === 'JSON' || type.name === 'JSONObject');
 
 /**
  * Estimated cost, in objects the server may have to produce, computed once per operation in
  * time linear in the document (fragments are priced once each):
+ * - a field that declares the cost of its own work (extensions.cost: evaluateBadges, eraseUser,
+ *   the whole-document export) adds it, per item of any list it sits in;
  * - each object-typed field costs 1; a scalar is free, except a JSON value (JSON_FIELD_COST, as
  *   it may hold up to 64 KiB) and a field under an alias (1: an alias is one more resolution);
  * - a connection multiplies what it returns by its page size (first/last, from the query or its
@@ -239,6 +247,9 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         const field = fieldOf(parent, selection.name.value);
         if (!field) continue;
         const named = getNamedType(field.type);
+        // Work a field does beyond the objects it returns, as its schema declares it
+        // (extensions.cost): an evaluation, an erasure, a whole export.
+        total += declaredCost(field);
         if (!selection.selectionSet) {
           // A scalar: free, except JSON (priced per value, per item of a list of them) and an alias.
           if (isJsonType(named)) total += JSON_FIELD_COST * (isListType(getNullableType(field.type)) ? itemsOf(field, selection, parent.name, inPage).items : 1);

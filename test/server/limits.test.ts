@@ -227,6 +227,14 @@ describe('query cost counts what a request can produce (fan-out)', () => {
     expect(page(500)).toBe(page(100_000)); // "At most 500"
   });
 
+  test('a field that declares its own work is priced by it, once per alias: evaluateBadges 5,000, eraseUser 1,000, the whole export 10,000', () => {
+    expect(cost('mutation { evaluateBadges(userId: "x") { __typename } }')).toBeGreaterThanOrEqual(5_000);
+    expect(cost('mutation { a: evaluateBadges(userId: "x") { __typename } b: evaluateBadges(userId: "y") { __typename } c: evaluateBadges(userId: "z") { __typename } }')).toBeGreaterThanOrEqual(15_000);
+    expect(cost('mutation { eraseUser(userId: "x") { __typename } }')).toBeGreaterThanOrEqual(1_000);
+    expect(cost('mutation { exportUserData(userId: "x") { __typename } }')).toBeGreaterThanOrEqual(10_000);
+    expect(cost('mutation { recordInteraction(input: { userId: "x", interactionType: "a" }) { __typename } }')).toBeLessThan(100);
+  });
+
   test('connections are priced as before (page size from the query or variables, capped at the server page)', () => {
     expect(cost(`{ users(first: 100) { nodes { id } } }`)).toBe(101);
     expect(cost(`query($n: Int) { users(first: $n) { nodes { id } } }`, { n: 10_000 })).toBe(101);

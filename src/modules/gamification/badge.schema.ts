@@ -185,7 +185,8 @@ builder.mutationField('evaluateBadges', (t) =>
   t.prismaField({
     type: ['UserBadge'],
     description:
-      'Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). One evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): past it the answer is a REQUEST_TIMEOUT error and nothing is awarded. Badges are also evaluated automatically, by a background job, shortly after what their rules count happens (badgeAwarded tells when).',
+      'Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). One evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): past it the answer is a REQUEST_TIMEOUT error and nothing is awarded. It costs 5,000 query-cost units, for its worst case: up to the plan\'s badges of 32 rules each are checked. Badges are also evaluated automatically, by a background job, shortly after what their rules count happens (badgeAwarded tells when).',
+    extensions: { cost: 5_000 },
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {

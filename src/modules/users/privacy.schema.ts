@@ -47,7 +47,8 @@ builder.mutationField('exportUserData', (t) =>
     type: 'JSONObject',
     deprecationReason: 'Use exportUserDataPage: it pages, and works for any history size.',
     description:
-      'Everything held about one end user, as one JSON document (format creatorgraph.user-export.v1): profile, sessions, interactions, conversations with their messages, enrollments, badges and achievements. The export is recorded in securityAuditLogs. A history larger than the response bound (MAX_RESPONSE_BYTES) is refused with RESPONSE_TOO_LARGE: use exportUserDataPage.',
+      'Everything held about one end user, as one JSON document (format creatorgraph.user-export.v1): profile, sessions, interactions, conversations with their messages, enrollments, badges and achievements. The export is recorded in securityAuditLogs. A history larger than the response bound (MAX_RESPONSE_BYTES) is refused with RESPONSE_TOO_LARGE: use exportUserDataPage. It costs 10,000 query-cost units.',
+    extensions: { cost: 10_000 },
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => {
@@ -68,7 +69,8 @@ builder.mutationField('eraseUser', (t) =>
   t.field({
     type: ErasurePayload,
     description:
-      "Erases an end user (GDPR): the user and everything about them are deleted in one transaction, and the erasure is recorded in auditLogs with counts only. Aggregates that name no one (engagement metrics, analytics) are kept.",
+      "Erases an end user (GDPR): the user and everything about them are deleted in one transaction, and the erasure is recorded in auditLogs with counts only. Aggregates that name no one (engagement metrics, analytics) are kept. It costs 1,000 query-cost units.",
+    extensions: { cost: 1_000 },
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }), reason: t.arg.string({ description: 'Why (e.g. the request reference); kept in the audit log.' }) },
     resolve: (_root, args, ctx) => {

@@ -94,8 +94,16 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
           const body = errorBody('RESPONSE_TOO_LARGE', error.message, { maxBytes, requestId: built!.requestId });
           return refuse(res, call, 400, {}, body);
         }
-        call?.sent(response.body.string);
-        res.end(response.body.string);
+        const body = response.body.string;
+        const finish = (extra: Record<string, string> = {}) => {
+          for (const [key, value] of Object.entries(extra)) res.setHeader(key, value);
+          call?.sent(body);
+          res.end(body);
+        };
+        // A refusal for the client's own excess (a rate, its pool share) is held back, so that
+        // resending at once gains nothing (refusals.ts).
+        if (res.statusCode === 429 && options.door) return options.door.refusals.holdBack(res, finish, 1000 * Number(response.headers.get('retry-after') ?? 1));
+        finish();
         return;
       }
       // Incremental delivery: the status is sent, so an answer growing past the bound is cut off.

@@ -1,14 +1,17 @@
 // Refusals answered at the door. Once a client is refused for its request rate (a tenant, an API
 // key, or an anonymous address over its auth calls), every request it sends before its
 // Retry-After is refused again before the body is parsed or Apollo sees it, and the answer is
-// held back for REFUSAL_DELAY_MS (never past the Retry-After).
+// held back for REFUSAL_DELAY_MS (never past the Retry-After). Every other 429 (a cost rate, a
+// tenant's pool share) is held back the same way (graphql-endpoint.ts).
 //
 // Why (bench/NOTES.md, fairness): a refusal through Apollo still costs parsing, validation,
 // pricing and the rate check, about 0.4 CPU-ms. A free tenant whose 45 connections resent each
 // refusal at once sent 1,800 a second and took the server's core: another tenant's p99 went from
 // 10 ms to 234 ms although nothing of the attacker's was served. At the door a refusal costs a
 // map lookup, and held back it comes at most once a second per connection, so a client that
-// ignores Retry-After gets nothing from trying harder. A client that honours Retry-After never
+// ignores Retry-After gets nothing from trying harder (refused by its cost rate, which a cheaper
+// request may still pass and so is not kept at the door, the same attacker sent 2,500 a second
+// until those answers were held back too). A client that honours Retry-After never
 // meets the delay: it waits longer than that anyway.
 //
 // At most MAX_HELD answers are held at once; past that they are sent at once, with
@@ -26,6 +29,11 @@ export interface RefusalDoor {
   block(key: string, retryAfterSeconds: number, message: string): void;
   /** Refuses the request if one of `keys` is still blocked; true if it did. */
   refuse(req: http.IncomingMessage, res: http.ServerResponse, keys: string[]): boolean;
+  /**
+   * Sends a 429 later: after REFUSAL_DELAY_MS, never past `retryAfterMs` (at once when too many
+   * are held). For refusals made past the door (a cost rate, a tenant's pool share).
+   */
+  holdBack(res: http.ServerResponse, answer: (headers: Record<string, string>) => void, retryAfterMs: number): void;
   /** Requests refused at the door since start. */
   readonly refused: number;
 }
@@ -43,6 +51,26 @@ export function createRefusalDoor(options: { delayMs: number; onRefused?: () => 
       blocked.delete(key);
     }
     return undefined;
+  }
+
+  function holdBack(res: http.ServerResponse, answer: (headers: Record<string, string>) => void, retryAfterMs: number): void {
+    const delay = Math.min(options.delayMs, retryAfterMs);
+    if (delay <= 0 || held >= MAX_HELD) return answer(held >= MAX_HELD ? { connection: 'close' } : {});
+    held++;
+    let waiting = true;
+    const release = () => {
+      if (!waiting) return false;
+      waiting = false;
+      held--;
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (release() && !res.destroyed) answer({});
+    }, delay);
+    // A client that hangs up while held frees its place.
+    res.once('close', () => {
+      if (release()) clearTimeout(timer);
+    });
   }
 
   return {
@@ -65,28 +93,10 @@ export function createRefusalDoor(options: { delayMs: number; onRefused?: () => 
         send(res, 429, errorBody('RATE_LIMITED', `${entry.message} Retry in ${retryAfter} s.`, { retryAfter }), { 'retry-after': String(retryAfter), ...headers });
       // The body is not needed, but must be read for the connection to carry the next request.
       req.resume();
-      const delay = Math.min(options.delayMs, entry.until - now);
-      if (delay <= 0 || held >= MAX_HELD) {
-        answer(held >= MAX_HELD ? { connection: 'close' } : {});
-        return true;
-      }
-      held++;
-      let waiting = true;
-      const release = () => {
-        if (!waiting) return false;
-        waiting = false;
-        held--;
-        return true;
-      };
-      const timer = setTimeout(() => {
-        if (release() && !res.destroyed) answer({});
-      }, delay);
-      // A client that hangs up while held frees its place.
-      res.once('close', () => {
-        if (release()) clearTimeout(timer);
-      });
+      holdBack(res, answer, entry.until - now);
       return true;
     },
+    holdBack,
     get refused() {
       return refused;
     },

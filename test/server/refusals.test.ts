@@ -21,6 +21,8 @@ beforeAll(async () => {
   try {
     // Ada is on the pro plan: 10 requests a minute for this file; Grace (starter) keeps 3,000.
     await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $1 WHERE tier = 'pro'`, [RATE]);
+    // Grace (starter): 300 cost units a minute, so that a page of 100 users is soon refused for cost.
+    await owner.query(`UPDATE plan_limits SET cost_per_minute = 300 WHERE tier = 'starter'`);
   } finally {
     await owner.end();
   }
@@ -108,4 +110,31 @@ test('anonymous: a client that resends refusals at once gets at most one answer 
   // Answered at once, a loop on this machine sends hundreds a second; held back, at most one per
   // delay and connection (a slower machine only sends fewer).
   expect(sent).toBeLessThanOrEqual(workers * (Math.ceil((seconds * 1000) / DELAY_MS) + 1));
+});
+
+test('asCreatorB refused for its cost rate: the 429 is held back too, but not kept at the door, so a cheap request still passes', async () => {
+  const B = bearer(tenants.creatorB);
+  const costly = { query: '{ users(first: 100) { nodes { id } } }' };
+  let refusedForCost = false;
+  for (let i = 0; i < 5 && !refusedForCost; i++) refusedForCost = (await post(costly, B)).status === 429;
+  expect(refusedForCost).toBe(true);
+  const workers = 4;
+  const seconds = 2;
+  const stopAt = Date.now() + seconds * 1000;
+  let sent = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < stopAt) {
+        sent++;
+        const answer = await post(costly, B);
+        if (answer.status === 429 && answer.body.errors![0]!.message.includes('cost units')) refused++;
+      }
+    }),
+  );
+  expect(refused).toBe(sent);
+  expect(sent).toBeLessThanOrEqual(workers * (Math.ceil((seconds * 1000) / DELAY_MS) + 1));
+  const cheap = await post({ query: '{ me { id } }' }, B);
+  expect(cheap.status).toBe(200);
+  expect(cheap.body.errors).toBeUndefined();
 });

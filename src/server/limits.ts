@@ -171,6 +171,28 @@ function documentedMax(item: { description?: string | null | undefined }): numbe
   return documentedMaxima.get(item) ?? undefined;
 }
 
+/**
+ * The price of each KiB a request sends (its document and its variables' strings): what is sent
+ * is parsed, checked, copied and often stored, whatever the answer. Without it, a free tenant
+ * sending 768 KiB of chunks at full speed stayed within its request rate and raised another
+ * tenant's p99 7x (bench/NOTES.md, fairness).
+ */
+export const INPUT_KIB_COST = 10;
+
+/** Bytes of text a request sends: its document, and every string and number of its variables. */
+function inputBytes(document: DocumentNode, variables: unknown): number {
+  let bytes = document.loc?.source.body.length ?? 0;
+  const stack: unknown[] = [variables];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') bytes += value.length;
+    else if (typeof value === 'number' || typeof value === 'boolean') bytes += 8;
+    else if (Array.isArray(value)) stack.push(...value);
+    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) (bytes += key.length), stack.push(item);
+  }
+  return bytes;
+}
+
 /** The cost a field declares for its own work (Pothos `extensions: { cost }`), 0 if none. */
 function declaredCost(field: GraphQLField<unknown, unknown>): number {
   const cost = (field.extensions as { cost?: unknown } | undefined)?.cost;
@@ -182,6 +204,7 @@ const isJsonType = (type: GraphQLNamedType) => isScalarType(type) && (type.name 
 /**
  * Estimated cost, in objects the server may have to produce, computed once per operation in
  * time linear in the document (fragments are priced once each):
+ * - what the request sends: INPUT_KIB_COST per whole KiB of its document and variables;
  * - a field that declares the cost of its own work (extensions.cost: evaluateBadges, eraseUser,
  *   the whole-document export) adds it, per item of any list it sits in;
  * - each object-typed field costs 1; a scalar is free, except a JSON value (JSON_FIELD_COST, as
@@ -272,7 +295,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
     }
     return total;
   };
-  return costOf(operation.selectionSet, root, new Set(), false);
+  return costOf(operation.selectionSet, root, new Set(), false) + Math.floor(inputBytes(document, variables) / 1024) * INPUT_KIB_COST;
 }
 
 /** The refusal of an operation that would cost more than `maxCost`, if it would. */

@@ -6,7 +6,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { schema } from '../../src/graphql/schema';
-import { costRefusal, JSON_FIELD_COST, limitRules, operationCost } from '../../src/server/limits';
+import { costRefusal, INPUT_KIB_COST, JSON_FIELD_COST, limitRules, operationCost } from '../../src/server/limits';
 import { tenantClient } from '../../src/db/tenant';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
@@ -193,8 +193,10 @@ describe('query cost counts what a request can produce (fan-out)', () => {
     const one = cost(`{ nodes(ids: ${copies(ID, 1)}) { id } }`);
     const hundred = cost(`{ nodes(ids: ${copies(ID, 100)}) { id } }`);
     expect(hundred).toBeGreaterThanOrEqual(100 * (one - 1));
-    expect(cost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(100).fill(ID) })).toBe(hundred);
-    expect(cost(`query($ids: [ID!]! = ${copies(ID, 100)}) { nodes(ids: $ids) { id } }`)).toBe(hundred);
+    // The same ids sent another way: the same objects, and only what is sent priced differently (per KiB).
+    const sameObjects = (c: number) => expect(Math.abs(c - hundred)).toBeLessThanOrEqual(2 * INPUT_KIB_COST);
+    sameObjects(cost(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(100).fill(ID) }));
+    sameObjects(cost(`query($ids: [ID!]! = ${copies(ID, 100)}) { nodes(ids: $ids) { id } }`));
   });
 
   test('every alias is priced: 30 aliases of nodes(ids:) with 100 ids cost at least the 3,000 objects they produce', () => {
@@ -233,6 +235,16 @@ describe('query cost counts what a request can produce (fan-out)', () => {
     expect(cost('mutation { eraseUser(userId: "x") { __typename } }')).toBeGreaterThanOrEqual(1_000);
     expect(cost('mutation { exportUserData(userId: "x") { __typename } }')).toBeGreaterThanOrEqual(10_000);
     expect(cost('mutation { recordInteraction(input: { userId: "x", interactionType: "a" }) { __typename } }')).toBeLessThan(100);
+  });
+
+  test('what a request sends is priced per KiB, in its variables or its document: 768 KiB of chunks cost 7,680 more than one byte', () => {
+    const add = 'mutation($c: [DocumentChunkInput!]!) { addDocumentChunks(documentId: "x", chunks: $c) { __typename } }';
+    const small = cost(add, { c: [{ chunkIndex: 0, content: 'x' }] });
+    const big = cost(add, { c: Array.from({ length: 12 }, (_, i) => ({ chunkIndex: i, content: 'y'.repeat(64 * 1024) })) });
+    expect(big - small).toBeGreaterThanOrEqual(12 * 64 * 10);
+    expect(big - small).toBeLessThan(12 * 64 * 10 + 20);
+    const inline = cost(`mutation { recordInteraction(input: { userId: "x", interactionType: "a", interactionData: { note: "${'z'.repeat(20 * 1024)}" } }) { __typename } }`);
+    expect(inline).toBeGreaterThanOrEqual(200);
   });
 
   test('connections are priced as before (page size from the query or variables, capped at the server page)', () => {

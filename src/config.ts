@@ -95,6 +95,10 @@ export interface FairnessConfig {
   badgeEvaluationBudgetMs: number;
   /** How long a refusal at the door is held back, in ms (REFUSAL_DELAY_MS; server/refusals.ts). */
   refusalDelayMs: number;
+  /** Requests of one client (tenant or anonymous address) served at once over HTTP (TENANT_REQUEST_CONCURRENCY). */
+  requestConcurrency: number;
+  /** How long a request may wait for its client's turn, in ms (REQUEST_QUEUE_WAIT_MS); past it: RATE_LIMITED. */
+  requestQueueWaitMs: number;
 }
 
 export class ConfigError extends Error {
@@ -183,6 +187,8 @@ function fairnessConfig(env: Env): FairnessConfig {
     maxSubscriptionsPerTenant: int(env, 'MAX_SUBSCRIPTIONS_PER_TENANT', 500, 1, 1_000_000),
     badgeEvaluationBudgetMs: int(env, 'BADGE_EVALUATION_BUDGET_MS', 1_000, 10, 60_000),
     refusalDelayMs: int(env, 'REFUSAL_DELAY_MS', 1_000, 0, 10_000),
+    requestConcurrency: int(env, 'TENANT_REQUEST_CONCURRENCY', 2, 1, 10_000),
+    requestQueueWaitMs: int(env, 'REQUEST_QUEUE_WAIT_MS', 10_000, 0, 600_000),
   };
 }
 

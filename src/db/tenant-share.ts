@@ -19,6 +19,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface TenantShareOptions {
   /** Operations of one tenant that may hold a connection at once. */
   share: number;
+  /** What the permits are of, for the refusal's message (default: this tenant's share of the database). */
+  what?: string;
   /** Operations of one tenant that may wait for a permit; past it they are refused at once. */
   queueMax: number;
   /** How long one may wait. */
@@ -30,8 +32,9 @@ export class TenantBusyError extends Error {
   constructor(
     readonly reason: 'queue_full' | 'queue_timeout',
     readonly retryAfterSeconds: number,
+    what = "this tenant's share of the database",
   ) {
-    super(reason === 'queue_full' ? "Too much work at once: this tenant's share of the database is in use and its queue is full" : "Too much work at once: this tenant's share of the database stayed in use");
+    super(reason === 'queue_full' ? `Too much work at once: ${what} is in use and its queue is full` : `Too much work at once: ${what} stayed in use`);
     this.name = 'TenantBusyError';
   }
 }
@@ -77,7 +80,7 @@ export class TenantShare {
     }
     if (state.queue.length >= this.options.queueMax) {
       this.refused.queue_full++;
-      return Promise.reject(new TenantBusyError('queue_full', this.retryAfter()));
+      return Promise.reject(new TenantBusyError('queue_full', this.retryAfter(), this.options.what));
     }
     const queue = state.queue;
     return new Promise<void>((resolve, reject) => {
@@ -90,7 +93,7 @@ export class TenantShare {
           const at = queue.indexOf(waiter);
           if (at !== -1) queue.splice(at, 1);
           this.refused.queue_timeout++;
-          reject(new TenantBusyError('queue_timeout', this.retryAfter()));
+          reject(new TenantBusyError('queue_timeout', this.retryAfter(), this.options.what));
         }, this.options.waitMs),
       };
       queue.push(waiter);

@@ -11,6 +11,7 @@ import { clientAddress } from './client-address';
 import type { Context, CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
 import type { RefusalDoor } from './refusals';
+import { TenantBusyError, type TenantShare } from '../db/tenant-share';
 import { bodyOverLimit, responseTooLarge } from './limits';
 import { errorBody, send } from './respond';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
@@ -27,6 +28,11 @@ export interface GraphQLEndpointOptions {
   trustProxyHops?: number;
   /** Clients refused for their rate are refused again here, before the body is read (refusals.ts). */
   door?: { refusals: RefusalDoor; keysOf(req: http.IncomingMessage): string[] };
+  /**
+   * Requests of one client (a tenant, or an anonymous address) being served at once; the rest
+   * wait their turn in that client's queue, their bodies unread (TENANT_REQUEST_CONCURRENCY).
+   */
+  admission?: TenantShare;
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -46,7 +52,8 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const apiKey = header(req, 'x-api-key');
     const door = options.door;
-    if (door && apiKey === undefined && door.refusals.refuse(req, res, door.keysOf(req))) return;
+    const keys = apiKey === undefined ? (door?.keysOf(req) ?? []) : [];
+    if (door && apiKey === undefined && door.refusals.refuse(req, res, keys)) return;
     const ip = clientAddress(req, options.trustProxyHops ?? 0);
     const call = apiKey === undefined ? undefined : startPartnerCall(req, res, persisted.usage, ip);
     try {
@@ -54,7 +61,33 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
         await authenticatePartner(persisted.authenticate, apiKey!, req.headers.authorization, call);
         const partner = call.partner?.viewer;
         if (door && partner && door.refusals.refuse(req, res, [`tenant:${partner.creatorId}`, `apikey:${partner.keyId}`])) return;
+        if (partner) keys.push(`tenant:${partner.creatorId}`);
       }
+      // One client's requests take their turns: a burst of one tenant's heavy requests is served
+      // a few at a time, and another tenant's request never queues behind it (bench/NOTES.md).
+      const client = keys[0];
+      if (options.admission && client) {
+        try {
+          await options.admission.run(client, serve);
+        } catch (error) {
+          if (!(error instanceof TenantBusyError)) throw error;
+          req.resume();
+          const body = errorBody('RATE_LIMITED', `${error.message}. Retry in ${error.retryAfterSeconds} s.`, { retryAfter: error.retryAfterSeconds });
+          const answer = (extra: Record<string, string>) => refuse(res, call, 429, { 'retry-after': String(error.retryAfterSeconds), ...extra }, body);
+          if (door) door.refusals.holdBack(res, answer, error.retryAfterSeconds * 1000);
+          else answer({});
+        }
+        return;
+      }
+      await serve();
+    } catch (error) {
+      if (error instanceof Refusal) return refuse(res, call, error.status, error.headers(), error.body());
+      // Past the limit the rest of the body is not worth reading: the connection closes after the answer.
+      if (error instanceof BodyError) return refuse(res, call, error.status, error.status === 413 ? { connection: 'close' } : {}, errorBody(error.code, error.message));
+      throw error;
+    }
+
+    async function serve(): Promise<void> {
       const method = (req.method ?? 'GET').toUpperCase();
       const url = req.url ?? '';
       const q = url.indexOf('?');
@@ -114,11 +147,6 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
         res.write(chunk);
       }
       res.end();
-    } catch (error) {
-      if (error instanceof Refusal) return refuse(res, call, error.status, error.headers(), error.body());
-      // Past the limit the rest of the body is not worth reading: the connection closes after the answer.
-      if (error instanceof BodyError) return refuse(res, call, error.status, error.status === 413 ? { connection: 'close' } : {}, errorBody(error.code, error.message));
-      throw error;
     }
   }
 

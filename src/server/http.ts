@@ -23,6 +23,7 @@ import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import type { UsageRecorder } from './usage-log';
 import { graphqlEndpoint } from './graphql-endpoint';
 import type { RefusalDoor } from './refusals';
+import { TenantShare } from '../db/tenant-share';
 import { failed, send, sendError } from './respond';
 
 export interface HttpServerOptions {
@@ -41,6 +42,11 @@ export interface HttpServerOptions {
   fairness: FairnessConfig;
   /** Refusals at the door (refusals.ts). */
   door?: { refusals: RefusalDoor; keysOf(req: http.IncomingMessage): string[] };
+}
+
+/** Each client's turn at the endpoint (graphql-endpoint.ts). */
+function admissionOf(fairness: FairnessConfig): TenantShare {
+  return new TenantShare({ share: fairness.requestConcurrency, queueMax: fairness.tenantQueueMax, waitMs: fairness.requestQueueWaitMs, what: "this client's turn (its requests being served)" });
 }
 
 export interface HttpServer {
@@ -91,7 +97,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   });
   await apollo.start();
 
-  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, trustProxyHops: options.fairness.trustProxyHops, door: options.door });
+  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, trustProxyHops: options.fairness.trustProxyHops, door: options.door, admission: admissionOf(options.fairness) });
   const ready = readyz(options.db);
   const routes: Record<string, (res: http.ServerResponse) => Promise<void>> = {
     '/healthz': async (res) => sendProbe(res, healthz()),

@@ -131,7 +131,6 @@ export async function attackVectors(a: Attacker): Promise<Attack> {
   const aliasedWrites = `mutation($u: ID!) { ${Array.from({ length: 30 }, (_, i) => `w${i}: recordInteraction(input: { userId: $u, interactionType: "attack" }) { __typename }`).join(' ')} }`;
 
   // One socket asks for 300 dashboard subscriptions; the writes above change the summary.
-  const subscriptions: Outcomes = { sent: 0, ok: 0, codes: {} };
   const ws = createClient({ url: `ws://127.0.0.1:${a.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
   const disposers: (() => void)[] = [];
   const events = { n: 0 };
@@ -157,6 +156,8 @@ export async function attackVectors(a: Attacker): Promise<Attack> {
       return send(a, `mutation($d: ID!, $c: [DocumentChunkInput!]!) { addDocumentChunks(documentId: $d, chunks: $c) { __typename ... on Error { code } } }`, { d: doc, c: chunks }, token);
     }),
     '300 dashboard subscriptions on one socket': async () => {
+      const subscriptions: Outcomes = { sent: 0, ok: 0, codes: {} };
+      events.n = 0;
       for (let i = 0; i < 300; i++) {
         subscriptions.sent++;
         disposers.push(

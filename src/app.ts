@@ -157,6 +157,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           // stops accepting and finishes the requests in flight; then Apollo.
           await Promise.all([subscriptions.close(), http.drainer.stop()]);
           await http.apollo.stop();
+          await authGuard.passwords.close();
           await openUsage.stop();
           await openApq.close();
           await openLimiter?.close();

@@ -7,7 +7,8 @@
 // Each source is an X-Forwarded-For address on a server with TRUST_PROXY=1, distinct per test,
 // so the tests do not share counts.
 import crypto from 'node:crypto';
-import argon2 from '@node-rs/argon2';
+import fs from 'node:fs';
+import { PasswordHasher } from '../../src/auth/passwords';
 import type pg from 'pg';
 import { DEMO_ADMIN } from '../../src/db/seed/seed';
 import { clientAddress } from '../../src/server/client-address';
@@ -148,7 +149,7 @@ describe('per source', () => {
   });
 
   test('asAnonymous: 30 aliased logIn calls in one request count 30 against the address: refused whole, nothing checked', async () => {
-    const spy = jest.spyOn(argon2, 'verify');
+    const spy = jest.spyOn(PasswordHasher.prototype, 'computeVerify');
     const aliases = Array.from({ length: 30 }, (_, i) => `a${i}: logIn(email: "${ADA.email}", password: "wrong-${i}") { __typename }`).join('\n');
     const response = await from(proxied, '10.2.1.1', `mutation { ${aliases} }`);
     expect(response.status).toBe(429);
@@ -193,7 +194,7 @@ describe('per account', () => {
     // Attackers on many addresses: 5 failures in a minute, then the victim's account is throttled.
     for (let i = 0; i < 6; i++) await from(proxied, `10.3.1.${i}`, LOG_IN, { email: victim.email, password: `guess-${i}` });
 
-    const spy = jest.spyOn(argon2, 'verify');
+    const spy = jest.spyOn(PasswordHasher.prototype, 'computeVerify');
     const unknown = await from(proxied, '10.3.0.9', LOG_IN, { email: uniqueEmail('nobody'), password: 'some-password-here' });
     expect(spy).toHaveBeenCalledTimes(1);
     const wrong = await from(proxied, '10.3.0.9', LOG_IN, { email: bystander.email, password: 'not-the-password' });
@@ -261,15 +262,32 @@ describe('X-Forwarded-For', () => {
 });
 
 describe('password hashing', () => {
+  test('hashes are computed on threads of the lowest CPU priority (nice 19), never on the event loop\'s', async () => {
+    const hasher = new PasswordHasher(1, 1);
+    try {
+      const hash = await hasher.hash('a-long-enough-password');
+      const nices = fs.readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+        const stat = fs.readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+        return { tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+      });
+      expect(nices.find((t) => t.tid === process.pid)!.nice).toBe(0);
+      expect(nices.filter((t) => t.nice === 19)).toHaveLength(1);
+      expect(await hasher.verify(hash, 'a-long-enough-password')).toBe(true);
+      expect(await hasher.verify(hash, 'another-password')).toBe(false);
+    } finally {
+      await hasher.close();
+    }
+  });
+
   test('asAnonymous flood of sign-ups beyond the hashing queue: RATE_LIMITED at once, nothing written; creator B\'s { me } still answers meanwhile', async () => {
     const tight = await startTestServer(db, { TRUST_PROXY: '1', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '1' });
-    const real = argon2.hash;
+    const real = PasswordHasher.prototype.computeHash;
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     // The hashes in progress hold until released: 1 runs, 1 waits, the rest are over the bound.
-    const spy = jest.spyOn(argon2, 'hash').mockImplementation(async (...args: Parameters<typeof real>) => {
+    const spy = jest.spyOn(PasswordHasher.prototype, 'computeHash').mockImplementation(async function (this: PasswordHasher, password: string) {
       await gate;
-      return real(...args);
+      return real.call(this, password);
     });
     try {
       const before = await creatorCount();

@@ -68,13 +68,20 @@ class HashThread {
       if (error !== undefined) call?.reject(new Error(error));
       else call?.resolve(value);
     });
-    this.worker.on('error', (error) => {
+    // A thread that dies fails what it held, and is never handed work again.
+    const die = (error: Error) => {
+      this.alive = false;
       for (const call of this.pending.values()) call.reject(error);
       this.pending.clear();
-    });
+    };
+    this.worker.on('error', die);
+    this.worker.on('exit', () => die(new Error('the hashing thread stopped')));
   }
 
+  alive = true;
+
   call<T>(message: { op: 'hash'; password: string } | { op: 'verify'; password: string; hash: string }): Promise<T> {
+    if (!this.alive) return Promise.reject(new Error('the hashing thread stopped'));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -111,7 +118,8 @@ export class PasswordHasher {
     try {
       return await thread.call<T>(message);
     } finally {
-      this.idle.push(thread);
+      if (thread.alive) this.idle.push(thread);
+      else if (this.threads.includes(thread)) this.threads.splice(this.threads.indexOf(thread), 1);
     }
   }
 

@@ -64,6 +64,9 @@ function decoder(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDeco
  * connection can carry the next request. A client that goes away mid-body ends the read too.
  */
 function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  // A client that hung up while its request waited for its turn (graphql-endpoint.ts): 'close'
+  // has fired already, and nothing more will; without this the read would never settle.
+  if (req.destroyed || req.readableAborted) return Promise.reject(new BodyError(400, 'the request was aborted'));
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   const inflate = decoder(encoding);
   if (!inflate && Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge(limit));

@@ -74,21 +74,29 @@ export interface RateStore {
 const weightOf = (windowMs: number, now: number) => 1 - (now % windowMs) / windowMs;
 
 export class MemoryRateStore implements RateStore {
-  private readonly counts = new Map<string, { window: number; current: number; previous: number }>();
+  private readonly counts = new Map<string, { window: number; windowMs: number; current: number; previous: number }>();
   private readonly marks = new Map<string, number>();
+  /** The size at which expired entries are swept next: doubles with what a sweep leaves. */
+  private sweepAt = 200_000;
 
-  private entry(key: string, window: number) {
+  private entry(key: string, window: number, windowMs: number) {
     let e = this.counts.get(key);
-    if (!e || window - e.window >= 2) e = { window, current: 0, previous: 0 };
-    else if (window > e.window) e = { window, current: 0, previous: e.current };
+    if (!e || window - e.window >= 2) e = { window, windowMs, current: 0, previous: 0 };
+    else if (window > e.window) e = { window, windowMs, current: 0, previous: e.current };
     this.counts.set(key, e);
-    if (this.counts.size > 200_000) for (const [k, v] of this.counts) if (window - v.window >= 2) this.counts.delete(k);
+    if (this.counts.size > this.sweepAt) {
+      // Each entry expires by its own window (minutes and hours share the map); a sweep that
+      // frees little is not repeated until the map has doubled, so it never runs per request.
+      const now = window * windowMs;
+      for (const [k, v] of this.counts) if (Math.floor(now / v.windowMs) - v.window >= 2) this.counts.delete(k);
+      this.sweepAt = Math.max(200_000, this.counts.size * 2);
+    }
     return e;
   }
 
   /** Synchronous from the first read to the last write: nothing else runs in between. */
   takeNow(entries: RateEntry[], now: number): RateRefusal | undefined {
-    const found = entries.map((x) => this.entry(`${x.key}@${x.windowMs}`, Math.floor(now / x.windowMs)));
+    const found = entries.map((x) => this.entry(`${x.key}@${x.windowMs}`, Math.floor(now / x.windowMs), x.windowMs));
     for (let i = 0; i < entries.length; i++) {
       const x = entries[i]!;
       const e = found[i]!;
@@ -107,13 +115,13 @@ export class MemoryRateStore implements RateStore {
     const window = Math.floor(at / windowMs);
     // Never moves the entry back: a late give-back lands in the window it was taken from, if
     // that is still this one or the previous one.
-    const e = this.entry(k, Math.max(window, this.counts.get(k)?.window ?? window));
+    const e = this.entry(k, Math.max(window, this.counts.get(k)?.window ?? window), windowMs);
     if (e.window === window) e.current = Math.max(0, e.current + amount);
     else if (e.window === window + 1) e.previous = Math.max(0, e.previous + amount);
   }
 
   async peek(key: string, windowMs: number, now: number) {
-    const e = this.entry(`${key}@${windowMs}`, Math.floor(now / windowMs));
+    const e = this.entry(`${key}@${windowMs}`, Math.floor(now / windowMs), windowMs);
     return { current: e.current, previous: e.previous };
   }
 

@@ -247,6 +247,10 @@ describe('query cost counts what a request can produce (fan-out)', () => {
     expect(inline).toBeGreaterThanOrEqual(200);
   });
 
+  test('anonymous: a variable holding 500,000 numbers (what a 1 MiB body can carry) is priced, not a stack overflow', () => {
+    expect(cost('{ __typename }', { x: Array(500_000).fill(0) })).toBeGreaterThan(3_000);
+  });
+
   test('connections are priced as before (page size from the query or variables, capped at the server page)', () => {
     expect(cost(`{ users(first: 100) { nodes { id } } }`)).toBe(101);
     expect(cost(`query($n: Int) { users(first: $n) { nodes { id } } }`, { n: 10_000 })).toBe(101);

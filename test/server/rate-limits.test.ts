@@ -324,3 +324,14 @@ async function expectTakesAllOrNothing(store: RateStore, countOf: (key: string) 
   expect(await store.take(both(1, 100), Date.now())).toEqual({ index: 0, current: 10, previous: 0 });
   expect([await countOf(tenant), await countOf(apiKey)]).toEqual([10, 10]);
 }
+
+test('anonymous: past 200,000 keys the memory store sweeps each key by its own window, so an hour counter outlives a flood of minute keys', async () => {
+  const store = new MemoryRateStore();
+  const now = Date.now();
+  const hour = { key: 'signup:source:203.0.113.1', amount: 1, limit: 3, windowMs: 3_600_000 };
+  for (let i = 0; i < 3; i++) expect(await store.take([hour], now)).toBeUndefined();
+  // A flood of sources, each a minute key, two minutes later.
+  const later = now + 120_000;
+  for (let i = 0; i < 210_000; i++) await store.take([{ key: `auth:source:10.${i}`, amount: 1, limit: 30, windowMs: 60_000 }], later);
+  expect(await store.take([hour], later)).toMatchObject({ index: 0 });
+});

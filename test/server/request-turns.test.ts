@@ -13,7 +13,7 @@ const RENAME = 'mutation($id: ID!) { updateProgram(id: $id, input: { name: "Turn
 describe("a client's turn", () => {
   let locker: pg.Client;
   beforeAll(async () => {
-    locker = await connect((api.server.app.db.ownerPool as unknown as { options: { connectionString: string } }).options.connectionString);
+    locker = await connect(api.db.ownerUrl);
   });
   afterAll(() => locker.end());
 

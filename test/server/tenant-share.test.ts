@@ -43,7 +43,7 @@ async function until(predicate: () => Promise<boolean>, what: string, ms = 20_00
 describe("a tenant's share of the pool", () => {
   let locker: pg.Client;
   beforeAll(async () => {
-    locker = await connect((api.server.app.db.ownerPool as unknown as { options: { connectionString: string } }).options.connectionString);
+    locker = await connect(api.db.ownerUrl);
   });
   afterAll(() => locker.end());
 

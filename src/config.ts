@@ -64,6 +64,24 @@ export interface Config {
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; maxDirectives: number };
   /** Resource fairness between tenants and anonymous clients (README: Limits). */
   fairness: FairnessConfig;
+  /**
+   * Key material for the sealed (encrypted and authenticated) pagination and change-feed cursors
+   * (CURSOR_SECRET, at least 32 bytes). Every instance must share it. Unset: derived from
+   * JWT_SECRET or JWT_PRIVATE_KEY; with neither, a random key per process (development only).
+   */
+  cursorSecret?: string;
+  /** Who may read the Prometheus metrics (README: Metrics). */
+  metrics: MetricsConfig;
+}
+
+export interface MetricsConfig {
+  /** METRICS_TOKEN (at least 32 bytes): `Authorization: Bearer <token>` opens /metrics on the API port. */
+  token?: string;
+  /** METRICS_PORT: a separate listener for /metrics alone, on METRICS_HOST (default 127.0.0.1). */
+  port?: number;
+  host: string;
+  /** Whether anonymous clients may read /metrics on the API port: only outside production, and only with neither of the above set. */
+  openOnApiPort: boolean;
 }
 
 export interface FairnessConfig {
@@ -169,6 +187,18 @@ function pem(env: Env, name: string): string | undefined {
   return text;
 }
 
+function secretOf(env: Env, name: string): string | undefined {
+  const value = str(env, name);
+  if (value !== undefined && Buffer.byteLength(value, 'utf8') < 32) throw new ConfigError(name, 'must be at least 32 bytes');
+  return value;
+}
+
+function metricsConfig(env: Env, production: boolean): MetricsConfig {
+  const token = secretOf(env, 'METRICS_TOKEN');
+  const port = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535);
+  return { token, port, host: str(env, 'METRICS_HOST') ?? '127.0.0.1', openOnApiPort: !production && token === undefined && port === undefined };
+}
+
 function fairnessConfig(env: Env): FairnessConfig {
   const poolMax = int(env, 'DATABASE_POOL_MAX', 10, 1, 1000);
   return {
@@ -266,6 +296,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       maxDirectives: int(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 0, 1000),
     },
     fairness: fairnessConfig(env),
+    cursorSecret: secretOf(env, 'CURSOR_SECRET'),
+    metrics: metricsConfig(env, production),
     ...overrides,
   };
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) {

@@ -8,11 +8,14 @@ import { getDatamodel } from '../generated/pothos-types';
 import type { Context } from '../server/context';
 import './database-errors';
 import './time-budget';
+import './input-guard';
+import './sealed-cursors';
 import { ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
 
 /** What a create, update or delete can fail with, besides validation. */
 export const WRITE_ERRORS = [NotFoundError, ConflictError, ForbiddenError, QuotaExceededError];
-import { BigIntScalar, DateScalar, DateTimeScalar, JsonObjectScalar, JsonScalar } from './scalars';
+import { BigIntScalar } from './bigint-scalar';
+import { DateScalar, DateTimeScalar, JsonObjectScalar, JsonScalar } from './scalars';
 import { prismaFor } from './tenant';
 
 export const MAX_PAGE_SIZE = 100;
@@ -38,7 +41,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   // Order matters: the errors plugin must wrap the others (so errors thrown while Prisma loads
   // become union members), and database errors are mapped before it sees them.
-  plugins: [ErrorsPlugin, 'databaseErrors', 'timeBudget', PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, 'databaseErrors', 'inputGuard', 'timeBudget', 'sealedCursors', PrismaPlugin, RelayPlugin],
   prisma: {
     client: (ctx) => prismaFor(ctx),
     dmmf: getDatamodel(),

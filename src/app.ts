@@ -17,6 +17,7 @@ import type { Runner } from 'graphile-worker';
 import { prepareJobQueue, startJobs } from './jobs/worker';
 import type { Logger } from './logger';
 import { createContextFactory } from './server/context';
+import { deriveCursorKey } from './server/cursor-key';
 import { createHttpServer } from './server/http';
 import { createSubscriptionServer } from './server/websocket';
 import { startChangeListener, type ChangeListener } from './realtime/listener';
@@ -120,7 +121,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const door = { refusals: createRefusalDoor({ delayMs: config.fairness.refusalDelayMs, onRefused: () => metrics.rateLimited('door') }), keysOf: doorKeys(tokens, config.fairness.trustProxyHops) };
     rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, log, store: rateStore, door: door.refusals }) : undefined;
     const authGuard = createAuthGuard({ store: rateStore, fairness: config.fairness, door: door.refusals });
-    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, authGuard, fairness: config.fairness });
+    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, authGuard, fairness: config.fairness, cursorKey: deriveCursorKey(config) });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });

@@ -38,6 +38,8 @@ export interface Context {
   deadline?: number;
   /** The fairness limits (config.ts, FairnessConfig). */
   fairness: FairnessConfig;
+  /** Seals and opens cursors (src/graphql/sealed-cursors.ts); the same on every instance. */
+  cursorKey: Buffer;
   log: Logger;
 }
 
@@ -68,7 +70,7 @@ function credentialRejected(message: string): GraphQLError {
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter; authGuard?: AuthGuard; fairness: FairnessConfig }) {
+export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter; authGuard?: AuthGuard; fairness: FairnessConfig; cursorKey: Buffer }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     // Made when first used: most requests log nothing below the configured level.
@@ -86,6 +88,7 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
       rateLimiter: deps.rateLimiter,
       authGuard: deps.authGuard,
       fairness: deps.fairness,
+      cursorKey: deps.cursorKey,
       get log() {
         return (log ??= deps.log.child({ requestId }));
       },

@@ -118,6 +118,7 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
     const token = server.tokenFor(tenants.creatorA);
     const response = await post(server, { query, ...persisted(wrong) }, token);
     expect(response.status).toBe(400);
+    expect(response.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
     expect(response.body.errors![0]!.message).toMatch(/sha/i);
     const lookup = await post(server, persisted(wrong), token);
     expect(lookup.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');

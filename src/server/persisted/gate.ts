@@ -9,7 +9,6 @@
 //
 // First-party clients keep Apollo's automatic persisted queries, but only signed-in ones may
 // register a query: an anonymous request's query runs without being stored.
-import crypto from 'node:crypto';
 import type http from 'node:http';
 import { ApiKeyRejected, type ApiKeyAuthenticator, type AuthenticatedKey, type PartnerViewer } from '../../auth/partner-auth';
 import type { UsageRecorder } from '../usage-log';
@@ -17,6 +16,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable';
 import { BODY_LIMIT_BYTES } from '../http-body';
 import { errorBody } from '../respond';
 import type { OperationManifest, PersistedOperation } from './manifest';
+import { hashMismatch, readPersistedQuery, SHA256_HEX, sha256, type PersistedQueryProblem } from './extension';
 
 export interface PartnerRequest {
   viewer: PartnerViewer;
@@ -55,6 +55,15 @@ export class Refusal extends Error {
 
 type Params = Record<string, unknown>;
 
+const refusalOf = (problem: PersistedQueryProblem) => new Refusal(400, problem.code, problem.message);
+
+/** The persistedQuery extension's hash, if it has one; a malformed extension is refused. */
+function persistedHash(extensions: Params | undefined): string | undefined {
+  const read = readPersistedQuery(extensions?.persistedQuery);
+  if (read && 'problem' in read) throw refusalOf(read.problem);
+  return read?.hash;
+}
+
 function paramsOf(req: GraphQLHttpRequest): Params {
   if (req.method === 'GET') {
     const params: Params = {};
@@ -81,10 +90,19 @@ function jsonParam(value: unknown, name: string): Params | undefined {
 
 /** The hash a partner names, by whichever of the three conventions it uses. */
 function requestedHash(params: Params): string | undefined {
-  const persisted = jsonParam(jsonParam(params.extensions, 'extensions')?.persistedQuery, 'extensions.persistedQuery');
-  const candidates = [persisted?.sha256Hash, params.documentId, params.doc_id].filter((v) => v !== undefined && v !== null && v !== '');
+  const candidates: string[] = [];
+  const persisted = persistedHash(jsonParam(params.extensions, 'extensions'));
+  if (persisted) candidates.push(persisted);
+  for (const name of ['documentId', 'doc_id'] as const) {
+    const value = params[name];
+    if (value === undefined || value === null || value === '') continue;
+    // The GraphQL-over-HTTP draft writes the algorithm before the hash.
+    const hash = String(value).replace(/^sha256:/, '');
+    if (typeof value !== 'string' || !SHA256_HEX.test(hash)) throw new Refusal(400, 'BAD_REQUEST', `${name} must be the SHA-256 of a partner operation: 64 hexadecimal characters, optionally after "sha256:"`);
+    candidates.push(hash.toLowerCase());
+  }
   if (candidates.length === 0) return undefined;
-  const hashes = new Set(candidates.map((v) => String(v).replace(/^sha256:/, '').toLowerCase()));
+  const hashes = new Set(candidates);
   if (hashes.size > 1) throw new Refusal(400, 'BAD_REQUEST', 'The request names two different operations');
   return [...hashes][0];
 }
@@ -94,6 +112,7 @@ function resolveOperation(manifest: OperationManifest, params: Params): Persiste
     throw new Refusal(400, 'PERSISTED_QUERY_NOT_ALLOWED', 'API keys run persisted operations only: send the operation\'s sha256 hash (documentId or extensions.persistedQuery), not its text');
   }
   const hash = requestedHash(params);
+  if (params.operationName !== undefined && params.operationName !== null && typeof params.operationName !== 'string') throw new Refusal(400, 'BAD_REQUEST', 'operationName must be a string');
   if (!hash) throw new Refusal(400, 'PERSISTED_QUERY_NOT_ALLOWED', 'API keys run persisted operations only: name one by its sha256 hash in documentId or extensions.persistedQuery');
   const operation = manifest.byHash.get(hash);
   if (!operation) throw new Refusal(400, 'PERSISTED_QUERY_NOT_FOUND', 'No partner operation has this hash');
@@ -215,18 +234,15 @@ export function admitPartner(manifest: OperationManifest, req: GraphQLHttpReques
   rewrite(req, operation, params);
 }
 
-function sha256(text: string): string {
-  return crypto.createHash('sha256').update(text).digest('hex');
-}
-
 /** Longer query texts run, but are not registered: the store is for real client operations. */
 export const APQ_MAX_QUERY_BYTES = 32 * 1024;
 
 /**
- * A first-party request: an anonymous request that sends a query with its hash runs the query
- * but does not register it (a wrong hash is still Apollo's 400); so does a query text over
- * APQ_MAX_QUERY_BYTES. Signed-in clients register as Apollo does (an invalid token is refused
- * before that).
+ * A first-party request: its persistedQuery extension must be well formed, and a query text sent
+ * with it must be that hash's text (a typed 400 otherwise, before Apollo, whose own answers to
+ * these are uncoded). An anonymous request that sends a query with its hash runs the query but
+ * does not register it; so does a query text over APQ_MAX_QUERY_BYTES. Signed-in clients
+ * register as Apollo does (an invalid token is refused before that).
  */
 export function admitFirstParty(req: GraphQLHttpRequest, authorization: string | undefined): void {
   const signedIn = (authorization ?? '').trim() !== '';
@@ -234,19 +250,27 @@ export function admitFirstParty(req: GraphQLHttpRequest, authorization: string |
   let extensions: Params | undefined;
   try {
     params = paramsOf(req);
-    extensions = jsonParam(params.extensions, 'extensions');
+    // Apollo refuses a POST body's extensions that are not an object (a JSON string included).
+    extensions = req.method === 'GET' || typeof params.extensions !== 'string' ? jsonParam(params.extensions, 'extensions') : undefined;
   } catch {
     return; // Apollo answers malformed requests itself.
   }
-  const persisted = extensions?.persistedQuery as Params | undefined;
-  if (typeof params.query !== 'string' || !persisted || persisted.sha256Hash !== sha256(params.query)) return;
-  if (signedIn && Buffer.byteLength(params.query) <= APQ_MAX_QUERY_BYTES) return;
-  const { persistedQuery: _p, ...rest } = extensions!;
+  const hash = persistedHash(extensions);
+  if (hash === undefined) return;
+  const query = typeof params.query === 'string' ? params.query : undefined;
+  const mismatch = query === undefined ? undefined : hashMismatch(query, hash);
+  if (mismatch) throw refusalOf(mismatch);
+  const register = query !== undefined && signedIn && Buffer.byteLength(query) <= APQ_MAX_QUERY_BYTES;
+  const { persistedQuery, ...rest } = extensions!;
+  // Apollo compares and stores the hash as sent: an upper-case one goes on in lower case.
+  const asSent = (persistedQuery as Params).sha256Hash === hash;
+  if ((query === undefined || register) && asSent) return;
+  const next = query === undefined || register ? { ...rest, persistedQuery: { ...(persistedQuery as Params), sha256Hash: hash } } : rest;
   if (req.method === 'GET') {
     const search = new URLSearchParams(req.search);
-    search.set('extensions', JSON.stringify(rest));
+    search.set('extensions', JSON.stringify(next));
     req.search = `?${search}`;
   } else {
-    req.body = { ...params, extensions: rest };
+    req.body = { ...params, extensions: next };
   }
 }

@@ -1,12 +1,23 @@
 import { tenantClient } from '../../db/tenant';
 import { builder } from '../../graphql/builder';
-import { AccountLockedError, ConflictError, InvalidCredentialsError } from '../../graphql/errors';
+import { AccountLockedError, ConflictError, ForbiddenError, InvalidCredentialsError } from '../../graphql/errors';
+import type { Context } from '../../server/context';
 import { parseInput, z } from '../../graphql/validation';
 import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
 
 const email = z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').email('must be an email address');
 const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 const name = z.string().trim().max(100, 'must be at most 100 characters').nullish();
+
+/**
+ * An admin acting on a creator (X-Act-As-Creator) gets no session from that request: sessions
+ * are lasting credentials, and the act is for one request only (see api-key.service.ts). A top-
+ * level FORBIDDEN, not a union member: these unions predate the rule, and a request that acts on
+ * a creator while signing in is never a client's normal flow.
+ */
+function refuseWhileActing(ctx: Context): void {
+  if (ctx.viewer.kind === 'admin' && ctx.viewer.actingAs) throw new ForbiddenError('An admin acting on a creator cannot sign in, sign up or refresh a session in the same request: send it without X-Act-As-Creator');
+}
 
 const AuthPayload = builder.objectRef<Session>('AuthPayload').implement({
   description: 'A signed-in session: a short-lived access token (a JWT for the Authorization header) and a refresh token to rotate it.',
@@ -46,6 +57,7 @@ builder.mutationField('signUp', (t) =>
     errors: { types: [ConflictError], directResult: true },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
+      refuseWhileActing(ctx);
       const data = parseInput(z.object({ email, password, firstName: name, lastName: name, companyName: name }), input);
       return signUp(ctx, data);
     },
@@ -62,6 +74,7 @@ builder.mutationField('logIn', (t) =>
     errors: { types: [InvalidCredentialsError, AccountLockedError], directResult: true },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => {
+      refuseWhileActing(ctx);
       const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');
       return logIn(ctx, input.email, input.password);
     },
@@ -74,7 +87,10 @@ builder.mutationField('refreshSession', (t) =>
     description: 'Exchanges a refresh token for a new access token and a new refresh token.',
     errors: { types: [InvalidCredentialsError], directResult: true },
     args: { refreshToken: t.arg.string({ required: true }) },
-    resolve: (_root, { refreshToken }, ctx) => refreshSession(ctx, refreshToken),
+    resolve: (_root, { refreshToken }, ctx) => {
+      refuseWhileActing(ctx);
+      return refreshSession(ctx, refreshToken);
+    },
   }),
 );
 
@@ -93,6 +109,7 @@ builder.mutationField('adminLogIn', (t) =>
     errors: { types: [InvalidCredentialsError], directResult: true },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => {
+      refuseWhileActing(ctx);
       const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');
       return adminLogIn(ctx, input.email, input.password);
     },

@@ -4,7 +4,7 @@ import { requireAccountHolder } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { parseInput, text, z } from '../../graphql/validation';
-import { createApiKey, revokeApiKey, updateApiKey } from './api-key.service';
+import { createApiKey, refuseActingAdmin, revokeApiKey, updateApiKey } from './api-key.service';
 
 const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   description: 'What a partner key may do: READ runs queries, WRITE runs mutations.',
@@ -111,6 +111,7 @@ builder.mutationField('createApiKey', (t) =>
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       const creatorId = requireAccountHolder(ctx);
+      refuseActingAdmin(ctx);
       const data = parseInput(z.object({ name: text(100), scopes: scopeList.nullish(), allowedOperations: operationList.nullish(), expiresAt: z.date().nullish() }), input);
       return createApiKey(ctx, creatorId, { name: data.name, scopes: data.scopes ?? ['read'], allowedOperations: data.allowedOperations ?? [], expiresAt: data.expiresAt ?? null });
     },
@@ -134,6 +135,7 @@ builder.mutationField('updateApiKey', (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateApiKeyInput, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const creatorId = requireAccountHolder(ctx);
+      refuseActingAdmin(ctx);
       const id = fromGlobalId(String(args.id), 'ApiKey', 'id');
       const data = parseInput(z.object({ name: text(100).optional(), scopes: scopeList.optional(), allowedOperations: operationList.optional(), expiresAt: z.date().nullable().optional() }), {
         ...args.input,

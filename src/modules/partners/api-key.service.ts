@@ -3,7 +3,7 @@
 import { issueApiKey } from '../../auth/api-keys';
 import type { ApiKeyScope } from '../../auth/viewer';
 import { withTenantTransaction } from '../../db/tenant';
-import { NotFoundError, ValidationError, type FieldProblem } from '../../graphql/errors';
+import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../graphql/errors';
 import type { Context } from '../../server/context';
 import { securityLog } from '../creators/auth.service';
 
@@ -30,7 +30,17 @@ export function checkRules(ctx: Context, rules: ApiKeyRules, path = 'input'): vo
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
+/**
+ * A key is a lasting credential: only the creator issues or changes its own. An admin acting on
+ * it (X-Act-As-Creator) is there for one request, with a reason; a key it could mint, or extend,
+ * would outlive both. Revoking stays allowed to the admin.
+ */
+export function refuseActingAdmin(ctx: Context): void {
+  if (ctx.viewer.kind === 'admin') throw new ForbiddenError("An admin acting on a creator cannot issue or change the creator's API keys (it may revoke them): the creator does that itself");
+}
+
 export async function createApiKey(ctx: Context, creatorId: string, input: Required<Pick<ApiKeyRules, 'name' | 'scopes'>> & ApiKeyRules) {
+  refuseActingAdmin(ctx);
   checkRules(ctx, input);
   const issued = issueApiKey(creatorId);
   const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
@@ -45,6 +55,7 @@ export async function createApiKey(ctx: Context, creatorId: string, input: Requi
 }
 
 export async function updateApiKey(ctx: Context, creatorId: string, id: string, input: ApiKeyRules) {
+  refuseActingAdmin(ctx);
   await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
     const current = await tx.apiKey.findUnique({ where: { id }, select: { scopes: true, allowedOperations: true } });
     if (!current) throw new NotFoundError('API key');

@@ -4,6 +4,7 @@ import { Prisma } from '../../generated/prisma/client';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { requireTenant } from '../../graphql/guards';
 import { ValidationError } from '../../graphql/errors';
+import { CursorError, openCursor, sealCursor, type SealingContext } from '../../graphql/sealed-cursors';
 import { prismaFor } from '../../graphql/tenant';
 import { fromGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
@@ -19,23 +20,24 @@ interface FeedPage {
 }
 
 // The cursor is the (change_xid, id) of the last row returned: change_xid is the id of the
-// transaction that last wrote a user (see the user_change_feed migration).
+// transaction that last wrote a user (see the user_change_feed migration). That id is global to
+// the platform, so the pair travels sealed (src/graphql/sealed-cursors.ts), in a fixed width
+// (8 + 16 bytes) so that not even its length shows how far the platform's count has gone.
+const FEED = 'UserChangeFeed';
 const START: [string, string] = ['0', '00000000-0000-0000-0000-000000000000'];
 
-function encodeCursor(xid: string, id: string): string {
-  return Buffer.from(JSON.stringify([xid, id])).toString('base64url');
+function sealFeedCursor(ctx: SealingContext, xid: string, id: string): string {
+  const plain = Buffer.alloc(24);
+  plain.writeBigInt64BE(BigInt(xid));
+  plain.write(id.replace(/-/g, ''), 8, 'hex');
+  return sealCursor(ctx, FEED, plain);
 }
 
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && /^\d{1,19}$/.test(String(value[0])) && /^[0-9a-f-]{36}$/.test(String(value[1]))) {
-      return [String(value[0]), String(value[1])];
-    }
-  } catch {
-    // fall through
-  }
-  throw new ValidationError([{ path: 'after', message: 'is not a cursor returned by userChanges' }]);
+function openFeedCursor(ctx: SealingContext, after: string): [string, string] {
+  const plain = openCursor(ctx, FEED, after, 'after');
+  if (plain.length !== 24) throw new CursorError('after');
+  const hex = plain.toString('hex', 8);
+  return [plain.readBigInt64BE(0).toString(), `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`];
 }
 
 const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
@@ -49,7 +51,7 @@ const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
         return page.ids.flatMap((id) => byId.get(id) ?? []);
       },
     }),
-    cursor: t.string({ description: 'Pass it as `after` to continue from here. Store it after processing the page.', resolve: (page) => page.cursor }),
+    cursor: t.string({ description: "Pass it as `after` to continue from here. Store it after processing the page. Opaque: only this creator's calls accept it.", resolve: (page) => page.cursor }),
     hasMore: t.boolean({ description: 'More changes are ready now: ask again at once.', resolve: (page) => page.hasMore }),
   }),
 });
@@ -67,7 +69,7 @@ builder.queryField('userChanges', (t) =>
       requireTenant(ctx);
       const first = args.first ?? 100;
       if (first < 1 || first > MAX_FEED_PAGE) throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
-      const [xid, id] = args.after ? decodeCursor(args.after) : START;
+      const [xid, id] = args.after != null ? openFeedCursor(ctx, args.after) : START;
       // Only transactions older than every running one (the snapshot's xmin) have finished:
       // their rows are final. Newer rows wait for the next call.
       const rows = await prismaFor(ctx).$queryRaw<{ id: string; change_xid: string }[]>`
@@ -80,7 +82,8 @@ builder.queryField('userChanges', (t) =>
       const last = page.at(-1);
       return {
         ids: page.map((row) => row.id),
-        cursor: last ? encodeCursor(last.change_xid, last.id) : encodeCursor(xid, id),
+        // Caught up: the cursor it was given, which resumes from the same place.
+        cursor: last ? sealFeedCursor(ctx, last.change_xid, last.id) : (args.after ?? sealFeedCursor(ctx, xid, id)),
         hasMore: rows.length > first,
       };
     },

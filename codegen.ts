@@ -5,6 +5,8 @@
 // operations/partner/ is also the partner safelist: its output includes
 // persisted-documents.json, the manifest of sha256 hash -> document that the server loads and
 // that partners call by hash. CI regenerates it and fails if the committed one differs.
+//
+// BigInt is a decimal string on the wire (src/graphql/bigint-scalar.ts), so it is a string here.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
@@ -16,7 +18,7 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {
-        scalars: { DateTime: 'string' },
+        scalars: { DateTime: 'string', BigInt: 'string' },
         enumsAsTypes: true,
         useTypeImports: true,
       },
@@ -26,7 +28,7 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
-        scalars: { DateTime: 'string' },
+        scalars: { DateTime: 'string', BigInt: 'string' },
         enumsAsTypes: true,
         useTypeImports: true,
       },

@@ -7,7 +7,7 @@ import { prismaFor } from '../../graphql/tenant';
 import { identifier, parseInput } from '../../graphql/validation';
 import type { Context } from '../../server/context';
 import { DateRangeInput } from '../shared/enums';
-import { daySummary, EMPTY_FUNNEL, engagementSeries, leaderboard, programFunnels, usageAgainstPlan, type DaySummary, type Funnel } from './insights.service';
+import { daySummary, EMPTY_FUNNEL, engagementSeries, leaderboard, programFunnels, usageAgainstPlan, type DaySummary, type Funnel, type LeaderboardRow, type UsageLine } from './insights.service';
 
 const GranularityEnum = builder.enumType('Granularity', { values: { DAY: { value: 'day' }, WEEK: { value: 'week' }, MONTH: { value: 'month' } } as const });
 const AggregateEnum = builder.enumType('Aggregate', { values: { SUM: { value: 'sum' }, AVG: { value: 'avg' }, MAX: { value: 'max' } } as const });
@@ -76,11 +76,11 @@ const usersFor = createContextCache(
   }, { cache: false }),
 );
 
-const LeaderboardEntry = builder.objectRef<{ rank: number; points: number; achievements: number; userId: string }>('LeaderboardEntry').implement({
+const LeaderboardEntry = builder.objectRef<LeaderboardRow>('LeaderboardEntry').implement({
   fields: (t) => ({
     rank: t.exposeInt('rank', { description: 'Competition ranking: equal points share a rank.' }),
-    points: t.exposeInt('points'),
-    achievements: t.exposeInt('achievements'),
+    points: t.expose('points', { type: 'BigInt', description: 'Sum of the points of the achievements counted (64-bit: it can pass 2^31).' }),
+    achievements: t.expose('achievements', { type: 'BigInt', description: 'Achievements counted (64-bit, like points).' }),
     user: t.prismaField({ type: 'User', resolve: (_query, entry, _args, ctx) => usersFor(ctx).load(entry.userId) }),
   }),
 });
@@ -124,19 +124,21 @@ builder.queryField('dashboardSummary', (t) =>
   }),
 );
 
-const PlanUsageLine = builder.objectRef<{ resource: string; used: number; limit: number }>('PlanUsageLine').implement({
+const PlanUsageLine = builder.objectRef<UsageLine>('PlanUsageLine').implement({
+  description: 'One limit of the plan. Amounts are 64-bit (storage is bytes, past 2^31 on most plans).',
   fields: (t) => ({
     resource: t.exposeString('resource'),
-    used: t.exposeFloat('used'),
-    limit: t.exposeFloat('limit'),
-    remaining: t.float({ resolve: (l) => Math.max(0, l.limit - l.used) }),
-    percentUsed: t.float({ resolve: (l) => (l.limit > 0 ? Math.round((l.used / l.limit) * 1000) / 10 : 0) }),
+    used: t.expose('used', { type: 'BigInt' }),
+    limit: t.expose('limit', { type: 'BigInt' }),
+    remaining: t.field({ type: 'BigInt', resolve: (l) => (l.limit > l.used ? l.limit - l.used : 0n) }),
+    // Tenths of a percent, rounded half up, in bigint: two 64-bit amounts are never rounded before their ratio is small.
+    percentUsed: t.float({ resolve: (l) => (l.limit > 0n ? Number((l.used * 2000n + l.limit) / (2n * l.limit)) / 10 : 0) }),
   }),
 });
 
 builder.queryField('planUsage', (t) =>
   t.field({
-    type: builder.objectRef<{ tier: string; lines: { resource: string; used: number; limit: number }[] }>('PlanUsage').implement({
+    type: builder.objectRef<{ tier: string; lines: UsageLine[] }>('PlanUsage').implement({
       description: "The creator's use of each limit of its plan.",
       fields: (u) => ({ tier: u.exposeString('tier'), lines: u.field({ type: [PlanUsageLine], resolve: (p) => p.lines }) }),
     }),

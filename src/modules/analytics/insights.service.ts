@@ -73,15 +73,19 @@ export const EMPTY_FUNNEL: Funnel = { enrolled: 0, active: 0, paused: 0, dropped
 export interface LeaderboardRow {
   rank: number;
   userId: string;
-  points: number;
-  achievements: number;
+  points: bigint;
+  achievements: bigint;
 }
 
-/** Users by achievement points (all time, or earned in [from, to)), with competition ranking. */
+/**
+ * Users by achievement points (all time, or earned in [from, to)), with competition ranking.
+ * Points and achievements stay bigint (sum of int4 and count are bigint): a user's total passes
+ * 2^31 long before any table is large. The rank of the k-th row is at most k (<= limit), so int.
+ */
 export async function leaderboard(db: TenantClient, args: { from?: Date | null; to?: Date | null; limit: number }): Promise<LeaderboardRow[]> {
   return db.$queryRaw<LeaderboardRow[]>`
     SELECT rank() OVER (ORDER BY sum(points) DESC)::int AS rank, user_id::text AS "userId",
-           sum(points)::int AS points, count(*)::int AS achievements
+           sum(points) AS points, count(*) AS achievements
       FROM achievements
      WHERE (${args.from ?? null}::timestamptz IS NULL OR earned_at >= ${args.from ?? null}::timestamptz)
        AND (${args.to ?? null}::timestamptz IS NULL OR earned_at < ${args.to ?? null}::timestamptz)
@@ -121,30 +125,35 @@ export async function daySummary(db: TenantClient, day: Date): Promise<DaySummar
 
 export interface UsageLine {
   resource: keyof PlanLimits;
-  used: number;
-  limit: number;
+  used: bigint;
+  limit: bigint;
 }
 
-/** The creator's use of each plan limit now. Requests per minute are reported by the rate limiter, so 0 here. */
+/**
+ * The creator's use of each plan limit now. Requests per minute are reported by the rate
+ * limiter, so 0 here. Bigints throughout: storage is bytes (10 GB on the pro plan is past 2^31),
+ * and sum() of a bigint column is numeric, read as text so that no value is rounded on the way.
+ */
 export async function usageAgainstPlan(db: TenantClient, creatorId: string): Promise<{ tier: string; lines: UsageLine[] }> {
-  const [row] = await db.$queryRaw<{ tier: string; users: number; programs: number; ai: number; storage: number }[]>`
+  const [row] = await db.$queryRaw<{ tier: string; users: bigint; programs: bigint; ai: string; storage: string }[]>`
     SELECT c.subscription_tier AS tier,
-           (SELECT count(*) FROM users)::int AS users,
-           (SELECT count(*) FROM programs WHERE status <> 'archived')::int AS programs,
+           (SELECT count(*) FROM users) AS users,
+           (SELECT count(*) FROM programs WHERE status <> 'archived') AS programs,
            (SELECT coalesce(sum(quantity), 0) FROM usage_tracking
-             WHERE usage_type = 'ai_interactions' AND date >= date_trunc('month', now() AT TIME ZONE 'UTC')::date)::float8 AS ai,
-           (SELECT coalesce(sum(stored_bytes), 0) FROM documents)::float8 AS storage
+             WHERE usage_type = 'ai_interactions' AND date >= date_trunc('month', now() AT TIME ZONE 'UTC')::date)::text AS ai,
+           (SELECT coalesce(sum(stored_bytes), 0) FROM documents)::text AS storage
       FROM creators c WHERE c.id = ${creatorId}::uuid`;
   const tier = row?.tier ?? 'free';
   const limits = limitsFor(tier);
+  const line = (resource: keyof PlanLimits, used: bigint | string | undefined): UsageLine => ({ resource, used: BigInt(used ?? 0), limit: BigInt(limits[resource]) });
   return {
     tier,
     lines: [
-      { resource: 'users', used: row?.users ?? 0, limit: limits.users },
-      { resource: 'programs', used: row?.programs ?? 0, limit: limits.programs },
-      { resource: 'aiInteractionsPerMonth', used: row?.ai ?? 0, limit: limits.aiInteractionsPerMonth },
-      { resource: 'storageBytes', used: row?.storage ?? 0, limit: limits.storageBytes },
-      { resource: 'apiRequestsPerMinute', used: 0, limit: limits.apiRequestsPerMinute },
+      line('users', row?.users),
+      line('programs', row?.programs),
+      line('aiInteractionsPerMonth', row?.ai),
+      line('storageBytes', row?.storage),
+      line('apiRequestsPerMinute', 0n),
     ],
   };
 }

@@ -2,6 +2,10 @@
 // the number of users on the page. Created per request (createContextCache), always reading
 // through that request's tenant client; batching only, no cache, because a subscription reuses
 // its context for every event and must see current numbers.
+//
+// The total is a bigint end to end: sum() of an int4 column is a bigint in PostgreSQL, which
+// the driver hands over as a JS bigint, and the BigInt scalar sends it as a decimal string.
+// (Prisma's groupBy _sum would read it back as an Int field: a JS number, inexact past 2^53.)
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { prismaFor } from '../../graphql/tenant';
@@ -9,9 +13,11 @@ import type { Context } from '../../server/context';
 
 export const pointsFor = createContextCache(
   (ctx: Context) =>
-    new DataLoader<string, number>(async (userIds) => {
-      const sums = await prismaFor(ctx).achievement.groupBy({ by: ['userId'], where: { userId: { in: [...userIds] } }, _sum: { points: true } });
-      const byUser = new Map(sums.map((s) => [s.userId, s._sum.points ?? 0]));
-      return userIds.map((id) => byUser.get(id) ?? 0);
+    new DataLoader<string, bigint>(async (userIds) => {
+      const sums = await prismaFor(ctx).$queryRaw<{ userId: string; points: bigint }[]>`
+        SELECT user_id::text AS "userId", sum(points) AS points
+          FROM achievements WHERE user_id = ANY(${[...userIds]}::uuid[]) GROUP BY user_id`;
+      const byUser = new Map(sums.map((s) => [s.userId, BigInt(s.points)]));
+      return userIds.map((id) => byUser.get(id) ?? 0n);
     }, { cache: false }),
 );

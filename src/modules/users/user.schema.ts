@@ -25,7 +25,7 @@ builder.prismaNode('User', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     profile: t.relation('profile', { nullable: true }),
-    pointsTotal: t.int({ description: 'Sum of the points of all achievements.', resolve: (user, _args, ctx) => pointsFor(ctx).load(user.id) }),
+    pointsTotal: t.field({ type: 'BigInt', description: 'Sum of the points of all achievements (64-bit: it can pass 2^31).', resolve: (user, _args, ctx) => pointsFor(ctx).load(user.id) }),
     enrollments: t.relatedConnection('enrollments', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }] }) }),
     conversations: t.relatedConnection('conversations', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }] }) }),
     badges: t.relatedConnection('badges', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }) }),

@@ -1,20 +1,47 @@
-// Database errors become typed errors here, and only here. A Pothos plugin (below) applies it to
-// every root Query and Mutation resolver; it sits inside the errors plugin, so a mapped error
-// becomes a member of the field's result union. Anything not recognised is rethrown unchanged
-// and masked by the server as INTERNAL_SERVER_ERROR.
-import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
-import type { GraphQLFieldResolver } from 'graphql';
+// A client's mistake that only the database or Pothos noticed becomes a typed error here, and
+// only here (issue 17). Two places apply it: a Pothos plugin (below) on every root Query,
+// Mutation and Subscription field, inside the errors plugin, so a mapped error becomes a member
+// of the field's result union; and the server's masking (server/plugins/masking.ts), the safety
+// net for everything else (nested fields, subscription events, errors wrapped on the way).
+// Anything not recognised is returned unchanged and masked as INTERNAL_SERVER_ERROR: that code
+// means a bug here. No SQL text and no constraint internals leave this file, only field names.
+import SchemaBuilder, { BasePlugin, PothosValidationError, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { Prisma } from '../generated/prisma/client';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, TransactionConflictError, ValidationError } from './errors';
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** The PostgreSQL error under a Prisma error, when the driver adapter passed one through. */
-function pgCause(error: unknown): { code?: string; constraint?: string; message?: string } | undefined {
-  const e = error as { cause?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string; constraint?: unknown } } } };
-  const cause = e.meta?.driverAdapterError?.cause;
-  if (cause?.originalCode) return { code: cause.originalCode, message: cause.originalMessage };
-  return undefined;
+/** What PostgreSQL said, wherever a wrapper put it. */
+export interface SqlError {
+  code: string;
+  message: string;
+  detail?: string;
+  column?: string;
+  constraint?: string;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * The PostgreSQL error inside `error`: a node-postgres DatabaseError (the tenant statement path,
+ * pool.query), the driver adapter's cause inside a Prisma error (model operations, $queryRaw,
+ * interactive transactions), or either of them as some wrapper's `cause`.
+ */
+export function sqlErrorOf(error: unknown, depth = 0): SqlError | undefined {
+  if (!error || typeof error !== 'object' || depth > 5) return undefined;
+  const e = error as { code?: unknown; severity?: unknown; message?: unknown; detail?: unknown; column?: unknown; constraint?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } };
+  const adapter = e.meta?.driverAdapterError?.cause;
+  if (adapter && typeof adapter.originalCode === 'string' && SQLSTATE.test(adapter.originalCode)) {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { code: adapter.originalCode, message: str(adapter.originalMessage) ?? '', detail: str(adapter.detail), column: str(adapter.column), constraint: str(adapter.constraint) };
+  }
+  // node-postgres: a DatabaseError carries the SQLSTATE in `code` and always a `severity`.
+  if (typeof e.code === 'string' && SQLSTATE.test(e.code) && typeof e.severity === 'string') {
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return { code: e.code, message: String(e.message ?? ''), detail: str(e.detail), column: str(e.column), constraint: str(e.constraint) };
+  }
+  return sqlErrorOf(e.cause, depth + 1);
 }
 
 /**
@@ -25,6 +52,7 @@ function pgCause(error: unknown): { code?: string; constraint?: string; message?
 function quotaExceeded(error: unknown): QuotaExceededError | undefined {
   const e = error as { message?: unknown; meta?: unknown; cause?: unknown };
   const text = `${String(e.message ?? '')} ${safeJson(e.meta)} ${safeJson((e.cause as { message?: unknown } | undefined)?.message)}`;
+  if (!text.includes('QUOTA_EXCEEDED')) return undefined;
   const match = /QUOTA_EXCEEDED (\{[^}]*\})/.exec(text.replace(/\\"/g, '"'));
   if (!match) return undefined;
   try {
@@ -43,12 +71,90 @@ function safeJson(value: unknown): string {
   }
 }
 
-export function mapDatabaseError(error: unknown): unknown {
+/** The key columns of a unique or exclusion violation ("Key (creator_id, email)=(...)"), without the tenant's. */
+function keyFields(detail: string | undefined): string[] {
+  const columns = /^Key \(([^)]*)\)=/.exec(detail ?? '')?.[1] ?? '';
+  return columns.split(',').map((c) => camel(c.trim().replace(/"/g, ''))).filter((c) => c && c !== 'creatorId' && /^[A-Za-z0-9]+$/.test(c));
+}
+
+/** The field a CHECK constraint guards: users_channel_check -> channel. */
+function checkedField(constraint: string): string {
+  return camel(constraint.replace(/^[a-z_]+?_(?=[a-z_]+_check$)/, '').replace(/_check$/, ''));
+}
+
+/** A typed error for a class 22, 23, 40, 54 or 57014 SQLSTATE; undefined for anything else. */
+export function mapSqlError(sql: SqlError, path = 'input', model = 'Record'): GraphQLError | undefined {
+  const invalid = (message: string) => new ValidationError([{ path, message }]);
+  switch (sql.code) {
+    case '22001':
+      return invalid('is too long');
+    case '22003':
+      return invalid('is out of range');
+    case '22007':
+    case '22008':
+      return invalid('is not a valid date or time in the supported range');
+    case '22021':
+    case '22P05':
+      return invalid('contains characters that cannot be stored (NUL or invalid Unicode)');
+    case '22P02':
+      return invalid('is not of the expected form');
+    case '2201B':
+      return invalid('is not a valid regular expression');
+    case '23502': {
+      const column = sql.column ?? /column "([a-z_]+)"/.exec(sql.message)?.[1];
+      return new ValidationError([{ path: column ? camel(column) : path, message: 'is required' }]);
+    }
+    case '23503':
+      // A reference to a row this tenant cannot see: missing, or another tenant's.
+      return new NotFoundError('Referenced record');
+    case '23505': {
+      const fields = keyFields(sql.detail);
+      return new ConflictError(`A ${model} with this ${fields.join(' and ') || 'value'} already exists`);
+    }
+    case '23514': {
+      const constraint = sql.constraint ?? /constraint "([^"]+)"/.exec(sql.message)?.[1] ?? '';
+      return new ValidationError([{ path: checkedField(constraint) || path, message: 'is not an allowed value' }]);
+    }
+    case '23P01':
+      return new ConflictError(`This ${keyFields(sql.detail).join(' and ') || 'value'} overlaps an existing one`);
+    case '23001':
+      return new ConflictError('The record is still referenced by others');
+    case '40001':
+    case '40P01':
+    case '55P03':
+      return new TransactionConflictError();
+    case '42501':
+      // Row-level security refused the row (WITH CHECK): another tenant's.
+      return /row-level security/.test(sql.message) ? new ForbiddenError() : undefined;
+    case '57014':
+      return new GraphQLError('The request ran out of time: ask for less at once', { extensions: { code: 'REQUEST_TIMEOUT' } });
+    default:
+      break;
+  }
+  if (sql.code.startsWith('22')) return invalid('is not a value the database accepts');
+  if (sql.code.startsWith('23')) return new ConflictError('The change conflicts with existing data');
+  // 54000 program_limit_exceeded (an index row past 2,704 bytes, say), 54001 too complex.
+  if (sql.code.startsWith('54')) return invalid('is too large for the database to store or search');
+  return undefined;
+}
+
+/**
+ * Typed errors for the client's mistakes that surface as database or Pothos errors, and
+ * `error` itself for anything else. `path` names the argument when the database cannot.
+ */
+export function mapDatabaseError(error: unknown, path = 'input'): unknown {
   if (error instanceof AppError) return error;
+  // Pothos' own input checks (first: -1, last without first or before, a malformed global id):
+  // GraphQLErrors without a code, which would be reported as INTERNAL_SERVER_ERROR.
+  if (error instanceof PothosValidationError || (error instanceof GraphQLError && error.name === 'PothosValidationError')) {
+    return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  if (error instanceof GraphQLError || !error || typeof error !== 'object') return error;
   const quota = quotaExceeded(error);
   if (quota) return quota;
+  let model = 'Record';
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    const model = (error.meta?.modelName as string | undefined) ?? 'Record';
+    model = (error.meta?.modelName as string | undefined) ?? 'Record';
     switch (error.code) {
       case 'P2002': {
         const target = (error.meta?.target as string[] | string | undefined) ?? (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined)?.cause?.constraint?.fields;
@@ -56,7 +162,6 @@ export function mapDatabaseError(error: unknown): unknown {
         return new ConflictError(`A ${model} with this ${fields.join(' and ') || 'value'} already exists`);
       }
       case 'P2003':
-        // A reference to a row this tenant cannot see: missing, or another tenant's.
         return new NotFoundError('Referenced record');
       case 'P2025':
       case 'P2015':
@@ -64,29 +169,50 @@ export function mapDatabaseError(error: unknown): unknown {
         return new NotFoundError(model);
       case 'P2011':
       case 'P2012':
-        return new ValidationError([{ path: String(error.meta?.constraint ?? error.meta?.target ?? 'input'), message: 'is required' }]);
+        return new ValidationError([{ path: String(error.meta?.constraint ?? error.meta?.target ?? path), message: 'is required' }]);
+      case 'P2000':
+        return new ValidationError([{ path: typeof error.meta?.column_name === 'string' ? camel(error.meta.column_name) : path, message: 'is too long' }]);
+      case 'P2020':
+        return new ValidationError([{ path, message: 'is out of range' }]);
+      case 'P2034':
+        return new TransactionConflictError();
       default:
         break;
     }
-    const cause = pgCause(error);
-    if (cause?.code === '23514') {
-      const constraint = /constraint "([^"]+)"/.exec(cause.message ?? '')?.[1] ?? '';
-      const field = camel(constraint.replace(/^[a-z_]+?_(?=[a-z_]+_check$)/, '').replace(/_check$/, ''));
-      return new ValidationError([{ path: field || 'input', message: 'is not an allowed value' }]);
-    }
-    if (cause?.code === '42501') return new ForbiddenError();
   }
-  return error;
+  const sql = sqlErrorOf(error);
+  return (sql && mapSqlError(sql, path, model)) ?? error;
 }
+
+/** The argument a database error is reported against: `input` if the field has one. */
+function argumentPath(args: object): string {
+  const names = Object.keys(args);
+  return names.includes('input') ? 'input' : (names[0] ?? 'input');
+}
+
+const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
 
 export class DatabaseErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, fieldConfig: PothosOutputFieldConfig<Types>) {
-    if (fieldConfig.parentType !== 'Query' && fieldConfig.parentType !== 'Mutation') return resolver;
+    if (!ROOTS.has(fieldConfig.parentType as string)) return resolver;
+    const path = argumentPath(fieldConfig.args);
     return async (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof resolver>[3]) => {
       try {
         return await resolver(parent, args, context, info);
       } catch (error) {
-        throw mapDatabaseError(error);
+        throw mapDatabaseError(error, path);
+      }
+    };
+  }
+
+  override wrapSubscribe(subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined, fieldConfig: PothosOutputFieldConfig<Types>) {
+    if (!subscribe) return subscribe;
+    const path = argumentPath(fieldConfig.args);
+    return async (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof subscribe>[3]) => {
+      try {
+        return await subscribe(parent, args, context, info);
+      } catch (error) {
+        throw mapDatabaseError(error, path);
       }
     };
   }

@@ -117,6 +117,19 @@ export class SubscriptionLimitError extends AppError {
   }
 }
 
+/**
+ * A concurrent change got in the way (PostgreSQL: serialization failure 40001, deadlock 40P01,
+ * lock not available 55P03). Nothing was written; the same request may simply be sent again.
+ * Always a top-level error with `retryable: true`, never a union member: no result union lists
+ * it, so it is no AppError and its code is not in the schema's ErrorCode enum.
+ */
+export class TransactionConflictError extends GraphQLError {
+  readonly code = 'TRANSACTION_CONFLICT';
+  constructor() {
+    super('A concurrent change got in the way; nothing was written: send the request again', { extensions: { code: 'TRANSACTION_CONFLICT', retryable: true } });
+  }
+}
+
 /** For fields without a result union (queries): the request lacks a usable credential. */
 export function unauthenticated(message = 'Sign in first'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });

@@ -1,7 +1,10 @@
 // Expected failures are GraphQLErrors we raise on purpose, with a stable `code`; they pass
-// through. Anything else (a Prisma error, a bug) is masked to INTERNAL_SERVER_ERROR so no SQL,
-// stack or internal message reaches a client, and logged in full with the request id, which
-// every error carries so a user's report can be matched to the log line.
+// through. A client's mistake that only PostgreSQL or Pothos noticed, wherever it was thrown
+// (a nested field, a subscription event, a wrapper), is typed by the one mapping in
+// graphql/database-errors.ts and logged at info. Anything else (a bug) is masked to
+// INTERNAL_SERVER_ERROR so no SQL, stack or internal message reaches a client, and logged in
+// full with the request id, which every error carries so a user's report can be matched to the
+// log line.
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -9,6 +12,7 @@ import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { jsonBytesAtLeast, responseTooLarge } from '../limits';
 import { TenantBusyError } from '../../db/tenant-share';
+import { mapDatabaseError, sqlErrorOf } from '../../graphql/database-errors';
 
 /**
  * The error underneath every wrapper. graphql-js wraps resolver errors (with a path), but Apollo
@@ -35,7 +39,17 @@ function isVariableError(error: unknown): boolean {
 export function isExpected(error: unknown, code?: unknown): boolean {
   if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) return true;
   if (isVariableError(error)) return true;
-  return innermost(error) instanceof GraphQLError;
+  const inner = innermost(error);
+  // Pothos' errors are GraphQLErrors without a code: its input checks are typed below
+  // (clientMistake), and the others (a schema built wrong) are bugs.
+  return inner instanceof GraphQLError && !inner.name.startsWith('Pothos');
+}
+
+/** The typed error for a client's mistake that PostgreSQL or Pothos reported, if it is one. */
+export function clientMistake(error: unknown): GraphQLError | undefined {
+  const inner = innermost(error);
+  const mapped = mapDatabaseError(inner);
+  return mapped !== inner && mapped instanceof GraphQLError ? mapped : undefined;
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -45,8 +59,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (!safe.code && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
-  const inner = innermost(error) as { message?: string; meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } } | undefined;
-  if (inner?.meta?.driverAdapterError?.cause?.originalCode === '57014' || /canceling statement due to statement timeout/.test(String(inner?.message ?? ''))) {
+  const typed = clientMistake(error);
+  if (typed) return { message: typed.message, ...(formatted.locations ? { locations: formatted.locations } : {}), path: formatted.path, extensions: { ...typed.extensions } };
+  // A statement timeout whose SQLSTATE some wrapper dropped (the mapping above has the rest).
+  const inner = innermost(error) as { message?: string } | undefined;
+  if (/canceling statement due to statement timeout/.test(String(inner?.message ?? ''))) {
     return { message: 'The request ran out of time: ask for less at once', path: formatted.path, extensions: { code: 'REQUEST_TIMEOUT' } };
   }
   const busy = innermost(error);
@@ -70,6 +87,10 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
               contextValue.log.info({ reason: (innermost(error) as TenantBusyError).reason, operationName }, "tenant's pool share in use");
             } else if (isDatabaseUnavailable(innermost(error))) {
               contextValue.log.warn({ err: (innermost(error) as Error).message, operationName }, 'database unavailable');
+            } else if (!isExpected(error, error.extensions?.code) && clientMistake(error)) {
+              // The client's mistake, typed: worth a trace, not an alert.
+              const typed = clientMistake(error)!;
+              contextValue.log.info({ code: typed.extensions.code, sqlState: sqlErrorOf(innermost(error))?.code, operationName, path: error.path }, 'client error reported by the database');
             } else if (!isExpected(error, error.extensions?.code)) {
               const original = innermost(error);
               contextValue.log.error({ err: original, operationName, path: error.path }, 'unexpected error');

@@ -72,8 +72,23 @@ builder.queryField('programAnalytics', (t) =>
   }),
 );
 
+/**
+ * What a metric value may be: finite and within ±1e15 (the CHECK constraints of the
+ * bounded_totals migration hold every writer to the same range). Exact for whole numbers
+ * (1e15 < 2^53), and far enough below the float range that no sum of any number of values,
+ * nor avg's sum of squares, can overflow in engagementSeries.
+ */
+const METRIC_VALUE_BOUND = 1e15;
+const VALUE_DESCRIPTION = 'A finite number from -1e15 to 1e15 (VALIDATION_FAILED on `value` otherwise).';
+const metricValue = z.number().finite('must be a finite number').min(-METRIC_VALUE_BOUND, 'must be at least -1e15').max(METRIC_VALUE_BOUND, 'must be at most 1e15');
+
 const RecordMetricInput = builder.inputType('RecordEngagementMetricInput', {
-  fields: (t) => ({ metricType: t.string({ required: true }), date: t.field({ type: 'Date', required: true }), value: t.float({ required: true }), dimensions: t.field({ type: 'JSONObject' }) }),
+  fields: (t) => ({
+    metricType: t.string({ required: true }),
+    date: t.field({ type: 'Date', required: true }),
+    value: t.float({ required: true, description: VALUE_DESCRIPTION }),
+    dimensions: t.field({ type: 'JSONObject' }),
+  }),
 });
 
 builder.mutationField('recordEngagementMetric', (t) =>
@@ -84,7 +99,7 @@ builder.mutationField('recordEngagementMetric', (t) =>
     args: { input: t.arg({ type: RecordMetricInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      const data = parseInput(z.object({ metricType: identifier, value: z.number().finite(), dimensions: jsonObject.nullish() }), input);
+      const data = parseInput(z.object({ metricType: identifier, value: metricValue, dimensions: jsonObject.nullish() }), input);
       const db = prismaFor(ctx);
       // One atomic statement: Prisma emulates upsert on a key with a JSON column as
       // read-then-insert, which concurrent calls for the same key would race.
@@ -100,7 +115,12 @@ builder.mutationField('recordEngagementMetric', (t) =>
 );
 
 const RecordProgramAnalyticInput = builder.inputType('RecordProgramAnalyticInput', {
-  fields: (t) => ({ programId: t.id({ required: true }), metricType: t.string({ required: true }), date: t.field({ type: 'Date', required: true }), value: t.float({ required: true }) }),
+  fields: (t) => ({
+    programId: t.id({ required: true }),
+    metricType: t.string({ required: true }),
+    date: t.field({ type: 'Date', required: true }),
+    value: t.float({ required: true, description: VALUE_DESCRIPTION }),
+  }),
 });
 
 builder.mutationField('recordProgramAnalytic', (t) =>
@@ -111,7 +131,7 @@ builder.mutationField('recordProgramAnalytic', (t) =>
     args: { input: t.arg({ type: RecordProgramAnalyticInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       const creatorId = requireTenant(ctx);
-      const data = parseInput(z.object({ metricType: identifier, value: z.number().finite() }), input);
+      const data = parseInput(z.object({ metricType: identifier, value: metricValue }), input);
       const programId = fromGlobalId(String(input.programId), 'Program', 'input.programId');
       return prismaFor(ctx).programAnalytic.upsert({
         ...query,

@@ -201,7 +201,11 @@ export class SealedCursorsPlugin<Types extends SchemaTypes> extends BasePlugin<T
 
   override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, fieldConfig: PothosOutputFieldConfig<Types>): GraphQLFieldResolver<unknown, Types['Context'], object> {
     if (isConnectionField(fieldConfig)) {
-      return (parent, args, ctx, info) => resolver(parent, openArgs(ctx as SealingContext, getNamedType(info.returnType).name, args as ConnectionArgs), ctx, info);
+      return (parent, args, ctx, info) => {
+        const { after, before } = args as ConnectionArgs;
+        if (after == null && before == null) return resolver(parent, args, ctx, info);
+        return resolver(parent, openArgs(ctx as SealingContext, getNamedType(info.returnType).name, args as ConnectionArgs), ctx, info);
+      };
     }
     const exposed = fieldConfig.extensions?.pothosExposedField;
     const pageInfo = (this.builder.options as { relay?: { pageInfoTypeOptions?: { name?: string } } }).relay?.pageInfoTypeOptions?.name ?? 'PageInfo';

@@ -81,6 +81,22 @@ describe('points totals past 2^31', () => {
   });
 });
 
+describe('points per achievement', () => {
+  const GRANT = `mutation($input: GrantAchievementInput!) { grantAchievement(input: $input) { __typename ${ERRORS} } }`;
+
+  test.each([
+    ['one past the bound (1,000,000)', 1_000_001, 'VALIDATION_FAILED'],
+    ['past the Int range', 2 ** 31, 'BAD_USER_INPUT'],
+  ])('asCreatorA: points %s (%d) is refused with %s and nothing is written', async (_name, points, code) => {
+    const before = await count(`achievements WHERE user_id = $1`, [bigUser]);
+    const { body } = await send('asCreatorA', GRANT, { input: { userId: gid('User', bigUser), achievementType: 'bulk.refused', points } });
+    const refusal = body.data?.grantAchievement ?? body.errors?.[0]?.extensions;
+    expect(refusal.code).toBe(code);
+    if (code === 'VALIDATION_FAILED') expect(refusal.fields).toEqual([{ path: 'input.points', message: expect.any(String) }]);
+    expect(await count(`achievements WHERE user_id = $1`, [bigUser])).toBe(before);
+  });
+});
+
 describe('BigInt values past 2^53', () => {
   const CREATE_DOCUMENT = `mutation($input: CreateDocumentInput!) { createDocument(input: $input) { __typename ... on CreateDocumentSuccess { data { id fileSizeBytes storedBytes } } ${ERRORS} } }`;
   let knowledgeBaseId: string;

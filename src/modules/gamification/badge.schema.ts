@@ -218,8 +218,21 @@ builder.mutationField('revokeBadge', (t) =>
   }),
 );
 
+/**
+ * The most points one achievement grants. Totals are 64-bit sums (User.pointsTotal, the
+ * leaderboard), so the bound is not about overflow: it keeps one grant from dwarfing every
+ * other and keeps each value far inside the int4 column.
+ */
+const MAX_POINTS_PER_ACHIEVEMENT = 1_000_000;
+
 const GrantAchievementInput = builder.inputType('GrantAchievementInput', {
-  fields: (t) => ({ userId: t.id({ required: true }), achievementType: t.string({ required: true }), points: t.int({ required: true }), programId: t.id(), achievementData: t.field({ type: 'JSONObject' }) }),
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    achievementType: t.string({ required: true }),
+    points: t.int({ required: true, description: `0 to ${MAX_POINTS_PER_ACHIEVEMENT} (VALIDATION_FAILED on input.points otherwise).` }),
+    programId: t.id(),
+    achievementData: t.field({ type: 'JSONObject' }),
+  }),
 });
 
 builder.mutationField('grantAchievement', (t) =>
@@ -234,7 +247,7 @@ builder.mutationField('grantAchievement', (t) =>
           parseInput(
             z.object({
               achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
-              points: z.number().int().min(0, 'must not be negative').max(1_000_000, 'must be at most 1000000'),
+              points: z.number().int().min(0, 'must not be negative').max(MAX_POINTS_PER_ACHIEVEMENT, `must be at most ${MAX_POINTS_PER_ACHIEVEMENT}`),
               achievementData: jsonObject.nullish(),
             }),
             input,

@@ -125,7 +125,7 @@ builder.queryField('dashboardSummary', (t) =>
 );
 
 const PlanUsageLine = builder.objectRef<UsageLine>('PlanUsageLine').implement({
-  description: 'One limit of the plan. Amounts are 64-bit (storage is bytes, past 2^31 on most plans).',
+  description: 'One limit of the plan. Amounts are 64-bit (storage is bytes: past 2^31 from the pro plan up).',
   fields: (t) => ({
     resource: t.exposeString('resource'),
     used: t.expose('used', { type: 'BigInt' }),

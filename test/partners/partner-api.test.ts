@@ -326,7 +326,7 @@ describe('asPartner: the starter set', () => {
     expect(next.users[0].displayName).toBe('Renamed');
 
     const bad = await call(full.secret, 'PartnerUserChanges', { after: 'garbage' });
-    expect(bad.body.errors![0]!.extensions!.code).toBe('VALIDATION_FAILED');
+    expect(bad.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const tooMany = await call(full.secret, 'PartnerUserChanges', { first: 501 });
     expect(tooMany.body.errors![0]!.extensions!.code).toBe('VALIDATION_FAILED');
   });

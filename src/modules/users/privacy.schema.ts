@@ -1,5 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { requireAccountHolder } from '../../graphql/guards';
+import { ValidationError } from '../../graphql/errors';
+import { CursorError, openCursor, sealCursor } from '../../graphql/sealed-cursors';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
 import { eraseUser, exportUserData, exportUserDataPage, EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX, EXPORT_SECTIONS, type ErasureResult, type UserExportPage } from './privacy.service';
@@ -17,10 +19,20 @@ const UserExportPageRef = builder.objectRef<UserExportPage>('UserExportPage').im
     exportedAt: t.field({ type: 'DateTime', description: 'When the export began (its first page).', resolve: (p) => p.exportedAt }),
     section: t.field({ type: UserExportSectionEnum, resolve: (p) => p.section }),
     records: t.field({ type: ['JSON'], description: `At most ${EXPORT_PAGE_MAX}: the section's rows, as stored (one JSON object each).`, resolve: (p) => p.records }),
-    endCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page; null on the last page.', resolve: (p) => p.endCursor }),
+    endCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page; null on the last page. Opaque: sealed to this creator.', resolve: (p, _args, ctx) => (p.endCursor === null ? null : sealCursor(ctx, 'UserExportPage', p.endCursor)) }),
     hasNextPage: t.boolean({ resolve: (p) => p.hasNextPage }),
   }),
 });
+
+/** The export's own cursor inside the sealed one; a cursor this API did not issue to this creator is a field problem of `after`. */
+function openExportCursor(ctx: Parameters<typeof sealCursor>[0], after: string): string {
+  try {
+    return openCursor(ctx, 'UserExportPage', after, 'after').toString('utf8');
+  } catch (error) {
+    if (error instanceof CursorError) throw new ValidationError([{ path: 'after', message: 'is not a cursor of this export (pass the endCursor of the previous page, for the same user)' }]);
+    throw error;
+  }
+}
 
 builder.mutationField('exportUserDataPage', (t) =>
   t.field({
@@ -36,7 +48,7 @@ builder.mutationField('exportUserDataPage', (t) =>
       const creatorId = requireAccountHolder(ctx);
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
       const first = parseInput(z.number().int().min(1).max(EXPORT_PAGE_MAX), args.first ?? EXPORT_PAGE_DEFAULT, 'first');
-      const after = parseInput(z.string().max(1_000).nullish(), args.after, 'after') ?? null;
+      const after = args.after === null || args.after === undefined ? null : openExportCursor(ctx, args.after);
       return exportUserDataPage(ctx, creatorId, userId, after, first);
     },
   }),

@@ -23,9 +23,9 @@ import { createSubscriptionServer } from './server/websocket';
 import { startChangeListener, type ChangeListener } from './realtime/listener';
 import { createApiKeyAuthenticator } from './auth/partner-auth';
 import { createApqCache, type ApqCache } from './server/persisted/apq-cache';
-import { loadManifest } from './server/persisted/manifest';
+import { knownOperationNames, loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
-import { createMetrics } from './server/metrics';
+import { createMetrics, serveMetrics, type MetricsListener } from './server/metrics';
 import { createRefusalDoor, doorKeys } from './server/refusals';
 import { createAuthGuard, createRateStore, createTenantRateLimiter, type RateStore, type TenantRateLimiter } from './server/rate-limit';
 import { setStatementTimeout } from './db/tenant';
@@ -33,6 +33,8 @@ import { setStatementTimeout } from './db/tenant';
 export interface App {
   url: string;
   port: number;
+  /** The port of the metrics listener, with METRICS_PORT (0 picks a free one). */
+  metricsPort?: number;
   db: Database;
   tokens: TokenService;
   /** The change listener of this instance (its hub routes events to subscribers). */
@@ -84,6 +86,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   let apq: ApqCache | undefined;
   let rateLimiter: TenantRateLimiter | undefined;
   let rateStore: RateStore | undefined;
+  let metricsListener: MetricsListener | undefined;
   try {
     if (config.migrateOnStart) {
       const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
@@ -115,7 +118,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     if (config.jobsEnabled) jobs = await startJobs(db.ownerPool, log, { tenant: { app: db.app, badgeEvaluationBudgetMs: config.fairness.badgeEvaluationBudgetMs } });
     else await prepareJobQueue(db.ownerPool, log);
     listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
-    const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub });
+    const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub, knownOperations: knownOperationNames(operations) });
     // One store of counts (Redis with REDIS_URL) for the plans' rates and the auth limits.
     rateStore = createRateStore({ redisUrl: config.redisUrl, log });
     const door = { refusals: createRefusalDoor({ delayMs: config.fairness.refusalDelayMs, onRefused: () => metrics.rateLimited('door') }), keysOf: doorKeys(tokens, config.fairness.trustProxyHops) };
@@ -126,9 +129,15 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness, door });
+    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, metricsAccess: config.metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness, door });
     const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics, fairness: config.fairness });
     metrics.countSubscriptionsWith(() => ({ sockets: subscriptions.clients(), operations: subscriptions.openOperations() }));
+    // Before the API port: a metrics port in use stops the start with nothing left listening.
+    const metricsPort = config.metrics.port;
+    if (metricsPort !== undefined) {
+      metricsListener = await serveMetrics(metrics, { ...config.metrics, port: metricsPort }, log);
+      log.info({ host: config.metrics.host, port: metricsListener.port }, 'metrics listener running');
+    }
 
     await new Promise<void>((resolve, reject) => {
       http.server.once('error', (error: NodeJS.ErrnoException) =>
@@ -143,11 +152,13 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const openApq = apq;
     const openLimiter = rateLimiter;
     const openStore = rateStore;
+    const openMetrics = metricsListener;
 
     let stopping: Promise<void> | undefined;
     return {
       url: `http://${config.host}:${port}/graphql`,
       port,
+      metricsPort: openMetrics?.port,
       db: openDb,
       tokens,
       listener: openListener,
@@ -156,7 +167,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
         stopping ??= (async () => {
           // Together: sockets get 1001 (going away) so clients reconnect elsewhere, and HTTP
           // stops accepting and finishes the requests in flight; then Apollo.
-          await Promise.all([subscriptions.close(), http.drainer.stop()]);
+          await Promise.all([subscriptions.close(), http.drainer.stop(), openMetrics?.close()]);
           await http.apollo.stop();
           await authGuard.passwords.close();
           await openUsage.stop();
@@ -173,6 +184,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       },
     };
   } catch (error) {
+    await metricsListener?.close();
     await usage?.stop();
     await apq?.close();
     await rateLimiter?.close();

@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
-import type { FairnessConfig } from '../config';
+import type { FairnessConfig, MetricsConfig } from '../config';
 import type { Context, CredentialInput } from './context';
 import { healthz, readyz, type ProbeResult } from './health';
 import { createDrainer, type Drainer } from './drain';
@@ -15,7 +15,7 @@ import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
 import type { TenantRateLimiter } from './rate-limit';
-import type { Metrics } from './metrics';
+import { metricsHandler, type Metrics } from './metrics';
 import { requestLogPlugin } from './plugins/request-log';
 import type { ApqCache } from './persisted/apq-cache';
 import type { OperationManifest } from './persisted/manifest';
@@ -35,6 +35,8 @@ export interface HttpServerOptions {
   /** Partner safelist, key check and usage log, and the first-party APQ store. */
   persisted: { manifest: OperationManifest; authenticate: ApiKeyAuthenticator; usage: UsageRecorder; apq: ApqCache };
   metrics: Metrics;
+  /** Who may read /metrics on this port (metrics.ts). */
+  metricsAccess: MetricsConfig;
   /** Absent when RATE_LIMITS=off. */
   rateLimiter?: TenantRateLimiter;
   resolverBudgetMs: number;
@@ -99,18 +101,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
 
   const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, trustProxyHops: options.fairness.trustProxyHops, door: options.door, admission: admissionOf(options.fairness) });
   const ready = readyz(options.db);
-  const routes: Record<string, (res: http.ServerResponse) => Promise<void>> = {
-    '/healthz': async (res) => sendProbe(res, healthz()),
+  const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>> = {
+    '/healthz': async (_req, res) => sendProbe(res, healthz()),
     // Draining: no longer ready, so that load balancers stop sending (drain.ts).
-    '/readyz': async (res) => sendProbe(res, drainer.stopping ? { status: 503, body: { status: 'draining' } } : await ready()),
-    '/metrics': async (res) => send(res, 200, await options.metrics.registry.metrics(), {}, options.metrics.registry.contentType),
+    '/readyz': async (_req, res) => sendProbe(res, drainer.stopping ? { status: 503, body: { status: 'draining' } } : await ready()),
+    '/metrics': metricsHandler(options.metrics, options.metricsAccess, true),
   };
 
   async function other(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) return sendError(res, 404, 'NOT_FOUND', 'Not found: GraphQL is at /graphql');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${path} answers GET only`, { allow: 'GET, HEAD' });
-    await route(res);
+    await route(req, res);
   }
 
   const server = http.createServer((req, res) => {

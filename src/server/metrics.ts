@@ -1,12 +1,23 @@
 // Prometheus metrics (GET /metrics). One registry per app, so that several servers in one
-// process (the tests) do not share counters. Operation names are client-chosen, so the label is
-// bounded: well-formed names only, at most MAX_OPERATIONS distinct ones, the rest as "other".
+// process (the tests) do not share counters.
+//
+// Operation names are client-chosen: as labels they could fill the label budget, and show one
+// tenant's names to whoever scrapes. So the `operation` label is a name the server knows (the
+// partner manifest and the first-party documents under operations/), "other" for any other
+// name, and "anonymous" for none. The request log keeps the name as sent (request-log.ts).
+//
+// Who may scrape (config.metrics): anyone on the API port outside production with nothing set;
+// with METRICS_TOKEN, `Authorization: Bearer <token>`; with METRICS_PORT, a listener of its own
+// (serveMetrics). In production with neither, nobody on the API port.
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MetricsConfig } from '../config';
+import type { Logger } from '../logger';
 import type { Hub } from '../realtime/hub';
-
-const MAX_OPERATIONS = 500;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+import { failed, send, sendError } from './respond';
 
 export interface Metrics {
   registry: Registry;
@@ -17,7 +28,8 @@ export interface Metrics {
   rateLimited(scope: 'tenant' | 'api_key' | 'door'): void;
 }
 
-export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }): Metrics {
+/** `knownOperations`: the only names the operation label may take. */
+export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub; knownOperations: Iterable<string> }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'creatorgraph_process_' });
   const requests = new Counter({ name: 'creatorgraph_graphql_requests_total', help: 'GraphQL operations (HTTP requests and WebSocket operations), by operation name and outcome.', labelNames: ['operation', 'outcome'], registers: [registry] });
@@ -73,14 +85,8 @@ export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }
     },
   });
 
-  const seen = new Set<string>();
-  const label = (name: string | null) => {
-    if (!name || !NAME.test(name)) return 'anonymous';
-    if (seen.has(name)) return name;
-    if (seen.size >= MAX_OPERATIONS) return 'other';
-    seen.add(name);
-    return name;
-  };
+  const known = new Set(deps.knownOperations);
+  const label = (name: string | null) => (!name ? 'anonymous' : known.has(name) ? name : 'other');
   return {
     registry,
     countSubscriptionsWith(source) {
@@ -94,5 +100,59 @@ export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub }
     rateLimited(scope) {
       limited.inc({ scope });
     },
+  };
+}
+
+/** Whether a request carries the metrics token (compared in constant time, via equal-length digests). */
+function hasToken(req: http.IncomingMessage, token: string): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!match) return false;
+  const digest = (text: string) => crypto.createHash('sha256').update(text).digest();
+  return crypto.timingSafeEqual(digest(match[1]!), digest(token));
+}
+
+/**
+ * GET /metrics, for the API port (`onApiPort`) or the metrics listener. Refused without the token
+ * with 401 and WWW-Authenticate (a scraper configured without it should say so plainly; that the
+ * route exists is in the README anyway); not served at all (404) on the API port when the
+ * metrics have a port of their own, or in production with neither setting.
+ */
+export function metricsHandler(metrics: Metrics, config: MetricsConfig, onApiPort: boolean): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+  const served = onApiPort ? config.openOnApiPort || config.token !== undefined : true;
+  return async (req, res) => {
+    if (!served) return sendError(res, 404, 'NOT_FOUND', 'Not found: GraphQL is at /graphql');
+    if (config.token !== undefined && !hasToken(req, config.token)) {
+      return sendError(res, 401, 'UNAUTHENTICATED', 'The metrics need Authorization: Bearer <METRICS_TOKEN>', { 'www-authenticate': 'Bearer realm="metrics"' });
+    }
+    send(res, 200, await metrics.registry.metrics(), {}, metrics.registry.contentType);
+  };
+}
+
+export interface MetricsListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** METRICS_PORT: a listener on METRICS_HOST that serves GET /metrics and nothing else. */
+export async function serveMetrics(metrics: Metrics, config: MetricsConfig & { port: number }, log: Logger): Promise<MetricsListener> {
+  const handle = metricsHandler(metrics, config, false);
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    if (path !== '/metrics') return sendError(res, 404, 'NOT_FOUND', 'Not found: this listener serves /metrics only');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', '/metrics answers GET only', { allow: 'GET, HEAD' });
+    handle(req, res).catch((error: unknown) => failed(res, log, error, path));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} on ${config.host} is in use: set METRICS_PORT to a free port`) : error));
+    server.listen(config.port, config.host, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    // A scrape is cheap and retried on the next interval: connections are not drained.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -3,6 +3,8 @@
 // none of its passwords, tokens or keys in the logs. And each request is logged once, with its
 // id, creator, operation, duration and outcome.
 import { Writable } from 'node:stream';
+import { print } from 'graphql';
+import { HealthDocument, MeDocument } from '../../src/generated/graphql/graphql';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedTwoTenants } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';
@@ -79,19 +81,23 @@ test('each GraphQL request is logged once with its id, creator, operation, durat
 
 test('GET /metrics serves Prometheus text: requests by operation and outcome, latency, pools, listeners, events, rate limits', async () => {
   const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  // A known operation (operations/admin/Me.graphql) is labelled by its name; a made-up one is "other".
+  await server.gql(print(MeDocument), {}, { token: server.tokenFor(creatorId) });
   await server.gql(`query MetricsProbe { programs(first: 1) { totalCount } }`, {}, { token: server.tokenFor(creatorId) });
   const response = await fetch(server.url.replace('/graphql', '/metrics'));
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/text\/plain/);
   const text = await response.text();
-  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="MetricsProbe",outcome="ok"\} 1/);
-  expect(text).toMatch(/creatorgraph_graphql_request_duration_seconds_bucket\{le="[0-9.+Inf]+",operation="MetricsProbe",outcome="ok"\}/);
+  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="Me",outcome="ok"\} 1/);
+  expect(text).toMatch(/creatorgraph_graphql_request_duration_seconds_bucket\{le="[0-9.+Inf]+",operation="Me",outcome="ok"\}/);
+  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="other",outcome="ok"\} \d+/);
+  expect(text).not.toContain('MetricsProbe');
   expect(text).toMatch(/creatorgraph_db_pool_connections\{pool="app",state="total"\} \d+/);
   expect(text).toMatch(/creatorgraph_subscription_listeners \d+/);
   expect(text).toMatch(/creatorgraph_open_subscriptions\{kind="operations"\} \d+/);
   expect(text).toMatch(/creatorgraph_events_fanned_out_total \d+/);
   expect(text).toContain('# TYPE creatorgraph_rate_limited_total counter');
-  // A client's made-up operation names cannot grow the label set without bound.
+  // A client's made-up operation names never become labels (test/server/metrics-access.test.ts).
   expect(text).not.toMatch(/operation="[^A-Za-z_]/);
 });
 
@@ -118,12 +124,12 @@ test('operations over a WebSocket are logged and counted like HTTP requests', as
   lines.length = 0;
   const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${server.tokenFor(creatorId)}` }, retryAttempts: 0 });
   try {
-    await new Promise<void>((resolve, reject) => client.subscribe({ query: 'query OverTheSocket { me { email } }' }, { next: () => undefined, error: reject, complete: resolve }));
+    await new Promise<void>((resolve, reject) => client.subscribe({ query: print(HealthDocument) }, { next: () => undefined, error: reject, complete: resolve }));
   } finally {
     await client.dispose();
   }
   const entry = lines.map((l) => JSON.parse(l) as Json).find((e) => e.msg === 'graphql request' && e.transport === 'ws');
-  expect(entry).toEqual(expect.objectContaining({ operationName: 'OverTheSocket', operationType: 'query', creatorId, outcome: 'ok', durationMs: expect.any(Number) }));
+  expect(entry).toEqual(expect.objectContaining({ operationName: 'Health', operationType: 'query', creatorId, outcome: 'ok', durationMs: expect.any(Number) }));
   const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
-  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="OverTheSocket",outcome="ok"\} 1/);
+  expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="Health",outcome="ok"\} 1/);
 });

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
+import * as firstPartyDocuments from '../../generated/graphql/graphql';
 
 export type OperationType = 'query' | 'mutation' | 'subscription';
 
@@ -46,4 +47,19 @@ export function loadManifest(schema: GraphQLSchema, file = MANIFEST_FILE): Opera
     byName.set(entry.name, entry);
   }
   return { byHash, byName };
+}
+
+/**
+ * Every operation name the server knows: the partner manifest's, and those of the first-party
+ * documents (operations/admin, operations/system), which codegen compiles into typed documents.
+ * Metrics label operations by these names only (metrics.ts).
+ */
+export function knownOperationNames(manifest: OperationManifest): Set<string> {
+  const names = new Set(manifest.byName.keys());
+  for (const value of Object.values(firstPartyDocuments)) {
+    const document = value as { kind?: unknown; definitions?: { kind: string; name?: { value: string } }[] };
+    if (document?.kind !== 'Document') continue;
+    for (const definition of document.definitions ?? []) if (definition.kind === 'OperationDefinition' && definition.name) names.add(definition.name.value);
+  }
+  return names;
 }

@@ -19,9 +19,13 @@ export interface SqlError {
   detail?: string;
   column?: string;
   constraint?: string;
+  table?: string;
+  /** Key columns, when the driver adapter parsed them out of the detail. */
+  fields?: string[];
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /**
  * The PostgreSQL error inside `error`: a node-postgres DatabaseError (the tenant statement path,
@@ -30,16 +34,19 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  */
 export function sqlErrorOf(error: unknown, depth = 0): SqlError | undefined {
   if (!error || typeof error !== 'object' || depth > 5) return undefined;
-  const e = error as { code?: unknown; severity?: unknown; message?: unknown; detail?: unknown; column?: unknown; constraint?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } };
+  const e = error as { code?: unknown; severity?: unknown; message?: unknown; detail?: unknown; column?: unknown; constraint?: unknown; table?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } };
   const adapter = e.meta?.driverAdapterError?.cause;
   if (adapter && typeof adapter.originalCode === 'string' && SQLSTATE.test(adapter.originalCode)) {
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return { code: adapter.originalCode, message: str(adapter.originalMessage) ?? '', detail: str(adapter.detail), column: str(adapter.column), constraint: str(adapter.constraint) };
+    // @prisma/adapter-pg keeps some of node-postgres' fields and reshapes others (a unique
+    // violation's constraint becomes { index } or { fields }).
+    const constraint = adapter.constraint as { index?: unknown; fields?: unknown } | string | undefined;
+    const index = typeof constraint === 'object' ? str(constraint.index) : str(constraint);
+    const fields = typeof constraint === 'object' && Array.isArray(constraint.fields) ? constraint.fields.map(String) : undefined;
+    return { code: adapter.originalCode, message: str(adapter.originalMessage) ?? '', detail: str(adapter.detail), column: str(adapter.column), constraint: index, table: str(adapter.table), fields };
   }
   // node-postgres: a DatabaseError carries the SQLSTATE in `code` and always a `severity`.
   if (typeof e.code === 'string' && SQLSTATE.test(e.code) && typeof e.severity === 'string') {
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return { code: e.code, message: String(e.message ?? ''), detail: str(e.detail), column: str(e.column), constraint: str(e.constraint) };
+    return { code: e.code, message: String(e.message ?? ''), detail: str(e.detail), column: str(e.column), constraint: str(e.constraint), table: str(e.table) };
   }
   return sqlErrorOf(e.cause, depth + 1);
 }
@@ -71,10 +78,18 @@ function safeJson(value: unknown): string {
   }
 }
 
-/** The key columns of a unique or exclusion violation ("Key (creator_id, email)=(...)"), without the tenant's. */
-function keyFields(detail: string | undefined): string[] {
-  const columns = /^Key \(([^)]*)\)=/.exec(detail ?? '')?.[1] ?? '';
-  return columns.split(',').map((c) => camel(c.trim().replace(/"/g, ''))).filter((c) => c && c !== 'creatorId' && /^[A-Za-z0-9]+$/.test(c));
+/**
+ * The key columns of a unique or exclusion violation, without the tenant's, from the detail
+ * ("Key (creator_id, email)=(...)": never its values) or the adapter's fields; failing both, the
+ * index name without its table and suffix, as words (users_creator_id_channel_external_id_key ->
+ * "channel external id").
+ */
+function keyFields(sql: SqlError): string[] {
+  const columns = /^Key \(([^)]*)\)=/.exec(sql.detail ?? '')?.[1]?.split(',') ?? sql.fields;
+  if (columns) return columns.map((c) => camel(c.trim().replace(/"/g, ''))).filter((c) => c && c !== 'creatorId' && /^[A-Za-z0-9]+$/.test(c));
+  const index = sql.constraint && sql.table && sql.constraint.startsWith(`${sql.table}_`) ? sql.constraint.slice(sql.table.length + 1) : '';
+  const words = index.replace(/_(key|idx|excl)$/, '').replace(/^creator_id_?/, '');
+  return /^[a-z0-9_]+$/.test(words) ? [words.replace(/_/g, ' ')] : [];
 }
 
 /** The field a CHECK constraint guards: users_channel_check -> channel. */
@@ -108,7 +123,7 @@ export function mapSqlError(sql: SqlError, path = 'input', model = 'Record'): Gr
       // A reference to a row this tenant cannot see: missing, or another tenant's.
       return new NotFoundError('Referenced record');
     case '23505': {
-      const fields = keyFields(sql.detail);
+      const fields = keyFields(sql);
       return new ConflictError(`A ${model} with this ${fields.join(' and ') || 'value'} already exists`);
     }
     case '23514': {
@@ -116,7 +131,7 @@ export function mapSqlError(sql: SqlError, path = 'input', model = 'Record'): Gr
       return new ValidationError([{ path: checkedField(constraint) || path, message: 'is not an allowed value' }]);
     }
     case '23P01':
-      return new ConflictError(`This ${keyFields(sql.detail).join(' and ') || 'value'} overlaps an existing one`);
+      return new ConflictError(`This ${keyFields(sql).join(' and ') || 'value'} overlaps an existing one`);
     case '23001':
       return new ConflictError('The record is still referenced by others');
     case '40001':

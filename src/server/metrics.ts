@@ -137,7 +137,8 @@ export interface MetricsListener {
 export async function serveMetrics(metrics: Metrics, config: MetricsConfig & { port: number }, log: Logger): Promise<MetricsListener> {
   const handle = metricsHandler(metrics, config, false);
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    // Matched as the API port's router does: no query string or trailing slash, any case.
+    const path = ((req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/').toLowerCase();
     if (path !== '/metrics') return sendError(res, 404, 'NOT_FOUND', 'Not found: this listener serves /metrics only');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', '/metrics answers GET only', { allow: 'GET, HEAD' });
     handle(req, res).catch((error: unknown) => failed(res, log, error, path));

@@ -108,17 +108,17 @@ test('asCreatorA: each program funnel matches its enrollments, with the median t
 
 test('asCreatorA: the leaderboard ranks users by points (ties share a rank), all time and for a period', async () => {
   const all = (await asCreator(tenants.creatorA, `{ leaderboard(first: 100) { rank points achievements user { id displayName pointsTotal } } }`)).leaderboard;
-  const { rows } = await owner.query(`SELECT user_id::text AS id, sum(points)::int AS points FROM achievements WHERE creator_id = $1 GROUP BY 1 ORDER BY 2 DESC`, [tenants.creatorA]);
+  const { rows } = await owner.query(`SELECT user_id::text AS id, sum(points)::text AS points FROM achievements WHERE creator_id = $1 GROUP BY 1 ORDER BY sum(points) DESC`, [tenants.creatorA]);
   expect(all.map((e: Json) => e.points)).toEqual(rows.map((r) => r.points));
   for (const [i, entry] of all.entries()) {
     expect(entry.user.pointsTotal).toBe(entry.points);
-    const expectedRank = 1 + all.filter((e: Json) => e.points > entry.points).length;
+    const expectedRank = 1 + all.filter((e: Json) => BigInt(e.points) > BigInt(entry.points)).length;
     expect(entry.rank).toBe(expectedRank);
     if (i > 0) expect(entry.rank).toBeGreaterThanOrEqual(all[i - 1].rank);
   }
   const since = new Date(Date.now() - 3 * 86_400_000).toISOString();
   const recent = (await asCreator(tenants.creatorA, `query($from: DateTime) { leaderboard(period: { from: $from }) { points user { id } } }`, { from: since })).leaderboard;
-  const recentRows = await owner.query(`SELECT sum(points)::int AS p FROM achievements WHERE creator_id = $1 AND earned_at >= $2 GROUP BY user_id ORDER BY 1 DESC LIMIT 10`, [tenants.creatorA, since]);
+  const recentRows = await owner.query(`SELECT sum(points)::text AS p FROM achievements WHERE creator_id = $1 AND earned_at >= $2 GROUP BY user_id ORDER BY sum(points) DESC LIMIT 10`, [tenants.creatorA, since]);
   expect(recent.map((e: Json) => e.points)).toEqual(recentRows.rows.map((r) => r.p));
 });
 
@@ -152,7 +152,7 @@ test("asCreatorA: plan usage compares today's use with the pro plan's limits", a
   expect(usage.tier).toBe('pro');
   const users = usage.lines.find((l: Json) => l.resource === 'users');
   const n = (await owner.query(`SELECT count(*)::int n FROM users WHERE creator_id = $1`, [tenants.creatorA])).rows[0].n;
-  expect(users).toEqual({ resource: 'users', used: n, limit: 10_000, remaining: 10_000 - n, percentUsed: Math.round((n / 10_000) * 1000) / 10 });
+  expect(users).toEqual({ resource: 'users', used: String(n), limit: '10000', remaining: String(10_000 - n), percentUsed: Math.round((n / 10_000) * 1000) / 10 });
 });
 
 test('asAnonymous: analytics need credentials', async () => {

@@ -266,7 +266,7 @@ describe('subscriptions and usage', () => {
       [api.tenants.creatorA],
     );
     expect(byType.usage.totalCount).toBe(expected.length);
-    expect(byType.usage.nodes.map((n: any) => [n.id, n.usageType, n.quantity, n.date])).toEqual(expected.map((r) => [gid('UsageRecord', r.id), 'api_requests', Number(r.quantity), r.day]));
+    expect(byType.usage.nodes.map((n: any) => [n.id, n.usageType, n.quantity, n.date])).toEqual(expected.map((r) => [gid('UsageRecord', r.id), 'api_requests', String(r.quantity), r.day]));
 
     const from = day(-5);
     const to = day(-3);

@@ -507,21 +507,21 @@ describe('grantAchievement', () => {
   test('asCreatorA: stores the achievement; the user\'s pointsTotal goes up by its points and equals the DB sum', async () => {
     const userId = A.users[3]!;
     const programId = A.programs[0]!;
-    const sum = async () => (await sql<{ s: number }>(`SELECT coalesce(sum(points), 0)::int AS s FROM achievements WHERE user_id = $1`, [userId]))[0]!.s;
+    const sum = async () => Number((await sql<{ s: string }>(`SELECT coalesce(sum(points), 0)::text AS s FROM achievements WHERE user_id = $1`, [userId]))[0]!.s);
     const before = await sum();
     const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
       input: { userId: gid('User', userId), achievementType: 'quiz.perfect_score', points: 250, programId: gid('Program', programId), achievementData: { quiz: 'week-1' } },
     });
     expect(result.__typename).toBe('GrantAchievementSuccess');
     expect(result.data).toEqual(
-      expect.objectContaining({ achievementType: 'quiz.perfect_score', points: 250, achievementData: { quiz: 'week-1' }, program: { id: gid('Program', programId) }, user: { id: gid('User', userId), pointsTotal: before + 250 } }),
+      expect.objectContaining({ achievementType: 'quiz.perfect_score', points: 250, achievementData: { quiz: 'week-1' }, program: { id: gid('Program', programId) }, user: { id: gid('User', userId), pointsTotal: String(before + 250) } }),
     );
     expect(await sql(`SELECT * FROM achievements WHERE id = $1`, [uuidOf(result.data.id)])).toEqual([
       expect.objectContaining({ creator_id: api.tenants.creatorA, user_id: userId, program_id: programId, achievement_type: 'quiz.perfect_score', points: 250, achievement_data: { quiz: 'week-1' } }),
     ]);
     expect(await sum()).toBe(before + 250);
     const node = await read(asCreatorA(), NODE, { id: gid('User', userId) });
-    expect(node.node.pointsTotal).toBe(before + 250);
+    expect(node.node.pointsTotal).toBe(String(before + 250));
 
     // Zero points and no program are fine.
     const zero = await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', userId), achievementType: 'welcome', points: 0 } });
@@ -548,11 +548,11 @@ describe('grantAchievement', () => {
   test('asCreatorA: deleteAchievement removes it and pointsTotal drops; a second delete is a NotFoundError', async () => {
     const userId = A.users[7]!;
     const granted = await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', userId), achievementType: 'temporary', points: 40 } });
-    const withIt = granted.data.user.pointsTotal as number;
+    const withIt = BigInt(granted.data.user.pointsTotal as string);
     const result = await mutate(asCreatorA(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: granted.data.id });
     expect(result).toEqual({ __typename: 'DeleteAchievementSuccess', data: granted.data.id });
     expect(await count(`achievements WHERE id = $1`, [uuidOf(granted.data.id)])).toBe(0);
-    expect((await read(asCreatorA(), NODE, { id: gid('User', userId) })).node.pointsTotal).toBe(withIt - 40);
+    expect((await read(asCreatorA(), NODE, { id: gid('User', userId) })).node.pointsTotal).toBe(String(withIt - 40n));
     expectNotFound(await mutate(asCreatorA(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: granted.data.id }));
   });
 
@@ -566,15 +566,15 @@ describe('grantAchievement', () => {
 describe('User.pointsTotal', () => {
   test('asCreatorA: for every user, equals the sum of their achievements\' points in the DB', async () => {
     const data = await read(asCreatorA(), `{ users(first: 100) { totalCount nodes { id pointsTotal } } }`);
-    const sums = await sql<{ id: string; s: number }>(
-      `SELECT u.id, coalesce((SELECT sum(points) FROM achievements a WHERE a.user_id = u.id), 0)::int AS s FROM users u WHERE u.creator_id = $1`,
+    const sums = await sql<{ id: string; s: string }>(
+      `SELECT u.id, coalesce((SELECT sum(points) FROM achievements a WHERE a.user_id = u.id), 0)::text AS s FROM users u WHERE u.creator_id = $1`,
       [api.tenants.creatorA],
     );
     expect(data.users.totalCount).toBe(sums.length);
     const expected = Object.fromEntries(sums.map((r) => [gid('User', r.id), r.s]));
     expect(Object.fromEntries(data.users.nodes.map((n: any) => [n.id, n.pointsTotal]))).toEqual(expected);
     // Not trivially zero: seeded achievements are worth points.
-    expect(Object.values(expected).some((s) => s > 0)).toBe(true);
+    expect(Object.values(expected).some((s) => BigInt(s) > 0n)).toBe(true);
   });
 });
 

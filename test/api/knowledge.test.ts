@@ -149,7 +149,7 @@ describe('knowledgeBases and documents', () => {
         sourceType: 'TEXT',
         sourceUrl: null,
         mimeType: 'text/plain',
-        fileSizeBytes: Buffer.byteLength(body),
+        fileSizeBytes: String(Buffer.byteLength(body)),
         content: body,
         processingStatus: 'COMPLETED',
         embeddingStatus: 'COMPLETED',
@@ -248,7 +248,7 @@ describe('createDocument / updateDocument / deleteDocument', () => {
         title: 'Warming up',
         sourceType: 'TEXT',
         content,
-        fileSizeBytes: Buffer.byteLength(content),
+        fileSizeBytes: String(Buffer.byteLength(content)),
         processingStatus: 'PENDING',
         embeddingStatus: 'PENDING',
         chunkCount: 0,
@@ -267,7 +267,7 @@ describe('createDocument / updateDocument / deleteDocument', () => {
       input: { knowledgeBaseId: gid('KnowledgeBase', A.kbs.get('Running FAQ')!), title: 'NHS running guide', sourceType: 'URL', sourceUrl: 'https://www.nhs.uk/running' },
     });
     expect(result.__typename).toBe('CreateDocumentSuccess');
-    expect(result.data).toEqual(expect.objectContaining({ sourceType: 'URL', sourceUrl: 'https://www.nhs.uk/running', content: null, fileSizeBytes: 0 }));
+    expect(result.data).toEqual(expect.objectContaining({ sourceType: 'URL', sourceUrl: 'https://www.nhs.uk/running', content: null, fileSizeBytes: '0' }));
     expect(await docRow(uuidOf(result.data.id))).toEqual(expect.objectContaining({ source_type: 'url', source_url: 'https://www.nhs.uk/running' }));
   });
 

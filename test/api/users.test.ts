@@ -560,7 +560,7 @@ describe('nested relations', () => {
       expect(uuids(c.messages.nodes).sort()).toEqual(await idsOf('messages', 'conversation_id = $1', [uuidOf(c.id)]));
     }
     expect(uuids(node.achievements.nodes).sort()).toEqual(await idsOf('achievements'));
-    expect(node.pointsTotal).toBe((await one<{ n: number }>(`SELECT coalesce(sum(points), 0)::int AS n FROM achievements WHERE user_id = $1`, [ada.id]))!.n);
+    expect(node.pointsTotal).toBe((await one<{ n: string }>(`SELECT coalesce(sum(points), 0)::text AS n FROM achievements WHERE user_id = $1`, [ada.id]))!.n);
     expect(uuids(node.sessions.nodes).sort()).toEqual(await idsOf('user_sessions'));
     expect(uuids(node.interactions.nodes).sort()).toEqual((await idsOf('user_interactions')).length <= 100 ? await idsOf('user_interactions') : expect.any(Array));
     expect([...(await ownersOf(node)).owners]).toEqual([api.tenants.creatorA]);

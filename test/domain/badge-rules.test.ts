@@ -261,12 +261,12 @@ describe('automatic awards', () => {
       ],
     });
     const data = await query('asCreatorA', `query($id: ID!) { user(id: $id) { pointsTotal } leaderboard(first: 100) { rank points achievements user { id } } }`, { id: user.id });
-    expect(data.user.pointsTotal).toBe(5500);
+    expect(data.user.pointsTotal).toBe('5500');
     const entry = data.leaderboard.find((e: Json) => e.user.id === user.id);
-    expect(entry).toEqual(expect.objectContaining({ points: 5500, achievements: 2, rank: 1 }));
+    expect(entry).toEqual(expect.objectContaining({ points: '5500', achievements: '2', rank: 1 }));
     // Every entry's points are the sum of that user's achievement points.
     for (const e of data.leaderboard as Json[]) {
-      expect(e.points).toBe((await one(`SELECT coalesce(sum(points), 0)::int AS p FROM achievements WHERE user_id = $1`, [uuidOf(e.user.id)]))!.p);
+      expect(e.points).toBe((await one(`SELECT coalesce(sum(points), 0)::text AS p FROM achievements WHERE user_id = $1`, [uuidOf(e.user.id)]))!.p);
     }
   });
 });

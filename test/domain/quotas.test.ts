@@ -218,7 +218,7 @@ describe('storage counts every stored byte, chunks included', () => {
     expect(own).toBe(1000 + 'Counted'.length + Buffer.byteLength('{"lang": "en"}'));
     const batch = chunks(0, 5, 10_000);
     const added = await mutate('asCreatorA', CHUNKS, 'addDocumentChunks', { documentId: made.data.id, chunks: batch });
-    expect(added.data).toEqual({ chunkCount: 5, storedBytes: own + batch.reduce((n, c) => n + chunkBytes(c), 0) });
+    expect(added.data).toEqual({ chunkCount: 5, storedBytes: String(own + batch.reduce((n, c) => n + chunkBytes(c), 0)) });
     const chunk = (await one(`SELECT id FROM document_chunks WHERE document_id = $1 AND chunk_index = 0`, [uuidOf(made.data.id)]))!.id;
     await mutate('asCreatorA', `mutation($id: ID!) { deleteDocumentChunk(id: $id) { __typename } }`, 'deleteDocumentChunk', { id: gid('DocumentChunk', chunk) });
     expect(Number((await one(`SELECT stored_bytes FROM documents WHERE id = $1`, [uuidOf(made.data.id)]))!.stored_bytes)).toBe(own + batch.slice(1).reduce((n, c) => n + chunkBytes(c), 0));
@@ -226,7 +226,7 @@ describe('storage counts every stored byte, chunks included', () => {
     await sql(`UPDATE document_chunks SET content = content || repeat('+', 500) WHERE document_id = $1 AND chunk_index = 1`, [uuidOf(made.data.id)]);
     expect(Number((await one(`SELECT stored_bytes FROM documents WHERE id = $1`, [uuidOf(made.data.id)]))!.stored_bytes)).toBe(own + 500 + batch.slice(1).reduce((n, c) => n + chunkBytes(c), 0));
     const usage = (await api.query('asCreatorA', `{ planUsage { lines { resource used } } }`)).planUsage.lines.find((l: Json) => l.resource === 'storageBytes');
-    expect(usage.used).toBe(await storedOf(api.tenants.creatorA));
+    expect(usage.used).toBe(String(await storedOf(api.tenants.creatorA)));
     // The counter agrees with a recount of every document.
     expect(await sql(`SELECT d.id FROM documents d WHERE d.stored_bytes <> app.document_own_bytes(d) + coalesce((SELECT sum(app.chunk_bytes(c)) FROM document_chunks c WHERE c.document_id = d.id), 0)`)).toEqual([]);
   });

@@ -389,7 +389,7 @@ describe('asPartner: the starter set', () => {
 
   test('PartnerUserRewards reads points, badges and achievements', async () => {
     const user = (await one(
-      `SELECT u.id, (SELECT coalesce(sum(points), 0)::int FROM achievements a WHERE a.user_id = u.id) AS points,
+      `SELECT u.id, (SELECT coalesce(sum(points), 0)::text FROM achievements a WHERE a.user_id = u.id) AS points,
               (SELECT count(*)::int FROM user_badges b WHERE b.user_id = u.id) AS badges,
               (SELECT count(*)::int FROM achievements a WHERE a.user_id = u.id) AS achievements
        FROM users u WHERE u.creator_id = $1 AND EXISTS (SELECT 1 FROM user_badges b WHERE b.user_id = u.id)

@@ -1,9 +1,11 @@
 // Inputs are refused at the edge when PostgreSQL could not store them (issue 17): a NUL (U+0000)
 // in any string fails there with SQLSTATE 22021 (text) or 22P05 (jsonb), and an unpaired UTF-16
 // surrogate either fails in jsonb (22P02: Prisma sends it as a "\ud800" escape) or is silently
-// stored as U+FFFD in text (node encodes it so). Either way the client's mistake became a 500 or
-// a quiet change of its data; here it is a ValidationError naming the argument path
-// (input.profileData.a.0.b), a member of the field's result union where it has one.
+// stored as U+FFFD in text (node encodes it so). A JSON number past the double range (1e999
+// parses as Infinity) was silently stored as null. Either way the client's mistake became a 500
+// or a quiet change of its data; here it is a ValidationError naming the argument path
+// (input.profileData.a.0.b), a member of the field's result union where it has one. (GraphQL's
+// own Float and Int already refuse non-finite numbers; only JSON values can hold one.)
 //
 // Every field with arguments is guarded, at any depth: resolve for queries and mutations,
 // subscribe for subscriptions (their per-event resolve reuses the same arguments). This runs on
@@ -24,6 +26,7 @@ function problemOf(text: string): string {
 /** Whether anything under `value` is unstorable: the fast pass, which allocates nothing. */
 function anyUnstorable(value: unknown): boolean {
   if (typeof value === 'string') return UNSTORABLE.test(value);
+  if (typeof value === 'number') return !Number.isFinite(value);
   if (typeof value !== 'object' || value === null || value instanceof Date) return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (anyUnstorable(value[i])) return true;
@@ -40,6 +43,10 @@ function collect(value: unknown, path: string, out: FieldProblem[]): void {
   if (out.length >= MAX_PROBLEMS) return;
   if (typeof value === 'string') {
     if (UNSTORABLE.test(value)) out.push({ path, message: problemOf(value) });
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push({ path, message: 'must be a finite number' });
     return;
   }
   if (typeof value !== 'object' || value === null || value instanceof Date) return;

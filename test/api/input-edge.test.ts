@@ -41,6 +41,19 @@ describe('text PostgreSQL cannot store', () => {
     expect(await counts()).toEqual(before);
   });
 
+  test('asCreatorA: a JSON number past the double range (1e999, stored as null before) is refused; nothing is written', async () => {
+    const before = await counts();
+    const document = `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ${ERRORS} } }`;
+    // Sent as raw JSON: JSON.stringify cannot write 1e999, and JSON.parse reads it as Infinity.
+    const response = await fetch(api.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.asCreatorA()}` },
+      body: `{"query":${JSON.stringify(document)},"variables":{"input":{"channel":"WEB","externalId":"inf-1","profileData":{"a":[1e999]}}}}`,
+    });
+    expectValidation(((await response.json()) as Json).data.createUser, ['input.profileData.a.0']);
+    expect(await counts()).toEqual(before);
+  });
+
   test('asCreatorA: a surrogate pair (an emoji) is fine', async () => {
     const result = await mutate('asCreatorA', CREATE_USER, 'createUser', { input: { channel: 'WEB', externalId: 'emoji-1', displayName: 'Ana 😀', profileData: { '😀': '😀' } } });
     expect(result.__typename).toBe('CreateUserSuccess');

@@ -72,7 +72,8 @@ export async function callHttp(world: FuzzWorld, actor: ActorName, call: HttpCal
     }
     return { status: response.status, body, requestId };
   } catch (error) {
-    return { body: null, requestId, transportError: String(error) };
+    const cause = (error as { cause?: unknown }).cause;
+    return { body: null, requestId, transportError: `${String(error)}${cause ? ` (${String(cause)})` : ''}` };
   }
 }
 

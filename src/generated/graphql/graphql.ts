@@ -135,7 +135,7 @@ export type UsersQueryVariables = Exact<{
 }>;
 
 
-export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, displayName: string | null, channel: ChannelType, lastActiveAt: string | null, pointsTotal: number }> } };
+export type UsersQuery = { users: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, displayName: string | null, channel: ChannelType, lastActiveAt: string | null, pointsTotal: string }> } };
 
 export type HealthQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -59,5 +59,5 @@ builder.objectType(QuotaExceededError, {
   name: 'QuotaExceededError',
   interfaces: [ErrorInterface],
   description: "The write would pass a hard limit of the creator's plan; nothing was written.",
-  fields: (t) => ({ limit: t.exposeString('limit', { description: 'users, programs, ai_interactions_per_month or storage_bytes.' }), max: t.exposeFloat('max'), used: t.exposeFloat('used') }),
+  fields: (t) => ({ limit: t.exposeString('limit', { description: 'A plan limit (users, programs, badges, ai_interactions_per_month, storage_bytes), or a counter that would pass 2^31 - 1 (messages_per_conversation, awards_per_badge, enrollments_per_program, users_per_channel, documents_per_knowledge_base, chunks_per_document).' }), max: t.exposeFloat('max'), used: t.exposeFloat('used') }),
 });

@@ -98,7 +98,10 @@ export class QuotaExceededError extends AppError {
     /** What the write would have brought the total to. */
     readonly used: number,
   ) {
-    super('QUOTA_EXCEEDED', `The plan allows ${max} ${limit.replace(/_/g, ' ')}; this would make ${used}`, { limit, max, used });
+    // `*_per_*` limits are the 32-bit counters (messages per conversation, awards per badge, ...),
+    // the same on every plan; the others are the plan's.
+    const what = limit.replace(/_/g, ' ');
+    super('QUOTA_EXCEEDED', limit.includes('_per_') && !limit.endsWith('_per_month') ? `At most ${max} ${what}; this would make ${used}` : `The plan allows ${max} ${what}; this would make ${used}`, { limit, max, used });
   }
 }
 

@@ -171,11 +171,14 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         try {
           document = parse(payload.query, { maxTokens: options.limits.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          // The same codes as over HTTP (Apollo's): a limit rule's own code, else the phase's.
+          return [error instanceof GraphQLError ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED', ...error.extensions } }) : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
         const errors = validate(options.schema, document, rules);
         // As over HTTP: in production an error does not describe the schema ("Did you mean").
-        if (errors.length > 0) return options.production ? errors.map((e) => new GraphQLError(e.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: e.nodes, extensions: e.extensions })) : errors;
+        if (errors.length > 0) {
+          return errors.map((e) => new GraphQLError(options.production ? e.message.replace(/ ?Did you mean(.+?)\?$/, '') : e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }));
+        }
         const cost = operationCost(options.schema, document, payload.operationName, payload.variables ?? {});
         const tooCostly = costRefusal(cost, options.limits.maxCost);
         if (tooCostly) return [tooCostly];

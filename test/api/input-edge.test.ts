@@ -167,3 +167,31 @@ describe('page sizes a connection cannot serve', () => {
     expect(error.message).toMatch(message);
   });
 });
+
+describe('mistakes graphql-js reports in its own words', () => {
+  test('asCreatorA: more than 50 bad values in one variable is BAD_USER_INPUT throughout (graphql-js adds an error of its own after 50)', async () => {
+    const { status, body } = await send('asCreatorA', `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: Array(51).fill(null) });
+    expect(status).toBe(400);
+    const codes = new Set((body.errors ?? []).map((e) => e.extensions?.code));
+    expect(body.errors!.length).toBe(51);
+    expect([...codes]).toEqual(['BAD_USER_INPUT']);
+  });
+
+  test.each([
+    ['a syntax error', `subscription {`, 'GRAPHQL_PARSE_FAILED'],
+    ['an unknown field', `subscription { nope }`, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a null literal for a required argument', `subscription { programStatsUpdated(programId: null) { enrolled } }`, 'GRAPHQL_VALIDATION_FAILED'],
+  ])('asCreatorA: over WebSocket, %s carries the same code as over HTTP', async (_what, query, code) => {
+    const client = createClient({ url: api.server.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${api.asCreatorA()}` }, retryAttempts: 0 });
+    try {
+      const errors = await new Promise<Json[]>((resolve, reject) => {
+        client.subscribe({ query }, { next: () => reject(new Error('answered with data')), error: (error) => resolve(error as Json[]), complete: () => reject(new Error('completed without an error')) });
+      });
+      expect(errors.map((e) => e.extensions?.code)).toEqual(errors.map(() => code));
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await client.dispose();
+    }
+    expect(topError((await send('asCreatorA', query)).body).code).toBe(code);
+  });
+});

@@ -33,7 +33,8 @@ const CLIENT_ERROR_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'G
  * execution, without a path. Over HTTP Apollo codes it BAD_USER_INPUT; graphql-ws does not.
  */
 function isVariableError(error: unknown): boolean {
-  return error instanceof GraphQLError && !error.path && /^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(error.message);
+  // graphql-js stops after 50 bad variable values with one more error of its own.
+  return error instanceof GraphQLError && !error.path && (/^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(error.message) || error.message === 'Too many errors processing variables, error limit reached. Execution aborted.');
 }
 
 export function isExpected(error: unknown, code?: unknown): boolean {
@@ -56,7 +57,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (isExpected(error, formatted.extensions?.code)) {
     const { extensions, ...rest } = formatted;
     const { stacktrace: _stacktrace, exception: _exception, limit, http: _http, ...safe } = (extensions ?? {}) as Record<string, unknown>;
-    if (!safe.code && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
+    // Apollo codes a variable error it recognises BAD_USER_INPUT, and graphql-js' 51st (its own
+    // 'too many errors') INTERNAL_SERVER_ERROR; graphql-ws codes none.
+    if ((!safe.code || safe.code === 'INTERNAL_SERVER_ERROR') && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
   const typed = clientMistake(error);

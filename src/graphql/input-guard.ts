@@ -3,7 +3,10 @@
 // surrogate either fails in jsonb (22P02: Prisma sends it as a "\ud800" escape) or is silently
 // stored as U+FFFD in text (node encodes it so). A JSON number past the double range (1e999
 // parses as Infinity) was silently stored as null. Either way the client's mistake became a 500
-// or a quiet change of its data; here it is a ValidationError naming the argument path
+// or a quiet change of its data. A JSON object key "__proto__" (JSON.parse makes it an own key)
+// is refused too: Prisma's JSON parameterization assigns it, which replaces the object's
+// prototype instead of storing the key (a TypeError, a 500, found by the fuzz test); no layer
+// between here and PostgreSQL can be trusted to carry it. Here each is a ValidationError naming the argument path
 // (input.profileData.a.0.b), a member of the field's result union where it has one. (GraphQL's
 // own Float and Int already refuse non-finite numbers; only JSON values can hold one.)
 //
@@ -33,7 +36,7 @@ function anyUnstorable(value: unknown): boolean {
     return false;
   }
   for (const key in value) {
-    if (UNSTORABLE.test(key) || anyUnstorable((value as Record<string, unknown>)[key])) return true;
+    if (key === '__proto__' || UNSTORABLE.test(key) || anyUnstorable((value as Record<string, unknown>)[key])) return true;
   }
   return false;
 }
@@ -56,7 +59,8 @@ function collect(value: unknown, path: string, out: FieldProblem[]): void {
   }
   for (const key in value) {
     // A bad key is reported at the object holding it: the key itself cannot be printed.
-    if (UNSTORABLE.test(key)) out.push({ path, message: `has a key that ${problemOf(key)}` });
+    if (key === '__proto__') out.push({ path, message: 'has the key "__proto__", which cannot be stored (rename it)' });
+    else if (UNSTORABLE.test(key)) out.push({ path, message: `has a key that ${problemOf(key)}` });
     else collect((value as Record<string, unknown>)[key], `${path}.${key}`, out);
   }
 }

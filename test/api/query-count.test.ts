@@ -2,11 +2,18 @@
 // its lists: nested selections are merged into the parent query by plugin-prisma, and per-row
 // aggregates (points, enrollment stats) are batched by DataLoaders. Statements are counted at
 // the pg client of the application role, in this process, so the count is exact.
-import pg from 'pg';
+//
+// The server also writes on its own schedule: the partner usage log 250 ms after a call (one
+// tenant transaction), a stale plan rate in the background. Those are not the request's, and
+// under load they land inside a count (a run on busy cores once failed "every statement behind
+// the settings" with the usage log's BEGIN/INSERT/COMMIT). Counts leave them out by transaction
+// and text (requestStatements), the partner test waits for them to commit rather than sleeping,
+// and the last test checks every statement of the file, background included, ran as a tenant.
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { callAsPartner } from '../helpers/partner';
+import { captureStatements, TRANSACTION_CONTROL, type StatementCapture } from '../helpers/statements';
 import { issueApiKey } from '../../src/auth/api-keys';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { A_DOCUMENTS } from '../../bench/queries';
@@ -14,16 +21,11 @@ import { A_DOCUMENTS } from '../../bench/queries';
 let db: TestDatabase;
 let server: TestServer;
 let tenants: TwoTenants;
-let appRole: string;
-
-// Each statement sent, and whether it went behind the tenant settings statement (TenantStatement).
-const sent: { text: string; settings: boolean }[] = [];
-const originalQuery = pg.Client.prototype.query;
+let capture: StatementCapture;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   tenants = await seedTwoTenants(db);
-  appRole = new URL(db.appUrl).username;
   // Ada gets 20 published programs with 10 enrollments each, and every user 3 badges.
   const owner = await connect(db.ownerUrl);
   try {
@@ -45,20 +47,34 @@ beforeAll(async () => {
     await owner.end();
   }
   server = await startTestServer(db);
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    if ((this as unknown as { connectionParameters: { user: string } }).connectionParameters.user === appRole) {
-      const q = args[0] as string | { text: string; tenantSettings?: boolean };
-      sent.push(typeof q === 'string' ? { text: q, settings: false } : { text: q.text, settings: q.tenantSettings === true });
-    }
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
+  // The change listener's own connection (LISTEN, its backend pid) is no tenant path.
+  capture = captureStatements(new URL(db.appUrl).username, { skipApplicationName: 'creatorgraph-listener' });
 });
 
 afterAll(async () => {
-  pg.Client.prototype.query = originalQuery;
+  capture?.uninstall();
   await server?.stop();
   await db?.drop();
 });
+
+/** What the request itself sent since the last reset: not the usage log nor a plan-rate refresh. */
+function requestStatements() {
+  return capture.without(/\bapi_usage_logs\b/).filter((s) => !/app\.plan_limit/.test(s.text));
+}
+
+/** Waits (polling as the owner, whose statements are not captured) until `sql` returns true. */
+async function until(sql: string, params: unknown[], what: string): Promise<void> {
+  const owner = await connect(db.ownerUrl);
+  try {
+    for (let i = 0; i < 300; i++) {
+      if ((await owner.query<{ ok: boolean }>(sql, params)).rows[0]?.ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`not within 30 s: ${what}`);
+  } finally {
+    await owner.end();
+  }
+}
 
 const NESTED = /* GraphQL */ `
   query Nested($programs: Int!, $enrollments: Int!) {
@@ -89,7 +105,7 @@ const NESTED = /* GraphQL */ `
 `;
 
 async function countStatements(programs: number, enrollments: number) {
-  sent.length = 0;
+  capture.reset();
   const { body } = await server.gql<{ me: { programs: { edges: { node: { enrollments: { edges: { node: { user: { badges: { edges: unknown[] } } } }[] } } }[] } } }>(
     NESTED,
     { programs, enrollments },
@@ -98,6 +114,7 @@ async function countStatements(programs: number, enrollments: number) {
   expect(body.errors).toBeUndefined();
   const programEdges = body.data!.me.programs.edges;
   const enrollmentEdges = programEdges.flatMap((p) => p.node.enrollments.edges);
+  const sent = requestStatements();
   // A tenant transaction opens with `BEGIN; SELECT set_config(...)`: one round trip, two
   // statements. A statement sent behind the settings statement is one round trip, two statements
   // and one (implicit) transaction.
@@ -144,12 +161,19 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
     return response.body.data as { user: { badges: { totalCount: number } } };
   };
   // Warm-up: the plan's request rate and the key's last_used_at (written once a minute); then
-  // let the usage log of that call flush (250 ms after it) before counting.
+  // wait until that call's usage log row has committed (250 ms after the call, later on a busy
+  // machine), so that no statement of it is sent while counting.
+  const logged = (rows: number) =>
+    until(`SELECT count(l.id) = $2 AND bool_and(k.last_used_at IS NOT NULL) AS ok FROM api_keys k LEFT JOIN api_usage_logs l ON l.api_key_id = k.id WHERE k.key_prefix = $1`, [key.prefix, rows], `${rows} usage log row(s) of the key`);
   await rewards();
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  sent.length = 0;
+  await logged(1);
+  capture.reset();
   const data = await rewards();
   expect(data.user.badges.totalCount).toBe(3);
+  // This call's own usage log, awaited so that it neither lands in the next test's count nor
+  // is half-sent here (requestStatements leaves out its whole transaction).
+  await logged(2);
+  const sent = requestStatements();
   const texts = sent.map((s) => s.text);
   // Locked in: the key with its creator (one statement), then the user, achievements (and
   // count), badges (and count), the badges' definitions and the points (one DataLoader batch):
@@ -168,10 +192,12 @@ test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round tri
   }
   const token = server.tokenFor(tenants.creatorA);
   const run = async (q: keyof typeof A_DOCUMENTS, variables: Record<string, unknown>) => {
-    sent.length = 0;
+    capture.reset();
     const { body } = await server.gql(A_DOCUMENTS[q], variables, { token });
     expect(body.errors).toBeUndefined();
-    expect(sent.every((s) => s.settings)).toBe(true);
+    const sent = requestStatements();
+    // Every statement behind the settings statement, as tenant A (the texts, if one is not).
+    expect(sent.filter((s) => !s.settings || s.tenant !== tenants.creatorA).map((s) => s.text)).toEqual([]);
     return sent.length;
   };
   await run('Q0', {}); // the plan's request rate, read once a minute
@@ -190,10 +216,10 @@ test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round tri
 
 test('asCreatorB: 20 concurrent first requests of a tenant read its plan rates once', async () => {
   const token = server.tokenFor(tenants.creatorB);
-  sent.length = 0;
+  capture.reset();
   const responses = await Promise.all(Array.from({ length: 20 }, () => server.gql('{ __typename }', {}, { token })));
   expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
-  expect(sent.filter((s) => s.text.includes('plan_limit')).length).toBe(1);
+  expect(capture.sent.filter((s) => s.text.includes('plan_limit')).length).toBe(1);
 });
 
 test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per type it names (100 copies of one id: 1)', async () => {
@@ -209,15 +235,30 @@ test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per typ
   const token = server.tokenFor(tenants.creatorA);
   const run = async (ids: string[]) => {
     await server.gql('{ __typename }', {}, { token }); // the plan's rates, read once a minute
-    sent.length = 0;
+    capture.reset();
     const { body } = await server.gql<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }, { token });
     expect(body.errors).toBeUndefined();
     expect(body.data!.nodes.map((n) => n?.id ?? null)).toEqual(ids);
     // A stale plan-rate entry is refreshed in the background, whenever a slow run makes it stale.
-    return sent.filter((s) => !/app\.plan_limit/.test(s.text)).length;
+    return requestStatements().length;
   };
   const oneUser = encodeGlobalID('User', users[0]!);
   expect(await run(Array.from({ length: 100 }, () => oneUser))).toBe(1);
   const mixed = [...users.map((id) => encodeGlobalID('User', id)), ...programs.map((id) => encodeGlobalID('Program', id))];
   expect(await run(mixed)).toBe(2);
+});
+
+test('every statement the application role sent while this file ran, background work included, ran as creator A or B', () => {
+  const { creatorA: A, creatorB: B } = tenants;
+  // Transaction control (BEGIN, COMMIT, SET TRANSACTION ...) reads no rows; everything else
+  // must have had the tenant set, by the settings statement or by its transaction's BEGIN.
+  const unscoped = capture.all.filter((s) => s.tenant === undefined && !TRANSACTION_CONTROL.test(s.text));
+  expect(unscoped.map((s) => s.text)).toEqual([]);
+  const tenantsSeen = new Set(capture.all.map((s) => s.tenant).filter((t) => t !== undefined));
+  expect([...tenantsSeen].filter((t) => t !== A && t !== B)).toEqual([]);
+  expect(tenantsSeen.has(A)).toBe(true);
+  // Both ways of setting the tenant were seen (so the check above looked at both): the usage
+  // log's transactions and the statements behind the settings statement.
+  expect(capture.all.some((s) => s.transaction !== undefined && /api_usage_logs/.test(s.text) && s.tenant === A)).toBe(true);
+  expect(capture.all.filter((s) => s.settings).length).toBeGreaterThan(20);
 });

@@ -31,7 +31,8 @@ export interface Metrics {
 /** `knownOperations`: the only names the operation label may take. */
 export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub; knownOperations: Iterable<string> }): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'creatorgraph_process_' });
+  // prom-client already names these process_* and nodejs_*: the prefix is ours alone.
+  collectDefaultMetrics({ register: registry, prefix: 'creatorgraph_' });
   const requests = new Counter({ name: 'creatorgraph_graphql_requests_total', help: 'GraphQL operations (HTTP requests and WebSocket operations), by operation name and outcome.', labelNames: ['operation', 'outcome'], registers: [registry] });
   const latency = new Histogram({
     name: 'creatorgraph_graphql_request_duration_seconds',

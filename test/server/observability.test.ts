@@ -101,6 +101,17 @@ test('GET /metrics serves Prometheus text: requests by operation and outcome, la
   expect(text).not.toMatch(/operation="[^A-Za-z_]/);
 });
 
+test('the process and Node.js metrics carry the prefix once: creatorgraph_process_*, creatorgraph_nodejs_*', async () => {
+  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+  for (const name of ['creatorgraph_process_cpu_seconds_total', 'creatorgraph_process_resident_memory_bytes', 'creatorgraph_nodejs_eventloop_lag_seconds', 'creatorgraph_nodejs_heap_size_used_bytes']) {
+    expect(names).toContain(name);
+  }
+  expect(names.filter((name) => !name.startsWith('creatorgraph_'))).toEqual([]);
+  // No segment twice in a row (creatorgraph_process_process_...), and the prefix only once.
+  expect(names.filter((name) => /(?:^|_)([a-z0-9]+)_\1(?:_|$)/.test(name) || name.indexOf('creatorgraph', 1) !== -1)).toEqual([]);
+});
+
 test('the open-subscriptions gauge follows subscriptions as they open and end', async () => {
   const { createClient } = await import('graphql-ws');
   const { default: WebSocket } = await import('ws');

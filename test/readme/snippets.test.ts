@@ -13,7 +13,7 @@ import { operation } from '../helpers/partner';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { NOT_RUN, ROOT, SUBSTITUTIONS, jsonValues, notRunReason, readmeSnippets, runnerOf, substitute, type Snippet, type Substitutions } from './readme';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -63,7 +63,7 @@ function run(command: string, args: string[], options: { env?: Record<string, st
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? 60_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       // A subscription never ends by itself: once it printed what it promises, end it.

@@ -11,6 +11,7 @@ import { openDatabase, type Database } from './db/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { migrate, pendingMigrations } from './db/migrate';
 import { checkDatabaseSafety, UnsafeDatabaseError } from './db/startup-checks';
+import { listenError, preflight } from './server/preflight';
 import { seedDemoData, type SeededCreator } from './db/seed/seed';
 import { schema } from './graphql/schema';
 import type { Runner } from 'graphile-worker';
@@ -45,6 +46,15 @@ export interface App {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * The caller stops the app on SIGINT and SIGTERM (main.ts does). The embedded PostgreSQL then
+   * runs in a session of its own, so that the terminal's Ctrl-C reaches only this process, which
+   * drains first and stops PostgreSQL last.
+   */
+  handlesSignals?: boolean;
+}
+
 const EMBEDDED_DATABASE = 'creatorgraph';
 
 /** Without a configured key, development uses a random secret kept in the data directory. */
@@ -59,7 +69,9 @@ function resolveJwtConfig(config: Config, log: Logger): JwtConfig {
   return { ...config.jwt, secret: fs.readFileSync(file, 'utf8').trim() };
 }
 
-export async function startApp(config: Config, log: Logger): Promise<App> {
+export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
+  // First: settings, directories and ports that would fail later (and less plainly).
+  await preflight(config);
   const tokens = createTokenService(resolveJwtConfig(config, log));
   const operations = loadManifest(schema);
   setStatementTimeout(config.statementTimeoutMs);
@@ -74,6 +86,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       database: EMBEDDED_DATABASE,
       onProgress: (message) => log.info(message),
       onLog: (message) => log.debug({ postgres: message }),
+      ownSession: options.handlesSignals,
+      // A server that shared another's cluster would be left unready once that one stopped it.
+      ifRunning: 'refuse',
     });
     urls = { app: embedded.appUrl, owner: embedded.ownerUrl };
     log.info({ port: embedded.port, dataDir: config.dataDir }, 'embedded PostgreSQL running');
@@ -140,9 +155,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     }
 
     await new Promise<void>((resolve, reject) => {
-      http.server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} on ${config.host} is in use: set PORT to a free port`) : error),
-      );
+      // Checked before the start (preflight), but another process may have taken it since.
+      http.server.once('error', (error) => reject(listenError(error, config.host, config.port, 'HOST', 'PORT')));
       http.server.listen(config.port, config.host, resolve);
     });
     const port = (http.server.address() as AddressInfo).port;
@@ -178,7 +192,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
           // Let running jobs finish (graphile-worker releases their locks), then close the pools.
           await jobs?.stop();
           await openDb.close();
-          await embedded?.stop();
+          // The pools' last connections may still be on their way out: let them end.
+          await embedded?.stop({ clientsGraceMs: 5_000 });
         })();
         return stopping;
       },

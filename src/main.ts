@@ -1,6 +1,7 @@
 // Entry point for `npm start`: config -> database -> servers -> graceful shutdown.
 import { startApp, type App } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { StartupError } from './db/startup-checks';
 import { DEMO_CREATORS } from './db/seed/demo-content';
 import { DEMO_ADMIN } from './db/seed/seed';
 import { createLogger, type Logger } from './logger';
@@ -32,24 +33,25 @@ async function printWelcome(app: App, config: Config): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
-function installShutdown(app: App, log: Logger): void {
+/**
+ * SIGINT (Ctrl-C) and SIGTERM drain: readiness turns 503, requests in flight get their answers,
+ * then the queue, the pools and PostgreSQL stop (app.stop()), and the process exits 0. Installed
+ * before the start, so that a signal during the start stops the app as soon as it is up rather
+ * than killing the process halfway (the embedded PostgreSQL runs in its own session and would
+ * be left behind).
+ */
+function installShutdown(log: Logger): { started(app: App): void } {
+  let app: App | undefined;
   let firstSignalAt = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (firstSignalAt) {
-      // Ctrl-C reaches us twice (the terminal signals the whole process group, and npm relays
-      // it too): only a signal sent well after the first one means "stop waiting".
-      if (Date.now() - firstSignalAt < 3_000) return;
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    firstSignalAt = Date.now();
+  let firstSignal: NodeJS.Signals = 'SIGTERM';
+  const stop = (running: App, signal: NodeJS.Signals) => {
     log.info({ signal }, 'shutting down: draining requests');
     const timer = setTimeout(() => {
       log.error(`shutdown took longer than ${SHUTDOWN_BOUND_MS} ms: exiting`);
       process.exit(1);
     }, SHUTDOWN_BOUND_MS);
     timer.unref();
-    app.stop().then(
+    running.stop().then(
       () => {
         log.info('stopped cleanly');
         process.exit(0);
@@ -60,8 +62,36 @@ function installShutdown(app: App, log: Logger): void {
       },
     );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstSignalAt) {
+      // Ctrl-C reaches us twice (the terminal signals the whole process group, and npm relays
+      // it too): only a signal sent well after the first one means "stop waiting".
+      if (Date.now() - firstSignalAt < 3_000) return;
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    firstSignalAt = Date.now();
+    firstSignal = signal;
+    if (app) stop(app, signal);
+    else log.info({ signal }, 'stopping as soon as the start completes');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // The terminal closing: without this, node dies at once and PostgreSQL, in its own session,
+  // would be left running (until the next start takes it over).
+  process.on('SIGHUP', onSignal);
+  return {
+    started(running) {
+      app = running;
+      if (firstSignalAt) stop(running, firstSignal);
+    },
+  };
+}
+
+/** A mistake the operator can fix: one plain line on stderr, no stack, exit 1. */
+function refuseToStart(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
 }
 
 async function main(): Promise<void> {
@@ -69,22 +99,23 @@ async function main(): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) refuseToStart(error.message);
     throw error;
   }
   const log = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+  const shutdown = installShutdown(log);
+  let app: App;
   try {
-    const app = await startApp(config, log);
-    installShutdown(app, log);
-    await printWelcome(app, config);
+    app = await startApp(config, log, { handlesSignals: true });
   } catch (error) {
+    if (error instanceof StartupError) refuseToStart(error.message);
     log.fatal({ err: error }, error instanceof Error ? error.message : 'failed to start');
     process.exit(1);
   }
+  // The welcome reads the database: print it before a pending signal stops the app.
+  await printWelcome(app, config);
+  shutdown.started(app);
 }
 
 void main();

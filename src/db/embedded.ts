@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import pg from 'pg';
+import { StartupError } from './startup-checks';
 
 export interface EmbeddedOptions {
   /** Directory that holds the cluster (`<dir>/pg`) and its generated credentials. */
@@ -27,6 +28,21 @@ export interface EmbeddedOptions {
   onProgress?: (message: string) => void;
   /** PostgreSQL's own log lines. */
   onLog?: (message: string) => void;
+  /**
+   * Run initdb and PostgreSQL in a session of their own (setsid), out of reach of the terminal's
+   * signals: Ctrl-C signals the whole foreground process group, and PostgreSQL would stop at once
+   * while requests were still being answered. The caller must then stop it (stop(), or the
+   * process 'exit' hook below); if the caller is killed hard, the next start takes the orphaned
+   * cluster over. Off (the default) for the test suite and the command-line tools, which do not
+   * drain and whose PostgreSQL should go with them on Ctrl-C.
+   */
+  ownSession?: boolean;
+  /**
+   * When another live process of ours runs this cluster: share it (the command-line tools, for
+   * the length of a command) or refuse with a StartupError (a server: it would be left unready
+   * for good once the other process stops its PostgreSQL).
+   */
+  ifRunning?: 'share' | 'refuse';
 }
 
 export interface EmbeddedPostgres {
@@ -37,7 +53,13 @@ export interface EmbeddedPostgres {
   /** Non-owner login role, member of app_user: what the server queries as. */
   appUrl: string;
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops PostgreSQL: a fast shutdown (open sessions are cut, transactions rolled back), or with
+   * `clientsGraceMs` a smart one first, which lets the remaining sessions end by themselves for
+   * that long (a server whose pools are closed: pg-pool's end() resolves before its clients'
+   * connections are gone, and cutting them logs "terminating connection" errors).
+   */
+  stop(options?: { clientsGraceMs?: number }): Promise<void>;
 }
 
 interface Credentials {
@@ -101,7 +123,20 @@ function postgresUser(): RunAs {
   }
 }
 
-function initCluster(clusterDir: string, superPassword: string, runAs: RunAs, onLog: (m: string) => void): void {
+/** Runs a program to its end (like execFileSync, but it can run in its own session). */
+function run(file: string, args: string[], options: { runAs: RunAs; detached: boolean }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...options.runAs, detached: options.detached, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let output = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code, signal) => (code === 0 ? resolve(output) : reject(Object.assign(new Error(`${path.basename(file)} exited with ${signal ?? `code ${code}`}`), { stderr }))));
+  });
+}
+
+async function initCluster(clusterDir: string, superPassword: string, runAs: RunAs, detached: boolean, onLog: (m: string) => void): Promise<void> {
   fs.mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
   const pwDir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-pw-'));
   const pwFile = path.join(pwDir, 'pw');
@@ -112,10 +147,10 @@ function initCluster(clusterDir: string, superPassword: string, runAs: RunAs, on
       fs.chownSync(pwFile, runAs.uid, runAs.gid!);
       fs.chownSync(clusterDir, runAs.uid, runAs.gid!);
     }
-    const output = execFileSync(
+    const output = await run(
       path.join(binaryDir(), 'initdb'),
       [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--no-locale', '--no-instructions'],
-      { ...runAs, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+      { runAs, detached },
     );
     onLog(output.trimEnd());
   } catch (error) {
@@ -127,9 +162,9 @@ function initCluster(clusterDir: string, superPassword: string, runAs: RunAs, on
 }
 
 /** Starts postgres and resolves once it accepts connections. */
-function startPostmaster(clusterDir: string, port: number, settings: Record<string, string>, runAs: RunAs, onLog: (m: string) => void): Promise<ChildProcess> {
+function startPostmaster(clusterDir: string, port: number, settings: Record<string, string>, runAs: RunAs, detached: boolean, onLog: (m: string) => void): Promise<ChildProcess> {
   const args = ['-D', clusterDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const child = spawn(path.join(binaryDir(), 'postgres'), args, { ...runAs, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn(path.join(binaryDir(), 'postgres'), args, { ...runAs, detached, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
   return new Promise((resolve, reject) => {
     let tail = '';
     const timer = setTimeout(() => {
@@ -154,16 +189,19 @@ function startPostmaster(clusterDir: string, port: number, settings: Record<stri
   });
 }
 
-function stopPostmasterChild(child: ChildProcess): Promise<void> {
+function stopPostmasterChild(child: ChildProcess, clientsGraceMs = 0): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, then stop cleanly.
-    const escalate = setTimeout(() => child.kill('SIGQUIT'), 15_000);
+    // SIGTERM is PostgreSQL's "smart" shutdown (no new sessions; stop once the open ones end),
+    // SIGINT its "fast" one (roll back open transactions, then stop cleanly), SIGQUIT immediate.
+    const fast = clientsGraceMs > 0 ? setTimeout(() => child.kill('SIGINT'), clientsGraceMs) : undefined;
+    const escalate = setTimeout(() => child.kill('SIGQUIT'), clientsGraceMs + 15_000);
     child.once('exit', () => {
+      clearTimeout(fast);
       clearTimeout(escalate);
       resolve();
     });
-    child.kill('SIGINT');
+    child.kill(clientsGraceMs > 0 ? 'SIGTERM' : 'SIGINT');
   });
 }
 
@@ -172,6 +210,8 @@ interface RunningPostmaster {
   port: number;
   /** The process that started it is gone: left behind by a killed earlier run. */
   orphaned: boolean;
+  /** The pid of the process of ours that started it, when known. */
+  starter?: number;
 }
 
 function alive(pid: number): boolean {
@@ -203,7 +243,19 @@ function runningPostmaster(dataDir: string, clusterDir: string): RunningPostmast
   // subreaper, not pid 1, adopts orphans.
   const starter = fs.existsSync(starterFile(dataDir)) ? Number(fs.readFileSync(starterFile(dataDir), 'utf8')) : NaN;
   const orphaned = Number.isInteger(starter) && starter !== process.pid && !alive(starter);
-  return { pid, port, orphaned };
+  return { pid, port, orphaned, starter: Number.isInteger(starter) ? starter : undefined };
+}
+
+/**
+ * Throws a StartupError when a live process of ours runs the cluster in `dataDir` (one that was
+ * left behind by a killed run is not in use: the next start takes it over).
+ */
+export function refuseIfClusterInUse(dataDir: string): void {
+  const dir = path.resolve(dataDir);
+  const running = runningPostmaster(dir, path.join(dir, 'pg'));
+  if (!running || running.orphaned) return;
+  const who = running.starter === undefined ? 'another process' : `another creatorgraph process (pid ${running.starter})`;
+  throw new StartupError(`DATA_DIR ${dir} is in use: ${who} runs its embedded PostgreSQL (pid ${running.pid}, port ${running.port}): stop it, or set DATA_DIR to another directory`);
 }
 
 async function stopPostmaster(pid: number, clusterDir: string): Promise<void> {
@@ -226,6 +278,7 @@ async function stopPostmaster(pid: number, clusterDir: string): Promise<void> {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const onProgress = options.onProgress ?? (() => undefined);
   const onLog = options.onLog ?? (() => undefined);
+  const detached = options.ownSession ?? false;
   const dataDir = path.resolve(options.dataDir);
   const clusterDir = path.join(dataDir, 'pg');
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
@@ -245,8 +298,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     onProgress(`Creating the embedded PostgreSQL cluster in ${clusterDir} (first run only)...`);
     fs.rmSync(clusterDir, { recursive: true, force: true });
-    initCluster(clusterDir, credentials.superPassword, runAs, onLog);
+    await initCluster(clusterDir, credentials.superPassword, runAs, detached, onLog);
   }
+  if (options.ifRunning === 'refuse') refuseIfClusterInUse(dataDir);
   const running = runningPostmaster(dataDir, clusterDir);
   if (running && !running.orphaned) {
     // Another process of ours (say `npm start`) is running this cluster: share it.
@@ -265,11 +319,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await stopPostmaster(running.pid, clusterDir);
   }
   if (!(await portIsFree(options.port))) {
-    throw new Error(
-      `Port ${options.port} is in use, so the embedded PostgreSQL cannot start. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL and DATABASE_OWNER_URL to use an existing server.`,
+    throw new StartupError(
+      `EMBEDDED_PG_PORT ${options.port} is in use by another process, so the embedded PostgreSQL cannot start: set EMBEDDED_PG_PORT to a free port, or DATABASE_URL and DATABASE_OWNER_URL to use an existing server`,
     );
   }
-  const child = await startPostmaster(clusterDir, options.port, settings, runAs, onLog);
+  const child = await startPostmaster(clusterDir, options.port, settings, runAs, detached, onLog);
   fs.writeFileSync(starterFile(dataDir), String(process.pid));
 
   const superUrl = url('postgres', credentials.superPassword, options.port, 'postgres');
@@ -291,11 +345,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     ownerUrl: url(EMBEDDED_ROLES.owner, credentials.ownerPassword, options.port, options.database),
     appUrl: url(EMBEDDED_ROLES.app, credentials.appPassword, options.port, options.database),
     port: options.port,
-    async stop() {
+    async stop(stopOptions = {}) {
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', killOnExit);
-      await stopPostmasterChild(child);
+      await stopPostmasterChild(child, stopOptions.clientsGraceMs);
       fs.rmSync(starterFile(dataDir), { force: true });
     },
   };

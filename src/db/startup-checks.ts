@@ -2,7 +2,19 @@
 // if the server's role is subject to it and every tenant table forces it.
 import type { Database } from './database';
 
-export class UnsafeDatabaseError extends Error {
+/**
+ * A start-up failure that the operator can fix (a setting, a port, a directory, another
+ * process): main.ts prints its message as one line, without a stack, and exits 1. The message
+ * names the setting and the fix.
+ */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export class UnsafeDatabaseError extends StartupError {
   constructor(message: string) {
     super(message);
     this.name = 'UnsafeDatabaseError';

@@ -10,7 +10,7 @@ import type { Config, JwtConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { migrate, pendingMigrations } from './db/migrate';
-import { checkDatabaseSafety, UnsafeDatabaseError } from './db/startup-checks';
+import { checkDatabaseSafety, checkDatabasesReachable, UnsafeDatabaseError } from './db/startup-checks';
 import { listenError, preflight } from './server/preflight';
 import { seedDemoData, type SeededCreator } from './db/seed/seed';
 import { schema } from './graphql/schema';
@@ -79,6 +79,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   let urls: { app: string; owner: string };
   if (config.databaseUrl && config.databaseOwnerUrl) {
     urls = { app: config.databaseUrl, owner: config.databaseOwnerUrl };
+    await checkDatabasesReachable(urls);
   } else {
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,

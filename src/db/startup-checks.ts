@@ -1,5 +1,6 @@
 // Checks that refuse to serve on an unsafe database: row-level security only protects tenants
 // if the server's role is subject to it and every tenant table forces it.
+import pg from 'pg';
 import type { Database } from './database';
 
 /**
@@ -40,4 +41,57 @@ export async function checkDatabaseSafety(db: Database): Promise<void> {
       ORDER BY 1`,
   );
   if (open.length > 0) throw new UnsafeDatabaseError(`Row-level security is not enabled and forced on: ${open.map((r) => r.table).join(', ')}. Refusing to serve.`);
+}
+
+/**
+ * The configured databases answer, with the credentials given: checked before the migrations,
+ * so that a wrong host, port, password or database name is one line naming the variable
+ * (DATABASE_OWNER_URL or DATABASE_URL) and the fix, not a stack from deep inside a migration.
+ */
+export async function checkDatabasesReachable(urls: { owner: string; app: string }): Promise<void> {
+  for (const [name, url] of [['DATABASE_OWNER_URL', urls.owner], ['DATABASE_URL', urls.app]] as const) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    client.on('error', () => undefined); // a drop after the check is the pool's business, not ours
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } catch (error) {
+      throw new StartupError(unreachable(name, url, error));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+function unreachable(name: string, url: string, error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  let where = 'the server';
+  let user = 'the user';
+  let database = 'the database';
+  try {
+    const parsed = new URL(url);
+    where = `${parsed.hostname}:${parsed.port || '5432'}`;
+    user = decodeURIComponent(parsed.username) || user;
+    database = decodeURIComponent(parsed.pathname.slice(1)) || database;
+  } catch {
+    /* config.ts validated the URL; keep the generic words */
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${name}: nothing answers at ${where} (${code}): start PostgreSQL there, or fix the host and port in ${name}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `${name}: the host of ${where} is not known (${code}): fix the host in ${name}`;
+    case '28P01':
+    case '28000':
+      return `${name}: PostgreSQL at ${where} refused ${user} (${code}: ${message ?? 'authentication failed'}): fix the user or password in ${name}`;
+    case '3D000':
+      return `${name}: database "${database}" does not exist at ${where}: create it, or fix the database name in ${name}`;
+    default:
+      if (/timeout/i.test(message ?? '')) return `${name}: ${where} did not answer within 10 s: check the host and port in ${name}, and that PostgreSQL is running`;
+      return `${name}: cannot connect to ${where} (${code ?? message ?? 'unknown error'}): check ${name}`;
+  }
 }

@@ -9,6 +9,7 @@
 // Who may scrape (config.metrics): anyone on the API port outside production with nothing set;
 // with METRICS_TOKEN, `Authorization: Bearer <token>`; with METRICS_PORT, a listener of its own
 // (serveMetrics). In production with neither, nobody on the API port.
+import { listenError } from './preflight';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,7 +146,8 @@ export async function serveMetrics(metrics: Metrics, config: MetricsConfig & { p
     handle(req, res).catch((error: unknown) => failed(res, log, error, path));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} on ${config.host} is in use: set METRICS_PORT to a free port`) : error));
+    // Taken between the preflight check and now: the same one line as the check's.
+    server.once('error', (error) => reject(listenError(error, config.host, config.port, 'METRICS_HOST', 'METRICS_PORT')));
     server.listen(config.port, config.host, resolve);
   });
   return {

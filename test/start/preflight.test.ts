@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { baseEnv, portOpen, runEntry } from './entry';
 import { freePort } from '../helpers/ports';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 jest.setTimeout(120_000);
 
@@ -99,4 +100,25 @@ test('DATA_DIR under /proc: refused at once (it used to hang), naming DATA_DIR',
 
 test('a bad setting (ConfigError): one line naming the variable', async () => {
   await expectRefusal(await start({ PORT: 'four-thousand', DATA_DIR: path.join(tmp, 'config') }), /^Invalid configuration: PORT must be a whole number \(got "four-thousand"\)\n$/);
+});
+
+describe('an external database that does not answer as configured', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const withPassword = (url: string, password: string) => Object.assign(new URL(url), { password }).toString();
+  const withDatabase = (url: string, name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+
+  test.each([
+    ['nothing listening at its port', () => ({ DATABASE_OWNER_URL: `postgres://owner:pw@127.0.0.1:${pgPort}/x`, DATABASE_URL: `postgres://app:pw@127.0.0.1:${pgPort}/x` }), /^DATABASE_OWNER_URL: nothing answers at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start PostgreSQL there, or fix the host and port in DATABASE_OWNER_URL\n$/],
+    ['a wrong password for the server role', () => ({ DATABASE_OWNER_URL: db.ownerUrl, DATABASE_URL: withPassword(db.appUrl, 'wrong') }), /^DATABASE_URL: PostgreSQL at [\w.]+:\d+ refused creatorgraph_test_app \(28P01: password authentication failed for user "creatorgraph_test_app"\): fix the user or password in DATABASE_URL\n$/],
+    ['a database that does not exist', () => ({ DATABASE_OWNER_URL: withDatabase(db.ownerUrl, 'no_such_db'), DATABASE_URL: withDatabase(db.appUrl, 'no_such_db') }), /^DATABASE_OWNER_URL: database "no_such_db" does not exist at [\w.]+:\d+: create it, or fix the database name in DATABASE_OWNER_URL\n$/],
+  ])('%s: one line naming the variable and the fix, exit 1, no stack', async (_what, urls, line) => {
+    await expectRefusal(await start({ ...urls(), JWT_SECRET: 'a-test-secret-of-at-least-32-bytes-long', DATA_DIR: path.join(tmp, 'external') }), line);
+  });
 });

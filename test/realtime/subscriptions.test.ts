@@ -39,10 +39,23 @@ interface Stream {
   errors: unknown[];
   /** Resolves with the n-th result (1-based), or rejects after `ms`. */
   nth(n: number, ms?: number): Promise<Json>;
+  /**
+   * Resolves once the server's hub has `listeners` more than when this stream was opened: the
+   * subscription is registered, so a write from now on reaches it. (A fixed sleep stood in for
+   * this and lost the race on a busy machine.)
+   */
+  registered(listeners?: number): Promise<void>;
+  /** Resolves with the first thing the server answered (a result, an error or a close). */
+  answered(): Promise<void>;
   closed: Promise<{ code: number; reason: string }>;
 }
 
+/** Bounds on waits for events that should come (well inside jest's 60 s for this file). */
+const EVENT_MS = 20_000;
+
 function subscribe(target: TestServer, token: string | undefined, query: string, variables: Json = {}): Stream {
+  const hub = target.app.listener.hub;
+  const listenersBefore = hub.subscriberCount;
   let closedResolve: (v: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((r) => (closedResolve = r));
   const client = createClient({
@@ -72,14 +85,30 @@ function subscribe(target: TestServer, token: string | undefined, query: string,
     results,
     errors,
     closed,
-    nth(n, ms = 5_000) {
+    nth(n, ms = EVENT_MS) {
       if (results.length >= n) return Promise.resolve(results[n - 1]!);
       return new Promise((resolve, reject) => {
         waiters.push({ n, resolve });
         setTimeout(() => reject(new Error(`timed out waiting for result ${n}; got ${results.length}: ${JSON.stringify(results).slice(0, 300)} errors ${JSON.stringify(errors).slice(0, 300)}`)), ms).unref();
       });
     },
+    async registered(listeners = 1) {
+      await until(() => hub.subscriberCount >= listenersBefore + listeners, `${listeners} hub listener(s) for ${query.slice(0, 60)}`);
+    },
+    async answered() {
+      let closedYet = false;
+      void closed.then(() => (closedYet = true));
+      await until(() => closedYet || results.length + errors.length > 0, `an answer to ${query.slice(0, 60)}`);
+    },
   };
+}
+
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + EVENT_MS;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not within ${EVENT_MS} ms: ${what}`);
+    await sleep(20);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,7 +121,7 @@ async function conversationOf(creatorId: string): Promise<string> {
 test('asCreatorA and asCreatorB each hear only their own messages, whether written through the API or raw SQL', async () => {
   const a = subscribe(server, server.tokenFor(tenants.creatorA), MESSAGES);
   const b = subscribe(server, server.tokenFor(tenants.creatorB), MESSAGES);
-  await sleep(300);
+  await a.registered(2); // a's and b's
   const convA = await conversationOf(tenants.creatorA);
   const convB = await conversationOf(tenants.creatorB);
   const sent = await server.gql(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, content: "from A via the API" }) { __typename } }`, { c: toGlobalId('Conversation', convA) }, { token: server.tokenFor(tenants.creatorA) });
@@ -110,8 +139,8 @@ test("asCreatorB cannot watch creator A's program or conversation: NOT_FOUND, an
   const programOfA = (await owner.query(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [tenants.creatorA])).rows[0].id;
   const stats = subscribe(server, server.tokenFor(tenants.creatorB), `subscription($p: ID!) { programStatsUpdated(programId: $p) { enrolled } }`, { p: toGlobalId('Program', programOfA) });
   const messages = subscribe(server, server.tokenFor(tenants.creatorB), `subscription($c: ID!) { messageCreated(conversationId: $c) { id } }`, { c: toGlobalId('Conversation', await conversationOf(tenants.creatorA)) });
-  await sleep(800);
   for (const stream of [stats, messages]) {
+    await stream.answered();
     // The refusal arrives as the operation's only result: errors, no data.
     expect(stream.results.every((r) => r.data == null)).toBe(true);
     expect(JSON.stringify([...stream.results, ...stream.errors])).toMatch(/"code":"NOT_FOUND"/);
@@ -151,7 +180,7 @@ test('programStatsUpdated pushes the funnel now, then a handful of times for a b
   } finally {
     await pool.end();
   }
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + EVENT_MS;
   while (Date.now() < deadline && stream.results.at(-1)?.data.programStatsUpdated.enrolled !== 1000) await sleep(100);
   const pushes = stream.results.length - 1;
   expect(stream.results.at(-1)!.data.programStatsUpdated.enrolled).toBe(1000);
@@ -170,7 +199,7 @@ test('an event written through instance A reaches a subscriber on instance B', a
   const second = await startTestServer(db);
   try {
     const stream = subscribe(second, second.tokenFor(tenants.creatorB), `subscription { badgeAwarded { badge { name } user { id } } }`);
-    await sleep(300);
+    await stream.registered();
     const badge = (await owner.query(`INSERT INTO badges (creator_id, name) VALUES ($1, 'Cross-instance') RETURNING id`, [tenants.creatorB])).rows[0].id;
     const user = (await owner.query(`SELECT id FROM users WHERE creator_id = $1 LIMIT 1`, [tenants.creatorB])).rows[0].id;
     const awarded = await server.gql(`mutation($u: ID!, $b: ID!) { awardBadge(userId: $u, badgeId: $b) { __typename } }`, { u: toGlobalId('User', user), b: toGlobalId('Badge', badge) }, { token: server.tokenFor(tenants.creatorB) });
@@ -183,7 +212,7 @@ test('an event written through instance A reaches a subscriber on instance B', a
 
 test('the listener connection drops and reconnects; the subscription keeps streaming', async () => {
   const stream = subscribe(server, server.tokenFor(tenants.creatorA), `subscription { engagementMetricUpdated(metricType: "reconnect_check") { metricValue } }`);
-  await sleep(300);
+  await stream.registered();
   const before = server.app.listener.backendPid();
   const admin = await connect(db.adminUrl);
   try {
@@ -191,7 +220,7 @@ test('the listener connection drops and reconnects; the subscription keeps strea
   } finally {
     await admin.end();
   }
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + EVENT_MS;
   while (Date.now() < deadline && (!server.app.listener.connected() || server.app.listener.backendPid() === before)) await sleep(50);
   expect(server.app.listener.connected()).toBe(true);
   expect(server.app.listener.backendPid()).not.toBe(before);
@@ -210,7 +239,7 @@ test('in production, introspection is refused over the socket exactly as over HT
     const http = await production.gql(INTROSPECT, {}, { token });
     expect(http.body.errors?.[0]?.message).toMatch(/introspection/i);
     const ws = subscribe(production, token, INTROSPECT);
-    await sleep(500);
+    await ws.answered();
     expect(ws.results.every((r) => r.data == null)).toBe(true);
     expect(JSON.stringify([...ws.errors, ...ws.results])).toMatch(/introspection/i);
   } finally {
@@ -221,7 +250,7 @@ test('in production, introspection is refused over the socket exactly as over HT
 test('messages written while the listener was away are delivered once it is back', async () => {
   const conversation = await conversationOf(tenants.creatorA);
   const stream = subscribe(server, server.tokenFor(tenants.creatorA), `subscription($c: ID!) { messageCreated(conversationId: $c) { content } }`, { c: toGlobalId('Conversation', conversation) });
-  await sleep(300);
+  await stream.registered();
   await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'before the gap')`, [tenants.creatorA, conversation]);
   expect((await stream.nth(1)).data.messageCreated.content).toBe('before the gap');
 
@@ -234,7 +263,7 @@ test('messages written while the listener was away are delivered once it is back
     await admin.end();
   }
   await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'during the gap')`, [tenants.creatorA, conversation]);
-  expect((await stream.nth(2, 10_000)).data.messageCreated.content).toBe('during the gap');
+  expect((await stream.nth(2)).data.messageCreated.content).toBe('during the gap');
   await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'after the gap')`, [tenants.creatorA, conversation]);
   expect((await stream.nth(3)).data.messageCreated.content).toBe('after the gap');
   await sleep(300);
@@ -252,7 +281,7 @@ describe('sessions: a socket lives only as long as the log-in it came from', () 
   test('a refresh keeps the socket open; log-out closes it with 4403 at once', async () => {
     const auth = await logIn();
     const stream = subscribe(server, auth.accessToken, MESSAGES);
-    await sleep(300);
+    await stream.registered(2); // the log-in's watch (websocket.ts) and the stream
     const refreshed = await server.gql<Json>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { refreshToken } } }`, { t: auth.refreshToken });
     const next = refreshed.body.data!.refreshSession.refreshToken as string;
     expect(await isOpen(stream, 800)).toBe(true);
@@ -273,7 +302,7 @@ describe('sessions: a socket lives only as long as the log-in it came from', () 
     const email = `live-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const signUp = await server.gql<Json>(`mutation($e: String!) { signUp(input: { email: $e, password: "a long enough password" }) { ... on AuthPayload { accessToken creator { id } } } }`, { e: email });
     const stream = subscribe(server, signUp.body.data!.signUp.accessToken, MESSAGES);
-    await sleep(300);
+    await stream.registered(2); // the log-in's watch (websocket.ts) and the stream
     await owner.query(`UPDATE creators SET is_active = false WHERE email = $1`, [email]);
     expect((await stream.closed).code).toBe(4403);
   });

@@ -15,8 +15,10 @@ let B: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   ({ creatorA: A, creatorB: B } = (await seedTwoTenants(db)) as TwoTenants);
-  // Two connections for many concurrent requests: connections are reused across tenants.
-  pool = createPool(db.appUrl, { max: 2, applicationName: 'tenant-client-test' });
+  // Two connections for many concurrent requests: connections are reused across tenants. The
+  // 200 transactions below queue for them: a wait bounded by the app's 2 s fail-fast default ran
+  // out on a busy machine (the test is about isolation, not about how fast the queue drains).
+  pool = createPool(db.appUrl, { max: 2, applicationName: 'tenant-client-test', connectionTimeoutMillis: 25_000 });
   base = createPrismaClient(pool);
 });
 afterAll(async () => {
@@ -148,7 +150,7 @@ test('200 interleaved tenant transactions of two tenants over 2 pooled connectio
         const users = await tx.user.findMany({ select: { creatorId: true } });
         const setting = await tx.$queryRaw<{ tenant: string }[]>`SELECT current_setting('app.current_creator_id', true) AS tenant`;
         return { creatorId, seen: [...new Set(users.map((u) => u.creatorId)), setting[0]!.tenant] };
-      });
+      }, { maxWait: 25_000 });
     }),
   );
   expect(results.filter((r) => r.seen.some((c) => c !== r.creatorId))).toEqual([]);

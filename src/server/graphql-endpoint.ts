@@ -116,7 +116,11 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
           }),
       });
       res.statusCode = response.status ?? 200;
-      for (const [key, value] of response.headers) res.setHeader(key, value);
+      for (const [key, value] of response.headers) {
+        // Apollo's Vary (accept) joins the router's (Origin, for CORS), rather than replace it.
+        const vary = key === 'vary' ? res.getHeader('vary') : undefined;
+        res.setHeader(key, vary ? `${String(vary)}, ${value}` : value);
+      }
       // No answer over MAX_RESPONSE_BYTES: RESPONSE_TOO_LARGE instead (limits.ts), a 400 like the
       // other "ask for less" refusals.
       const maxBytes = (built as Context | undefined)?.fairness.maxResponseBytes;

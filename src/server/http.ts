@@ -10,7 +10,7 @@ import type { FairnessConfig, MetricsConfig } from '../config';
 import type { Context, CredentialInput } from './context';
 import { healthz, readyz, type ProbeResult } from './health';
 import { createDrainer, type Drainer } from './drain';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules, type QueryLimits } from './limits';
@@ -25,6 +25,8 @@ import { graphqlEndpoint } from './graphql-endpoint';
 import type { RefusalDoor } from './refusals';
 import { TenantShare } from '../db/tenant-share';
 import { failed, send, sendError } from './respond';
+import type { Cors } from './cors';
+import type { BrowserPage } from './browser-pages';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -44,6 +46,10 @@ export interface HttpServerOptions {
   fairness: FairnessConfig;
   /** Refusals at the door (refusals.ts). */
   door?: { refusals: RefusalDoor; keysOf(req: http.IncomingMessage): string[] };
+  /** CORS_ORIGINS (cors.ts). */
+  cors: Cors;
+  /** The explorer and the dashboard, when on (browser-pages.ts). */
+  pages?: BrowserPage[];
 }
 
 /** Each client's turn at the endpoint (graphql-endpoint.ts). */
@@ -95,7 +101,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // Apollo installs its cache-control plugin unless told otherwise; it hooks every field
     // resolution (wrapping every resolver of the schema) to collect cache hints this API never
     // gives. Off: about 1 CPU-ms per nested request (bench/NOTES.md).
-    plugins: [ApolloServerPluginCacheControlDisabled(), requestLogPlugin(options.log, options.metrics), maskingPlugin(), costPlugin(options.schema, options.limits, options.rateLimiter)],
+    // No Apollo landing page: its Sandbox loads from a CDN with telemetry. The explorer, when on,
+    // is served by this server from its own files (explorer/).
+    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(options.log, options.metrics), maskingPlugin(), costPlugin(options.schema, options.limits, options.rateLimiter)],
   });
   await apollo.start();
 
@@ -108,7 +116,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     '/metrics': metricsHandler(options.metrics, options.metricsAccess, true),
   };
 
+  const pages = options.pages ?? [];
   async function other(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    for (const page of pages) if (await page.serve(req, res, path)) return;
+    if (path === '/graphql') return graphql(req, res);
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) return sendError(res, 404, 'NOT_FOUND', 'Not found: GraphQL is at /graphql');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${path} answers GET only`, { allow: 'GET, HEAD' });
@@ -120,7 +131,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // While draining, the WebSocket server no longer takes upgrades: say so, rather than let a
     // handshake reach Apollo as a plain GET.
     if (drainer.stopping && req.headers.upgrade) return send(res, 503, JSON.stringify({ status: 'draining' }), { 'retry-after': '1' });
-    (path === '/graphql' ? graphql(req, res) : other(req, res, path)).catch((error: unknown) => failed(res, options.log, error, path));
+    // Preflights are answered before any rate, body or GraphQL work; every other answer to an
+    // allowed origin carries its CORS headers, refusals (429, 413) included, so pages can read them.
+    if (options.cors.preflight(req, res)) return;
+    options.cors.decorate(req, res);
+    // The API's own requests go straight to GraphQL; a browser's navigation may be the explorer's.
+    (path === '/graphql' && !(pages.length > 0 && req.method === 'GET') ? graphql(req, res) : other(req, res, path)).catch((error: unknown) => failed(res, options.log, error, path));
   });
   const drainer = createDrainer(server);
   return { server, apollo, drainer };

@@ -42,6 +42,8 @@ export interface WebSocketOptions {
   metrics?: Metrics;
   resolverBudgetMs?: number;
   fairness: FairnessConfig;
+  /** Whether a handshake's Origin may open a socket (cors.ts): browsers apply no CORS to WebSockets. */
+  allowsUpgrade?: (req: http.IncomingMessage) => boolean;
 }
 
 type Extra = {
@@ -66,8 +68,14 @@ export interface SubscriptionServer {
   close(): Promise<void>;
 }
 
+/** A connection parameter by name, in any case: GraphiQL-style clients send their header editor's `Authorization` as is. */
 const param = (params: Record<string, unknown> | undefined | null, name: string) => {
-  const value = params?.[name];
+  if (!params) return undefined;
+  let value = Object.hasOwn(params, name) ? params[name] : undefined;
+  if (value === undefined) {
+    const key = Object.keys(params).find((k) => k.toLowerCase() === name);
+    value = key === undefined ? undefined : params[key];
+  }
   return typeof value === 'string' ? value : undefined;
 };
 
@@ -88,7 +96,16 @@ async function sessionLive(context: Context): Promise<boolean> {
 }
 
 export function createSubscriptionServer(options: WebSocketOptions): SubscriptionServer {
-  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const allowsUpgrade = options.allowsUpgrade;
+  const wss = new WebSocketServer({
+    server: options.server,
+    path: '/graphql',
+    maxPayload: 1024 * 1024,
+    // A page on an origin CORS_ORIGINS does not list gets 403 before the handshake.
+    ...(allowsUpgrade
+      ? { verifyClient: (info: { req: http.IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => done(allowsUpgrade(info.req), 403, 'Origin not allowed (CORS_ORIGINS)') }
+      : {}),
+  });
   // The same rules as HTTP: GraphQL's own, the limits, and no introspection in production.
   const rules = [...specifiedRules, ...limitRules(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
   // Open subscriptions per socket and per tenant on this instance (src/realtime/slots.ts).

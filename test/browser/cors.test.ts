@@ -38,7 +38,7 @@ function callApi(page: Page, api: string, token: string, metricType: string): Pr
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: JSON.stringify({ query: 'mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename } }', variables: { input: { metricType, date: '2026-12-01', value: 1 } } }),
         });
-        const body = await response.json();
+        const body = (await response.json()) as { data?: { recordEngagementMetric?: { __typename: string } } };
         return { ok: true, status: response.status, typename: body.data?.recordEngagementMetric?.__typename };
       } catch (error) {
         return { ok: false, error: String(error) };

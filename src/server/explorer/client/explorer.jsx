@@ -23,13 +23,13 @@ import './explorer.css';
 const config = JSON.parse(document.getElementById('explorer-config')?.textContent ?? '{}');
 
 // Monaco starts its language services in workers. They are this build's own files (hashed
-// names, listed in the page config), started as module workers from this origin: worker-src
-// 'self', no blob: and no CDN.
+// names, listed in the page config; self-contained classic scripts) from this origin:
+// worker-src 'self', no blob: and no CDN.
 /** @type {any} */ (globalThis).MonacoEnvironment = {
   /** @param {string} _id @param {string} label */
   getWorker(_id, label) {
     const name = label === 'json' ? config.workers.json : label === 'graphql' ? config.workers.graphql : config.workers.editor;
-    return new Worker(new URL(name, new URL('/explorer/', location.href)), { type: 'module', name: label });
+    return new Worker(new URL(name, new URL('/explorer/', location.href)), { name: label });
   },
 };
 

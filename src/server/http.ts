@@ -136,7 +136,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     if (options.cors.preflight(req, res)) return;
     options.cors.decorate(req, res);
     // The API's own requests go straight to GraphQL; a browser's navigation may be the explorer's.
-    (path === '/graphql' && !(pages.length > 0 && req.method === 'GET') ? graphql(req, res) : other(req, res, path)).catch((error: unknown) => failed(res, options.log, error, path));
+    (path === '/graphql' && !(pages.length > 0 && (req.method === 'GET' || req.method === 'HEAD')) ? graphql(req, res) : other(req, res, path)).catch((error: unknown) => failed(res, options.log, error, path));
   });
   const drainer = createDrainer(server);
   return { server, apollo, drainer };

@@ -57,6 +57,10 @@ export const NOT_RUN: { code: string | RegExp; why: string }[] = [
     why: 'installs the dependencies the test runs on and serves on port 4000 until Ctrl-C; test/start/embedded-start.test.ts runs what npm start runs (startApp on a fresh embedded cluster)',
   },
   { code: 'npm test', why: 'is the suite this test belongs to' },
+  {
+    code: /^CORS_ORIGINS=\S+ npm start$/,
+    why: 'serves until Ctrl-C; test/server/cors.test.ts starts the server with CORS_ORIGINS listing two origins and checks what the section says, and test/browser/cors.test.ts does it in Chromium',
+  },
   { code: /^prisma\/schema\.prisma\s/, why: 'the Layout section: a directory listing, not a command' },
 ];
 

@@ -27,14 +27,16 @@ module.exports = {
     {
       name: 'db-stays-below',
       severity: 'error',
-      comment: 'db/ knows no GraphQL, no transport and no domain: it never imports graphql, server, modules, realtime, jobs or cli.',
+      comment:
+        'db/ knows no GraphQL, no transport and no domain: it never imports graphql, server, modules, realtime, jobs or cli.',
       from: { path: '^src/db/' },
       to: { path: '^src/(graphql|server|modules|realtime|jobs|cli)/' },
     },
     {
       name: 'graphql-core-has-no-domain',
       severity: 'error',
-      comment: 'The graph layer (builder, context, scalars, errors) defines no domain; only schema.ts assembles the modules.',
+      comment:
+        'The graph layer (builder, context, scalars, errors) defines no domain; only schema.ts assembles the modules.',
       from: { path: '^src/graphql/', pathNot: '^src/graphql/schema\\.ts$' },
       to: { path: '^src/(modules|realtime|jobs)/' },
     },
@@ -48,14 +50,15 @@ module.exports = {
     {
       name: 'module-public-entry-only',
       severity: 'error',
-      comment: "A module reaches another only through that module's public entry: its *.service.ts files, or modules/shared/.",
+      comment:
+        "A module reaches another only through that module's public entry: its *.service.ts files, or modules/shared/.",
       from: { path: '^src/modules/([^/]+)/' },
       to: { path: '^src/modules/', pathNot: ['^src/modules/$1/', ...MODULE_ENTRY] },
     },
     {
       name: 'outside-reaches-modules-by-entry',
       severity: 'error',
-      comment: "jobs/, realtime/ and cli/ reach a module only through its public entry, as other modules do.",
+      comment: 'jobs/, realtime/ and cli/ reach a module only through its public entry, as other modules do.',
       from: { path: '^src/(jobs|cli|realtime)/' },
       to: { path: '^src/modules/', pathNot: MODULE_ENTRY },
     },

@@ -19,9 +19,18 @@ const depcruise = path.join(root, 'node_modules', 'dependency-cruiser', 'bin', '
 
 /** Violations that depcruise reports for src/ under `cwd` (known ones have severity "ignore"). */
 function cruise(cwd, ignoreKnown) {
-  const args = [depcruise, 'src', '--config', CONFIG, '--output-type', 'json', ...(ignoreKnown ? ['--ignore-known', KNOWN] : [])];
+  const args = [
+    depcruise,
+    'src',
+    '--config',
+    CONFIG,
+    '--output-type',
+    'json',
+    ...(ignoreKnown ? ['--ignore-known', KNOWN] : []),
+  ];
   const run = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (run.error || !run.stdout.trim().startsWith('{')) throw new Error(`depcruise did not run: ${run.error ?? run.stderr}`);
+  if (run.error || !run.stdout.trim().startsWith('{'))
+    throw new Error(`depcruise did not run: ${run.error ?? run.stderr}`);
   return JSON.parse(run.stdout).summary.violations;
 }
 
@@ -30,24 +39,43 @@ function cruise(cwd, ignoreKnown) {
 const PROBES = [
   { files: { 'graphql/__layer_probe_upward.ts': "import '../server/http';\n" }, expect: 'no-upward-import-of-server' },
   {
-    files: { 'modules/users/__layer_probe_type_only.ts': "import type * as Http from '../../server/http';\nexport type Probe = typeof Http;\n" },
+    files: {
+      'modules/users/__layer_probe_type_only.ts':
+        "import type * as Http from '../../server/http';\nexport type Probe = typeof Http;\n",
+    },
     expect: 'no-upward-import-of-server',
   },
-  { files: { 'realtime/__layer_probe_upward.ts': "import '../server/context';\n" }, expect: 'no-upward-import-of-server' },
+  {
+    files: { 'realtime/__layer_probe_upward.ts': "import '../server/context';\n" },
+    expect: 'no-upward-import-of-server',
+  },
   { files: { 'jobs/__layer_probe_upward.ts': "import '../server/limits';\n" }, expect: 'no-upward-import-of-server' },
   { files: { '__layer_probe_not_entry.ts': "import './server/http';\n" }, expect: 'no-upward-import-of-server' },
   { files: { 'db/__layer_probe_graphql.ts': "import '../graphql/errors';\n" }, expect: 'db-stays-below' },
-  { files: { 'db/__layer_probe_modules.ts': "import '../modules/programs/flow.service';\n" }, expect: 'db-stays-below' },
-  { files: { 'modules/audit/__layer_probe_private.ts': "import '../programs/program.schema';\n" }, expect: 'module-public-entry-only' },
   {
-    files: { 'modules/audit/__layer_probe_entry.ts': "import '../programs/flow.service';\nimport '../shared/enums';\nimport './audit.schema';\n" },
+    files: { 'db/__layer_probe_modules.ts': "import '../modules/programs/flow.service';\n" },
+    expect: 'db-stays-below',
+  },
+  {
+    files: { 'modules/audit/__layer_probe_private.ts': "import '../programs/program.schema';\n" },
+    expect: 'module-public-entry-only',
+  },
+  {
+    files: {
+      'modules/audit/__layer_probe_entry.ts':
+        "import '../programs/flow.service';\nimport '../shared/enums';\nimport './audit.schema';\n",
+    },
     expect: null,
   },
-  { files: { 'jobs/__layer_probe_private.ts': "import '../modules/programs/program.schema';\n" }, expect: 'outside-reaches-modules-by-entry' },
+  {
+    files: { 'jobs/__layer_probe_private.ts': "import '../modules/programs/program.schema';\n" },
+    expect: 'outside-reaches-modules-by-entry',
+  },
   {
     files: {
       'realtime/__layer_probe_cycle_a.ts': "import type { B } from './__layer_probe_cycle_b';\nexport type A = B;\n",
-      'realtime/__layer_probe_cycle_b.ts': "import type { A } from './__layer_probe_cycle_a';\nexport type B = A | 1;\n",
+      'realtime/__layer_probe_cycle_b.ts':
+        "import type { A } from './__layer_probe_cycle_a';\nexport type B = A | 1;\n",
     },
     expect: 'no-circular',
   },
@@ -61,7 +89,8 @@ function prove() {
     fs.cpSync(path.join(root, 'src'), path.join(copy, 'src'), { recursive: true });
     for (const file of [CONFIG, KNOWN, 'tsconfig.json']) fs.copyFileSync(path.join(root, file), path.join(copy, file));
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-    for (const probe of PROBES) for (const [file, text] of Object.entries(probe.files)) fs.writeFileSync(path.join(copy, 'src', file), text);
+    for (const probe of PROBES)
+      for (const [file, text] of Object.entries(probe.files)) fs.writeFileSync(path.join(copy, 'src', file), text);
 
     const reported = cruise(copy, true).filter((v) => v.rule.severity !== 'ignore');
     const failures = [];
@@ -69,11 +98,15 @@ function prove() {
       const files = plantedIn(probe);
       const from = files.join(' + ');
       const rules = [...new Set(reported.filter((v) => files.includes(v.from)).map((v) => v.rule.name))];
-      if (probe.expect && !rules.includes(probe.expect)) failures.push(`${from}: expected ${probe.expect}, got ${rules.join(', ') || 'nothing'}`);
-      if (!probe.expect && rules.length > 0) failures.push(`${from}: imports only public entries, yet reported ${rules.join(', ')}`);
+      if (probe.expect && !rules.includes(probe.expect))
+        failures.push(`${from}: expected ${probe.expect}, got ${rules.join(', ') || 'nothing'}`);
+      if (!probe.expect && rules.length > 0)
+        failures.push(`${from}: imports only public entries, yet reported ${rules.join(', ')}`);
     }
     // The entry wiring may import server/: app.ts and main.ts are never reported for it.
-    for (const v of reported.filter((v) => /^src\/(app|main)\.ts$/.test(v.from) && v.rule.name === 'no-upward-import-of-server')) {
+    for (const v of reported.filter(
+      (v) => /^src\/(app|main)\.ts$/.test(v.from) && v.rule.name === 'no-upward-import-of-server',
+    )) {
       failures.push(`${v.from} → ${v.to}: the entry wiring may import server/`);
     }
     // Only the planted files break a rule; the rest of src/ is clean apart from the known list.
@@ -85,7 +118,9 @@ function prove() {
       process.exitCode = 1; // not process.exit(): the finally block removes the copy
       return;
     }
-    console.log(`check-layer-rules: all ${PROBES.filter((p) => p.expect).length} planted breaks reported under their rules, ${PROBES.filter((p) => !p.expect).length} planted import of public entries passed, app.ts/main.ts may import server/`);
+    console.log(
+      `check-layer-rules: all ${PROBES.filter((p) => p.expect).length} planted breaks reported under their rules, ${PROBES.filter((p) => !p.expect).length} planted import of public entries passed, app.ts/main.ts may import server/`,
+    );
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
   }
@@ -97,13 +132,19 @@ function report() {
   for (const v of all) byRule.set(v.rule.name, (byRule.get(v.rule.name) ?? 0) + 1);
   const key = (v) => `${v.rule.name} ${v.from} → ${v.to}`;
   const now = new Set(all.map(key));
-  const known = fs.existsSync(path.join(root, KNOWN)) ? JSON.parse(fs.readFileSync(path.join(root, KNOWN), 'utf8')) : [];
+  const known = fs.existsSync(path.join(root, KNOWN))
+    ? JSON.parse(fs.readFileSync(path.join(root, KNOWN), 'utf8'))
+    : [];
   const fixed = known.filter((v) => !now.has(key(v)));
   const unknown = all.filter((v) => !known.some((k) => key(k) === key(v)));
   console.log(`layer rules over src/ (${KNOWN} not applied): ${all.length} violations`);
   for (const [rule, count] of [...byRule].sort()) console.log(`  ${String(count).padStart(3)} ${rule}`);
-  console.log(`upward imports of server/: ${byRule.get('no-upward-import-of-server') ?? 0}; import cycles: ${byRule.get('no-circular') ?? 0}`);
-  console.log(`known list: ${known.length} entries; ${fixed.length} fixed (npm run lint:deps:baseline drops them); ${unknown.length} new (npm run lint:deps fails on them)`);
+  console.log(
+    `upward imports of server/: ${byRule.get('no-upward-import-of-server') ?? 0}; import cycles: ${byRule.get('no-circular') ?? 0}`,
+  );
+  console.log(
+    `known list: ${known.length} entries; ${fixed.length} fixed (npm run lint:deps:baseline drops them); ${unknown.length} new (npm run lint:deps fails on them)`,
+  );
   for (const v of fixed) console.log(`  fixed: ${key(v)}`);
   for (const v of unknown) console.log(`  new:   ${key(v)}`);
 }

@@ -131,10 +131,10 @@ function sources(dir, out = []) {
 const topLevel = fs.readdirSync(root).filter((f) => /\.(ts|js|cjs|mjs)$/.test(f)).map((f) => fs.readFileSync(path.join(root, f), 'utf8'));
 const app = [...sources(path.join(root, 'src')), ...sources(path.join(root, 'test')), ...sources(path.join(root, 'scripts')), ...sources(path.join(root, 'prisma')), ...topLevel, JSON.stringify(pkg.scripts)];
 const benchOnly = sources(path.join(root, 'bench'));
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** A quoted module specifier (`'name'`, `"name/sub"`) or, for a package with binaries, a command. */
 function usedIn(texts, name) {
-  const specifier = new RegExp(`['"\`]${escape(name)}(/[^'"\`]*)?['"\`]`);
+  const specifier = new RegExp(`['"\`]${escapeRegExp(name)}(/[^'"\`]*)?['"\`]`);
   let bins = [];
   try {
     const bin = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).bin;
@@ -142,7 +142,7 @@ function usedIn(texts, name) {
   } catch {
     // not installed: judged by its imports alone
   }
-  const command = bins.length ? new RegExp(`(^|[\\s"'&|;])(${bins.map(escape).join('|')})(\\s|$|")`, 'm') : undefined;
+  const command = bins.length ? new RegExp(`(^|[\\s"'&|;])(${bins.map(escapeRegExp).join('|')})(\\s|$|")`, 'm') : undefined;
   return texts.some((t) => specifier.test(t) || (command && command.test(t)));
 }
 const rootDeps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });

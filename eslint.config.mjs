@@ -56,6 +56,7 @@ export default defineConfig(
   // Plain JavaScript: Node's CommonJS scripts and config files, outside any tsconfig.json.
   {
     files: ['**/*.{js,cjs}'],
+    ignores: ['src/server/dashboard/public/**'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       sourceType: 'commonjs',
@@ -84,6 +85,7 @@ export default defineConfig(
   // two scripts the page loads before them (uPlot, graphql-ws's browser build).
   {
     files: ['src/server/dashboard/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       sourceType: 'module',
       globals: {

@@ -11,7 +11,7 @@ import { DEMO_CREATORS, FIRST_NAMES, LAST_NAMES, type DemoCreator } from './demo
 import { Random } from './random';
 import fs from 'node:fs';
 import { issueApiKey } from '../../auth/api-keys';
-import { MANIFEST_FILE } from '../../server/persisted/manifest';
+import { MANIFEST_FILE } from '../../paths';
 
 export interface SeededCreator {
   id: string;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
 import * as firstPartyDocuments from '../../generated/graphql/graphql';
+import { MANIFEST_FILE } from '../../paths';
 
 export type OperationType = 'query' | 'mutation' | 'subscription';
 
@@ -20,8 +21,6 @@ export interface OperationManifest {
   byHash: ReadonlyMap<string, PersistedOperation>;
   byName: ReadonlyMap<string, PersistedOperation>;
 }
-
-export const MANIFEST_FILE = path.join(__dirname, '..', '..', 'generated', 'partner', 'persisted-documents.json');
 
 /**
  * Reads and checks the manifest: every hash must be the document's SHA-256, every document a

@@ -1,6 +1,7 @@
 // Authenticates X-Api-Key: the key's creator, scopes and allowed operations, read through that
 // creator's tenant client (the key carries its creator's id; see api-keys.ts), so row-level
 // security applies to the lookup itself.
+import { boundedCache } from '../cache';
 import type { Database } from '../db/database';
 import { tenantClient } from '../db/tenant';
 import type { Logger } from '../logger';
@@ -37,13 +38,13 @@ interface KeyRow {
 const TOUCH_INTERVAL_MS = 60_000;
 
 export function createApiKeyAuthenticator(db: Database, log: Logger) {
-  const touched = new Map<string, number>();
+  /** Keys this instance wrote last_used_at for in the last TOUCH_INTERVAL_MS. */
+  const touched = boundedCache<string, true>({ max: 10_000, ttlMs: TOUCH_INTERVAL_MS });
 
   function touch(creatorId: string, keyId: string, lastUsedAt: Date | null, now: number) {
     if (lastUsedAt && now - lastUsedAt.getTime() < TOUCH_INTERVAL_MS) return;
-    if (now - (touched.get(keyId) ?? 0) < TOUCH_INTERVAL_MS) return;
-    if (touched.size >= 10_000) touched.clear();
-    touched.set(keyId, now);
+    if (touched.has(keyId)) return;
+    touched.set(keyId, true);
     // Not awaited: the request does not wait for bookkeeping. The WHERE makes concurrent
     // instances agree on once a minute.
     tenantClient(db.app, creatorId)

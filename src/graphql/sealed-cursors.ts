@@ -22,6 +22,7 @@ import crypto from 'node:crypto';
 import SchemaBuilder, { BasePlugin, createContextCache, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import { getNamedType, GraphQLError, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import { tenantOf, type Viewer } from '../auth/viewer';
+import { boundedCache, memo, type LRUCache } from '../cache';
 
 const VERSION = 1;
 const EPOCH_MS = 30 * 86_400_000;
@@ -53,20 +54,14 @@ function scopeOf(viewer: Viewer): string {
 
 // Derived keys by master key, then `${epoch}|${scope}`. Bounded: a flood of tenants only costs
 // the next requests a derivation (about 10 µs) each.
-const derivedKeys = new WeakMap<Buffer, Map<string, Buffer>>();
+const derivedKeys = new WeakMap<Buffer, LRUCache<string, Buffer>>();
 const MAX_DERIVED_KEYS = 10_000;
 
 function keyFor(cursorKey: Buffer, scope: string, epoch: number): Buffer {
   let keys = derivedKeys.get(cursorKey);
-  if (!keys) derivedKeys.set(cursorKey, (keys = new Map()));
+  if (!keys) derivedKeys.set(cursorKey, (keys = boundedCache({ max: MAX_DERIVED_KEYS })));
   const id = `${epoch}|${scope}`;
-  let key = keys.get(id);
-  if (!key) {
-    if (keys.size >= MAX_DERIVED_KEYS) keys.clear();
-    key = Buffer.from(crypto.hkdfSync('sha256', cursorKey, Buffer.alloc(0), `creatorgraph cursor v${VERSION}|${id}`, 32));
-    keys.set(id, key);
-  }
-  return key;
+  return memo(keys, id, () => Buffer.from(crypto.hkdfSync('sha256', cursorKey, Buffer.alloc(0), `creatorgraph cursor v${VERSION}|${id}`, 32)));
 }
 
 // The associated data of each list, by its type name (a fixed set: the schema's types).
@@ -105,7 +100,7 @@ const requestCursors = createContextCache((ctx: SealingContext): RequestCursors 
   return { scope, epoch, key: keyFor(ctx.cursorKey, scope, epoch), sealed: new Map(), opened: new Map() };
 });
 
-function memo<V>(maps: Map<string, Map<string, V>>, list: string): Map<string, V> {
+function perList<V>(maps: Map<string, Map<string, V>>, list: string): Map<string, V> {
   let map = maps.get(list);
   if (!map) maps.set(list, (map = new Map()));
   return map;
@@ -133,7 +128,7 @@ export function sealCursor(ctx: SealingContext, list: string, inner: string | Bu
 export function openCursor(ctx: SealingContext, list: string, sealed: unknown, argument: string): Buffer {
   if (typeof sealed !== 'string' || sealed.length > MAX_SEALED_CHARS) throw new CursorError(argument);
   const state = requestCursors(ctx);
-  const opened = memo(state.opened, list);
+  const opened = perList(state.opened, list);
   const known = opened.get(sealed);
   if (known) return known;
   const bytes = Buffer.from(sealed, 'base64url');
@@ -155,7 +150,7 @@ export function openCursor(ctx: SealingContext, list: string, sealed: unknown, a
 
 /** sealCursor for a connection's string cursors, memoized per request and list. */
 function sealConnectionCursor(ctx: SealingContext, list: string, inner: string): string {
-  const sealed = memo(requestCursors(ctx).sealed, list);
+  const sealed = perList(requestCursors(ctx).sealed, list);
   let cursor = sealed.get(inner);
   if (cursor === undefined) sealed.set(inner, (cursor = sealCursor(ctx, list, inner)));
   return cursor;

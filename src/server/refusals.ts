@@ -18,6 +18,7 @@
 // Connection: close.
 import type http from 'node:http';
 import type { TokenService } from '../auth/tokens';
+import { boundedCache } from '../cache';
 import { clientAddress } from './client-address';
 import { errorBody, send } from './respond';
 
@@ -39,7 +40,8 @@ export interface RefusalDoor {
 }
 
 export function createRefusalDoor(options: { delayMs: number; onRefused?: () => void }): RefusalDoor {
-  const blocked = new Map<string, { until: number; message: string }>();
+  // Each block expires at its Retry-After; past MAX_KEYS the least recently used goes.
+  const blocked = boundedCache<string, { until: number; message: string }>({ max: MAX_KEYS });
   let held = 0;
   let refused = 0;
 
@@ -75,12 +77,8 @@ export function createRefusalDoor(options: { delayMs: number; onRefused?: () => 
 
   return {
     block(key, retryAfterSeconds, message) {
-      if (blocked.size >= MAX_KEYS) {
-        const now = Date.now();
-        for (const [k, v] of blocked) if (v.until <= now) blocked.delete(k);
-        if (blocked.size >= MAX_KEYS) blocked.clear();
-      }
-      blocked.set(key, { until: Date.now() + retryAfterSeconds * 1000, message });
+      const ttl = retryAfterSeconds * 1000;
+      blocked.set(key, { until: Date.now() + ttl, message }, { ttl });
     },
     refuse(req, res, keys) {
       const now = Date.now();

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
-import { installTenantScopes } from './tenant';
+import { disablePrismaRequestMerging, installTenantWire } from './tenant-wire';
 
 export type { PrismaClient };
 
@@ -38,25 +38,10 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
 }
 
 export function createPrismaClient(pool: pg.Pool, options: { preparedStatements?: boolean } = {}): PrismaClient {
-  // Tenant operations get their connection and transaction from the pool (tenant.ts).
-  installTenantScopes(pool, { preparedStatements: options.preparedStatements ?? true });
+  // Tenant operations send their settings with each statement (tenant-wire.ts), and each
+  // operation from its caller's async context, where its tenant's wire scope lives.
+  installTenantWire(pool, { preparedStatements: options.preparedStatements ?? true });
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
-  runEveryOperationInItsCallersContext(client);
+  disablePrismaRequestMerging(client);
   return client;
-}
-
-/**
- * Prisma merges the findUnique calls made in one tick into one query, and sends every request of
- * that tick from the async context of the tick's first caller. A tenant's scope lives in that
- * context (tenant.ts), so merging would run one tenant's lookup in another tenant's transaction.
- * Turning the merge off sends each operation from its caller's context; our own DataLoaders do
- * the batching that matters. This reaches into Prisma's request handler, so it fails loudly if
- * that ever moves (test/db/tenant-client.test.ts checks the cross-tenant case).
- */
-function runEveryOperationInItsCallersContext(client: PrismaClient): void {
-  const options = (client as unknown as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler?.dataloader?.options;
-  if (!options || typeof options.batchBy !== 'function') {
-    throw new Error('Prisma internals changed: cannot turn off request merging (see src/db/clients.ts); tenant isolation depends on it');
-  }
-  options.batchBy = () => undefined;
 }

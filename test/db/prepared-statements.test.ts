@@ -1,11 +1,11 @@
-// Tenant statements are prepared once per connection (src/db/tenant-statement.ts): reused, not
+// Tenant statements are prepared once per connection (src/db/tenant-wire.ts): reused, not
 // re-parsed; bounded per connection; redone after an error left their state unknown; and a
 // prepared plan never carries one tenant's rows to another. One pooled connection, so that every
 // statement meets the prepared statements of the ones before it.
 import pg from 'pg';
 import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
 import { tenantClient } from '../../src/db/tenant';
-import { MAX_PREPARED, TENANT_SETTINGS_SQL, TenantStatement } from '../../src/db/tenant-statement';
+import { MAX_PREPARED, TENANT_SETTINGS_SQL, TenantStatement } from '../../src/db/tenant-wire';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 

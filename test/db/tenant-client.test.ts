@@ -157,6 +157,18 @@ test('200 interleaved tenant transactions of two tenants over 2 pooled connectio
   expect(await base.user.count()).toBe(0);
 });
 
+test('withTenantTransaction with an isolation level sets the tenant after SET TRANSACTION, and sees only its rows', async () => {
+  const [row] = await withTenantTransaction(
+    base,
+    B,
+    (tx) => tx.$queryRaw<{ tenant: string; level: string; others: number }[]>`
+      SELECT current_setting('app.current_creator_id') AS tenant, current_setting('transaction_isolation') AS level,
+             (SELECT count(*)::int FROM users WHERE creator_id <> ${B}::uuid) AS others`,
+    { isolationLevel: 'Serializable' },
+  );
+  expect(row).toEqual({ tenant: B, level: 'serializable', others: 0 });
+});
+
 test('a tenant statement leaves its pooled connection without tenant or timeout, even when it fails', async () => {
   const before = await pool.query<{ timeout: string }>(`SELECT current_setting('statement_timeout') AS timeout`);
   // Succeeding and failing statements of both tenants, over the pool's two connections.

@@ -9,53 +9,39 @@
 // the settings" with the usage log's BEGIN/INSERT/COMMIT). Counts leave them out by transaction
 // and text (requestStatements), the partner test waits for them to commit rather than sleeping,
 // and the last test checks every statement of the file, background included, ran as a tenant.
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useDatabase, useServer } from '../helpers/harness';
 import { callAsPartner } from '../helpers/partner';
 import { captureStatements, TRANSACTION_CONTROL, type StatementCapture } from '../helpers/statements';
 import { issueApiKey } from '../../src/auth/api-keys';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { A_DOCUMENTS } from '../../bench/queries';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let capture: StatementCapture;
-
+const database = useDatabase();
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
   // Ada gets 20 published programs with 10 enrollments each, and every user 3 badges.
-  const owner = await connect(db.ownerUrl);
-  try {
-    const A = tenants.creatorA;
-    await owner.query(`INSERT INTO programs (creator_id, name, status, published_at) SELECT $1, 'Load ' || g, 'published', now() FROM generate_series(1, 20) g`, [A]);
-    await owner.query(
-      `INSERT INTO program_enrollments (creator_id, program_id, user_id)
-       SELECT $1, p.id, u.id FROM (SELECT id FROM programs WHERE creator_id = $1 AND name LIKE 'Load %') p
-       CROSS JOIN LATERAL (SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 10) u`,
-      [A],
-    );
-    await owner.query(
-      `INSERT INTO user_badges (creator_id, user_id, badge_id)
-       SELECT $1, u.id, b.id FROM users u CROSS JOIN (SELECT id FROM badges WHERE creator_id = $1 LIMIT 3) b WHERE u.creator_id = $1
-       ON CONFLICT DO NOTHING`,
-      [A],
-    );
-  } finally {
-    await owner.end();
-  }
-  server = await startTestServer(db);
+  const { owner } = database;
+  const A = database.tenants.creatorA;
+  await owner.query(`INSERT INTO programs (creator_id, name, status, published_at) SELECT $1, 'Load ' || g, 'published', now() FROM generate_series(1, 20) g`, [A]);
+  await owner.query(
+    `INSERT INTO program_enrollments (creator_id, program_id, user_id)
+     SELECT $1, p.id, u.id FROM (SELECT id FROM programs WHERE creator_id = $1 AND name LIKE 'Load %') p
+     CROSS JOIN LATERAL (SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 10) u`,
+    [A],
+  );
+  await owner.query(
+    `INSERT INTO user_badges (creator_id, user_id, badge_id)
+     SELECT $1, u.id, b.id FROM users u CROSS JOIN (SELECT id FROM badges WHERE creator_id = $1 LIMIT 3) b WHERE u.creator_id = $1
+     ON CONFLICT DO NOTHING`,
+    [A],
+  );
+});
+const api = useServer(database);
+let capture: StatementCapture;
+beforeAll(() => {
   // The change listener's own connection (LISTEN, its backend pid) is no tenant path.
-  capture = captureStatements(new URL(db.appUrl).username, { skipApplicationName: 'creatorgraph-listener' });
+  capture = captureStatements(new URL(api.db.appUrl).username, { skipApplicationName: 'creatorgraph-listener' });
 });
-
-afterAll(async () => {
-  capture?.uninstall();
-  await server?.stop();
-  await db?.drop();
-});
+afterAll(() => capture?.uninstall());
 
 /** What the request itself sent since the last reset: not the usage log nor a plan-rate refresh. */
 function requestStatements() {
@@ -64,16 +50,12 @@ function requestStatements() {
 
 /** Waits (polling as the owner, whose statements are not captured) until `sql` returns true. */
 async function until(sql: string, params: unknown[], what: string): Promise<void> {
-  const owner = await connect(db.ownerUrl);
-  try {
-    for (let i = 0; i < 300; i++) {
-      if ((await owner.query<{ ok: boolean }>(sql, params)).rows[0]?.ok) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`not within 30 s: ${what}`);
-  } finally {
-    await owner.end();
+  const { owner } = api;
+  for (let i = 0; i < 300; i++) {
+    if ((await owner.query<{ ok: boolean }>(sql, params)).rows[0]?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error(`not within 30 s: ${what}`);
 }
 
 const NESTED = /* GraphQL */ `
@@ -106,10 +88,10 @@ const NESTED = /* GraphQL */ `
 
 async function countStatements(programs: number, enrollments: number) {
   capture.reset();
-  const { body } = await server.gql<{ me: { programs: { edges: { node: { enrollments: { edges: { node: { user: { badges: { edges: unknown[] } } } }[] } } }[] } } }>(
+  const { body } = await api.server.gql<{ me: { programs: { edges: { node: { enrollments: { edges: { node: { user: { badges: { edges: unknown[] } } } }[] } } }[] } } }>(
     NESTED,
     { programs, enrollments },
-    { token: server.tokenFor(tenants.creatorA) },
+    { token: api.server.tokenFor(api.tenants.creatorA) },
   );
   expect(body.errors).toBeUndefined();
   const programEdges = body.data!.me.programs.edges;
@@ -145,18 +127,13 @@ test('asCreatorA: creator -> 20 programs -> 10 enrollments each -> user -> badge
 });
 
 test('asPartner: a persisted operation (user -> achievements, badges, points) costs 6 round trips, the key lookup included', async () => {
-  const A = tenants.creatorA;
+  const A = api.tenants.creatorA;
   const key = issueApiKey(A);
-  const owner = await connect(db.ownerUrl);
-  let userId: string;
-  try {
-    await owner.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'count', $2, $3, '{read}')`, [A, key.prefix, key.hash]);
-    userId = (await owner.query<{ id: string }>(`SELECT user_id AS id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [A])).rows[0]!.id;
-  } finally {
-    await owner.end();
-  }
+  const { owner } = api;
+  await owner.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'count', $2, $3, '{read}')`, [A, key.prefix, key.hash]);
+  const userId = (await owner.query<{ id: string }>(`SELECT user_id AS id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [A])).rows[0]!.id;
   const rewards = async () => {
-    const response = await callAsPartner(server.url, key.secret, 'PartnerUserRewards', { userId: encodeGlobalID('User', userId) });
+    const response = await callAsPartner(api.server.url, key.secret, 'PartnerUserRewards', { userId: encodeGlobalID('User', userId) });
     expect(response.body.errors).toBeUndefined();
     return response.body.data as { user: { badges: { totalCount: number } } };
   };
@@ -183,21 +160,16 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
 });
 
 test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round trip per Prisma query level, nothing per row', async () => {
-  const owner = await connect(db.ownerUrl);
-  let programId: string;
-  try {
-    programId = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND name = 'Load 1'`, [tenants.creatorA])).rows[0]!.id;
-  } finally {
-    await owner.end();
-  }
-  const token = server.tokenFor(tenants.creatorA);
+  const { owner } = api;
+  const programId = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND name = 'Load 1'`, [api.tenants.creatorA])).rows[0]!.id;
+  const token = api.server.tokenFor(api.tenants.creatorA);
   const run = async (q: keyof typeof A_DOCUMENTS, variables: Record<string, unknown>) => {
     capture.reset();
-    const { body } = await server.gql(A_DOCUMENTS[q], variables, { token });
+    const { body } = await api.server.gql(A_DOCUMENTS[q], variables, { token });
     expect(body.errors).toBeUndefined();
     const sent = requestStatements();
     // Every statement behind the settings statement, as tenant A (the texts, if one is not).
-    expect(sent.filter((s) => !s.settings || s.tenant !== tenants.creatorA).map((s) => s.text)).toEqual([]);
+    expect(sent.filter((s) => !s.settings || s.tenant !== api.tenants.creatorA).map((s) => s.text)).toEqual([]);
     return sent.length;
   };
   await run('Q0', {}); // the plan's request rate, read once a minute
@@ -215,28 +187,22 @@ test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round tri
 });
 
 test('asCreatorB: 20 concurrent first requests of a tenant read its plan rates once', async () => {
-  const token = server.tokenFor(tenants.creatorB);
+  const token = api.server.tokenFor(api.tenants.creatorB);
   capture.reset();
-  const responses = await Promise.all(Array.from({ length: 20 }, () => server.gql('{ __typename }', {}, { token })));
+  const responses = await Promise.all(Array.from({ length: 20 }, () => api.server.gql('{ __typename }', {}, { token })));
   expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
   expect(capture.sent.filter((s) => s.text.includes('plan_limit')).length).toBe(1);
 });
 
 test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per type it names (100 copies of one id: 1)', async () => {
-  const owner = await connect(db.ownerUrl);
-  let users: string[];
-  let programs: string[];
-  try {
-    users = (await owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 50`, [tenants.creatorA])).rows.map((r) => r.id);
-    programs = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 50`, [tenants.creatorA])).rows.map((r) => r.id);
-  } finally {
-    await owner.end();
-  }
-  const token = server.tokenFor(tenants.creatorA);
+  const { owner } = api;
+  const users = (await owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 50`, [api.tenants.creatorA])).rows.map((r) => r.id);
+  const programs = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 50`, [api.tenants.creatorA])).rows.map((r) => r.id);
+  const token = api.server.tokenFor(api.tenants.creatorA);
   const run = async (ids: string[]) => {
-    await server.gql('{ __typename }', {}, { token }); // the plan's rates, read once a minute
+    await api.server.gql('{ __typename }', {}, { token }); // the plan's rates, read once a minute
     capture.reset();
-    const { body } = await server.gql<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }, { token });
+    const { body } = await api.server.gql<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }, { token });
     expect(body.errors).toBeUndefined();
     expect(body.data!.nodes.map((n) => n?.id ?? null)).toEqual(ids);
     // A stale plan-rate entry is refreshed in the background, whenever a slow run makes it stale.
@@ -249,7 +215,7 @@ test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per typ
 });
 
 test('every statement the application role sent while this file ran, background work included, ran as creator A or B', () => {
-  const { creatorA: A, creatorB: B } = tenants;
+  const { creatorA: A, creatorB: B } = api.tenants;
   // Transaction control (BEGIN, COMMIT, SET TRANSACTION ...) reads no rows; everything else
   // must have had the tenant set, by the settings statement or by its transaction's BEGIN.
   const unscoped = capture.all.filter((s) => s.tenant === undefined && !TRANSACTION_CONTROL.test(s.text));

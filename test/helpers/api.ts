@@ -9,11 +9,14 @@
 import type pg from 'pg';
 import { toGlobalId } from '../../src/graphql/ids';
 import { expectNoCounterDrift } from './counters';
-import { createTestDatabase, type TestDatabase } from './database';
-import { connect, seedTwoTenants, type TwoTenants } from './fixtures';
-import { startTestServer, type GraphQLResponse, type TestServer } from './server';
+import type { TestDatabase } from './database';
+import type { TwoTenants } from './fixtures';
+import { useDatabase, useServer } from './harness';
+import { ownerQueries } from './storage';
+import type { GraphQLResponse, TestServer } from './server';
 
-export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A JSON value read from a response or a row, untyped. */
+export type Json = Record<string, any>;
 export type Variables = Record<string, unknown>;
 /** Who sends a request: one of the two seeded creators, or nobody. */
 export type Actor = 'asCreatorA' | 'asCreatorB' | 'asAnonymous';
@@ -24,7 +27,7 @@ export interface Result {
   code?: string;
   message?: string;
   fields?: { path: string; message: string }[];
-  data?: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  data?: any;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -120,27 +123,14 @@ export type ApiHarness = ReturnType<typeof useApiHarness>;
  * beforeAll, registered after this call, runs after the harness is ready.
  */
 export function useApiHarness(options: ApiHarnessOptions = {}) {
-  let db: TestDatabase | undefined;
-  let server: TestServer | undefined;
-  let tenants: TwoTenants | undefined;
-  let owner: pg.Client | undefined;
-  const theServer = (): TestServer => ready(server, 'server');
-  const theTenants = (): TwoTenants => ready(tenants, 'tenants');
-  const theOwner = (): pg.Client => ready(owner, 'owner');
+  // These suites read whole trees with 100-row pages to prove isolation; the limits and rates
+  // a production server enforces are tested in test/server/ and test/domain/quotas, not here.
+  const env = { MAX_QUERY_COST: '1000000000000', MAX_QUERY_DEPTH: '60', MAX_QUERY_ALIASES: '200', RATE_LIMITS: 'off', ...options.env };
+  const harness = useServer(useDatabase(), { env });
+  const theServer = (): TestServer => harness.server;
+  const theTenants = (): TwoTenants => harness.tenants;
+  const theOwner = (): pg.Client => harness.owner;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    tenants = await seedTwoTenants(db);
-    // These suites read whole trees with 100-row pages to prove isolation; the limits and rates
-    // a production server enforces are tested in test/server/ and test/domain/quotas, not here.
-    server = await startTestServer(db, { MAX_QUERY_COST: '1000000000000', MAX_QUERY_DEPTH: '60', MAX_QUERY_ALIASES: '200', RATE_LIMITS: 'off', ...options.env });
-    owner = await connect(db.ownerUrl);
-  });
-  afterAll(async () => {
-    await owner?.end();
-    await server?.stop();
-    await db?.drop();
-  });
   if (options.checkCountersAfterEach) {
     afterEach(async () => {
       // Whatever a test wrote, the counters still agree with a recount.
@@ -173,7 +163,7 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
 
   /** Every page of a connection at `data[field]`, 100 at a time (the server's cap). */
   async function readAll(token: string, document: string, field: string, filter: Variables = {}, maxPages = Infinity) {
-    const out: any[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const out: any[] = [];
     let after: string | null = null;
     let totalCount = 0;
     for (let page = 0; page < maxPages; page++) {
@@ -233,29 +223,7 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
 
   // --- what is really stored (owner role) -----------------------------------------------
 
-  async function sql<T = Json>(text: string, params: unknown[] = []): Promise<T[]> {
-    return (await theOwner().query(text, params)).rows as T[];
-  }
-  async function one<T = Json>(text: string, params: unknown[] = []): Promise<T | undefined> {
-    return (await sql<T>(text, params))[0];
-  }
-  /** The `n` column of a query's only row. */
-  const countOf = async (text: string, params: unknown[] = []) => (await one<{ n: number }>(text, params))!.n;
-  /** The rows in `from` (a table, with any joins and WHERE clause). */
-  const count = (from: string, params: unknown[] = []) => countOf(`SELECT count(*)::int AS n FROM ${from}`, params);
-  const rowOf = (table: string, id: string) => one(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-
-  /** Every row of each table, by id: for "the database is unchanged" checks. */
-  async function snapshot<K extends string>(tables: Record<K, string>): Promise<Record<K, Json[]>> {
-    const state = {} as Record<K, Json[]>;
-    for (const [key, table] of Object.entries(tables) as [K, string][]) state[key] = await sql(`SELECT * FROM ${table} ORDER BY id`);
-    return state;
-  }
-  /** The number of rows of each table (all tenants), in one query. */
-  async function tableCounts<K extends string>(tables: Record<K, string>): Promise<Record<K, number>> {
-    const columns = (Object.entries(tables) as [K, string][]).map(([key, table]) => `(SELECT count(*) FROM ${table})::int AS ${key}`);
-    return (await one<Record<K, number>>(`SELECT ${columns.join(',\n')}`))!;
-  }
+  const stored = ownerQueries<Json>(theOwner);
 
   /** The creators owning every entity a response mentions (each one must exist). */
   async function ownersOf(value: unknown): Promise<{ owners: Set<string>; count: number }> {
@@ -268,7 +236,7 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
       byTable.set(table, [...(byTable.get(table) ?? []), uuidOf(id)]);
     }
     for (const [table, list] of byTable) {
-      const rows = await sql<{ id: string; creator_id: string }>(`SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [list]);
+      const rows = await stored.sql<{ id: string; creator_id: string }>(`SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [list]);
       expect(rows.length).toBe(new Set(list).size);
       rows.forEach((r) => owners.add(r.creator_id));
     }
@@ -278,7 +246,7 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
   return {
     /** The file's database (set once beforeAll ran). */
     get db(): TestDatabase {
-      return ready(db, 'db');
+      return harness.db;
     },
     get server(): TestServer {
       return theServer();
@@ -307,19 +275,9 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
     withTokens: { read, mutate: mutateWithToken, readAll },
     expectUnauthenticated,
 
-    sql,
-    one,
-    countOf,
-    count,
-    rowOf,
-    snapshot,
-    tableCounts,
+    /** sql, one, countOf, count, rowOf, snapshot, tableCounts: see storage.ts. */
+    ...stored,
     ownersOf,
     expectNoCounterDrift: () => expectNoCounterDrift(theOwner()),
   };
-}
-
-function ready<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw new Error(`useApiHarness: ${name} is only available once beforeAll has run`);
-  return value;
 }

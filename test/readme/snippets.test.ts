@@ -7,15 +7,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants } from '../helpers/fixtures';
+import type { Json } from '../helpers/api';
+import { useDatabase, useServer } from '../helpers/harness';
 import { operation } from '../helpers/partner';
-import { startTestServer, type TestServer } from '../helpers/server';
 import { NOT_RUN, ROOT, SUBSTITUTIONS, jsonValues, notRunReason, readmeSnippets, runnerOf, substitute, type Snippet, type Substitutions } from './readme';
 
 jest.setTimeout(120_000);
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const snippets = readmeSnippets();
 const runnable = (runner: string) => snippets.filter((s) => runnerOf(s) === runner && notRunReason(s) === undefined);
@@ -32,25 +29,18 @@ const PRINTS: { when: RegExp; stdout: RegExp; what: string }[] = [
   },
 ];
 
-let db: TestDatabase;
-let server: TestServer;
+const api = useServer(useDatabase());
 let subs: Substitutions;
 let apiKey: string;
 const used = new Set<RegExp>();
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const { creatorA } = await seedTwoTenants(db);
-  server = await startTestServer(db);
-  const token = server.tokenFor(creatorA);
+  const { server } = api;
+  const token = server.tokenFor(api.tenants.creatorA);
   subs = { host: new URL(server.url).host, token, partnerHash: (name) => operation(name).hash };
   const key = await server.gql<Json>(`mutation { createApiKey(input: { name: "readme", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret } } ... on Error { code message } } }`, {}, { token });
   apiKey = key.body.data?.createApiKey?.data?.secret;
   if (!apiKey) throw new Error(`no API key for the partner snippets: ${JSON.stringify(key.body)}`);
-});
-afterAll(async () => {
-  await server?.stop();
-  await db?.drop();
 });
 
 /** Runs a command to its end (or until `stdoutDone` matches, then ends it); resolves with its output. */
@@ -121,7 +111,7 @@ if (shell.length > 0) {
 const graphql = runnable('graphql');
 if (graphql.length > 0) {
   test.each(graphql.map((s) => [where(s), s] as const))('%s answers the demo creator with no error', async (_name, snippet) => {
-    const response = await server.gql<Json>(substitute(snippet.code, subs, used), {}, { token: subs.token });
+    const response = await api.server.gql<Json>(substitute(snippet.code, subs, used), {}, { token: subs.token });
     expect(response.body.errors).toBeUndefined();
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual(expect.any(Object));

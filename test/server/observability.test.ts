@@ -5,55 +5,41 @@
 import { Writable } from 'node:stream';
 import { print } from 'graphql';
 import { HealthDocument, MeDocument } from '../../src/generated/graphql/graphql';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants } from '../helpers/fixtures';
+import type { Json } from '../helpers/api';
+import { useDatabase, useServer } from '../helpers/harness';
 import { callAsPartner } from '../helpers/partner';
-import { startTestServer, type TestServer } from '../helpers/server';
 
-let db: TestDatabase;
-let server: TestServer;
 const lines: string[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await seedTwoTenants(db);
-  const capture = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  server = await startTestServer(db, { LOG_LEVEL: 'trace' }, { logDestination: capture });
+const capture = new Writable({
+  write(chunk, _encoding, done) {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    done();
+  },
 });
-afterAll(async () => {
-  await server?.stop();
-  await db?.drop();
-});
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const api = useServer(useDatabase(), { env: { LOG_LEVEL: 'trace' }, logDestination: capture });
 
 test('passwords, access and refresh tokens, and API keys never appear in the logs', async () => {
   const password = 'Sup3r-secret-passphrase-for-logs';
-  const signUp = await server.gql<Json>(`mutation($input: SignUpInput!) { signUp(input: $input) { ... on AuthPayload { accessToken refreshToken creator { id } } ... on Error { code } } }`, {
+  const signUp = await api.server.gql<Json>(`mutation($input: SignUpInput!) { signUp(input: $input) { ... on AuthPayload { accessToken refreshToken creator { id } } ... on Error { code } } }`, {
     input: { email: 'logs@example.com', password },
   });
   const { accessToken, refreshToken } = signUp.body.data!.signUp;
   expect(accessToken).toEqual(expect.any(String));
   // Wrong passwords (logged as failures), a right one, a refresh, a reuse of the old refresh token.
-  await server.gql(`mutation($p: String!) { logIn(email: "logs@example.com", password: $p) { __typename } }`, { p: `${password}-wrong` });
-  const login = await server.gql<Json>(`mutation($p: String!) { logIn(email: "logs@example.com", password: $p) { ... on AuthPayload { accessToken refreshToken } } }`, { p: password });
-  const refreshed = await server.gql<Json>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { accessToken refreshToken } } }`, { t: login.body.data!.logIn.refreshToken });
-  await server.gql(`mutation($t: String!) { refreshSession(refreshToken: $t) { __typename } }`, { t: login.body.data!.logIn.refreshToken });
+  await api.server.gql(`mutation($p: String!) { logIn(email: "logs@example.com", password: $p) { __typename } }`, { p: `${password}-wrong` });
+  const login = await api.server.gql<Json>(`mutation($p: String!) { logIn(email: "logs@example.com", password: $p) { ... on AuthPayload { accessToken refreshToken } } }`, { p: password });
+  const refreshed = await api.server.gql<Json>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { accessToken refreshToken } } }`, { t: login.body.data!.logIn.refreshToken });
+  await api.server.gql(`mutation($t: String!) { refreshSession(refreshToken: $t) { __typename } }`, { t: login.body.data!.logIn.refreshToken });
   // An API key, used well and badly.
-  const key = await server.gql<Json>(`mutation { createApiKey(input: { name: "logs", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret } } } }`, {}, { token: accessToken });
+  const key = await api.server.gql<Json>(`mutation { createApiKey(input: { name: "logs", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret } } } }`, {}, { token: accessToken });
   const secret = key.body.data!.createApiKey.data.secret as string;
-  await callAsPartner(server.url, secret, 'PartnerPrograms');
-  await callAsPartner(server.url, secret, undefined, {}, { extra: { query: '{ __typename }' } });
-  await callAsPartner(server.url, `${secret.slice(0, -3)}xyz`, 'PartnerPrograms');
+  await callAsPartner(api.server.url, secret, 'PartnerPrograms');
+  await callAsPartner(api.server.url, secret, undefined, {}, { extra: { query: '{ __typename }' } });
+  await callAsPartner(api.server.url, `${secret.slice(0, -3)}xyz`, 'PartnerPrograms');
   // Bad and expired-looking tokens, a syntax error, an unexpected error path.
-  await server.gql(`{ me { email } }`, {}, { token: `${accessToken.slice(0, -4)}AAAA` });
-  await server.gql(`{ me { email `, {}, { token: accessToken });
-  await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: '{"query": ' });
+  await api.server.gql(`{ me { email } }`, {}, { token: `${accessToken.slice(0, -4)}AAAA` });
+  await api.server.gql(`{ me { email `, {}, { token: accessToken });
+  await fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: '{"query": ' });
 
   const log = lines.join('\n');
   expect(lines.filter((l) => l.includes('"graphql request"')).length).toBeGreaterThanOrEqual(8);
@@ -67,10 +53,10 @@ test('passwords, access and refresh tokens, and API keys never appear in the log
 
 test('each GraphQL request is logged once with its id, creator, operation, duration and outcome', async () => {
   lines.length = 0;
-  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
-  const token = server.tokenFor(creatorId);
-  await server.gql(`query MyPrograms { programs(first: 1) { totalCount } }`, {}, { token, headers: { 'x-request-id': 'req-logging-test-1' } });
-  await server.gql(`query Broken { nope }`, {}, { token, headers: { 'x-request-id': 'req-logging-test-2' } });
+  const creatorId = (await api.server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  const token = api.server.tokenFor(creatorId);
+  await api.server.gql(`query MyPrograms { programs(first: 1) { totalCount } }`, {}, { token, headers: { 'x-request-id': 'req-logging-test-1' } });
+  await api.server.gql(`query Broken { nope }`, {}, { token, headers: { 'x-request-id': 'req-logging-test-2' } });
   const entries = lines.map((l) => JSON.parse(l) as Json).filter((e) => e.msg === 'graphql request');
   const ok = entries.find((e) => e.requestId === 'req-logging-test-1');
   expect(ok).toEqual(expect.objectContaining({ level: 'info', viewer: 'creator', creatorId, operationName: 'MyPrograms', operationType: 'query', outcome: 'ok', status: 200, durationMs: expect.any(Number) }));
@@ -80,11 +66,11 @@ test('each GraphQL request is logged once with its id, creator, operation, durat
 });
 
 test('GET /metrics serves Prometheus text: requests by operation and outcome, latency, pools, listeners, events, rate limits', async () => {
-  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  const creatorId = (await api.server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
   // A known operation (operations/admin/Me.graphql) is labelled by its name; a made-up one is "other".
-  await server.gql(print(MeDocument), {}, { token: server.tokenFor(creatorId) });
-  await server.gql(`query MetricsProbe { programs(first: 1) { totalCount } }`, {}, { token: server.tokenFor(creatorId) });
-  const response = await fetch(server.url.replace('/graphql', '/metrics'));
+  await api.server.gql(print(MeDocument), {}, { token: api.server.tokenFor(creatorId) });
+  await api.server.gql(`query MetricsProbe { programs(first: 1) { totalCount } }`, {}, { token: api.server.tokenFor(creatorId) });
+  const response = await fetch(api.server.url.replace('/graphql', '/metrics'));
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/text\/plain/);
   const text = await response.text();
@@ -102,7 +88,7 @@ test('GET /metrics serves Prometheus text: requests by operation and outcome, la
 });
 
 test('the process and Node.js metrics carry the prefix once: creatorgraph_process_*, creatorgraph_nodejs_*', async () => {
-  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const text = await (await fetch(api.server.url.replace('/graphql', '/metrics'))).text();
   const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
   for (const name of ['creatorgraph_process_cpu_seconds_total', 'creatorgraph_process_resident_memory_bytes', 'creatorgraph_nodejs_eventloop_lag_seconds', 'creatorgraph_nodejs_heap_size_used_bytes']) {
     expect(names).toContain(name);
@@ -115,10 +101,10 @@ test('the process and Node.js metrics carry the prefix once: creatorgraph_proces
 test('the open-subscriptions gauge follows subscriptions as they open and end', async () => {
   const { createClient } = await import('graphql-ws');
   const { default: WebSocket } = await import('ws');
-  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
-  const gauge = async () => Number(/creatorgraph_open_subscriptions\{kind="operations"\} (\d+)/.exec(await (await fetch(server.url.replace('/graphql', '/metrics'))).text())![1]);
+  const creatorId = (await api.server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  const gauge = async () => Number(/creatorgraph_open_subscriptions\{kind="operations"\} (\d+)/.exec(await (await fetch(api.server.url.replace('/graphql', '/metrics'))).text())![1]);
   const before = await gauge();
-  const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${server.tokenFor(creatorId)}` }, retryAttempts: 0, lazy: false });
+  const client = createClient({ url: api.server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${api.server.tokenFor(creatorId)}` }, retryAttempts: 0, lazy: false });
   const stop = client.subscribe({ query: 'subscription { messageCreated { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
   for (let i = 0; i < 50 && (await gauge()) !== before + 1; i++) await new Promise((r) => setTimeout(r, 20));
   expect(await gauge()).toBe(before + 1);
@@ -131,9 +117,9 @@ test('the open-subscriptions gauge follows subscriptions as they open and end', 
 test('operations over a WebSocket are logged and counted like HTTP requests', async () => {
   const { createClient } = await import('graphql-ws');
   const { default: WebSocket } = await import('ws');
-  const creatorId = (await server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
+  const creatorId = (await api.server.app.db.owner.creator.findFirstOrThrow({ where: { email: 'ada@demo.creatorgraph.dev' }, select: { id: true } })).id;
   lines.length = 0;
-  const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${server.tokenFor(creatorId)}` }, retryAttempts: 0 });
+  const client = createClient({ url: api.server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${api.server.tokenFor(creatorId)}` }, retryAttempts: 0 });
   try {
     await new Promise<void>((resolve, reject) => client.subscribe({ query: print(HealthDocument) }, { next: () => undefined, error: reject, complete: resolve }));
   } finally {
@@ -141,6 +127,6 @@ test('operations over a WebSocket are logged and counted like HTTP requests', as
   }
   const entry = lines.map((l) => JSON.parse(l) as Json).find((e) => e.msg === 'graphql request' && e.transport === 'ws');
   expect(entry).toEqual(expect.objectContaining({ operationName: 'Health', operationType: 'query', creatorId, outcome: 'ok', durationMs: expect.any(Number) }));
-  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const text = await (await fetch(api.server.url.replace('/graphql', '/metrics'))).text();
   expect(text).toMatch(/creatorgraph_graphql_requests_total\{operation="Health",outcome="ok"\} 1/);
 });

@@ -3,52 +3,35 @@
 // held back (REFUSAL_DELAY_MS), so that resending at once gains nothing. Before the door, a free
 // tenant's refused requests still cost a parse, a validation and a rate check each, and at full
 // speed they took the core another tenant's requests needed (bench/results/*-fairness.md).
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useDatabase, useServer } from '../helpers/harness';
 
 const DELAY_MS = 200;
 const RATE = 10;
 
-let db: TestDatabase;
-let tenants: TwoTenants;
-let server: TestServer;
-
+const database = useDatabase();
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  const owner = await connect(db.ownerUrl);
-  try {
-    // Ada is on the pro plan: 10 requests a minute for this file; Grace (starter) keeps 3,000.
-    await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $1 WHERE tier = 'pro'`, [RATE]);
-    // Grace (starter): 300 cost units a minute, so that a page of 100 users is soon refused for cost.
-    await owner.query(`UPDATE plan_limits SET cost_per_minute = 300 WHERE tier = 'starter'`);
-  } finally {
-    await owner.end();
-  }
-  server = await startTestServer(db, { TRUST_PROXY: '1', AUTH_RATE_PER_SOURCE: '3', REFUSAL_DELAY_MS: String(DELAY_MS) });
+  // Ada is on the pro plan: 10 requests a minute for this file; Grace (starter) keeps 3,000.
+  await database.owner.query(`UPDATE plan_limits SET api_requests_per_minute = $1 WHERE tier = 'pro'`, [RATE]);
+  // Grace (starter): 300 cost units a minute, so that a page of 100 users is soon refused for cost.
+  await database.owner.query(`UPDATE plan_limits SET cost_per_minute = 300 WHERE tier = 'starter'`);
 });
-
-afterAll(async () => {
-  await server?.stop();
-  await db?.drop();
-});
+const api = useServer(database, { env: { TRUST_PROXY: '1', AUTH_RATE_PER_SOURCE: '3', REFUSAL_DELAY_MS: String(DELAY_MS) } });
 
 async function post(body: object, headers: Record<string, string> = {}) {
-  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions: { code: string; retryAfter?: number } }[] } };
 }
 
 /** Requests refused at the door so far, from /metrics. */
 async function refusedAtDoor(): Promise<number> {
-  const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+  const text = await (await fetch(api.server.url.replace('/graphql', '/metrics'))).text();
   return Number(/creatorgraph_rate_limited_total\{scope="door"\} (\d+)/.exec(text)?.[1] ?? 0);
 }
 
-const bearer = (creatorId: string) => ({ authorization: `Bearer ${server.tokenFor(creatorId)}` });
+const bearer = (creatorId: string) => ({ authorization: `Bearer ${api.server.tokenFor(creatorId)}` });
 
 test('asCreatorA over its request rate: refused at the door until Retry-After, with the same answer; asCreatorB is served meanwhile', async () => {
-  const A = bearer(tenants.creatorA);
+  const A = bearer(api.tenants.creatorA);
   let refusedByRate: Awaited<ReturnType<typeof post>> | undefined;
   for (let i = 0; i < RATE + 1 && !refusedByRate; i++) {
     const answer = await post({ query: '{ me { id } }' }, A);
@@ -63,7 +46,7 @@ test('asCreatorA over its request rate: refused at the door until Retry-After, w
     expect(answer.body.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: Number(answer.retryAfter) });
     expect(answer.body.errors![0]!.message).toMatch(/^Too many requests: the plan allows 10 requests a minute\. Retry in \d+ s\.$/);
     // asCreatorB: another tenant is not behind A's door.
-    const other = await post({ query: '{ me { id } }' }, bearer(tenants.creatorB));
+    const other = await post({ query: '{ me { id } }' }, bearer(api.tenants.creatorB));
     expect(other.status).toBe(200);
     expect(other.body.errors).toBeUndefined();
   }
@@ -84,7 +67,7 @@ test('anonymous: an address over its auth calls is refused at the door whatever 
   expect((await refusedAtDoor()) - before).toBe(1);
   // anonymous from elsewhere, and asCreatorB from the same address: served.
   expect((await post({ query: '{ __typename }' }, from('203.0.113.10'))).status).toBe(200);
-  const signedIn = await post({ query: '{ me { id } }' }, from('203.0.113.9', bearer(tenants.creatorB)));
+  const signedIn = await post({ query: '{ me { id } }' }, from('203.0.113.9', bearer(api.tenants.creatorB)));
   expect(signedIn.status).toBe(200);
   expect(signedIn.body.errors).toBeUndefined();
 });
@@ -121,7 +104,7 @@ test('anonymous: a client that resends refusals at once gets at most one answer 
 });
 
 test('asCreatorB refused for its cost rate: the 429 is held back too, but not kept at the door, so a cheap request still passes', async () => {
-  const B = bearer(tenants.creatorB);
+  const B = bearer(api.tenants.creatorB);
   const costly = { query: '{ users(first: 100) { nodes { id } } }' };
   let refusedForCost = false;
   for (let i = 0; i < 5 && !refusedForCost; i++) refusedForCost = (await post(costly, B)).status === 429;

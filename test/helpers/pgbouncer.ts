@@ -13,7 +13,6 @@ if (!PGBOUNCER && process.env.CI) throw new Error('pgbouncer is required in CI (
 export const describeWithPgBouncer: jest.Describe = PGBOUNCER
   ? describe
   : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
       console.warn(`skipped "${name}": pgbouncer is not installed (apt-get install pgbouncer)`);
       describe.skip(name, fn);
     }) as jest.Describe);

@@ -13,7 +13,6 @@ if (!REDIS_SERVER && process.env.CI) throw new Error('redis-server is required i
 export const describeWithRedis: jest.Describe = REDIS_SERVER
   ? describe
   : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
       console.warn(`skipped "${name}": redis-server is not installed (apt-get install redis-server)`);
       describe.skip(name, fn);
     }) as jest.Describe);

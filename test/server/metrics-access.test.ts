@@ -11,6 +11,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { print } from 'graphql';
 import { MeDocument } from '../../src/generated/graphql/graphql';
+import type { Json } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';
@@ -130,7 +131,7 @@ describe('operation labels', () => {
       }
       // Known names: a first-party document (by its name, whatever the client sends under it) and a partner operation.
       expect((await server.gql(print(MeDocument), {}, { token })).status).toBe(200);
-      const key = await server.gql<Record<string, any>>(`mutation { createApiKey(input: { name: "labels", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret } } } }`, {}, { token }); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const key = await server.gql<Json>(`mutation { createApiKey(input: { name: "labels", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret } } } }`, {}, { token });
       expect((await callAsPartner(server.url, key.body.data!.createApiKey.data.secret, 'PartnerPrograms')).status).toBe(200);
 
       const text = await (await scrape(metricsUrl(server))).text();

@@ -1,4 +1,4 @@
-// Cursors are opaque and authenticated (issue 17): every cursor the API hands out is sealed to the
+// Cursors are opaque and authenticated: every cursor the API hands out is sealed to the
 // tenant and to the list it came from, and any `after`/`before` the API did not issue for that
 // tenant and list is BAD_USER_INPUT naming the argument, never INTERNAL_SERVER_ERROR and never
 // silently ignored. The change feed (userChanges) shows nothing of PostgreSQL's global

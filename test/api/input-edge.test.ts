@@ -1,4 +1,4 @@
-// Issue 17, at the edge: text PostgreSQL cannot store (NUL, unpaired surrogates), days and
+// Client mistakes at the edge: text PostgreSQL cannot store (NUL, unpaired surrogates), days and
 // instants outside the scalars' range, and impossible page sizes are the client's mistake, so
 // each gets a typed answer naming the argument (never INTERNAL_SERVER_ERROR), and nothing is
 // written. Clean values near the edges still work end to end.

@@ -1,4 +1,4 @@
-// Bounded badge work (issue 16, point 3) over the real server, the real job queue and the real
+// Bounded badge work over the real server, the real job queue and the real
 // database:
 //   - badges per creator are a plan quota (plan_limits.badges), held by the database whoever
 //     writes, exactly at the limit under concurrent creates;

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { binaryDir } from '../../src/db/embedded';
+import { binaryDir } from '../../src/db/embedded-process';
 import { freePort } from '../helpers/ports';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { ROOT, readmeSnippets, runnerOf } from './readme';
@@ -27,7 +27,7 @@ interface Cluster {
   stop(): void;
 }
 
-/** As root, PostgreSQL must run as an unprivileged OS user: `postgres`, as src/db/embedded.ts does. */
+/** As root, PostgreSQL must run as an unprivileged OS user: `postgres`, as src/db/embedded-process.ts does. */
 function runAs(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());

@@ -1,7 +1,7 @@
 // Regenerates the Prisma client and Pothos types when schema.prisma is newer than them, so
 // `npm start`, `npm test` and the type check never run against a stale client. A no-op
 // (a few ms) when they are current. Generation skips the schema-engine download, which
-// fails offline and which `prisma generate` does not need (STACK.md, trap 1).
+// fails offline and which `prisma generate` does not need (README, "Prisma offline").
 const { execSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

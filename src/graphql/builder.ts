@@ -5,7 +5,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import type PrismaTypes from '../generated/pothos-types';
 import { getDatamodel } from '../generated/pothos-types';
-import type { Context } from '../server/context';
+import type { Context } from './context';
 import './database-errors';
 import './time-budget';
 import './input-guard';

@@ -1,6 +1,6 @@
 // The shapes every module repeats, written once.
 import { builder, WRITE_ERRORS } from './builder';
-import type { Context } from '../server/context';
+import type { Context } from './context';
 import { requireTenant, tenantPrisma } from './guards';
 import { fromGlobalId } from './ids';
 import { prismaFor } from './tenant';

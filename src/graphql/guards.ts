@@ -1,7 +1,7 @@
 // Who may call what. Row-level security decides which rows a request reaches; these decide
 // whether a field may run at all, with a clear error instead of an empty result.
 import { tenantOf } from '../auth/viewer';
-import type { Context } from '../server/context';
+import type { Context } from './context';
 import { ForbiddenError, unauthenticated } from './errors';
 import { prismaFor } from './tenant';
 

@@ -6,7 +6,7 @@ import { brandWithType } from '@pothos/core';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../server/context';
+import type { Context } from './context';
 import { builder, MAX_PAGE_SIZE } from './builder';
 import { ValidationError } from './errors';
 import { prismaFor } from './tenant';

@@ -4,7 +4,7 @@
 import { createContextCache } from '@pothos/core';
 import { tenantOf } from '../auth/viewer';
 import { tenantClient, type TenantClient } from '../db/tenant';
-import type { Context } from '../server/context';
+import type { Context } from './context';
 
 const cache = createContextCache((ctx: Context): TenantClient | Context['db']['app'] => {
   const creatorId = tenantOf(ctx.viewer);

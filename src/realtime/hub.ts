@@ -1,22 +1,10 @@
 // Routes change events to the subscribers of their creator, and nowhere else. The creator of a
 // subscriber comes from its authenticated viewer when it subscribes, never from arguments.
+import { RESYNC, type ChangeEvent, type ChangeFeed, type ChangeMessage } from '../graphql/ports';
 
-export interface ChangeEvent {
-  creatorId: string;
-  /** The table that changed. */
-  entity: string;
-  op: 'insert' | 'update' | 'delete';
-  id: string;
-  /** The parent subscriptions filter on (program, conversation, metric type, badge). */
-  parent: string | null;
-}
+type Listener = (message: ChangeMessage) => void;
 
-/** Sent to every subscriber after the listener reconnected: events may have been missed. */
-export const RESYNC = Symbol('resync');
-export type HubMessage = ChangeEvent | typeof RESYNC;
-type Listener = (message: HubMessage) => void;
-
-export class Hub {
+export class Hub implements ChangeFeed {
   private readonly byCreator = new Map<string, Set<Listener>>();
   private delivered = 0;
 

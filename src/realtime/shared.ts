@@ -13,8 +13,8 @@
 // Each subscriber keeps only the newest snapshot it has not taken yet: a slow client gets the
 // latest numbers, never a growing queue.
 import { requireTenant } from '../graphql/guards';
-import type { Context } from '../server/context';
-import { RESYNC, type ChangeEvent, type Hub } from './hub';
+import type { Context } from '../graphql/context';
+import { RESYNC, type ChangeEvent, type ChangeFeed } from '../graphql/ports';
 
 /** One computation's outcome, shared by reference; the resolver awaits `value`. */
 export interface Snapshot<T> {
@@ -47,7 +47,7 @@ class Feed<T> {
   private readonly unsubscribe: () => void;
 
   constructor(
-    hub: Hub,
+    hub: ChangeFeed,
     creatorId: string,
     private readonly options: FeedOptions<T>,
     private readonly onEmpty: () => void,
@@ -131,10 +131,10 @@ function deliver<T>(subscriber: Subscriber<T>, snapshot: Snapshot<T>): void {
   } else subscriber.pending = snapshot;
 }
 
-const feedsByHub = new WeakMap<Hub, Map<string, Feed<unknown>>>();
+const feedsByHub = new WeakMap<ChangeFeed, Map<string, Feed<unknown>>>();
 
 /** Feeds open on a hub (for tests and metrics). */
-export function openFeeds(hub: Hub): number {
+export function openFeeds(hub: ChangeFeed): number {
   return feedsByHub.get(hub)?.size ?? 0;
 }
 

@@ -13,7 +13,7 @@
 import { tenantOf } from '../auth/viewer';
 import { tenantClient } from '../db/tenant';
 import { SubscriptionLimitError } from '../graphql/errors';
-import type { Context } from '../server/context';
+import type { Context } from '../graphql/context';
 
 /** How long a creator's plan cap is cached: a plan change takes effect within this. */
 const PLAN_TTL_MS = 60_000;

@@ -2,13 +2,13 @@
 // always the subscriber's own tenant (requireTenant), so a subscription cannot listen to
 // another creator whatever its arguments.
 import { requireTenant } from '../graphql/guards';
-import type { Context } from '../server/context';
-import { RESYNC, type ChangeEvent, type HubMessage } from './hub';
+import type { Context } from '../graphql/context';
+import { RESYNC, type ChangeEvent, type ChangeMessage } from '../graphql/ports';
 
 /** A slow subscriber keeps at most this many undelivered events; older ones are dropped. */
 const MAX_QUEUE = 1_000;
 
-function stream<T>(ctx: Context, accept: (message: HubMessage, push: (value: T) => void) => void): AsyncIterableIterator<T> {
+function stream<T>(ctx: Context, accept: (message: ChangeMessage, push: (value: T) => void) => void): AsyncIterableIterator<T> {
   const creatorId = requireTenant(ctx);
   const queue: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;

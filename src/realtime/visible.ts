@@ -7,8 +7,8 @@
 // one visibility check and one load per change, not ten of each.
 import { requireTenant } from '../graphql/guards';
 import { prismaFor } from '../graphql/tenant';
-import type { Context } from '../server/context';
-import { RESYNC, type ChangeEvent } from './hub';
+import type { Context } from '../graphql/context';
+import { RESYNC, type ChangeEvent } from '../graphql/ports';
 import { endsWithSource } from './streams';
 
 type Findable = { findUnique(args: { where: { id: string }; select: { id: true } }): Promise<{ id: string } | null> };

@@ -1,47 +1,22 @@
 // The one context factory, shared by HTTP and WebSocket: it verifies the credential, yields a
-// viewer and a request id, and carries the database handles. The tenant client is not stored
-// here: src/graphql/tenant.ts derives it from the context (createContextCache).
+// viewer and a request id, and builds the graph layer's request context (graphql/context.ts)
+// with the process-wide handles and ports.
 import crypto from 'node:crypto';
 import { GraphQLError } from 'graphql';
+import type { AuthGuard } from '../auth/auth-guard';
 import type { TokenService } from '../auth/tokens';
 import { InvalidTokenError } from '../auth/tokens';
 import { ANONYMOUS, type Viewer } from '../auth/viewer';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
-import type { Hub } from '../realtime/hub';
 import type { PartnerViewer } from '../auth/partner-auth';
-import type { OperationManifest } from './persisted/manifest';
 import { setAuditActor, type AuditActor } from '../db/audit-context';
-import type { AuthGuard, TenantRateLimiter } from './rate-limit';
 import type { FairnessConfig } from '../config';
+import type { ClientInfo, Context, TenantRateUsage } from '../graphql/context';
+import type { ChangeFeed, OperationManifest } from '../graphql/ports';
 
-export interface ClientInfo {
-  ip?: string;
-  userAgent?: string;
-}
-
-export interface Context {
-  requestId: string;
-  viewer: Viewer;
-  db: Database;
-  tokens: TokenService;
-  client: ClientInfo;
-  /** Live change events, for subscriptions. */
-  realtime: { hub: Hub };
-  /** The partner operations (persisted, by hash). */
-  operations: OperationManifest;
-  /** The request and cost rates of tenants (for the usage fields). */
-  rateLimiter?: TenantRateLimiter;
-  /** The limits of log-in, sign-up and session calls, and the bounded password hasher. */
-  authGuard?: AuthGuard;
-  /** When the resolver time budget runs out (epoch ms); none for subscription events. */
-  deadline?: number;
-  /** The fairness limits (config.ts, FairnessConfig). */
-  fairness: FairnessConfig;
-  /** Seals and opens cursors (src/graphql/sealed-cursors.ts); the same on every instance. */
-  cursorKey: Buffer;
-  log: Logger;
-}
+// For server/rate-limit.ts until it imports the context from the graph layer; nothing else uses it.
+export type { Context } from '../graphql/context';
 
 export interface CredentialInput {
   /** The Authorization header, or connectionParams.authorization on a WebSocket. */
@@ -70,7 +45,7 @@ function credentialRejected(message: string): GraphQLError {
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: Hub }; operations: OperationManifest; rateLimiter?: TenantRateLimiter; authGuard?: AuthGuard; fairness: FairnessConfig; cursorKey: Buffer }) {
+export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: ChangeFeed }; operations: OperationManifest; rateLimiter?: TenantRateUsage; authGuard?: AuthGuard<Context>; fairness: FairnessConfig; cursorKey: Buffer }) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     // Made when first used: most requests log nothing below the configured level.

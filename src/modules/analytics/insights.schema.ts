@@ -5,7 +5,7 @@ import { ValidationError } from '../../graphql/errors';
 import { requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { identifier, parseInput } from '../../graphql/validation';
-import type { Context } from '../../server/context';
+import type { Context } from '../../graphql/context';
 import { DateRangeInput } from '../shared/enums';
 import { daySummary, EMPTY_FUNNEL, engagementSeries, leaderboard, programFunnels, usageAgainstPlan, type DaySummary, type Funnel, type LeaderboardRow, type UsageLine } from './insights.service';
 

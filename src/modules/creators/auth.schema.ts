@@ -1,7 +1,7 @@
 import { tenantClient } from '../../db/tenant';
 import { builder } from '../../graphql/builder';
 import { AccountLockedError, ConflictError, ForbiddenError, InvalidCredentialsError } from '../../graphql/errors';
-import type { Context } from '../../server/context';
+import type { Context } from '../../graphql/context';
 import { parseInput, z } from '../../graphql/validation';
 import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
 

@@ -1,6 +1,7 @@
 // Sign-up, log-in, refresh and log-out for creators; log-in for platform admins.
 //
-// Guessing passwords is throttled, never locked out (server/rate-limit.ts, AuthGuard):
+// Guessing passwords is throttled, never locked out (auth/auth-guard.ts, AuthGuard; server/rate-limit.ts
+// implements it):
 // - per client address, every log-in, sign-up, refresh and log-out call (AUTH_RATE_PER_SOURCE a
 //   minute) and sign-ups (SIGNUP_RATE_PER_SOURCE an hour): past it, 429 RATE_LIMITED with
 //   Retry-After, before any work;
@@ -20,42 +21,20 @@
 // finding a creator (or admin) by email, before any tenant is known, and recording a failed
 // log-in for an email that has no account.
 import crypto from 'node:crypto';
-import { PasswordHasher } from '../../auth/passwords';
+import { UNGUARDED, type AuthGuard } from '../../auth/auth-guard';
 import { creatorOfRefreshToken, hashRefreshToken, newRefreshToken, REFRESH_TOKEN_TTL_MS } from '../../auth/refresh-tokens';
 import { withTenantTransaction, type TenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
-import type { Context } from '../../server/context';
-import type { AuthGuard } from '../../server/rate-limit';
+import type { Context } from '../../graphql/context';
+import { securityLog } from '../audit/security-log.service';
 
-/** Without a guard (a context built by hand): no limits, but still a bounded hasher. */
-const UNGUARDED: AuthGuard = {
-  passwords: new PasswordHasher(2, 64),
-  admitSource: async () => undefined,
-  reserveFailure: async () => ({ throttled: false, release: async () => {} }),
-  rememberSource: async () => {},
-  firstThrottle: () => false,
-};
-const guardOf = (ctx: Context): AuthGuard => ctx.authGuard ?? UNGUARDED;
+const guardOf = (ctx: Context): AuthGuard<Context> => ctx.authGuard ?? UNGUARDED;
 
 export interface Session {
   accessToken: string;
   accessTokenExpiresAt: Date;
   refreshToken: string;
   creatorId: string;
-}
-
-type SecurityEvent = { eventType: string; severity?: 'info' | 'low' | 'medium' | 'high' | 'critical'; eventData?: object };
-
-export function securityLog(tx: TenantTransaction, ctx: Context, event: SecurityEvent) {
-  return tx.securityAuditLog.create({
-    data: {
-      eventType: event.eventType,
-      severity: event.severity ?? 'info',
-      eventData: { requestId: ctx.requestId, ...event.eventData },
-      ipAddress: ctx.client.ip ?? null,
-      userAgent: ctx.client.userAgent ?? null,
-    },
-  });
 }
 
 async function issueSession(tx: TenantTransaction, ctx: Context, creatorId: string, familyId: string = crypto.randomUUID()): Promise<Session & { tokenId: string }> {

@@ -9,7 +9,7 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { prismaFor } from '../../graphql/tenant';
-import type { Context } from '../../server/context';
+import type { Context } from '../../graphql/context';
 
 export const pointsFor = createContextCache(
   (ctx: Context) =>

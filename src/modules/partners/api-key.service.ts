@@ -4,8 +4,8 @@ import { issueApiKey } from '../../auth/api-keys';
 import type { ApiKeyScope } from '../../auth/viewer';
 import { withTenantTransaction } from '../../db/tenant';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../graphql/errors';
-import type { Context } from '../../server/context';
-import { securityLog } from '../creators/auth.service';
+import type { Context } from '../../graphql/context';
+import { securityLog } from '../audit/security-log.service';
 
 export interface ApiKeyRules {
   name?: string;

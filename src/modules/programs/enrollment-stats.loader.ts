@@ -2,7 +2,7 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { prismaFor } from '../../graphql/tenant';
-import type { Context } from '../../server/context';
+import type { Context } from '../../graphql/context';
 
 export interface EnrollmentStats {
   active: number;

@@ -5,7 +5,7 @@
 // before anything is written, and a failure rolls it all back.
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../graphql/errors';
-import type { Context } from '../../server/context';
+import type { Context } from '../../graphql/context';
 import { assertAnswerSize, assertStepDataSize, nextMove, parseFlow } from './flow';
 
 export interface AdvanceInput {

@@ -4,8 +4,8 @@
 import { withTenantTransaction, type TenantTransaction } from '../../db/tenant';
 import { NotFoundError, ValidationError } from '../../graphql/errors';
 import { responseTooLarge } from '../../server/limits';
-import type { Context } from '../../server/context';
-import { securityLog } from '../creators/auth.service';
+import type { Context } from '../../graphql/context';
+import { securityLog } from '../audit/security-log.service';
 
 const EXPORT_FORMAT = 'creatorgraph.user-export.v1';
 const PAGED_FORMAT = 'creatorgraph.user-export.v2';

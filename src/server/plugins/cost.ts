@@ -13,7 +13,7 @@
 // that never reaches an operation (a syntax or validation error) counts as one request.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 import { costRefusal, operationCost, type QueryLimits } from '../limits';
 import { rootFieldsOf, type TenantRateLimiter } from '../rate-limit';
 

@@ -8,7 +8,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { jsonBytesAtLeast, responseTooLarge } from '../limits';
 import { TenantBusyError } from '../../db/tenant-share';

@@ -5,7 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST } from 'graphql';
 import { tenantOf } from '../../auth/viewer';
 import type { Logger } from '../../logger';
-import type { Context } from '../context';
+import type { Context } from '../../graphql/context';
 import type { Metrics } from '../metrics';
 
 export function requestLogPlugin(log: Logger, metrics?: Metrics): ApolloServerPlugin<Context> {

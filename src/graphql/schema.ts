@@ -16,6 +16,7 @@ import '../modules/programs/program.schema';
 import '../modules/programs/enrollment.schema';
 import '../modules/conversations/conversation.schema';
 import '../modules/gamification/badge.schema';
+import '../modules/gamification/points.schema';
 import '../modules/analytics/metric.schema';
 import '../modules/analytics/insights.schema';
 import '../modules/analytics/live.schema';

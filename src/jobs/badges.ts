@@ -6,7 +6,7 @@
 // badgeAwarded through the change-events trigger on user_badges.
 import type { PrismaClient } from '../db/clients';
 import type { Logger } from '../logger';
-import { EvaluationBudgetError, evaluateBadgesWithinBudget } from '../modules/gamification/evaluation';
+import { EvaluationBudgetError, evaluateBadgesWithinBudget } from '../modules/gamification/evaluation.service';
 import { NotFoundError } from '../graphql/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

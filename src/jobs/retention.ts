@@ -1,27 +1,10 @@
 // Data retention: old rows go, in batches, so that a large backlog never holds long locks.
 // Each creator may choose its own periods in settings.retention (within bounds: checked when
-// saved, and clamped here again); rows without a creator use the default.
+// saved, and clamped here again); rows without a creator use the default. The periods and their
+// bounds are the creators module's (modules/creators/retention.service.ts).
 import type pg from 'pg';
 import type { Logger } from '../logger';
-
-export interface RetentionPolicy {
-  /** The key in creators.settings.retention, e.g. "securityAuditLogsDays". */
-  setting: string;
-  table: string;
-  /** The row's age is measured from this column. */
-  column: string;
-  defaultDays: number;
-  minDays: number;
-  maxDays: number;
-}
-
-export const RETENTION_POLICIES: RetentionPolicy[] = [
-  // Expired end-user sessions: removed a week after they expire.
-  { setting: 'userSessionsDays', table: 'user_sessions', column: 'expires_at', defaultDays: 7, minDays: 1, maxDays: 90 },
-  { setting: 'securityAuditLogsDays', table: 'security_audit_logs', column: 'created_at', defaultDays: 90, minDays: 30, maxDays: 730 },
-  { setting: 'apiUsageLogsDays', table: 'api_usage_logs', column: 'created_at', defaultDays: 30, minDays: 7, maxDays: 365 },
-  { setting: 'userInteractionsDays', table: 'user_interactions', column: 'created_at', defaultDays: 730, minDays: 30, maxDays: 3650 },
-];
+import { RETENTION_POLICIES, type RetentionPolicy } from '../modules/creators/retention.service';
 
 export const DEFAULT_BATCH_SIZE = 5_000;
 

@@ -3,7 +3,7 @@
 // and for any writer; plans.ts agrees with plan_limits; usage_tracking is kept daily and
 // idempotently.
 import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../helpers/api';
-import { PLAN_LIMITS } from '../../src/modules/billing/plans';
+import { PLAN_LIMITS } from '../../src/modules/billing/plans.service';
 import { snapshotUsage } from '../../src/jobs/usage';
 import { connect } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';

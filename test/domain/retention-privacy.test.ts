@@ -3,7 +3,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../helpers/api';
-import { RETENTION_POLICIES, runRetention } from '../../src/jobs/retention';
+import { runRetention } from '../../src/jobs/retention';
+import { RETENTION_POLICIES } from '../../src/modules/creators/retention.service';
 import { createPool } from '../../src/db/clients';
 
 const api = useApiHarness();

@@ -3,7 +3,7 @@
 // security scopes it like any other read.
 import { Prisma } from '../../generated/prisma/client';
 import type { TenantClient } from '../../db/tenant';
-import { limitsFor, type PlanLimits } from '../billing/plans';
+import { limitsFor, type PlanLimits } from '../billing/plans.service';
 
 export type Granularity = 'day' | 'week' | 'month';
 export type Aggregate = 'sum' | 'avg' | 'max';

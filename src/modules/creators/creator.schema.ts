@@ -3,7 +3,7 @@ import { builder, MAX_PAGE_SIZE, WRITE_ERRORS } from '../../graphql/builder';
 import { requireAdmin, requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';
-import { RETENTION_POLICIES } from '../../jobs/retention';
+import { RETENTION_POLICIES } from './retention.service';
 
 export const SubscriptionTierEnum = builder.enumType('SubscriptionTier', {
   values: { FREE: { value: 'free' }, STARTER: { value: 'starter' }, PRO: { value: 'pro' }, ENTERPRISE: { value: 'enterprise' } } as const,

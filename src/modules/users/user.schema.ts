@@ -4,7 +4,6 @@ import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, channel, jsonObject, optionalText, parseInput, text, z, likeText, timeZone } from '../../graphql/validation';
-import { pointsFor } from '../gamification/points.loader';
 import { ChannelTypeEnum, SortOrderEnum } from '../shared/enums';
 
 builder.prismaNode('User', {
@@ -25,7 +24,6 @@ builder.prismaNode('User', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     profile: t.relation('profile', { nullable: true }),
-    pointsTotal: t.field({ type: 'BigInt', description: 'Sum of the points of all achievements (64-bit: it can pass 2^31).', resolve: (user, _args, ctx) => pointsFor(ctx).load(user.id) }),
     enrollments: t.relatedConnection('enrollments', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }] }) }),
     conversations: t.relatedConnection('conversations', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }] }) }),
     badges: t.relatedConnection('badges', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }) }),

@@ -3,24 +3,18 @@
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import { counterDrift } from '../helpers/counters';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { connect, type TwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 
-let db: TestDatabase;
+const database = useDatabase();
 let owner: pg.Client;
 let app: pg.Client;
 let tenants: TwoTenants;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  owner = await connect(db.ownerUrl);
-  app = await connect(db.appUrl);
-});
-afterAll(async () => {
-  await owner?.end();
-  await app?.end();
-  await db?.drop();
+  ({ owner, tenants } = database);
+  app = await connect(database.db.appUrl);
+  database.onTeardown(() => app.end());
 });
 
 /** As the application role, committed, with the tenant set. */

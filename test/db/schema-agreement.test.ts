@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { getDatamodel } from '../../src/generated/pothos-types';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 
 interface ParsedField {
   name: string;
@@ -80,16 +79,11 @@ function expectedUdt(field: ParsedField): string {
   return field.list ? `_${base}` : base;
 }
 
-let db: TestDatabase;
+const database = useDatabase({ seed: false });
 let client: pg.Client;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  client = await connect(db.ownerUrl);
-});
-afterAll(async () => {
-  await client?.end();
-  await db?.drop();
+  client = database.owner;
 });
 
 test("the parser of schema.prisma reads the same models and fields as Prisma's own datamodel", () => {

@@ -29,8 +29,11 @@ export interface DatabaseHarness {
   onTeardown(fn: () => Promise<void> | void): void;
 }
 
-/** A fresh database with the two demo tenants and an owner connection, dropped after the file. */
-export function useDatabase(): DatabaseHarness {
+/**
+ * A fresh database with the two demo tenants (none with `seed: false`, for the files that only
+ * read the catalog) and an owner connection, dropped after the file.
+ */
+export function useDatabase(options: { seed?: boolean } = {}): DatabaseHarness {
   let db: TestDatabase | undefined;
   let tenants: TwoTenants | undefined;
   let owner: pg.Client | undefined;
@@ -38,7 +41,7 @@ export function useDatabase(): DatabaseHarness {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    tenants = await seedTwoTenants(db);
+    if (options.seed !== false) tenants = await seedTwoTenants(db);
     owner = await connect(db.ownerUrl);
   });
   afterAll(async () => {
@@ -53,6 +56,7 @@ export function useDatabase(): DatabaseHarness {
       return ready(db, 'db');
     },
     get tenants() {
+      if (options.seed === false) throw new Error('test harness: useDatabase({ seed: false }) seeds no tenants');
       return ready(tenants, 'tenants');
     },
     get owner() {

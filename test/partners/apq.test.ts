@@ -4,8 +4,9 @@
 import crypto from 'node:crypto';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import type { TestDatabase } from '../helpers/database';
+import { connect, type TwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -55,15 +56,12 @@ const programsQuery = (name: string) => gql`
 `;
 const PROGRAMS = programsQuery('ApqPrograms');
 
+// One database for the file; each describe starts the servers it needs on it.
+const database = useDatabase();
 let db: TestDatabase;
 let tenants: TwoTenants;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-});
-afterAll(async () => {
-  await db.drop();
+beforeAll(() => {
+  ({ db, tenants } = database);
 });
 
 describe('asCreatorA with Apollo Client and its persisted-query link', () => {

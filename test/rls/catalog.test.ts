@@ -1,27 +1,22 @@
 // What the catalog must say about every tenant table and about the application role. These
 // are the properties a reviewer would otherwise have to check by eye in each migration.
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 import { foreignKeys, NON_TENANT_TABLES, publicTables, REFERENCE_TABLES, tenantTables, type TableInfo } from './catalog';
 
-let db: TestDatabase;
+const database = useDatabase({ seed: false });
 let owner: pg.Client;
 let app: pg.Client;
 let tables: TableInfo[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  owner = await connect(db.ownerUrl);
-  app = await connect(db.appUrl);
+  owner = database.owner;
+  app = await connect(database.db.appUrl);
+  database.onTeardown(() => app.end());
   tables = await tenantTables(owner);
 });
 
-afterAll(async () => {
-  await owner?.end();
-  await app?.end();
-  await db?.drop();
-});
 
 test('the catalog lists the tenant tables (sanity: the derived list is not empty)', () => {
   expect(tables.length).toBeGreaterThanOrEqual(24);

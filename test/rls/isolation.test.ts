@@ -4,10 +4,12 @@
 // every failing table and reports them together.
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { asTenant, connect, seedTwoTenants } from '../helpers/fixtures';
+import type { TestDatabase } from '../helpers/database';
+import { asTenant, connect } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 import { foreignKeys, grantedColumns, tenantTables, type ForeignKey, type TableInfo } from './catalog';
 
+const database = useDatabase();
 let db: TestDatabase;
 let owner: pg.Client;
 let app: pg.Client;
@@ -18,18 +20,13 @@ let B: string;
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ({ creatorA: A, creatorB: B } = await seedTwoTenants(db));
-  owner = await connect(db.ownerUrl);
+  ({ db, owner } = database);
+  ({ creatorA: A, creatorB: B } = database.tenants);
   app = await connect(db.appUrl);
+  database.onTeardown(() => app.end());
   tables = await tenantTables(owner);
 });
 
-afterAll(async () => {
-  await owner?.end();
-  await app?.end();
-  await db?.drop();
-});
 
 async function ownerCount(table: TableInfo, creatorId: string): Promise<number> {
   const { rows } = await owner.query(`SELECT count(*)::int AS n FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} = $1`, [creatorId]);

@@ -12,22 +12,21 @@ import WebSocket from 'ws';
 import { print } from 'graphql';
 import { MeDocument } from '../../src/generated/graphql/graphql';
 import type { Json } from '../helpers/api';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import type { TestDatabase } from '../helpers/database';
+import type { TwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 import { callAsPartner } from '../helpers/partner';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const TOKEN = 'metrics-token-that-is-at-least-32-bytes-long';
 const PRODUCTION = { NODE_ENV: 'production', JOBS_ENABLED: 'false', LOG_LEVEL: 'silent' };
 
+// One database for the file; each test starts the servers it needs on it.
+const database = useDatabase();
 let db: TestDatabase;
 let tenants: TwoTenants;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-});
-afterAll(async () => {
-  await db?.drop();
+beforeAll(() => {
+  ({ db, tenants } = database);
 });
 
 /** A server for one test, stopped after it. */

@@ -1,16 +1,15 @@
 // The server refuses to start on a database where tenant isolation would not hold: an
 // application role that is superuser or BYPASSRLS, a tenant table without forced RLS, or
 // (when it does not migrate itself) pending migrations.
-import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createEmptyDatabase, type TestDatabase } from '../helpers/database';
 import { connect } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 import { startTestServer } from '../helpers/server';
 
+const database = useDatabase({ seed: false });
 let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db?.drop();
+beforeAll(() => {
+  ({ db } = database);
 });
 
 test('an application role with BYPASSRLS (here: the owner) is refused', async () => {

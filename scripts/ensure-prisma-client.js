@@ -17,6 +17,11 @@ if (process.argv.includes('--force') || outputs.some((file) => mtime(file) < mti
   execSync('prisma generate', {
     cwd: root,
     stdio: process.env.CI ? 'inherit' : ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+      PRISMA_SCHEMA_ENGINE_BINARY: '/bin/false',
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
   });
 }

@@ -31,7 +31,9 @@ export function binaryDir(): string {
     const dir = path.join(base, pkg, 'native', 'bin');
     if (fs.existsSync(path.join(dir, 'postgres'))) return dir;
   }
-  throw new Error(`${pkg} is not installed: the embedded PostgreSQL has no binaries for this platform. Run npm install, or set DATABASE_URL and DATABASE_OWNER_URL.`);
+  throw new Error(
+    `${pkg} is not installed: the embedded PostgreSQL has no binaries for this platform. Run npm install, or set DATABASE_URL and DATABASE_OWNER_URL.`,
+  );
 }
 
 export interface RunAs {
@@ -51,7 +53,11 @@ export function postgresUser(): RunAs {
     } catch {
       /* the group may exist without the user */
     }
-    execFileSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+    execFileSync(
+      'useradd',
+      ['--system', '--gid', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      { stdio: 'ignore' },
+    );
     return { uid: id('-u'), gid: id('-g') };
   }
 }
@@ -59,17 +65,34 @@ export function postgresUser(): RunAs {
 /** Runs a program to its end (like execFileSync, but it can run in its own session). */
 function run(file: string, args: string[], options: { runAs: RunAs; detached: boolean }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { ...options.runAs, detached: options.detached, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(file, args, {
+      ...options.runAs,
+      detached: options.detached,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     let output = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     child.once('error', reject);
-    child.once('close', (code, signal) => (code === 0 ? resolve(output) : reject(Object.assign(new Error(`${path.basename(file)} exited with ${signal ?? `code ${code}`}`), { stderr }))));
+    child.once('close', (code, signal) =>
+      code === 0
+        ? resolve(output)
+        : reject(
+            Object.assign(new Error(`${path.basename(file)} exited with ${signal ?? `code ${code}`}`), { stderr }),
+          ),
+    );
   });
 }
 
-export async function initCluster(clusterDir: string, superPassword: string, runAs: RunAs, detached: boolean, onLog: (m: string) => void): Promise<void> {
+export async function initCluster(
+  clusterDir: string,
+  superPassword: string,
+  runAs: RunAs,
+  detached: boolean,
+  onLog: (m: string) => void,
+): Promise<void> {
   fs.mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
   const pwDir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-pw-'));
   const pwFile = path.join(pwDir, 'pw');
@@ -82,22 +105,48 @@ export async function initCluster(clusterDir: string, superPassword: string, run
     }
     const output = await run(
       path.join(binaryDir(), 'initdb'),
-      [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwFile}`, '--encoding=UTF8', '--no-locale', '--no-instructions'],
+      [
+        `--pgdata=${clusterDir}`,
+        '--auth=scram-sha-256',
+        '--username=postgres',
+        `--pwfile=${pwFile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-instructions',
+      ],
       { runAs, detached },
     );
     onLog(output.trimEnd());
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`initdb failed: ${stderr.trim() || (error as Error).message}`);
+    throw new Error(`initdb failed: ${stderr.trim() || (error as Error).message}`, { cause: error });
   } finally {
     fs.rmSync(pwDir, { recursive: true, force: true });
   }
 }
 
 /** Starts postgres and resolves once it accepts connections. */
-export function startPostmaster(clusterDir: string, port: number, settings: Record<string, string>, runAs: RunAs, detached: boolean, onLog: (m: string) => void): Promise<ChildProcess> {
-  const args = ['-D', clusterDir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const child = spawn(path.join(binaryDir(), 'postgres'), args, { ...runAs, detached, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+export function startPostmaster(
+  clusterDir: string,
+  port: number,
+  settings: Record<string, string>,
+  runAs: RunAs,
+  detached: boolean,
+  onLog: (m: string) => void,
+): Promise<ChildProcess> {
+  const args = [
+    '-D',
+    clusterDir,
+    '-p',
+    String(port),
+    ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
+  const child = spawn(path.join(binaryDir(), 'postgres'), args, {
+    ...runAs,
+    detached,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   return new Promise((resolve, reject) => {
     let tail = '';
     const timer = setTimeout(() => {
@@ -113,8 +162,8 @@ export function startPostmaster(clusterDir: string, port: number, settings: Reco
         resolve(child);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`PostgreSQL exited during start-up (${signal ?? `code ${code}`}): ${tail.trim().slice(-500)}`));

@@ -5,7 +5,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { initCluster, portIsFree, postgresUser, runningPostmaster, starterFile, startPostmaster, stopPostmaster, stopPostmasterChild } from './embedded-process';
+import {
+  initCluster,
+  portIsFree,
+  postgresUser,
+  runningPostmaster,
+  starterFile,
+  startPostmaster,
+  stopPostmaster,
+  stopPostmasterChild,
+} from './embedded-process';
 import { StartupError } from './startup-checks';
 
 export interface EmbeddedOptions {
@@ -83,8 +92,11 @@ export function refuseIfClusterInUse(dataDir: string): void {
   const dir = path.resolve(dataDir);
   const running = runningPostmaster(dir, path.join(dir, 'pg'));
   if (!running || running.orphaned) return;
-  const who = running.starter === undefined ? 'another process' : `another creatorgraph process (pid ${running.starter})`;
-  throw new StartupError(`DATA_DIR ${dir} is in use: ${who} runs its embedded PostgreSQL (pid ${running.pid}, port ${running.port}): stop it, or set DATA_DIR to another directory`);
+  const who =
+    running.starter === undefined ? 'another process' : `another creatorgraph process (pid ${running.starter})`;
+  throw new StartupError(
+    `DATA_DIR ${dir} is in use: ${who} runs its embedded PostgreSQL (pid ${running.pid}, port ${running.port}): stop it, or set DATA_DIR to another directory`,
+  );
 }
 
 /**
@@ -194,24 +206,34 @@ export async function bootstrapDatabase(superUrl: string, database: string, role
     // paths (log-in lookup by email, jobs over every tenant, the seed). The server's own
     // queries never use it.
     if (!(await roleExists(roles.owner.name))) {
-      await client.query(`CREATE ROLE ${ident(roles.owner.name)} LOGIN CREATEROLE BYPASSRLS PASSWORD ${literal(roles.owner.password)}`);
+      await client.query(
+        `CREATE ROLE ${ident(roles.owner.name)} LOGIN CREATEROLE BYPASSRLS PASSWORD ${literal(roles.owner.password)}`,
+      );
     } else {
-      await client.query(`ALTER ROLE ${ident(roles.owner.name)} LOGIN CREATEROLE BYPASSRLS PASSWORD ${literal(roles.owner.password)}`);
+      await client.query(
+        `ALTER ROLE ${ident(roles.owner.name)} LOGIN CREATEROLE BYPASSRLS PASSWORD ${literal(roles.owner.password)}`,
+      );
     }
     if (!(await roleExists('app_user'))) {
       await client.query('CREATE ROLE app_user NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION');
     }
     if (!(await roleExists(roles.app.name))) {
-      await client.query(`CREATE ROLE ${ident(roles.app.name)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(roles.app.password)}`);
+      await client.query(
+        `CREATE ROLE ${ident(roles.app.name)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(roles.app.password)}`,
+      );
     } else {
-      await client.query(`ALTER ROLE ${ident(roles.app.name)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(roles.app.password)}`);
+      await client.query(
+        `ALTER ROLE ${ident(roles.app.name)} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT PASSWORD ${literal(roles.app.password)}`,
+      );
     }
     await client.query(`GRANT app_user TO ${ident(roles.app.name)}`);
     // The owner must be able to hand app_user to further login roles (e.g. a second instance).
-    await client.query(`GRANT app_user TO ${ident(roles.owner.name)} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`).catch(async () => {
-      // PostgreSQL < 16 has no INHERIT/SET options on GRANT.
-      await client.query(`GRANT app_user TO ${ident(roles.owner.name)} WITH ADMIN OPTION`);
-    });
+    await client
+      .query(`GRANT app_user TO ${ident(roles.owner.name)} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE`)
+      .catch(async () => {
+        // PostgreSQL < 16 has no INHERIT/SET options on GRANT.
+        await client.query(`GRANT app_user TO ${ident(roles.owner.name)} WITH ADMIN OPTION`);
+      });
 
     const dbExists = (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount === 1;
     if (!dbExists) await client.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(roles.owner.name)}`);

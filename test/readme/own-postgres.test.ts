@@ -30,12 +30,17 @@ interface Cluster {
 /** As root, PostgreSQL must run as an unprivileged OS user: `postgres`, as src/db/embedded-process.ts does. */
 function runAs(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
   try {
     id('-u');
   } catch {
     // Not created yet when the suite runs against TEST_DATABASE_URL instead of its embedded cluster.
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+    execFileSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      { stdio: 'ignore' },
+    );
   }
   return { uid: id('-u'), gid: id('-g') };
 }
@@ -50,13 +55,39 @@ async function freshCluster(): Promise<Cluster> {
   fs.writeFileSync(path.join(dir, 'pw'), `${SUPER_PASSWORD}\n`, { mode: 0o600 });
   if (as.uid !== undefined) for (const p of [dir, data, path.join(dir, 'pw')]) fs.chownSync(p, as.uid, as.gid!);
   const options = { ...as, stdio: 'pipe' as const, env: { ...process.env, LC_ALL: 'C' } };
-  execFileSync(path.join(binaryDir(), 'initdb'), [`--pgdata=${data}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${path.join(dir, 'pw')}`, '--encoding=UTF8', '--no-locale', '--no-instructions'], options);
+  execFileSync(
+    path.join(binaryDir(), 'initdb'),
+    [
+      `--pgdata=${data}`,
+      '--auth=scram-sha-256',
+      '--username=postgres',
+      `--pwfile=${path.join(dir, 'pw')}`,
+      '--encoding=UTF8',
+      '--no-locale',
+      '--no-instructions',
+    ],
+    options,
+  );
   const port = await freePort();
-  execFileSync(path.join(binaryDir(), 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start'], options);
+  execFileSync(
+    path.join(binaryDir(), 'pg_ctl'),
+    [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      'start',
+    ],
+    options,
+  );
   return {
     dir,
     port,
-    url: (user, password, database) => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    url: (user, password, database) =>
+      `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     stop() {
       try {
         execFileSync(path.join(binaryDir(), 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], options);
@@ -98,7 +129,11 @@ function shell(command: string, env: Record<string, string>): Promise<{ code: nu
   const base = { ...process.env };
   delete base.NODE_ENV;
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-e', '-c', command], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-e', '-c', command], {
+      cwd: ROOT,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -120,38 +155,49 @@ test('the README has the "Using your own PostgreSQL" SQL block', () => {
   expect(blocks.length).toBeGreaterThan(0);
 });
 
-test.each(blocks.map((s) => [`README.md:${s.line}`, s] as const))('%s sets up a fresh PostgreSQL that the server then starts on', async (_name, snippet) => {
-  cluster = await freshCluster();
-  const code = snippet.code.replace(/'\.\.\.'/g, `'${PASSWORD}'`);
-  // The roles and database the block creates, for the URLs its comment names.
-  const database = /CREATE DATABASE (\w+)/i.exec(code)?.[1];
-  expect(database).toEqual(expect.any(String));
-  const roleUrl = (role: string) => cluster!.url(role, PASSWORD, database!);
-  const admin = new pg.Client({ connectionString: cluster.url('postgres', SUPER_PASSWORD, 'postgres') });
-  await admin.connect();
-  const env: Record<string, string> = {};
-  try {
-    for (const step of steps(code)) {
-      if ('sql' in step) {
-        await admin.query(step.sql).catch((error: Error) => {
-          throw new Error(`${step.sql}\n  failed: ${error.message}`);
-        });
-        continue;
+test.each(blocks.map((s) => [`README.md:${s.line}`, s] as const))(
+  '%s sets up a fresh PostgreSQL that the server then starts on',
+  async (_name, snippet) => {
+    cluster = await freshCluster();
+    const code = snippet.code.replace(/'\.\.\.'/g, `'${PASSWORD}'`);
+    // The roles and database the block creates, for the URLs its comment names.
+    const database = /CREATE DATABASE (\w+)/i.exec(code)?.[1];
+    expect(database).toEqual(expect.any(String));
+    const roleUrl = (role: string) => cluster!.url(role, PASSWORD, database!);
+    const admin = new pg.Client({ connectionString: cluster.url('postgres', SUPER_PASSWORD, 'postgres') });
+    await admin.connect();
+    const env: Record<string, string> = {};
+    try {
+      for (const step of steps(code)) {
+        if ('sql' in step) {
+          await admin.query(step.sql).catch((error: Error) => {
+            throw new Error(`${step.sql}\n  failed: ${error.message}`);
+          });
+          continue;
+        }
+        // "with DATABASE_OWNER_URL pointing at creatorgraph_owner and DATABASE_URL at ...".
+        for (const [, name, role] of step.comment.matchAll(/\b(DATABASE_\w*URL)\b(?: pointing)? at (\w+)/g))
+          env[name!] = roleUrl(role!);
+        const result = await shell(step.command, env);
+        if (result.code !== 0)
+          throw new Error(
+            `\`${step.command}\` with ${Object.keys(env).join(', ') || 'no variables'} set exited ${result.code}:\n${result.output.slice(-2_000)}`,
+          );
       }
-      // "with DATABASE_OWNER_URL pointing at creatorgraph_owner and DATABASE_URL at ...".
-      for (const [, name, role] of step.comment.matchAll(/\b(DATABASE_\w*URL)\b(?: pointing)? at (\w+)/g)) env[name!] = roleUrl(role!);
-      const result = await shell(step.command, env);
-      if (result.code !== 0) throw new Error(`\`${step.command}\` with ${Object.keys(env).join(', ') || 'no variables'} set exited ${result.code}:\n${result.output.slice(-2_000)}`);
+    } finally {
+      await admin.end();
     }
-  } finally {
-    await admin.end();
-  }
-  // The server starts on those roles (its start-up checks refuse an owner, a BYPASSRLS role,
-  // or a role outside app_user) without migrating anything itself, and serves.
-  expect(Object.keys(env).sort()).toEqual(['DATABASE_OWNER_URL', 'DATABASE_URL']);
-  server = await startTestServer({ appUrl: env.DATABASE_URL!, ownerUrl: env.DATABASE_OWNER_URL! } as never, { MIGRATE_ON_START: 'false' });
-  const ready = await fetch(server.url.replace(/\/graphql$/, '/readyz'));
-  expect(ready.status).toBe(200);
-  const signUp = await server.gql<{ signUp: { __typename: string } }>(`mutation { signUp(input: { email: "reader@example.com", password: "a-long-enough-password" }) { __typename } }`);
-  expect(signUp.body).toEqual({ data: { signUp: { __typename: 'AuthPayload' } } });
-});
+    // The server starts on those roles (its start-up checks refuse an owner, a BYPASSRLS role,
+    // or a role outside app_user) without migrating anything itself, and serves.
+    expect(Object.keys(env).sort()).toEqual(['DATABASE_OWNER_URL', 'DATABASE_URL']);
+    server = await startTestServer({ appUrl: env.DATABASE_URL!, ownerUrl: env.DATABASE_OWNER_URL! } as never, {
+      MIGRATE_ON_START: 'false',
+    });
+    const ready = await fetch(server.url.replace(/\/graphql$/, '/readyz'));
+    expect(ready.status).toBe(200);
+    const signUp = await server.gql<{ signUp: { __typename: string } }>(
+      `mutation { signUp(input: { email: "reader@example.com", password: "a-long-enough-password" }) { __typename } }`,
+    );
+    expect(signUp.body).toEqual({ data: { signUp: { __typename: 'AuthPayload' } } });
+  },
+);

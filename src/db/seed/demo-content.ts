@@ -58,10 +58,7 @@ export const DEMO_CREATORS: DemoCreator[] = [
             id: 'baseline',
             type: 'question',
             title: 'How stressed do you feel today?',
-            transitions: [
-              { to: 'breathing', condition: { answerIn: ['high', 'very high'] } },
-              { to: 'body-scan' },
-            ],
+            transitions: [{ to: 'breathing', condition: { answerIn: ['high', 'very high'] } }, { to: 'body-scan' }],
           },
           { id: 'breathing', type: 'task', title: 'Box breathing, 4 minutes', transitions: [{ to: 'body-scan' }] },
           { id: 'body-scan', type: 'task', title: 'Body scan', transitions: [{ to: 'reflection' }] },
@@ -91,13 +88,36 @@ export const DEMO_CREATORS: DemoCreator[] = [
       },
     ],
     badges: [
-      { name: 'First Steps', description: 'Completed any program.', criteria: { type: 'programs_completed', count: 1 }, icon: 'footprints', color: '#2f855a' },
-      { name: 'Chatterbox', description: 'Sent 5 messages.', criteria: { type: 'messages_sent', count: 5 }, icon: 'message-circle', color: '#3182ce' },
-      { name: 'On a Roll', description: 'Active 3 days in a row.', criteria: { type: 'streak', days: 3 }, icon: 'flame', color: '#dd6b20' },
+      {
+        name: 'First Steps',
+        description: 'Completed any program.',
+        criteria: { type: 'programs_completed', count: 1 },
+        icon: 'footprints',
+        color: '#2f855a',
+      },
+      {
+        name: 'Chatterbox',
+        description: 'Sent 5 messages.',
+        criteria: { type: 'messages_sent', count: 5 },
+        icon: 'message-circle',
+        color: '#3182ce',
+      },
+      {
+        name: 'On a Roll',
+        description: 'Active 3 days in a row.',
+        criteria: { type: 'streak', days: 3 },
+        icon: 'flame',
+        color: '#dd6b20',
+      },
       {
         name: 'Centurion',
         description: '100 points and 10 lessons viewed in 30 days.',
-        criteria: { allOf: [{ type: 'points_total', atLeast: 100 }, { type: 'interactions', interactionType: 'lesson_viewed', count: 10, windowDays: 30 }] },
+        criteria: {
+          allOf: [
+            { type: 'points_total', atLeast: 100 },
+            { type: 'interactions', interactionType: 'lesson_viewed', count: 10, windowDays: 30 },
+          ],
+        },
         icon: 'trophy',
         color: '#d69e2e',
       },
@@ -107,14 +127,25 @@ export const DEMO_CREATORS: DemoCreator[] = [
         name: 'Mindfulness library',
         description: 'Guides the assistant answers from.',
         documents: [
-          { title: 'Box breathing', body: 'Breathe in for four counts. Hold for four. Breathe out for four. Hold for four. Repeat for four minutes.' },
-          { title: 'The body scan', body: 'Lie down. Move your attention slowly from your toes to the top of your head, noticing without judging.' },
+          {
+            title: 'Box breathing',
+            body: 'Breathe in for four counts. Hold for four. Breathe out for four. Hold for four. Repeat for four minutes.',
+          },
+          {
+            title: 'The body scan',
+            body: 'Lie down. Move your attention slowly from your toes to the top of your head, noticing without judging.',
+          },
         ],
       },
       {
         name: 'Running FAQ',
         description: 'Common questions from new runners.',
-        documents: [{ title: 'Shin splints', body: 'Slow down, shorten your stride, and rest a day between runs. See a physiotherapist if pain persists.' }],
+        documents: [
+          {
+            title: 'Shin splints',
+            body: 'Slow down, shorten your stride, and rest a day between runs. See a physiotherapist if pain persists.',
+          },
+        ],
       },
     ],
   },
@@ -149,10 +180,7 @@ export const DEMO_CREATORS: DemoCreator[] = [
             id: 'quiz',
             type: 'question',
             title: 'Which clause filters groups?',
-            transitions: [
-              { to: 'joins', condition: { answerEquals: 'HAVING' } },
-              { to: 'select' },
-            ],
+            transitions: [{ to: 'joins', condition: { answerEquals: 'HAVING' } }, { to: 'select' }],
           },
           { id: 'joins', type: 'task', title: 'Join three tables', transitions: [{ to: 'done' }] },
           { id: 'done', type: 'checkpoint', title: 'Certificate', end: true },
@@ -169,23 +197,97 @@ export const DEMO_CREATORS: DemoCreator[] = [
       },
     ],
     badges: [
-      { name: 'Bug Hunter', description: 'Completed Debugging Bootcamp or SQL in a Week.', criteria: { type: 'programs_completed', count: 1 }, icon: 'bug', color: '#805ad5' },
-      { name: 'Regular', description: 'Active 5 days in a row.', criteria: { type: 'streak', days: 5 }, icon: 'calendar', color: '#38a169' },
-      { name: 'Curious Mind', description: 'Asked 3 questions or viewed 5 lessons.', criteria: { anyOf: [{ type: 'messages_sent', count: 3 }, { type: 'interactions', interactionType: 'lesson_viewed', count: 5 }] }, icon: 'lightbulb', color: '#e53e3e' },
+      {
+        name: 'Bug Hunter',
+        description: 'Completed Debugging Bootcamp or SQL in a Week.',
+        criteria: { type: 'programs_completed', count: 1 },
+        icon: 'bug',
+        color: '#805ad5',
+      },
+      {
+        name: 'Regular',
+        description: 'Active 5 days in a row.',
+        criteria: { type: 'streak', days: 5 },
+        icon: 'calendar',
+        color: '#38a169',
+      },
+      {
+        name: 'Curious Mind',
+        description: 'Asked 3 questions or viewed 5 lessons.',
+        criteria: {
+          anyOf: [
+            { type: 'messages_sent', count: 3 },
+            { type: 'interactions', interactionType: 'lesson_viewed', count: 5 },
+          ],
+        },
+        icon: 'lightbulb',
+        color: '#e53e3e',
+      },
     ],
     knowledgeBases: [
       {
         name: 'Course notes',
         description: 'Lecture notes for every program.',
         documents: [
-          { title: 'Reading a stack trace', body: 'Start at the bottom frame you own. Read the exception type, then the message, then the line.' },
-          { title: 'GROUP BY and HAVING', body: 'WHERE filters rows before grouping; HAVING filters groups after aggregation.' },
-          { title: 'git bisect', body: 'Mark a good and a bad commit; git halves the range until it finds the first bad one.' },
+          {
+            title: 'Reading a stack trace',
+            body: 'Start at the bottom frame you own. Read the exception type, then the message, then the line.',
+          },
+          {
+            title: 'GROUP BY and HAVING',
+            body: 'WHERE filters rows before grouping; HAVING filters groups after aggregation.',
+          },
+          {
+            title: 'git bisect',
+            body: 'Mark a good and a bad commit; git halves the range until it finds the first bad one.',
+          },
         ],
       },
     ],
   },
 ];
 
-export const FIRST_NAMES = ['Alex', 'Sam', 'Priya', 'Kenji', 'Maria', 'Tom', 'Fatima', 'Luca', 'Chen', 'Olu', 'Ines', 'Noah', 'Aisha', 'Marek', 'Zoe', 'Ravi', 'Lena', 'Diego', 'Yuki', 'Omar', 'Nora', 'Ivan', 'Sara', 'Jonas'];
-export const LAST_NAMES = ['Smith', 'Okafor', 'Patel', 'Tanaka', 'Garcia', 'Berg', 'Haddad', 'Rossi', 'Wei', 'Adeyemi', 'Costa', 'Klein', 'Rahman', 'Novak', 'Dubois', 'Iyer'];
+export const FIRST_NAMES = [
+  'Alex',
+  'Sam',
+  'Priya',
+  'Kenji',
+  'Maria',
+  'Tom',
+  'Fatima',
+  'Luca',
+  'Chen',
+  'Olu',
+  'Ines',
+  'Noah',
+  'Aisha',
+  'Marek',
+  'Zoe',
+  'Ravi',
+  'Lena',
+  'Diego',
+  'Yuki',
+  'Omar',
+  'Nora',
+  'Ivan',
+  'Sara',
+  'Jonas',
+];
+export const LAST_NAMES = [
+  'Smith',
+  'Okafor',
+  'Patel',
+  'Tanaka',
+  'Garcia',
+  'Berg',
+  'Haddad',
+  'Rossi',
+  'Wei',
+  'Adeyemi',
+  'Costa',
+  'Klein',
+  'Rahman',
+  'Novak',
+  'Dubois',
+  'Iyer',
+];

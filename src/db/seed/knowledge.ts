@@ -5,7 +5,9 @@ import { uuid, type SeedScope } from './scope';
 export async function seedKnowledge({ tx, demo }: SeedScope): Promise<void> {
   for (const kb of demo.knowledgeBases) {
     const kbId = uuid();
-    await tx.knowledgeBase.create({ data: { id: kbId, name: kb.name, description: kb.description, settings: { chunkSize: 400 } } });
+    await tx.knowledgeBase.create({
+      data: { id: kbId, name: kb.name, description: kb.description, settings: { chunkSize: 400 } },
+    });
     for (const [di, doc] of kb.documents.entries()) {
       const docId = uuid();
       const processed = di !== kb.documents.length - 1 || kb.documents.length === 1;
@@ -24,7 +26,13 @@ export async function seedKnowledge({ tx, demo }: SeedScope): Promise<void> {
       });
       const sentences = doc.body.split(/(?<=\.)\s+/);
       await tx.documentChunk.createMany({
-        data: sentences.map((content, chunkIndex) => ({ documentId: docId, chunkIndex, content, tokenCount: content.split(/\s+/).length, embeddingId: processed ? `vec_${uuid().slice(0, 12)}` : null })),
+        data: sentences.map((content, chunkIndex) => ({
+          documentId: docId,
+          chunkIndex,
+          content,
+          tokenCount: content.split(/\s+/).length,
+          embeddingId: processed ? `vec_${uuid().slice(0, 12)}` : null,
+        })),
       });
     }
   }

@@ -12,7 +12,12 @@ export async function seedAnalytics({ tx, demo, rnd, today }: SeedScope, enrolla
       { metricType: 'active_users', metricValue: Math.round(rnd.float(8, 14) * trend), dimensions: {}, date },
       { metricType: 'new_users', metricValue: rnd.int(0, 3), dimensions: {}, date },
       { metricType: 'messages', metricValue: Math.round(rnd.float(20, 60) * trend), dimensions: {}, date },
-      ...demo.channels.map((channel) => ({ metricType: 'active_users', metricValue: Math.round(rnd.float(2, 6) * trend), dimensions: { channel }, date })),
+      ...demo.channels.map((channel) => ({
+        metricType: 'active_users',
+        metricValue: Math.round(rnd.float(2, 6) * trend),
+        dimensions: { channel },
+        date,
+      })),
     );
   }
   await tx.engagementMetric.createMany({ data: metricRows });
@@ -33,7 +38,13 @@ export async function seedAnalytics({ tx, demo, rnd, today }: SeedScope, enrolla
 /** Billing and usage. */
 export async function seedBilling({ tx, demo, rnd, now, today, ago }: SeedScope): Promise<void> {
   await tx.billingSubscription.create({
-    data: { tier: demo.tier, status: 'active', stripeSubscriptionId: `sub_demo_${uuid().slice(0, 10)}`, currentPeriodStart: ago(10), currentPeriodEnd: new Date(now.getTime() + 20 * DAY) },
+    data: {
+      tier: demo.tier,
+      status: 'active',
+      stripeSubscriptionId: `sub_demo_${uuid().slice(0, 10)}`,
+      currentPeriodStart: ago(10),
+      currentPeriodEnd: new Date(now.getTime() + 20 * DAY),
+    },
   });
   await tx.usageRecord.createMany({
     data: Array.from({ length: 30 }, (_, d) => {

@@ -20,13 +20,17 @@ export interface SeedEnrollment {
 }
 
 /** Programs and enrollments. `enrollable` are the programs that are not drafts. */
-export async function seedPrograms({ tx, demo, rnd, ago, recent }: SeedScope, users: SeedUser[]): Promise<{ programs: SeedProgram[]; enrollable: SeedProgram[]; enrollments: SeedEnrollment[] }> {
+export async function seedPrograms(
+  { tx, demo, rnd, ago, recent }: SeedScope,
+  users: SeedUser[],
+): Promise<{ programs: SeedProgram[]; enrollable: SeedProgram[]; enrollments: SeedEnrollment[] }> {
   const programs = demo.programs.map((p, i) => ({
     id: uuid(),
     name: p.name,
     description: p.description,
     status: p.status,
     version: p.status === 'draft' ? 1 : 2,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: tsc rejects it as Prisma Json input without (the rule sees no receiver type here)
     flowDefinition: { start: p.steps[0]!.id, steps: p.steps } as object,
     settings: { estimatedMinutesPerStep: 10 + i * 5 },
     publishedAt: p.status === 'draft' ? null : ago(55 - i),
@@ -63,20 +67,65 @@ export async function seedPrograms({ tx, demo, rnd, ago, recent }: SeedScope, us
   return { programs, enrollable, enrollments };
 }
 
-export async function seedGamification({ tx, demo, ago }: SeedScope, users: SeedUser[], enrollments: SeedEnrollment[]): Promise<void> {
-  const badges = demo.badges.map((b) => ({ id: uuid(), name: b.name, description: b.description, criteria: b.criteria as object, design: { icon: b.icon, color: b.color } }));
+export async function seedGamification(
+  { tx, demo, ago }: SeedScope,
+  users: SeedUser[],
+  enrollments: SeedEnrollment[],
+): Promise<void> {
+  const badges = demo.badges.map((b) => ({
+    id: uuid(),
+    name: b.name,
+    description: b.description,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- needed: tsc rejects it as Prisma Json input without (the rule sees no receiver type here)
+    criteria: b.criteria as object,
+    design: { icon: b.icon, color: b.color },
+  }));
   await tx.badge.createMany({ data: badges });
   const completed = enrollments.filter((e) => e.status === 'completed');
-  const userBadges: { userId: string; badgeId: string; earnedAt: Date; criteriaMet: object; notified: boolean }[] = completed
-    .filter((e, i, all) => all.findIndex((x) => x.userId === e.userId) === i)
-    .map((e) => ({ userId: e.userId, badgeId: badges[0]!.id, earnedAt: e.completedAt!, criteriaMet: { criteria: badges[0]!.criteria, observed: { programsCompleted: 1 } }, notified: true }));
-  userBadges.push(...users.slice(0, 4).map((u, i) => ({ userId: u.id, badgeId: badges[1]!.id, earnedAt: ago(i === 0 ? 0 : i), criteriaMet: { criteria: badges[1]!.criteria, source: 'demo-seed' }, notified: i !== 0 })));
+  const userBadges: { userId: string; badgeId: string; earnedAt: Date; criteriaMet: object; notified: boolean }[] =
+    completed
+      .filter((e, i, all) => all.findIndex((x) => x.userId === e.userId) === i)
+      .map((e) => ({
+        userId: e.userId,
+        badgeId: badges[0]!.id,
+        earnedAt: e.completedAt!,
+        criteriaMet: { criteria: badges[0]!.criteria, observed: { programsCompleted: 1 } },
+        notified: true,
+      }));
+  userBadges.push(
+    ...users.slice(0, 4).map((u, i) => ({
+      userId: u.id,
+      badgeId: badges[1]!.id,
+      earnedAt: ago(i === 0 ? 0 : i),
+      criteriaMet: { criteria: badges[1]!.criteria, source: 'demo-seed' },
+      notified: i !== 0,
+    })),
+  );
   await tx.userBadge.createMany({ data: userBadges, skipDuplicates: true });
   await tx.achievement.createMany({
     data: [
-      ...completed.map((e) => ({ userId: e.userId, achievementType: 'program_completed', achievementData: { programVersion: e.programVersion }, points: 100, programId: e.programId, earnedAt: e.completedAt! })),
-      ...users.slice(0, 12).map((u, i) => ({ userId: u.id, achievementType: 'streak', achievementData: { days: 3 + (i % 5) }, points: 10 * (3 + (i % 5)), earnedAt: ago(i % 9) })),
-      ...users.slice(0, 16).map((u, i) => ({ userId: u.id, achievementType: 'first_message', achievementData: {}, points: 10, earnedAt: ago(i * 2) })),
+      ...completed.map((e) => ({
+        userId: e.userId,
+        achievementType: 'program_completed',
+        achievementData: { programVersion: e.programVersion },
+        points: 100,
+        programId: e.programId,
+        earnedAt: e.completedAt!,
+      })),
+      ...users.slice(0, 12).map((u, i) => ({
+        userId: u.id,
+        achievementType: 'streak',
+        achievementData: { days: 3 + (i % 5) },
+        points: 10 * (3 + (i % 5)),
+        earnedAt: ago(i % 9),
+      })),
+      ...users.slice(0, 16).map((u, i) => ({
+        userId: u.id,
+        achievementType: 'first_message',
+        achievementData: {},
+        points: 10,
+        earnedAt: ago(i * 2),
+      })),
     ],
   });
 }

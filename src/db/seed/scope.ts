@@ -17,9 +17,9 @@ export interface SeedScope {
   now: Date;
   /** Midnight UTC of `now`. */
   today: Date;
-  ago(days: number, hours?: number): Date;
+  ago: (days: number, hours?: number) => Date;
   /** "Today" in UTC whatever the hour: a moment before now, but never before midnight. */
-  recent(minutes: number): Date;
+  recent: (minutes: number) => Date;
 }
 
 export function seedScope(tx: TenantTransaction, demo: DemoCreator, rnd: Random, now: Date): SeedScope {

@@ -25,10 +25,15 @@ export interface SeededCreator {
 
 export const DEMO_ADMIN = { email: 'admin@demo.creatorgraph.dev', password: 'demo-password-admin' };
 
-export async function seedDemoData(owner: PrismaClient, log: (m: string) => void = () => undefined): Promise<SeededCreator[]> {
+export async function seedDemoData(
+  owner: PrismaClient,
+  log: (m: string) => void = () => undefined,
+): Promise<SeededCreator[]> {
   const result: SeededCreator[] = [];
   if (!(await owner.platformAdmin.findUnique({ where: { email: DEMO_ADMIN.email }, select: { id: true } }))) {
-    await owner.platformAdmin.create({ data: { email: DEMO_ADMIN.email, passwordHash: await hash(DEMO_ADMIN.password), displayName: 'Demo Admin' } });
+    await owner.platformAdmin.create({
+      data: { email: DEMO_ADMIN.email, passwordHash: await hash(DEMO_ADMIN.password), displayName: 'Demo Admin' },
+    });
   }
   for (const [index, demo] of DEMO_CREATORS.entries()) {
     const existing = await owner.creator.findUnique({ where: { email: demo.email }, select: { id: true } });

@@ -42,7 +42,13 @@ export async function seedChannels({ tx, demo }: SeedScope): Promise<void> {
 }
 
 /** Users, their profiles and sessions. */
-export async function seedUsers({ tx, demo, rnd, ago, recent }: SeedScope): Promise<{ users: SeedUser[]; sessions: SeedSession[] }> {
+export async function seedUsers({
+  tx,
+  demo,
+  rnd,
+  ago,
+  recent,
+}: SeedScope): Promise<{ users: SeedUser[]; sessions: SeedSession[] }> {
   const users = Array.from({ length: 24 }, (_, i) => {
     const first = FIRST_NAMES[(i + demo.email.length) % FIRST_NAMES.length]!;
     const last = LAST_NAMES[(i * 7) % LAST_NAMES.length]!;
@@ -50,7 +56,12 @@ export async function seedUsers({ tx, demo, rnd, ago, recent }: SeedScope): Prom
     const joined = ago(rnd.int(1, 58), rnd.int(0, 23));
     return {
       id: uuid(),
-      externalId: channel === 'web' ? `web-${uuid().slice(0, 8)}` : channel === 'whatsapp' ? `+4477009${String(10000 + i)}` : `${channel}-${1000 + i}`,
+      externalId:
+        channel === 'web'
+          ? `web-${uuid().slice(0, 8)}`
+          : channel === 'whatsapp'
+            ? `+4477009${String(10000 + i)}`
+            : `${channel}-${1000 + i}`,
       channel,
       displayName: `${first} ${last}`,
       email: i % 3 === 0 ? `${first}.${last}@example.com`.toLowerCase() : null,
@@ -79,25 +90,41 @@ export async function seedUsers({ tx, demo, rnd, ago, recent }: SeedScope): Prom
   });
   const sessions = users.flatMap((u, i) => {
     const started = i % 4 === 0 ? ago(12) : ago(0, rnd.int(0, 6));
-    return [{ id: uuid(), userId: u.id, channel: u.channel, sessionTokenHash: sha256(uuid()), startedAt: started, lastActivityAt: started, expiresAt: new Date(started.getTime() + DAY), userAgent: 'demo-seed' }];
+    return [
+      {
+        id: uuid(),
+        userId: u.id,
+        channel: u.channel,
+        sessionTokenHash: sha256(uuid()),
+        startedAt: started,
+        lastActivityAt: started,
+        expiresAt: new Date(started.getTime() + DAY),
+        userAgent: 'demo-seed',
+      },
+    ];
   });
   await tx.userSession.createMany({ data: sessions });
   return { users, sessions };
 }
 
 /** Conversations and messages: half the users talk to the assistant. */
-export async function seedConversations({ tx, demo, rnd, ago, recent }: SeedScope, users: SeedUser[]): Promise<SeedMessage[]> {
-  const conversations = users.filter((_, i) => i % 2 === 0).map((u, i) => ({
-    id: uuid(),
-    userId: u.id,
-    channel: u.channel,
-    status: i % 5 === 4 ? 'closed' : 'active',
-    context: { topic: rnd.pick(demo.topics) },
-    metadata: { locale: u.language },
-    escalatedToHuman: i % 4 === 1,
-    escalatedAt: i % 4 === 1 ? (i === 1 ? recent(60) : ago(2, 1)) : null,
-    createdAt: ago(rnd.int(2, 30)),
-  }));
+export async function seedConversations(
+  { tx, demo, rnd, ago, recent }: SeedScope,
+  users: SeedUser[],
+): Promise<SeedMessage[]> {
+  const conversations = users
+    .filter((_, i) => i % 2 === 0)
+    .map((u, i) => ({
+      id: uuid(),
+      userId: u.id,
+      channel: u.channel,
+      status: i % 5 === 4 ? 'closed' : 'active',
+      context: { topic: rnd.pick(demo.topics) },
+      metadata: { locale: u.language },
+      escalatedToHuman: i % 4 === 1,
+      escalatedAt: i % 4 === 1 ? (i === 1 ? recent(60) : ago(2, 1)) : null,
+      createdAt: ago(rnd.int(2, 30)),
+    }));
   await tx.conversation.createMany({ data: conversations });
   const messages = conversations.flatMap((c, ci) => {
     const count = rnd.int(4, 9);
@@ -110,7 +137,9 @@ export async function seedConversations({ tx, demo, rnd, ago, recent }: SeedScop
         conversationId: c.id,
         senderType: fromUser ? 'user' : 'ai',
         senderId: fromUser ? c.userId : null,
-        content: fromUser ? `Question ${k / 2 + 1} about ${(c.context as { topic: string }).topic}?` : `Here is what I suggest about ${(c.context as { topic: string }).topic}...`,
+        content: fromUser
+          ? `Question ${k / 2 + 1} about ${c.context.topic}?`
+          : `Here is what I suggest about ${c.context.topic}...`,
         messageType: 'text',
         deliveredAt: at,
         readAt: k < count - 1 ? new Date(at.getTime() + 30_000) : null,
@@ -127,7 +156,17 @@ export async function seedConversations({ tx, demo, rnd, ago, recent }: SeedScop
 /** Interactions: lessons, steps and messages, linked to programs, sessions and messages. */
 export async function seedInteractions(
   { tx, rnd, ago }: SeedScope,
-  { users, sessions, enrollments, messages }: { users: SeedUser[]; sessions: SeedSession[]; enrollments: { userId: string; programId: string; currentStep: string }[]; messages: SeedMessage[] },
+  {
+    users,
+    sessions,
+    enrollments,
+    messages,
+  }: {
+    users: SeedUser[];
+    sessions: SeedSession[];
+    enrollments: { userId: string; programId: string; currentStep: string }[];
+    messages: SeedMessage[];
+  },
 ): Promise<void> {
   const sessionByUser = new Map(sessions.map((s) => [s.userId, s.id]));
   const interactions = [
@@ -142,14 +181,16 @@ export async function seedInteractions(
         createdAt: ago(rnd.int(0, 25), rnd.int(0, 23)),
       })),
     ),
-    ...messages.filter((m) => m.senderType === 'user').map((m) => ({
-      userId: m.senderId!,
-      interactionType: 'message_sent',
-      interactionData: { length: m.content.length },
-      channel: users.find((u) => u.id === m.senderId)!.channel,
-      messageId: m.id,
-      createdAt: m.createdAt,
-    })),
+    ...messages
+      .filter((m) => m.senderType === 'user')
+      .map((m) => ({
+        userId: m.senderId!,
+        interactionType: 'message_sent',
+        interactionData: { length: m.content.length },
+        channel: users.find((u) => u.id === m.senderId)!.channel,
+        messageId: m.id,
+        createdAt: m.createdAt,
+      })),
   ];
   await tx.userInteraction.createMany({ data: interactions });
 }

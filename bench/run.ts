@@ -30,7 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { TENANT_SETTINGS_SQL } from '../src/db/tenant-statement';
+import { TENANT_SETTINGS_SQL } from '../src/db/tenant-wire';
 import { autocannonRun, CONNECTIONS, CPUS, GRAPHQL_PROBE, LOAD_CPUS, log, measureLoad, median, numberSetting, openBenchDatabase, pacedRun, pinLoadGenerator, post, runBench, SERVER_CPUS, serverEnv, sleep, spread, startServer, type Server } from './harness';
 import { canonical, QUERY_IDS, QUERY_TITLES, requestA, requestB, requestC, type HttpRequest, type QueryId, type Sample } from './queries';
 
@@ -70,7 +70,7 @@ interface Measurement {
 /**
  * The statements that end a transaction, as pg_stat_statements shows them: COMMIT and ROLLBACK of
  * explicit transactions and, for A, its tenant settings statement, which goes ahead of a
- * statement in an implicit transaction (src/db/tenant-statement.ts) and is never sent inside an
+ * statement in an implicit transaction (src/db/tenant-wire.ts) and is never sent inside an
  * explicit one. pg_stat_statements records its text normalised (`SELECT set_config($6, $1, $7),
  * ...`) when it sees it parsed, and as written when a prepared statement parsed before the last
  * reset runs again: both are matched. (C's set_config reads alike but sits inside BEGIN ...

@@ -17,8 +17,7 @@ export const WRITE_ERRORS = [NotFoundError, ConflictError, ForbiddenError, Quota
 import { BigIntScalar } from './bigint-scalar';
 import { DateScalar, DateTimeScalar, JsonObjectScalar, JsonScalar } from './scalars';
 import { prismaFor } from './tenant';
-
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size';
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -50,7 +49,7 @@ export const builder = new SchemaBuilder<{
     filterConnectionTotalCount: true,
     // Page sizes are clamped on the server, whatever `first`/`last` say.
     maxConnectionSize: MAX_PAGE_SIZE,
-    defaultConnectionSize: 20,
+    defaultConnectionSize: DEFAULT_PAGE_SIZE,
     onUnusedQuery: null,
   },
   relay: {

@@ -5,7 +5,7 @@
 import type { AuthGuard } from '../auth/auth-guard';
 import type { TokenService } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
-import type { FairnessConfig } from '../config';
+import type { FairnessConfig } from '../config/fairness';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import type { ChangeFeed, OperationManifest, RateUsage } from './ports';
@@ -38,7 +38,7 @@ export interface Context {
   authGuard?: AuthGuard<Context>;
   /** When the resolver time budget runs out (epoch ms); none for subscription events. */
   deadline?: number;
-  /** The fairness limits (config.ts, FairnessConfig). */
+  /** The fairness limits (config/fairness.ts). */
   fairness: FairnessConfig;
   /** Seals and opens cursors (src/graphql/sealed-cursors.ts); the same on every instance. */
   cursorKey: Buffer;

@@ -137,3 +137,16 @@ export class TransactionConflictError extends GraphQLError {
 export function unauthenticated(message = 'Sign in first'): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 }
+
+/**
+ * Sent instead of an answer over MAX_RESPONSE_BYTES (config.fairness.maxResponseBytes), over
+ * HTTP and WebSocket (server/response-size.ts), or by a service that builds a large document
+ * itself (the user export). Like TransactionConflictError, never a union member.
+ */
+export class ResponseTooLargeError extends GraphQLError {
+  constructor(bytes: number, maxBytes: number) {
+    super(`The response would be at least ${bytes} bytes; the limit is ${maxBytes}. Ask for fewer fields, smaller pages or fewer JSON values (a mutation's changes, if any, were made).`, {
+      extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes },
+    });
+  }
+}

@@ -7,7 +7,8 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context';
-import { builder, MAX_PAGE_SIZE } from './builder';
+import { builder } from './builder';
+import { MAX_PAGE_SIZE } from './page-size';
 import { ValidationError } from './errors';
 import { prismaFor } from './tenant';
 

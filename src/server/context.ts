@@ -11,7 +11,7 @@ import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import type { PartnerViewer } from '../auth/partner-auth';
 import { setAuditActor, type AuditActor } from '../db/audit-context';
-import type { FairnessConfig } from '../config';
+import type { FairnessConfig } from '../config/fairness';
 import type { ClientInfo, Context, TenantRateUsage } from '../graphql/context';
 import type { ChangeFeed, OperationManifest } from '../graphql/ports';
 

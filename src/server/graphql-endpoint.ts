@@ -13,7 +13,8 @@ import type { CredentialInput } from './context';
 import { BodyError, readJsonBody } from './http-body';
 import type { RefusalDoor } from './refusals';
 import { TenantBusyError, type TenantShare } from '../db/tenant-share';
-import { bodyOverLimit, responseTooLarge } from './limits';
+import { bodyOverLimit } from './response-size';
+import { ResponseTooLargeError } from '../graphql/errors';
 import { errorBody, send } from './respond';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
 import type { OperationManifest } from './persisted/manifest';
@@ -122,13 +123,13 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
         const vary = key === 'vary' ? res.getHeader('vary') : undefined;
         res.setHeader(key, vary ? `${String(vary)}, ${value}` : value);
       }
-      // No answer over MAX_RESPONSE_BYTES: RESPONSE_TOO_LARGE instead (limits.ts), a 400 like the
+      // No answer over MAX_RESPONSE_BYTES: RESPONSE_TOO_LARGE instead (response-size.ts), a 400 like the
       // other "ask for less" refusals.
       const maxBytes = (built as Context | undefined)?.fairness.maxResponseBytes;
       if (response.body.kind === 'complete') {
         const bytes = maxBytes === undefined ? undefined : bodyOverLimit(response.body.string, maxBytes);
         if (bytes !== undefined) {
-          const error = responseTooLarge(bytes, maxBytes!);
+          const error = new ResponseTooLargeError(bytes, maxBytes!);
           const body = errorBody('RESPONSE_TOO_LARGE', error.message, { maxBytes, requestId: built!.requestId });
           return refuse(res, call, 400, {}, body);
         }

@@ -21,13 +21,17 @@ import type { Context } from '../graphql/context';
 import type { CredentialInput } from './context';
 import { admitOperation } from './plugins/cost';
 import { formatError } from './plugins/masking';
-import { costRefusal, limitRules, operationCost, responseTooLarge, resultOverLimit, type QueryLimits } from './limits';
+import { limitRules } from './limits';
+import { costRefusal, operationCost } from './operation-cost';
+import { resultOverLimit } from './response-size';
+import { ResponseTooLargeError } from '../graphql/errors';
+import type { QueryLimits } from '../config/limits';
 import type { TenantRateLimiter } from './rate-limit';
 import { execute, getOperationAST, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
 import { auditActorOf } from './context';
 import type { Metrics } from './metrics';
-import type { FairnessConfig } from '../config';
+import type { FairnessConfig } from '../config/fairness';
 import { tenantOf } from '../auth/viewer';
 import { createSubscriptionSlots } from '../realtime/slots';
 
@@ -236,10 +240,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
       },
       onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
         const context = args.contextValue as Context;
-        // No event over MAX_RESPONSE_BYTES: this one is replaced by RESPONSE_TOO_LARGE (limits.ts).
+        // No event over MAX_RESPONSE_BYTES: this one is replaced by RESPONSE_TOO_LARGE (response-size.ts).
         const bytes = resultOverLimit(result, options.fairness.maxResponseBytes);
         if (bytes !== undefined) {
-          const error = responseTooLarge(bytes, options.fairness.maxResponseBytes);
+          const error = new ResponseTooLargeError(bytes, options.fairness.maxResponseBytes);
           return { errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }] } as unknown as ExecutionResult;
         }
         if (!result.errors) return;

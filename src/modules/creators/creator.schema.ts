@@ -1,5 +1,6 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
-import { builder, MAX_PAGE_SIZE, WRITE_ERRORS } from '../../graphql/builder';
+import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import { MAX_PAGE_SIZE } from '../../graphql/page-size';
 import { requireAdmin, requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';

@@ -2,8 +2,7 @@
 // transaction and leave a record: an export in security_audit_logs (who read it), an erasure in
 // audit_log (what was removed, as counts: the record must not keep what it says was erased).
 import { withTenantTransaction, type TenantTransaction } from '../../db/tenant';
-import { NotFoundError, ValidationError } from '../../graphql/errors';
-import { responseTooLarge } from '../../server/limits';
+import { NotFoundError, ResponseTooLargeError, ValidationError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
 import { securityLog } from '../audit/security-log.service';
 
@@ -224,7 +223,7 @@ export async function exportUserData(ctx: Context, creatorId: string, userId: st
       while (position) {
         const read = await readSection(tx, userId, position, EXPORT_PAGE_MAX, maxBytes);
         bytes += read.bytes;
-        if (bytes > maxBytes) throw responseTooLarge(bytes, maxBytes);
+        if (bytes > maxBytes) throw new ResponseTooLargeError(bytes, maxBytes);
         for (const record of read.records) records.push(record);
         position = read.next;
       }

@@ -14,7 +14,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Context } from '../../graphql/context';
-import { costRefusal, operationCost, type QueryLimits } from '../limits';
+import { costRefusal, operationCost } from '../operation-cost';
+import type { QueryLimits } from '../../config/limits';
 import { rootFieldsOf, type TenantRateLimiter } from '../rate-limit';
 
 /** The refusal of an operation by its cost or a rate, if any; else it is counted. */

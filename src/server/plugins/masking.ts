@@ -10,7 +10,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Context } from '../../graphql/context';
 import { isDatabaseUnavailable } from '../../db/unavailable';
-import { jsonBytesAtLeast, responseTooLarge } from '../limits';
+import { jsonBytesAtLeast } from '../response-size';
+import { ResponseTooLargeError } from '../../graphql/errors';
 import { TenantBusyError } from '../../db/tenant-share';
 import { mapDatabaseError, sqlErrorOf } from '../../graphql/database-errors';
 
@@ -108,7 +109,7 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
             const maxBytes = contextValue.fairness?.maxResponseBytes;
             const atLeast = maxBytes === undefined ? 0 : jsonBytesAtLeast(response.body.singleResult, maxBytes);
             if (maxBytes !== undefined && atLeast > maxBytes) {
-              const error = responseTooLarge(atLeast, maxBytes);
+              const error = new ResponseTooLargeError(atLeast, maxBytes);
               response.body.singleResult = { errors: [{ message: error.message, extensions: { ...error.extensions } }] };
               response.http.status = 400;
             }

@@ -15,9 +15,6 @@ import type { FairnessConfig } from '../config/fairness';
 import type { ClientInfo, Context, TenantRateUsage } from '../graphql/context';
 import type { ChangeFeed, OperationManifest } from '../graphql/ports';
 
-// For server/rate-limit.ts until it imports the context from the graph layer; nothing else uses it.
-export type { Context } from '../graphql/context';
-
 export interface CredentialInput {
   /** The Authorization header, or connectionParams.authorization on a WebSocket. */
   authorization?: string;

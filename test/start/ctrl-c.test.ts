@@ -52,8 +52,16 @@ async function startServer(): Promise<{ entry: Entry; port: number }> {
 }
 
 function ownerClient(): pg.Client {
-  const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { ownerPassword: string };
-  return new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'creatorgraph_owner', password: credentials.ownerPassword, database: 'creatorgraph' });
+  const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as {
+    ownerPassword: string;
+  };
+  return new pg.Client({
+    host: '127.0.0.1',
+    port: pgPort,
+    user: 'creatorgraph_owner',
+    password: credentials.ownerPassword,
+    database: 'creatorgraph',
+  });
 }
 
 let first: { entry: Entry; port: number };
@@ -61,13 +69,30 @@ let first: { entry: Entry; port: number };
 test('a second instance on the same DATA_DIR exits 1 with one line naming the other pid; the first keeps serving', async () => {
   first = await startServer();
   const secondPort = await freePort();
-  const second = startEntry({ ...baseEnv(), NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: String(secondPort), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
+  const second = startEntry({
+    ...baseEnv(),
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    PORT: String(secondPort),
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+  });
   started.push(second);
   // It must end by itself: ready (or still running) when the bound passes is the defect.
-  const outcome = await Promise.race([second.exited, waitReady(secondPort, second).then(() => 'ready' as const, () => 'exited' as const)]);
+  const outcome = await Promise.race([
+    second.exited,
+    waitReady(secondPort, second).then(
+      () => 'ready' as const,
+      () => 'exited' as const,
+    ),
+  ]);
   const code = outcome === 'exited' ? await second.exited : outcome;
   expect(code).toBe(1);
-  expect(second.stderr).toMatch(new RegExp(`^DATA_DIR ${dataDir} is in use: another creatorgraph process \\(pid ${first.entry.pid}\\) runs its embedded PostgreSQL .*: stop it, or set DATA_DIR to another directory\\n$`));
+  expect(second.stderr).toMatch(
+    new RegExp(
+      `^DATA_DIR ${dataDir} is in use: another creatorgraph process \\(pid ${first.entry.pid}\\) runs its embedded PostgreSQL .*: stop it, or set DATA_DIR to another directory\\n$`,
+    ),
+  );
   expect(second.stderr.split('\n')).toHaveLength(2);
   expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200);
 });
@@ -81,15 +106,25 @@ test('Ctrl-C (SIGINT to the process group) with a request in flight: it gets its
   await locker.connect();
   await watcher.connect();
   try {
-    const ada = (await locker.query<{ id: string }>(`SELECT id FROM creators WHERE email = 'ada@demo.creatorgraph.dev'`)).rows[0]!.id;
-    const token = createTokenService({ secret, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 900 }).sign({ sub: ada, role: 'creator' }).token;
+    const ada = (
+      await locker.query<{ id: string }>(`SELECT id FROM creators WHERE email = 'ada@demo.creatorgraph.dev'`)
+    ).rows[0]!.id;
+    const token = createTokenService({
+      secret,
+      issuer: 'creatorgraph',
+      audience: 'creatorgraph-api',
+      accessTokenTtlSeconds: 900,
+    }).sign({ sub: ada, role: 'creator' }).token;
     // Hold Ada's row, so that her mutation waits for it: a request in flight for as long as we like.
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM creators WHERE id = $1 FOR UPDATE', [ada]);
     const answer: Promise<{ status: number; body: unknown }> = fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: 'mutation { updateMe(input: { companyName: "Drained Ltd" }) { ... on UpdateMeSuccess { data { companyName } } ... on Error { code } } }' }),
+      body: JSON.stringify({
+        query:
+          'mutation { updateMe(input: { companyName: "Drained Ltd" }) { ... on UpdateMeSuccess { data { companyName } } ... on Error { code } } }',
+      }),
     }).then(
       async (r) => ({ status: r.status, body: await r.json() }),
       (error: Error) => ({ status: 0, body: String((error.cause as Error | undefined)?.message ?? error.message) }),
@@ -98,7 +133,10 @@ test('Ctrl-C (SIGINT to the process group) with a request in flight: it gets its
     void answer.then(() => (settled = true));
     // Another role's query text and wait event are hidden from us; whom our lock blocks is not.
     const holder = (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    while ((await watcher.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder])).rowCount === 0) {
+    while (
+      (await watcher.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder]))
+        .rowCount === 0
+    ) {
       if (settled) throw new Error(`the mutation did not wait for the row: ${JSON.stringify(await answer)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -110,13 +148,19 @@ test('Ctrl-C (SIGINT to the process group) with a request in flight: it gets its
       await new Promise((r) => setTimeout(r, 20));
     }
     // Draining, not gone: readiness says so while the request runs (the listener stays open).
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, (error: Error) => String(error.cause ?? error));
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status,
+      (error: Error) => String(error.cause instanceof Error ? error.cause : error),
+    );
     expect(ready).toBe(503);
     await watcher.end();
     await locker.query('COMMIT').catch(() => undefined);
     await locker.end().catch(() => undefined);
 
-    expect(await answer).toEqual({ status: 200, body: { data: { updateMe: { data: { companyName: 'Drained Ltd' } } } } });
+    expect(await answer).toEqual({
+      status: 200,
+      body: { data: { updateMe: { data: { companyName: 'Drained Ltd' } } } },
+    });
     expect(await entry.exited).toBe(0);
     expect(alive(postgres)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);

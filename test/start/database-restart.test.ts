@@ -27,7 +27,14 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-restart-'));
   port = await freePort();
   pg = await startPostgres();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', DATABASE_URL: pg.appUrl, DATABASE_OWNER_URL: pg.ownerUrl, JWT_SECRET: 'restart-test-secret-at-least-32-bytes!!', SEED_ON_START: 'true' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATABASE_URL: pg.appUrl,
+    DATABASE_OWNER_URL: pg.ownerUrl,
+    JWT_SECRET: 'restart-test-secret-at-least-32-bytes!!',
+    SEED_ON_START: 'true',
+  });
   app = await startApp(config, createLogger('silent'));
 });
 afterAll(async () => {
@@ -36,9 +43,13 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function me(token: string): Promise<{ status: number; body: any; ms: number }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function me(token: string): Promise<{ status: number; body: any; ms: number }> {
   const started = Date.now();
-  const response = await fetch(app!.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ me { email } programs(first: 1) { totalCount } }' }) });
+  const response = await fetch(app!.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ me { email } programs(first: 1) { totalCount } }' }),
+  });
   return { status: response.status, body: await response.json(), ms: Date.now() - started };
 }
 
@@ -49,8 +60,16 @@ test('the database restarts under load: fail fast, 503, no crash, recovery, subs
 
   // A live subscription before the outage.
   const received: unknown[] = [];
-  const client = createClient({ url: app!.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-  client.subscribe({ query: 'subscription { messageCreated { id content } }' }, { next: (v) => received.push(v), error: () => undefined, complete: () => undefined });
+  const client = createClient({
+    url: app!.url.replace('http', 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+  client.subscribe(
+    { query: 'subscription { messageCreated { id content } }' },
+    { next: (v) => received.push(v), error: () => undefined, complete: () => undefined },
+  );
   await new Promise((r) => setTimeout(r, 500));
 
   // Load in flight while PostgreSQL stops.
@@ -86,11 +105,16 @@ test('the database restarts under load: fail fast, 503, no crash, recovery, subs
   // The subscription resumes: a new message reaches it once the listener has reconnected.
   const owner = createPool(pg.ownerUrl, { max: 1, applicationName: 'restart-test' });
   try {
-    const [conversation] = (await owner.query(`SELECT id FROM conversations WHERE creator_id = $1 LIMIT 1`, [creator.id])).rows;
+    const [conversation] = (
+      await owner.query(`SELECT id FROM conversations WHERE creator_id = $1 LIMIT 1`, [creator.id])
+    ).rows;
     const deadline = Date.now() + 15_000;
     let attempt = 0;
     while (Date.now() < deadline && !received.some((v) => JSON.stringify(v).includes('after the restart'))) {
-      await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'creator', $3)`, [creator.id, conversation.id, `after the restart ${attempt++}`]);
+      await owner.query(
+        `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'creator', $3)`,
+        [creator.id, conversation.id, `after the restart ${attempt++}`],
+      );
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(received.some((v) => JSON.stringify(v).includes('after the restart'))).toBe(true);

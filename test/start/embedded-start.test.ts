@@ -25,14 +25,23 @@ async function portOpen(port: number): Promise<boolean> {
 }
 
 function start(): Promise<App> {
-  const config = loadConfig({ NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(pgPort),
+  });
   return startApp(config, createLogger('silent'));
 }
 
 async function meAs(app: App, creatorId: string) {
   const response = await fetch(app.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${app.tokens.sign({ sub: creatorId, role: 'creator' }).token}` },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${app.tokens.sign({ sub: creatorId, role: 'creator' }).token}`,
+    },
     body: JSON.stringify({ query: '{ me { email } }' }),
   });
   return response.json();
@@ -68,7 +77,10 @@ test('second run: reuses the cluster and its data, does not seed again, keeps th
   const app = await start();
   try {
     expect(app.demo).toEqual([]);
-    const creators = await app.db.owner.creator.findMany({ select: { id: true, email: true }, orderBy: { email: 'asc' } });
+    const creators = await app.db.owner.creator.findMany({
+      select: { id: true, email: true },
+      orderBy: { email: 'asc' },
+    });
     expect(creators.map((c) => c.email)).toEqual(['ada@demo.creatorgraph.dev', 'grace@demo.creatorgraph.dev']);
     expect(await meAs(app, creators[1]!.id)).toEqual({ data: { me: { email: 'grace@demo.creatorgraph.dev' } } });
   } finally {
@@ -78,10 +90,19 @@ test('second run: reuses the cluster and its data, does not seed again, keeps th
 
 test('after a run that was killed with SIGKILL, the next start takes over the orphaned PostgreSQL', async () => {
   // A separate process starts the cluster, then dies without any chance to stop it.
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
     const { startEmbeddedPostgres } = require(${JSON.stringify(path.resolve(__dirname, '../../src/db/embedded'))});
     startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${pgPort}, database: 'creatorgraph' }).then(() => console.log('up'));
-  `], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(__dirname, '../..') });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(__dirname, '../..') },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('up') && resolve());
     child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));

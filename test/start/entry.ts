@@ -20,22 +20,38 @@ export interface Entry {
 export function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(DATABASE_|JWT_|METRICS_|REDIS_URL$|DATA_DIR$|PORT$|HOST$|EMBEDDED_PG_PORT$|CREATORGRAPH_TEST)/.test(name)) delete env[name];
+    if (/^(DATABASE_|JWT_|METRICS_|REDIS_URL$|DATA_DIR$|PORT$|HOST$|EMBEDDED_PG_PORT$|CREATORGRAPH_TEST)/.test(name))
+      delete env[name];
   }
   return env;
 }
 
 export function startEntry(env: NodeJS.ProcessEnv, options: { uid?: number; gid?: number } = {}): Entry {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...options });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...options,
+  });
   // Output is complete once the pipes have closed, so 'close' rather than 'exit'.
-  const entry: Entry = { child, pid: child.pid!, stdout: '', stderr: '', exited: new Promise((resolve) => child.once('close', (code) => resolve(code))) };
-  child.stdout!.on('data', (d) => (entry.stdout += String(d)));
-  child.stderr!.on('data', (d) => (entry.stderr += String(d)));
+  const entry: Entry = {
+    child,
+    pid: child.pid!,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.once('close', (code) => resolve(code))),
+  };
+  child.stdout.on('data', (d) => (entry.stdout += String(d)));
+  child.stderr.on('data', (d) => (entry.stderr += String(d)));
   return entry;
 }
 
 /** Runs the entry to its end (generously bounded: a start-up failure must not hang). */
-export async function runEntry(env: NodeJS.ProcessEnv, options: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runEntry(
+  env: NodeJS.ProcessEnv,
+  options: { uid?: number; gid?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const entry = startEntry(env, options);
   const timer = setTimeout(() => kill(entry, 'SIGKILL'), 60_000);
   const code = await entry.exited;
@@ -54,7 +70,8 @@ export function kill(entry: Entry, signal: NodeJS.Signals): void {
 
 export async function waitReady(port: number, entry: Entry, attempts = 1_200): Promise<void> {
   for (let i = 0; i < attempts; i++) {
-    if (entry.child.exitCode !== null) throw new Error(`server exited early with ${entry.child.exitCode}: ${entry.stderr}${entry.stdout.slice(-2_000)}`);
+    if (entry.child.exitCode !== null)
+      throw new Error(`server exited early with ${entry.child.exitCode}: ${entry.stderr}${entry.stdout.slice(-2_000)}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
     } catch {

@@ -1,20 +1,18 @@
 // SIGTERM drains: the real entry point (src/main.ts, as `npm start` runs it) stops accepting,
 // finishes the requests in flight, closes WebSockets with 1001 (going away), stops, and exits 0
 // within its bound. The drain holds on a busy machine too: no request is reset.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { freePort } from '../helpers/ports';
 import { createTokenService } from '../../src/auth/tokens';
+import { SECRET, startServer, waitReady } from './drain-server';
 
 jest.setTimeout(60_000);
 
-const SECRET = 'sigterm-test-secret-at-least-32-bytes!!';
 let db: TestDatabase;
 let tenants: TwoTenants;
 
@@ -26,56 +24,50 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  // Generous: under CPU load (the last test) the start alone can take many seconds.
-  for (let i = 0; i < 1_200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early with ${child.exitCode}`);
-    try {
-      if ((await fetch(url.replace('/graphql', '/readyz'))).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not become ready');
-}
-
-async function startServer(extraEnv: Record<string, string> = {}) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: path.join(__dirname, '..', '..'),
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, JWT_SECRET: SECRET, LOG_LEVEL: 'info', SEED_ON_START: 'false', JOBS_ENABLED: 'true', DATABASE_POOL_MAX: '2',
-      // This file is about the drain: one tenant's burst may use the whole (small) pool and wait for it.
-      TENANT_POOL_SHARE: '2', TENANT_QUEUE_MAX: '10000', TENANT_QUEUE_WAIT_MS: '120000', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const server = { port, child, output: '', exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
-  child.stdout!.on('data', (d) => (server.output += String(d)));
-  child.stderr!.on('data', (d) => (server.output += String(d)));
-  return server;
-}
-
 test('SIGTERM with requests in flight: they finish, sockets close with 1001, the process exits 0 within the bound', async () => {
-  const server = await startServer();
+  const server = await startServer(db);
   const { port, child, exited } = server;
   const url = `http://127.0.0.1:${port}/graphql`;
   try {
     await waitReady(url, child);
-    const token = createTokenService({ secret: SECRET, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 900 }).sign({ sub: tenants.creatorA, role: 'creator' }).token;
+    const token = createTokenService({
+      secret: SECRET,
+      issuer: 'creatorgraph',
+      audience: 'creatorgraph-api',
+      accessTokenTtlSeconds: 900,
+    }).sign({ sub: tenants.creatorA, role: 'creator' }).token;
 
     const closed = new Promise<number>((resolve) => {
-      const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false, on: { closed: (e) => resolve((e as { code: number }).code) } });
-      client.subscribe({ query: 'subscription { messageCreated { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      const client = createClient({
+        url: url.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+        on: { closed: (e) => resolve((e as { code: number }).code) },
+      });
+      client.subscribe(
+        { query: 'subscription { messageCreated { id } }' },
+        { next: () => undefined, error: () => undefined, complete: () => undefined },
+      );
     });
     await new Promise((r) => setTimeout(r, 300));
 
     // Open the client's connections first (keep-alive), as a busy client would have them: the
     // burst below then goes over connections the server has accepted.
     const post = (query: string) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) }).then(
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      }).then(
         async (r) => ({ status: r.status, body: (await r.json()) as { errors?: unknown }, at: Date.now() }),
         // Kept, with when it happened, for the assertion below to show.
-        (error: Error) => ({ status: 0, body: { errors: [String((error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message)] }, at: Date.now() }),
+        (error: Error) => ({
+          status: 0,
+          body: { errors: [String((error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message)] },
+          at: Date.now(),
+        }),
       );
     const warm = await Promise.all(Array.from({ length: 60 }, () => post('{ __typename }')));
     expect(warm.filter((r) => r.status !== 200)).toEqual([]);
@@ -89,7 +81,9 @@ test('SIGTERM with requests in flight: they finish, sockets close with 1001, the
     child.kill('SIGTERM');
 
     const results = await Promise.all(inFlight);
-    const failed = results.filter((r) => r.status !== 200 || r.body.errors).map((r) => ({ status: r.status, errors: r.body.errors, msAfterSignal: r.at - signalled }));
+    const failed = results
+      .filter((r) => r.status !== 200 || r.body.errors)
+      .map((r) => ({ status: r.status, errors: r.body.errors, msAfterSignal: r.at - signalled }));
     expect(failed).toEqual([]);
     // Some were still running when the signal came: the drain waited for them.
     expect(results.filter((r) => r.at > signalled).length).toBeGreaterThan(0);
@@ -107,7 +101,10 @@ test('SIGTERM with requests in flight: they finish, sockets close with 1001, the
 });
 
 /** A new connection with one request on it: its status line, or how it failed. */
-function oneRequest(port: number, request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'): Promise<string> {
+function oneRequest(
+  port: number,
+  request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+): Promise<string> {
   return new Promise<string>((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
     let received = '';
@@ -120,32 +117,61 @@ function oneRequest(port: number, request = 'GET /healthz HTTP/1.1\r\nHost: 127.
 test('SIGTERM on a machine under CPU load: no request is reset, and connections opened while requests are in flight are served', async () => {
   // A busy loop per core, for the whole test: the server gets a fraction of a core, and one turn
   // of its event loop can take hundreds of ms. Each loop also ends once this process is gone.
-  const spin = 'const parent = process.ppid; for (;;) { for (let i = 0; i < 1e7; i++); if (process.ppid !== parent) process.exit(); }';
-  const burners = Array.from({ length: os.availableParallelism() }, () => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }));
-  const server = await startServer({ DATABASE_POOL_MAX: '4', STATEMENT_TIMEOUT_MS: '120000', REQUEST_QUEUE_WAIT_MS: '120000', RESOLVER_BUDGET_MS: '120000' });
+  const spin =
+    'const parent = process.ppid; for (;;) { for (let i = 0; i < 1e7; i++); if (process.ppid !== parent) process.exit(); }';
+  const burners = Array.from({ length: os.availableParallelism() }, () =>
+    spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }),
+  );
+  const server = await startServer(db, {
+    DATABASE_POOL_MAX: '4',
+    STATEMENT_TIMEOUT_MS: '120000',
+    REQUEST_QUEUE_WAIT_MS: '120000',
+    RESOLVER_BUDGET_MS: '120000',
+  });
   const { port, child, exited } = server;
   const url = `http://127.0.0.1:${port}/graphql`;
   const owner = await connect(db.ownerUrl);
   try {
     await waitReady(url, child);
-    const tokens = createTokenService({ secret: SECRET, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 900 });
+    const tokens = createTokenService({
+      secret: SECRET,
+      issuer: 'creatorgraph',
+      audience: 'creatorgraph-api',
+      accessTokenTtlSeconds: 900,
+    });
     const post = (creator: string, query: string) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.sign({ sub: creator, role: 'creator' }).token}` }, body: JSON.stringify({ query }) }).then(
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${tokens.sign({ sub: creator, role: 'creator' }).token}`,
+        },
+        body: JSON.stringify({ query }),
+      }).then(
         async (r) => ({ status: r.status, body: (await r.json()) as { data?: unknown; errors?: unknown } }),
-        (error: Error) => ({ status: 0, body: { errors: [String((error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message)] } }),
+        (error: Error) => ({
+          status: 0,
+          body: { errors: [String((error.cause as NodeJS.ErrnoException | undefined)?.code ?? error.message)] },
+        }),
       );
 
     // A request kept in flight for as long as the test needs: A's mutation waits on A's row.
     await owner.query('BEGIN');
     await owner.query('SELECT 1 FROM creators WHERE id = $1 FOR UPDATE', [tenants.creatorA]);
-    const held = post(tenants.creatorA, 'mutation { updateMe(input: { companyName: "Under load" }) { ... on UpdateMeSuccess { data { companyName } } ... on Error { code } } }');
+    const held = post(
+      tenants.creatorA,
+      'mutation { updateMe(input: { companyName: "Under load" }) { ... on UpdateMeSuccess { data { companyName } } ... on Error { code } } }',
+    );
     const watcher = await connect(db.ownerUrl);
     try {
       let settled = false;
       void held.then(() => (settled = true));
       // Another role's query text and wait event are hidden from us; whom our lock blocks is not.
       const holder = (await owner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-      while ((await watcher.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder])).rowCount === 0) {
+      while (
+        (await watcher.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holder]))
+          .rowCount === 0
+      ) {
         if (settled) throw new Error(`the mutation did not wait for the row: ${JSON.stringify(await held)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -153,7 +179,11 @@ test('SIGTERM on a machine under CPU load: no request is reset, and connections 
       await watcher.end();
     }
     // Some keep-alive connections, then a burst of real work that needs more of them.
-    expect((await Promise.all(Array.from({ length: 5 }, () => post(tenants.creatorB, '{ __typename }')))).map((r) => r.status)).toEqual(Array(5).fill(200));
+    expect(
+      (await Promise.all(Array.from({ length: 5 }, () => post(tenants.creatorB, '{ __typename }')))).map(
+        (r) => r.status,
+      ),
+    ).toEqual(Array(5).fill(200));
     const heavy = `{ users(first: 100) { nodes { id enrollments(first: 10) { nodes { program { name } } } badges(first: 10) { nodes { badge { name } } } } } }`;
     const burst = Array.from({ length: 10 }, () => post(tenants.creatorB, heavy));
 
@@ -180,75 +210,3 @@ test('SIGTERM on a machine under CPU load: no request is reset, and connections 
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 }, 180_000);
-
-/** A keep-alive connection that has been used once and is idle now. */
-async function idleConnection(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  const connection = { socket, received: '', closed: new Promise<string>(() => undefined) };
-  socket.on('data', (d) => (connection.received += String(d)));
-  connection.closed = new Promise<string>((resolve) => {
-    socket.once('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
-    socket.once('close', () => resolve('closed'));
-  });
-  socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
-  while (!/\r\n\r\n[\s\S]*ok/.test(connection.received)) await new Promise((r) => setTimeout(r, 10));
-  expect(connection.received).toMatch(/^HTTP\/1.1 200/);
-  connection.received = '';
-  return connection;
-}
-
-test('SIGTERM: a request sent on an idle keep-alive connection just after the signal is answered (Connection: close), not reset; readiness and WebSocket upgrades say draining', async () => {
-  const server = await startServer();
-  const { port, child, exited } = server;
-  try {
-    await waitReady(`http://127.0.0.1:${port}/graphql`, child);
-    const ready = await idleConnection(port);
-    const upgrade = await idleConnection(port);
-
-    // The connections are idle now. Signal, wait until the drain has begun, then use them.
-    child.kill('SIGTERM');
-    while (!/shutting down: draining requests/.test(server.output)) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 50));
-    ready.socket.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
-    upgrade.socket.write('GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n');
-
-    for (const c of [ready, upgrade]) {
-      expect(await c.closed).toBe('closed');
-      expect(c.received).toMatch(/^HTTP\/1.1 503/);
-      expect(c.received).toMatch(/\{"status":"draining"\}$/);
-      expect(c.received.toLowerCase()).toMatch(/\r\nconnection: close\r\n/);
-    }
-    expect(await exited).toBe(0);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-});
-
-test('SIGTERM: connections the kernel accepted while the process was busy are served, not reset', async () => {
-  const server = await startServer();
-  const { port, child, exited } = server;
-  try {
-    await waitReady(`http://127.0.0.1:${port}/graphql`, child);
-    // Stopped, the process cannot accept: the connections wait in the listen backlog, their
-    // requests written, when the signal comes.
-    child.kill('SIGSTOP');
-    const answers = Array.from(
-      { length: 5 },
-      () =>
-        new Promise<string>((resolve) => {
-          const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
-          let received = '';
-          socket.on('data', (d) => (received += String(d)));
-          socket.once('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
-          socket.once('close', () => resolve(received.split('\r\n')[0]!));
-        }),
-    );
-    await new Promise((r) => setTimeout(r, 200));
-    child.kill('SIGTERM');
-    child.kill('SIGCONT');
-    expect(await Promise.all(answers)).toEqual(Array(5).fill('HTTP/1.1 200 OK'));
-    expect(await exited).toBe(0);
-  } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-});

@@ -35,7 +35,9 @@ test('a tenant table without forced row-level security is refused, and named', a
 test('with MIGRATE_ON_START=false, pending migrations are refused', async () => {
   const empty = await createEmptyDatabase();
   try {
-    await expect(startTestServer(empty, { MIGRATE_ON_START: 'false' })).rejects.toThrow(/Migrations are pending \(20261121000100_init, /);
+    await expect(startTestServer(empty, { MIGRATE_ON_START: 'false' })).rejects.toThrow(
+      /Migrations are pending \(20261121000100_init, /,
+    );
   } finally {
     await empty.drop();
   }

@@ -7,7 +7,7 @@ import { prismaFor } from '../../graphql/tenant';
 import { identifier, parseInput } from '../../graphql/validation';
 import type { Context } from '../../graphql/context';
 import { DateRangeInput } from '../shared/enums';
-import { daySummary, EMPTY_FUNNEL, engagementSeries, leaderboard, programFunnels, usageAgainstPlan, type DaySummary, type Funnel, type LeaderboardRow, type UsageLine } from './insights.service';
+import { engagementSeries, leaderboard, usageAgainstPlan, type LeaderboardRow, type UsageLine } from './insights.service';
 
 const GranularityEnum = builder.enumType('Granularity', { values: { DAY: { value: 'day' }, WEEK: { value: 'week' }, MONTH: { value: 'month' } } as const });
 const AggregateEnum = builder.enumType('Aggregate', { values: { SUM: { value: 'sum' }, AVG: { value: 'avg' }, MAX: { value: 'max' } } as const });
@@ -43,30 +43,6 @@ builder.queryField('engagementSeries', (t) =>
   }),
 );
 
-export const ProgramFunnel = builder.objectRef<Funnel>('ProgramFunnel').implement({
-  description: 'How far enrolled users get through a program.',
-  fields: (t) => ({
-    enrolled: t.exposeInt('enrolled'),
-    active: t.exposeInt('active'),
-    paused: t.exposeInt('paused'),
-    dropped: t.exposeInt('dropped'),
-    completed: t.exposeInt('completed'),
-    completionRate: t.exposeFloat('completionRate', { description: 'completed / enrolled, 0 to 1.' }),
-    medianSecondsToComplete: t.exposeFloat('medianSecondsToComplete', { nullable: true, description: 'Median time from enrolment to completion; null until someone completes.' }),
-  }),
-});
-
-// One grouped query for all the programs on a page. Batching only, no cache: a subscription
-// reuses its context for every event it pushes, and must not be served old numbers.
-const funnelsFor = createContextCache(
-  (ctx: Context) => new DataLoader<string, Funnel>(async (ids) => {
-    const funnels = await programFunnels(prismaFor(ctx), ids);
-    return ids.map((id) => funnels.get(id) ?? EMPTY_FUNNEL);
-  }, { cache: false }),
-);
-
-builder.prismaObjectField('Program', 'funnel', (t) => t.field({ type: ProgramFunnel, resolve: (program, _args, ctx) => funnelsFor(ctx).load(program.id) }));
-
 // The users of a leaderboard page in one query.
 const usersFor = createContextCache(
   (ctx: Context) => new DataLoader(async (ids: readonly string[]) => {
@@ -95,31 +71,6 @@ builder.queryField('leaderboard', (t) =>
       const first = args.first ?? 10;
       if (first < 1 || first > 100) throw new ValidationError([{ path: 'first', message: 'must be between 1 and 100' }]);
       return leaderboard(prismaFor(ctx), { from: args.period?.from, to: args.period?.to, limit: first });
-    },
-  }),
-);
-
-export const DashboardSummary = builder.objectRef<DaySummary>('DashboardSummary').implement({
-  description: "A day's activity (UTC).",
-  fields: (t) => ({
-    date: t.field({ type: 'Date', resolve: (s) => s.date }),
-    newUsers: t.exposeInt('newUsers'),
-    activeUsers: t.exposeInt('activeUsers'),
-    messages: t.exposeInt('messages'),
-    conversationsEscalated: t.exposeInt('conversationsEscalated'),
-    badgesAwarded: t.exposeInt('badgesAwarded'),
-    enrollmentsCompleted: t.exposeInt('enrollmentsCompleted'),
-  }),
-});
-
-builder.queryField('dashboardSummary', (t) =>
-  t.field({
-    type: DashboardSummary,
-    description: "Today's numbers (or another day's).",
-    args: { date: t.arg({ type: 'Date' }) },
-    resolve: (_root, args, ctx) => {
-      requireTenant(ctx);
-      return daySummary(prismaFor(ctx), args.date ?? new Date(new Date().toISOString().slice(0, 10)));
     },
   }),
 );

@@ -4,6 +4,8 @@ import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { identifier, jsonObject, parseInput, z } from '../../graphql/validation';
+import { changes } from '../../realtime/streams';
+import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { DateRangeFilter, dayRange } from '../shared/enums';
 
 builder.prismaNode('EngagementMetric', {
@@ -145,3 +147,17 @@ builder.mutationField('recordProgramAnalytic', (t) =>
 
 deleteMutation('deleteEngagementMetric', 'EngagementMetric', 'engagementMetric');
 deleteMutation('deleteProgramAnalytic', 'ProgramAnalytic', 'programAnalytic');
+
+builder.subscriptionField('engagementMetricUpdated', (t) =>
+  t.prismaField({
+    type: 'EngagementMetric',
+    nullable: true,
+    description: 'A daily metric was written (by the rollup job, recordEngagementMetric, or anyone else).',
+    args: { metricType: t.arg.string() },
+    subscribe: (_root, args, ctx) =>
+      visibleRows(ctx, 'engagementMetric', changes(ctx, (e) => e.entity === 'engagement_metrics' && e.op !== 'delete' && (!args.metricType || e.parent === args.metricType)), async (since) =>
+        (await prismaFor(ctx).engagementMetric.findMany({ where: { updatedAt: { gte: since }, ...(args.metricType ? { metricType: args.metricType } : {}) }, select: { id: true }, orderBy: { updatedAt: 'asc' }, take: 500 })).map((m) => m.id),
+      ),
+    resolve: (query, event, _args, ctx) => loadForEvent(event, 'engagementMetric', query, () => prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } })),
+  }),
+);

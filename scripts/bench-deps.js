@@ -24,8 +24,11 @@ const stamp = path.join(bench, 'node_modules', '.installed-from-lock');
 function ensureInstalled() {
   const hash = crypto.createHash('sha256').update(fs.readFileSync(lockFile)).digest('hex');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return;
-  console.error('bench: installing the benchmarks\' dependencies (npm ci --prefix bench, once)');
-  const install = spawnSync('npm', ['ci', '--prefix', bench, '--no-audit', '--no-fund'], { stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' });
+  console.error("bench: installing the benchmarks' dependencies (npm ci --prefix bench, once)");
+  const install = spawnSync('npm', ['ci', '--prefix', bench, '--no-audit', '--no-fund'], {
+    stdio: ['inherit', 'inherit', 'pipe'],
+    encoding: 'utf8',
+  });
   // PostGraphile's packages all declare Node >= 22: on Node 20 that is one five-line EBADENGINE
   // warning each, expected and handled (bench/targets/postgraphile.ts polyfills the one Node 22
   // API it needs). One line says so; every other message passes through.
@@ -33,7 +36,10 @@ function ensureInstalled() {
   const engine = lines.filter((line) => line.includes('EBADENGINE'));
   process.stderr.write(lines.filter((line) => !line.includes('EBADENGINE')).join('\n'));
   const refusing = engine.filter((line) => /package: /.test(line)).length;
-  if (refusing > 0) console.error(`bench: ${refusing} of the benchmarks' packages (PostGraphile 5) declare a newer Node than ${process.version}; bench/targets/postgraphile.ts polyfills what they need`);
+  if (refusing > 0)
+    console.error(
+      `bench: ${refusing} of the benchmarks' packages (PostGraphile 5) declare a newer Node than ${process.version}; bench/targets/postgraphile.ts polyfills what they need`,
+    );
   if (install.error) throw install.error;
   if (install.status !== 0) process.exit(install.status ?? 1);
   fs.writeFileSync(stamp, hash);

@@ -31,11 +31,14 @@ for (const commit of commits) {
   for (const change of dangerous) console.log(`warning ${commit.slice(0, 8)} (${subject}): ${change.description}`);
   if (breaking.length === 0) continue;
   const declared = /BREAKING CHANGE/.test(message);
-  for (const change of breaking) console.log(`${declared ? 'declared' : 'BREAKING'} ${commit.slice(0, 8)} (${subject}): ${change.description}`);
+  for (const change of breaking)
+    console.log(`${declared ? 'declared' : 'BREAKING'} ${commit.slice(0, 8)} (${subject}): ${change.description}`);
   if (!declared) failed = true;
 }
 if (failed) {
-  console.error('\nschema.graphql has breaking changes in commits that do not say "BREAKING CHANGE". Make the change compatible (deprecate, then remove), or say so in the commit message.');
+  console.error(
+    '\nschema.graphql has breaking changes in commits that do not say "BREAKING CHANGE". Make the change compatible (deprecate, then remove), or say so in the commit message.',
+  );
   process.exit(1);
 }
 console.log(`schema.graphql: no undeclared breaking changes in ${commits.length} commit(s) since the baseline.`);

@@ -26,7 +26,13 @@ console.log(`fuzz: seed ${seed}, ${minutes} min, report ${path.relative(root, re
 const result = spawnSync('npx', ['jest', 'test/fuzz/schema-fuzz.test.ts', '--runInBand'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, FUZZ_SEED: String(seed), FUZZ_BUDGET_MS: String(Math.round(minutes * 60_000)), FUZZ_REPORT: report, FUZZ_MIN_CALLS: process.env.FUZZ_MIN_CALLS ?? '10' },
+  env: {
+    ...process.env,
+    FUZZ_SEED: String(seed),
+    FUZZ_BUDGET_MS: String(Math.round(minutes * 60_000)),
+    FUZZ_REPORT: report,
+    FUZZ_MIN_CALLS: process.env.FUZZ_MIN_CALLS ?? '10',
+  },
 });
 console.log(`fuzz: seed ${seed}; report written to ${path.relative(root, report)}`);
 process.exit(result.status ?? 1);

@@ -105,7 +105,13 @@ function runSuite(run, options) {
       stopSpinners();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const load = os.loadavg()[0]; // read before the spinners' absence shows in it
-      resolve({ run, seconds, load, status: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1), results: readResults(output) });
+      resolve({
+        run,
+        seconds,
+        load,
+        status: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1),
+        results: readResults(output),
+      });
     };
     jest.on('exit', done);
     jest.on('error', (error) => {
@@ -132,26 +138,36 @@ function failuresOf(results) {
     const failed = suite.assertionResults.filter((a) => a.status === 'failed');
     for (const a of failed) lines.push(`${file} › ${a.fullName}`);
     // A file that failed outside its tests (beforeAll, a worker crash, a leak jest reports).
-    if (failed.length === 0 && suite.status === 'failed') lines.push(`${file} (the file itself: ${firstLine(suite.message)})`);
+    if (failed.length === 0 && suite.status === 'failed')
+      lines.push(`${file} (the file itself: ${firstLine(suite.message)})`);
   }
   return lines;
 }
 
 function firstLine(message) {
-  const line = (message || '').split('\n').map((l) => l.trim()).find((l) => l && !l.startsWith('●'));
+  const line = (message || '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l && !l.startsWith('●'));
   return line ? line.slice(0, 160) : 'no message';
 }
 
 function report(outcome, options) {
   const { run, seconds, load, status, results } = outcome;
   const wall = `${Math.floor(seconds / 60)}m${(seconds % 60).toFixed(1).padStart(4, '0')}s`;
-  console.log(`\n=== test-busy run ${run}/${options.runs}: ${options.busy} busy process(es) on ${os.availableParallelism()} core(s), wall ${wall}, load average ${load.toFixed(1)}, jest status ${status}`);
+  console.log(
+    `\n=== test-busy run ${run}/${options.runs}: ${options.busy} busy process(es) on ${os.availableParallelism()} core(s), wall ${wall}, load average ${load.toFixed(1)}, jest status ${status}`,
+  );
   if (!results) {
     console.log('    no results from jest (it did not finish writing them)');
     return;
   }
-  console.log(`    tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped, ${results.numTotalTests} total`);
-  console.log(`    files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed, ${results.numTotalTestSuites} total`);
+  console.log(
+    `    tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped, ${results.numTotalTests} total`,
+  );
+  console.log(
+    `    files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed, ${results.numTotalTestSuites} total`,
+  );
   const failures = failuresOf(results);
   for (const line of failures) console.log(`    FAILED ${line}`);
 }
@@ -169,7 +185,9 @@ async function main() {
     console.log('\n=== test-busy summary');
     for (const o of outcomes) {
       const r = o.results;
-      console.log(`    run ${o.run}: ${o.seconds.toFixed(1)} s, status ${o.status}${r ? `, ${r.numPassedTests} passed, ${r.numFailedTests} failed` : ''}`);
+      console.log(
+        `    run ${o.run}: ${o.seconds.toFixed(1)} s, status ${o.status}${r ? `, ${r.numPassedTests} passed, ${r.numFailedTests} failed` : ''}`,
+      );
     }
   }
   const failed = outcomes.find((o) => o.status !== 0);

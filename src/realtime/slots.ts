@@ -11,6 +11,7 @@
 // so concurrent subscribes cannot pass a cap together, and given back when the operation
 // completes (by the client, the server or an error) or its socket closes.
 import { tenantOf } from '../auth/viewer';
+import { boundedCache } from '../cache';
 import { tenantClient } from '../db/tenant';
 import { SubscriptionLimitError } from '../graphql/errors';
 import type { Context } from '../graphql/context';
@@ -39,7 +40,9 @@ export function createSubscriptionSlots(options: SubscriptionSlotOptions): Subsc
   /** Per socket: operation id -> the tenant it counts against (null: none). */
   const bySocket = new WeakMap<object, Map<string, string | null>>();
   const byTenant = new Map<string, number>();
-  const plans = new Map<string, { max: number | null; expires: number }>();
+  // Bounded (least recently used first). A stale entry is still served while one lookup
+  // refreshes it, so freshness (`expires`) is the entry's own, not the cache's TTL.
+  const plans = boundedCache<string, { max: number | null; expires: number }>({ max: 10_000 });
   const reading = new Map<string, Promise<number | null>>();
 
   /**
@@ -56,7 +59,6 @@ export function createSubscriptionSlots(options: SubscriptionSlotOptions): Subsc
         .$queryRaw<{ max: bigint | null }[]>`SELECT app.plan_limit(${creatorId}::uuid, 'subscriptions') AS max`
         .then(([row]) => {
           const max = row?.max == null ? null : Number(row.max);
-          if (plans.size > 10_000) plans.clear();
           plans.set(creatorId, { max, expires: Date.now() + PLAN_TTL_MS });
           return max;
         })

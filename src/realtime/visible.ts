@@ -28,6 +28,8 @@ export function perEvent<T>(event: ChangeEvent, key: string, load: () => Promise
 export type CatchUp = (since: Date) => Promise<string[]>;
 
 const CATCH_UP_MARGIN_MS = 5_000;
+// Per subscription, so a plain Set dropping the oldest, not src/cache.ts: lru-cache allocates its
+// `max` slots up front (about 17 KB for 1 000, measured), where most subscriptions remember a few ids.
 const REMEMBERED_IDS = 1_000;
 
 /**

@@ -17,7 +17,7 @@ export default defineConfig(
       'test-artifacts/**',
       'bench/node_modules/**',
       'bench/results/**',
-      'test/fuzz/reports/**',
+      '**/fuzz/reports/**',
       // Browser code with its own strict type check (npm run typecheck: tsc -p src/server/explorer/client).
       'src/server/explorer/client/**',
     ],

@@ -1,8 +1,9 @@
-// `npm run fuzz -- --minutes 10 [--seed 123]`: the schema-wide fuzz (test/fuzz/) for longer than
-// CI gives it, with a random seed unless one is given. It runs the same jest file with a bigger
-// FUZZ_BUDGET_MS (jest's global setup starts the throwaway PostgreSQL), and writes a markdown
-// report to test/fuzz/reports/<date>-<minutes>min.md: seed, duration, calls per root field per
-// actor, outcome codes, and every failure with a reproduction. Exits non-zero if jest failed.
+// `npm run fuzz -- --minutes 10 [--seed 123]`: the schema-wide fuzz (test/graphql/fuzz/) for
+// longer than CI gives it, with a random seed unless one is given. It runs the same jest file with
+// a bigger FUZZ_BUDGET_MS (jest's global setup starts the throwaway PostgreSQL), and writes a
+// markdown report to test/graphql/fuzz/reports/<date>-<minutes>min.md: seed, duration, calls per
+// root field per actor, outcome codes, and every failure with a reproduction. Exits non-zero if
+// jest failed.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -20,10 +21,10 @@ const seed = option('seed') !== undefined ? Number(option('seed')) : crypto.rand
 if (!Number.isSafeInteger(seed)) throw new Error('--seed must be an integer');
 const root = path.join(__dirname, '..');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-const report = path.join(root, 'test', 'fuzz', 'reports', `${stamp}-${minutes}min.md`);
+const report = path.join(root, 'test', 'graphql', 'fuzz', 'reports', `${stamp}-${minutes}min.md`);
 
 console.log(`fuzz: seed ${seed}, ${minutes} min, report ${path.relative(root, report)}`);
-const result = spawnSync('npx', ['jest', 'test/fuzz/schema-fuzz.test.ts', '--runInBand'], {
+const result = spawnSync('npx', ['jest', 'test/graphql/fuzz/schema-fuzz.test.ts', '--runInBand'], {
   cwd: root,
   stdio: 'inherit',
   env: {

@@ -7,7 +7,7 @@
 //   node scripts/test-busy.js                 one run
 //   node scripts/test-busy.js --runs 3        three runs, one after the other
 //   node scripts/test-busy.js --busy 0        the same report without the load (to compare)
-//   node scripts/test-busy.js -- test/api     extra arguments go to jest (a path, -t ...)
+//   node scripts/test-busy.js -- test/modules extra arguments go to jest (a path, -t ...)
 //
 // Prints each run's wall time, pass/fail counts and failing tests, and exits with jest's status
 // (the first failing run's, when several ran). The busy processes end with this script however

@@ -1,4 +1,4 @@
-// What the API test files (test/api/*.test.ts) share: a harness that gives each file its own
+// What the test files that drive the API over HTTP share: a harness that gives each file its own
 // database with the two demo tenants, a real server and an owner connection, plus the helpers
 // every file used to define for itself -- requests as a tenant, reads of what is really stored
 // (through the owner role, which bypasses row-level security), global ids and result checks.
@@ -124,7 +124,8 @@ export type ApiHarness = ReturnType<typeof useApiHarness>;
  */
 export function useApiHarness(options: ApiHarnessOptions = {}) {
   // These suites read whole trees with 100-row pages to prove isolation; the limits and rates
-  // a production server enforces are tested in test/server/ and test/domain/quotas, not here.
+  // a production server enforces are tested in test/server/ and
+  // test/modules/billing/quotas.test.ts, not here.
   const env = { MAX_QUERY_COST: '1000000000000', MAX_QUERY_DEPTH: '60', MAX_QUERY_ALIASES: '200', RATE_LIMITS: 'off', ...options.env };
   const harness = useServer(useDatabase(), { env });
   const theServer = (): TestServer => harness.server;

@@ -1,8 +1,8 @@
 // CORS_ORIGINS over real HTTP and WebSocket handshakes: an allowed origin's preflight names every
 // header clients send, with a max-age; a refused origin gets no CORS header at all, and its socket
 // is refused before the handshake. CSRF prevention is unchanged: a request a browser could send
-// without a preflight still does nothing, whatever its origin. (test/browser/cors.test.ts runs
-// the same rules in a real Chromium.)
+// without a preflight still does nothing, whatever its origin. (cors.browser.test.ts runs the
+// same rules in a real Chromium.)
 import http from 'node:http';
 import WebSocket from 'ws';
 import { useApiHarness, type Json } from '../helpers/api';

@@ -149,7 +149,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
     const cors = createCors(config.browser);
     const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, metricsAccess: config.metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness, door, cors, pages: createBrowserPages(config.browser, { tokens, db, production }) });
-    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics, fairness: config.fairness, allowsUpgrade: cors.allowsUpgrade });
+    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics, fairness: config.fairness, allowsUpgrade: (req) => cors.allowsUpgrade(req) });
     metrics.countSubscriptionsWith(() => ({ sockets: subscriptions.clients(), operations: subscriptions.openOperations() }));
     // Before the API port: a metrics port in use stops the start with nothing left listening.
     const metricsPort = config.metrics.port;

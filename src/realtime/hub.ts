@@ -13,8 +13,8 @@ export class Hub implements ChangeFeed {
     if (!set) this.byCreator.set(creatorId, (set = new Set()));
     set.add(listener);
     return () => {
-      set!.delete(listener);
-      if (set!.size === 0) this.byCreator.delete(creatorId);
+      set.delete(listener);
+      if (set.size === 0) this.byCreator.delete(creatorId);
     };
   }
 

@@ -45,7 +45,7 @@ export async function startChangeListener(connectionString: string, log: Logger)
     c.on('end', () => lost('connection ended'));
     await c.connect();
     await c.query(`LISTEN ${CHANNEL}`);
-    pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     client = c;
     attempt = 0;
   };

@@ -148,7 +148,7 @@ export function sharedSnapshots<T>(ctx: Context, key: string, options: FeedOptio
   const creatorId = requireTenant(ctx);
   const hub = ctx.realtime.hub;
   let feeds = feedsByHub.get(hub);
-  if (!feeds) feedsByHub.set(hub, (feeds = new Map()));
+  if (!feeds) feedsByHub.set(hub, (feeds = new Map<string, Feed<unknown>>()));
   const feedKey = `${creatorId}\u0000${key}`;
   let feed = feeds.get(feedKey) as Feed<T> | undefined;
   if (!feed) {
@@ -185,9 +185,9 @@ export function sharedSnapshots<T>(ctx: Context, key: string, options: FeedOptio
     return() {
       return Promise.resolve(finish());
     },
-    throw(error?: unknown) {
+    async throw(error?: unknown) {
       finish();
-      return Promise.reject(error);
+      throw error;
     },
   };
 }

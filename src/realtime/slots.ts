@@ -78,7 +78,7 @@ export function createSubscriptionSlots(options: SubscriptionSlotOptions): Subsc
       const tenantMax = creatorId ? ((await planCap(ctx, creatorId)) ?? options.perTenant) : Infinity;
       // From here on, no await: check and take are one step.
       let held = bySocket.get(socket);
-      if (!held) bySocket.set(socket, (held = new Map()));
+      if (!held) bySocket.set(socket, (held = new Map<string, string | null>()));
       if (held.size >= options.perSocket) return new SubscriptionLimitError('subscriptions_per_socket', options.perSocket);
       if (creatorId && (byTenant.get(creatorId) ?? 0) >= tenantMax) return new SubscriptionLimitError('subscriptions', tenantMax);
       held.set(id, creatorId);

@@ -44,9 +44,9 @@ function stream<T>(ctx: Context, accept: (message: ChangeMessage, push: (value: 
     return() {
       return Promise.resolve(finish());
     },
-    throw(error?: unknown) {
+    async throw(error?: unknown) {
       finish();
-      return Promise.reject(error);
+      throw error;
     },
   };
 }
@@ -72,7 +72,7 @@ export function endsWithSource<T>(generator: AsyncGenerator<T>, source: AsyncIte
     next: () => generator.next(),
     async return(value?: unknown) {
       await source.return?.();
-      return generator.return(value as T);
+      return generator.return(value);
     },
     async throw(error?: unknown) {
       await source.return?.();

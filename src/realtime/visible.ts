@@ -18,7 +18,7 @@ const memo = new WeakMap<ChangeEvent, Map<string, Promise<unknown>>>();
 /** `load()` once per event and key; every subscriber of the event's creator shares the result. */
 export function perEvent<T>(event: ChangeEvent, key: string, load: () => Promise<T>): Promise<T> {
   let results = memo.get(event);
-  if (!results) memo.set(event, (results = new Map()));
+  if (!results) memo.set(event, (results = new Map<string, Promise<unknown>>()));
   let result = results.get(key) as Promise<T> | undefined;
   if (!result) results.set(key, (result = load()));
   return result;

@@ -125,7 +125,7 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       }
       // No answer over MAX_RESPONSE_BYTES: RESPONSE_TOO_LARGE instead (response-size.ts), a 400 like the
       // other "ask for less" refusals.
-      const maxBytes = (built as Context | undefined)?.fairness.maxResponseBytes;
+      const maxBytes = built?.fairness.maxResponseBytes;
       if (response.body.kind === 'complete') {
         const bytes = maxBytes === undefined ? undefined : bodyOverLimit(response.body.string, maxBytes);
         if (bytes !== undefined) {

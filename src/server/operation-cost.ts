@@ -96,7 +96,10 @@ function inputBytes(document: DocumentNode, variables: unknown): number {
     else if (typeof value === 'number' || typeof value === 'boolean') bytes += 8;
     // One at a time: spreading an array of 500,000 items (a 1 MiB body can hold them) overflows the stack.
     else if (Array.isArray(value)) for (const item of value) stack.push(item);
-    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) (bytes += key.length), stack.push(item);
+    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) {
+      bytes += key.length;
+      stack.push(item);
+    }
   }
   return bytes;
 }

@@ -27,7 +27,7 @@ import { resultOverLimit } from './response-size';
 import { ResponseTooLargeError } from '../graphql/errors';
 import type { QueryLimits } from '../config/limits';
 import type { TenantRateLimiter } from './rate-limit';
-import { execute, getOperationAST, subscribe } from 'graphql';
+import { execute, getOperationAST, OperationTypeNode, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
 import { auditActorOf } from './context';
 import type { Metrics } from './metrics';
@@ -210,7 +210,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         try {
           // Queries and mutations over the socket get the same time budget as over HTTP;
           // subscription events do not (see time-budget.ts).
-          const isSubscription = getOperationAST(document, payload.operationName)?.operation === 'subscription';
+          const isSubscription = getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
           contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined, budgetMs: isSubscription ? undefined : options.resolverBudgetMs });
         } catch (error) {
           const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
@@ -227,7 +227,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         // and the cost, in one atomic step (plugins/cost.ts).
         const limited = await admitOperation(contextValue, document, payload.operationName, cost, options.limits.maxCost, options.rateLimiter);
         if (limited) return [limited];
-        if (getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+        if (getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
           const noSlot = await slots.take(ctx.extra, id, contextValue);
           if (noSlot) return [noSlot];
         }
@@ -244,7 +244,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         const bytes = resultOverLimit(result, options.fairness.maxResponseBytes);
         if (bytes !== undefined) {
           const error = new ResponseTooLargeError(bytes, options.fairness.maxResponseBytes);
-          return { errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }] } as unknown as ExecutionResult;
+          return { errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }] };
         }
         if (!result.errors) return;
         return {
@@ -257,7 +257,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         };
       },
       onError(ctx, id, payload, errors) {
-        finished(ctx.extra, id, 'error', errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+        finished(ctx.extra, id, 'error', errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')));
         return errors.map((error) => {
           const formatted = formatError(error.toJSON(), error);
           if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') options.log.error({ err: error.originalError ?? error, operationId: id, operationName: payload.operationName }, 'unexpected error in a subscription');

@@ -16,7 +16,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable';
 import { BODY_LIMIT_BYTES } from '../http-body';
 import { errorBody } from '../respond';
 import type { OperationManifest, PersistedOperation } from './manifest';
-import { hashMismatch, readPersistedQuery, SHA256_HEX, sha256, type PersistedQueryProblem } from './extension';
+import { hashMismatch, readPersistedQuery, SHA256_HEX, type PersistedQueryProblem } from './extension';
 
 export interface PartnerRequest {
   viewer: PartnerViewer;
@@ -97,8 +97,8 @@ function requestedHash(params: Params): string | undefined {
     const value = params[name];
     if (value === undefined || value === null || value === '') continue;
     // The GraphQL-over-HTTP draft writes the algorithm before the hash.
-    const hash = String(value).replace(/^sha256:/, '');
-    if (typeof value !== 'string' || !SHA256_HEX.test(hash)) throw new Refusal(400, 'BAD_REQUEST', `${name} must be the SHA-256 of a partner operation: 64 hexadecimal characters, optionally after "sha256:"`);
+    const hash = typeof value === 'string' ? value.replace(/^sha256:/, '') : undefined;
+    if (hash === undefined || !SHA256_HEX.test(hash)) throw new Refusal(400, 'BAD_REQUEST', `${name} must be the SHA-256 of a partner operation: 64 hexadecimal characters, optionally after "sha256:"`);
     candidates.push(hash.toLowerCase());
   }
   if (candidates.length === 0) return undefined;
@@ -133,7 +133,7 @@ function rewrite(req: GraphQLHttpRequest, operation: PersistedOperation, params:
   if (req.method === 'GET') {
     const search = new URLSearchParams({ query: operation.document, operationName: operation.name });
     if (typeof params.variables === 'string') search.set('variables', params.variables);
-    req.search = `?${search}`;
+    req.search = `?${search.toString()}`;
   } else {
     req.body = { query: operation.document, operationName: operation.name, ...(params.variables !== undefined ? { variables: params.variables } : {}) };
   }
@@ -269,7 +269,7 @@ export function admitFirstParty(req: GraphQLHttpRequest, authorization: string |
   if (req.method === 'GET') {
     const search = new URLSearchParams(req.search);
     search.set('extensions', JSON.stringify(next));
-    req.search = `?${search}`;
+    req.search = `?${search.toString()}`;
   } else {
     req.body = { ...params, extensions: next };
   }

@@ -41,7 +41,7 @@ export function loadManifest(schema: GraphQLSchema, file = MANIFEST_FILE): Opera
     const operation = getOperationAST(ast);
     if (!operation?.name) throw problem('must be exactly one named operation');
     if (byName.has(operation.name.value)) throw problem(`operation name ${operation.name.value} is used twice`);
-    const entry: PersistedOperation = { hash, name: operation.name.value, type: operation.operation as OperationType, document };
+    const entry: PersistedOperation = { hash, name: operation.name.value, type: operation.operation, document };
     byHash.set(hash, entry);
     byName.set(entry.name, entry);
   }

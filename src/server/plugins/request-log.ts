@@ -18,7 +18,7 @@ export function requestLogPlugin(log: Logger, metrics?: Metrics): ApolloServerPl
           const name = operationName ?? request.operationName ?? (document ? (getOperationAST(document)?.name?.value ?? null) : null);
           const viewer = contextValue.viewer;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))];
           const status = response.http.status ?? 200;
           const outcome = codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error';
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;

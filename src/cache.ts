@@ -25,12 +25,12 @@ export interface BoundedCacheOptions {
 
 const clock = { now: () => Date.now() };
 
-export function boundedCache<K extends {}, V extends {}>(options: BoundedCacheOptions): LRUCache<K, V> {
+export function boundedCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(options: BoundedCacheOptions): LRUCache<K, V> {
   return new LRUCache<K, V>({ max: options.max, ttl: options.ttlMs ?? 0, ttlAutopurge: false, ttlResolution: 0, perf: clock });
 }
 
 /** The cached value of `key`, made (and kept) on first use. */
-export function memo<K extends {}, V extends {}>(cache: LRUCache<K, V>, key: K, make: () => V): V {
+export function memo<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(cache: LRUCache<K, V>, key: K, make: () => V): V {
   let value = cache.get(key);
   if (value === undefined) {
     value = make();

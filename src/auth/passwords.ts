@@ -84,7 +84,7 @@ class HashThread {
     if (!this.alive) return Promise.reject(new Error('the hashing thread stopped'));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, ...message });
     });
   }

@@ -157,7 +157,7 @@ export async function migrate(
 
 /** Names of migrations on disk that the database has not applied (for readiness checks). */
 export async function pendingMigrations(client: pg.ClientBase | pg.Pool, files: MigrationFile[] = readMigrations()): Promise<string[]> {
-  const exists = await client.query(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS ok`);
+  const exists = await client.query<{ ok: boolean }>(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS ok`);
   if (!exists.rows[0]?.ok) return files.map((f) => f.name);
   const { rows } = await client.query<{ migration_name: string; checksum: string }>(
     `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,

@@ -187,7 +187,7 @@ export class TenantStatement extends (BaseQuery as unknown as new (config: objec
   /** Parses `text` as `name` on this connection unless it already has it. */
   private use(connection: Connection, name: string, text: string, types?: unknown): void {
     let known = preparedOn.get(connection);
-    if (!known) preparedOn.set(connection, (known = new Map()));
+    if (!known) preparedOn.set(connection, (known = new Map<string, true>()));
     if (known.has(name)) {
       known.delete(name); // most recently used: last
       known.set(name, true);

@@ -46,7 +46,7 @@ export function sqlErrorOf(error: unknown, depth = 0): SqlError | undefined {
   }
   // node-postgres: a DatabaseError carries the SQLSTATE in `code` and always a `severity`.
   if (typeof e.code === 'string' && SQLSTATE.test(e.code) && typeof e.severity === 'string') {
-    return { code: e.code, message: String(e.message ?? ''), detail: str(e.detail), column: str(e.column), constraint: str(e.constraint), table: str(e.table) };
+    return { code: e.code, message: str(e.message) ?? '', detail: str(e.detail), column: str(e.column), constraint: str(e.constraint), table: str(e.table) };
   }
   return sqlErrorOf(e.cause, depth + 1);
 }
@@ -58,7 +58,7 @@ export function sqlErrorOf(error: unknown, depth = 0): SqlError | undefined {
  */
 function quotaExceeded(error: unknown): QuotaExceededError | undefined {
   const e = error as { message?: unknown; meta?: unknown; cause?: unknown };
-  const text = `${String(e.message ?? '')} ${safeJson(e.meta)} ${safeJson((e.cause as { message?: unknown } | undefined)?.message)}`;
+  const text = `${str(e.message) ?? ''} ${safeJson(e.meta)} ${safeJson((e.cause as { message?: unknown } | undefined)?.message)}`;
   if (!text.includes('QUOTA_EXCEEDED')) return undefined;
   const match = /QUOTA_EXCEEDED (\{[^}]*\})/.exec(text.replace(/\\"/g, '"'));
   if (!match) return undefined;
@@ -183,8 +183,10 @@ export function mapDatabaseError(error: unknown, path = 'input'): unknown {
       case 'P2018':
         return new NotFoundError(model);
       case 'P2011':
-      case 'P2012':
-        return new ValidationError([{ path: String(error.meta?.constraint ?? error.meta?.target ?? path), message: 'is required' }]);
+      case 'P2012': {
+        const column = error.meta?.constraint ?? error.meta?.target;
+        return new ValidationError([{ path: typeof column === 'string' ? column : Array.isArray(column) ? column.join() : path, message: 'is required' }]);
+      }
       case 'P2000':
         return new ValidationError([{ path: typeof error.meta?.column_name === 'string' ? camel(error.meta.column_name) : path, message: 'is too long' }]);
       case 'P2020':
@@ -209,7 +211,7 @@ const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
 
 export class DatabaseErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, fieldConfig: PothosOutputFieldConfig<Types>) {
-    if (!ROOTS.has(fieldConfig.parentType as string)) return resolver;
+    if (!ROOTS.has(fieldConfig.parentType)) return resolver;
     const path = argumentPath(fieldConfig.args);
     return async (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof resolver>[3]) => {
       try {

@@ -19,6 +19,7 @@ import type { GraphQLFieldResolver } from 'graphql';
 import { ValidationError, type FieldProblem } from './errors';
 
 // A NUL, a high surrogate not followed by a low one, or a low one not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- NUL is what this refuses (PostgreSQL text cannot store it)
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MAX_PROBLEMS = 20;
 

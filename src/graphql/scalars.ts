@@ -101,7 +101,7 @@ function checkSize(value: unknown): unknown {
     text = JSON.stringify(value ?? null);
   } catch (error) {
     // Nesting deep enough to exhaust the stack (a few thousand levels): say so, not V8's words.
-    if (error instanceof RangeError) throw new TypeError('JSON values may not be nested this deeply');
+    if (error instanceof RangeError) throw new TypeError('JSON values may not be nested this deeply', { cause: error });
     throw error;
   }
   if (text.length > MAX_JSON_BYTES) throw new TypeError(`JSON values are limited to ${MAX_JSON_BYTES} bytes`);

@@ -102,7 +102,7 @@ const requestCursors = createContextCache((ctx: SealingContext): RequestCursors 
 
 function perList<V>(maps: Map<string, Map<string, V>>, list: string): Map<string, V> {
   let map = maps.get(list);
-  if (!map) maps.set(list, (map = new Map()));
+  if (!map) maps.set(list, (map = new Map<string, V>()));
   return map;
 }
 
@@ -207,7 +207,7 @@ export class SealedCursorsPlugin<Types extends SchemaTypes> extends BasePlugin<T
     const edge = exposed === 'cursor' && fieldConfig.name === 'cursor' && fieldConfig.parentType.endsWith('Edge');
     if (!edge && !(fieldConfig.parentType === pageInfo && (exposed === 'startCursor' || exposed === 'endCursor'))) return resolver;
     return (parent, args, ctx, info) => {
-      const inner = resolver(parent, args, ctx, info) as unknown;
+      const inner = resolver(parent, args, ctx, info);
       if (inner == null) return inner;
       // Pothos' cursors are strings, computed with the page: never a promise here.
       if (typeof inner !== 'string') throw new Error(`sealed cursors: ${info.parentType.name}.${info.fieldName} is not a string`);

@@ -4,7 +4,7 @@
 // synchronous (no promise per field) and is skipped when the context has no deadline
 // (subscription events: each push is short, and the operation itself lives for hours).
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
-import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
+import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver } from 'graphql';
 
 export class TimeBudgetPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, _fieldConfig: PothosOutputFieldConfig<Types>) {
@@ -12,7 +12,7 @@ export class TimeBudgetPlugin<Types extends SchemaTypes> extends BasePlugin<Type
       const deadline = (context as { deadline?: number }).deadline;
       // Not in a mutation: its write may have committed, and failing its payload would make a
       // client retry a write that happened (statements stay bounded by the statement timeout).
-      if (deadline !== undefined && info.operation.operation !== 'mutation' && Date.now() > deadline) {
+      if (deadline !== undefined && info.operation.operation !== OperationTypeNode.MUTATION && Date.now() > deadline) {
         throw new GraphQLError('The request ran out of time: ask for less at once', { extensions: { code: 'REQUEST_TIMEOUT' } });
       }
       return resolver(parent, args, context, info);

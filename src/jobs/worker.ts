@@ -1,6 +1,6 @@
 // Background jobs on graphile-worker (a Postgres job queue): the tables live in its own schema,
 // jobs survive restarts, and its crontab runs each scheduled item once across all instances.
-import { Logger } from '@graphile/logger';
+import { Logger, type LogLevel } from '@graphile/logger';
 import { run, runMigrations, type Runner, type TaskList, type WorkerUtils, makeWorkerUtils } from 'graphile-worker';
 import type pg from 'pg';
 import type { PrismaClient } from '../db/clients';
@@ -70,7 +70,7 @@ export function taskList(owner: pg.Pool, log: AppLogger, tenant?: TenantTasks): 
 }
 
 function workerLogger(log: AppLogger): Logger {
-  return new Logger((scope) => (level, message, meta) => {
+  return new Logger((scope) => (level: `${LogLevel}`, message, meta) => {
     const child = log.child({ worker: 'graphile-worker', ...scope });
     if (level === 'error') child.error(meta ?? {}, message);
     else if (level === 'warning') child.warn(meta ?? {}, message);

@@ -30,7 +30,7 @@ export function isStatementTimeout(error: unknown): boolean {
   for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
     const meta = e.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
     if (e.code === '57014' || meta?.driverAdapterError?.cause?.originalCode === '57014') return true;
-    if (/canceling statement due to statement timeout/.test(String(e.message ?? ''))) return true;
+    if (typeof e.message === 'string' && /canceling statement due to statement timeout/.test(e.message)) return true;
   }
   return false;
 }

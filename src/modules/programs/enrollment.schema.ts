@@ -105,7 +105,7 @@ builder.mutationField('updateEnrollment', (t) =>
         }),
         args.input,
       );
-      if (input.stepData) assertStepDataSize(input.stepData as Record<string, unknown>, 'input.stepData');
+      if (input.stepData) assertStepDataSize(input.stepData, 'input.stepData');
       const now = new Date();
       const changed = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
         const current = await tx.programEnrollment.findUnique({ where: { id }, select: { status: true } });
@@ -113,7 +113,7 @@ builder.mutationField('updateEnrollment', (t) =>
         if (current.status === 'completed') throw new ConflictError('A completed enrollment is final');
         return tx.programEnrollment.update({
           where: { id },
-          data: { ...(input.status ? { status: input.status } : {}), ...(input.stepData ? { stepData: input.stepData as object } : {}), lastActivityAt: now },
+          data: { ...(input.status ? { status: input.status } : {}), ...(input.stepData ? { stepData: input.stepData } : {}), lastActivityAt: now },
           select: { id: true },
         });
       });

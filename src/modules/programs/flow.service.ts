@@ -3,6 +3,7 @@
 // step, completion and its achievement (badges those earn are awarded by the evaluate_badges job
 // the database queues). An invalid move, or one past the step data's bounds (flow.ts), throws
 // before anything is written, and a failure rolls it all back.
+import type { Prisma } from '../../generated/prisma/client';
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
@@ -53,7 +54,7 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
     // Bounded storage: past a bound (a looping flow's history is full, say) the move is refused
     // with VALIDATION_FAILED, and nothing is written; the history is never trimmed behind the
     // creator's back.
-    const stepData = { ...enrollment.step_data, history: [...history, entry], answers };
+    const stepData = { ...enrollment.step_data, history: [...history, entry], answers } as Prisma.InputJsonObject;
     assertStepDataSize(stepData);
 
     await tx.programEnrollment.update({
@@ -62,7 +63,7 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
         currentStep: move.to.id,
         progress,
         lastActivityAt: now,
-        stepData: stepData as object,
+        stepData,
         ...(completed ? { status: 'completed', completedAt: now } : {}),
       },
       select: { id: true },
@@ -72,7 +73,7 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
         userId: enrollment.user_id,
         programId: enrollment.program_id,
         interactionType: completed ? 'program_completed' : 'program_step_completed',
-        interactionData: { enrollmentId: enrollment.id, programVersion: enrollment.program_version, ...entry } as object,
+        interactionData: { enrollmentId: enrollment.id, programVersion: enrollment.program_version, ...entry },
         createdAt: now,
       },
       select: { id: true },

@@ -74,7 +74,7 @@ builder.mutationField('recordInteraction', (t) =>
       const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
         const now = new Date();
         const row = await tx.userInteraction.create({
-          data: { userId, interactionType: data.interactionType, interactionData: (data.interactionData ?? {}) as object, channel: data.channel ?? null, ...refs, createdAt: now },
+          data: { userId, interactionType: data.interactionType, interactionData: data.interactionData ?? {}, channel: data.channel ?? null, ...refs, createdAt: now },
           select: { id: true },
         });
         await tx.user.update({ where: { id: userId }, data: { lastActiveAt: now }, select: { id: true } });

@@ -171,7 +171,7 @@ builder.mutationField('createUser', (t) =>
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
       const data = parseInput(z.object(userFields), input);
-      return prismaFor(ctx).user.create({ ...query, data: definedOnly(data) as never });
+      return prismaFor(ctx).user.create({ ...query, data: definedOnly(data) });
     },
   }),
 );
@@ -186,7 +186,7 @@ builder.mutationField('updateUser', (t) =>
       const id = fromGlobalId(String(args.id), 'User', 'id');
       const { externalId: _e, channel: _c, ...updatable } = userFields;
       const data = parseInput(z.object(updatable), args.input);
-      return prismaFor(ctx).user.update({ ...query, where: { id }, data: definedOnly(data) as never });
+      return prismaFor(ctx).user.update({ ...query, where: { id }, data: definedOnly(data) });
     },
   }),
 );

@@ -7,10 +7,6 @@ import { fairnessConfig, type FairnessConfig } from './config/fairness';
 import { queryLimits, type QueryLimits } from './config/limits';
 import { bool, ConfigError, int, oneOf, pem, postgresUrl, secretOf, str, type Env } from './config/parse';
 
-// Until their importers name the defining file (server/rate-limit.ts, server/cors.ts, server/pages.ts, main.ts).
-export { ConfigError };
-export type { BrowserConfig, FairnessConfig };
-
 export type NodeEnv = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 

@@ -1,6 +1,7 @@
 // Entry point for `npm start`: config -> database -> servers -> graceful shutdown.
 import { startApp, type App } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfig, type Config } from './config';
+import { ConfigError } from './config/parse';
 import { StartupError } from './db/startup-checks';
 import { DEMO_CREATORS } from './db/seed/demo-content';
 import { DEMO_ADMIN } from './db/seed/seed';

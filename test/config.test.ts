@@ -1,5 +1,6 @@
 // Bad configuration fails at start with a message that names the variable.
-import { ConfigError, loadConfig } from '../src/config';
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/config/parse';
 
 const base = { NODE_ENV: 'test' };
 

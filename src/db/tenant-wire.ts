@@ -115,7 +115,7 @@ export function installTenantWire(pool: pg.Pool, options: { preparedStatements: 
  * context, so merging would run one tenant's lookup in another tenant's transaction. Turning the
  * merge off sends each operation from its caller's context; our own DataLoaders do the batching
  * that matters. This reaches into Prisma's request handler, so it fails loudly if that ever moves
- * (test/db/tenant-client.test.ts checks the cross-tenant case).
+ * (test/db/tenant.test.ts checks the cross-tenant case).
  */
 export function disablePrismaRequestMerging(client: PrismaClient): void {
   const options = (client as unknown as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler?.dataloader?.options;
@@ -168,7 +168,7 @@ export class TenantStatement extends (BaseQuery as unknown as new (config: objec
   handleReadyForQuery(connection: Connection): void;
   handleError(error: Error, connection: Connection): void;
 }) {
-  /** Marks the statement for whoever counts statements (test/api/query-count.test.ts). */
+  /** Marks the statement for whoever counts statements (test/graphql/query-count.test.ts). */
   readonly tenantSettings = true;
   private settingsPending = true;
   /** Names parsed by this statement's round trip, known only once it has run without error. */

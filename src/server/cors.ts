@@ -8,7 +8,7 @@
 // one of the headers that force one, so a refused origin cannot even make the server act.
 // No Access-Control-Allow-Credentials: the API authenticates with headers, never cookies.
 import type http from 'node:http';
-import type { BrowserConfig } from '../config';
+import type { BrowserConfig } from '../config/browser';
 import { send, errorBody } from './respond';
 
 /** The headers clients send (README: Browser clients). Everything else is refused by the browser. */

@@ -15,7 +15,7 @@
 //   has not accepted (the listen backlog). A busy process accepts late: with heavy requests in
 //   flight, one turn of the event loop can take hundreds of ms, and a close on a fixed timer
 //   (250 ms after the signal, as before) reset 20 requests of a client that had opened new
-//   connections for them (sigterm-drain.test.ts, machine under load). Node runs timers *before*
+//   connections for them (test/server/drain.test.ts, machine under load). Node runs timers *before*
 //   it polls for I/O in each turn, so a timer-driven close or end() acts on a stale view. Here
 //   both happen from setImmediate after a timer (the check phase, which follows the poll): the
 //   poll has just accepted whatever the kernel held and read whatever requests had arrived.

@@ -17,7 +17,7 @@ import { bodyOverLimit } from './response-size';
 import { ResponseTooLargeError } from '../graphql/errors';
 import { errorBody, send } from './respond';
 import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
-import type { OperationManifest } from './persisted/manifest';
+import type { OperationManifest } from '../graphql/ports';
 import type { UsageRecorder } from './usage-log';
 
 export interface GraphQLEndpointOptions {

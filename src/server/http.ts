@@ -21,7 +21,7 @@ import type { TenantRateLimiter } from './rate-limit';
 import { metricsHandler, type Metrics } from './metrics';
 import { requestLogPlugin } from './plugins/request-log';
 import type { ApqCache } from './persisted/apq-cache';
-import type { OperationManifest } from './persisted/manifest';
+import type { OperationManifest } from '../graphql/ports';
 import type { ApiKeyAuthenticator } from '../auth/partner-auth';
 import type { UsageRecorder } from './usage-log';
 import { graphqlEndpoint } from './graphql-endpoint';

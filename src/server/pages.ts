@@ -2,7 +2,7 @@
 // clients). Outside production both start ready to use with the first demo creator: the explorer's
 // header editor holds a token for it, and the dashboard's sign-in form its demo credentials. In
 // production there is no demo creator, so neither is pre-filled.
-import type { BrowserConfig } from '../config';
+import type { BrowserConfig } from '../config/browser';
 import type { TokenService } from '../auth/tokens';
 import type { Database } from '../db/database';
 import { DEMO_CREATORS } from '../db/seed/demo-content';

@@ -1,6 +1,7 @@
 // Calls the way a partner integration makes them: plain HTTP with X-Api-Key, the operation's
 // sha256 hash from the committed manifest, and variables. Nothing else.
-import { loadManifest, type PersistedOperation } from '../../src/server/persisted/manifest';
+import { loadManifest } from '../../src/server/persisted/manifest';
+import type { PersistedOperation } from '../../src/graphql/ports';
 import { schema } from '../../src/graphql/schema';
 
 export const manifest = loadManifest(schema);

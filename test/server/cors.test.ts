@@ -6,7 +6,8 @@
 import http from 'node:http';
 import WebSocket from 'ws';
 import { useApiHarness, type Json } from '../helpers/api';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/config/parse';
 import { createCors, ALLOWED_HEADERS, MAX_AGE_SECONDS } from '../../src/server/cors';
 
 const ALLOWED = 'https://admin.example.com';

@@ -15,7 +15,7 @@ import type { UsageRecorder } from '../usage-log';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { BODY_LIMIT_BYTES } from '../http-body';
 import { errorBody } from '../respond';
-import type { OperationManifest, PersistedOperation } from './manifest';
+import type { OperationManifest, PersistedOperation } from '../../graphql/ports';
 import { hashMismatch, readPersistedQuery, SHA256_HEX, type PersistedQueryProblem } from './extension';
 
 export interface PartnerRequest {

@@ -7,20 +7,7 @@ import path from 'node:path';
 import { getOperationAST, parse, validate, type GraphQLSchema } from 'graphql';
 import * as firstPartyDocuments from '../../generated/graphql/graphql';
 import { MANIFEST_FILE } from '../../paths';
-
-export type OperationType = 'query' | 'mutation' | 'subscription';
-
-export interface PersistedOperation {
-  hash: string;
-  name: string;
-  type: OperationType;
-  document: string;
-}
-
-export interface OperationManifest {
-  byHash: ReadonlyMap<string, PersistedOperation>;
-  byName: ReadonlyMap<string, PersistedOperation>;
-}
+import type { OperationManifest, PersistedOperation } from '../../graphql/ports';
 
 /**
  * Reads and checks the manifest: every hash must be the document's SHA-256, every document a

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { AuthGuard } from '../../auth/auth-guard';
 import { PasswordHasher } from '../../auth/passwords';
 import { boundedCache, firstInWindow } from '../../cache';
-import type { FairnessConfig } from '../../config';
+import type { FairnessConfig } from '../../config/fairness';
 import type { Context } from '../../graphql/context';
 import type { RefusalDoor } from '../refusals';
 import { rateLimited, retryAfterMs, singleRetryAfter, WINDOW_MS, type RateEntry, type RateStore } from './store';

@@ -8,7 +8,7 @@ import { inputArbitrary, type InputContext } from './inputs';
 import { argumentsArbitrary, buildOperation } from './operation';
 import { harvestCursors, type Pools } from './pools';
 import { rootKey, type RootField } from './schema-model';
-import type { PersistedOperation } from '../../../src/server/persisted/manifest';
+import type { PersistedOperation } from '../../../src/graphql/ports';
 
 export type Transport = 'http' | 'ws' | 'partner';
 

@@ -1,7 +1,7 @@
 // Which targets each phase runs, in which order: reads before writes, and the writes that remove
 // rows (delete, erase, revoke, archive, unenroll) last, so that earlier calls still find real
 // rows to go deep with. Also: which actors must cover which root fields.
-import type { PersistedOperation } from '../../../src/server/persisted/manifest';
+import type { PersistedOperation } from '../../../src/graphql/ports';
 import type { ActorName } from './actors';
 import { fieldTarget, partnerTarget, type Engine, type Target } from './calls';
 import { rootKey, type RootField } from './schema-model';

@@ -7,7 +7,7 @@
 // hide the next one behind it.
 import crypto from 'node:crypto';
 import fc from 'fast-check';
-import type { PersistedOperation } from '../../../src/server/persisted/manifest';
+import type { PersistedOperation } from '../../../src/graphql/ports';
 import { send, LogClaims, type Engine, type Sent, type Target } from './calls';
 import { judge, signatureOf, type Problem } from './checks';
 import type { FuzzConfig } from './config';

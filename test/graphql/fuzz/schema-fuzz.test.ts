@@ -20,7 +20,7 @@ import { findingsSummary, writeReport } from './report';
 import { FuzzRun } from './runner';
 import { introspect, printedRootKeys, rootFields, rootKey, type RootField } from './schema-model';
 import { manifest } from '../../helpers/partner';
-import type { PersistedOperation } from '../../../src/server/persisted/manifest';
+import type { PersistedOperation } from '../../../src/graphql/ports';
 
 const config = loadFuzzConfig();
 jest.setTimeout(config.budgetMs * 3 + 600_000);

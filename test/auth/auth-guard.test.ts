@@ -17,7 +17,7 @@ import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 const ADA = { email: 'ada@demo.creatorgraph.dev', password: 'demo-password-ada' };
 // Refusals are answered at once here: holding them back (REFUSAL_DELAY_MS) has its own test, test/server/refusals.test.ts.

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
 import { tenantClient, TenantError, withTenantTransaction } from '../../src/db/tenant';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { seedTwoTenants } from '../helpers/fixtures';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -14,7 +14,7 @@ let B: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ({ creatorA: A, creatorB: B } = (await seedTwoTenants(db)) as TwoTenants);
+  ({ creatorA: A, creatorB: B } = (await seedTwoTenants(db)));
   // Two connections for many concurrent requests: connections are reused across tenants. The
   // 200 transactions below queue for them: a wait bounded by the app's 2 s fail-fast default ran
   // out on a busy machine (the test is about isolation, not about how fast the queue drains).

@@ -14,7 +14,7 @@ if (!CHROMIUM && process.env.CI) throw new Error('chromium is required in CI (ap
 export const describeWithBrowser: jest.Describe = CHROMIUM
   ? describe
   : (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
+       
       console.warn(`skipped "${name}": chromium is not installed (apt-get install chromium)`);
       describe.skip(name, fn);
     }) as jest.Describe);

@@ -28,7 +28,7 @@ export interface PartnerCall {
 export interface PartnerResponse {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 

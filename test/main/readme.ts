@@ -81,7 +81,7 @@ export interface Substitutions {
 export const SUBSTITUTIONS: { find: RegExp; why: string; replace: (s: Substitutions, ...groups: string[]) => string }[] = [
   { find: /127\.0\.0\.1:4000/g, why: 'the test server listens on a free port', replace: (s) => s.host },
   { find: /<token printed by npm start>/g, why: 'npm start prints a token for each demo creator; the test signs one for ada@demo.creatorgraph.dev', replace: (s) => s.token },
-  { find: /<(\w+) hash>/g, why: "the operation's hash in src/generated/partner/persisted-documents.json", replace: (s, name) => s.partnerHash(name!) },
+  { find: /<(\w+) hash>/g, why: "the operation's hash in src/generated/partner/persisted-documents.json", replace: (s, name) => s.partnerHash(name) },
   // Shell variables stay as written: `$KEY` is set in the environment of the shell that runs the
   // block (an API key the test issues to the demo creator), as a reader would `export KEY=...`.
 ];

@@ -20,7 +20,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 jest.setTimeout(120_000);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 
 let db: TestDatabase;
 let server: TestServer;
@@ -55,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   pg.Client.prototype.query = originalQuery;
-  await Promise.all(sockets.map((s) => s.dispose()));
+  for (const s of sockets) void s.dispose();
   await owner?.end();
   await server?.stop();
   await db?.drop();
@@ -306,7 +306,7 @@ test('a tenant whose plan gives no cap gets MAX_SUBSCRIPTIONS_PER_TENANT (3 here
 });
 
 test('once every socket has closed, no feed, slot or hub listener is left behind', async () => {
-  await Promise.all(sockets.map((s) => s.dispose()));
+  for (const s of sockets) void s.dispose();
   const deadline = Date.now() + 15_000;
   while ((await openOperations()) > 0 && Date.now() < deadline) await sleep(50);
   expect(await openOperations()).toBe(0);

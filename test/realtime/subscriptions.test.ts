@@ -25,13 +25,13 @@ beforeAll(async () => {
   owner = await connect(db.ownerUrl);
 });
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  for (const c of clients) void c.dispose();
   await owner?.end();
   await server?.stop();
   await db?.drop();
 });
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 const wsUrl = (s: TestServer) => s.url.replace('http://', 'ws://');
 
 interface Stream {

@@ -13,7 +13,7 @@ import { callAsPartner } from '../helpers/partner';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 let db: TestDatabase;
 let tenants: TwoTenants;
 

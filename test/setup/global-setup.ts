@@ -11,7 +11,7 @@ import { roleUrl, STATE_FILE, type ClusterState } from './cluster';
 import { freePort } from '../helpers/ports';
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __creatorgraphEmbedded: EmbeddedPostgres | undefined;
 }
 

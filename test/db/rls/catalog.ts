@@ -33,7 +33,7 @@ export async function tenantTables(client: pg.ClientBase): Promise<TableInfo[]> 
   );
   return rows
     .filter((r) => !NON_TENANT_TABLES.has(r.relname) && !REFERENCE_TABLES.has(r.relname))
-    .map((r) => ({ name: r.relname, tenantColumn: r.relname === 'creators' ? 'id' : 'creator_id', hasId: r.has_id }) as TableInfo);
+    .map((r) => ({ name: r.relname, tenantColumn: r.relname === 'creators' ? 'id' : 'creator_id', hasId: r.has_id }));
 }
 
 /** Columns app_user holds the given privilege on (column-level or through a table grant). */

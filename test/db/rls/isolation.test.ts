@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { TestDatabase } from '../../helpers/database';
 import { asTenant, connect } from '../../helpers/fixtures';
 import { useDatabase } from '../../helpers/harness';
-import { foreignKeys, grantedColumns, tenantTables, type ForeignKey, type TableInfo } from './catalog';
+import { foreignKeys, grantedColumns, tenantTables, type TableInfo } from './catalog';
 
 const database = useDatabase();
 let db: TestDatabase;
@@ -153,7 +153,7 @@ test("asCreatorB cannot create a child row that points at creator A's parent, ev
     ).rows.map((r) => r.columns);
   const failures: string[] = [];
   const tried: string[] = [];
-  for (const fk of fks as ForeignKey[]) {
+  for (const fk of fks) {
     const parentRow = await oneRow(fk.parent, 'creator_id', A);
     const child = await oneRow(fk.table, 'creator_id', B);
     child.id = crypto.randomUUID();
@@ -167,7 +167,7 @@ test("asCreatorB cannot create a child row that points at creator A's parent, ev
       for (const c of columns) {
         if (c === 'id' || c === 'creator_id') continue;
         if (typeof child[c] === 'string') child[c] = `${child[c]}-${crypto.randomBytes(3).toString('hex')}`;
-        else if (typeof child[c] === 'number') child[c] = (child[c] as number) + 100_000;
+        else if (typeof child[c] === 'number') child[c] = (child[c]) + 100_000;
       }
     }
     const columns = await grantedColumns(owner, fk.table, 'INSERT');

@@ -152,7 +152,7 @@ export class Sockets {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.dispose()));
+    for (const c of [...this.clients.values()]) void c.dispose();
     this.clients.clear();
   }
 }

@@ -1,7 +1,7 @@
 // What the fuzz calls: one "target" per (root field or persisted operation, actor), with the
 // arbitrary of its inputs and the function that sends one generated input and judges the answer.
 import fc from 'fast-check';
-import { parse, typeFromAST, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, typeFromAST, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { ACTORS, callHttp, type ActorName, type Answer, type Sockets } from './actors';
 import type { FuzzWorld, LogLine } from './harness';
 import { inputArbitrary, type InputContext } from './inputs';
@@ -71,7 +71,7 @@ export function partnerTarget(engine: Engine, op: PersistedOperation): Target {
   for (const v of definition.variableDefinitions ?? []) {
     const type = typeFromAST(engine.schema, v.type as never) as GraphQLInputType;
     record[v.variable.name.value] = inputArbitrary(type, v.variable.name.value, contextFor(engine, 'asPartner', rootField));
-    if (v.type.kind === 'NonNullType' && !v.defaultValue) required.push(v.variable.name.value);
+    if (v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue) required.push(v.variable.name.value);
   }
   const fields = definition.selectionSet.selections.map((s) => rootKey(definition.operation, (s as { name: { value: string } }).name.value));
   const input = fc.record({ args: fc.record(record, { requiredKeys: required }), inlineMask: fc.constant(0), actAs: fc.constant(false) });

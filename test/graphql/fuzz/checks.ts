@@ -38,7 +38,7 @@ function errorsIn(body: unknown): GraphQLErrorShape[] {
     else if (v && typeof v === 'object') {
       const errors = (v as { errors?: unknown }).errors;
       if (Array.isArray(errors)) out.push(...(errors as GraphQLErrorShape[]));
-      else if (errors && typeof errors === 'object') out.push(errors as GraphQLErrorShape);
+      else if (errors && typeof errors === 'object') out.push(errors);
     }
   };
   visit(body);

@@ -170,10 +170,10 @@ const MAX_INPUT_DEPTH = 4;
 /** Value for a (possibly non-null) input type; `name` is the argument or field name. */
 export function inputArbitrary(type: GraphQLInputType, name: string, ctx: InputContext, depth = 0): fc.Arbitrary<unknown> {
   const nonNull = isNonNullType(type);
-  const inner = getNullableType(type) as GraphQLInputType;
+  const inner: GraphQLInputType = getNullableType(type);
   let value: fc.Arbitrary<unknown>;
   if (isListType(inner)) {
-    const item = inputArbitrary(inner.ofType as GraphQLInputType, name, ctx, depth + 1);
+    const item = inputArbitrary(inner.ofType, name, ctx, depth + 1);
     value = weighted<unknown>(
       [8, fc.array(item, { maxLength: 4 })],
       [3, fc.constant([])],

@@ -104,7 +104,7 @@ export function literalOf(value: unknown, type: GraphQLInputType): string | unde
     const fields = inner.getFields();
     const parts: string[] = [];
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const literal = fields[k] ? literalOf(v, fields[k]!.type) : undefined;
+      const literal = fields[k] ? literalOf(v, fields[k].type) : undefined;
       if (literal === undefined) return undefined;
       parts.push(`${k}: ${literal}`);
     }

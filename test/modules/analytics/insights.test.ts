@@ -22,7 +22,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;  
 async function asCreator(creatorId: string, query: string, variables: Json = {}): Promise<Json> {
   const { body } = await server.gql<Json>(query, variables, { token: server.tokenFor(creatorId) });
   expect(body.errors).toBeUndefined();

@@ -55,7 +55,6 @@ const MESSAGES = /* GraphQL */ `query Messages($filter: MessageFilter, $first: I
 const CONVERSATION_MESSAGES = /* GraphQL */ `query ConversationMessages($id: ID!, $sent: DateTimeRange, $first: Int, $after: String) {
   node(id: $id) { ... on Conversation { id messageCount messages(sent: $sent, first: $first, after: $after) { ${PAGE} } } }
 }`;
-const CONVERSATION = /* GraphQL */ `query Conversation($id: ID!) { node(id: $id) { ... on Conversation { ${CONVERSATION_FIELDS} } } }`;
 
 const CREATE_CONVERSATION = /* GraphQL */ `mutation CreateConversation($input: CreateConversationInput!) {
   createConversation(input: $input) { __typename ... on CreateConversationSuccess { data { ${CONVERSATION_FIELDS} } } ${ERRORS} }

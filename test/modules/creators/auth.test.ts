@@ -718,13 +718,13 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
 
 describe('asAdmin: the creators list shows accounts, never what they own', () => {
   test('nested data of a creator is not reachable from the list, and the list writes no act-as record', async () => {
-    const login = await server.gql<Record<string, any>>(`mutation { adminLogIn(email: "admin@demo.creatorgraph.dev", password: "demo-password-admin") { ... on AdminAuthPayload { accessToken } } }`); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const login = await server.gql<Record<string, any>>(`mutation { adminLogIn(email: "admin@demo.creatorgraph.dev", password: "demo-password-admin") { ... on AdminAuthPayload { accessToken } } }`);  
     const token = login.body.data!.adminLogIn.accessToken as string;
     const nested = await server.gql(`{ creators(first: 5) { nodes { email programs(first: 2) { nodes { name } } users(first: 2) { nodes { email } } } } }`, {}, { token });
     expect(nested.status).toBe(400);
     expect(nested.body.data).toBeUndefined();
     expect(nested.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const list = await server.gql<Record<string, any>>(`{ creators(first: 5, search: "ada@") { totalCount nodes { id email companyName subscriptionTier } } }`, {}, { token }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const list = await server.gql<Record<string, any>>(`{ creators(first: 5, search: "ada@") { totalCount nodes { id email companyName subscriptionTier } } }`, {}, { token });  
     expect(list.body.errors).toBeUndefined();
     expect(list.body.data!.creators).toEqual({ totalCount: 1, nodes: [{ id: tenants.creatorA, email: 'ada@demo.creatorgraph.dev', companyName: 'Analytical Wellness', subscriptionTier: 'PRO' }] });
   });

@@ -180,6 +180,7 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
       const writes = await Promise.all(
         Array.from({ length: 10 }, () => worker.gql(RECORD, { input: { userId: user.id, interactionType: 'queued_check' } }, { token: worker.tokenFor(api.tenants.creatorA) })),
       );
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it data's declared type has no recordInteraction
       expect(writes.map((w) => (w.body.data as Json | null | undefined)?.recordInteraction?.__typename)).toEqual(Array(10).fill('RecordInteractionSuccess'));
       expect(await count(`user_interactions WHERE user_id = $1 AND interaction_type = 'queued_check'`, [user.uuid])).toBe(10);
       expect(await count(`user_badges WHERE badge_id = $1`, [rule.uuid])).toBe(0);

@@ -12,7 +12,7 @@ import { STEP_DATA_LIMITS, jsonbTextBytes } from '../../../src/modules/programs/
 jest.setTimeout(180_000);
 
 const api = useApiHarness({ checkCountersAfterEach: true });
-const { mutate, sql, one, count, snapshot } = api;
+const { mutate, sql, one, snapshot } = api;
 
 const CREATE = `mutation($input: CreateProgramInput!) { createProgram(input: $input) { __typename ... on CreateProgramSuccess { data { id } } ${ERRORS} } }`;
 const PUBLISH = `mutation($id: ID!) { publishProgram(id: $id) { __typename ${ERRORS} } }`;

@@ -3,7 +3,7 @@
 // along allowed transitions, records progress and the interaction, and at an end step completes
 // the enrollment, grants its achievement and awards badges, in one transaction. Invalid moves
 // write nothing, and creator B cannot move creator A's enrollments.
-import { useApiHarness, gid, uuidOf, ERRORS, type Json } from '../../helpers/api';
+import { useApiHarness, uuidOf, ERRORS, type Json } from '../../helpers/api';
 
 // The server runs its jobs: badges earned by a move are awarded by the evaluate_badges job.
 const api = useApiHarness({ checkCountersAfterEach: true, env: { JOBS_ENABLED: 'true' } });

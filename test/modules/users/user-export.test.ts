@@ -107,11 +107,11 @@ describe('exportUserDataPage', () => {
   }, 180_000);
 
   test('asCreatorA: a page holds at most `first` records, and at most half of MAX_RESPONSE_BYTES of them', async () => {
-    const start = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) })) as Json).data;
+    const start = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) }))).data;
     let after = start.endCursor;
     let sawInteractions = false;
     while (after && !sawInteractions) {
-      const page = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 500 })) as Json).data;
+      const page = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 500 }))).data;
       if (page.section === 'INTERACTIONS') {
         sawInteractions = true;
         // 500 interactions of ~700 bytes would be ~350 KB: the byte budget (128 KiB) cuts the page first.
@@ -126,7 +126,7 @@ describe('exportUserDataPage', () => {
   test('asCreatorA: bad input is VALIDATION_FAILED naming the argument, and nothing is written', async () => {
     const before = await count('security_audit_logs');
     const other = (await one(`SELECT id FROM users WHERE creator_id = $1 AND id <> $2 LIMIT 1`, [A(), userId]))!.id;
-    const cursorOfOther = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', other) })) as Json).data.endCursor;
+    const cursorOfOther = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', other) }))).data.endCursor;
     const written = await count('security_audit_logs');
     expect(written).toBe(before + 1);
     const cases: [Json, string][] = [
@@ -139,7 +139,7 @@ describe('exportUserDataPage', () => {
       [{ after: cursorOfOther }, 'after'],
     ];
     for (const [variables, path] of cases) {
-      const result = (await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), ...variables })) as Json;
+      const result = (await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), ...variables }));
       expect({ variables, typename: result.__typename, paths: result.fields?.map((f: Json) => f.path) }).toEqual({ variables, typename: 'ValidationError', paths: [path] });
     }
     expect(await count('security_audit_logs')).toBe(written);
@@ -160,7 +160,7 @@ describe('exportUserData (deprecated)', () => {
 
 describe('tenant isolation', () => {
   test("asCreatorB cannot export creator A's user, with or without A's cursor, and nothing is written", async () => {
-    const cursor = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) })) as Json).data.endCursor;
+    const cursor = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) }))).data.endCursor;
     const logs = await count('security_audit_logs');
     // Without a cursor the user is not found; with A's cursor, the cursor (sealed to A) is not B's.
     for (const [variables, typename] of [[{}, 'NotFoundError'], [{ after: cursor }, 'ValidationError'], [{ after: cursor, first: 500 }, 'ValidationError']] as const) {
@@ -169,7 +169,7 @@ describe('tenant isolation', () => {
       expect(result).toEqual(expect.objectContaining({ __typename: typename }));
       expect(JSON.stringify(response.body)).not.toContain(userId);
     }
-    const whole = (await mutate('asCreatorB', WHOLE, 'exportUserData', { id: gid('User', userId) })) as Json;
+    const whole = (await mutate('asCreatorB', WHOLE, 'exportUserData', { id: gid('User', userId) }));
     expect(whole.code).toBe('NOT_FOUND');
     expect(await count('security_audit_logs')).toBe(logs);
   });

@@ -91,7 +91,7 @@ describeWithBrowser('the live dashboard', () => {
     try {
       await v.page.locator(selector).first().waitFor({ state: 'attached', timeout: WAIT });
     } catch (error) {
-      throw new Error(`${selector} not shown: ${(error as Error).message.split('\n')[0]}\n  page problems: ${JSON.stringify(v.problems)}\n  refused: ${JSON.stringify(v.refused)}\n  failed: ${JSON.stringify(v.network.failed)}`);
+      throw new Error(`${selector} not shown: ${(error as Error).message.split('\n')[0]}\n  page problems: ${JSON.stringify(v.problems)}\n  refused: ${JSON.stringify(v.refused)}\n  failed: ${JSON.stringify(v.network.failed)}`, { cause: error });
     }
   }
   async function until(done: () => boolean | Promise<boolean>, what: string, bound = WAIT): Promise<void> {

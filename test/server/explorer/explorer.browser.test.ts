@@ -92,7 +92,7 @@ describeWithBrowser('the explorer on the real server', () => {
     server = await startTestServer(db, { EXPLORER: 'on', RATE_LIMITS: 'off' });
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    for (const c of clients) void c.dispose();
     for (const c of contexts) await c.close();
     await browser?.close();
     await server?.stop();
@@ -228,10 +228,12 @@ describeWithBrowser('the explorer on the real server', () => {
 async function explorerAlone(options: Parameters<typeof createExplorer>[0]) {
   const explorer = createExplorer(options);
   const graphqlHeaders: http.IncomingHttpHeaders[] = [];
-  const server = http.createServer(async (req, res) => {
-    if (await explorer.serve(req, res, (req.url ?? '/').split('?')[0]!.toLowerCase())) return;
-    graphqlHeaders.push(req.headers);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'no GraphQL on this test server' }] }));
+  const server = http.createServer((req, res) => {
+    void explorer.serve(req, res, (req.url ?? '/').split('?')[0]!.toLowerCase()).then((served) => {
+      if (served) return;
+      graphqlHeaders.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'no GraphQL on this test server' }] }));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -16,7 +16,22 @@
 // per run), BENCH_CONNECTIONS (16), BENCH_SCALE (0.1), BENCH_SERVER_CPUS (0), BENCH_LOAD_CPUS
 // (the last core).
 import path from 'node:path';
-import { CONNECTIONS, GRAPHQL_PROBE, log, measureLoad, median, numberSetting, openBenchDatabase, pinLoadGenerator, runBench, SERVER_CPUS, serverEnv, spread, startServer, type Server } from './harness';
+import {
+  CONNECTIONS,
+  GRAPHQL_PROBE,
+  log,
+  measureLoad,
+  median,
+  numberSetting,
+  openBenchDatabase,
+  pinLoadGenerator,
+  runBench,
+  SERVER_CPUS,
+  serverEnv,
+  spread,
+  startServer,
+  type Server,
+} from './harness';
 import { QUERY_IDS, requestA, type HttpRequest, type QueryId } from './queries';
 
 const QUERIES = (process.env.ABLATE_QUERIES ?? 'Q1,Q3,Q4,Q5').split(',') as QueryId[];
@@ -54,16 +69,39 @@ async function main(): Promise<void> {
   if (variants.length < 2) throw new Error('name two variants or more: npm run bench:ablate -- before=../before now=.');
   pinLoadGenerator();
   const bench = await openBenchDatabase({ scale: SCALE });
-  const requests = Object.fromEntries(QUERY_IDS.map((q) => [q, bench.samples.map((s) => requestA(q, s))])) as Record<QueryId, HttpRequest[]>;
+  const requests = Object.fromEntries(QUERY_IDS.map((q) => [q, bench.samples.map((s) => requestA(q, s))])) as Record<
+    QueryId,
+    HttpRequest[]
+  >;
   const servers: (Server & { variant: Variant })[] = [];
   for (const variant of variants) {
-    const server = await startServer({ name: variant.name, cwd: variant.dir, script: 'src/main.ts', env: { ...serverEnv(bench), ...variant.env }, cpus: SERVER_CPUS, probe: GRAPHQL_PROBE });
+    const server = await startServer({
+      name: variant.name,
+      cwd: variant.dir,
+      script: 'src/main.ts',
+      env: { ...serverEnv(bench), ...variant.env },
+      cpus: SERVER_CPUS,
+      probe: GRAPHQL_PROBE,
+    });
     servers.push({ ...server, variant });
-    log(`${variant.name}: ${variant.dir}${Object.keys(variant.env).length ? ` with ${Object.entries(variant.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
+    log(
+      `${variant.name}: ${variant.dir}${
+        Object.keys(variant.env).length
+          ? ` with ${Object.entries(variant.env)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}`
+          : ''
+      }`,
+    );
   }
   const runs = new Map<string, Run[]>();
   const measure = async (server: Server, q: QueryId, seconds: number): Promise<Run> => {
-    const { load, cpu, dbCpu } = await measureLoad(server, requests[q], { seconds, connections: CONNECTIONS, settleMs: 300, postmaster: bench.postmaster });
+    const { load, cpu, dbCpu } = await measureLoad(server, requests[q], {
+      seconds,
+      connections: CONNECTIONS,
+      settleMs: 300,
+      postmaster: bench.postmaster,
+    });
     if (load.errors) throw new Error(`${server.name} ${q}: ${load.errors} errors`);
     return { rps: load.ok / load.seconds, cpu: cpu / load.sent, dbCpu: dbCpu / load.sent };
   };
@@ -75,7 +113,9 @@ async function main(): Promise<void> {
         const run = await measure(server, q, SECONDS);
         const key = `${q} ${server.name}`;
         runs.set(key, [...(runs.get(key) ?? []), run]);
-        log(`  rep ${rep} ${key}: ${run.rps.toFixed(0)} req/s, ${run.cpu.toFixed(3)} CPU-ms/req, PostgreSQL ${run.dbCpu.toFixed(3)}`);
+        log(
+          `  rep ${rep} ${key}: ${run.rps.toFixed(0)} req/s, ${run.cpu.toFixed(3)} CPU-ms/req, PostgreSQL ${run.dbCpu.toFixed(3)}`,
+        );
       }
     }
   }
@@ -91,7 +131,9 @@ async function main(): Promise<void> {
     for (const v of variants) {
       const own = runs.get(`${q} ${v.name}`)!;
       const paired = (metric: keyof Run) => spread(own.map((r, i) => r[metric] / base[i]![metric]));
-      lines.push(`| ${q} | ${v.name} | ${median(own.map((r) => r.rps)).toFixed(0)} | ${paired('rps')} | ${median(own.map((r) => r.cpu)).toFixed(3)} | ${paired('cpu')} | ${median(own.map((r) => r.dbCpu)).toFixed(3)} | ${paired('dbCpu')} |`);
+      lines.push(
+        `| ${q} | ${v.name} | ${median(own.map((r) => r.rps)).toFixed(0)} | ${paired('rps')} | ${median(own.map((r) => r.cpu)).toFixed(3)} | ${paired('cpu')} | ${median(own.map((r) => r.dbCpu)).toFixed(3)} | ${paired('dbCpu')} |`,
+      );
     }
   }
   log(lines.join('\n'));

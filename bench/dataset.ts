@@ -164,22 +164,31 @@ const STAGES: Stage[] = [
  * Loads the dataset into a migrated, empty database. `superUrl` must be a superuser (to skip
  * triggers for the bulk load). `onProgress(label, done, total)` is called as stages advance.
  */
-export async function buildDataset(superUrl: string, onProgress: (label: string, done: number, total: number) => void, scale = 1): Promise<DatasetSummary> {
+export async function buildDataset(
+  superUrl: string,
+  onProgress: (label: string, done: number, total: number) => void,
+  scale = 1,
+): Promise<DatasetSummary> {
   const creators = Math.max(10, Math.round(1000 * scale));
   const started = Date.now();
   const client = new pg.Client({ connectionString: superUrl });
   await client.connect();
   try {
-    await client.query(`SET session_replication_role = replica; SET maintenance_work_mem = '256MB'; SET work_mem = '64MB'; SET synchronous_commit = off`);
+    await client.query(
+      `SET session_replication_role = replica; SET maintenance_work_mem = '256MB'; SET work_mem = '64MB'; SET synchronous_commit = off`,
+    );
     await client.query('DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench');
-    await client.query(`
+    await client.query(
+      `
       CREATE TABLE bench.creators AS
       SELECT n, gen_random_uuid() AS id,
              CASE WHEN n <= $1 * 0.1 THEN 500 WHEN n <= $1 * 0.5 THEN 250 ELSE 100 END AS users,
              CASE WHEN n <= $1 * 0.1 THEN 7 WHEN n <= $1 * 0.5 THEN 2 ELSE 1 END AS programs,
              CASE WHEN n <= $1 * 0.1 THEN 'enterprise' WHEN n <= $1 * 0.5 THEN 'pro' ELSE 'starter' END AS tier,
              date_trunc('day', now()) - interval '90 days' + n * interval '1 minute' AS created_at
-        FROM generate_series(1, $1::int) n`, [creators]);
+        FROM generate_series(1, $1::int) n`,
+      [creators],
+    );
     await client.query('CREATE UNIQUE INDEX ON bench.creators (id)');
     const total = STAGES.reduce((sum, s) => sum + (s.chunks ?? 1), 0);
     let done = 0;
@@ -198,7 +207,18 @@ export async function buildDataset(superUrl: string, onProgress: (label: string,
     }
     onProgress('done', total, total);
     const rows: Record<string, number> = {};
-    for (const table of ['creators', 'users', 'programs', 'program_enrollments', 'badges', 'user_badges', 'achievements', 'conversations', 'messages', 'engagement_metrics']) {
+    for (const table of [
+      'creators',
+      'users',
+      'programs',
+      'program_enrollments',
+      'badges',
+      'user_badges',
+      'achievements',
+      'conversations',
+      'messages',
+      'engagement_metrics',
+    ]) {
       rows[table] = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
     }
     return { rows, seconds: (Date.now() - started) / 1000 };

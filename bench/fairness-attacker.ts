@@ -9,9 +9,16 @@ import { attackVectors, type Attacker, type Outcomes } from './fairness-attacks'
 
 async function main(): Promise<void> {
   const options = workerData as { port: number; source: string; victimEmail: string; only?: string[] };
-  const attacker: Attacker = { port: options.port, source: options.source, victimEmail: options.victimEmail, stopAt: 0 };
+  const attacker: Attacker = {
+    port: options.port,
+    source: options.source,
+    victimEmail: options.victimEmail,
+    stopAt: 0,
+  };
   const attacks = await attackVectors(attacker);
-  if (options.only) for (const name of Object.keys(attacks.vectors)) if (!options.only.some((w) => name.toLowerCase().includes(w))) delete attacks.vectors[name];
+  if (options.only)
+    for (const name of Object.keys(attacks.vectors))
+      if (!options.only.some((w) => name.toLowerCase().includes(w))) delete attacks.vectors[name];
   parentPort!.postMessage({ ready: true, setupRefusals: attacks.setupRefusals, names: Object.keys(attacks.vectors) });
   parentPort!.on('message', (message: { attack?: number; close?: boolean }) => {
     if (message.close) {
@@ -20,7 +27,9 @@ async function main(): Promise<void> {
     }
     attacker.stopAt = Date.now() + message.attack! * 1000;
     void Promise.all(Object.values(attacks.vectors).map((run) => run())).then((settled) => {
-      const outcomes: Record<string, Outcomes> = Object.fromEntries(Object.keys(attacks.vectors).map((name, i) => [name, settled[i]!]));
+      const outcomes: Record<string, Outcomes> = Object.fromEntries(
+        Object.keys(attacks.vectors).map((name, i) => [name, settled[i]!]),
+      );
       parentPort!.postMessage({ outcomes });
     });
   });

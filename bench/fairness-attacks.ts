@@ -23,12 +23,24 @@ export interface Outcomes {
   codes: Record<string, number>;
 }
 
-type Body = { data?: Record<string, { __typename?: string; code?: string } | null> | null; errors?: { extensions?: { code?: string } }[] };
+type Body = {
+  data?: Record<string, { __typename?: string; code?: string } | null> | null;
+  errors?: { extensions?: { code?: string } }[];
+};
 
-async function send(a: Attacker, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ status: number; body: Body }> {
+async function send(
+  a: Attacker,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ status: number; body: Body }> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': a.source };
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`http://127.0.0.1:${a.port}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(`http://127.0.0.1:${a.port}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   try {
     return { status: response.status, body: JSON.parse(text) as Body };
@@ -53,7 +65,11 @@ function record(o: Outcomes, status: number, body: Body): void {
 }
 
 /** `workers` concurrent loops of `step` until the attack stops. */
-function loop(a: Attacker, workers: number, step: () => Promise<{ status: number; body: Body }>): () => Promise<Outcomes> {
+function loop(
+  a: Attacker,
+  workers: number,
+  step: () => Promise<{ status: number; body: Body }>,
+): () => Promise<Outcomes> {
   return async () => {
     const o: Outcomes = { sent: 0, ok: 0, codes: {} };
     await Promise.all(
@@ -76,7 +92,13 @@ function loop(a: Attacker, workers: number, step: () => Promise<{ status: number
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- setup answers are read by shape
 type Data = Record<string, any>;
 
-async function must<T>(a: Attacker, token: string, query: string, variables: Record<string, unknown>, pick: (data: Data) => T): Promise<T> {
+async function must<T>(
+  a: Attacker,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+  pick: (data: Data) => T,
+): Promise<T> {
   const { body } = await send(a, query, variables, token);
   if (body.errors) throw new Error(`attack setup failed: ${JSON.stringify(body.errors)}`);
   return pick(body.data as Data);
@@ -86,7 +108,11 @@ async function must<T>(a: Attacker, token: string, query: string, variables: Rec
 function heavyCriteria(rules: number): object {
   const rule = (i: number) => ({ type: 'messages_sent', count: 1_000 + i });
   if (rules <= 20) return { anyOf: Array.from({ length: rules }, (_, i) => rule(i)) };
-  return { anyOf: Array.from({ length: Math.ceil(rules / 20) }, (_, g) => ({ allOf: Array.from({ length: 20 }, (_, i) => rule(g * 20 + i)) })) };
+  return {
+    anyOf: Array.from({ length: Math.ceil(rules / 20) }, (_, g) => ({
+      allOf: Array.from({ length: 20 }, (_, i) => rule(g * 20 + i)),
+    })),
+  };
 }
 
 export interface Attack {
@@ -99,30 +125,76 @@ export interface Attack {
 export async function attackVectors(a: Attacker): Promise<Attack> {
   const password = crypto.randomBytes(12).toString('base64url');
   const email = `attacker-${crypto.randomBytes(4).toString('hex')}@bench.test`;
-  const token = await must(a, '', `mutation($input: SignUpInput!) { signUp(input: $input) { ... on AuthPayload { accessToken } ... on Error { code message } } }`, { input: { email, password } }, (d) => d.signUp.accessToken as string);
-  const M = (query: string, variables: Record<string, unknown>, field: string) => must(a, token, query, variables, (d) => d[field]);
+  const token = await must(
+    a,
+    '',
+    `mutation($input: SignUpInput!) { signUp(input: $input) { ... on AuthPayload { accessToken } ... on Error { code message } } }`,
+    { input: { email, password } },
+    (d) => d.signUp.accessToken as string,
+  );
+  const M = (query: string, variables: Record<string, unknown>, field: string) =>
+    must(a, token, query, variables, (d) => d[field]);
 
   const users: string[] = [];
   for (let i = 0; i < 2; i++) {
-    const r = await M(`mutation($input: CreateUserInput!) { createUser(input: $input) { ... on CreateUserSuccess { data { id } } } }`, { input: { externalId: `attack-${i}`, channel: 'WEB' } }, 'createUser');
+    const r = await M(
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { ... on CreateUserSuccess { data { id } } } }`,
+      { input: { externalId: `attack-${i}`, channel: 'WEB' } },
+      'createUser',
+    );
     users.push(r.data.id);
   }
   // A flow that loops on a question: every move stores an answer and a history entry.
-  const flow = { start: 'q', steps: [{ id: 'q', type: 'question', transitions: [{ to: 'q' }, { to: 'done' }] }, { id: 'done', type: 'checkpoint', end: true }] };
-  const program = (await M(`mutation($input: CreateProgramInput!) { createProgram(input: $input) { ... on CreateProgramSuccess { data { id } } } }`, { input: { name: 'Loop', flowDefinition: flow } }, 'createProgram')).data.id;
+  const flow = {
+    start: 'q',
+    steps: [
+      { id: 'q', type: 'question', transitions: [{ to: 'q' }, { to: 'done' }] },
+      { id: 'done', type: 'checkpoint', end: true },
+    ],
+  };
+  const program = (
+    await M(
+      `mutation($input: CreateProgramInput!) { createProgram(input: $input) { ... on CreateProgramSuccess { data { id } } } }`,
+      { input: { name: 'Loop', flowDefinition: flow } },
+      'createProgram',
+    )
+  ).data.id;
   await M(`mutation($id: ID!) { publishProgram(id: $id) { __typename } }`, { id: program }, 'publishProgram');
-  const enrollment = (await M(`mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { ... on EnrollUserSuccess { data { id } } } }`, { p: program, u: users[0] }, 'enrollUser')).data.id;
+  const enrollment = (
+    await M(
+      `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { ... on EnrollUserSuccess { data { id } } } }`,
+      { p: program, u: users[0] },
+      'enrollUser',
+    )
+  ).data.id;
   // As many heavy badges as the server takes (the plan's badge quota, the rules bound).
   const badgeRefusals: Record<string, number> = {};
   for (let i = 0; i < 40; i++) {
     for (const rules of [1_500, 20]) {
-      const { status, body } = await send(a, `mutation($input: BadgeInput!) { createBadge(input: $input) { __typename ... on Error { code } } }`, { input: { name: `Heavy ${i} ${rules}`, criteria: heavyCriteria(rules) } }, token);
+      const { status, body } = await send(
+        a,
+        `mutation($input: BadgeInput!) { createBadge(input: $input) { __typename ... on Error { code } } }`,
+        { input: { name: `Heavy ${i} ${rules}`, criteria: heavyCriteria(rules) } },
+        token,
+      );
       const code = refusalCode(status, body);
       if (code) badgeRefusals[code] = (badgeRefusals[code] ?? 0) + 1;
     }
   }
-  const kb = (await M(`mutation($input: KnowledgeBaseInput!) { createKnowledgeBase(input: $input) { ... on CreateKnowledgeBaseSuccess { data { id } } } }`, { input: { name: 'Attack' } }, 'createKnowledgeBase')).data.id;
-  const doc = (await M(`mutation($input: CreateDocumentInput!) { createDocument(input: $input) { ... on CreateDocumentSuccess { data { id } } } }`, { input: { knowledgeBaseId: kb, title: 'Attack', content: 'x' } }, 'createDocument')).data.id;
+  const kb = (
+    await M(
+      `mutation($input: KnowledgeBaseInput!) { createKnowledgeBase(input: $input) { ... on CreateKnowledgeBaseSuccess { data { id } } } }`,
+      { input: { name: 'Attack' } },
+      'createKnowledgeBase',
+    )
+  ).data.id;
+  const doc = (
+    await M(
+      `mutation($input: CreateDocumentInput!) { createDocument(input: $input) { ... on CreateDocumentSuccess { data { id } } } }`,
+      { input: { knowledgeBaseId: kb, title: 'Attack', content: 'x' } },
+      'createDocument',
+    )
+  ).data.id;
 
   const big = 'x'.repeat(60 * 1024);
   const chunkText = 'y'.repeat(64 * 1024);
@@ -131,29 +203,74 @@ export async function attackVectors(a: Attacker): Promise<Attack> {
   const aliasedWrites = `mutation($u: ID!) { ${Array.from({ length: 30 }, (_, i) => `w${i}: recordInteraction(input: { userId: $u, interactionType: "attack" }) { __typename }`).join(' ')} }`;
 
   // One socket asks for 300 dashboard subscriptions; the writes above change the summary.
-  const ws = createClient({ url: `ws://127.0.0.1:${a.port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+  const ws = createClient({
+    url: `ws://127.0.0.1:${a.port}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    retryAttempts: 0,
+  });
   const disposers: (() => void)[] = [];
   const events = { n: 0 };
 
   const vectors: Record<string, () => Promise<Outcomes>> = {
     'anonymous: wrong passwords (victim, admin)': loop(a, 6, () =>
-      send(a, `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { __typename ... on Error { code } } adminLogIn(email: "admin@demo.creatorgraph.dev", password: $p) { __typename ... on Error { code } } }`, { e: a.victimEmail, p: crypto.randomBytes(8).toString('hex') }),
+      send(
+        a,
+        `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { __typename ... on Error { code } } adminLogIn(email: "admin@demo.creatorgraph.dev", password: $p) { __typename ... on Error { code } } }`,
+        { e: a.victimEmail, p: crypto.randomBytes(8).toString('hex') },
+      ),
     ),
-    'anonymous: sign-ups': loop(a, 2, () => send(a, `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on Error { code } } }`, { input: { email: `flood-${crypto.randomUUID()}@bench.test`, password: 'flood-password-1' } })),
-    'evaluateBadges x20 on heavy badges': loop(a, 20, () => send(a, `mutation($u: ID!) { evaluateBadges(userId: $u) { __typename ... on Error { code } } }`, { u: users[0] }, token)),
-    'looping flow, 60 KB answers': loop(a, 2, () => send(a, `mutation($id: ID!, $input: AdvanceEnrollmentInput!) { advanceEnrollment(enrollmentId: $id, input: $input) { __typename ... on Error { code } } }`, { id: enrollment, input: { answer: big, toStep: 'q' } }, token)),
+    'anonymous: sign-ups': loop(a, 2, () =>
+      send(a, `mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on Error { code } } }`, {
+        input: { email: `flood-${crypto.randomUUID()}@bench.test`, password: 'flood-password-1' },
+      }),
+    ),
+    'evaluateBadges x20 on heavy badges': loop(a, 20, () =>
+      send(
+        a,
+        `mutation($u: ID!) { evaluateBadges(userId: $u) { __typename ... on Error { code } } }`,
+        { u: users[0] },
+        token,
+      ),
+    ),
+    'looping flow, 60 KB answers': loop(a, 2, () =>
+      send(
+        a,
+        `mutation($id: ID!, $input: AdvanceEnrollmentInput!) { advanceEnrollment(enrollmentId: $id, input: $input) { __typename ... on Error { code } } }`,
+        { id: enrollment, input: { answer: big, toStep: 'q' } },
+        token,
+      ),
+    ),
     'auditLogs(first: 100), whole and paged exports': loop(a, 2, async () => {
       const r = await send(a, `{ auditLogs(first: 100) { nodes { id oldValues newValues } } }`, {}, token);
       if (r.body.errors) return r;
-      const whole = await send(a, `mutation($u: ID!) { exportUserData(userId: $u) { __typename ... on Error { code } } }`, { u: users[0] }, token);
+      const whole = await send(
+        a,
+        `mutation($u: ID!) { exportUserData(userId: $u) { __typename ... on Error { code } } }`,
+        { u: users[0] },
+        token,
+      );
       if (whole.body.errors) return whole;
-      return send(a, `mutation($u: ID!) { exportUserDataPage(userId: $u, first: 500) { __typename ... on Error { code } } }`, { u: users[0] }, token);
+      return send(
+        a,
+        `mutation($u: ID!) { exportUserDataPage(userId: $u, first: 500) { __typename ... on Error { code } } }`,
+        { u: users[0] },
+        token,
+      );
     }),
-    'nodes(ids:) x 100 copies x 30 aliases': loop(a, 2, () => send(a, fanout, { ids: Array.from({ length: 100 }, () => users[0]) }, token)),
+    'nodes(ids:) x 100 copies x 30 aliases': loop(a, 2, () =>
+      send(a, fanout, { ids: Array.from({ length: 100 }, () => users[0]) }, token),
+    ),
     '30 aliased writes in one request': loop(a, 2, () => send(a, aliasedWrites, { u: users[1] }, token)),
     'chunks of 64 KB past the storage quota': loop(a, 1, () => {
       const chunks = Array.from({ length: 12 }, () => ({ chunkIndex: chunkIndex++, content: chunkText }));
-      return send(a, `mutation($d: ID!, $c: [DocumentChunkInput!]!) { addDocumentChunks(documentId: $d, chunks: $c) { __typename ... on Error { code } } }`, { d: doc, c: chunks }, token);
+      return send(
+        a,
+        `mutation($d: ID!, $c: [DocumentChunkInput!]!) { addDocumentChunks(documentId: $d, chunks: $c) { __typename ... on Error { code } } }`,
+        { d: doc, c: chunks },
+        token,
+      );
     }),
     '300 dashboard subscriptions on one socket': async () => {
       const subscriptions: Outcomes = { sent: 0, ok: 0, codes: {} };
@@ -166,7 +283,10 @@ export async function attackVectors(a: Attacker): Promise<Attack> {
             {
               next: () => void events.n++,
               error: (error) => {
-                const code = (Array.isArray(error) ? (error[0] as { extensions?: { code?: string } })?.extensions?.code : undefined) ?? 'SOCKET_ERROR';
+                const code =
+                  (Array.isArray(error)
+                    ? (error[0] as { extensions?: { code?: string } })?.extensions?.code
+                    : undefined) ?? 'SOCKET_ERROR';
                 subscriptions.codes[code] = (subscriptions.codes[code] ?? 0) + 1;
               },
               complete: () => undefined,

@@ -14,7 +14,21 @@ import { createPool, createPrismaClient } from '../src/db/clients';
 import { seedDemoData } from '../src/db/seed/seed';
 import { Worker } from 'node:worker_threads';
 import type { Outcomes } from './fairness-attacks';
-import { CPUS, GRAPHQL_PROBE, SERVER_CPUS, log, median, numberSetting, pacedRun, pinLoadGenerator, runBench, sleep, startBenchPostgres, startServer, type Server } from './harness';
+import {
+  CPUS,
+  GRAPHQL_PROBE,
+  SERVER_CPUS,
+  log,
+  median,
+  numberSetting,
+  pacedRun,
+  pinLoadGenerator,
+  runBench,
+  sleep,
+  startBenchPostgres,
+  startServer,
+  type Server,
+} from './harness';
 import type { HttpRequest } from './queries';
 
 const SECONDS = numberSetting('BENCH_SECONDS', 30);
@@ -116,7 +130,12 @@ async function main(): Promise<void> {
         TRUST_PROXY: '1',
       },
     });
-    const tokens = createTokenService({ secret, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 3600 });
+    const tokens = createTokenService({
+      secret,
+      issuer: 'creatorgraph',
+      audience: 'creatorgraph-api',
+      accessTokenTtlSeconds: 3600,
+    });
     const victimToken = tokens.sign({ sub: victim!.id, role: 'creator' }).token;
 
     // Warm-up with the victim's own load (JIT, the pool's connections, plan rates, prepared
@@ -129,15 +148,23 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ATTACKS?.split(',').map((w) => w.trim().toLowerCase());
     // A worker does not inherit tsx's loader: it registers it itself, then loads the attacker.
     const attackerFile = path.join(__dirname, 'fairness-attacker.ts');
-    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(attackerFile)});`, { eval: true, workerData: { port: server.port, source: ATTACKER_SOURCE, victimEmail: victim!.email, only } });
-    const next = <T>() => new Promise<T>((resolve, reject) => worker.once('message', (m: T & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m))));
+    const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(attackerFile)});`, {
+      eval: true,
+      workerData: { port: server.port, source: ATTACKER_SOURCE, victimEmail: victim!.email, only },
+    });
+    const next = <T>() =>
+      new Promise<T>((resolve, reject) =>
+        worker.once('message', (m: T & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m))),
+      );
     const prepared = await next<{ setupRefusals: Record<string, number>; names: string[] }>();
 
     const reps: { alone: Run; attacked: Run; codes: Record<string, number>; outcomes: Record<string, Outcomes> }[] = [];
     let rssAlone = 0;
     let rssAttack = 0;
     for (let rep = 1; rep <= REPS; rep++) {
-      log(`repetition ${rep} of ${REPS}: the victim alone, then under ${prepared.names.length} attacks at full speed, ${SECONDS} s each`);
+      log(
+        `repetition ${rep} of ${REPS}: the victim alone, then under ${prepared.names.length} attacks at full speed, ${SECONDS} s each`,
+      );
       let rss = sampleRss(server.child.pid!);
       const alone = await victimRun(server, victimToken, {});
       rssAlone = Math.max(rssAlone, rss.stop());
@@ -186,7 +213,11 @@ async function main(): Promise<void> {
       '',
       ...verdict.map((v) => `- ${v}`),
       '',
-      `While it prepared, the attacker tried 40 badges of 1,500 rules and 40 of 20: refused ${Object.entries(prepared.setupRefusals).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}.`,
+      `While it prepared, the attacker tried 40 badges of 1,500 rules and 40 of 20: refused ${
+        Object.entries(prepared.setupRefusals)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ') || 'none'
+      }.`,
       '',
       `What the attacker got, over the ${REPS} attacks:`,
       '',

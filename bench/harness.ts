@@ -22,7 +22,8 @@ import type { HttpRequest, Sample } from './queries';
 export const CPUS = os.cpus().length;
 
 /** A numeric setting from the environment. */
-export const numberSetting = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+export const numberSetting = (name: string, fallback: number) =>
+  process.env[name] ? Number(process.env[name]) : fallback;
 /** Connections of each closed-loop run (BENCH_CONNECTIONS). */
 export const CONNECTIONS = numberSetting('BENCH_CONNECTIONS', 16);
 /** The cores the servers are pinned to (BENCH_SERVER_CPUS), and the load generator (BENCH_LOAD_CPUS). */
@@ -68,11 +69,14 @@ export const median = (xs: number[]) => {
 };
 
 /** The value at fraction `p` (0.99 for p99) of ascending `sorted`; NaN if it is empty. */
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 /** Median (min–max) of paired ratios, or n/a where one had a zero base. */
 export function spread(values: number[]): string {
-  return values.every(Number.isFinite) ? `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})` : 'n/a';
+  return values.every(Number.isFinite)
+    ? `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`
+    : 'n/a';
 }
 
 let clockTickMs: number | undefined;
@@ -124,7 +128,11 @@ export function postgresCpuSince(before: Map<string, number>, postmaster: string
 }
 
 export async function post(port: number, req: HttpRequest): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, { method: 'POST', headers: req.headers, body: req.body });
+  const res = await fetch(`http://127.0.0.1:${port}${req.path}`, {
+    method: 'POST',
+    headers: req.headers,
+    body: req.body,
+  });
   const text = await res.text();
   try {
     return { status: res.status, body: JSON.parse(text) };
@@ -143,7 +151,14 @@ export interface Server {
  * Starts `node --import tsx <script>` in `cwd`, pinned to `cpus`, on a free port, and waits
  * until `probe` answers 200.
  */
-export async function startServer(options: { name: string; cwd: string; script: string; env: Record<string, string>; cpus: string; probe: HttpRequest }): Promise<Server> {
+export async function startServer(options: {
+  name: string;
+  cwd: string;
+  script: string;
+  env: Record<string, string>;
+  cpus: string;
+  probe: HttpRequest;
+}): Promise<Server> {
   const port = await freePort();
   const child = spawn('taskset', ['-c', options.cpus, process.execPath, '--import', 'tsx', options.script], {
     cwd: options.cwd,
@@ -174,7 +189,11 @@ export async function startServer(options: { name: string; cwd: string; script: 
 }
 
 /** Closed-loop load: `connections` clients sending `requests` in turn, for `seconds`. */
-export async function autocannonRun(port: number, requests: HttpRequest[], options: { seconds: number; connections: number }) {
+export async function autocannonRun(
+  port: number,
+  requests: HttpRequest[],
+  options: { seconds: number; connections: number },
+) {
   let ok = 0;
   let errors = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -193,7 +212,12 @@ export async function autocannonRun(port: number, requests: HttpRequest[], optio
     });
   });
   // `sent` counts the requests still in flight when the time was up: the target serves them too.
-  return { sent: Math.max(result.requests.sent, ok + errors), ok, errors: errors + result.errors + result.timeouts, seconds: result.duration };
+  return {
+    sent: Math.max(result.requests.sent, ok + errors),
+    ok,
+    errors: errors + result.errors + result.timeouts,
+    seconds: result.duration,
+  };
 }
 
 /**
@@ -201,7 +225,11 @@ export async function autocannonRun(port: number, requests: HttpRequest[], optio
  * still in flight when the time was up have settled (`settleMs`): they are served, and counted
  * in `load.sent`.
  */
-export async function measureLoad(server: Server, requests: HttpRequest[], options: { seconds: number; connections: number; settleMs: number; postmaster: string }) {
+export async function measureLoad(
+  server: Server,
+  requests: HttpRequest[],
+  options: { seconds: number; connections: number; settleMs: number; postmaster: string },
+) {
   const cpuBefore = cpuMs(server.child.pid!);
   const dbCpuBefore = postgresCpu(options.postmaster);
   const load = await autocannonRun(server.port, requests, options);
@@ -216,9 +244,19 @@ export async function measureLoad(server: Server, requests: HttpRequest[], optio
  * was due to its last byte, so a stall counts against the requests it delays. With `check`, an
  * answer whose body it rejects (a GraphQL error under a 200) counts as an error too.
  */
-export async function pacedRun(port: number, requests: HttpRequest[], rate: number, seconds: number, check?: (body: string) => boolean) {
+export async function pacedRun(
+  port: number,
+  requests: HttpRequest[],
+  rate: number,
+  seconds: number,
+  check?: (body: string) => boolean,
+) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const prepared = requests.map((r) => ({ path: r.path, body: r.body, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }));
+  const prepared = requests.map((r) => ({
+    path: r.path,
+    body: r.body,
+    headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+  }));
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round(rate * seconds);
@@ -231,15 +269,19 @@ export async function pacedRun(port: number, requests: HttpRequest[], rate: numb
     const r = prepared[i % prepared.length]!;
     inflight.push(
       new Promise<void>((resolve) => {
-        const req = http.request({ host: '127.0.0.1', port, path: r.path, method: 'POST', headers: r.headers, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => check && chunks.push(chunk));
-          res.on('end', () => {
-            if (res.statusCode === 200 && (!check || check(Buffer.concat(chunks).toString()))) latencies.push(performance.now() - due);
-            else errors++;
-            resolve();
-          });
-        });
+        const req = http.request(
+          { host: '127.0.0.1', port, path: r.path, method: 'POST', headers: r.headers, agent },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => check && chunks.push(chunk));
+            res.on('end', () => {
+              if (res.statusCode === 200 && (!check || check(Buffer.concat(chunks).toString())))
+                latencies.push(performance.now() - due);
+              else errors++;
+              resolve();
+            });
+          },
+        );
         req.on('error', () => {
           errors++;
           resolve();
@@ -274,11 +316,18 @@ export interface BenchDatabase {
  * A throwaway embedded PostgreSQL for benchmarks (durability off), with database `bench`
  * migrated by this checkout. stop() removes its directory unless BENCH_KEEP is set.
  */
-export async function startBenchPostgres(settings: Record<string, string> = {}): Promise<{ db: EmbeddedPostgres; dir: string; stop(): Promise<void> }> {
+export async function startBenchPostgres(
+  settings: Record<string, string> = {},
+): Promise<{ db: EmbeddedPostgres; dir: string; stop(): Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-bench-'));
   fs.chmodSync(dir, 0o755);
   log(`PostgreSQL in ${dir}`);
-  const db = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), database: 'bench', settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', ...settings } });
+  const db = await startEmbeddedPostgres({
+    dataDir: dir,
+    port: await freePort(),
+    database: 'bench',
+    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', ...settings },
+  });
   const stop = async () => {
     await db.stop().catch(() => undefined);
     if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
@@ -300,7 +349,12 @@ export async function startBenchPostgres(settings: Record<string, string> = {}):
  * main ends.
  */
 export async function openBenchDatabase(options: { scale: number }): Promise<BenchDatabase> {
-  const server = await startBenchPostgres({ shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on', max_wal_size: '4GB', checkpoint_timeout: '30min' });
+  const server = await startBenchPostgres({
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track_utility': 'on',
+    max_wal_size: '4GB',
+    checkpoint_timeout: '30min',
+  });
   const { db, dir } = server;
   let admin: pg.Client | undefined;
   onStop(async () => {
@@ -310,7 +364,11 @@ export async function openBenchDatabase(options: { scale: number }): Promise<Ben
   const superBench = withDatabase(db.superUrl, 'bench');
   log('building the dataset');
   const dataset = await buildDataset(superBench, progressBar(process.stdout), options.scale);
-  log(`dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} in ${dataset.seconds.toFixed(0)} s`);
+  log(
+    `dataset: ${Object.entries(dataset.rows)
+      .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
+      .join(', ')} in ${dataset.seconds.toFixed(0)} s`,
+  );
 
   admin = new pg.Client({ connectionString: superBench });
   admin.on('error', () => undefined); // the database stops first when a run fails
@@ -323,7 +381,12 @@ export async function openBenchDatabase(options: { scale: number }): Promise<Ben
   await owner.end();
 
   const secret = crypto.randomBytes(32).toString('hex');
-  const tokens = createTokenService({ secret, issuer: 'creatorgraph', audience: 'creatorgraph-api', accessTokenTtlSeconds: 2 * 3600 });
+  const tokens = createTokenService({
+    secret,
+    issuer: 'creatorgraph',
+    audience: 'creatorgraph-api',
+    accessTokenTtlSeconds: 2 * 3600,
+  });
   const tenants = (
     await admin.query<{ id: string; program_id: string; user_id: string }>(
       `SELECT c.id,
@@ -338,10 +401,25 @@ export async function openBenchDatabase(options: { scale: number }): Promise<Ben
   const samples: Sample[] = [];
   for (const t of tenants) {
     const key = issueApiKey(t.id);
-    await admin.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'bench', $2, $3, ARRAY['read'])`, [t.id, key.prefix, key.hash]);
-    samples.push({ creatorId: t.id, token: tokens.sign({ sub: t.id, role: 'creator' }).token, apiKey: key.secret, programId: t.program_id, userId: t.user_id, date: yesterday });
+    await admin.query(
+      `INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'bench', $2, $3, ARRAY['read'])`,
+      [t.id, key.prefix, key.hash],
+    );
+    samples.push({
+      creatorId: t.id,
+      token: tokens.sign({ sub: t.id, role: 'creator' }).token,
+      apiKey: key.secret,
+      programId: t.program_id,
+      userId: t.user_id,
+      date: yesterday,
+    });
   }
-  const roles = (await admin.query<{ oid: number }>(`SELECT oid FROM pg_roles WHERE rolname IN ($1, $2)`, [new URL(db.appUrl).username, new URL(db.ownerUrl).username])).rows.map((r) => r.oid);
+  const roles = (
+    await admin.query<{ oid: number }>(`SELECT oid FROM pg_roles WHERE rolname IN ($1, $2)`, [
+      new URL(db.appUrl).username,
+      new URL(db.ownerUrl).username,
+    ])
+  ).rows.map((r) => r.oid);
   const postmaster = fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]!;
   return { db, dir, postmaster, dataset, admin, roles, secret, samples };
 }
@@ -352,7 +430,21 @@ export async function openBenchDatabase(options: { scale: number }): Promise<Ben
  * the job worker (no jobs are queued here).
  */
 export function serverEnv(bench: BenchDatabase): Record<string, string> {
-  return { DATABASE_URL: bench.db.appUrl, DATABASE_OWNER_URL: bench.db.ownerUrl, JWT_SECRET: bench.secret, NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', SEED_ON_START: 'false', MIGRATE_ON_START: 'false' };
+  return {
+    DATABASE_URL: bench.db.appUrl,
+    DATABASE_OWNER_URL: bench.db.ownerUrl,
+    JWT_SECRET: bench.secret,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    JOBS_ENABLED: 'false',
+    SEED_ON_START: 'false',
+    MIGRATE_ON_START: 'false',
+  };
 }
 
-export const GRAPHQL_PROBE: HttpRequest = { path: '/graphql', headers: { 'content-type': 'application/json' }, body: '{"query":"{__typename}"}' };
+export const GRAPHQL_PROBE: HttpRequest = {
+  path: '/graphql',
+  headers: { 'content-type': 'application/json' },
+  body: '{"query":"{__typename}"}',
+};

@@ -50,8 +50,11 @@ export const A_DOCUMENTS: Record<Exclude<QueryId, 'Q5'>, string> = {
   Q4: `query Q4($date: Date!) { dashboardSummary(date: $date) { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`,
 };
 
-const PARTNER_USER_REWARDS = Object.entries(persisted as Record<string, string>).find(([, text]) => text.startsWith('query PartnerUserRewards'));
-if (!PARTNER_USER_REWARDS) throw new Error('PartnerUserRewards is missing from the persisted-operation manifest (npm run codegen)');
+const PARTNER_USER_REWARDS = Object.entries(persisted as Record<string, string>).find(([, text]) =>
+  text.startsWith('query PartnerUserRewards'),
+);
+if (!PARTNER_USER_REWARDS)
+  throw new Error('PartnerUserRewards is missing from the persisted-operation manifest (npm run codegen)');
 const PARTNER_USER_REWARDS_HASH = PARTNER_USER_REWARDS[0].replace(/^sha256:/, '');
 
 const json = { 'content-type': 'application/json' };
@@ -62,11 +65,20 @@ export function requestA(q: QueryId, s: Sample): HttpRequest {
     return {
       path: '/graphql',
       headers: { ...json, 'x-api-key': s.apiKey },
-      body: JSON.stringify({ operationName: 'PartnerUserRewards', variables: { userId: encodeGlobalID('User', s.userId) }, extensions: { persistedQuery: { version: 1, sha256Hash: PARTNER_USER_REWARDS_HASH } } }),
+      body: JSON.stringify({
+        operationName: 'PartnerUserRewards',
+        variables: { userId: encodeGlobalID('User', s.userId) },
+        extensions: { persistedQuery: { version: 1, sha256Hash: PARTNER_USER_REWARDS_HASH } },
+      }),
     };
   }
-  const variables = q === 'Q1' || q === 'Q3' ? { id: encodeGlobalID('Program', s.programId) } : q === 'Q4' ? { date: s.date } : {};
-  return { path: '/graphql', headers: { ...json, authorization: `Bearer ${s.token}` }, body: JSON.stringify({ query: A_DOCUMENTS[q], variables }) };
+  const variables =
+    q === 'Q1' || q === 'Q3' ? { id: encodeGlobalID('Program', s.programId) } : q === 'Q4' ? { date: s.date } : {};
+  return {
+    path: '/graphql',
+    headers: { ...json, authorization: `Bearer ${s.token}` },
+    body: JSON.stringify({ query: A_DOCUMENTS[q], variables }),
+  };
 }
 
 /** (B) PostGraphile 5. */
@@ -85,7 +97,14 @@ export function requestB(q: QueryId, s: Sample): HttpRequest {
 
 /** (C) the raw baseline. */
 export function requestC(q: QueryId, s: Sample): HttpRequest {
-  const variables = q === 'Q1' || q === 'Q3' ? { programId: s.programId } : q === 'Q4' ? { date: s.date } : q === 'Q5' ? { userId: s.userId } : {};
+  const variables =
+    q === 'Q1' || q === 'Q3'
+      ? { programId: s.programId }
+      : q === 'Q4'
+        ? { date: s.date }
+        : q === 'Q5'
+          ? { userId: s.userId }
+          : {};
   const auth: Record<string, string> = q === 'Q5' ? { 'x-api-key': s.apiKey } : { authorization: `Bearer ${s.token}` };
   return { path: `/q/${q}`, headers: { ...json, ...auth }, body: JSON.stringify(variables) };
 }
@@ -101,7 +120,7 @@ function data(q: QueryId, response: unknown): Record<string, Json> {
 
 const rawId = (id: Json) => (typeof id === 'string' && !/^[0-9a-f-]{36}$/i.test(id) ? decodeGlobalID(id).id : id);
 type Obj = Record<string, Json>;
-const nodes = (c: Json | undefined) => ((c as Obj).nodes as Obj[]);
+const nodes = (c: Json | undefined) => (c as Obj).nodes as Obj[];
 
 /** (A)'s response in the canonical form. */
 export function canonicalA(q: QueryId, response: unknown): unknown {
@@ -155,7 +174,11 @@ export { canonicalB };
 export function normalise(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => normalise(v));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, normalise((value as Record<string, unknown>)[k], k)]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, normalise((value as Record<string, unknown>)[k], k)]),
+    );
   }
   if (typeof value === 'string') {
     if (key === 'id') return String(rawId(value)).toLowerCase();
@@ -167,5 +190,7 @@ export function normalise(value: unknown, key = ''): unknown {
 }
 
 export function canonical(target: 'A' | 'B' | 'C', q: QueryId, response: unknown): unknown {
-  return normalise(target === 'A' ? canonicalA(q, response) : target === 'B' ? canonicalB(q, response) : canonicalC(q, response));
+  return normalise(
+    target === 'A' ? canonicalA(q, response) : target === 'B' ? canonicalB(q, response) : canonicalC(q, response),
+  );
 }

@@ -31,8 +31,39 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { TENANT_SETTINGS_SQL } from '../src/db/tenant-wire';
-import { autocannonRun, CONNECTIONS, CPUS, GRAPHQL_PROBE, LOAD_CPUS, log, measureLoad, median, numberSetting, openBenchDatabase, pacedRun, pinLoadGenerator, post, runBench, SERVER_CPUS, serverEnv, sleep, spread, startServer, type Server } from './harness';
-import { canonical, QUERY_IDS, QUERY_TITLES, requestA, requestB, requestC, type HttpRequest, type QueryId, type Sample } from './queries';
+import {
+  autocannonRun,
+  CONNECTIONS,
+  CPUS,
+  GRAPHQL_PROBE,
+  LOAD_CPUS,
+  log,
+  measureLoad,
+  median,
+  numberSetting,
+  openBenchDatabase,
+  pacedRun,
+  pinLoadGenerator,
+  post,
+  runBench,
+  SERVER_CPUS,
+  serverEnv,
+  sleep,
+  spread,
+  startServer,
+  type Server,
+} from './harness';
+import {
+  canonical,
+  QUERY_IDS,
+  QUERY_TITLES,
+  requestA,
+  requestB,
+  requestC,
+  type HttpRequest,
+  type QueryId,
+  type Sample,
+} from './queries';
 
 type Target = 'A' | 'B' | 'C';
 const TARGETS: readonly Target[] = ['A', 'B', 'C'];
@@ -88,16 +119,42 @@ async function main(): Promise<void> {
   const { admin, dataset, dir, postmaster, roles, samples } = bench;
   const root = path.resolve(__dirname, '..');
   const common = { DATABASE_URL: bench.db.appUrl, JWT_SECRET: bench.secret };
-  const start = async (target: Target, script: string, targetEnv: Record<string, string>, request: RunningTarget['request'], probe: HttpRequest): Promise<RunningTarget> => {
-    const server = await startServer({ name: TARGET_NAMES[target], cwd: root, script, env: targetEnv, cpus: SERVER_CPUS, probe });
-    const requests = Object.fromEntries(QUERY_IDS.map((q) => [q, samples.map((s) => request(q, s))])) as Record<QueryId, HttpRequest[]>;
+  const start = async (
+    target: Target,
+    script: string,
+    targetEnv: Record<string, string>,
+    request: RunningTarget['request'],
+    probe: HttpRequest,
+  ): Promise<RunningTarget> => {
+    const server = await startServer({
+      name: TARGET_NAMES[target],
+      cwd: root,
+      script,
+      env: targetEnv,
+      cpus: SERVER_CPUS,
+      probe,
+    });
+    const requests = Object.fromEntries(QUERY_IDS.map((q) => [q, samples.map((s) => request(q, s))])) as Record<
+      QueryId,
+      HttpRequest[]
+    >;
     return { ...server, request, requests };
   };
   log('starting the targets');
   const running: Record<Target, RunningTarget> = {
     A: await start('A', 'src/main.ts', serverEnv(bench), requestA, GRAPHQL_PROBE),
-    B: await start('B', 'bench/targets/postgraphile.ts', { ...common, NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, requestB, GRAPHQL_PROBE),
-    C: await start('C', 'bench/targets/raw.ts', common, requestC, { path: '/q/Q0', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    B: await start(
+      'B',
+      'bench/targets/postgraphile.ts',
+      { ...common, NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
+      requestB,
+      GRAPHQL_PROBE,
+    ),
+    C: await start('C', 'bench/targets/raw.ts', common, requestC, {
+      path: '/q/Q0',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }),
   };
 
   log('correctness gate');
@@ -106,15 +163,19 @@ async function main(): Promise<void> {
       const answers: Partial<Record<Target, string>> = {};
       for (const t of TARGETS) {
         const res = await post(running[t].port, running[t].request(q, s));
-        if (res.status !== 200) throw new Error(`${q} on ${TARGET_NAMES[t]}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+        if (res.status !== 200)
+          throw new Error(`${q} on ${TARGET_NAMES[t]}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
         answers[t] = JSON.stringify(canonical(t, q, res.body));
       }
       if (answers.A !== answers.C || answers.B !== answers.C) {
         const file = path.join(dir, `gate-${q}.json`);
         fs.writeFileSync(file, JSON.stringify(answers, null, 2));
-        throw new Error(`correctness gate: ${q} differs between targets for creator ${s.creatorId} (answers in ${file}; BENCH_KEEP=1 keeps them)`);
+        throw new Error(
+          `correctness gate: ${q} differs between targets for creator ${s.creatorId} (answers in ${file}; BENCH_KEEP=1 keeps them)`,
+        );
       }
-      if (answers.C === 'null' || answers.C === '{}') throw new Error(`correctness gate: ${q} is empty for creator ${s.creatorId}`);
+      if (answers.C === 'null' || answers.C === '{}')
+        throw new Error(`correctness gate: ${q} is empty for creator ${s.creatorId}`);
     }
     log(`  ${q} ✓ identical on ${TARGETS.join(', ')} for 10 tenants`);
   }
@@ -127,16 +188,25 @@ async function main(): Promise<void> {
   for (const q of QUERIES) {
     let slowest = Infinity;
     for (const t of TARGETS) {
-      const warm = await autocannonRun(running[t].port, running[t].requests[q], { seconds: 2, connections: CONNECTIONS });
+      const warm = await autocannonRun(running[t].port, running[t].requests[q], {
+        seconds: 2,
+        connections: CONNECTIONS,
+      });
       slowest = Math.min(slowest, warm.ok / warm.seconds);
     }
     rates[q] = Math.max(5, Math.min(RATE, Math.floor(slowest / 2)));
   }
   log(`  latency runs at ${QUERIES.map((q) => `${q} ${rates[q]}/s`).join(', ')}`);
 
-  const results: Record<QueryId, Record<Target, Measurement[]>> = Object.fromEntries(QUERIES.map((q) => [q, { A: [], B: [], C: [] }])) as never;
+  const results: Record<QueryId, Record<Target, Measurement[]>> = Object.fromEntries(
+    QUERIES.map((q) => [q, { A: [], B: [], C: [] }]),
+  ) as never;
   const xactCheck = { counted: 0, harness: 1, database: 0 };
-  const xacts = async () => Number((await admin.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bench'`)).rows[0].n);
+  const xacts = async () =>
+    Number(
+      (await admin.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bench'`))
+        .rows[0].n,
+    );
   const databaseXactsBefore = await xacts();
   for (let rep = 1; rep <= REPS; rep++) {
     for (const q of QUERIES) {
@@ -145,7 +215,12 @@ async function main(): Promise<void> {
         await admin.query('SELECT pg_stat_statements_reset()');
         // The requests still in flight at the end are served and counted (per request = per
         // request sent), and so are their CPU and statements.
-        const { load, cpu, dbCpu } = await measureLoad(target, target.requests[q], { seconds: SECONDS, connections: CONNECTIONS, settleMs: 500, postmaster });
+        const { load, cpu, dbCpu } = await measureLoad(target, target.requests[q], {
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+          settleMs: 500,
+          postmaster,
+        });
         const stats = (
           await admin.query<{ statements: string; transactions: string; ms: number }>(
             `SELECT coalesce(sum(calls), 0) AS statements,
@@ -158,7 +233,12 @@ async function main(): Promise<void> {
         const fixed = await pacedRun(target.port, target.requests[q], rates[q], RATE_SECONDS);
         await sleep(100);
         xactCheck.counted += Number(
-          (await admin.query(`SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND (${transactionEnds(t)})`, [roles])).rows[0].n,
+          (
+            await admin.query(
+              `SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND (${transactionEnds(t)})`,
+              [roles],
+            )
+          ).rows[0].n,
         );
         xactCheck.harness += 3; // the reset and the two reads above, each its own transaction
         const m: Measurement = {
@@ -190,24 +270,50 @@ async function main(): Promise<void> {
   fs.mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}.md`);
   fs.writeFileSync(file, report);
-  log(`\n${report}\nwritten to ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  log(
+    `\n${report}\nwritten to ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
-function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, rates: Record<QueryId, number>, dataset: { rows: Record<string, number>; seconds: number }, xactCheck: { counted: number; harness: number; database: number }, seconds: number): string {
+function renderReport(
+  results: Record<QueryId, Record<Target, Measurement[]>>,
+  rates: Record<QueryId, number>,
+  dataset: { rows: Record<string, number>; seconds: number },
+  xactCheck: { counted: number; harness: number; database: number },
+  seconds: number,
+): string {
   // Paired: each repetition's value over the same repetition's `base`, measured within seconds.
-  const ratio = (q: QueryId, t: Target, metric: keyof Measurement, base: Target = 'C') => spread(results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]));
-  const abs = (q: QueryId, t: Target, metric: keyof Measurement, digits: number) => median(results[q][t].map((m) => m[metric])).toFixed(digits);
+  const ratio = (q: QueryId, t: Target, metric: keyof Measurement, base: Target = 'C') =>
+    spread(results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]));
+  const abs = (q: QueryId, t: Target, metric: keyof Measurement, digits: number) =>
+    median(results[q][t].map((m) => m[metric])).toFixed(digits);
   const lines: string[] = [];
   lines.push(`# Benchmark: creatorgraph (A), PostGraphile 5 (B), raw node:http + pg (C)`, '');
   lines.push(
     `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · \`npm run bench\` · ${CPUS} × ${CPU_MODEL} · Node ${process.version} · PostgreSQL 18 (embedded) · ${REPS} repetitions · ${SECONDS} s saturation runs with ${CONNECTIONS} connections · latency over ${RATE_SECONDS} s at a fixed rate per query (below) · targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} · whole run ${seconds.toFixed(0)} s`,
     '',
   );
-  lines.push(`Dataset: ${Object.entries(dataset.rows).map(([t, n]) => `${n.toLocaleString('en')} ${t}`).join(', ')} (built in ${dataset.seconds.toFixed(0)} s).`, '');
-  lines.push('## Ratios to the raw baseline (C = 1.00): median (min–max) over repetitions, each divided by its own repetition of C', '');
-  lines.push("Requests per second: higher is better. Latency and CPU: lower is better. CPU-ms per request is the target process's; with PostgreSQL's, it adds the database server's CPU over the same run (what the request costs the machine).", '');
-  lines.push(`Latency is measured at a fixed, evenly paced rate per query, the same for the three targets: half the warm-up throughput of the slowest of them (at most ${RATE}/s): ${(Object.keys(results) as QueryId[]).map((q) => `${q} ${rates[q]}/s`).join(', ')}.`, '');
-  lines.push('| query | target | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL\'s | SQL statements per request | transactions per request |');
+  lines.push(
+    `Dataset: ${Object.entries(dataset.rows)
+      .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
+      .join(', ')} (built in ${dataset.seconds.toFixed(0)} s).`,
+    '',
+  );
+  lines.push(
+    '## Ratios to the raw baseline (C = 1.00): median (min–max) over repetitions, each divided by its own repetition of C',
+    '',
+  );
+  lines.push(
+    "Requests per second: higher is better. Latency and CPU: lower is better. CPU-ms per request is the target process's; with PostgreSQL's, it adds the database server's CPU over the same run (what the request costs the machine).",
+    '',
+  );
+  lines.push(
+    `Latency is measured at a fixed, evenly paced rate per query, the same for the three targets: half the warm-up throughput of the slowest of them (at most ${RATE}/s): ${(Object.keys(results) as QueryId[]).map((q) => `${q} ${rates[q]}/s`).join(', ')}.`,
+    '',
+  );
+  lines.push(
+    "| query | target | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL's | SQL statements per request | transactions per request |",
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
     for (const t of TARGETS) {
@@ -223,16 +329,22 @@ function renderReport(results: Record<QueryId, Record<Target, Measurement[]>>, r
   lines.push('|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
     const b = (metric: keyof Measurement) => ratio(q, 'A', metric, 'B');
-    lines.push(`| ${q} ${QUERY_TITLES[q]} | ${b('rps')} | ${b('p50')} | ${b('p99')} | ${b('cpuMsPerRequest')} | ${b('totalCpuMsPerRequest')} |`);
+    lines.push(
+      `| ${q} ${QUERY_TITLES[q]} | ${b('rps')} | ${b('p50')} | ${b('p99')} | ${b('cpuMsPerRequest')} | ${b('totalCpuMsPerRequest')} |`,
+    );
   }
   lines.push('');
   lines.push('## Absolute medians', '');
-  lines.push('| query | target | req/s | p50 ms | p99 ms | CPU-ms per request | PostgreSQL CPU-ms per request | DB execution ms per request | errors |');
+  lines.push(
+    '| query | target | req/s | p50 ms | p99 ms | CPU-ms per request | PostgreSQL CPU-ms per request | DB execution ms per request | errors |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
     for (const t of TARGETS) {
       const errors = results[q][t].reduce((n, m) => n + m.errors, 0);
-      lines.push(`| ${q} | ${t} | ${abs(q, t, 'rps', 0)} | ${abs(q, t, 'p50', 2)} | ${abs(q, t, 'p99', 2)} | ${abs(q, t, 'cpuMsPerRequest', 3)} | ${abs(q, t, 'dbCpuMsPerRequest', 3)} | ${abs(q, t, 'dbMsPerRequest', 3)} | ${errors} |`);
+      lines.push(
+        `| ${q} | ${t} | ${abs(q, t, 'rps', 0)} | ${abs(q, t, 'p50', 2)} | ${abs(q, t, 'p99', 2)} | ${abs(q, t, 'cpuMsPerRequest', 3)} | ${abs(q, t, 'dbCpuMsPerRequest', 3)} | ${abs(q, t, 'dbMsPerRequest', 3)} | ${errors} |`,
+      );
     }
   }
   lines.push(

@@ -37,12 +37,26 @@ async function main(): Promise<void> {
     await owner.connect();
     // 100 creators, each with a user and a conversation.
     const creators = (
-      await owner.query<{ id: string }>(`INSERT INTO creators (email, password_hash) SELECT 'bench' || g || '@bench.test', 'x' FROM generate_series(1, $1) g RETURNING id`, [TENANTS])
+      await owner.query<{ id: string }>(
+        `INSERT INTO creators (email, password_hash) SELECT 'bench' || g || '@bench.test', 'x' FROM generate_series(1, $1) g RETURNING id`,
+        [TENANTS],
+      )
     ).rows.map((r) => r.id);
     const conversations: string[] = [];
     for (const creatorId of creators) {
-      const user = (await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, 'u', 'web') RETURNING id`, [creatorId])).rows[0].id;
-      conversations.push((await owner.query(`INSERT INTO conversations (creator_id, user_id, channel) VALUES ($1, $2, 'web') RETURNING id`, [creatorId, user])).rows[0].id);
+      const user = (
+        await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, 'u', 'web') RETURNING id`, [
+          creatorId,
+        ])
+      ).rows[0].id;
+      conversations.push(
+        (
+          await owner.query(
+            `INSERT INTO conversations (creator_id, user_id, channel) VALUES ($1, $2, 'web') RETURNING id`,
+            [creatorId, user],
+          )
+        ).rows[0].id,
+      );
     }
 
     const app = await startApp(
@@ -63,7 +77,13 @@ async function main(): Promise<void> {
     for (const creatorId of creators) {
       const token = app.tokens.sign({ sub: creatorId, role: 'creator' }, 3600).token;
       for (let i = 0; i < PER_TENANT; i++) {
-        const client = createClient({ url: app.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+        const client = createClient({
+          url: app.url.replace('http://', 'ws://'),
+          webSocketImpl: WebSocket,
+          connectionParams: { authorization: `Bearer ${token}` },
+          lazy: false,
+          retryAttempts: 0,
+        });
         clients.push(client);
         client.subscribe<{ messageCreated: { content: string } }>(
           { query: 'subscription { messageCreated { content } }' },
@@ -97,7 +117,10 @@ async function main(): Promise<void> {
     log(`warming up with ${WARMUP} writes`);
     for (let i = 0; i < WARMUP; i++) {
       const t = i % TENANTS;
-      await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', $3)`, [creators[t], conversations[t], `warmup${i}`]);
+      await owner.query(
+        `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', $3)`,
+        [creators[t], conversations[t], `warmup${i}`],
+      );
       await sleep(WRITE_INTERVAL_MS);
     }
     await sleep(1_000);
@@ -108,12 +131,16 @@ async function main(): Promise<void> {
       // Timed from when the write is sent: a NOTIFY can reach a listener before the writer has
       // read its own commit acknowledgement, so "after commit" would make the floor negative.
       const at = performance.now();
-      const { rows } = await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', $3) RETURNING id`, [creators[t], conversations[t], content]);
+      const { rows } = await owner.query(
+        `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', $3) RETURNING id`,
+        [creators[t], conversations[t], content],
+      );
       committed.set(content, { at, id: rows[0].id });
       await sleep(WRITE_INTERVAL_MS);
     }
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && [...committed.keys()].some((c) => (arrivals.get(c)?.length ?? 0) < PER_TENANT)) await sleep(50);
+    while (Date.now() < deadline && [...committed.keys()].some((c) => (arrivals.get(c)?.length ?? 0) < PER_TENANT))
+      await sleep(50);
 
     const latencies: number[] = [];
     const floorLatencies: number[] = [];
@@ -134,13 +161,19 @@ async function main(): Promise<void> {
     const table = [
       `| path | deliveries | p50 | p99 | p50 / floor | p99 / floor |`,
       `|---|---|---|---|---|---|`,
-      ...rows.map(([name, values]) => `| ${name} | ${values.length} | ${fmt(percentile(values, 0.5))} | ${fmt(percentile(values, 0.99))} | ${(percentile(values, 0.5) / percentile(floorLatencies, 0.5)).toFixed(1)}x | ${(percentile(values, 0.99) / percentile(floorLatencies, 0.99)).toFixed(1)}x |`),
+      ...rows.map(
+        ([name, values]) =>
+          `| ${name} | ${values.length} | ${fmt(percentile(values, 0.5))} | ${fmt(percentile(values, 0.99))} | ${(percentile(values, 0.5) / percentile(floorLatencies, 0.5)).toFixed(1)}x | ${(percentile(values, 0.99) / percentile(floorLatencies, 0.99)).toFixed(1)}x |`,
+      ),
     ].join('\n');
     const summary = `${table}\n\n${TENANTS * PER_TENANT} subscriptions over ${TENANTS} tenants, ${WRITES} measured writes after ${WARMUP} warm-up ones (${WRITES * PER_TENANT} expected deliveries, ${missing} missing), ${os.cpus().length} cores, Node ${process.version}.`;
     log(`\n${summary}\n`);
     const file = path.resolve(__dirname, 'results', `${new Date().toISOString().slice(0, 10)}-subscriptions.md`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `# Subscription latency, ${new Date().toISOString()}\n\nCommand: \`npm run bench:subscriptions\`\n\n${summary}\n`);
+    fs.writeFileSync(
+      file,
+      `# Subscription latency, ${new Date().toISOString()}\n\nCommand: \`npm run bench:subscriptions\`\n\n${summary}\n`,
+    );
     log(`written to ${path.relative(process.cwd(), file)}`);
     if (missing > 0) process.exitCode = 1;
 

@@ -25,7 +25,18 @@ const clientDir = path.join(root, 'src/server/explorer/client');
 const outDir = path.join(root, 'dist/explorer');
 const STAMP = 'build-stamp.json';
 /** The packages whose versions decide what gets bundled, besides the sources. */
-const INPUT_PACKAGES = ['graphiql', '@graphiql/react', '@graphiql/toolkit', 'monaco-editor', 'monaco-graphql', 'react', 'react-dom', 'graphql', 'graphql-ws', 'esbuild'];
+const INPUT_PACKAGES = [
+  'graphiql',
+  '@graphiql/react',
+  '@graphiql/toolkit',
+  'monaco-editor',
+  'monaco-graphql',
+  'react',
+  'react-dom',
+  'graphql',
+  'graphql-ws',
+  'esbuild',
+];
 /** Monaco's language workers: GraphiQL asks for them by label (client/explorer.jsx). */
 const WORKERS = {
   editor: 'monaco-editor/esm/vs/editor/editor.worker.js',
@@ -46,7 +57,11 @@ function installedVersion(name) {
 /** A hash of everything the output depends on: the client sources, this script, the versions. */
 function inputStamp() {
   const hash = crypto.createHash('sha256');
-  const files = fs.readdirSync(clientDir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(clientDir, f)).isFile()).sort();
+  const files = fs
+    .readdirSync(clientDir, { recursive: true })
+    .map(String)
+    .filter((f) => fs.statSync(path.join(clientDir, f)).isFile())
+    .sort();
   for (const file of [...files.map((f) => path.join(clientDir, f)), __filename]) {
     hash.update(path.relative(root, file)).update('\0').update(fs.readFileSync(file)).update('\0');
   }
@@ -63,7 +78,14 @@ function currentStamp() {
 }
 
 /** The CSS rules of a stylesheet, for comparing what two sheets contain. */
-const rulesOf = (css) => new Set(css.replace(/\/\*[\s\S]*?\*\//g, '').split('}').map((rule) => rule.trim()).filter(Boolean));
+const rulesOf = (css) =>
+  new Set(
+    css
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .split('}')
+      .map((rule) => rule.trim())
+      .filter(Boolean),
+  );
 
 /** Removes what builds that were killed left beside dist/explorer (their process is gone). */
 function removeLeftovers() {
@@ -124,7 +146,9 @@ async function buildInto(esbuild, tmp, stamp) {
   });
 
   const nameOf = (file) => path.basename(file);
-  const [entryFile, entry] = Object.entries(page.metafile.outputs).find(([, o]) => o.entryPoint && o.entryPoint.endsWith('explorer.jsx'));
+  const [entryFile, entry] = Object.entries(page.metafile.outputs).find(
+    ([, o]) => o.entryPoint && o.entryPoint.endsWith('explorer.jsx'),
+  );
   const css = entry.cssBundle ? [nameOf(entry.cssBundle)] : [];
   // esbuild writes the CSS that a lazily imported chunk imports next to that chunk, and
   // nothing ever loads it. Today all of it is also in the entry's stylesheet (GraphiQL imports
@@ -157,12 +181,15 @@ async function buildInto(esbuild, tmp, stamp) {
     workers: workerNames,
     files: Object.keys(outputs).map(nameOf).sort(),
   };
-  for (const label of Object.keys(WORKERS)) if (!workerNames[label]) throw new Error(`no output for the ${label} worker`);
+  for (const label of Object.keys(WORKERS))
+    if (!workerNames[label]) throw new Error(`no output for the ${label} worker`);
   fs.writeFileSync(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.writeFileSync(path.join(tmp, STAMP), `${JSON.stringify({ stamp }, null, 2)}\n`);
   swapIn(tmp);
   const bytes = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
-  console.log(`explorer: built dist/explorer/ (${manifest.files.length} files, ${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `explorer: built dist/explorer/ (${manifest.files.length} files, ${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 /** Replaces dist/explorer with the new build; another build that finished first wins the race. */
@@ -185,7 +212,9 @@ async function main() {
     esbuild = require('esbuild');
     require.resolve('graphiql/package.json', { paths: [root] });
   } catch {
-    console.log('explorer: not built (esbuild or graphiql is not installed, as in a production install); the server answers the explorer page with 503');
+    console.log(
+      'explorer: not built (esbuild or graphiql is not installed, as in a production install); the server answers the explorer page with 503',
+    );
     return;
   }
   const stamp = inputStamp();

@@ -28,7 +28,10 @@ function* installed(dir) {
   for (const entry of fs.readdirSync(modules, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || !entry.isDirectory()) continue;
     const dirs = entry.name.startsWith('@')
-      ? fs.readdirSync(path.join(modules, entry.name), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(modules, entry.name, d.name))
+      ? fs
+          .readdirSync(path.join(modules, entry.name), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => path.join(modules, entry.name, d.name))
       : [path.join(modules, entry.name)];
     for (const packageDir of dirs) {
       const file = path.join(packageDir, 'package.json');
@@ -56,7 +59,9 @@ for (const { where, json } of installed(root)) {
   const range = json.engines && typeof json.engines === 'object' ? json.engines.node : undefined;
   if (typeof range !== 'string' || range.trim() === '' || range.trim() === '*') continue;
   if (!semver.validRange(range)) {
-    console.warn(`deps:check: ${where} declares engines.node ${JSON.stringify(range)}, which is not a semver range; ignored`);
+    console.warn(
+      `deps:check: ${where} declares engines.node ${JSON.stringify(range)}, which is not a semver range; ignored`,
+    );
     continue;
   }
   if (!declared.has(range)) declared.set(range, []);
@@ -91,7 +96,11 @@ function describe(allowed) {
     if (j === versions.length - 1) parts.push(`>=${from}`);
     else {
       const until = semver.parse(versions[j + 1]);
-      parts.push(until.minor === 0 && until.patch === 0 && until.major === semver.major(from) + 1 && semver.major(from) > 0 ? `^${from}` : `>=${from} <${until.version}`);
+      parts.push(
+        until.minor === 0 && until.patch === 0 && until.major === semver.major(from) + 1 && semver.major(from) > 0
+          ? `^${from}`
+          : `>=${from} <${until.version}`,
+      );
     }
   }
   return parts.join(' || ') || '(no Node version satisfies them all)';
@@ -103,17 +112,23 @@ const allowed = versions.map((v) => (statedRange ? statedRange.test(v) : false))
 const differ = versions.filter((_, i) => allowed[i] !== needed[i]);
 if (differ.length > 0) {
   // The packages that refuse a version package.json allows are the ones that set the bound.
-  const binding = [...declared].filter(([range]) => differ.some((v) => allowed[versions.indexOf(v)] && !semver.satisfies(v, range)));
+  const binding = [...declared].filter(([range]) =>
+    differ.some((v) => allowed[versions.indexOf(v)] && !semver.satisfies(v, range)),
+  );
   failures.push(
     `package.json engines.node is ${JSON.stringify(stated)}; the installed packages need ${JSON.stringify(describe(needed))}` +
-      (binding.length ? `\n  set by: ${binding.map(([range, who]) => `${range}: ${who.slice(0, 3).join(', ')}${who.length > 3 ? ` and ${who.length - 3} more` : ''}`).join('\n          ')}` : ''),
+      (binding.length
+        ? `\n  set by: ${binding.map(([range, who]) => `${range}: ${who.slice(0, 3).join(', ')}${who.length > 3 ? ` and ${who.length - 3} more` : ''}`).join('\n          ')}`
+        : ''),
   );
 }
 
 const refusing = [...declared].filter(([range]) => !semver.satisfies(process.versions.node, range));
 if (refusing.length > 0) {
   const count = refusing.reduce((n, [, who]) => n + who.length, 0);
-  failures.push(`${count} installed packages refuse this Node (${process.versions.node}); npm install warns EBADENGINE for each:\n  ${refusing.flatMap(([range, who]) => who.map((w) => `${w}: ${range}`)).join('\n  ')}`);
+  failures.push(
+    `${count} installed packages refuse this Node (${process.versions.node}); npm install warns EBADENGINE for each:\n  ${refusing.flatMap(([range, who]) => who.map((w) => `${w}: ${range}`)).join('\n  ')}`,
+  );
 }
 
 // ---- 3: root dependencies that only the benchmarks use --------------------------------------
@@ -128,8 +143,18 @@ function sources(dir, out = []) {
   }
   return out;
 }
-const topLevel = fs.readdirSync(root).filter((f) => /\.(ts|js|cjs|mjs)$/.test(f)).map((f) => fs.readFileSync(path.join(root, f), 'utf8'));
-const app = [...sources(path.join(root, 'src')), ...sources(path.join(root, 'test')), ...sources(path.join(root, 'scripts')), ...sources(path.join(root, 'prisma')), ...topLevel, JSON.stringify(pkg.scripts)];
+const topLevel = fs
+  .readdirSync(root)
+  .filter((f) => /\.(ts|js|cjs|mjs)$/.test(f))
+  .map((f) => fs.readFileSync(path.join(root, f), 'utf8'));
+const app = [
+  ...sources(path.join(root, 'src')),
+  ...sources(path.join(root, 'test')),
+  ...sources(path.join(root, 'scripts')),
+  ...sources(path.join(root, 'prisma')),
+  ...topLevel,
+  JSON.stringify(pkg.scripts),
+];
 const benchOnly = sources(path.join(root, 'bench'));
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** A quoted module specifier (`'name'`, `"name/sub"`) or, for a package with binaries, a command. */
@@ -142,14 +167,18 @@ function usedIn(texts, name) {
   } catch {
     // not installed: judged by its imports alone
   }
-  const command = bins.length ? new RegExp(`(^|[\\s"'&|;])(${bins.map(escapeRegExp).join('|')})(\\s|$|")`, 'm') : undefined;
+  const command = bins.length
+    ? new RegExp(`(^|[\\s"'&|;])(${bins.map(escapeRegExp).join('|')})(\\s|$|")`, 'm')
+    : undefined;
   return texts.some((t) => specifier.test(t) || (command && command.test(t)));
 }
 const rootDeps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
 for (const name of rootDeps) {
   const base = name.startsWith('@types/') ? name.slice('@types/'.length).replace(/^(.+)__(.+)$/, '@$1/$2') : name;
   if (usedIn(benchOnly, base) && !usedIn(app, base)) {
-    failures.push(`${name} is used only by bench/: move it to bench/package.json (installed by npm run bench on first use)`);
+    failures.push(
+      `${name} is used only by bench/: move it to bench/package.json (installed by npm run bench on first use)`,
+    );
   }
 }
 
@@ -157,4 +186,6 @@ if (failures.length > 0) {
   console.error(`deps:check failed:\n- ${failures.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`deps:check: engines.node ${JSON.stringify(stated)} is what the ${[...declared.values()].flat().length} installed packages that declare one need, Node ${process.versions.node} satisfies them all, and no root dependency is used only by bench/`);
+console.log(
+  `deps:check: engines.node ${JSON.stringify(stated)} is what the ${[...declared.values()].flat().length} installed packages that declare one need, Node ${process.versions.node} satisfies them all, and no root dependency is used only by bench/`,
+);

@@ -28,7 +28,13 @@ import { knownOperationNames, loadManifest } from './server/persisted/manifest';
 import { createUsageRecorder, type UsageRecorder } from './server/usage-log';
 import { createMetrics, serveMetrics, type MetricsListener } from './server/metrics';
 import { createRefusalDoor, doorKeys } from './server/refusals';
-import { createAuthGuard, createRateStore, createTenantRateLimiter, type RateStore, type TenantRateLimiter } from './server/rate-limit';
+import {
+  createAuthGuard,
+  createRateStore,
+  createTenantRateLimiter,
+  type RateStore,
+  type TenantRateLimiter,
+} from './server/rate-limit';
 import { setStatementTimeout } from './db/tenant';
 import { createCors } from './server/cors';
 import { createBrowserPages } from './server/pages';
@@ -108,19 +114,29 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   try {
     if (config.migrateOnStart) {
       const migrations = await migrate(urls.owner, { log: (message) => log.info(message) });
-      log.info({ applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length }, 'migrations up to date');
+      log.info(
+        { applied: migrations.applied.length, alreadyApplied: migrations.alreadyApplied.length },
+        'migrations up to date',
+      );
     }
 
     db = openDatabase(urls, {
       poolMax: config.databasePoolMax,
       log,
       preparedStatements: config.databasePreparedStatements,
-      tenantShare: { share: config.fairness.tenantPoolShare, queueMax: config.fairness.tenantQueueMax, waitMs: config.fairness.tenantQueueWaitMs },
+      tenantShare: {
+        share: config.fairness.tenantPoolShare,
+        queueMax: config.fairness.tenantQueueMax,
+        waitMs: config.fairness.tenantQueueWaitMs,
+      },
     });
     // Refuse to serve on a database where tenant isolation would not hold, or that is behind.
     if (!config.migrateOnStart) {
       const pending = await pendingMigrations(db.ownerPool);
-      if (pending.length > 0) throw new UnsafeDatabaseError(`Migrations are pending (${pending.join(', ')}): run npm run db:migrate, or start with MIGRATE_ON_START=true.`);
+      if (pending.length > 0)
+        throw new UnsafeDatabaseError(
+          `Migrations are pending (${pending.join(', ')}): run npm run db:migrate, or start with MIGRATE_ON_START=true.`,
+        );
     }
     await checkDatabaseSafety(db);
     let demo: SeededCreator[] = [];
@@ -133,24 +149,80 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     }
 
     // The queue's schema exists either way: the badge triggers queue evaluations into it.
-    if (config.jobsEnabled) jobs = await startJobs(db.ownerPool, log, { tenant: { app: db.app, badgeEvaluationBudgetMs: config.fairness.badgeEvaluationBudgetMs } });
+    if (config.jobsEnabled)
+      jobs = await startJobs(db.ownerPool, log, {
+        tenant: { app: db.app, badgeEvaluationBudgetMs: config.fairness.badgeEvaluationBudgetMs },
+      });
     else await prepareJobQueue(db.ownerPool, log);
     listener = await startChangeListener(config.databaseListenUrl ?? urls.app, log);
-    const metrics = createMetrics({ pools: { app: db.appPool, owner: db.ownerPool }, hub: listener.hub, knownOperations: knownOperationNames(operations) });
+    const metrics = createMetrics({
+      pools: { app: db.appPool, owner: db.ownerPool },
+      hub: listener.hub,
+      knownOperations: knownOperationNames(operations),
+    });
     // One store of counts (Redis with REDIS_URL) for the plans' rates and the auth limits.
     rateStore = createRateStore({ redisUrl: config.redisUrl, log });
-    const door = { refusals: createRefusalDoor({ delayMs: config.fairness.refusalDelayMs, onRefused: () => metrics.rateLimited('door') }), keysOf: doorKeys(tokens, config.fairness.trustProxyHops) };
-    rateLimiter = config.rateLimits ? createTenantRateLimiter({ metrics, log, store: rateStore, door: door.refusals }) : undefined;
+    const door = {
+      refusals: createRefusalDoor({
+        delayMs: config.fairness.refusalDelayMs,
+        onRefused: () => metrics.rateLimited('door'),
+      }),
+      keysOf: doorKeys(tokens, config.fairness.trustProxyHops),
+    };
+    rateLimiter = config.rateLimits
+      ? createTenantRateLimiter({ metrics, log, store: rateStore, door: door.refusals })
+      : undefined;
     const authGuard = createAuthGuard({ store: rateStore, fairness: config.fairness, door: door.refusals });
-    const buildContext = createContextFactory({ tokens, db, log, realtime: { hub: listener.hub }, operations, rateLimiter, authGuard, fairness: config.fairness, cursorKey: deriveCursorKey(config) });
+    const buildContext = createContextFactory({
+      tokens,
+      db,
+      log,
+      realtime: { hub: listener.hub },
+      operations,
+      rateLimiter,
+      authGuard,
+      fairness: config.fairness,
+      cursorKey: deriveCursorKey(config),
+    });
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
     const cors = createCors(config.browser);
-    const http = await createHttpServer({ schema, buildContext, db, production, limits: config.limits, persisted, metrics, metricsAccess: config.metrics, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, log, fairness: config.fairness, door, cors, pages: createBrowserPages(config.browser, { tokens, db, production }) });
-    const subscriptions = createSubscriptionServer({ server: http.server, schema, buildContext, production, limits: config.limits, log, rateLimiter, resolverBudgetMs: config.resolverBudgetMs, metrics, fairness: config.fairness, allowsUpgrade: (req) => cors.allowsUpgrade(req) });
-    metrics.countSubscriptionsWith(() => ({ sockets: subscriptions.clients(), operations: subscriptions.openOperations() }));
+    const http = await createHttpServer({
+      schema,
+      buildContext,
+      db,
+      production,
+      limits: config.limits,
+      persisted,
+      metrics,
+      metricsAccess: config.metrics,
+      rateLimiter,
+      resolverBudgetMs: config.resolverBudgetMs,
+      log,
+      fairness: config.fairness,
+      door,
+      cors,
+      pages: createBrowserPages(config.browser, { tokens, db, production }),
+    });
+    const subscriptions = createSubscriptionServer({
+      server: http.server,
+      schema,
+      buildContext,
+      production,
+      limits: config.limits,
+      log,
+      rateLimiter,
+      resolverBudgetMs: config.resolverBudgetMs,
+      metrics,
+      fairness: config.fairness,
+      allowsUpgrade: (req) => cors.allowsUpgrade(req),
+    });
+    metrics.countSubscriptionsWith(() => ({
+      sockets: subscriptions.clients(),
+      operations: subscriptions.openOperations(),
+    }));
     // Before the API port: a metrics port in use stops the start with nothing left listening.
     const metricsPort = config.metrics.port;
     if (metricsPort !== undefined) {

@@ -25,12 +25,24 @@ export interface BoundedCacheOptions {
 
 const clock = { now: () => Date.now() };
 
-export function boundedCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(options: BoundedCacheOptions): LRUCache<K, V> {
-  return new LRUCache<K, V>({ max: options.max, ttl: options.ttlMs ?? 0, ttlAutopurge: false, ttlResolution: 0, perf: clock });
+export function boundedCache<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(
+  options: BoundedCacheOptions,
+): LRUCache<K, V> {
+  return new LRUCache<K, V>({
+    max: options.max,
+    ttl: options.ttlMs ?? 0,
+    ttlAutopurge: false,
+    ttlResolution: 0,
+    perf: clock,
+  });
 }
 
 /** The cached value of `key`, made (and kept) on first use. */
-export function memo<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(cache: LRUCache<K, V>, key: K, make: () => V): V {
+export function memo<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(
+  cache: LRUCache<K, V>,
+  key: K,
+  make: () => V,
+): V {
   let value = cache.get(key);
   if (value === undefined) {
     value = make();
@@ -44,7 +56,12 @@ export function memo<K extends NonNullable<unknown>, V extends NonNullable<unkno
  * false for every later call in the same window: one event per key and window, such as the security
  * event at the start of a burst of refusals.
  */
-export function firstInWindow(cache: LRUCache<string, number>, key: string, windowMs: number, now = Date.now()): boolean {
+export function firstInWindow(
+  cache: LRUCache<string, number>,
+  key: string,
+  windowMs: number,
+  now = Date.now(),
+): boolean {
   const window = Math.floor(now / windowMs);
   if (cache.get(key) === window) return false;
   cache.set(key, window);

@@ -91,8 +91,14 @@ export interface MetricsConfig {
 
 function metricsConfig(env: Env, production: boolean): MetricsConfig {
   const token = secretOf(env, 'METRICS_TOKEN');
-  const port = env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535);
-  return { token, port, host: str(env, 'METRICS_HOST') ?? '127.0.0.1', openOnApiPort: !production && token === undefined && port === undefined };
+  const port =
+    env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535);
+  return {
+    token,
+    port,
+    host: str(env, 'METRICS_HOST') ?? '127.0.0.1',
+    openOnApiPort: !production && token === undefined && port === undefined,
+  };
 }
 
 /**
@@ -138,7 +144,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     nodeEnv,
     host: str(env, 'HOST') ?? '127.0.0.1',
     port: int(env, 'PORT', 4000, 0, 65535),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
     databaseUrl,
     databaseOwnerUrl,
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),

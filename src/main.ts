@@ -10,11 +10,18 @@ import { createLogger, type Logger } from './logger';
 const SHUTDOWN_BOUND_MS = 15_000;
 
 async function printWelcome(app: App, config: Config): Promise<void> {
-  const lines = [``, `  creatorgraph is serving GraphQL on ${app.url}`, `  health: ${app.url.replace('/graphql', '/healthz')}  readiness: ${app.url.replace('/graphql', '/readyz')}`];
+  const lines = [
+    ``,
+    `  creatorgraph is serving GraphQL on ${app.url}`,
+    `  health: ${app.url.replace('/graphql', '/healthz')}  readiness: ${app.url.replace('/graphql', '/readyz')}`,
+  ];
   if (config.browser.explorer) lines.push(`  explorer: open ${app.url} in a browser`);
   if (config.browser.dashboard) lines.push(`  live dashboard: ${app.url.replace('/graphql', '/dashboard')}`);
   if (config.nodeEnv !== 'production') {
-    const demo = await app.db.owner.creator.findMany({ where: { email: { in: DEMO_CREATORS.map((d) => d.email) } }, select: { id: true, email: true } });
+    const demo = await app.db.owner.creator.findMany({
+      where: { email: { in: DEMO_CREATORS.map((d) => d.email) } },
+      select: { id: true, email: true },
+    });
     if (demo.length > 0) {
       lines.push(``, `  Demo creators (development only). A token valid for 8 hours for each:`);
       for (const creator of demo) {

@@ -27,63 +27,117 @@ export interface GraphQLRequest {
 }
 
 export const DOCUMENTS: Record<QueryId, string> = {
-  Q0: /* GraphQL */ `query Q0 { __typename }`,
+  Q0: /* GraphQL */ `
+    query Q0 {
+      __typename
+    }
+  `,
 
-  Q1: /* GraphQL */ `query Q1($id: UUID!) {
-  programByRowId(rowId: $id) { rowId name description status version createdAt }
-}`,
-
-  Q2: /* GraphQL */ `query Q2 {
-  allUsers(first: 20, orderBy: [CREATED_AT_DESC, ROW_ID_ASC]) {
-    totalCount
-    pageInfo { hasNextPage }
-    nodes { rowId externalId displayName channel createdAt }
-  }
-}`,
-
-  Q3: /* GraphQL */ `query Q3($id: UUID!) {
-  programByRowId(rowId: $id) {
-    rowId
-    name
-    programEnrollmentsByCreatorIdAndProgramId(first: 20, orderBy: [ENROLLED_AT_DESC, ROW_ID_ASC]) {
-      nodes {
+  Q1: /* GraphQL */ `
+    query Q1($id: UUID!) {
+      programByRowId(rowId: $id) {
         rowId
+        name
+        description
         status
-        progress
-        enrolledAt
-        userByCreatorIdAndUserId {
+        version
+        createdAt
+      }
+    }
+  `,
+
+  Q2: /* GraphQL */ `
+    query Q2 {
+      allUsers(first: 20, orderBy: [CREATED_AT_DESC, ROW_ID_ASC]) {
+        totalCount
+        pageInfo {
+          hasNextPage
+        }
+        nodes {
           rowId
           externalId
-          userBadgesByCreatorIdAndUserId(first: 5, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
-            nodes { earnedAt badgeByCreatorIdAndBadgeId { rowId name } }
+          displayName
+          channel
+          createdAt
+        }
+      }
+    }
+  `,
+
+  Q3: /* GraphQL */ `
+    query Q3($id: UUID!) {
+      programByRowId(rowId: $id) {
+        rowId
+        name
+        programEnrollmentsByCreatorIdAndProgramId(first: 20, orderBy: [ENROLLED_AT_DESC, ROW_ID_ASC]) {
+          nodes {
+            rowId
+            status
+            progress
+            enrolledAt
+            userByCreatorIdAndUserId {
+              rowId
+              externalId
+              userBadgesByCreatorIdAndUserId(first: 5, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
+                nodes {
+                  earnedAt
+                  badgeByCreatorIdAndBadgeId {
+                    rowId
+                    name
+                  }
+                }
+              }
+            }
           }
         }
       }
     }
-  }
-}`,
+  `,
 
-  Q4: /* GraphQL */ `query Q4($day: Date!) {
-  postgraphileBenchDashboardSummary(day: $day) {
-    date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted
-  }
-}`,
+  Q4: /* GraphQL */ `
+    query Q4($day: Date!) {
+      postgraphileBenchDashboardSummary(day: $day) {
+        date
+        newUsers
+        activeUsers
+        messages
+        conversationsEscalated
+        badgesAwarded
+        enrollmentsCompleted
+      }
+    }
+  `,
 
-  Q5: /* GraphQL */ `query Q5($id: UUID!) {
-  userByRowId(rowId: $id) {
-    rowId
-    externalId
-    pointsTotal
-    userBadgesByCreatorIdAndUserId(first: 50, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
-      totalCount
-      nodes { rowId earnedAt badgeByCreatorIdAndBadgeId { rowId name description } }
+  Q5: /* GraphQL */ `
+    query Q5($id: UUID!) {
+      userByRowId(rowId: $id) {
+        rowId
+        externalId
+        pointsTotal
+        userBadgesByCreatorIdAndUserId(first: 50, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
+          totalCount
+          nodes {
+            rowId
+            earnedAt
+            badgeByCreatorIdAndBadgeId {
+              rowId
+              name
+              description
+            }
+          }
+        }
+        achievementsByCreatorIdAndUserId(first: 50, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
+          totalCount
+          nodes {
+            rowId
+            achievementType
+            points
+            earnedAt
+          }
+        }
+      }
     }
-    achievementsByCreatorIdAndUserId(first: 50, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
-      totalCount
-      nodes { rowId achievementType points earnedAt }
-    }
-  }
-}`,
+  `,
 };
 
 export const postgraphileQueries: { [K in QueryId]: (params: QueryParams[K]) => GraphQLRequest } = {
@@ -99,9 +153,26 @@ export const postgraphileQueries: { [K in QueryId]: (params: QueryParams[K]) => 
 
 // PostGraphile's response types, as far as the documents above select them.
 type Ts = string; // Datetime, e.g. "2026-11-01T10:00:00+00:00"
-interface PProgram { rowId: string; name: string; description: string | null; status: string; version: number; createdAt: Ts }
-interface PUser { rowId: string; externalId: string; displayName: string | null; channel: string; createdAt: Ts }
-interface PBadge { rowId: string; name: string; description?: string | null }
+interface PProgram {
+  rowId: string;
+  name: string;
+  description: string | null;
+  status: string;
+  version: number;
+  createdAt: Ts;
+}
+interface PUser {
+  rowId: string;
+  externalId: string;
+  displayName: string | null;
+  channel: string;
+  createdAt: Ts;
+}
+interface PBadge {
+  rowId: string;
+  name: string;
+  description?: string | null;
+}
 interface PQ3 {
   programByRowId: {
     rowId: string;
@@ -137,8 +208,14 @@ interface PQ5 {
     rowId: string;
     externalId: string;
     pointsTotal: number | null;
-    userBadgesByCreatorIdAndUserId: { totalCount: number; nodes: { rowId: string; earnedAt: Ts; badgeByCreatorIdAndBadgeId: PBadge | null }[] };
-    achievementsByCreatorIdAndUserId: { totalCount: number; nodes: { rowId: string; achievementType: string; points: number; earnedAt: Ts }[] };
+    userBadgesByCreatorIdAndUserId: {
+      totalCount: number;
+      nodes: { rowId: string; earnedAt: Ts; badgeByCreatorIdAndBadgeId: PBadge | null }[];
+    };
+    achievementsByCreatorIdAndUserId: {
+      totalCount: number;
+      nodes: { rowId: string; achievementType: string; points: number; earnedAt: Ts }[];
+    };
   } | null;
 }
 
@@ -156,7 +233,9 @@ export function canonicalB(queryId: QueryId, responseJson: unknown): unknown {
   const response = responseJson as { data?: unknown; errors?: { message?: string }[] } | null;
   if (!response || typeof response !== 'object') throw new Error(`${queryId}: response is not a JSON object`);
   if (response.errors && response.errors.length > 0) {
-    throw new Error(`${queryId}: GraphQL errors: ${response.errors.map((e) => e.message ?? JSON.stringify(e)).join('; ')}`);
+    throw new Error(
+      `${queryId}: GraphQL errors: ${response.errors.map((e) => e.message ?? JSON.stringify(e)).join('; ')}`,
+    );
   }
   if (response.data == null) throw new Error(`${queryId}: response has no data`);
   const data = response.data as Record<string, unknown>;
@@ -167,7 +246,16 @@ export function canonicalB(queryId: QueryId, responseJson: unknown): unknown {
 
     case 'Q1': {
       const p = data.programByRowId as PProgram | null;
-      return p ? { id: p.rowId, name: p.name, description: p.description, status: lower(p.status), version: num(p.version), createdAt: iso(p.createdAt) } : null;
+      return p
+        ? {
+            id: p.rowId,
+            name: p.name,
+            description: p.description,
+            status: lower(p.status),
+            version: num(p.version),
+            createdAt: iso(p.createdAt),
+          }
+        : null;
     }
 
     case 'Q2': {
@@ -175,7 +263,13 @@ export function canonicalB(queryId: QueryId, responseJson: unknown): unknown {
       return {
         totalCount: num(c.totalCount),
         hasNextPage: c.pageInfo.hasNextPage,
-        nodes: c.nodes.map((u) => ({ id: u.rowId, externalId: u.externalId, displayName: u.displayName, channel: lower(u.channel), createdAt: iso(u.createdAt) })),
+        nodes: c.nodes.map((u) => ({
+          id: u.rowId,
+          externalId: u.externalId,
+          displayName: u.displayName,
+          channel: lower(u.channel),
+          createdAt: iso(u.createdAt),
+        })),
       };
     }
 
@@ -196,7 +290,10 @@ export function canonicalB(queryId: QueryId, responseJson: unknown): unknown {
               ? {
                   id: u.rowId,
                   externalId: u.externalId,
-                  badges: u.userBadgesByCreatorIdAndUserId.nodes.map((ub) => ({ earnedAt: iso(ub.earnedAt), badge: badge(ub.badgeByCreatorIdAndBadgeId) })),
+                  badges: u.userBadgesByCreatorIdAndUserId.nodes.map((ub) => ({
+                    earnedAt: iso(ub.earnedAt),
+                    badge: badge(ub.badgeByCreatorIdAndBadgeId),
+                  })),
                 }
               : null,
           };
@@ -231,13 +328,22 @@ export function canonicalB(queryId: QueryId, responseJson: unknown): unknown {
             id: ub.rowId,
             earnedAt: iso(ub.earnedAt),
             badge: ub.badgeByCreatorIdAndBadgeId
-              ? { id: ub.badgeByCreatorIdAndBadgeId.rowId, name: ub.badgeByCreatorIdAndBadgeId.name, description: ub.badgeByCreatorIdAndBadgeId.description ?? null }
+              ? {
+                  id: ub.badgeByCreatorIdAndBadgeId.rowId,
+                  name: ub.badgeByCreatorIdAndBadgeId.name,
+                  description: ub.badgeByCreatorIdAndBadgeId.description ?? null,
+                }
               : null,
           })),
         },
         achievements: {
           totalCount: num(u.achievementsByCreatorIdAndUserId.totalCount),
-          nodes: u.achievementsByCreatorIdAndUserId.nodes.map((a) => ({ id: a.rowId, achievementType: a.achievementType, points: num(a.points), earnedAt: iso(a.earnedAt) })),
+          nodes: u.achievementsByCreatorIdAndUserId.nodes.map((a) => ({
+            id: a.rowId,
+            achievementType: a.achievementType,
+            points: num(a.points),
+            earnedAt: iso(a.earnedAt),
+          })),
         },
       };
     }

@@ -82,7 +82,13 @@ async function loadPostGraphile(): Promise<PostGraphileModules> {
     load('postgraphile/adaptors/pg'),
     load('postgraphile/grafserv/node'),
     load('postgraphile/utils'),
-  ])) as [Pick<PostGraphileModules, 'postgraphile'>, Pick<PostGraphileModules, 'PostGraphileAmberPreset'>, Pick<PostGraphileModules, 'makePgService'>, Pick<PostGraphileModules, 'grafserv'>, Pick<PostGraphileModules, 'jsonPgSmartTags'>];
+  ])) as [
+    Pick<PostGraphileModules, 'postgraphile'>,
+    Pick<PostGraphileModules, 'PostGraphileAmberPreset'>,
+    Pick<PostGraphileModules, 'makePgService'>,
+    Pick<PostGraphileModules, 'grafserv'>,
+    Pick<PostGraphileModules, 'jsonPgSmartTags'>,
+  ];
   return { ...core, ...amber, ...adaptor, ...node, ...utils };
 }
 
@@ -133,7 +139,13 @@ async function main(): Promise<void> {
 
   // API keys are checked on a small pool of their own (same role, same database), like our
   // server's key lookup runs before the request's queries.
-  const keyPool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'postgraphile-bench-keys', idleTimeoutMillis: 30_000, keepAlive: true });
+  const keyPool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 4,
+    application_name: 'postgraphile-bench-keys',
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
   keyPool.on('error', () => undefined);
 
   async function creatorFromApiKey(header: string | undefined): Promise<string | undefined> {

@@ -71,8 +71,18 @@ function main(): void {
   function creatorFromJwt(header: string | undefined): string | undefined {
     if (!header?.startsWith('Bearer ')) return undefined;
     try {
-      const claims = jwt.verify(header.slice(7), key, { algorithms: ['HS256'], audience: 'creatorgraph-api', issuer: 'creatorgraph', clockTolerance: 5 }) as jwt.JwtPayload;
-      return typeof claims.exp === 'number' && claims.role === 'creator' && typeof claims.sub === 'string' && UUID.test(claims.sub) ? claims.sub : undefined;
+      const claims = jwt.verify(header.slice(7), key, {
+        algorithms: ['HS256'],
+        audience: 'creatorgraph-api',
+        issuer: 'creatorgraph',
+        clockTolerance: 5,
+      }) as jwt.JwtPayload;
+      return typeof claims.exp === 'number' &&
+        claims.role === 'creator' &&
+        typeof claims.sub === 'string' &&
+        UUID.test(claims.sub)
+        ? claims.sub
+        : undefined;
     } catch {
       return undefined;
     }
@@ -85,8 +95,18 @@ function main(): void {
     try {
       await client.query('BEGIN');
       try {
-        await client.query({ name: 'tenant', text: `SELECT set_config('app.current_creator_id', $1, true), set_config('statement_timeout', '5000', true)`, values: [creatorId] });
-        const result = await client.query({ name: id, text: RAW_SQL[id]!, values: params, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+        await client.query({
+          name: 'tenant',
+          text: `SELECT set_config('app.current_creator_id', $1, true), set_config('statement_timeout', '5000', true)`,
+          values: [creatorId],
+        });
+        const result = await client.query({
+          name: id,
+          text: RAW_SQL[id]!,
+          values: params,
+          rowMode: 'array',
+          types: { getTypeParser: () => (v: string) => v },
+        });
         await client.query('COMMIT');
         return (result.rows[0]?.[0] as string | undefined) ?? 'null';
       } catch (error) {
@@ -99,7 +119,10 @@ function main(): void {
   }
 
   const send = (res: http.ServerResponse, status: number, body: string) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   };
 
@@ -109,7 +132,8 @@ function main(): void {
     req.on('end', () => {
       void (async () => {
         const id = req.url?.startsWith('/q/') ? req.url.slice(3) : '';
-        if (req.method !== 'POST' || !/^Q[0-5]$/.test(id)) return send(res, 404, '{"errors":[{"message":"not found"}]}');
+        if (req.method !== 'POST' || !/^Q[0-5]$/.test(id))
+          return send(res, 404, '{"errors":[{"message":"not found"}]}');
         let variables: Record<string, string>;
         try {
           variables = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
@@ -131,7 +155,8 @@ function main(): void {
           if (id === 'Q4') params.push(variables.date);
         }
         if (!creatorId) return send(res, 401, '{"errors":[{"message":"unauthenticated"}]}');
-        if (params.some((p) => typeof p !== 'string')) return send(res, 400, '{"errors":[{"message":"bad variables"}]}');
+        if (params.some((p) => typeof p !== 'string'))
+          return send(res, 400, '{"errors":[{"message":"bad variables"}]}');
         try {
           send(res, 200, `{"data":${await run(creatorId, id, params)}}`);
         } catch (error) {

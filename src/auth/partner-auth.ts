@@ -48,11 +48,12 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
     // Not awaited: the request does not wait for bookkeeping. The WHERE makes concurrent
     // instances agree on once a minute.
     tenantClient(db.app, creatorId)
-      .$executeRaw`UPDATE api_keys SET last_used_at = now() WHERE id = ${keyId}::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`
-      .catch((error: Error) => {
+      .$executeRaw`UPDATE api_keys SET last_used_at = now() WHERE id = ${keyId}::uuid AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`.catch(
+      (error: Error) => {
         touched.delete(keyId); // the next call tries again
         log.warn({ err: error.message, keyId }, 'could not record API key use');
-      });
+      },
+    );
   }
 
   return async function authenticate(key: string): Promise<AuthenticatedKey> {

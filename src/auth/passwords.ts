@@ -38,7 +38,11 @@ export async function verifyPassword(passwordHash: string | null | undefined, pa
 
 export function hashQueueFull(): GraphQLError {
   return new GraphQLError('The server is busy with other log-ins and sign-ups. Retry in 1 s.', {
-    extensions: { code: 'RATE_LIMITED', retryAfter: 1, http: { status: 429, headers: new HeaderMap([['retry-after', '1']]) } },
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfter: 1,
+      http: { status: 429, headers: new HeaderMap([['retry-after', '1']]) },
+    },
   });
 }
 

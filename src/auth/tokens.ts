@@ -61,7 +61,9 @@ export function createTokenService(config: JwtConfig): TokenService {
     throw new Error('no JWT key configured');
   }
 
-  const verified = boundedCache<string, { claims: AccessClaims; nbf: number | undefined }>({ max: VERIFIED_CACHE_LIMIT });
+  const verified = boundedCache<string, { claims: AccessClaims; nbf: number | undefined }>({
+    max: VERIFIED_CACHE_LIMIT,
+  });
   const verifyOptions: jwt.VerifyOptions & { complete: false } = {
     algorithms: [algorithm],
     audience: config.audience,
@@ -73,14 +75,19 @@ export function createTokenService(config: JwtConfig): TokenService {
   return {
     algorithm,
     sign(subject, ttlSeconds = config.accessTokenTtlSeconds) {
-      if (!signKey) throw new Error('this server verifies tokens but has no private key to sign them (set JWT_PRIVATE_KEY)');
+      if (!signKey)
+        throw new Error('this server verifies tokens but has no private key to sign them (set JWT_PRIVATE_KEY)');
       const now = Math.floor(Date.now() / 1000);
       const exp = now + ttlSeconds;
-      const token = jwt.sign({ sub: subject.sub, role: subject.role, ...(subject.sid ? { sid: subject.sid } : {}), iat: now, exp }, signKey, {
-        algorithm,
-        audience: config.audience,
-        issuer: config.issuer,
-      });
+      const token = jwt.sign(
+        { sub: subject.sub, role: subject.role, ...(subject.sid ? { sid: subject.sid } : {}), iat: now, exp },
+        signKey,
+        {
+          algorithm,
+          audience: config.audience,
+          issuer: config.issuer,
+        },
+      );
       return { token, expiresAt: new Date(exp * 1000) };
     },
     verify(token) {
@@ -90,7 +97,11 @@ export function createTokenService(config: JwtConfig): TokenService {
       const known = verified.get(token);
       if (known) {
         const now = Date.now() / 1000;
-        if (now < known.claims.exp + CLOCK_TOLERANCE_S && (known.nbf === undefined || now >= known.nbf - CLOCK_TOLERANCE_S)) return known.claims;
+        if (
+          now < known.claims.exp + CLOCK_TOLERANCE_S &&
+          (known.nbf === undefined || now >= known.nbf - CLOCK_TOLERANCE_S)
+        )
+          return known.claims;
         verified.delete(token);
       }
       return verifyUncached(token);
@@ -102,17 +113,27 @@ export function createTokenService(config: JwtConfig): TokenService {
     try {
       payload = jwt.verify(token, verifyKey, verifyOptions);
     } catch (error) {
-      throw new InvalidTokenError(error instanceof jwt.TokenExpiredError ? 'expired' : 'signature, algorithm, audience or issuer rejected');
+      throw new InvalidTokenError(
+        error instanceof jwt.TokenExpiredError ? 'expired' : 'signature, algorithm, audience or issuer rejected',
+      );
     }
     if (typeof payload !== 'object' || payload === null) throw new InvalidTokenError('payload is not an object');
     if (typeof payload.exp !== 'number') throw new InvalidTokenError('exp is required');
     if (typeof payload.iat !== 'number') throw new InvalidTokenError('iat is required');
     if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) throw new InvalidTokenError('sub must be a UUID');
     const role = (payload as { role?: unknown }).role;
-    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) throw new InvalidTokenError('unknown role');
+    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role))
+      throw new InvalidTokenError('unknown role');
     const sid = (payload as { sid?: unknown }).sid;
-    if (sid !== undefined && (typeof sid !== 'string' || !UUID.test(sid))) throw new InvalidTokenError('sid must be a UUID');
-    const claims: AccessClaims = { sub: payload.sub.toLowerCase(), role: role as Role, exp: payload.exp, iat: payload.iat, ...(typeof sid === 'string' ? { sid: sid.toLowerCase() } : {}) };
+    if (sid !== undefined && (typeof sid !== 'string' || !UUID.test(sid)))
+      throw new InvalidTokenError('sid must be a UUID');
+    const claims: AccessClaims = {
+      sub: payload.sub.toLowerCase(),
+      role: role as Role,
+      exp: payload.exp,
+      iat: payload.iat,
+      ...(typeof sid === 'string' ? { sid: sid.toLowerCase() } : {}),
+    };
     verified.set(token, { claims, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
     return claims;
   }

@@ -3,7 +3,12 @@
 
 export type Viewer =
   | { kind: 'anonymous' }
-  | { kind: 'creator'; creatorId: string; expiresAt: number; /** The log-in it belongs to, if issued by one. */ sessionId?: string }
+  | {
+      kind: 'creator';
+      creatorId: string;
+      expiresAt: number;
+      /** The log-in it belongs to, if issued by one. */ sessionId?: string;
+    }
   | {
       kind: 'admin';
       adminId: string;

@@ -25,15 +25,28 @@ function origin(name: string, value: string): string {
     throw new ConfigError(name, `has "${value}", which is not an origin (scheme://host[:port])`);
   }
   // What a browser sends in Origin: no path, no trailing slash, no default port, no wildcard.
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value.toLowerCase() || value.includes('*')) {
-    throw new ConfigError(name, `has "${value}", which is not an exact origin: write it as a browser sends it, scheme://host[:port] with no path, trailing slash, default port or wildcard (e.g. https://admin.example.com)`);
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.origin !== value.toLowerCase() ||
+    value.includes('*')
+  ) {
+    throw new ConfigError(
+      name,
+      `has "${value}", which is not an exact origin: write it as a browser sends it, scheme://host[:port] with no path, trailing slash, default port or wildcard (e.g. https://admin.example.com)`,
+    );
   }
   return url.origin;
 }
 
 export function browserConfig(env: Env, production: boolean): BrowserConfig {
   const raw = str(env, 'CORS_ORIGINS');
-  const listed = raw === undefined || raw.toLowerCase() === 'none' ? [] : raw.split(',').map((o) => o.trim()).filter(Boolean);
+  const listed =
+    raw === undefined || raw.toLowerCase() === 'none'
+      ? []
+      : raw
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
   return {
     corsOrigins: [...new Set(listed.map((o) => origin('CORS_ORIGINS', o)))],
     corsLoopback: raw === undefined && !production,

@@ -10,7 +10,13 @@ export interface QueryLimits {
   maxDirectives: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 16, maxAliases: 30, maxCost: 50_000, maxTokens: 5_000, maxDirectives: 20 };
+export const DEFAULT_LIMITS: QueryLimits = {
+  maxDepth: 16,
+  maxAliases: 30,
+  maxCost: 50_000,
+  maxTokens: 5_000,
+  maxDirectives: 20,
+};
 
 export function queryLimits(env: Env): QueryLimits {
   return {

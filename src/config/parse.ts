@@ -70,6 +70,7 @@ export function pem(env: Env, name: string): string | undefined {
 
 export function secretOf(env: Env, name: string): string | undefined {
   const value = str(env, name);
-  if (value !== undefined && Buffer.byteLength(value, 'utf8') < 32) throw new ConfigError(name, 'must be at least 32 bytes');
+  if (value !== undefined && Buffer.byteLength(value, 'utf8') < 32)
+    throw new ConfigError(name, 'must be at least 32 bytes');
   return value;
 }

@@ -28,5 +28,10 @@ export function setAuditActor(actor: AuditActor): void {
 
 export function currentAuditActor(): AuditActor {
   const current = store.getStore();
-  return { actorType: current?.actorType ?? 'system', actorId: current?.actorId ?? null, requestId: current?.requestId ?? null, reason: current?.reason ?? null };
+  return {
+    actorType: current?.actorType ?? 'system',
+    actorId: current?.actorId ?? null,
+    requestId: current?.requestId ?? null,
+    reason: current?.reason ?? null,
+  };
 }

@@ -15,7 +15,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(urls: { app: string; owner: string }, options: { poolMax: number; log: Logger; preparedStatements?: boolean; tenantShare?: TenantShareOptions }): Database {
+export function openDatabase(
+  urls: { app: string; owner: string },
+  options: { poolMax: number; log: Logger; preparedStatements?: boolean; tenantShare?: TenantShareOptions },
+): Database {
   const onError = (error: Error) => options.log.warn({ err: error.message }, 'idle database connection lost');
   const appPool = createPool(urls.app, { max: options.poolMax, applicationName: 'creatorgraph', onError });
   // The job queue holds one connection for LISTEN and runs two jobs at once; the rest is for

@@ -101,7 +101,9 @@ function verify(files: MigrationFile[], applied: Map<string, AppliedRow>): void 
   const known = new Set(files.map((f) => f.name));
   for (const name of applied.keys()) {
     if (!known.has(name)) {
-      throw new MigrationError(`The database has migration ${name}, which is not in ${MIGRATIONS_DIR}. Is this checkout older than the database?`);
+      throw new MigrationError(
+        `The database has migration ${name}, which is not in ${MIGRATIONS_DIR}. Is this checkout older than the database?`,
+      );
     }
   }
 }
@@ -141,10 +143,9 @@ export async function migrate(
         await client.query(`DELETE FROM "_prisma_migrations" WHERE id = $1`, [id]);
         throw new MigrationError(`Migration ${file.name} failed and was rolled back: ${message}`);
       }
-      await client.query(
-        `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-        [id],
-      );
+      await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
+        id,
+      ]);
       log(`applied ${file.name} (${Date.now() - started} ms)`);
       result.applied.push(file.name);
     }
@@ -156,8 +157,13 @@ export async function migrate(
 }
 
 /** Names of migrations on disk that the database has not applied (for readiness checks). */
-export async function pendingMigrations(client: pg.ClientBase | pg.Pool, files: MigrationFile[] = readMigrations()): Promise<string[]> {
-  const exists = await client.query<{ ok: boolean }>(`SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS ok`);
+export async function pendingMigrations(
+  client: pg.ClientBase | pg.Pool,
+  files: MigrationFile[] = readMigrations(),
+): Promise<string[]> {
+  const exists = await client.query<{ ok: boolean }>(
+    `SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS ok`,
+  );
   if (!exists.rows[0]?.ok) return files.map((f) => f.name);
   const { rows } = await client.query<{ migration_name: string; checksum: string }>(
     `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,

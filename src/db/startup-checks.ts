@@ -23,14 +23,26 @@ export class UnsafeDatabaseError extends StartupError {
 }
 
 export async function checkDatabaseSafety(db: Database): Promise<void> {
-  const { rows: roles } = await db.appPool.query<{ role: string; rolsuper: boolean; rolbypassrls: boolean; member: boolean }>(
+  const { rows: roles } = await db.appPool.query<{
+    role: string;
+    rolsuper: boolean;
+    rolbypassrls: boolean;
+    member: boolean;
+  }>(
     `SELECT r.rolname AS role, r.rolsuper, r.rolbypassrls, pg_has_role(current_user, 'app_user', 'MEMBER') AS member
        FROM pg_roles r WHERE r.rolname = current_user`,
   );
   const role = roles[0]!;
-  if (role.rolsuper) throw new UnsafeDatabaseError(`DATABASE_URL connects as "${role.role}", a superuser: row-level security would not apply. Use a login role that is a member of app_user.`);
-  if (role.rolbypassrls) throw new UnsafeDatabaseError(`DATABASE_URL connects as "${role.role}", which has BYPASSRLS: row-level security would not apply. Use a login role that is a member of app_user.`);
-  if (!role.member) throw new UnsafeDatabaseError(`DATABASE_URL connects as "${role.role}", which is not a member of app_user.`);
+  if (role.rolsuper)
+    throw new UnsafeDatabaseError(
+      `DATABASE_URL connects as "${role.role}", a superuser: row-level security would not apply. Use a login role that is a member of app_user.`,
+    );
+  if (role.rolbypassrls)
+    throw new UnsafeDatabaseError(
+      `DATABASE_URL connects as "${role.role}", which has BYPASSRLS: row-level security would not apply. Use a login role that is a member of app_user.`,
+    );
+  if (!role.member)
+    throw new UnsafeDatabaseError(`DATABASE_URL connects as "${role.role}", which is not a member of app_user.`);
 
   // Every table with a tenant column (and the tenant root) must enable and force RLS.
   const { rows: open } = await db.ownerPool.query<{ table: string }>(
@@ -40,7 +52,10 @@ export async function checkDatabaseSafety(db: Database): Promise<void> {
         AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
       ORDER BY 1`,
   );
-  if (open.length > 0) throw new UnsafeDatabaseError(`Row-level security is not enabled and forced on: ${open.map((r) => r.table).join(', ')}. Refusing to serve.`);
+  if (open.length > 0)
+    throw new UnsafeDatabaseError(
+      `Row-level security is not enabled and forced on: ${open.map((r) => r.table).join(', ')}. Refusing to serve.`,
+    );
 }
 
 /**
@@ -49,7 +64,10 @@ export async function checkDatabaseSafety(db: Database): Promise<void> {
  * (DATABASE_OWNER_URL or DATABASE_URL) and the fix, not a stack from deep inside a migration.
  */
 export async function checkDatabasesReachable(urls: { owner: string; app: string }): Promise<void> {
-  for (const [name, url] of [['DATABASE_OWNER_URL', urls.owner], ['DATABASE_URL', urls.app]] as const) {
+  for (const [name, url] of [
+    ['DATABASE_OWNER_URL', urls.owner],
+    ['DATABASE_URL', urls.app],
+  ] as const) {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
     client.on('error', () => undefined); // a drop after the check is the pool's business, not ours
     try {
@@ -91,7 +109,8 @@ function unreachable(name: string, url: string, error: unknown): string {
     case '3D000':
       return `${name}: database "${database}" does not exist at ${where}: create it, or fix the database name in ${name}`;
     default:
-      if (/timeout/i.test(message ?? '')) return `${name}: ${where} did not answer within 10 s: check the host and port in ${name}, and that PostgreSQL is running`;
+      if (/timeout/i.test(message ?? ''))
+        return `${name}: ${where} did not answer within 10 s: check the host and port in ${name}, and that PostgreSQL is running`;
       return `${name}: cannot connect to ${where} (${code ?? message ?? 'unknown error'}): check ${name}`;
   }
 }

@@ -34,7 +34,11 @@ export class TenantBusyError extends Error {
     readonly retryAfterSeconds: number,
     what = "this tenant's share of the database",
   ) {
-    super(reason === 'queue_full' ? `Too much work at once: ${what} is in use and its queue is full` : `Too much work at once: ${what} stayed in use`);
+    super(
+      reason === 'queue_full'
+        ? `Too much work at once: ${what} is in use and its queue is full`
+        : `Too much work at once: ${what} stayed in use`,
+    );
     this.name = 'TenantBusyError';
   }
 }

@@ -90,17 +90,26 @@ export function installTenantWire(pool: pg.Pool, options: { preparedStatements: 
   const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   (pool as { query: unknown }).query = function scopedPoolQuery(config: unknown, ...rest: unknown[]): unknown {
     const scope = wireScope.getStore();
-    if (!scope?.pipelined || config === null || typeof config !== 'object' || 'submit' in config) return poolQuery(config, ...rest);
+    if (!scope?.pipelined || config === null || typeof config !== 'object' || 'submit' in config)
+      return poolQuery(config, ...rest);
     const values = Array.isArray(rest[0]) ? (rest.shift() as unknown[]) : undefined;
     // The pool answers a submittable like any query: a promise, or the callback if given one.
-    return poolQuery(new TenantStatement(values ? { ...config, values } : config, scope.settings, options.preparedStatements), ...rest);
+    return poolQuery(
+      new TenantStatement(values ? { ...config, values } : config, scope.settings, options.preparedStatements),
+      ...rest,
+    );
   };
   pool.on('connect', (client) => {
     // Looked up on every call (not bound once), so that instrumentation of pg.Client.prototype
     // (the query-count tests) sees every statement.
     const proto = Object.getPrototypeOf(client) as { query: (...args: unknown[]) => unknown };
     (client as { query: unknown }).query = function tenantAwareQuery(config: unknown, ...rest: unknown[]): unknown {
-      if (config !== null && typeof config === 'object' && (config as { text?: unknown }).text === 'BEGIN' && !(config as { values?: unknown[] }).values?.length) {
+      if (
+        config !== null &&
+        typeof config === 'object' &&
+        (config as { text?: unknown }).text === 'BEGIN' &&
+        !(config as { values?: unknown[] }).values?.length
+      ) {
         const scope = wireScope.getStore();
         if (scope) config = { ...config, text: scope.begin };
       }
@@ -118,9 +127,12 @@ export function installTenantWire(pool: pg.Pool, options: { preparedStatements: 
  * (test/db/tenant.test.ts checks the cross-tenant case).
  */
 export function disablePrismaRequestMerging(client: PrismaClient): void {
-  const options = (client as unknown as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })._requestHandler?.dataloader?.options;
+  const options = (client as unknown as { _requestHandler?: { dataloader?: { options?: { batchBy?: unknown } } } })
+    ._requestHandler?.dataloader?.options;
   if (!options || typeof options.batchBy !== 'function') {
-    throw new Error('Prisma internals changed: cannot turn off request merging (see docs/tenant-wire-path.md); tenant isolation depends on it');
+    throw new Error(
+      'Prisma internals changed: cannot turn off request merging (see docs/tenant-wire-path.md); tenant isolation depends on it',
+    );
   }
   options.batchBy = () => undefined;
 }
@@ -146,7 +158,8 @@ const preparedOn = new WeakMap<Connection, Map<string, true>>();
 
 /** The statement name of each text in use: its SHA-1. */
 const names = boundedCache<string, string>({ max: 10_000 });
-const nameOf = (text: string): string => memo(names, text, () => `cg_${crypto.createHash('sha1').update(text).digest('base64url')}`);
+const nameOf = (text: string): string =>
+  memo(names, text, () => `cg_${crypto.createHash('sha1').update(text).digest('base64url')}`);
 
 const SETTINGS_NAME = nameOf(TENANT_SETTINGS_SQL);
 
@@ -181,7 +194,11 @@ export class TenantStatement extends (BaseQuery as unknown as new (config: objec
     private readonly prepared: boolean,
   ) {
     // The extended protocol even without parameters: a simple query would end at its own Sync.
-    super({ ...config, queryMode: 'extended', ...(prepared ? { name: nameOf((config as { text: string }).text) } : {}) });
+    super({
+      ...config,
+      queryMode: 'extended',
+      ...(prepared ? { name: nameOf((config as { text: string }).text) } : {}),
+    });
   }
 
   /** Parses `text` as `name` on this connection unless it already has it. */

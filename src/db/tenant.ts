@@ -56,7 +56,13 @@ export function setStatementTimeout(ms: number): void {
 function tenantSettings(creatorId: string): string[] {
   assertCreatorId(creatorId);
   const actor = currentAuditActor();
-  return [creatorId, String(Math.trunc(statementTimeoutMs)), `${actor.actorType}:${actor.actorId ?? ''}`, actor.requestId ?? '', actor.reason ?? ''];
+  return [
+    creatorId,
+    String(Math.trunc(statementTimeoutMs)),
+    `${actor.actorType}:${actor.actorId ?? ''}`,
+    actor.requestId ?? '',
+    actor.reason ?? '',
+  ];
 }
 
 function newScope(creatorId: string, pipelined: boolean): WireScope {
@@ -167,7 +173,11 @@ export async function withTenantTransaction<T>(
   options: TenantTransactionOptions = {},
 ): Promise<T> {
   assertCreatorId(creatorId);
-  const settings = { maxWait: options.maxWait ?? 5_000, timeout: options.timeout ?? 15_000, isolationLevel: options.isolationLevel };
+  const settings = {
+    maxWait: options.maxWait ?? 5_000,
+    timeout: options.timeout ?? 15_000,
+    isolationLevel: options.isolationLevel,
+  };
   if (options.isolationLevel) {
     // SET TRANSACTION ISOLATION LEVEL must follow BEGIN directly: set the tenant after it.
     return withinShare(base, creatorId, () =>
@@ -179,5 +189,7 @@ export async function withTenantTransaction<T>(
       ),
     );
   }
-  return withinShare(base, creatorId, () => wireScope.run(newScope(creatorId, false), () => base.$transaction(fn, settings).then((result) => result)));
+  return withinShare(base, creatorId, () =>
+    wireScope.run(newScope(creatorId, false), () => base.$transaction(fn, settings).then((result) => result)),
+  );
 }

@@ -18,7 +18,10 @@ function inRange(n: bigint): bigint {
 
 function fromString(text: string): bigint {
   // Length first: a megabyte of digits is refused before BigInt() parses it.
-  if (text.length > 20 || !DECIMAL.test(text)) throw new GraphQLError('BigInt must be a whole number written in decimal digits, as a string such as "9007199254740993"');
+  if (text.length > 20 || !DECIMAL.test(text))
+    throw new GraphQLError(
+      'BigInt must be a whole number written in decimal digits, as a string such as "9007199254740993"',
+    );
   return inRange(BigInt(text));
 }
 
@@ -26,7 +29,9 @@ function fromInput(value: unknown): bigint {
   if (typeof value === 'string') return fromString(value);
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value)) return BigInt(value);
-    throw new GraphQLError('BigInt as a JSON number must be a whole number within ±(2^53 - 1); send larger values as a decimal string');
+    throw new GraphQLError(
+      'BigInt as a JSON number must be a whole number within ±(2^53 - 1); send larger values as a decimal string',
+    );
   }
   throw new GraphQLError('BigInt must be a decimal string or a whole JSON number');
 }
@@ -50,7 +55,9 @@ export const BigIntScalar = new GraphQLScalarType<bigint, string>({
       // An integer literal is exact in the document, but a client's JSON for the same value
       // would not be: hold literals to the rule for numbers, so both ways agree.
       if (n !== undefined && n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER)) return n;
-      throw new GraphQLError('BigInt as a number must be a whole number within ±(2^53 - 1); write larger values as a string');
+      throw new GraphQLError(
+        'BigInt as a number must be a whole number within ±(2^53 - 1); write larger values as a string',
+      );
     }
     throw new GraphQLError('BigInt must be a decimal string or a whole number');
   },

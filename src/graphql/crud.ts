@@ -21,7 +21,10 @@ export function deleteMutation(name: string, typename: string, model: string, de
       resolve: async (_root, args, ctx) => {
         requireTenant(ctx);
         const id = fromGlobalId(String(args.id), typename, 'id');
-        await (prismaFor(ctx) as unknown as Record<string, Deletable>)[model]!.delete({ where: { id }, select: { id: true } });
+        await (prismaFor(ctx) as unknown as Record<string, Deletable>)[model]!.delete({
+          where: { id },
+          select: { id: true },
+        });
         return String(args.id);
       },
     }),
@@ -39,6 +42,7 @@ export function tenantList<Args>(model: string, where: (args: Args) => object, o
   const delegate = (ctx: Context) => (tenantPrisma(ctx) as unknown as Record<string, Listable>)[model]!;
   return {
     totalCount: (_connection: unknown, args: Args, ctx: Context) => delegate(ctx).count({ where: where(args) }),
-    resolve: (query: object, _root: unknown, args: Args, ctx: Context) => delegate(ctx).findMany({ ...query, where: where(args), orderBy }) as Promise<never[]>,
+    resolve: (query: object, _root: unknown, args: Args, ctx: Context) =>
+      delegate(ctx).findMany({ ...query, where: where(args), orderBy }) as Promise<never[]>,
   };
 }

@@ -5,10 +5,23 @@
 // net for everything else (nested fields, subscription events, errors wrapped on the way).
 // Anything not recognised is returned unchanged and masked as INTERNAL_SERVER_ERROR: that code
 // means a bug here. No SQL text and no constraint internals leave this file, only field names.
-import SchemaBuilder, { BasePlugin, PothosValidationError, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import SchemaBuilder, {
+  BasePlugin,
+  PothosValidationError,
+  type PothosOutputFieldConfig,
+  type SchemaTypes,
+} from '@pothos/core';
 import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { Prisma } from '../generated/prisma/client';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, TransactionConflictError, ValidationError } from './errors';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  QuotaExceededError,
+  TransactionConflictError,
+  ValidationError,
+} from './errors';
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -34,19 +47,45 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
  */
 export function sqlErrorOf(error: unknown, depth = 0): SqlError | undefined {
   if (!error || typeof error !== 'object' || depth > 5) return undefined;
-  const e = error as { code?: unknown; severity?: unknown; message?: unknown; detail?: unknown; column?: unknown; constraint?: unknown; table?: unknown; cause?: unknown; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } };
+  const e = error as {
+    code?: unknown;
+    severity?: unknown;
+    message?: unknown;
+    detail?: unknown;
+    column?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: { cause?: Record<string, unknown> } };
+  };
   const adapter = e.meta?.driverAdapterError?.cause;
   if (adapter && typeof adapter.originalCode === 'string' && SQLSTATE.test(adapter.originalCode)) {
     // @prisma/adapter-pg keeps some of node-postgres' fields and reshapes others (a unique
     // violation's constraint becomes { index } or { fields }).
     const constraint = adapter.constraint as { index?: unknown; fields?: unknown } | string | undefined;
     const index = typeof constraint === 'object' ? str(constraint.index) : str(constraint);
-    const fields = typeof constraint === 'object' && Array.isArray(constraint.fields) ? constraint.fields.map(String) : undefined;
-    return { code: adapter.originalCode, message: str(adapter.originalMessage) ?? '', detail: str(adapter.detail), column: str(adapter.column), constraint: index, table: str(adapter.table), fields };
+    const fields =
+      typeof constraint === 'object' && Array.isArray(constraint.fields) ? constraint.fields.map(String) : undefined;
+    return {
+      code: adapter.originalCode,
+      message: str(adapter.originalMessage) ?? '',
+      detail: str(adapter.detail),
+      column: str(adapter.column),
+      constraint: index,
+      table: str(adapter.table),
+      fields,
+    };
   }
   // node-postgres: a DatabaseError carries the SQLSTATE in `code` and always a `severity`.
   if (typeof e.code === 'string' && SQLSTATE.test(e.code) && typeof e.severity === 'string') {
-    return { code: e.code, message: str(e.message) ?? '', detail: str(e.detail), column: str(e.column), constraint: str(e.constraint), table: str(e.table) };
+    return {
+      code: e.code,
+      message: str(e.message) ?? '',
+      detail: str(e.detail),
+      column: str(e.column),
+      constraint: str(e.constraint),
+      table: str(e.table),
+    };
   }
   return sqlErrorOf(e.cause, depth + 1);
 }
@@ -86,8 +125,14 @@ function safeJson(value: unknown): string {
  */
 function keyFields(sql: SqlError): string[] {
   const columns = /^Key \(([^)]*)\)=/.exec(sql.detail ?? '')?.[1]?.split(',') ?? sql.fields;
-  if (columns) return columns.map((c) => camel(c.trim().replace(/"/g, ''))).filter((c) => c && c !== 'creatorId' && /^[A-Za-z0-9]+$/.test(c));
-  const index = sql.constraint && sql.table && sql.constraint.startsWith(`${sql.table}_`) ? sql.constraint.slice(sql.table.length + 1) : '';
+  if (columns)
+    return columns
+      .map((c) => camel(c.trim().replace(/"/g, '')))
+      .filter((c) => c && c !== 'creatorId' && /^[A-Za-z0-9]+$/.test(c));
+  const index =
+    sql.constraint && sql.table && sql.constraint.startsWith(`${sql.table}_`)
+      ? sql.constraint.slice(sql.table.length + 1)
+      : '';
   const words = index.replace(/_(key|idx|excl)$/, '').replace(/^creator_id_?/, '');
   return /^[a-z0-9_]+$/.test(words) ? [words.replace(/_/g, ' ')] : [];
 }
@@ -142,7 +187,9 @@ export function mapSqlError(sql: SqlError, path = 'input', model = 'Record'): Gr
       // Row-level security refused the row (WITH CHECK): another tenant's.
       return /row-level security/.test(sql.message) ? new ForbiddenError() : undefined;
     case '57014':
-      return new GraphQLError('The request ran out of time: ask for less at once', { extensions: { code: 'REQUEST_TIMEOUT' } });
+      return new GraphQLError('The request ran out of time: ask for less at once', {
+        extensions: { code: 'REQUEST_TIMEOUT' },
+      });
     default:
       break;
   }
@@ -161,7 +208,10 @@ export function mapDatabaseError(error: unknown, path = 'input'): unknown {
   if (error instanceof AppError) return error;
   // Pothos' own input checks (first: -1, last without first or before, a malformed global id):
   // GraphQLErrors without a code, which would be reported as INTERNAL_SERVER_ERROR.
-  if (error instanceof PothosValidationError || (error instanceof GraphQLError && error.name === 'PothosValidationError')) {
+  if (
+    error instanceof PothosValidationError ||
+    (error instanceof GraphQLError && error.name === 'PothosValidationError')
+  ) {
     return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
   }
   if (error instanceof GraphQLError || !error || typeof error !== 'object') return error;
@@ -172,8 +222,13 @@ export function mapDatabaseError(error: unknown, path = 'input'): unknown {
     model = (error.meta?.modelName as string | undefined) ?? 'Record';
     switch (error.code) {
       case 'P2002': {
-        const target = (error.meta?.target as string[] | string | undefined) ?? (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined)?.cause?.constraint?.fields;
-        const fields = (Array.isArray(target) ? target : target ? [target] : []).map((f) => camel(String(f).replace(/"/g, ''))).filter((f) => f !== 'creatorId');
+        const target =
+          (error.meta?.target as string[] | string | undefined) ??
+          (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: string[] } } } | undefined)?.cause
+            ?.constraint?.fields;
+        const fields = (Array.isArray(target) ? target : target ? [target] : [])
+          .map((f) => camel(String(f).replace(/"/g, '')))
+          .filter((f) => f !== 'creatorId');
         return new ConflictError(`A ${model} with this ${fields.join(' and ') || 'value'} already exists`);
       }
       case 'P2003':
@@ -185,10 +240,20 @@ export function mapDatabaseError(error: unknown, path = 'input'): unknown {
       case 'P2011':
       case 'P2012': {
         const column = error.meta?.constraint ?? error.meta?.target;
-        return new ValidationError([{ path: typeof column === 'string' ? column : Array.isArray(column) ? column.join() : path, message: 'is required' }]);
+        return new ValidationError([
+          {
+            path: typeof column === 'string' ? column : Array.isArray(column) ? column.join() : path,
+            message: 'is required',
+          },
+        ]);
       }
       case 'P2000':
-        return new ValidationError([{ path: typeof error.meta?.column_name === 'string' ? camel(error.meta.column_name) : path, message: 'is too long' }]);
+        return new ValidationError([
+          {
+            path: typeof error.meta?.column_name === 'string' ? camel(error.meta.column_name) : path,
+            message: 'is too long',
+          },
+        ]);
       case 'P2020':
         return new ValidationError([{ path, message: 'is out of range' }]);
       case 'P2034':
@@ -210,7 +275,10 @@ function argumentPath(args: object): string {
 const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
 
 export class DatabaseErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
-  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, fieldConfig: PothosOutputFieldConfig<Types>) {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ) {
     if (!ROOTS.has(fieldConfig.parentType)) return resolver;
     const path = argumentPath(fieldConfig.args);
     return async (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof resolver>[3]) => {
@@ -222,7 +290,10 @@ export class DatabaseErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<
     };
   }
 
-  override wrapSubscribe(subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined, fieldConfig: PothosOutputFieldConfig<Types>) {
+  override wrapSubscribe(
+    subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ) {
     if (!subscribe) return subscribe;
     const path = argumentPath(fieldConfig.args);
     return async (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof subscribe>[3]) => {

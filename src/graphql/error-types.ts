@@ -1,10 +1,32 @@
 // The GraphQL side of src/graphql/errors.ts: an `Error` interface and one object type per
 // expected failure.
 import { builder } from './builder';
-import { AccountLockedError, AppError, ConflictError, ForbiddenError, InvalidCredentialsError, InvalidFlowError, InvalidTransitionError, NotFoundError, QuotaExceededError, ValidationError, type FlowProblem } from './errors';
+import {
+  AccountLockedError,
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidFlowError,
+  InvalidTransitionError,
+  NotFoundError,
+  QuotaExceededError,
+  ValidationError,
+  type FlowProblem,
+} from './errors';
 
 export const ErrorCodeEnum = builder.enumType('ErrorCode', {
-  values: ['NOT_FOUND', 'VALIDATION_FAILED', 'CONFLICT', 'FORBIDDEN', 'UNAUTHENTICATED', 'ACCOUNT_LOCKED', 'INVALID_FLOW', 'INVALID_TRANSITION', 'QUOTA_EXCEEDED'] as const,
+  values: [
+    'NOT_FOUND',
+    'VALIDATION_FAILED',
+    'CONFLICT',
+    'FORBIDDEN',
+    'UNAUTHENTICATED',
+    'ACCOUNT_LOCKED',
+    'INVALID_FLOW',
+    'INVALID_TRANSITION',
+    'QUOTA_EXCEEDED',
+  ] as const,
 });
 
 export const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
@@ -20,10 +42,29 @@ const FieldError = builder.objectRef<{ path: string; message: string }>('FieldEr
   fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
 });
 
-builder.objectType(NotFoundError, { name: 'NotFoundError', interfaces: [ErrorInterface], description: 'The record does not exist, or belongs to someone else.', fields: () => ({}) });
-builder.objectType(ConflictError, { name: 'ConflictError', interfaces: [ErrorInterface], description: 'The change conflicts with existing data (for example a duplicate).', fields: () => ({}) });
-builder.objectType(ForbiddenError, { name: 'ForbiddenError', interfaces: [ErrorInterface], description: 'The caller may not do this.', fields: () => ({}) });
-builder.objectType(InvalidCredentialsError, { name: 'InvalidCredentialsError', interfaces: [ErrorInterface], fields: () => ({}) });
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  interfaces: [ErrorInterface],
+  description: 'The record does not exist, or belongs to someone else.',
+  fields: () => ({}),
+});
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  interfaces: [ErrorInterface],
+  description: 'The change conflicts with existing data (for example a duplicate).',
+  fields: () => ({}),
+});
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  interfaces: [ErrorInterface],
+  description: 'The caller may not do this.',
+  fields: () => ({}),
+});
+builder.objectType(InvalidCredentialsError, {
+  name: 'InvalidCredentialsError',
+  interfaces: [ErrorInterface],
+  fields: () => ({}),
+});
 builder.objectType(AccountLockedError, {
   name: 'AccountLockedError',
   interfaces: [ErrorInterface],
@@ -37,11 +78,26 @@ builder.objectType(ValidationError, {
 });
 
 const FlowProblemKindEnum = builder.enumType('FlowProblemKind', {
-  values: ['INVALID_SHAPE', 'MISSING_START', 'UNKNOWN_START', 'DUPLICATE_STEP', 'DANGLING_TRANSITION', 'UNREACHABLE_STEP', 'NO_END_STEP', 'DEAD_END', 'NO_WAY_OUT', 'END_WITH_TRANSITIONS'] as const,
+  values: [
+    'INVALID_SHAPE',
+    'MISSING_START',
+    'UNKNOWN_START',
+    'DUPLICATE_STEP',
+    'DANGLING_TRANSITION',
+    'UNREACHABLE_STEP',
+    'NO_END_STEP',
+    'DEAD_END',
+    'NO_WAY_OUT',
+    'END_WITH_TRANSITIONS',
+  ] as const,
 });
 const FlowProblemRef = builder.objectRef<FlowProblem>('FlowProblem').implement({
   description: 'One thing wrong with a flow graph.',
-  fields: (t) => ({ kind: t.field({ type: FlowProblemKindEnum, resolve: (p) => p.kind }), stepId: t.exposeString('stepId', { nullable: true }), message: t.exposeString('message') }),
+  fields: (t) => ({
+    kind: t.field({ type: FlowProblemKindEnum, resolve: (p) => p.kind }),
+    stepId: t.exposeString('stepId', { nullable: true }),
+    message: t.exposeString('message'),
+  }),
 });
 builder.objectType(InvalidFlowError, {
   name: 'InvalidFlowError',
@@ -53,11 +109,21 @@ builder.objectType(InvalidTransitionError, {
   name: 'InvalidTransitionError',
   interfaces: [ErrorInterface],
   description: 'The flow does not allow this move from the current step; nothing was written.',
-  fields: (t) => ({ fromStep: t.exposeString('fromStep', { nullable: true }), toStep: t.exposeString('toStep', { nullable: true }) }),
+  fields: (t) => ({
+    fromStep: t.exposeString('fromStep', { nullable: true }),
+    toStep: t.exposeString('toStep', { nullable: true }),
+  }),
 });
 builder.objectType(QuotaExceededError, {
   name: 'QuotaExceededError',
   interfaces: [ErrorInterface],
   description: "The write would pass a hard limit of the creator's plan; nothing was written.",
-  fields: (t) => ({ limit: t.exposeString('limit', { description: 'A plan limit (users, programs, badges, ai_interactions_per_month, storage_bytes), or a counter that would pass 2^31 - 1 (messages_per_conversation, awards_per_badge, enrollments_per_program, users_per_channel, documents_per_knowledge_base, chunks_per_document).' }), max: t.exposeFloat('max'), used: t.exposeFloat('used') }),
+  fields: (t) => ({
+    limit: t.exposeString('limit', {
+      description:
+        'A plan limit (users, programs, badges, ai_interactions_per_month, storage_bytes), or a counter that would pass 2^31 - 1 (messages_per_conversation, awards_per_badge, enrollments_per_program, users_per_channel, documents_per_knowledge_base, chunks_per_document).',
+    }),
+    max: t.exposeFloat('max'),
+    used: t.exposeFloat('used'),
+  }),
 });

@@ -4,7 +4,16 @@
 // `Error` interface:  ... on Error { code message }.
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'NOT_FOUND' | 'VALIDATION_FAILED' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'ACCOUNT_LOCKED' | 'INVALID_FLOW' | 'INVALID_TRANSITION' | 'QUOTA_EXCEEDED';
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'VALIDATION_FAILED'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'ACCOUNT_LOCKED'
+  | 'INVALID_FLOW'
+  | 'INVALID_TRANSITION'
+  | 'QUOTA_EXCEEDED';
 
 export abstract class AppError extends GraphQLError {
   constructor(
@@ -59,11 +68,23 @@ export class InvalidCredentialsError extends AppError {
  */
 export class AccountLockedError extends AppError {
   constructor(readonly lockedUntil: Date) {
-    super('ACCOUNT_LOCKED', 'Too many failed log-ins: the account is locked for a while', { lockedUntil: lockedUntil.toISOString() });
+    super('ACCOUNT_LOCKED', 'Too many failed log-ins: the account is locked for a while', {
+      lockedUntil: lockedUntil.toISOString(),
+    });
   }
 }
 
-export type FlowProblemKind = 'INVALID_SHAPE' | 'MISSING_START' | 'UNKNOWN_START' | 'DUPLICATE_STEP' | 'DANGLING_TRANSITION' | 'UNREACHABLE_STEP' | 'NO_END_STEP' | 'DEAD_END' | 'NO_WAY_OUT' | 'END_WITH_TRANSITIONS';
+export type FlowProblemKind =
+  | 'INVALID_SHAPE'
+  | 'MISSING_START'
+  | 'UNKNOWN_START'
+  | 'DUPLICATE_STEP'
+  | 'DANGLING_TRANSITION'
+  | 'UNREACHABLE_STEP'
+  | 'NO_END_STEP'
+  | 'DEAD_END'
+  | 'NO_WAY_OUT'
+  | 'END_WITH_TRANSITIONS';
 
 export interface FlowProblem {
   kind: FlowProblemKind;
@@ -101,7 +122,13 @@ export class QuotaExceededError extends AppError {
     // `*_per_*` limits are the 32-bit counters (messages per conversation, awards per badge, ...),
     // the same on every plan; the others are the plan's.
     const what = limit.replace(/_/g, ' ');
-    super('QUOTA_EXCEEDED', limit.includes('_per_') && !limit.endsWith('_per_month') ? `At most ${max} ${what}; this would make ${used}` : `The plan allows ${max} ${what}; this would make ${used}`, { limit, max, used });
+    super(
+      'QUOTA_EXCEEDED',
+      limit.includes('_per_') && !limit.endsWith('_per_month')
+        ? `At most ${max} ${what}; this would make ${used}`
+        : `The plan allows ${max} ${what}; this would make ${used}`,
+      { limit, max, used },
+    );
   }
 }
 
@@ -116,7 +143,13 @@ export class SubscriptionLimitError extends AppError {
     readonly quota: 'subscriptions' | 'subscriptions_per_socket',
     readonly max: number,
   ) {
-    super('QUOTA_EXCEEDED', quota === 'subscriptions' ? `This account may hold ${max} open subscriptions at once on this server; complete one first` : `A connection may hold ${max} subscriptions at once; complete one or open another connection`, { quota, max });
+    super(
+      'QUOTA_EXCEEDED',
+      quota === 'subscriptions'
+        ? `This account may hold ${max} open subscriptions at once on this server; complete one first`
+        : `A connection may hold ${max} subscriptions at once; complete one or open another connection`,
+      { quota, max },
+    );
   }
 }
 
@@ -129,7 +162,9 @@ export class SubscriptionLimitError extends AppError {
 export class TransactionConflictError extends GraphQLError {
   readonly code = 'TRANSACTION_CONFLICT';
   constructor() {
-    super('A concurrent change got in the way; nothing was written: send the request again', { extensions: { code: 'TRANSACTION_CONFLICT', retryable: true } });
+    super('A concurrent change got in the way; nothing was written: send the request again', {
+      extensions: { code: 'TRANSACTION_CONFLICT', retryable: true },
+    });
   }
 }
 
@@ -145,8 +180,11 @@ export function unauthenticated(message = 'Sign in first'): GraphQLError {
  */
 export class ResponseTooLargeError extends GraphQLError {
   constructor(bytes: number, maxBytes: number) {
-    super(`The response would be at least ${bytes} bytes; the limit is ${maxBytes}. Ask for fewer fields, smaller pages or fewer JSON values (a mutation's changes, if any, were made).`, {
-      extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes },
-    });
+    super(
+      `The response would be at least ${bytes} bytes; the limit is ${maxBytes}. Ask for fewer fields, smaller pages or fewer JSON values (a mutation's changes, if any, were made).`,
+      {
+        extensions: { code: 'RESPONSE_TOO_LARGE', maxBytes },
+      },
+    );
   }
 }

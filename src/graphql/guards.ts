@@ -9,7 +9,8 @@ import { prismaFor } from './tenant';
 export function requireTenant(ctx: Context): string {
   const creatorId = tenantOf(ctx.viewer);
   if (creatorId) return creatorId;
-  if (ctx.viewer.kind === 'admin') throw new ForbiddenError('Choose a creator to act on (X-Act-As-Creator header and X-Admin-Reason)');
+  if (ctx.viewer.kind === 'admin')
+    throw new ForbiddenError('Choose a creator to act on (X-Act-As-Creator header and X-Admin-Reason)');
   throw unauthenticated();
 }
 

@@ -24,6 +24,10 @@ export function fromGlobalId(value: string, typename: string | readonly string[]
 }
 
 /** An optional reference: null when absent, else decoded like fromGlobalId. */
-export function optionalGlobalId(value: string | number | null | undefined, typename: string, path: string): string | null {
+export function optionalGlobalId(
+  value: string | number | null | undefined,
+  typename: string,
+  path: string,
+): string | null {
   return value === null || value === undefined || value === '' ? null : fromGlobalId(String(value), typename, path);
 }

@@ -24,7 +24,9 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 const MAX_PROBLEMS = 20;
 
 function problemOf(text: string): string {
-  return text.includes('\u0000') ? 'must not contain NUL (U+0000) characters' : 'must not contain unpaired surrogates (invalid Unicode)';
+  return text.includes('\u0000')
+    ? 'must not contain NUL (U+0000) characters'
+    : 'must not contain unpaired surrogates (invalid Unicode)';
 }
 
 /** Whether anything under `value` is unstorable: the fast pass, which allocates nothing. */
@@ -37,7 +39,8 @@ function anyUnstorable(value: unknown): boolean {
     return false;
   }
   for (const key in value) {
-    if (key === '__proto__' || UNSTORABLE.test(key) || anyUnstorable((value as Record<string, unknown>)[key])) return true;
+    if (key === '__proto__' || UNSTORABLE.test(key) || anyUnstorable((value as Record<string, unknown>)[key]))
+      return true;
   }
   return false;
 }
@@ -75,7 +78,8 @@ export function unstorableInput(args: Record<string, unknown>): FieldProblem[] |
     return out;
   } catch (error) {
     // JSON nested deeper than the stack allows (the JSON scalars refuse most such values first).
-    if (error instanceof RangeError) return [{ path: Object.keys(args)[0] ?? 'input', message: 'is nested too deeply' }];
+    if (error instanceof RangeError)
+      return [{ path: Object.keys(args)[0] ?? 'input', message: 'is nested too deeply' }];
     throw error;
   }
 }
@@ -83,7 +87,10 @@ export function unstorableInput(args: Record<string, unknown>): FieldProblem[] |
 const guard = (fieldConfig: { args: object }): boolean => Object.keys(fieldConfig.args).length > 0;
 
 export class InputGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
-  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, fieldConfig: PothosOutputFieldConfig<Types>) {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ) {
     // A subscription's arguments were checked when it started.
     if (!guard(fieldConfig) || fieldConfig.parentType === 'Subscription') return resolver;
     return (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof resolver>[3]) => {
@@ -93,7 +100,10 @@ export class InputGuardPlugin<Types extends SchemaTypes> extends BasePlugin<Type
     };
   }
 
-  override wrapSubscribe(subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined, fieldConfig: PothosOutputFieldConfig<Types>) {
+  override wrapSubscribe(
+    subscribe: GraphQLFieldResolver<unknown, Types['Context'], object> | undefined,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ) {
     if (!subscribe || !guard(fieldConfig)) return subscribe;
     return (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof subscribe>[3]) => {
       const problems = unstorableInput(args as Record<string, unknown>);

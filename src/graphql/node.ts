@@ -56,8 +56,13 @@ function parse(globalId: string): { typename: string; model: string; id: string 
 async function load(globalId: string, ctx: Context, info: GraphQLResolveInfo): Promise<unknown> {
   const node = parse(globalId);
   if (!node) return null;
-  const delegate = (prismaFor(ctx) as unknown as Record<string, { findUnique(args: object): Promise<unknown> }>)[node.model]!;
-  const row = await delegate.findUnique({ ...queryFromInfo({ context: ctx, info, typeName: node.typename }), where: { id: node.id } });
+  const delegate = (prismaFor(ctx) as unknown as Record<string, { findUnique(args: object): Promise<unknown> }>)[
+    node.model
+  ]!;
+  const row = await delegate.findUnique({
+    ...queryFromInfo({ context: ctx, info, typeName: node.typename }),
+    where: { id: node.id },
+  });
   if (row) brandWithType(row, node.typename as never);
   return row;
 }
@@ -72,13 +77,16 @@ async function loadMany(globalIds: string[], ctx: Context, info: GraphQLResolveI
   const byType = new Map<string, { model: string; ids: Set<string> }>();
   for (const node of parsed) {
     if (!node) continue;
-    const group = byType.get(node.typename) ?? byType.set(node.typename, { model: node.model, ids: new Set() }).get(node.typename)!;
+    const group =
+      byType.get(node.typename) ?? byType.set(node.typename, { model: node.model, ids: new Set() }).get(node.typename)!;
     group.ids.add(node.id);
   }
   const rows = new Map<string, unknown>();
   await Promise.all(
     [...byType].map(async ([typename, { model, ids }]) => {
-      const delegate = (prismaFor(ctx) as unknown as Record<string, { findMany(args: object): Promise<{ id: string }[]> }>)[model]!;
+      const delegate = (
+        prismaFor(ctx) as unknown as Record<string, { findMany(args: object): Promise<{ id: string }[]> }>
+      )[model]!;
       const query = queryFromInfo({ context: ctx, info, typeName: typename }) as { select?: Record<string, unknown> };
       // The id maps each row back to its place, whether the query asked for it or not.
       const args = query.select ? { ...query, select: { ...query.select, id: true } } : query;
@@ -110,7 +118,8 @@ builder.queryField('nodes', (t) =>
     description: 'Entities by their global ids, in order; null for each that does not exist or is not yours.',
     args: { ids: t.arg.idList({ required: true }) },
     resolve: (_root, { ids }, ctx, info) => {
-      if (ids.length > MAX_PAGE_SIZE) throw new ValidationError([{ path: 'ids', message: `must list at most ${MAX_PAGE_SIZE} ids` }]);
+      if (ids.length > MAX_PAGE_SIZE)
+        throw new ValidationError([{ path: 'ids', message: `must list at most ${MAX_PAGE_SIZE} ids` }]);
       return loadMany(ids.map(String), ctx, info);
     },
   }),

@@ -32,7 +32,8 @@ function parseDateTime(value: string): Date {
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant, as an ISO-8601 string with a UTC offset (e.g. 2026-11-21T09:30:00.000Z), from 1900-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
+  description:
+    'An instant, as an ISO-8601 string with a UTC offset (e.g. 2026-11-21T09:30:00.000Z), from 1900-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
   serialize(value) {
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new TypeError('DateTime cannot represent an invalid date');
@@ -51,7 +52,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 function parseDate(value: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new TypeError('Date must be YYYY-MM-DD');
   const date = new Date(`${value}T00:00:00.000Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) throw new TypeError('Date is not a valid calendar date');
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
+    throw new TypeError('Date is not a valid calendar date');
   return inRange(date, 'Date');
 }
 

@@ -19,7 +19,12 @@
 // memoized per request so that endCursor is the last edge's cursor. Other cursors (the change
 // feed) call sealCursor/openCursor themselves.
 import crypto from 'node:crypto';
-import SchemaBuilder, { BasePlugin, createContextCache, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import SchemaBuilder, {
+  BasePlugin,
+  createContextCache,
+  type PothosOutputFieldConfig,
+  type SchemaTypes,
+} from '@pothos/core';
 import { getNamedType, GraphQLError, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
 import { tenantOf, type Viewer } from '../auth/viewer';
 import { boundedCache, memo, type LRUCache } from '../cache';
@@ -35,7 +40,9 @@ const MAX_SEALED_CHARS = 2048;
 /** `argument` was not issued by this API for this tenant and list. */
 export class CursorError extends GraphQLError {
   constructor(argument: string) {
-    super(`${argument} is not a cursor this API issued for this list (pass back a cursor exactly as received)`, { extensions: { code: 'BAD_USER_INPUT', argument } });
+    super(`${argument} is not a cursor this API issued for this list (pass back a cursor exactly as received)`, {
+      extensions: { code: 'BAD_USER_INPUT', argument },
+    });
   }
 }
 
@@ -61,7 +68,9 @@ function keyFor(cursorKey: Buffer, scope: string, epoch: number): Buffer {
   let keys = derivedKeys.get(cursorKey);
   if (!keys) derivedKeys.set(cursorKey, (keys = boundedCache({ max: MAX_DERIVED_KEYS })));
   const id = `${epoch}|${scope}`;
-  return memo(keys, id, () => Buffer.from(crypto.hkdfSync('sha256', cursorKey, Buffer.alloc(0), `creatorgraph cursor v${VERSION}|${id}`, 32)));
+  return memo(keys, id, () =>
+    Buffer.from(crypto.hkdfSync('sha256', cursorKey, Buffer.alloc(0), `creatorgraph cursor v${VERSION}|${id}`, 32)),
+  );
 }
 
 // The associated data of each list, by its type name (a fixed set: the schema's types).
@@ -133,14 +142,20 @@ export function openCursor(ctx: SealingContext, list: string, sealed: unknown, a
   if (known) return known;
   const bytes = Buffer.from(sealed, 'base64url');
   // Node's decoder skips what is not base64url; only the canonical spelling is the cursor.
-  if (bytes.length < HEADER + NONCE + TAG || bytes[0] !== VERSION || bytes.toString('base64url') !== sealed) throw new CursorError(argument);
+  if (bytes.length < HEADER + NONCE + TAG || bytes[0] !== VERSION || bytes.toString('base64url') !== sealed)
+    throw new CursorError(argument);
   const epoch = bytes.readUInt16BE(1);
   const key = epoch === state.epoch ? state.key : keyFor(ctx.cursorKey, state.scope, epoch);
   try {
-    const decipher = crypto.createDecipheriv('aes-256-gcm', key, bytes.subarray(HEADER, HEADER + NONCE), { authTagLength: TAG });
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, bytes.subarray(HEADER, HEADER + NONCE), {
+      authTagLength: TAG,
+    });
     decipher.setAAD(bindingOf(list));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG));
-    const inner = Buffer.concat([decipher.update(bytes.subarray(HEADER + NONCE, bytes.length - TAG)), decipher.final()]);
+    const inner = Buffer.concat([
+      decipher.update(bytes.subarray(HEADER + NONCE, bytes.length - TAG)),
+      decipher.final(),
+    ]);
     opened.set(sealed, inner);
     return inner;
   } catch {
@@ -168,7 +183,8 @@ function openArgs<A extends ConnectionArgs>(ctx: SealingContext, list: string, a
   };
 }
 
-const isConnectionField = (fieldConfig: { args: object }) => 'after' in fieldConfig.args && 'before' in fieldConfig.args;
+const isConnectionField = (fieldConfig: { args: object }) =>
+  'after' in fieldConfig.args && 'before' in fieldConfig.args;
 
 /** The connection type an edge cursor (path: edges, index, cursor) or PageInfo cursor belongs to. */
 function connectionOf(info: GraphQLResolveInfo, edge: boolean): string {
@@ -190,27 +206,43 @@ export class SealedCursorsPlugin<Types extends SchemaTypes> extends BasePlugin<T
     const plan = select as (args: ConnectionArgs, ctx: SealingContext, ...rest: unknown[]) => unknown;
     return {
       ...fieldConfig,
-      extensions: { ...fieldConfig.extensions, pothosPrismaSelect: (args: ConnectionArgs, ctx: SealingContext, ...rest: unknown[]) => plan(openArgs(ctx, listName(), args), ctx, ...rest) },
+      extensions: {
+        ...fieldConfig.extensions,
+        pothosPrismaSelect: (args: ConnectionArgs, ctx: SealingContext, ...rest: unknown[]) =>
+          plan(openArgs(ctx, listName(), args), ctx, ...rest),
+      },
     };
   }
 
-  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, fieldConfig: PothosOutputFieldConfig<Types>): GraphQLFieldResolver<unknown, Types['Context'], object> {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     if (isConnectionField(fieldConfig)) {
       return (parent, args, ctx, info) => {
         const { after, before } = args as ConnectionArgs;
         if (after == null && before == null) return resolver(parent, args, ctx, info);
-        return resolver(parent, openArgs(ctx as SealingContext, getNamedType(info.returnType).name, args as ConnectionArgs), ctx, info);
+        return resolver(
+          parent,
+          openArgs(ctx as SealingContext, getNamedType(info.returnType).name, args as ConnectionArgs),
+          ctx,
+          info,
+        );
       };
     }
     const exposed = fieldConfig.extensions?.pothosExposedField;
-    const pageInfo = (this.builder.options as { relay?: { pageInfoTypeOptions?: { name?: string } } }).relay?.pageInfoTypeOptions?.name ?? 'PageInfo';
+    const pageInfo =
+      (this.builder.options as { relay?: { pageInfoTypeOptions?: { name?: string } } }).relay?.pageInfoTypeOptions
+        ?.name ?? 'PageInfo';
     const edge = exposed === 'cursor' && fieldConfig.name === 'cursor' && fieldConfig.parentType.endsWith('Edge');
-    if (!edge && !(fieldConfig.parentType === pageInfo && (exposed === 'startCursor' || exposed === 'endCursor'))) return resolver;
+    if (!edge && !(fieldConfig.parentType === pageInfo && (exposed === 'startCursor' || exposed === 'endCursor')))
+      return resolver;
     return (parent, args, ctx, info) => {
       const inner = resolver(parent, args, ctx, info);
       if (inner == null) return inner;
       // Pothos' cursors are strings, computed with the page: never a promise here.
-      if (typeof inner !== 'string') throw new Error(`sealed cursors: ${info.parentType.name}.${info.fieldName} is not a string`);
+      if (typeof inner !== 'string')
+        throw new Error(`sealed cursors: ${info.parentType.name}.${info.fieldName} is not a string`);
       return sealConnectionCursor(ctx as SealingContext, connectionOf(info, edge), inner);
     };
   }

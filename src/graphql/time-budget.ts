@@ -7,13 +7,18 @@ import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTyp
 import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver } from 'graphql';
 
 export class TimeBudgetPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
-  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, _fieldConfig: PothosOutputFieldConfig<Types>) {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    _fieldConfig: PothosOutputFieldConfig<Types>,
+  ) {
     return (parent: unknown, args: object, context: Types['Context'], info: Parameters<typeof resolver>[3]) => {
       const deadline = (context as { deadline?: number }).deadline;
       // Not in a mutation: its write may have committed, and failing its payload would make a
       // client retry a write that happened (statements stay bounded by the statement timeout).
       if (deadline !== undefined && info.operation.operation !== OperationTypeNode.MUTATION && Date.now() > deadline) {
-        throw new GraphQLError('The request ran out of time: ask for less at once', { extensions: { code: 'REQUEST_TIMEOUT' } });
+        throw new GraphQLError('The request ran out of time: ask for less at once', {
+          extensions: { code: 'REQUEST_TIMEOUT' },
+        });
       }
       return resolver(parent, args, context, info);
     };

@@ -18,7 +18,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, root 
 }
 
 // Shared field rules.
-export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 export const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
 export const channel = z.enum(['web', 'whatsapp', 'telegram', 'mobile']);
 export const identifier = z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case, 1 to 63 characters');
@@ -27,7 +28,9 @@ export const jsonObject = z.record(z.string(), z.unknown()) as unknown as z.ZodT
 
 /** The input without its null and undefined fields: "not given" means "leave as is". */
 export function definedOnly<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as {
+    [K in keyof T]: Exclude<T[K], null>;
+  };
 }
 
 /** Search text for Prisma's `contains` (LIKE): %, _ and \ match themselves, not patterns. */
@@ -36,14 +39,19 @@ export function likeText(search: string): string {
 }
 
 /** Any time zone the runtime knows, by its canonical or its alias name (Asia/Kolkata and Asia/Calcutta). */
-export const timeZone = z.string().trim().min(1).max(64).refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone');
+export const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone');
 
 /**
  * Runs independent checks (field parsing, id decoding) and reports the problems of all of them

@@ -17,7 +17,12 @@ export interface EvaluateBadgesResult {
   skipped?: 'user_not_found' | 'over_budget';
 }
 
-export async function evaluateBadgesQueued(app: PrismaClient, payload: unknown, budgetMs: number, log: Logger): Promise<EvaluateBadgesResult> {
+export async function evaluateBadgesQueued(
+  app: PrismaClient,
+  payload: unknown,
+  budgetMs: number,
+  log: Logger,
+): Promise<EvaluateBadgesResult> {
   const { creatorId, userId } = (payload ?? {}) as { creatorId?: unknown; userId?: unknown };
   if (typeof creatorId !== 'string' || !UUID.test(creatorId) || typeof userId !== 'string' || !UUID.test(userId)) {
     log.warn({ job: 'evaluate_badges', payload }, 'evaluate_badges: payload without a creator and a user, dropped');
@@ -33,7 +38,10 @@ export async function evaluateBadgesQueued(app: PrismaClient, payload: unknown, 
     // Retrying would run past the same budget again: the next write that counts (or an
     // evaluateBadges call) evaluates again.
     if (error instanceof EvaluationBudgetError) {
-      log.warn({ job: 'evaluate_badges', creatorId, userId, budgetMs }, 'badge evaluation ran past its budget: nothing awarded');
+      log.warn(
+        { job: 'evaluate_badges', creatorId, userId, budgetMs },
+        'badge evaluation ran past its budget: nothing awarded',
+      );
       return { awarded: 0, skipped: 'over_budget' };
     }
     // Anything else (the tenant's share of the pool is busy, the database restarting): the

@@ -44,7 +44,10 @@ function periodSql(p: RetentionPolicy): string {
  * cutoff), `batchSize` rows per statement through the (creator_id, time) index, each statement
  * its own transaction, skipping rows another transaction holds. Runs as the owner.
  */
-export async function runRetention(owner: pg.Pool, options: { batchSize?: number; log?: Logger; policies?: RetentionPolicy[] } = {}): Promise<RetentionResult> {
+export async function runRetention(
+  owner: pg.Pool,
+  options: { batchSize?: number; log?: Logger; policies?: RetentionPolicy[] } = {},
+): Promise<RetentionResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const result: RetentionResult = { deleted: {}, batches: {} };
   for (const policy of options.policies ?? RETENTION_POLICIES) {
@@ -72,7 +75,10 @@ export async function runRetention(owner: pg.Pool, options: { batchSize?: number
     }
     result.deleted[policy.table] = deleted;
     result.batches[policy.table] = batches;
-    options.log?.info({ job: 'retention', table: policy.table, deleted, batches, creators: cutoffs.length - 1 }, 'retention: old rows removed');
+    options.log?.info(
+      { job: 'retention', table: policy.table, deleted, batches, creators: cutoffs.length - 1 },
+      'retention: old rows removed',
+    );
   }
   return result;
 }

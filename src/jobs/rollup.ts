@@ -17,7 +17,8 @@ export interface RollupResult {
 }
 
 export async function rollupDay(owner: pg.Pool | pg.ClientBase, date: string): Promise<RollupResult> {
-  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new Error(`rollup: "${date}" is not a YYYY-MM-DD day`);
+  if (!DAY.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
+    throw new Error(`rollup: "${date}" is not a YYYY-MM-DD day`);
   // Overall numbers per creator, and active users per channel.
   const engagement = await owner.query(
     `WITH d AS (SELECT $1::date AS day, $1::date::timestamptz AS start, ($1::date + 1)::timestamptz AS stop),

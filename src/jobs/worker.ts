@@ -40,7 +40,12 @@ export interface TenantTasks {
 export function taskList(owner: pg.Pool, log: AppLogger, tenant?: TenantTasks): TaskList {
   return {
     // Queued by the badge triggers (badge_fairness migration) after the writes rules count.
-    ...(tenant ? { evaluate_badges: async (payload: unknown) => void (await evaluateBadgesQueued(tenant.app, payload, tenant.badgeEvaluationBudgetMs, log)) } : {}),
+    ...(tenant
+      ? {
+          evaluate_badges: async (payload: unknown) =>
+            void (await evaluateBadgesQueued(tenant.app, payload, tenant.badgeEvaluationBudgetMs, log)),
+        }
+      : {}),
     rollup: async (payload) => {
       const p = (payload ?? {}) as RollupPayload;
       const date = p.date ?? yesterday(p._cron ? new Date(p._cron.ts) : new Date());
@@ -79,7 +84,11 @@ function workerLogger(log: AppLogger): Logger {
 }
 
 /** Runs the queue inside this process until stopped. Shutdown is main.ts's, not the worker's. */
-export async function startJobs(owner: pg.Pool, log: AppLogger, options: { crontab?: string; tenant?: TenantTasks } = {}): Promise<Runner> {
+export async function startJobs(
+  owner: pg.Pool,
+  log: AppLogger,
+  options: { crontab?: string; tenant?: TenantTasks } = {},
+): Promise<Runner> {
   return run({
     pgPool: owner,
     taskList: taskList(owner, log, options.tenant),

@@ -50,9 +50,16 @@ export function parseChange(payload: string | undefined): ChangeEvent | undefine
   if (!payload) return undefined;
   try {
     const raw = JSON.parse(payload) as { c?: unknown; e?: unknown; op?: unknown; id?: unknown; p?: unknown };
-    if (typeof raw.c !== 'string' || !UUID.test(raw.c) || typeof raw.e !== 'string' || typeof raw.id !== 'string') return undefined;
+    if (typeof raw.c !== 'string' || !UUID.test(raw.c) || typeof raw.e !== 'string' || typeof raw.id !== 'string')
+      return undefined;
     if (raw.op !== 'insert' && raw.op !== 'update' && raw.op !== 'delete') return undefined;
-    return { creatorId: raw.c, entity: raw.e, op: raw.op, id: raw.id, parent: typeof raw.p === 'string' ? raw.p : null };
+    return {
+      creatorId: raw.c,
+      entity: raw.e,
+      op: raw.op,
+      id: raw.id,
+      parent: typeof raw.p === 'string' ? raw.p : null,
+    };
   } catch {
     return undefined;
   }

@@ -59,7 +59,10 @@ export async function startChangeListener(connectionString: string, log: Logger)
           hub.resyncAll();
         },
         (error: Error) => {
-          log.warn({ err: error.message, retryInMs: Math.min(5_000, 100 * 2 ** attempt) }, 'change listener could not reconnect');
+          log.warn(
+            { err: error.message, retryInMs: Math.min(5_000, 100 * 2 ** attempt) },
+            'change listener could not reconnect',
+          );
           if (!stopped) schedule();
         },
       );

@@ -144,7 +144,11 @@ export function openFeeds(hub: ChangeFeed): number {
  * to the same key on this instance. `key` must hold everything `compute` depends on besides the
  * tenant (the subscription and its arguments).
  */
-export function sharedSnapshots<T>(ctx: Context, key: string, options: FeedOptions<T>): AsyncIterableIterator<Snapshot<T>> {
+export function sharedSnapshots<T>(
+  ctx: Context,
+  key: string,
+  options: FeedOptions<T>,
+): AsyncIterableIterator<Snapshot<T>> {
   const creatorId = requireTenant(ctx);
   const hub = ctx.realtime.hub;
   let feeds = feedsByHub.get(hub);

@@ -55,8 +55,9 @@ export function createSubscriptionSlots(options: SubscriptionSlotOptions): Subsc
     if (cached && cached.expires > Date.now()) return Promise.resolve(cached.max);
     let lookup = reading.get(creatorId);
     if (!lookup) {
-      lookup = tenantClient(ctx.db.app, creatorId)
-        .$queryRaw<{ max: bigint | null }[]>`SELECT app.plan_limit(${creatorId}::uuid, 'subscriptions') AS max`
+      lookup = tenantClient(ctx.db.app, creatorId).$queryRaw<
+        { max: bigint | null }[]
+      >`SELECT app.plan_limit(${creatorId}::uuid, 'subscriptions') AS max`
         .then(([row]) => {
           const max = row?.max == null ? null : Number(row.max);
           plans.set(creatorId, { max, expires: Date.now() + PLAN_TTL_MS });
@@ -79,8 +80,10 @@ export function createSubscriptionSlots(options: SubscriptionSlotOptions): Subsc
       // From here on, no await: check and take are one step.
       let held = bySocket.get(socket);
       if (!held) bySocket.set(socket, (held = new Map<string, string | null>()));
-      if (held.size >= options.perSocket) return new SubscriptionLimitError('subscriptions_per_socket', options.perSocket);
-      if (creatorId && (byTenant.get(creatorId) ?? 0) >= tenantMax) return new SubscriptionLimitError('subscriptions', tenantMax);
+      if (held.size >= options.perSocket)
+        return new SubscriptionLimitError('subscriptions_per_socket', options.perSocket);
+      if (creatorId && (byTenant.get(creatorId) ?? 0) >= tenantMax)
+        return new SubscriptionLimitError('subscriptions', tenantMax);
       held.set(id, creatorId);
       if (creatorId) byTenant.set(creatorId, (byTenant.get(creatorId) ?? 0) + 1);
       return undefined;

@@ -8,7 +8,10 @@ import { RESYNC, type ChangeEvent, type ChangeMessage } from '../graphql/ports';
 /** A slow subscriber keeps at most this many undelivered events; older ones are dropped. */
 const MAX_QUEUE = 1_000;
 
-function stream<T>(ctx: Context, accept: (message: ChangeMessage, push: (value: T) => void) => void): AsyncIterableIterator<T> {
+function stream<T>(
+  ctx: Context,
+  accept: (message: ChangeMessage, push: (value: T) => void) => void,
+): AsyncIterableIterator<T> {
   const creatorId = requireTenant(ctx);
   const queue: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;
@@ -52,7 +55,10 @@ function stream<T>(ctx: Context, accept: (message: ChangeMessage, push: (value: 
 }
 
 /** Each matching change of the subscriber's tenant, and RESYNC after a listener reconnect. */
-export function changes(ctx: Context, match: (event: ChangeEvent) => boolean): AsyncIterableIterator<ChangeEvent | typeof RESYNC> {
+export function changes(
+  ctx: Context,
+  match: (event: ChangeEvent) => boolean,
+): AsyncIterableIterator<ChangeEvent | typeof RESYNC> {
   return stream<ChangeEvent | typeof RESYNC>(ctx, (message, push) => {
     if (message === RESYNC || match(message)) push(message);
   });
@@ -64,7 +70,10 @@ export function changes(ctx: Context, match: (event: ChangeEvent) => boolean): A
  * subscription the client stopped would linger (its listener, its queue) until the next event.
  * Ending the source first wakes the generator, which then finishes.
  */
-export function endsWithSource<T>(generator: AsyncGenerator<T>, source: AsyncIterator<unknown>): AsyncIterableIterator<T> {
+export function endsWithSource<T>(
+  generator: AsyncGenerator<T>,
+  source: AsyncIterator<unknown>,
+): AsyncIterableIterator<T> {
   return {
     [Symbol.asyncIterator]() {
       return this;

@@ -74,7 +74,9 @@ async function* visibleRowsOf(
       }
       continue;
     }
-    const visible = await perEvent(event, `visible:${model}`, () => delegate.findUnique({ where: { id: event.id }, select: { id: true } }));
+    const visible = await perEvent(event, `visible:${model}`, () =>
+      delegate.findUnique({ where: { id: event.id }, select: { id: true } }),
+    );
     if (visible) {
       remember(event.id);
       yield event;

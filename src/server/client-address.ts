@@ -9,7 +9,10 @@
 import net from 'node:net';
 import type http from 'node:http';
 
-export function clientAddress(req: Pick<http.IncomingMessage, 'headers' | 'socket'>, trustProxyHops: number): string | undefined {
+export function clientAddress(
+  req: Pick<http.IncomingMessage, 'headers' | 'socket'>,
+  trustProxyHops: number,
+): string | undefined {
   const socket = req.socket?.remoteAddress;
   if (!trustProxyHops || trustProxyHops < 1) return socket;
   const header = req.headers['x-forwarded-for'];

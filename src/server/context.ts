@@ -42,7 +42,17 @@ function credentialRejected(message: string): GraphQLError {
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createContextFactory(deps: { tokens: TokenService; db: Database; log: Logger; realtime: { hub: ChangeFeed }; operations: OperationManifest; rateLimiter?: TenantRateUsage; authGuard?: AuthGuard<Context>; fairness: FairnessConfig; cursorKey: Buffer }) {
+export function createContextFactory(deps: {
+  tokens: TokenService;
+  db: Database;
+  log: Logger;
+  realtime: { hub: ChangeFeed };
+  operations: OperationManifest;
+  rateLimiter?: TenantRateUsage;
+  authGuard?: AuthGuard<Context>;
+  fairness: FairnessConfig;
+  cursorKey: Buffer;
+}) {
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     // Made when first used: most requests log nothing below the configured level.
@@ -74,9 +84,11 @@ export function createContextFactory(deps: { tokens: TokenService; db: Database;
 /** Who the audit trail records for changes made by this request. */
 export function auditActorOf(ctx: Pick<Context, 'viewer' | 'requestId'>): AuditActor {
   const v = ctx.viewer;
-  if (v.kind === 'admin') return { actorType: 'admin', actorId: v.adminId, requestId: ctx.requestId, reason: v.actingAs?.reason ?? null };
+  if (v.kind === 'admin')
+    return { actorType: 'admin', actorId: v.adminId, requestId: ctx.requestId, reason: v.actingAs?.reason ?? null };
   if (v.kind === 'partner') return { actorType: 'partner', actorId: v.keyId, requestId: ctx.requestId, reason: null };
-  if (v.kind === 'creator') return { actorType: 'creator', actorId: v.creatorId, requestId: ctx.requestId, reason: null };
+  if (v.kind === 'creator')
+    return { actorType: 'creator', actorId: v.creatorId, requestId: ctx.requestId, reason: null };
   return { actorType: 'system', actorId: null, requestId: ctx.requestId, reason: null };
 }
 
@@ -89,9 +101,15 @@ function viewerFrom(tokens: TokenService, authorization: string | undefined): Vi
     const claims = tokens.verify(match[1]!);
     return claims.role === 'admin'
       ? { kind: 'admin', adminId: claims.sub, expiresAt: claims.exp }
-      : { kind: 'creator', creatorId: claims.sub, expiresAt: claims.exp, ...(claims.sid ? { sessionId: claims.sid } : {}) };
+      : {
+          kind: 'creator',
+          creatorId: claims.sub,
+          expiresAt: claims.exp,
+          ...(claims.sid ? { sessionId: claims.sid } : {}),
+        };
   } catch (error) {
-    if (error instanceof InvalidTokenError) throw credentialRejected(error.reason === 'expired' ? 'Token expired' : 'Invalid token');
+    if (error instanceof InvalidTokenError)
+      throw credentialRejected(error.reason === 'expired' ? 'Token expired' : 'Invalid token');
     throw error;
   }
 }
@@ -105,7 +123,12 @@ async function actAs(db: Database, viewer: Viewer, input: CredentialInput, reque
   const creatorId = input.actAsCreator!.trim().toLowerCase();
   const reason = (input.adminReason ?? '').trim();
   if (!UUID.test(creatorId)) throw httpError('VALIDATION_FAILED', 400, 'X-Act-As-Creator must be a creator id');
-  if (reason.length < 5 || reason.length > 500) throw httpError('VALIDATION_FAILED', 400, 'X-Admin-Reason is required (5 to 500 characters) when acting on a creator');
+  if (reason.length < 5 || reason.length > 500)
+    throw httpError(
+      'VALIDATION_FAILED',
+      400,
+      'X-Admin-Reason is required (5 to 500 characters) when acting on a creator',
+    );
   // The owner connection: the admin is not yet scoped to any tenant, and this is the record
   // of why it will be.
   const creator = await db.owner.creator.findUnique({ where: { id: creatorId }, select: { id: true } });

@@ -69,7 +69,9 @@ export function createCors(config: Pick<BrowserConfig, 'corsOrigins' | 'corsLoop
       }
       if (!allows(origin)) {
         // No CORS headers: the browser fails the preflight and never sends the request.
-        send(res, 403, errorBody('CORS_ORIGIN_REFUSED', `The origin ${origin} is not in CORS_ORIGINS`), { vary: 'Origin' });
+        send(res, 403, errorBody('CORS_ORIGIN_REFUSED', `The origin ${origin} is not in CORS_ORIGINS`), {
+          vary: 'Origin',
+        });
         return true;
       }
       const headers: Record<string, string> = {
@@ -81,7 +83,8 @@ export function createCors(config: Pick<BrowserConfig, 'corsOrigins' | 'corsLoop
       };
       // Chromium's Private Network Access: a page on a public origin calling this server on a
       // private address asks first. An origin the operator listed may.
-      if (req.headers['access-control-request-private-network'] === 'true') headers['access-control-allow-private-network'] = 'true';
+      if (req.headers['access-control-request-private-network'] === 'true')
+        headers['access-control-allow-private-network'] = 'true';
       send(res, 204, '', headers);
       return true;
     },

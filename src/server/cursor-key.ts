@@ -9,5 +9,7 @@ import type { Config } from '../config';
 export function deriveCursorKey(config: Pick<Config, 'cursorSecret' | 'jwt'>): Buffer {
   const material = config.cursorSecret ?? config.jwt.secret ?? config.jwt.privateKey;
   if (material === undefined) return crypto.randomBytes(32);
-  return Buffer.from(crypto.hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), 'creatorgraph cursor key v1', 32));
+  return Buffer.from(
+    crypto.hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.alloc(0), 'creatorgraph cursor key v1', 32),
+  );
 }

@@ -16,7 +16,15 @@ import { TenantBusyError, type TenantShare } from '../db/tenant-share';
 import { bodyOverLimit } from './response-size';
 import { ResponseTooLargeError } from '../graphql/errors';
 import { errorBody, send } from './respond';
-import { admitFirstParty, admitPartner, authenticatePartner, Refusal, startPartnerCall, type GraphQLHttpRequest, type PartnerCall } from './persisted/gate';
+import {
+  admitFirstParty,
+  admitPartner,
+  authenticatePartner,
+  Refusal,
+  startPartnerCall,
+  type GraphQLHttpRequest,
+  type PartnerCall,
+} from './persisted/gate';
 import type { OperationManifest } from '../graphql/ports';
 import type { UsageRecorder } from './usage-log';
 
@@ -43,12 +51,20 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 }
 
 /** An answer of this layer's own: the partner's usage log records it as sent. */
-function refuse(res: http.ServerResponse, call: PartnerCall | undefined, status: number, headers: Record<string, string>, body: string): void {
+function refuse(
+  res: http.ServerResponse,
+  call: PartnerCall | undefined,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
   call?.sent(body);
   send(res, status, body, headers);
 }
 
-export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+export function graphqlEndpoint(
+  options: GraphQLEndpointOptions,
+): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
   const { apollo, persisted } = options;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -62,7 +78,12 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       if (call) {
         await authenticatePartner(persisted.authenticate, apiKey!, req.headers.authorization, call);
         const partner = call.partner?.viewer;
-        if (door && partner && door.refusals.refuse(req, res, [`tenant:${partner.creatorId}`, `apikey:${partner.keyId}`])) return;
+        if (
+          door &&
+          partner &&
+          door.refusals.refuse(req, res, [`tenant:${partner.creatorId}`, `apikey:${partner.keyId}`])
+        )
+          return;
         if (partner) keys.push(`tenant:${partner.creatorId}`);
       }
       // One client's requests take their turns: a burst of one tenant's heavy requests is served
@@ -74,8 +95,11 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
         } catch (error) {
           if (!(error instanceof TenantBusyError)) throw error;
           req.resume();
-          const body = errorBody('RATE_LIMITED', `${error.message}. Retry in ${error.retryAfterSeconds} s.`, { retryAfter: error.retryAfterSeconds });
-          const answer = (extra: Record<string, string>) => refuse(res, call, 429, { 'retry-after': String(error.retryAfterSeconds), ...extra }, body);
+          const body = errorBody('RATE_LIMITED', `${error.message}. Retry in ${error.retryAfterSeconds} s.`, {
+            retryAfter: error.retryAfterSeconds,
+          });
+          const answer = (extra: Record<string, string>) =>
+            refuse(res, call, 429, { 'retry-after': String(error.retryAfterSeconds), ...extra }, body);
           if (door) door.refusals.holdBack(res, answer, error.retryAfterSeconds * 1000);
           else answer({});
         }
@@ -85,7 +109,14 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
     } catch (error) {
       if (error instanceof Refusal) return refuse(res, call, error.status, error.headers(), error.body());
       // Past the limit the rest of the body is not worth reading: the connection closes after the answer.
-      if (error instanceof BodyError) return refuse(res, call, error.status, error.status === 413 ? { connection: 'close' } : {}, errorBody(error.code, error.message));
+      if (error instanceof BodyError)
+        return refuse(
+          res,
+          call,
+          error.status,
+          error.status === 413 ? { connection: 'close' } : {},
+          errorBody(error.code, error.message),
+        );
       throw error;
     }
 
@@ -93,7 +124,11 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
       const method = (req.method ?? 'GET').toUpperCase();
       const url = req.url ?? '';
       const q = url.indexOf('?');
-      const request: GraphQLHttpRequest = { method, search: q === -1 ? '' : url.slice(q), body: method === 'GET' || method === 'HEAD' ? undefined : await readJsonBody(req) };
+      const request: GraphQLHttpRequest = {
+        method,
+        search: q === -1 ? '' : url.slice(q),
+        body: method === 'GET' || method === 'HEAD' ? undefined : await readJsonBody(req),
+      };
       if (call) admitPartner(persisted.manifest, request, call);
       else admitFirstParty(request, req.headers.authorization);
 
@@ -141,7 +176,8 @@ export function graphqlEndpoint(options: GraphQLEndpointOptions): (req: http.Inc
         };
         // A refusal for the client's own excess (a rate, its pool share) is held back, so that
         // resending at once gains nothing (refusals.ts).
-        if (res.statusCode === 429 && options.door) return options.door.refusals.holdBack(res, finish, 1000 * Number(response.headers.get('retry-after') ?? 1));
+        if (res.statusCode === 429 && options.door)
+          return options.door.refusals.holdBack(res, finish, 1000 * Number(response.headers.get('retry-after') ?? 1));
         finish();
         return;
       }

@@ -24,7 +24,10 @@ export class BodyError extends Error {
 }
 
 function hasBody(req: http.IncomingMessage): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && !Number.isNaN(Number(req.headers['content-length'])));
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && !Number.isNaN(Number(req.headers['content-length'])))
+  );
 }
 
 /** The media type and charset of a Content-Type header, lower-cased. */
@@ -34,7 +37,12 @@ function contentType(header: string | undefined): { type: string; charset?: stri
   let charset: string | undefined;
   for (const param of params) {
     const eq = param.indexOf('=');
-    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === 'charset') charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === 'charset')
+      charset = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
   }
   return { type: type.trim().toLowerCase(), charset };
 }
@@ -102,7 +110,9 @@ function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     source.on('data', onData);
     source.once('end', () => finish());
     // Kept for the stream's life (finish is idempotent): an 'error' with no listener would throw.
-    source.on('error', () => finish(new BodyError(400, inflate ? 'the body could not be decompressed' : 'the request was aborted')));
+    source.on('error', () =>
+      finish(new BodyError(400, inflate ? 'the body could not be decompressed' : 'the request was aborted')),
+    );
     req.once('close', onClose);
     if (inflate) req.pipe(inflate);
   });
@@ -116,7 +126,8 @@ export async function readJsonBody(req: http.IncomingMessage, limit = BODY_LIMIT
   if (!hasBody(req)) return undefined;
   const { type, charset = 'utf-8' } = contentType(req.headers['content-type']);
   if (type !== 'application/json') return undefined;
-  if (charset !== 'utf-8' && charset !== 'utf8') throw new BodyError(415, `unsupported charset "${charset.toUpperCase()}"`);
+  if (charset !== 'utf-8' && charset !== 'utf8')
+    throw new BodyError(415, `unsupported charset "${charset.toUpperCase()}"`);
   const text = (await readAll(req, limit)).toString('utf8');
   if (text.length === 0) return {};
   const first = /\S/.exec(text)?.[0];

@@ -12,7 +12,10 @@ import type { Context } from '../graphql/context';
 import type { CredentialInput } from './context';
 import { healthz, readyz, type ProbeResult } from './health';
 import { createDrainer, type Drainer } from './drain';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { costPlugin } from './plugins/cost';
 import { formatError, maskingPlugin } from './plugins/masking';
 import { limitRules } from './limits';
@@ -57,7 +60,12 @@ export interface HttpServerOptions {
 
 /** Each client's turn at the endpoint (graphql-endpoint.ts). */
 function admissionOf(fairness: FairnessConfig): TenantShare {
-  return new TenantShare({ share: fairness.requestConcurrency, queueMax: fairness.tenantQueueMax, waitMs: fairness.requestQueueWaitMs, what: "this client's turn (its requests being served)" });
+  return new TenantShare({
+    share: fairness.requestConcurrency,
+    queueMax: fairness.tenantQueueMax,
+    waitMs: fairness.requestQueueWaitMs,
+    what: "this client's turn (its requests being served)",
+  });
 }
 
 export interface HttpServer {
@@ -106,16 +114,31 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     // gives. Off: about 1 CPU-ms per nested request (bench/NOTES.md).
     // No Apollo landing page: its Sandbox loads from a CDN with telemetry. The explorer, when on,
     // is served by this server from its own files (explorer/).
-    plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginLandingPageDisabled(), requestLogPlugin(options.log, options.metrics), maskingPlugin(), costPlugin(options.schema, options.limits, options.rateLimiter)],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      requestLogPlugin(options.log, options.metrics),
+      maskingPlugin(),
+      costPlugin(options.schema, options.limits, options.rateLimiter),
+    ],
   });
   await apollo.start();
 
-  const graphql = graphqlEndpoint({ apollo, buildContext: options.buildContext, persisted: options.persisted, resolverBudgetMs: options.resolverBudgetMs, trustProxyHops: options.fairness.trustProxyHops, door: options.door, admission: admissionOf(options.fairness) });
+  const graphql = graphqlEndpoint({
+    apollo,
+    buildContext: options.buildContext,
+    persisted: options.persisted,
+    resolverBudgetMs: options.resolverBudgetMs,
+    trustProxyHops: options.fairness.trustProxyHops,
+    door: options.door,
+    admission: admissionOf(options.fairness),
+  });
   const ready = readyz(options.db);
   const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>> = {
     '/healthz': async (_req, res) => sendProbe(res, healthz()),
     // Draining: no longer ready, so that load balancers stop sending (drain.ts).
-    '/readyz': async (_req, res) => sendProbe(res, drainer.stopping ? { status: 503, body: { status: 'draining' } } : await ready()),
+    '/readyz': async (_req, res) =>
+      sendProbe(res, drainer.stopping ? { status: 503, body: { status: 'draining' } } : await ready()),
     '/metrics': metricsHandler(options.metrics, options.metricsAccess, true),
   };
 
@@ -125,7 +148,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     if (path === '/graphql') return graphql(req, res);
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) return sendError(res, 404, 'NOT_FOUND', 'Not found: GraphQL is at /graphql');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${path} answers GET only`, { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${path} answers GET only`, { allow: 'GET, HEAD' });
     await route(req, res);
   }
 
@@ -133,13 +157,17 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     const path = pathOf(req.url ?? '/');
     // While draining, the WebSocket server no longer takes upgrades: say so, rather than let a
     // handshake reach Apollo as a plain GET.
-    if (drainer.stopping && req.headers.upgrade) return send(res, 503, JSON.stringify({ status: 'draining' }), { 'retry-after': '1' });
+    if (drainer.stopping && req.headers.upgrade)
+      return send(res, 503, JSON.stringify({ status: 'draining' }), { 'retry-after': '1' });
     // Preflights are answered before any rate, body or GraphQL work; every other answer to an
     // allowed origin carries its CORS headers, refusals (429, 413) included, so pages can read them.
     if (options.cors.preflight(req, res)) return;
     options.cors.decorate(req, res);
     // The API's own requests go straight to GraphQL; a browser's navigation may be the explorer's.
-    (path === '/graphql' && !(pages.length > 0 && (req.method === 'GET' || req.method === 'HEAD')) ? graphql(req, res) : other(req, res, path)).catch((error: unknown) => failed(res, options.log, error, path));
+    (path === '/graphql' && !(pages.length > 0 && (req.method === 'GET' || req.method === 'HEAD'))
+      ? graphql(req, res)
+      : other(req, res, path)
+    ).catch((error: unknown) => failed(res, options.log, error, path));
   });
   const drainer = createDrainer(server);
   return { server, apollo, drainer };

@@ -1,7 +1,16 @@
 // Query limits, one definition for HTTP and WebSocket alike: how deep an operation may nest,
 // and how many aliases and directives it may use (config/limits.ts). What it may cost is
 // operation-cost.ts; how large its answer may be, response-size.ts.
-import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { QueryLimits } from '../config/limits';
 
 // Apollo reports every validation error as GRAPHQL_VALIDATION_FAILED; `limit` carries the
@@ -12,7 +21,12 @@ export function limitError(code: string, message: string): GraphQLError {
 
 // Fragments are measured once each (memo): a "fragment bomb" (each fragment spreading the next
 // twice) would otherwise take exponential time here, before any limit could refuse it.
-function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>, memo = new Map<string, number>()): number {
+function depthOf(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+  memo = new Map<string, number>(),
+): number {
   if (!selectionSet) return 0;
   let deepest = 0;
   for (const selection of selectionSet.selections) {
@@ -34,14 +48,21 @@ function depthOf(selectionSet: SelectionSetNode | undefined, fragments: Map<stri
 }
 
 export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
-  return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  return new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
 }
 
 export function depthLimitRule(maxDepth: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(node) {
       const depth = depthOf(node.selectionSet, fragmentsOf(context.getDocument()), new Set());
-      if (depth > maxDepth) context.reportError(limitError('QUERY_TOO_DEEP', `The operation nests ${depth} levels deep; the limit is ${maxDepth}.`));
+      if (depth > maxDepth)
+        context.reportError(
+          limitError('QUERY_TOO_DEEP', `The operation nests ${depth} levels deep; the limit is ${maxDepth}.`),
+        );
     },
   });
 }
@@ -69,7 +90,9 @@ export function directiveLimitRule(maxDirectives: number): ValidationRule {
       Directive() {
         if (++directives > maxDirectives && !reported) {
           reported = true;
-          context.reportError(limitError('TOO_MANY_DIRECTIVES', `The document uses more than ${maxDirectives} directives.`));
+          context.reportError(
+            limitError('TOO_MANY_DIRECTIVES', `The document uses more than ${maxDirectives} directives.`),
+          );
         }
       },
     };

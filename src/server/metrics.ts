@@ -30,11 +30,20 @@ export interface Metrics {
 }
 
 /** `knownOperations`: the only names the operation label may take. */
-export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub; knownOperations: Iterable<string> }): Metrics {
+export function createMetrics(deps: {
+  pools: Record<string, pg.Pool>;
+  hub: Hub;
+  knownOperations: Iterable<string>;
+}): Metrics {
   const registry = new Registry();
   // prom-client already names these process_* and nodejs_*: the prefix is ours alone.
   collectDefaultMetrics({ register: registry, prefix: 'creatorgraph_' });
-  const requests = new Counter({ name: 'creatorgraph_graphql_requests_total', help: 'GraphQL operations (HTTP requests and WebSocket operations), by operation name and outcome.', labelNames: ['operation', 'outcome'], registers: [registry] });
+  const requests = new Counter({
+    name: 'creatorgraph_graphql_requests_total',
+    help: 'GraphQL operations (HTTP requests and WebSocket operations), by operation name and outcome.',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'creatorgraph_graphql_request_duration_seconds',
     help: 'GraphQL operation latency (HTTP, and WebSocket until the operation ends), by operation name and outcome.',
@@ -42,7 +51,12 @@ export function createMetrics(deps: { pools: Record<string, pg.Pool>; hub: Hub; 
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const limited = new Counter({ name: 'creatorgraph_rate_limited_total', help: 'Requests refused by a rate limit.', labelNames: ['scope'], registers: [registry] });
+  const limited = new Counter({
+    name: 'creatorgraph_rate_limited_total',
+    help: 'Requests refused by a rate limit.',
+    labelNames: ['scope'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'creatorgraph_db_pool_connections',
     help: 'Database pool connections by pool and state (total, idle, waiting clients).',
@@ -119,12 +133,18 @@ function hasToken(req: http.IncomingMessage, token: string): boolean {
  * route exists is in the README anyway); not served at all (404) on the API port when the
  * metrics have a port of their own, or in production with neither setting.
  */
-export function metricsHandler(metrics: Metrics, config: MetricsConfig, onApiPort: boolean): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+export function metricsHandler(
+  metrics: Metrics,
+  config: MetricsConfig,
+  onApiPort: boolean,
+): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
   const served = onApiPort ? config.openOnApiPort || config.token !== undefined : true;
   return async (req, res) => {
     if (!served) return sendError(res, 404, 'NOT_FOUND', 'Not found: GraphQL is at /graphql');
     if (config.token !== undefined && !hasToken(req, config.token)) {
-      return sendError(res, 401, 'UNAUTHENTICATED', 'The metrics need Authorization: Bearer <METRICS_TOKEN>', { 'www-authenticate': 'Bearer realm="metrics"' });
+      return sendError(res, 401, 'UNAUTHENTICATED', 'The metrics need Authorization: Bearer <METRICS_TOKEN>', {
+        'www-authenticate': 'Bearer realm="metrics"',
+      });
     }
     send(res, 200, await metrics.registry.metrics(), {}, metrics.registry.contentType);
   };
@@ -136,18 +156,25 @@ export interface MetricsListener {
 }
 
 /** METRICS_PORT: a listener on METRICS_HOST that serves GET /metrics and nothing else. */
-export async function serveMetrics(metrics: Metrics, config: MetricsConfig & { port: number }, log: Logger): Promise<MetricsListener> {
+export async function serveMetrics(
+  metrics: Metrics,
+  config: MetricsConfig & { port: number },
+  log: Logger,
+): Promise<MetricsListener> {
   const handle = metricsHandler(metrics, config, false);
   const server = http.createServer((req, res) => {
     // Matched as the API port's router does: no query string or trailing slash, any case.
     const path = ((req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/').toLowerCase();
     if (path !== '/metrics') return sendError(res, 404, 'NOT_FOUND', 'Not found: this listener serves /metrics only');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', '/metrics answers GET only', { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendError(res, 405, 'METHOD_NOT_ALLOWED', '/metrics answers GET only', { allow: 'GET, HEAD' });
     handle(req, res).catch((error: unknown) => failed(res, log, error, path));
   });
   await new Promise<void>((resolve, reject) => {
     // Taken between the preflight check and now: the same one line as the check's.
-    server.once('error', (error) => reject(listenError(error, config.host, config.port, 'METRICS_HOST', 'METRICS_PORT')));
+    server.once('error', (error) =>
+      reject(listenError(error, config.host, config.port, 'METRICS_HOST', 'METRICS_PORT')),
+    );
     server.listen(config.port, config.host, resolve);
   });
   return {

@@ -25,11 +25,20 @@ import { fragmentsOf, limitError } from './limits';
 
 /** A number from an argument's value: a literal, or a variable's value. */
 function numberOf(value: ValueNode, variables: Record<string, unknown>): number | undefined {
-  const raw = value.kind === Kind.VARIABLE ? variables[value.name.value] : value.kind === Kind.INT ? Number(value.value) : undefined;
+  const raw =
+    value.kind === Kind.VARIABLE
+      ? variables[value.name.value]
+      : value.kind === Kind.INT
+        ? Number(value.value)
+        : undefined;
   return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
 }
 
-function pageSize(field: { arguments?: readonly { name: { value: string }; value: ValueNode }[] }, variables: Record<string, unknown>, names: readonly string[] = ['first', 'last']): number | undefined {
+function pageSize(
+  field: { arguments?: readonly { name: { value: string }; value: ValueNode }[] },
+  variables: Record<string, unknown>,
+  names: readonly string[] = ['first', 'last'],
+): number | undefined {
   let size: number | undefined;
   for (const arg of field.arguments ?? []) {
     if (!names.includes(arg.name.value)) continue;
@@ -96,10 +105,11 @@ function inputBytes(document: DocumentNode, variables: unknown): number {
     else if (typeof value === 'number' || typeof value === 'boolean') bytes += 8;
     // One at a time: spreading an array of 500,000 items (a 1 MiB body can hold them) overflows the stack.
     else if (Array.isArray(value)) for (const item of value) stack.push(item);
-    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) {
-      bytes += key.length;
-      stack.push(item);
-    }
+    else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) {
+        bytes += key.length;
+        stack.push(item);
+      }
   }
   return bytes;
 }
@@ -110,7 +120,8 @@ function declaredCost(field: GraphQLField<unknown, unknown>): number {
   return typeof cost === 'number' && cost > 0 ? cost : 0;
 }
 
-const isJsonType = (type: GraphQLNamedType) => isScalarType(type) && (type.name === 'JSON' || type.name === 'JSONObject');
+const isJsonType = (type: GraphQLNamedType) =>
+  isScalarType(type) && (type.name === 'JSON' || type.name === 'JSONObject');
 
 /**
  * Estimated cost, in objects the server may have to produce, computed once per operation in
@@ -130,9 +141,16 @@ const isJsonType = (type: GraphQLNamedType) => isScalarType(type) && (type.name 
  *   argument by its documented maximum (LIST_MAXIMA) or DEFAULT_LIST_SIZE. The lists directly
  *   inside a priced page (a connection's edges and nodes, userChanges' users) are that page.
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> = {}): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> = {},
+): number {
   const fragments = fragmentsOf(document);
-  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
+  const operation = document.definitions.find(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+  );
   if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return 0;
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
@@ -141,25 +159,42 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   const withDefaults: Record<string, unknown> = { ...variables };
   for (const definition of operation.variableDefinitions ?? []) {
     const name = definition.variable.name.value;
-    if (withDefaults[name] === undefined && definition.defaultValue) withDefaults[name] = valueFromASTUntyped(definition.defaultValue);
+    if (withDefaults[name] === undefined && definition.defaultValue)
+      withDefaults[name] = valueFromASTUntyped(definition.defaultValue);
   }
   variables = withDefaults;
 
   // How many items a field produces, and whether the lists directly inside it are its page.
-  const itemsOf = (field: GraphQLField<unknown, unknown>, selection: FieldNode, parentKey: string, inPage: boolean): { items: number; page: boolean; perItem: number } => {
+  const itemsOf = (
+    field: GraphQLField<unknown, unknown>,
+    selection: FieldNode,
+    parentKey: string,
+    inPage: boolean,
+  ): { items: number; page: boolean; perItem: number } => {
     const isConnection = field.args.some((a) => a.name === 'first') && field.args.some((a) => a.name === 'last');
-    if (isConnection) return { items: Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize(selection, variables) ?? DEFAULT_PAGE_SIZE)), page: true, perItem: 0 };
+    if (isConnection)
+      return {
+        items: Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize(selection, variables) ?? DEFAULT_PAGE_SIZE)),
+        page: true,
+        perItem: 0,
+      };
     const isList = isListType(getNullableType(field.type));
     // A list fetched by a list of keys (nodes(ids:)): one item per key.
     const listArg = isList ? field.args.find((a) => isListType(getNullableType(a.type))) : undefined;
     if (listArg) {
       const value = selection.arguments?.find((a) => a.name.value === listArg.name)?.value;
-      const items = value ? listLength(value, variables) : Array.isArray(listArg.defaultValue) ? listArg.defaultValue.length : 0;
+      const items = value
+        ? listLength(value, variables)
+        : Array.isArray(listArg.defaultValue)
+          ? listArg.defaultValue.length
+          : 0;
       return { items, page: false, perItem: 1 };
     }
     const sizeArg = field.args.find((a) => a.name === 'first' || a.name === 'limit');
     if (sizeArg) {
-      const asked = pageSize(selection, variables, [sizeArg.name]) ?? (typeof sizeArg.defaultValue === 'number' ? sizeArg.defaultValue : DEFAULT_PAGE_SIZE);
+      const asked =
+        pageSize(selection, variables, [sizeArg.name]) ??
+        (typeof sizeArg.defaultValue === 'number' ? sizeArg.defaultValue : DEFAULT_PAGE_SIZE);
       const cap = documentedMax(sizeArg) ?? documentedMax(field) ?? MAX_PAGE_SIZE;
       const items = Math.min(cap, Math.max(1, asked));
       // A list sized by its argument: each item is an object; an object that holds the page (a feed): its lists are the page.
@@ -168,12 +203,21 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
     // An object inside a page is part of it (a mutation's result, its payload): the page goes on through it.
     if (!isList) return { items: 1, page: inPage, perItem: 0 };
     if (inPage) return { items: 1, page: false, perItem: 0 };
-    return { items: LIST_MAXIMA[`${parentKey}.${field.name}`] ?? documentedMax(field) ?? DEFAULT_LIST_SIZE, page: false, perItem: 1 };
+    return {
+      items: LIST_MAXIMA[`${parentKey}.${field.name}`] ?? documentedMax(field) ?? DEFAULT_LIST_SIZE,
+      page: false,
+      perItem: 1,
+    };
   };
 
   // A fragment's cost depends only on it, its type condition and whether it sits in a page: computed once (see depthOf).
   const memo = new Map<string, number>();
-  const costOf = (selectionSet: SelectionSetNode | undefined, parent: GraphQLNamedType, seen: Set<string>, inPage: boolean): number => {
+  const costOf = (
+    selectionSet: SelectionSetNode | undefined,
+    parent: GraphQLNamedType,
+    seen: Set<string>,
+    inPage: boolean,
+  ): number => {
     if (!selectionSet) return 0;
     let total = 0;
     for (const selection of selectionSet.selections) {
@@ -186,31 +230,41 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         total += declaredCost(field);
         if (!selection.selectionSet) {
           // A scalar: free, except JSON (priced per value, per item of a list of them) and an alias.
-          if (isJsonType(named)) total += JSON_FIELD_COST * (isListType(getNullableType(field.type)) ? itemsOf(field, selection, parent.name, inPage).items : 1);
+          if (isJsonType(named))
+            total +=
+              JSON_FIELD_COST *
+              (isListType(getNullableType(field.type)) ? itemsOf(field, selection, parent.name, inPage).items : 1);
           else if (selection.alias) total += 1;
           continue;
         }
         const { items, page, perItem } = itemsOf(field, selection, parent.name, inPage);
         total += 1 + items * (perItem + costOf(selection.selectionSet, named, seen, page));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) ?? parent : parent;
+        const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) ?? parent) : parent;
         total += costOf(selection.selectionSet, type, seen, inPage);
       } else {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || seen.has(fragment.name.value)) continue;
         const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
         const key = `${fragment.name.value}@${type.name}@${inPage}`;
-        if (!memo.has(key)) memo.set(key, costOf(fragment.selectionSet, type, new Set(seen).add(fragment.name.value), inPage));
+        if (!memo.has(key))
+          memo.set(key, costOf(fragment.selectionSet, type, new Set(seen).add(fragment.name.value), inPage));
         total += memo.get(key)!;
       }
     }
     return total;
   };
-  return costOf(operation.selectionSet, root, new Set(), false) + Math.floor(inputBytes(document, variables) / 1024) * INPUT_KIB_COST;
+  return (
+    costOf(operation.selectionSet, root, new Set(), false) +
+    Math.floor(inputBytes(document, variables) / 1024) * INPUT_KIB_COST
+  );
 }
 
 /** The refusal of an operation that would cost more than `maxCost`, if it would. */
 export function costRefusal(cost: number, maxCost: number): GraphQLError | undefined {
   if (cost <= maxCost) return undefined;
-  return limitError('QUERY_TOO_COSTLY', `The operation would cost ${cost}; the limit is ${maxCost}. Ask for smaller pages or fewer nested lists.`);
+  return limitError(
+    'QUERY_TOO_COSTLY',
+    `The operation would cost ${cost}; the limit is ${maxCost}. Ask for smaller pages or fewer nested lists.`,
+  );
 }

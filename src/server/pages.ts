@@ -13,16 +13,22 @@ import { createDashboard } from './dashboard/dashboard';
 /** A demo token lives as long as `npm start` prints it for (8 hours). */
 const DEMO_TOKEN_SECONDS = 8 * 3600;
 
-export function createBrowserPages(config: BrowserConfig, deps: { tokens: TokenService; db: Database; production: boolean }): BrowserPage[] {
+export function createBrowserPages(
+  config: BrowserConfig,
+  deps: { tokens: TokenService; db: Database; production: boolean },
+): BrowserPage[] {
   const demo = deps.production ? undefined : DEMO_CREATORS[0];
   let demoId: string | undefined;
   async function initialHeaders(): Promise<Record<string, string>> {
     if (!demo) return {};
     demoId ??= (await deps.db.owner.creator.findUnique({ where: { email: demo.email }, select: { id: true } }))?.id;
-    return demoId ? { Authorization: `Bearer ${deps.tokens.sign({ sub: demoId, role: 'creator' }, DEMO_TOKEN_SECONDS).token}` } : {};
+    return demoId
+      ? { Authorization: `Bearer ${deps.tokens.sign({ sub: demoId, role: 'creator' }, DEMO_TOKEN_SECONDS).token}` }
+      : {};
   }
   const pages: BrowserPage[] = [];
   if (config.explorer) pages.push(createExplorer({ initialHeaders }));
-  if (config.dashboard) pages.push(createDashboard({ demoSignIn: demo && { email: demo.email, password: demo.password } }));
+  if (config.dashboard)
+    pages.push(createDashboard({ demoSignIn: demo && { email: demo.email, password: demo.password } }));
   return pages;
 }

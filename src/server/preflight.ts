@@ -23,7 +23,8 @@ export async function preflight(config: Config): Promise<void> {
   // better told which process to stop.
   if (embedded) refuseIfClusterInUse(config.dataDir);
   await checkCanListen(config.host, config.port, 'HOST', 'PORT');
-  if (config.metrics.port !== undefined) await checkCanListen(config.metrics.host, config.metrics.port, 'METRICS_HOST', 'METRICS_PORT');
+  if (config.metrics.port !== undefined)
+    await checkCanListen(config.metrics.host, config.metrics.port, 'METRICS_HOST', 'METRICS_PORT');
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -38,7 +39,10 @@ function nearestExisting(dir: string): { existing: string; isFile: boolean } {
       return { existing: current, isFile: !fs.statSync(current).isDirectory() };
     } catch (error) {
       const code = codeOf(error);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new StartupError(`DATA_DIR ${dir} cannot be reached (${code} on ${current}): set DATA_DIR to a directory this user can write`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        throw new StartupError(
+          `DATA_DIR ${dir} cannot be reached (${code} on ${current}): set DATA_DIR to a directory this user can write`,
+        );
       const parent = path.dirname(current);
       if (parent === current) return { existing: current, isFile: false };
       current = parent;
@@ -57,8 +61,10 @@ export function checkDataDir(dataDir: string, options: { forPostgres: boolean })
   const real = path.join(fs.realpathSync(existing), path.relative(existing, dir));
   root ??= kernel(real);
   if (root) throw new StartupError(`DATA_DIR ${dir} is under ${root}, a kernel file system: ${fix}`);
-  if (isFile && existing === dir) throw new StartupError(`DATA_DIR ${dir} is a file, not a directory: remove it, or ${fix}`);
-  if (isFile) throw new StartupError(`DATA_DIR ${dir} cannot be created: ${existing} is a file, not a directory: ${fix}`);
+  if (isFile && existing === dir)
+    throw new StartupError(`DATA_DIR ${dir} is a file, not a directory: remove it, or ${fix}`);
+  if (isFile)
+    throw new StartupError(`DATA_DIR ${dir} cannot be created: ${existing} is a file, not a directory: ${fix}`);
 
   // As root the embedded PostgreSQL runs as the OS user `postgres` (it refuses root), which must
   // be able to enter every directory on the way (e.g. not a clone under /root, mode 0700). The
@@ -84,7 +90,9 @@ export function checkDataDir(dataDir: string, options: { forPostgres: boolean })
     fs.writeFileSync(probe, '');
     fs.rmSync(probe, { force: true });
   } catch (error) {
-    throw new StartupError(`DATA_DIR ${dir} is not writable by this user (${describeFsError(error)}): change its owner or mode, or ${fix}`);
+    throw new StartupError(
+      `DATA_DIR ${dir} is not writable by this user (${describeFsError(error)}): change its owner or mode, or ${fix}`,
+    );
   }
 }
 
@@ -112,20 +120,36 @@ export async function checkCanListen(host: string, port: number, hostName: strin
 }
 
 /** The one-line message for a failed listen, here and when the real listener starts. */
-export function listenError(error: unknown, host: string, port: number, hostName: string, portName: string): StartupError {
+export function listenError(
+  error: unknown,
+  host: string,
+  port: number,
+  hostName: string,
+  portName: string,
+): StartupError {
   switch (codeOf(error)) {
     case 'EADDRINUSE':
-      return new StartupError(`${portName} ${port} on ${host} is in use by another process: stop it, or set ${portName} to a free port`);
+      return new StartupError(
+        `${portName} ${port} on ${host} is in use by another process: stop it, or set ${portName} to a free port`,
+      );
     case 'EACCES':
     case 'EPERM':
-      return new StartupError(`${portName} ${port} needs privileges this process does not have: set ${portName} to 1024 or above`);
+      return new StartupError(
+        `${portName} ${port} needs privileges this process does not have: set ${portName} to 1024 or above`,
+      );
     case 'EADDRNOTAVAIL':
-      return new StartupError(`${hostName} ${host} is not an address of this machine: set ${hostName} to one of its addresses (default 127.0.0.1)`);
+      return new StartupError(
+        `${hostName} ${host} is not an address of this machine: set ${hostName} to one of its addresses (default 127.0.0.1)`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
-      return new StartupError(`${hostName} ${host} does not resolve to an address: set ${hostName} to an address of this machine (default 127.0.0.1)`);
+      return new StartupError(
+        `${hostName} ${host} does not resolve to an address: set ${hostName} to an address of this machine (default 127.0.0.1)`,
+      );
     default:
-      return new StartupError(`${portName} ${port} on ${host} cannot be listened on (${codeOf(error)}): set ${hostName} and ${portName} to an address and port of this machine`);
+      return new StartupError(
+        `${portName} ${port} on ${host} cannot be listened on (${codeOf(error)}): set ${hostName} and ${portName} to an address and port of this machine`,
+      );
   }
 }

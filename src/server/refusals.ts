@@ -55,7 +55,11 @@ export function createRefusalDoor(options: { delayMs: number; onRefused?: () => 
     return undefined;
   }
 
-  function holdBack(res: http.ServerResponse, answer: (headers: Record<string, string>) => void, retryAfterMs: number): void {
+  function holdBack(
+    res: http.ServerResponse,
+    answer: (headers: Record<string, string>) => void,
+    retryAfterMs: number,
+  ): void {
     const delay = Math.min(options.delayMs, retryAfterMs);
     if (delay <= 0 || held >= MAX_HELD) return answer(held >= MAX_HELD ? { connection: 'close' } : {});
     held++;
@@ -88,7 +92,10 @@ export function createRefusalDoor(options: { delayMs: number; onRefused?: () => 
       options.onRefused?.();
       const retryAfter = Math.max(1, Math.ceil((entry.until - now) / 1000));
       const answer = (headers: Record<string, string>) =>
-        send(res, 429, errorBody('RATE_LIMITED', `${entry.message} Retry in ${retryAfter} s.`, { retryAfter }), { 'retry-after': String(retryAfter), ...headers });
+        send(res, 429, errorBody('RATE_LIMITED', `${entry.message} Retry in ${retryAfter} s.`, { retryAfter }), {
+          'retry-after': String(retryAfter),
+          ...headers,
+        });
       // The body is not needed, but must be read for the connection to carry the next request.
       req.resume();
       holdBack(res, answer, entry.until - now);
@@ -110,7 +117,8 @@ export function createRefusalDoor(options: { delayMs: number; onRefused?: () => 
 export function doorKeys(tokens: TokenService, trustProxyHops: number): (req: http.IncomingMessage) => string[] {
   return (req) => {
     const authorization = req.headers.authorization;
-    if (authorization === undefined || authorization.trim() === '') return [`source:${clientAddress(req, trustProxyHops) ?? 'unknown'}`];
+    if (authorization === undefined || authorization.trim() === '')
+      return [`source:${clientAddress(req, trustProxyHops) ?? 'unknown'}`];
     const token = /^Bearer (\S+)$/.exec(authorization.trim())?.[1];
     if (!token) return [];
     try {

@@ -6,7 +6,13 @@ import type { Logger } from '../logger';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Sends `body` whole, as JSON unless a content type is given. */
-export function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = JSON_TYPE): void {
+export function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+  contentType = JSON_TYPE,
+): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
@@ -16,7 +22,13 @@ export function errorBody(code: string, message: string, extensions: Record<stri
   return JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
 }
 
-export function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, errorBody(code, message), headers);
 }
 

@@ -38,7 +38,9 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
   let timer: NodeJS.Timeout | undefined;
 
   const insert = (creatorId: string, rows: UsageEntry[]) =>
-    withTenantTransaction(db.app, creatorId, (tx) => tx.apiUsageLog.createMany({ data: rows.map(({ creatorId: _c, ...row }) => row) }));
+    withTenantTransaction(db.app, creatorId, (tx) =>
+      tx.apiUsageLog.createMany({ data: rows.map(({ creatorId: _c, ...row }) => row) }),
+    );
 
   // One creator at a time, so that logging never takes more than one pooled connection from
   // the requests. A batch that fails is retried row by row, so a bad row costs only itself.
@@ -61,17 +63,19 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
   }
 
   function flush(): Promise<void> {
-    running = running.then(async () => {
-      if (dropped > 0) {
-        log.warn({ dropped }, 'API usage log backlog full: entries dropped');
-        dropped = 0;
-      }
-      while (buffer.length > 0) {
-        const batch = buffer.slice(0, FLUSH_SIZE);
-        buffer = buffer.slice(FLUSH_SIZE);
-        await write(batch);
-      }
-    }).catch((error: Error) => log.error({ err: error.message }, 'API usage log flush failed'));
+    running = running
+      .then(async () => {
+        if (dropped > 0) {
+          log.warn({ dropped }, 'API usage log backlog full: entries dropped');
+          dropped = 0;
+        }
+        while (buffer.length > 0) {
+          const batch = buffer.slice(0, FLUSH_SIZE);
+          buffer = buffer.slice(FLUSH_SIZE);
+          await write(batch);
+        }
+      })
+      .catch((error: Error) => log.error({ err: error.message }, 'API usage log flush failed'));
     return running;
   }
 

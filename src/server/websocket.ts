@@ -9,7 +9,15 @@
 // * Every operation gets its own context from that factory, is validated with the same rules
 //   as HTTP (introspection off in production), and its errors are masked the same way.
 import type http from 'node:http';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -95,7 +103,9 @@ async function sessionLive(context: Context): Promise<boolean> {
   const db = tenantClient(context.db.app, viewer.creatorId);
   const [creator, liveTokens] = await Promise.all([
     db.creator.findUnique({ where: { id: viewer.creatorId }, select: { isActive: true } }),
-    db.creatorRefreshToken.count({ where: { familyId: viewer.sessionId, revokedAt: null, expiresAt: { gt: new Date() } } }),
+    db.creatorRefreshToken.count({
+      where: { familyId: viewer.sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
+    }),
   ]);
   return Boolean(creator?.isActive) && liveTokens > 0;
 }
@@ -108,13 +118,25 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
     maxPayload: 1024 * 1024,
     // A page on an origin CORS_ORIGINS does not list gets 403 before the handshake.
     ...(allowsUpgrade
-      ? { verifyClient: (info: { req: http.IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => done(allowsUpgrade(info.req), 403, 'Origin not allowed (CORS_ORIGINS)') }
+      ? {
+          verifyClient: (
+            info: { req: http.IncomingMessage },
+            done: (ok: boolean, code?: number, message?: string) => void,
+          ) => done(allowsUpgrade(info.req), 403, 'Origin not allowed (CORS_ORIGINS)'),
+        }
       : {}),
   });
   // The same rules as HTTP: GraphQL's own, the limits, and no introspection in production.
-  const rules = [...specifiedRules, ...limitRules(options.limits), ...(options.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const rules = [
+    ...specifiedRules,
+    ...limitRules(options.limits),
+    ...(options.production ? [NoSchemaIntrospectionCustomRule] : []),
+  ];
   // Open subscriptions per socket and per tenant on this instance (src/realtime/slots.ts).
-  const slots = createSubscriptionSlots({ perSocket: options.fairness.maxSubscriptionsPerSocket, perTenant: options.fairness.maxSubscriptionsPerTenant });
+  const slots = createSubscriptionSlots({
+    perSocket: options.fairness.maxSubscriptionsPerSocket,
+    perTenant: options.fairness.maxSubscriptionsPerTenant,
+  });
 
   let open = 0;
   // One log line and one metric per operation over the socket, as over HTTP, when it ends.
@@ -126,7 +148,16 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
     const viewer = started.context.viewer;
     options.metrics?.observeRequest(started.name, outcome, seconds);
     started.context.log.info(
-      { transport: 'ws', viewer: viewer.kind, creatorId: tenantOf(viewer) ?? null, operationName: started.name, operationType: started.type, durationMs: Math.round(seconds * 1e5) / 100, outcome, ...(errorCodes.length ? { errorCodes } : {}) },
+      {
+        transport: 'ws',
+        viewer: viewer.kind,
+        creatorId: tenantOf(viewer) ?? null,
+        operationName: started.name,
+        operationType: started.type,
+        durationMs: Math.round(seconds * 1e5) / 100,
+        outcome,
+        ...(errorCodes.length ? { errorCodes } : {}),
+      },
       'graphql request',
     );
   };
@@ -141,7 +172,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           authorization: param(ctx.connectionParams, 'authorization'),
           actAsCreator: param(ctx.connectionParams, 'x-act-as-creator'),
           adminReason: param(ctx.connectionParams, 'x-admin-reason'),
-          client: { ip: clientAddress(ctx.extra.request, options.fairness.trustProxyHops), userAgent: ctx.extra.request.headers['user-agent']?.slice(0, 500) },
+          client: {
+            ip: clientAddress(ctx.extra.request, options.fairness.trustProxyHops),
+            userAgent: ctx.extra.request.headers['user-agent']?.slice(0, 500),
+          },
         };
         if (!credential.authorization) return false; // 4403 Forbidden
         let context: Context;
@@ -155,7 +189,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         if (!(await sessionLive(context))) return false;
         ctx.extra.credential = credential;
         const msLeft = context.viewer.expiresAt * 1000 - Date.now();
-        ctx.extra.expiry = setTimeout(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'), Math.max(0, msLeft));
+        ctx.extra.expiry = setTimeout(
+          () => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'),
+          Math.max(0, msLeft),
+        );
         ctx.extra.expiry.unref();
         // A token issued by a log-in streams only while that log-in stands: its revocation
         // (log-out, refresh-token reuse) or the creator's deactivation closes the socket now.
@@ -163,7 +200,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         if (viewer.kind === 'creator' && viewer.sessionId) {
           const sessionId = viewer.sessionId;
           ctx.extra.unwatch = context.realtime.hub.subscribe(viewer.creatorId, (event) => {
-            const concerned = event === RESYNC || (event.entity === 'creator_refresh_tokens' && event.parent === sessionId) || event.entity === 'creators';
+            const concerned =
+              event === RESYNC ||
+              (event.entity === 'creator_refresh_tokens' && event.parent === sessionId) ||
+              event.entity === 'creators';
             if (!concerned) return;
             // A refresh revokes the old token and issues its successor in one transaction, so
             // the log-in is still live; only a log-in with no live token left ends the socket.
@@ -194,12 +234,27 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           document = parse(payload.query, { maxTokens: options.limits.maxTokens });
         } catch (error) {
           // The same codes as over HTTP (Apollo's): a limit rule's own code, else the phase's.
-          return [error instanceof GraphQLError ? new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED', ...error.extensions } }) : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          return [
+            error instanceof GraphQLError
+              ? new GraphQLError(error.message, {
+                  nodes: error.nodes,
+                  source: error.source,
+                  positions: error.positions,
+                  extensions: { code: 'GRAPHQL_PARSE_FAILED', ...error.extensions },
+                })
+              : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+          ];
         }
         const errors = validate(options.schema, document, rules);
         // As over HTTP: in production an error does not describe the schema ("Did you mean").
         if (errors.length > 0) {
-          return errors.map((e) => new GraphQLError(options.production ? e.message.replace(/ ?Did you mean(.+?)\?$/, '') : e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }));
+          return errors.map(
+            (e) =>
+              new GraphQLError(options.production ? e.message.replace(/ ?Did you mean(.+?)\?$/, '') : e.message, {
+                nodes: e.nodes,
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
+              }),
+          );
         }
         const cost = operationCost(options.schema, document, payload.operationName, payload.variables ?? {});
         const tooCostly = costRefusal(cost, options.limits.maxCost);
@@ -210,8 +265,13 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         try {
           // Queries and mutations over the socket get the same time budget as over HTTP;
           // subscription events do not (see time-budget.ts).
-          const isSubscription = getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
-          contextValue = await options.buildContext({ ...ctx.extra.credential!, requestId: undefined, budgetMs: isSubscription ? undefined : options.resolverBudgetMs });
+          const isSubscription =
+            getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION;
+          contextValue = await options.buildContext({
+            ...ctx.extra.credential!,
+            requestId: undefined,
+            budgetMs: isSubscription ? undefined : options.resolverBudgetMs,
+          });
         } catch (error) {
           const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
           // The credential no longer holds (expired, or an act-as target that is gone): the
@@ -225,7 +285,14 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         }
         // Operations over the socket count against the rates like HTTP ones: each root field,
         // and the cost, in one atomic step (plugins/cost.ts).
-        const limited = await admitOperation(contextValue, document, payload.operationName, cost, options.limits.maxCost, options.rateLimiter);
+        const limited = await admitOperation(
+          contextValue,
+          document,
+          payload.operationName,
+          cost,
+          options.limits.maxCost,
+          options.rateLimiter,
+        );
         if (limited) return [limited];
         if (getOperationAST(document, payload.operationName)?.operation === OperationTypeNode.SUBSCRIPTION) {
           const noSlot = await slots.take(ctx.extra, id, contextValue);
@@ -234,9 +301,20 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         contextValue.log.debug({ operationId: id, operationName: payload.operationName }, 'subscription started');
         (ctx.extra.operations ??= new Set()).add(id);
         const operation = getOperationAST(document, payload.operationName);
-        (ctx.extra.started ??= new Map()).set(id, { at: process.hrtime.bigint(), context: contextValue, name: payload.operationName ?? operation?.name?.value ?? null, type: operation?.operation ?? null });
+        (ctx.extra.started ??= new Map()).set(id, {
+          at: process.hrtime.bigint(),
+          context: contextValue,
+          name: payload.operationName ?? operation?.name?.value ?? null,
+          type: operation?.operation ?? null,
+        });
         open += 1;
-        return { schema: options.schema, document, variableValues: payload.variables ?? undefined, operationName: payload.operationName ?? undefined, contextValue };
+        return {
+          schema: options.schema,
+          document,
+          variableValues: payload.variables ?? undefined,
+          operationName: payload.operationName ?? undefined,
+          contextValue,
+        };
       },
       onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
         const context = args.contextValue as Context;
@@ -244,23 +322,38 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         const bytes = resultOverLimit(result, options.fairness.maxResponseBytes);
         if (bytes !== undefined) {
           const error = new ResponseTooLargeError(bytes, options.fairness.maxResponseBytes);
-          return { errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }] };
+          return {
+            errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }],
+          };
         }
         if (!result.errors) return;
         return {
           ...result,
           errors: result.errors.map((error) => {
             const formatted = formatError(error.toJSON(), error);
-            if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') context.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error in a subscription');
+            if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
+              context.log.error(
+                { err: error.originalError ?? error, path: error.path },
+                'unexpected error in a subscription',
+              );
             return { ...formatted, extensions: { ...formatted.extensions, requestId: context.requestId } };
           }),
         };
       },
       onError(ctx, id, payload, errors) {
-        finished(ctx.extra, id, 'error', errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')));
+        finished(
+          ctx.extra,
+          id,
+          'error',
+          errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')),
+        );
         return errors.map((error) => {
           const formatted = formatError(error.toJSON(), error);
-          if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR') options.log.error({ err: error.originalError ?? error, operationId: id, operationName: payload.operationName }, 'unexpected error in a subscription');
+          if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
+            options.log.error(
+              { err: error.originalError ?? error, operationId: id, operationName: payload.operationName },
+              'unexpected error in a subscription',
+            );
           return formatted;
         });
       },

@@ -23,7 +23,11 @@ test('a token accepted once is refused after it expires, though it was remembere
 test('a token not yet valid (nbf) stays refused until its time, then is accepted', () => {
   const tokens = createTokenService(config);
   const now = Math.floor(Date.now() / 1000);
-  const token = jwt.sign({ sub: SUB, role: 'creator', iat: now, nbf: now + 60, exp: now + 600 }, SECRET, { algorithm: 'HS256', audience: config.audience, issuer: config.issuer });
+  const token = jwt.sign({ sub: SUB, role: 'creator', iat: now, nbf: now + 60, exp: now + 600 }, SECRET, {
+    algorithm: 'HS256',
+    audience: config.audience,
+    issuer: config.issuer,
+  });
   expect(() => tokens.verify(token)).toThrow(InvalidTokenError);
   expect(() => tokens.verify(token)).toThrow(InvalidTokenError); // refusals are not remembered as acceptances
   jest.spyOn(Date, 'now').mockReturnValue((now + 61) * 1000);

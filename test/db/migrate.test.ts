@@ -41,7 +41,10 @@ test('applies every migration in order and records each in _prisma_migrations wi
     expect(rows).toEqual(
       files.map((f) => ({
         migration_name: f.name,
-        checksum: crypto.createHash('sha256').update(fs.readFileSync(path.join(MIGRATIONS_DIR, f.name, 'migration.sql'))).digest('hex'),
+        checksum: crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(MIGRATIONS_DIR, f.name, 'migration.sql')))
+          .digest('hex'),
         finished: true,
         applied_steps_count: 1,
       })),
@@ -96,13 +99,23 @@ test('a failing migration rolls back completely and leaves no record, so a fixed
   fs.mkdirSync(broken);
   fs.writeFileSync(path.join(broken, 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT 1 / 0;');
 
-  await expect(migrate(db.ownerUrl, { dir })).rejects.toThrow(/29991231000000_broken failed and was rolled back: division by zero/);
+  await expect(migrate(db.ownerUrl, { dir })).rejects.toThrow(
+    /29991231000000_broken failed and was rolled back: division by zero/,
+  );
   const client = await connect(db.ownerUrl);
   try {
     expect((await client.query(`SELECT to_regclass('public.half_done') AS t`)).rows[0].t).toBeNull();
-    expect((await client.query(`SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = '29991231000000_broken'`)).rows[0].n).toBe(0);
+    expect(
+      (
+        await client.query(
+          `SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = '29991231000000_broken'`,
+        )
+      ).rows[0].n,
+    ).toBe(0);
     // The migrations before it did apply.
-    expect((await client.query(`SELECT count(*)::int AS n FROM _prisma_migrations`)).rows[0].n).toBe(readMigrations().length);
+    expect((await client.query(`SELECT count(*)::int AS n FROM _prisma_migrations`)).rows[0].n).toBe(
+      readMigrations().length,
+    );
 
     fs.writeFileSync(path.join(broken, 'migration.sql'), 'CREATE TABLE half_done (id int);');
     expect((await migrate(db.ownerUrl, { dir })).applied).toEqual(['29991231000000_broken']);
@@ -126,7 +139,9 @@ test('two runners at once (two instances starting) apply each migration exactly 
   expect([...a.applied, ...b.applied].sort()).toEqual(readMigrations().map((f) => f.name));
   const client = await connect(db.ownerUrl);
   try {
-    expect((await client.query(`SELECT count(*)::int AS n FROM _prisma_migrations`)).rows[0].n).toBe(readMigrations().length);
+    expect((await client.query(`SELECT count(*)::int AS n FROM _prisma_migrations`)).rows[0].n).toBe(
+      readMigrations().length,
+    );
   } finally {
     await client.end();
   }

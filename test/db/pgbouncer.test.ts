@@ -14,23 +14,45 @@ describeWithPgBouncer('behind PgBouncer (transaction pooling)', () => {
   });
   // PgBouncer 1.18 cannot carry prepared statements between server connections (1.21 can).
   const api = useServer(database, {
-    env: () => ({ DATABASE_URL: bouncer.url(database.db.appUrl), DATABASE_LISTEN_URL: database.db.appUrl, DATABASE_POOL_MAX: '20', DATABASE_PREPARED_STATEMENTS: 'false' }),
+    env: () => ({
+      DATABASE_URL: bouncer.url(database.db.appUrl),
+      DATABASE_LISTEN_URL: database.db.appUrl,
+      DATABASE_POOL_MAX: '20',
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    }),
   });
 
-  test('concurrent mixed-tenant reads and writes: every answer is its own tenant\'s', async () => {
+  test("concurrent mixed-tenant reads and writes: every answer is its own tenant's", async () => {
     const owner = api.owner;
     const ownerOf = async (table: string, ids: string[]) =>
-      (await owner.query(`SELECT DISTINCT creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rows.map((r) => r.creator_id);
+      (await owner.query(`SELECT DISTINCT creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [ids])).rows.map(
+        (r) => r.creator_id,
+      );
     const who = [api.tenants.creatorA, api.tenants.creatorB];
     const tasks = Array.from({ length: 120 }, async (_, i) => {
       const creatorId = who[i % 2]!;
       const token = api.server.tokenFor(creatorId);
       if (i % 3 === 0) {
-        const r = await api.server.gql<Json>(`mutation($n: String!) { createBadge(input: { name: $n, criteria: {} }) { ... on CreateBadgeSuccess { data { id } } } }`, { n: `bouncer ${i}` }, { token });
+        const r = await api.server.gql<Json>(
+          `mutation($n: String!) { createBadge(input: { name: $n, criteria: {} }) { ... on CreateBadgeSuccess { data { id } } } }`,
+          { n: `bouncer ${i}` },
+          { token },
+        );
         return { creatorId, kind: 'badges', ids: [uuidOf(r.body.data!.createBadge.data.id)], errors: r.body.errors };
       }
-      const r = await api.server.gql<Json>(`{ me { id } users(first: 20) { nodes { id } } programs(first: 20) { nodes { id } } }`, {}, { token });
-      return { creatorId, kind: 'mixed', me: r.body.data?.me?.id, users: r.body.data?.users.nodes.map((n: Json) => uuidOf(n.id)), programs: r.body.data?.programs.nodes.map((n: Json) => uuidOf(n.id)), errors: r.body.errors };
+      const r = await api.server.gql<Json>(
+        `{ me { id } users(first: 20) { nodes { id } } programs(first: 20) { nodes { id } } }`,
+        {},
+        { token },
+      );
+      return {
+        creatorId,
+        kind: 'mixed',
+        me: r.body.data?.me?.id,
+        users: r.body.data?.users.nodes.map((n: Json) => uuidOf(n.id)),
+        programs: r.body.data?.programs.nodes.map((n: Json) => uuidOf(n.id)),
+        errors: r.body.errors,
+      };
     });
     const results = await Promise.all(tasks);
     for (const r of results) {
@@ -44,7 +66,9 @@ describeWithPgBouncer('behind PgBouncer (transaction pooling)', () => {
       }
     }
     // The audit trail recorded each write for its own tenant and actor, through the pool.
-    const audit = await owner.query(`SELECT creator_id, actor_id FROM audit_log WHERE table_name = 'badges' AND new_values->>'name' LIKE 'bouncer %'`);
+    const audit = await owner.query(
+      `SELECT creator_id, actor_id FROM audit_log WHERE table_name = 'badges' AND new_values->>'name' LIKE 'bouncer %'`,
+    );
     expect(audit.rows).toHaveLength(40);
     for (const row of audit.rows) expect(row.actor_id).toBe(row.creator_id);
   });

@@ -53,14 +53,17 @@ test('asCreatorA: a statement run three times is parsed once; so is the tenant s
 
 test('asCreatorA then asCreatorB on one connection, past the switch to a generic plan: each sees only its own rows', async () => {
   await withClient(true, async (base) => {
-    const read = (creatorId: string) => tenantClient(base, creatorId).user.findMany({ where: { channel: { not: 'none' } }, select: { creatorId: true } });
+    const read = (creatorId: string) =>
+      tenantClient(base, creatorId).user.findMany({ where: { channel: { not: 'none' } }, select: { creatorId: true } });
     for (let i = 0; i < 8; i++) {
       const own = i % 4 === 3 ? tenants.creatorB : tenants.creatorA;
       const users = await read(own);
       expect(users.length).toBeGreaterThan(0);
       expect(new Set(users.map((u) => u.creatorId))).toEqual(new Set([own]));
     }
-    const [users] = (await prepared(base, tenants.creatorA)).filter((s) => s.statement.includes('FROM "public"."users"'));
+    const [users] = (await prepared(base, tenants.creatorA)).filter((s) =>
+      s.statement.includes('FROM "public"."users"'),
+    );
     expect(users!.runs).toBe(8);
     expect(users!.generic).toBeGreaterThan(0);
   });
@@ -73,7 +76,17 @@ test('on one connection, after errors at execution and at parse, every statement
     const settings = [tenants.creatorA, '5000', 'system:', '', ''];
     const run = (text: string, values: unknown[] = []) =>
       new Promise<pg.QueryResult>((resolve, reject) => {
-        client.query(new TenantStatement({ text, values, callback: (error: Error | null, result: pg.QueryResult) => (error ? reject(error) : resolve(result)) }, settings, true) as never);
+        client.query(
+          new TenantStatement(
+            {
+              text,
+              values,
+              callback: (error: Error | null, result: pg.QueryResult) => (error ? reject(error) : resolve(result)),
+            },
+            settings,
+            true,
+          ) as never,
+        );
       });
     const divide = 'SELECT (10 / $1::int)::int AS x, current_setting($2) AS tenant';
     // Fails while it is first prepared, then while it is known; runs after each.
@@ -82,14 +95,27 @@ test('on one connection, after errors at execution and at parse, every statement
     await expect(run(divide, [0, 'app.current_creator_id'])).rejects.toThrow(/division by zero/);
     expect((await run(divide, [5, 'app.current_creator_id'])).rows).toEqual([{ x: 2, tenant: tenants.creatorA }]);
     // A value that cannot be bound: node-postgres closes the (known) statement itself.
-    await expect(run(divide, [{ toPostgres: () => { throw new Error('cannot bind this'); } }, 'app.current_creator_id'])).rejects.toThrow('cannot bind this');
+    await expect(
+      run(divide, [
+        {
+          toPostgres: () => {
+            throw new Error('cannot bind this');
+          },
+        },
+        'app.current_creator_id',
+      ]),
+    ).rejects.toThrow('cannot bind this');
     expect((await run(divide, [1, 'app.current_creator_id'])).rows).toEqual([{ x: 10, tenant: tenants.creatorA }]);
     // A text that does not parse fails with its own error each time, never "already exists".
     for (let i = 0; i < 2; i++) await expect(run('SELEKT 1')).rejects.toThrow(/syntax error/);
     expect((await run('SELECT 1::int AS one')).rows).toEqual([{ one: 1 }]);
     // Outside the round trips, the connection has no tenant.
-    expect((await client.query(`SELECT coalesce(current_setting('app.current_creator_id', true), '') AS tenant`)).rows).toEqual([{ tenant: '' }]);
-    const prepared = (await client.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'cg\\_%'`)).rows.map((r) => r.statement);
+    expect(
+      (await client.query(`SELECT coalesce(current_setting('app.current_creator_id', true), '') AS tenant`)).rows,
+    ).toEqual([{ tenant: '' }]);
+    const prepared = (
+      await client.query<{ statement: string }>(`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'cg\\_%'`)
+    ).rows.map((r) => r.statement);
     expect(prepared.filter((t) => t === divide)).toHaveLength(1);
     expect(prepared.filter((t) => t === TENANT_SETTINGS_SQL)).toHaveLength(1);
   } finally {

@@ -27,7 +27,10 @@ function parseSchema(text: string): ParsedModel[] {
   const models: ParsedModel[] = [];
   const blocks = text.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm);
   for (const [, name, body] of blocks) {
-    const lines = body!.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim()).filter(Boolean);
+    const lines = body!
+      .split('\n')
+      .map((l) => l.replace(/\/\/.*$/, '').trim())
+      .filter(Boolean);
     const table = /@@map\("([^"]+)"\)/.exec(body!)?.[1] ?? name!;
     const fields: ParsedField[] = [];
     for (const line of lines) {
@@ -48,7 +51,17 @@ function parseSchema(text: string): ParsedModel[] {
   return models;
 }
 
-type DatamodelField = { name: string; kind: string; type: string; isRequired: boolean; isList: boolean; hasDefaultValue: boolean; isId: boolean; isUnique: boolean; relationFromFields?: string[] };
+type DatamodelField = {
+  name: string;
+  kind: string;
+  type: string;
+  isRequired: boolean;
+  isList: boolean;
+  hasDefaultValue: boolean;
+  isId: boolean;
+  isUnique: boolean;
+  relationFromFields?: string[];
+};
 type Datamodel = { models: Record<string, { fields: DatamodelField[]; uniqueIndexes: { fields: string[] }[] }> };
 
 const datamodel = (getDatamodel().datamodel as unknown as Datamodel).models;
@@ -93,7 +106,12 @@ test("the parser of schema.prisma reads the same models and fields as Prisma's o
     expect(model.fields.map((f) => f.name).sort()).toEqual(prisma.map((f) => f.name).sort());
     for (const field of model.fields) {
       const p = prisma.find((f) => f.name === field.name)!;
-      expect({ field: `${model.name}.${field.name}`, type: field.type, optional: field.optional, list: field.list }).toEqual({
+      expect({
+        field: `${model.name}.${field.name}`,
+        type: field.type,
+        optional: field.optional,
+        list: field.list,
+      }).toEqual({
         field: `${model.name}.${field.name}`,
         type: p.type,
         optional: !p.isRequired && !p.isList,
@@ -111,7 +129,13 @@ test('every table in the database is a model, and every model a table', async ()
 });
 
 test('every column agrees on name, type, nullability and default; no column exists on one side only', async () => {
-  const { rows } = await client.query<{ table_name: string; column_name: string; udt_name: string; is_nullable: string; column_default: string | null }>(
+  const { rows } = await client.query<{
+    table_name: string;
+    column_name: string;
+    udt_name: string;
+    is_nullable: string;
+    column_default: string | null;
+  }>(
     `SELECT table_name, column_name, udt_name, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public'`,
   );
   const mismatches: string[] = [];
@@ -128,15 +152,24 @@ test('every column agrees on name, type, nullability and default; no column exis
         continue;
       }
       const p = prisma.find((f) => f.name === field.name)!;
-      if (column.udt_name !== expectedUdt(field)) mismatches.push(`${model.table}.${field.column}: ${column.udt_name} in the database, ${expectedUdt(field)} in the model`);
-      if ((column.is_nullable === 'YES') !== field.optional) mismatches.push(`${model.table}.${field.column}: nullable=${column.is_nullable}, model optional=${field.optional}`);
-      if ((column.column_default !== null) !== p.hasDefaultValue) mismatches.push(`${model.table}.${field.column}: default ${column.column_default}, model default=${p.hasDefaultValue}`);
+      if (column.udt_name !== expectedUdt(field))
+        mismatches.push(
+          `${model.table}.${field.column}: ${column.udt_name} in the database, ${expectedUdt(field)} in the model`,
+        );
+      if ((column.is_nullable === 'YES') !== field.optional)
+        mismatches.push(
+          `${model.table}.${field.column}: nullable=${column.is_nullable}, model optional=${field.optional}`,
+        );
+      if ((column.column_default !== null) !== p.hasDefaultValue)
+        mismatches.push(
+          `${model.table}.${field.column}: default ${column.column_default}, model default=${p.hasDefaultValue}`,
+        );
     }
   }
   expect(mismatches).toEqual([]);
 });
 
-test("every unique key and relation Prisma relies on exists in the database", async () => {
+test('every unique key and relation Prisma relies on exists in the database', async () => {
   const uniques = await client.query<{ table: string; columns: string[] }>(
     `SELECT t.relname AS table, ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, n)
                                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
@@ -160,12 +193,14 @@ test("every unique key and relation Prisma relies on exists in the database", as
     ];
     for (const key of keys) {
       const cols = key.map(column);
-      if (!uniques.rows.some((u) => u.table === model.table && u.columns.join() === cols.join())) missing.push(`unique ${model.table}(${cols.join(', ')})`);
+      if (!uniques.rows.some((u) => u.table === model.table && u.columns.join() === cols.join()))
+        missing.push(`unique ${model.table}(${cols.join(', ')})`);
     }
     for (const relation of dm.fields.filter((f) => f.kind === 'object' && f.relationFromFields?.length)) {
       const cols = relation.relationFromFields!.map(column);
       const parent = parsed.find((m) => m.name === relation.type)!.table;
-      if (!fks.rows.some((fk) => fk.table === model.table && fk.parent === parent && fk.columns.join() === cols.join())) missing.push(`foreign key ${model.table}(${cols.join(', ')}) -> ${parent}`);
+      if (!fks.rows.some((fk) => fk.table === model.table && fk.parent === parent && fk.columns.join() === cols.join()))
+        missing.push(`foreign key ${model.table}(${cols.join(', ')}) -> ${parent}`);
     }
   }
   expect(missing).toEqual([]);

@@ -13,15 +13,30 @@ const QUEUE = 6;
 const WAIT_MS = 1_500;
 
 const api = useApiHarness({
-  env: { DATABASE_POOL_MAX: '5', TENANT_POOL_SHARE: String(SHARE), TENANT_QUEUE_MAX: String(QUEUE), TENANT_QUEUE_WAIT_MS: String(WAIT_MS), STATEMENT_TIMEOUT_MS: '20000', TENANT_REQUEST_CONCURRENCY: '50' },
+  env: {
+    DATABASE_POOL_MAX: '5',
+    TENANT_POOL_SHARE: String(SHARE),
+    TENANT_QUEUE_MAX: String(QUEUE),
+    TENANT_QUEUE_WAIT_MS: String(WAIT_MS),
+    STATEMENT_TIMEOUT_MS: '20000',
+    TENANT_REQUEST_CONCURRENCY: '50',
+  },
 });
 
 const RENAME = /* GraphQL */ `
   mutation Rename($id: ID!, $name: String!) {
     updateProgram(id: $id, input: { name: $name }) {
       __typename
-      ... on UpdateProgramSuccess { data { id name } }
-      ... on Error { code message }
+      ... on UpdateProgramSuccess {
+        data {
+          id
+          name
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
     }
   }
 `;
@@ -49,20 +64,28 @@ describe("a tenant's share of the pool", () => {
 
   test('asCreatorA: stuck writes hold at most its share; its excess is refused with 429; asCreatorB is served meanwhile', async () => {
     const A = api.tenants.creatorA;
-    const program = await api.one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 1`, [A]);
+    const program = await api.one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 1`, [
+      A,
+    ]);
     // Another session holds the row: every write of it waits in the database, on a connection.
     await locker.query('BEGIN');
     await locker.query('SELECT id FROM programs WHERE id = $1 FOR UPDATE', [program!.id]);
     const token = api.server.tokenFor(A);
     type Renamed = { updateProgram: { __typename: string; data: { name: string } } };
-    const writes = Array.from({ length: 12 }, (_, i) => api.server.gql<Renamed>(RENAME, { id: gid('Program', program!.id), name: `Renamed ${i}` }, { token }));
+    const writes = Array.from({ length: 12 }, (_, i) =>
+      api.server.gql<Renamed>(RENAME, { id: gid('Program', program!.id), name: `Renamed ${i}` }, { token }),
+    );
     try {
       await until(async () => (await stuckBackends()) >= SHARE, 'the first writes to reach the lock');
 
       // asCreatorB: served while A's work is stuck, every time.
       const tokenB = api.server.tokenFor(api.tenants.creatorB);
       for (let i = 0; i < 8; i++) {
-        const { status, body } = await api.server.gql<{ me: { id: string } }>('{ me { id } programs(first: 5) { totalCount } }', {}, { token: tokenB });
+        const { status, body } = await api.server.gql<{ me: { id: string } }>(
+          '{ me { id } programs(first: 5) { totalCount } }',
+          {},
+          { token: tokenB },
+        );
         expect(body.errors).toBeUndefined();
         expect(status).toBe(200);
         expect(body.data!.me.id).toBeTruthy();
@@ -72,7 +95,11 @@ describe("a tenant's share of the pool", () => {
       expect(tenantShareOf(api.server.app.db.app)!.usage(A)).toEqual({ active: SHARE, waiting: expect.any(Number) });
 
       // The queue's excess was refused at once, the rest once their wait ran out.
-      await until(async () => tenantShareOf(api.server.app.db.app)!.usage(A).waiting === 0, 'the queue to empty', 3 * WAIT_MS + 10_000);
+      await until(
+        async () => tenantShareOf(api.server.app.db.app)!.usage(A).waiting === 0,
+        'the queue to empty',
+        3 * WAIT_MS + 10_000,
+      );
     } finally {
       await locker.query('ROLLBACK');
     }
@@ -93,7 +120,9 @@ describe("a tenant's share of the pool", () => {
 
   test('asCreatorA: a burst larger than its share waits its turn and is served when the work is quick', async () => {
     const token = api.server.tokenFor(api.tenants.creatorA);
-    const answers = await Promise.all(Array.from({ length: SHARE + QUEUE }, () => api.server.gql('{ me { id } }', {}, { token })));
+    const answers = await Promise.all(
+      Array.from({ length: SHARE + QUEUE }, () => api.server.gql('{ me { id } }', {}, { token })),
+    );
     for (const a of answers) {
       expect(a.body.errors).toBeUndefined();
       expect(a.status).toBe(200);

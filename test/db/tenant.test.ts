@@ -14,7 +14,7 @@ let B: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ({ creatorA: A, creatorB: B } = (await seedTwoTenants(db)));
+  ({ creatorA: A, creatorB: B } = await seedTwoTenants(db));
   // Two connections for many concurrent requests: connections are reused across tenants. The
   // 200 transactions below queue for them: a wait bounded by the app's 2 s fail-fast default ran
   // out on a busy machine (the test is about isolation, not about how fast the queue drains).
@@ -39,7 +39,9 @@ test('asCreatorA and asCreatorB each read only their own rows; the bare client r
 });
 
 test('raw queries through the tenant client are scoped too', async () => {
-  const rows = await tenantClient(base, B).$queryRaw<{ creator_id: string }[]>`SELECT DISTINCT creator_id::text FROM users`;
+  const rows = await tenantClient(base, B).$queryRaw<
+    { creator_id: string }[]
+  >`SELECT DISTINCT creator_id::text FROM users`;
   expect(rows).toEqual([{ creator_id: B }]);
 });
 
@@ -48,7 +50,9 @@ test("asCreatorB cannot find, update or delete creator A's row by its id", async
   const b = tenantClient(base, B);
   const program = await a.program.findFirstOrThrow();
   expect(await b.program.findUnique({ where: { id: program.id } })).toBeNull();
-  await expect(b.program.update({ where: { id: program.id }, data: { name: 'hijacked' } })).rejects.toMatchObject({ code: 'P2025' });
+  await expect(b.program.update({ where: { id: program.id }, data: { name: 'hijacked' } })).rejects.toMatchObject({
+    code: 'P2025',
+  });
   await expect(b.program.delete({ where: { id: program.id } })).rejects.toMatchObject({ code: 'P2025' });
   expect((await b.program.updateMany({ where: { id: program.id }, data: { name: 'hijacked' } })).count).toBe(0);
   expect((await a.program.findUniqueOrThrow({ where: { id: program.id } })).name).toBe(program.name);
@@ -115,16 +119,18 @@ test('200 interleaved requests of two tenants over 2 pooled connections never se
   expect(await base.user.count()).toBe(0);
 });
 
-test('asCreatorB looking up asCreatorA\'s rows by unique key in the same tick as A gets nothing (Prisma would merge the lookups)', async () => {
+test("asCreatorB looking up asCreatorA's rows by unique key in the same tick as A gets nothing (Prisma would merge the lookups)", async () => {
   const usersOfA = await tenantClient(base, A).user.findMany({ select: { id: true } });
   const rounds = await Promise.all(
     usersOfA.flatMap((u) => [
       tenantClient(base, A).user.findUnique({ where: { id: u.id }, select: { id: true, creatorId: true } }),
       tenantClient(base, B).user.findUnique({ where: { id: u.id }, select: { id: true, creatorId: true } }),
-      tenantClient(base, B).user.findUniqueOrThrow({ where: { id: u.id } }).then(
-        () => 'found',
-        () => 'not found',
-      ),
+      tenantClient(base, B)
+        .user.findUniqueOrThrow({ where: { id: u.id } })
+        .then(
+          () => 'found',
+          () => 'not found',
+        ),
     ]),
   );
   for (let i = 0; i < usersOfA.length; i++) {
@@ -136,21 +142,34 @@ test('asCreatorB looking up asCreatorA\'s rows by unique key in the same tick as
 
 test('a compound unique key works through the tenant client', async () => {
   const user = (await tenantClient(base, A).user.findFirst({ select: { id: true } }))!;
-  const profile = await tenantClient(base, A).userProfile.findUnique({ where: { creatorId_userId: { creatorId: A, userId: user.id } } });
+  const profile = await tenantClient(base, A).userProfile.findUnique({
+    where: { creatorId_userId: { creatorId: A, userId: user.id } },
+  });
   const viaFilter = await tenantClient(base, A).userProfile.findFirst({ where: { userId: user.id } });
   expect(profile?.id ?? null).toBe(viaFilter?.id ?? null);
-  expect(await tenantClient(base, B).userProfile.findUnique({ where: { creatorId_userId: { creatorId: A, userId: user.id } } })).toBeNull();
+  expect(
+    await tenantClient(base, B).userProfile.findUnique({
+      where: { creatorId_userId: { creatorId: A, userId: user.id } },
+    }),
+  ).toBeNull();
 });
 
 test('200 interleaved tenant transactions of two tenants over 2 pooled connections never see each other', async () => {
   const results = await Promise.all(
     Array.from({ length: 200 }, (_, i) => {
       const creatorId = i % 2 === 0 ? A : B;
-      return withTenantTransaction(base, creatorId, async (tx) => {
-        const users = await tx.user.findMany({ select: { creatorId: true } });
-        const setting = await tx.$queryRaw<{ tenant: string }[]>`SELECT current_setting('app.current_creator_id', true) AS tenant`;
-        return { creatorId, seen: [...new Set(users.map((u) => u.creatorId)), setting[0]!.tenant] };
-      }, { maxWait: 25_000 });
+      return withTenantTransaction(
+        base,
+        creatorId,
+        async (tx) => {
+          const users = await tx.user.findMany({ select: { creatorId: true } });
+          const setting = await tx.$queryRaw<
+            { tenant: string }[]
+          >`SELECT current_setting('app.current_creator_id', true) AS tenant`;
+          return { creatorId, seen: [...new Set(users.map((u) => u.creatorId)), setting[0]!.tenant] };
+        },
+        { maxWait: 25_000 },
+      );
     }),
   );
   expect(results.filter((r) => r.seen.some((c) => c !== r.creatorId))).toEqual([]);
@@ -176,7 +195,9 @@ test('a tenant statement leaves its pooled connection without tenant or timeout,
     Array.from({ length: 20 }, (_, i) => {
       const client = tenantClient(base, i % 2 === 0 ? A : B);
       return i % 4 < 2
-        ? client.$queryRaw<{ tenant: string }[]>`SELECT current_setting('app.current_creator_id', true) AS tenant`.then((rows) => rows[0]!.tenant)
+        ? client.$queryRaw<{ tenant: string }[]>`SELECT current_setting('app.current_creator_id', true) AS tenant`.then(
+            (rows) => rows[0]!.tenant,
+          )
         : client.$queryRaw`SELECT 1 / 0`.then(
             () => 'no error',
             (error: Error) => (/division by zero/.test(error.message) ? 'failed' : error.message),
@@ -185,7 +206,11 @@ test('a tenant statement leaves its pooled connection without tenant or timeout,
   );
   expect(outcomes).toEqual(Array.from({ length: 20 }, (_, i) => (i % 4 < 2 ? (i % 2 === 0 ? A : B) : 'failed')));
   const after = await Promise.all(
-    [0, 1].map(() => pool.query<{ tenant: string | null; timeout: string; xact: boolean }>(`SELECT current_setting('app.current_creator_id', true) AS tenant, current_setting('statement_timeout') AS timeout, pg_current_xact_id_if_assigned() IS NOT NULL AS xact, pg_sleep(0.05)`)),
+    [0, 1].map(() =>
+      pool.query<{ tenant: string | null; timeout: string; xact: boolean }>(
+        `SELECT current_setting('app.current_creator_id', true) AS tenant, current_setting('statement_timeout') AS timeout, pg_current_xact_id_if_assigned() IS NOT NULL AS xact, pg_sleep(0.05)`,
+      ),
+    ),
   );
   for (const { rows } of after) {
     expect(rows[0]!.tenant ?? '').toBe('');

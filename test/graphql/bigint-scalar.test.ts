@@ -34,7 +34,12 @@ beforeAll(async () => {
 describe('points totals past 2^31', () => {
   test('asCreatorA: the leaderboard ranks the user first with the exact total as a string', async () => {
     const board = (await query('asCreatorA', LEADERBOARD, { first: 100 })).leaderboard as Json[];
-    expect(board[0]).toEqual({ rank: 1, points: BIG_TOTAL, achievements: String(ROWS), user: { id: gid('User', bigUser), pointsTotal: BIG_TOTAL } });
+    expect(board[0]).toEqual({
+      rank: 1,
+      points: BIG_TOTAL,
+      achievements: String(ROWS),
+      user: { id: gid('User', bigUser), pointsTotal: BIG_TOTAL },
+    });
     // Every entry equals what is stored, exactly.
     const rows = await sql<{ id: string; points: string; n: string }>(
       `SELECT user_id::text AS id, sum(points)::text AS points, count(*)::text AS n FROM achievements WHERE creator_id = $1 GROUP BY 1`,
@@ -50,22 +55,39 @@ describe('points totals past 2^31', () => {
   test('asCreatorA: a period leaderboard sums only that period, still exactly', async () => {
     const from = new Date(Date.now() - 1_000 * 1_000).toISOString(); // the newest ~1,000 rows
     const board = (await query('asCreatorA', LEADERBOARD, { first: 1, period: { from } })).leaderboard as Json[];
-    const row = (await one<{ points: string }>(`SELECT sum(points)::text AS points FROM achievements WHERE user_id = $1 AND earned_at >= $2`, [bigUser, from]))!;
-    expect(board[0]).toEqual(expect.objectContaining({ points: row.points, user: expect.objectContaining({ pointsTotal: BIG_TOTAL }) }));
+    const row = (await one<{ points: string }>(
+      `SELECT sum(points)::text AS points FROM achievements WHERE user_id = $1 AND earned_at >= $2`,
+      [bigUser, from],
+    ))!;
+    expect(board[0]).toEqual(
+      expect.objectContaining({ points: row.points, user: expect.objectContaining({ pointsTotal: BIG_TOTAL }) }),
+    );
   });
 
   test('asCreatorA: User.pointsTotal is the exact string, read by id and in a list', async () => {
-    const node = (await query('asCreatorA', `query($id: ID!) { node(id: $id) { ... on User { pointsTotal } } }`, { id: gid('User', bigUser) })).node;
+    const node = (
+      await query('asCreatorA', `query($id: ID!) { node(id: $id) { ... on User { pointsTotal } } }`, {
+        id: gid('User', bigUser),
+      })
+    ).node;
     expect(node.pointsTotal).toBe(BIG_TOTAL);
-    const users = (await query('asCreatorA', `{ users(first: 100) { nodes { id pointsTotal } } }`)).users.nodes as Json[];
+    const users = (await query('asCreatorA', `{ users(first: 100) { nodes { id pointsTotal } } }`)).users
+      .nodes as Json[];
     expect(users.find((u) => u.id === gid('User', bigUser))!.pointsTotal).toBe(BIG_TOTAL);
   });
 
   test('asPartner: PartnerUserRewards carries the exact total', async () => {
-    const key = await mutate('asCreatorA', `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on CreateApiKeySuccess { data { secret } } ${ERRORS} } }`, 'createApiKey', {
-      input: { name: 'totals', scopes: ['READ'] },
+    const key = await mutate(
+      'asCreatorA',
+      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename ... on CreateApiKeySuccess { data { secret } } ${ERRORS} } }`,
+      'createApiKey',
+      {
+        input: { name: 'totals', scopes: ['READ'] },
+      },
+    );
+    const response = await callAsPartner(api.server.url, key.data.secret, 'PartnerUserRewards', {
+      userId: gid('User', bigUser),
     });
-    const response = await callAsPartner(api.server.url, key.data.secret, 'PartnerUserRewards', { userId: gid('User', bigUser) });
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data.user.pointsTotal).toBe(BIG_TOTAL);
     expect(response.body.data.user.achievements.totalCount).toBe(ROWS);
@@ -89,10 +111,13 @@ describe('points per achievement', () => {
     ['past the Int range', 2 ** 31, 'BAD_USER_INPUT'],
   ])('asCreatorA: points %s (%d) is refused with %s and nothing is written', async (_name, points, code) => {
     const before = await count(`achievements WHERE user_id = $1`, [bigUser]);
-    const { body } = await send('asCreatorA', GRANT, { input: { userId: gid('User', bigUser), achievementType: 'bulk.refused', points } });
+    const { body } = await send('asCreatorA', GRANT, {
+      input: { userId: gid('User', bigUser), achievementType: 'bulk.refused', points },
+    });
     const refusal = body.data?.grantAchievement ?? body.errors?.[0]?.extensions;
     expect(refusal.code).toBe(code);
-    if (code === 'VALIDATION_FAILED') expect(refusal.fields).toEqual([{ path: 'input.points', message: expect.any(String) }]);
+    if (code === 'VALIDATION_FAILED')
+      expect(refusal.fields).toEqual([{ path: 'input.points', message: expect.any(String) }]);
     expect(await count(`achievements WHERE user_id = $1`, [bigUser])).toBe(before);
   });
 });
@@ -104,20 +129,33 @@ describe('BigInt values past 2^53', () => {
   beforeAll(async () => {
     // Room for a 2^53 + 1 byte file on every plan (this file's own database).
     await sql(`UPDATE plan_limits SET storage_bytes = 9223372036854775807`);
-    const kb = await mutate('asCreatorA', `mutation { createKnowledgeBase(input: { name: "Totals" }) { __typename ... on CreateKnowledgeBaseSuccess { data { id } } ${ERRORS} } }`, 'createKnowledgeBase', {});
+    const kb = await mutate(
+      'asCreatorA',
+      `mutation { createKnowledgeBase(input: { name: "Totals" }) { __typename ... on CreateKnowledgeBaseSuccess { data { id } } ${ERRORS} } }`,
+      'createKnowledgeBase',
+      {},
+    );
     knowledgeBaseId = kb.data.id;
   });
 
   test('asCreatorA: a file size of 2^53 + 1 sent as a string is stored and read back exactly; planUsage sums storage exactly', async () => {
-    const created = await mutate('asCreatorA', CREATE_DOCUMENT, 'createDocument', { input: { knowledgeBaseId, title: 'huge', fileSizeBytes: '9007199254740993' } });
+    const created = await mutate('asCreatorA', CREATE_DOCUMENT, 'createDocument', {
+      input: { knowledgeBaseId, title: 'huge', fileSizeBytes: '9007199254740993' },
+    });
     expect(created.__typename).toBe('CreateDocumentSuccess');
     expect(created.data.fileSizeBytes).toBe('9007199254740993');
-    const stored = (await one<{ size: string; stored: string }>(`SELECT file_size_bytes::text AS size, stored_bytes::text AS stored FROM documents WHERE id = $1`, [uuidOf(created.data.id)]))!;
+    const stored = (await one<{ size: string; stored: string }>(
+      `SELECT file_size_bytes::text AS size, stored_bytes::text AS stored FROM documents WHERE id = $1`,
+      [uuidOf(created.data.id)],
+    ))!;
     expect([stored.size, created.data.storedBytes]).toEqual(['9007199254740993', stored.stored]);
 
-    const lines = (await query('asCreatorA', `{ planUsage { lines { resource used limit remaining } } }`)).planUsage.lines as Json[];
+    const lines = (await query('asCreatorA', `{ planUsage { lines { resource used limit remaining } } }`)).planUsage
+      .lines as Json[];
     const storage = lines.find((l) => l.resource === 'storageBytes')!;
-    const used = (await one<{ n: string }>(`SELECT sum(stored_bytes)::text AS n FROM documents WHERE creator_id = $1`, [api.tenants.creatorA]))!.n;
+    const used = (await one<{ n: string }>(`SELECT sum(stored_bytes)::text AS n FROM documents WHERE creator_id = $1`, [
+      api.tenants.creatorA,
+    ]))!.n;
     expect(storage.used).toBe(used);
     expect(BigInt(storage.used)).toBeGreaterThan(2n ** 53n);
     expect(storage.limit).toMatch(/^\d+$/);
@@ -131,21 +169,29 @@ describe('BigInt values past 2^53', () => {
     ['a string that is not a whole number', '12e3', /decimal digits/],
     ['a megabyte of digits', '9'.repeat(1_000_000), /decimal digits/],
     ['a boolean', true, /decimal string/],
-  ])('asCreatorA: fileSizeBytes as %s is refused with BAD_USER_INPUT and nothing is written', async (_name, value, message) => {
-    const before = await count(`documents WHERE creator_id = $1`, [api.tenants.creatorA]);
-    const { body } = await send('asCreatorA', CREATE_DOCUMENT, { input: { knowledgeBaseId, title: 'refused', fileSizeBytes: value } });
-    expect(body.data ?? null).toBeNull();
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(body.errors?.[0]?.message).toMatch(message);
-    expect(await count(`documents WHERE creator_id = $1`, [api.tenants.creatorA])).toBe(before);
-  });
+  ])(
+    'asCreatorA: fileSizeBytes as %s is refused with BAD_USER_INPUT and nothing is written',
+    async (_name, value, message) => {
+      const before = await count(`documents WHERE creator_id = $1`, [api.tenants.creatorA]);
+      const { body } = await send('asCreatorA', CREATE_DOCUMENT, {
+        input: { knowledgeBaseId, title: 'refused', fileSizeBytes: value },
+      });
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toMatch(message);
+      expect(await count(`documents WHERE creator_id = $1`, [api.tenants.creatorA])).toBe(before);
+    },
+  );
 
   test('asCreatorA: a literal past 2^53 in the document is refused as a validation error; a string literal passes', async () => {
-    const literal = (size: string) => `mutation { createDocument(input: { knowledgeBaseId: "${knowledgeBaseId}", title: "lit", fileSizeBytes: ${size} }) { __typename } }`;
+    const literal = (size: string) =>
+      `mutation { createDocument(input: { knowledgeBaseId: "${knowledgeBaseId}", title: "lit", fileSizeBytes: ${size} }) { __typename } }`;
     const refused = await send('asCreatorA', literal('9007199254740993'));
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(refused.body.errors?.[0]?.message).toMatch(/write larger values as a string/);
-    expect((await send('asCreatorA', literal('"9007199254740994"'))).body.data?.createDocument.__typename).toBe('CreateDocumentSuccess');
+    expect((await send('asCreatorA', literal('"9007199254740994"'))).body.data?.createDocument.__typename).toBe(
+      'CreateDocumentSuccess',
+    );
   });
 });
 
@@ -153,28 +199,63 @@ describe('counters at their 32-bit end', () => {
   const QUOTA = `... on QuotaExceededError { code limit max used }`;
 
   test('asCreatorA: sendMessage to a conversation holding 2^31 - 1 messages is QUOTA_EXCEEDED and writes nothing', async () => {
-    const conversation = (await one<{ id: string; n: number }>(`SELECT id, message_count AS n FROM conversations WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!;
+    const conversation = (await one<{ id: string; n: number }>(
+      `SELECT id, message_count AS n FROM conversations WHERE creator_id = $1 LIMIT 1`,
+      [api.tenants.creatorA],
+    ))!;
     await sql(`UPDATE conversations SET message_count = $2 WHERE id = $1`, [conversation.id, INT4_MAX]);
     try {
       const before = await count(`messages WHERE conversation_id = $1`, [conversation.id]);
-      const result = await mutate('asCreatorA', `mutation($input: SendMessageInput!) { sendMessage(input: $input) { __typename ${QUOTA} ${ERRORS} } }`, 'sendMessage', {
-        input: { conversationId: gid('Conversation', conversation.id), content: 'one more', senderType: 'CREATOR', messageType: 'TEXT' },
+      const result = await mutate(
+        'asCreatorA',
+        `mutation($input: SendMessageInput!) { sendMessage(input: $input) { __typename ${QUOTA} ${ERRORS} } }`,
+        'sendMessage',
+        {
+          input: {
+            conversationId: gid('Conversation', conversation.id),
+            content: 'one more',
+            senderType: 'CREATOR',
+            messageType: 'TEXT',
+          },
+        },
+      );
+      expect(result).toEqual({
+        __typename: 'QuotaExceededError',
+        code: 'QUOTA_EXCEEDED',
+        limit: 'messages_per_conversation',
+        max: INT4_MAX,
+        used: INT4_MAX + 1,
+        message: expect.any(String),
       });
-      expect(result).toEqual({ __typename: 'QuotaExceededError', code: 'QUOTA_EXCEEDED', limit: 'messages_per_conversation', max: INT4_MAX, used: INT4_MAX + 1, message: expect.any(String) });
       expect(await count(`messages WHERE conversation_id = $1`, [conversation.id])).toBe(before);
-      expect((await one<{ n: number }>(`SELECT message_count AS n FROM conversations WHERE id = $1`, [conversation.id]))!.n).toBe(INT4_MAX);
+      expect(
+        (await one<{ n: number }>(`SELECT message_count AS n FROM conversations WHERE id = $1`, [conversation.id]))!.n,
+      ).toBe(INT4_MAX);
     } finally {
       await sql(`UPDATE conversations SET message_count = $2 WHERE id = $1`, [conversation.id, conversation.n]);
     }
   });
 
   test('asCreatorA: awardBadge of a badge awarded 2^31 - 1 times is QUOTA_EXCEEDED and writes nothing', async () => {
-    const badge = (await one<{ id: string; n: number }>(`SELECT id, awarded_count AS n FROM badges WHERE creator_id = $1 AND is_active LIMIT 1`, [api.tenants.creatorA]))!;
-    const user = (await one<{ id: string }>(`SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM user_badges b WHERE b.user_id = u.id AND b.badge_id = $2) LIMIT 1`, [api.tenants.creatorA, badge.id]))!;
+    const badge = (await one<{ id: string; n: number }>(
+      `SELECT id, awarded_count AS n FROM badges WHERE creator_id = $1 AND is_active LIMIT 1`,
+      [api.tenants.creatorA],
+    ))!;
+    const user = (await one<{ id: string }>(
+      `SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM user_badges b WHERE b.user_id = u.id AND b.badge_id = $2) LIMIT 1`,
+      [api.tenants.creatorA, badge.id],
+    ))!;
     await sql(`UPDATE badges SET awarded_count = $2 WHERE id = $1`, [badge.id, INT4_MAX]);
     try {
-      const result = await mutate('asCreatorA', `mutation($u: ID!, $b: ID!) { awardBadge(userId: $u, badgeId: $b) { __typename ${QUOTA} ${ERRORS} } }`, 'awardBadge', { u: gid('User', user.id), b: gid('Badge', badge.id) });
-      expect(result).toEqual(expect.objectContaining({ __typename: 'QuotaExceededError', limit: 'awards_per_badge', max: INT4_MAX }));
+      const result = await mutate(
+        'asCreatorA',
+        `mutation($u: ID!, $b: ID!) { awardBadge(userId: $u, badgeId: $b) { __typename ${QUOTA} ${ERRORS} } }`,
+        'awardBadge',
+        { u: gid('User', user.id), b: gid('Badge', badge.id) },
+      );
+      expect(result).toEqual(
+        expect.objectContaining({ __typename: 'QuotaExceededError', limit: 'awards_per_badge', max: INT4_MAX }),
+      );
       expect(await count(`user_badges WHERE badge_id = $1 AND user_id = $2`, [badge.id, user.id])).toBe(0);
     } finally {
       await sql(`UPDATE badges SET awarded_count = $2 WHERE id = $1`, [badge.id, badge.n]);
@@ -182,12 +263,25 @@ describe('counters at their 32-bit end', () => {
   });
 
   test('asCreatorA: enrollUser in a program holding 2^31 - 1 enrollments is QUOTA_EXCEEDED and writes nothing', async () => {
-    const program = (await one<{ id: string; n: number }>(`SELECT id, enrollment_count AS n FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [api.tenants.creatorA]))!;
-    const user = (await one<{ id: string }>(`SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = u.id AND e.program_id = $2) LIMIT 1`, [api.tenants.creatorA, program.id]))!;
+    const program = (await one<{ id: string; n: number }>(
+      `SELECT id, enrollment_count AS n FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`,
+      [api.tenants.creatorA],
+    ))!;
+    const user = (await one<{ id: string }>(
+      `SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = u.id AND e.program_id = $2) LIMIT 1`,
+      [api.tenants.creatorA, program.id],
+    ))!;
     await sql(`UPDATE programs SET enrollment_count = $2 WHERE id = $1`, [program.id, INT4_MAX]);
     try {
-      const result = await mutate('asCreatorA', `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { __typename ${QUOTA} ${ERRORS} } }`, 'enrollUser', { p: gid('Program', program.id), u: gid('User', user.id) });
-      expect(result).toEqual(expect.objectContaining({ __typename: 'QuotaExceededError', limit: 'enrollments_per_program', max: INT4_MAX }));
+      const result = await mutate(
+        'asCreatorA',
+        `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { __typename ${QUOTA} ${ERRORS} } }`,
+        'enrollUser',
+        { p: gid('Program', program.id), u: gid('User', user.id) },
+      );
+      expect(result).toEqual(
+        expect.objectContaining({ __typename: 'QuotaExceededError', limit: 'enrollments_per_program', max: INT4_MAX }),
+      );
       expect(await count(`program_enrollments WHERE program_id = $1 AND user_id = $2`, [program.id, user.id])).toBe(0);
     } finally {
       await sql(`UPDATE programs SET enrollment_count = $2 WHERE id = $1`, [program.id, program.n]);

@@ -70,7 +70,8 @@ function failOn(path: Path, sql: string, params: unknown[] = []): Promise<unknow
   }
 }
 
-const raise = (sqlState: string) => `DO $$ BEGIN RAISE EXCEPTION 'internal detail from table secret_things' USING ERRCODE = '${sqlState}'; END $$`;
+const raise = (sqlState: string) =>
+  `DO $$ BEGIN RAISE EXCEPTION 'internal detail from table secret_things' USING ERRCODE = '${sqlState}'; END $$`;
 
 // [what, expected code, statement, parameters]
 const CASES: [string, string, string, unknown[]][] = [
@@ -79,7 +80,12 @@ const CASES: [string, string, string, unknown[]][] = [
   ['a bad regular expression (2201B)', 'VALIDATION_FAILED', `SELECT 'abc' ~ $1 AS m`, ['(']],
   ['text that is no uuid (22P02)', 'VALIDATION_FAILED', 'SELECT $1::uuid AS u', ['not-a-uuid']],
   ['a number out of range (22003)', 'VALIDATION_FAILED', 'SELECT $1::int::smallint AS n', [40000]],
-  ['a string too long for its column (22001)', 'VALIDATION_FAILED', `DO $$ DECLARE v varchar(2); BEGIN v := 'abc'; END $$`, []],
+  [
+    'a string too long for its column (22001)',
+    'VALIDATION_FAILED',
+    `DO $$ DECLARE v varchar(2); BEGIN v := 'abc'; END $$`,
+    [],
+  ],
   ['division by zero (22012, class 22)', 'VALIDATION_FAILED', 'SELECT 1 / $1::int AS q', [0]],
   ['an index row too large (54000)', 'VALIDATION_FAILED', raise('54000'), []],
   ['a serialization failure (40001)', 'TRANSACTION_CONFLICT', raise('40001'), []],
@@ -90,25 +96,37 @@ const CASES: [string, string, string, unknown[]][] = [
 ];
 
 describe.each(PATHS)('through %s', (path) => {
-  test.each(CASES)('%s is typed %s, by the mapping and by the masking of a nested field', async (_what, code, sql, params) => {
-    const error = await failOn(path, sql, params);
-    const mapped = mapDatabaseError(error);
-    expect(mapped).toBeInstanceOf(GraphQLError);
-    expect((mapped as GraphQLError).extensions.code).toBe(code);
-    if (code === 'TRANSACTION_CONFLICT') expect((mapped as GraphQLError).extensions.retryable).toBe(true);
-    const nested = new GraphQLError((error as Error).message, { originalError: error as Error, path: ['programs', 0, 'enrollments'] });
-    const formatted = formatError(nested.toJSON(), nested);
-    expect(formatted.extensions?.code).toBe(code);
-    expect(formatted.path).toEqual(['programs', 0, 'enrollments']);
-    expect(JSON.stringify(formatted)).not.toMatch(/SELECT|secret_things|varchar|0x00|regular expression:|uuid:|smallint|\bDO\b/);
-  });
+  test.each(CASES)(
+    '%s is typed %s, by the mapping and by the masking of a nested field',
+    async (_what, code, sql, params) => {
+      const error = await failOn(path, sql, params);
+      const mapped = mapDatabaseError(error);
+      expect(mapped).toBeInstanceOf(GraphQLError);
+      expect((mapped as GraphQLError).extensions.code).toBe(code);
+      if (code === 'TRANSACTION_CONFLICT') expect((mapped as GraphQLError).extensions.retryable).toBe(true);
+      const nested = new GraphQLError((error as Error).message, {
+        originalError: error as Error,
+        path: ['programs', 0, 'enrollments'],
+      });
+      const formatted = formatError(nested.toJSON(), nested);
+      expect(formatted.extensions?.code).toBe(code);
+      expect(formatted.path).toEqual(['programs', 0, 'enrollments']);
+      expect(JSON.stringify(formatted)).not.toMatch(
+        /SELECT|secret_things|varchar|0x00|regular expression:|uuid:|smallint|\bDO\b/,
+      );
+    },
+  );
 
   test('a syntax error or an unknown table (a bug here) stays INTERNAL_SERVER_ERROR', async () => {
     for (const sql of ['SELEC 1', 'SELECT * FROM no_such_table', raise('XX000')]) {
       const error = await failOn(path, sql);
       expect(mapDatabaseError(error)).toBe(error);
       const wrapped = new GraphQLError((error as Error).message, { originalError: error as Error, path: ['users'] });
-      expect(formatError(wrapped.toJSON(), wrapped)).toEqual({ message: 'Internal server error', path: ['users'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(formatError(wrapped.toJSON(), wrapped)).toEqual({
+        message: 'Internal server error',
+        path: ['users'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
     }
   });
 });
@@ -116,21 +134,43 @@ describe.each(PATHS)('through %s', (path) => {
 describe('constraint violations name the field, never the constraint or the value', () => {
   // node-postgres runs outside any tenant scope, where row-level security refuses every insert
   // before a constraint is checked: there the statement runs in a DO block that sets the tenant.
-  const asTenant = (path: Path, sql: string) => (path === 'node-postgres' ? `DO $$ BEGIN PERFORM set_config('app.current_creator_id', '${tenants.creatorA}', true); ${sql}; END $$` : sql);
+  const asTenant = (path: Path, sql: string) =>
+    path === 'node-postgres'
+      ? `DO $$ BEGIN PERFORM set_config('app.current_creator_id', '${tenants.creatorA}', true); ${sql}; END $$`
+      : sql;
 
   test.each(PATHS)('through %s', async (path) => {
-    const { externalId, channel } = (await tenantClient(base, tenants.creatorA).user.findFirst({ select: { externalId: true, channel: true } }))!;
-    const conflict = mapDatabaseError(await failOn(path, asTenant(path, `INSERT INTO users (external_id, channel) VALUES ('${externalId}', '${channel}')`))) as GraphQLError;
+    const { externalId, channel } = (await tenantClient(base, tenants.creatorA).user.findFirst({
+      select: { externalId: true, channel: true },
+    }))!;
+    const conflict = mapDatabaseError(
+      await failOn(
+        path,
+        asTenant(path, `INSERT INTO users (external_id, channel) VALUES ('${externalId}', '${channel}')`),
+      ),
+    ) as GraphQLError;
     expect(conflict.extensions.code).toBe('CONFLICT');
     expect(conflict.message).toMatch(/external ?id/i);
     expect(conflict.message).not.toContain(externalId);
     expect(conflict.message).not.toMatch(/_key|creator_id|users/);
 
-    const check = mapDatabaseError(await failOn(path, asTenant(path, `INSERT INTO users (external_id, channel) VALUES ('check-1', 'fax')`))) as GraphQLError;
-    expect(check.extensions).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'channel', message: 'is not an allowed value' }] });
-    const required = mapDatabaseError(await failOn(path, asTenant(path, `INSERT INTO users (channel) VALUES ('web')`))) as GraphQLError;
-    expect(required.extensions).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'externalId', message: 'is required' }] });
-    const missing = mapDatabaseError(await failOn(path, asTenant(path, `INSERT INTO user_profiles (user_id) VALUES ('${crypto.randomUUID()}')`))) as GraphQLError;
+    const check = mapDatabaseError(
+      await failOn(path, asTenant(path, `INSERT INTO users (external_id, channel) VALUES ('check-1', 'fax')`)),
+    ) as GraphQLError;
+    expect(check.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'channel', message: 'is not an allowed value' }],
+    });
+    const required = mapDatabaseError(
+      await failOn(path, asTenant(path, `INSERT INTO users (channel) VALUES ('web')`)),
+    ) as GraphQLError;
+    expect(required.extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'externalId', message: 'is required' }],
+    });
+    const missing = mapDatabaseError(
+      await failOn(path, asTenant(path, `INSERT INTO user_profiles (user_id) VALUES ('${crypto.randomUUID()}')`)),
+    ) as GraphQLError;
     expect(missing.extensions.code).toBe('NOT_FOUND');
   });
 });
@@ -139,13 +179,19 @@ test('asCreatorA: recordEngagementMetric with dimensions too large to index is V
   const count = async () => Number((await pool.query(`SELECT count(*) FROM engagement_metrics`)).rows[0].count);
   const before = await count();
   const dimensions = { blob: crypto.randomBytes(15_000).toString('base64') };
-  const { headers, body } = await server.gql<{ recordEngagementMetric: { __typename: string; code: string; fields: { path: string }[] } }>(
+  const { headers, body } = await server.gql<{
+    recordEngagementMetric: { __typename: string; code: string; fields: { path: string }[] };
+  }>(
     `mutation($d: JSONObject) { recordEngagementMetric(input: { date: "2026-03-01", metricType: "big_dims", value: 1, dimensions: $d }) { __typename ... on Error { code message } ... on ValidationError { fields { path } } } }`,
     { d: dimensions },
     { token: server.tokenFor(tenants.creatorA) },
   );
   expect(body.errors).toBeUndefined();
-  expect(body.data!.recordEngagementMetric).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fields: [{ path: 'input' }] });
+  expect(body.data!.recordEngagementMetric).toMatchObject({
+    __typename: 'ValidationError',
+    code: 'VALIDATION_FAILED',
+    fields: [{ path: 'input' }],
+  });
   expect(JSON.stringify(body)).not.toMatch(/btree|engagement_metrics|2704/);
   expect(await count()).toBe(before);
   const requestId = headers.get('x-request-id');

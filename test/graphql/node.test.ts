@@ -46,10 +46,16 @@ type Sample = { id: string; parentId?: string };
 const samples: Record<'A' | 'B', Record<string, Sample>> = { A: {}, B: {} };
 
 beforeAll(async () => {
-  for (const [who, creatorId] of [['A', api.tenants.creatorA], ['B', api.tenants.creatorB]] as const) {
+  for (const [who, creatorId] of [
+    ['A', api.tenants.creatorA],
+    ['B', api.tenants.creatorB],
+  ] as const) {
     for (const [type, { table, parent }] of Object.entries(NODE_TYPES)) {
       const tenantColumn = table === 'creators' ? 'id' : 'creator_id';
-      const { rows } = await api.owner.query(`SELECT id${parent ? `, ${parent[2]} AS parent_id` : ''} FROM ${table} WHERE ${tenantColumn} = $1 ORDER BY id LIMIT 1`, [creatorId]);
+      const { rows } = await api.owner.query(
+        `SELECT id${parent ? `, ${parent[2]} AS parent_id` : ''} FROM ${table} WHERE ${tenantColumn} = $1 ORDER BY id LIMIT 1`,
+        [creatorId],
+      );
       expect(rows).toHaveLength(1);
       samples[who][type] = { id: rows[0].id, parentId: rows[0].parent_id ?? undefined };
     }
@@ -77,7 +83,14 @@ const globalIdOf = (who: 'A' | 'B', type: string) => gid(type, samples[who][type
 
 test('this suite covers every type that implements Node in schema.graphql', () => {
   const schema = fs.readFileSync(path.join(__dirname, '../../schema.graphql'), 'utf8');
-  const nodeTypes = [...schema.matchAll(/^type (\w+) implements ([\w &]+) \{/gm)].filter((m) => m[2]!.split('&').map((s) => s.trim()).includes('Node')).map((m) => m[1]!);
+  const nodeTypes = [...schema.matchAll(/^type (\w+) implements ([\w &]+) \{/gm)]
+    .filter((m) =>
+      m[2]!
+        .split('&')
+        .map((s) => s.trim())
+        .includes('Node'),
+    )
+    .map((m) => m[1]!);
   expect(nodeTypes.sort()).toEqual(TYPES);
 });
 
@@ -86,23 +99,24 @@ test('this suite covers every type that implements Node in schema.graphql', () =
 // ------------------------------------------------------------------------------------------
 
 describe('node(id)', () => {
-  test.each(TYPES)('asCreatorA: A\'s %s resolves, with its parent relation', async (type) => {
+  test.each(TYPES)("asCreatorA: A's %s resolves, with its parent relation", async (type) => {
     const id = globalIdOf('A', type);
     const data = await read(asCreatorA(), NODE, { id });
     expect(data.node).toEqual(expect.objectContaining({ __typename: type, id }));
     const parent = NODE_TYPES[type]!.parent;
-    if (parent) expect(data.node[parent[0]]).toEqual({ __typename: parent[1], id: gid(parent[1], samples.A[type]!.parentId!) });
+    if (parent)
+      expect(data.node[parent[0]]).toEqual({ __typename: parent[1], id: gid(parent[1], samples.A[type]!.parentId!) });
   });
 
-  test.each(TYPES)('asCreatorB: A\'s %s is null', async (type) => {
+  test.each(TYPES)("asCreatorB: A's %s is null", async (type) => {
     expect(await read(asCreatorB(), NODE, { id: globalIdOf('A', type) })).toEqual({ node: null });
   });
 
-  test.each(TYPES)('asCreatorA: B\'s %s is null', async (type) => {
+  test.each(TYPES)("asCreatorA: B's %s is null", async (type) => {
     expect(await read(asCreatorA(), NODE, { id: globalIdOf('B', type) })).toEqual({ node: null });
   });
 
-  test.each(TYPES)('asAnonymous: A\'s %s is not revealed (null, or UNAUTHENTICATED)', async (type) => {
+  test.each(TYPES)("asAnonymous: A's %s is not revealed (null, or UNAUTHENTICATED)", async (type) => {
     const { body } = await api.server.gql<{ node: unknown }>(NODE, { id: globalIdOf('A', type) });
     expect(body.data?.node ?? null).toBeNull();
     for (const error of body.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
@@ -123,13 +137,13 @@ describe('node(id)', () => {
 // ------------------------------------------------------------------------------------------
 
 describe('nodes(ids)', () => {
-  test('asCreatorA: every one of A\'s ids resolves, in order', async () => {
+  test("asCreatorA: every one of A's ids resolves, in order", async () => {
     const ids = TYPES.map((t) => globalIdOf('A', t));
     const data = await read(asCreatorA(), NODES, { ids });
     expect(data.nodes).toEqual(TYPES.map((t, i) => ({ __typename: t, id: ids[i] })));
   });
 
-  test('asCreatorB: every one of A\'s ids is null, and B\'s own ids among them still resolve', async () => {
+  test("asCreatorB: every one of A's ids is null, and B's own ids among them still resolve", async () => {
     const mixed = TYPES.flatMap((t) => [globalIdOf('A', t), globalIdOf('B', t)]);
     const data = await read(asCreatorB(), NODES, { ids: mixed });
     expect(data.nodes).toEqual(TYPES.flatMap((t) => [null, { __typename: t, id: globalIdOf('B', t) }]));
@@ -145,7 +159,9 @@ describe('nodes(ids)', () => {
   });
 
   test('asAnonymous: nothing is revealed', async () => {
-    const { body } = await api.server.gql<{ nodes: unknown[] | null }>(NODES, { ids: TYPES.map((t) => globalIdOf('A', t)) });
+    const { body } = await api.server.gql<{ nodes: unknown[] | null }>(NODES, {
+      ids: TYPES.map((t) => globalIdOf('A', t)),
+    });
     for (const n of body.data?.nodes ?? []) expect(n).toBeNull();
     for (const error of body.errors ?? []) expect(error.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -175,12 +191,19 @@ describe('malformed ids and ids of types that do not exist', () => {
     expect(body).toEqual({ data: { node: null } });
   });
 
-  test.each(cases)('asCreatorA: nodes([valid, %s]) resolves the valid id and gives null for the other, with no error', async (_name, makeId) => {
-    const valid = globalIdOf('A', 'Badge');
-    const { status, body } = await api.server.gql<{ nodes: unknown[] }>(NODES, { ids: [valid, makeId()] }, { token: asCreatorA() });
-    expect(status).toBe(200);
-    expect(body).toEqual({ data: { nodes: [{ __typename: 'Badge', id: valid }, null] } });
-  });
+  test.each(cases)(
+    'asCreatorA: nodes([valid, %s]) resolves the valid id and gives null for the other, with no error',
+    async (_name, makeId) => {
+      const valid = globalIdOf('A', 'Badge');
+      const { status, body } = await api.server.gql<{ nodes: unknown[] }>(
+        NODES,
+        { ids: [valid, makeId()] },
+        { token: asCreatorA() },
+      );
+      expect(status).toBe(200);
+      expect(body).toEqual({ data: { nodes: [{ __typename: 'Badge', id: valid }, null] } });
+    },
+  );
 
   test('asCreatorA: an error for a bad id does not leak internals (SQL, stack, Prisma)', async () => {
     for (const [, makeId] of cases) {

@@ -21,7 +21,10 @@ beforeAll(async () => {
   // Ada gets 20 published programs with 10 enrollments each, and every user 3 badges.
   const { owner } = database;
   const A = database.tenants.creatorA;
-  await owner.query(`INSERT INTO programs (creator_id, name, status, published_at) SELECT $1, 'Load ' || g, 'published', now() FROM generate_series(1, 20) g`, [A]);
+  await owner.query(
+    `INSERT INTO programs (creator_id, name, status, published_at) SELECT $1, 'Load ' || g, 'published', now() FROM generate_series(1, 20) g`,
+    [A],
+  );
   await owner.query(
     `INSERT INTO program_enrollments (creator_id, program_id, user_id)
      SELECT $1, p.id, u.id FROM (SELECT id FROM programs WHERE creator_id = $1 AND name LIKE 'Load %') p
@@ -66,7 +69,10 @@ const NESTED = /* GraphQL */ `
         edges {
           node {
             name
-            enrollmentStats { total completed }
+            enrollmentStats {
+              total
+              completed
+            }
             enrollments(first: $enrollments) {
               edges {
                 node {
@@ -74,7 +80,16 @@ const NESTED = /* GraphQL */ `
                   user {
                     displayName
                     pointsTotal
-                    badges(first: 10) { edges { node { earnedAt badge { name } } } }
+                    badges(first: 10) {
+                      edges {
+                        node {
+                          earnedAt
+                          badge {
+                            name
+                          }
+                        }
+                      }
+                    }
                   }
                 }
               }
@@ -88,11 +103,13 @@ const NESTED = /* GraphQL */ `
 
 async function countStatements(programs: number, enrollments: number) {
   capture.reset();
-  const { body } = await api.server.gql<{ me: { programs: { edges: { node: { enrollments: { edges: { node: { user: { badges: { edges: unknown[] } } } }[] } } }[] } } }>(
-    NESTED,
-    { programs, enrollments },
-    { token: api.server.tokenFor(api.tenants.creatorA) },
-  );
+  const { body } = await api.server.gql<{
+    me: {
+      programs: {
+        edges: { node: { enrollments: { edges: { node: { user: { badges: { edges: unknown[] } } } }[] } } }[];
+      };
+    };
+  }>(NESTED, { programs, enrollments }, { token: api.server.tokenFor(api.tenants.creatorA) });
   expect(body.errors).toBeUndefined();
   const programEdges = body.data!.me.programs.edges;
   const enrollmentEdges = programEdges.flatMap((p) => p.node.enrollments.edges);
@@ -102,7 +119,15 @@ async function countStatements(programs: number, enrollments: number) {
   // and one (implicit) transaction.
   const begins = sent.filter((s) => s.text.startsWith('BEGIN;')).length;
   const behindSettings = sent.filter((s) => s.settings).length;
-  return { roundTrips: sent.length, statements: sent.length + begins + behindSettings, transactions: begins + behindSettings, programs: programEdges.length, enrollments: enrollmentEdges.length, badges: enrollmentEdges.reduce((n, e) => n + e.node.user.badges.edges.length, 0), sql: sent.map((s) => s.text) };
+  return {
+    roundTrips: sent.length,
+    statements: sent.length + begins + behindSettings,
+    transactions: begins + behindSettings,
+    programs: programEdges.length,
+    enrollments: enrollmentEdges.length,
+    badges: enrollmentEdges.reduce((n, e) => n + e.node.user.badges.edges.length, 0),
+    sql: sent.map((s) => s.text),
+  };
 }
 
 test('asCreatorA: creator -> 20 programs -> 10 enrollments each -> user -> badges costs the same statements as 2 -> 2', async () => {
@@ -123,17 +148,28 @@ test('asCreatorA: creator -> 20 programs -> 10 enrollments each -> user -> badge
   //   7.   enrollment counts by status for all 20 programs (one DataLoader batch);
   //   8.   points for all users on the page (one DataLoader batch).
   // (Before bench/NOTES.md's changes: 17 statements in 17 round trips and 3 transactions.)
-  expect({ roundTrips: large.roundTrips, statements: large.statements, transactions: large.transactions }).toEqual({ roundTrips: 8, statements: 16, transactions: 8 });
+  expect({ roundTrips: large.roundTrips, statements: large.statements, transactions: large.transactions }).toEqual({
+    roundTrips: 8,
+    statements: 16,
+    transactions: 8,
+  });
 });
 
 test('asPartner: a persisted operation (user -> achievements, badges, points) costs 6 round trips, the key lookup included', async () => {
   const A = api.tenants.creatorA;
   const key = issueApiKey(A);
   const { owner } = api;
-  await owner.query(`INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'count', $2, $3, '{read}')`, [A, key.prefix, key.hash]);
-  const userId = (await owner.query<{ id: string }>(`SELECT user_id AS id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [A])).rows[0]!.id;
+  await owner.query(
+    `INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'count', $2, $3, '{read}')`,
+    [A, key.prefix, key.hash],
+  );
+  const userId = (
+    await owner.query<{ id: string }>(`SELECT user_id AS id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [A])
+  ).rows[0]!.id;
   const rewards = async () => {
-    const response = await callAsPartner(api.server.url, key.secret, 'PartnerUserRewards', { userId: encodeGlobalID('User', userId) });
+    const response = await callAsPartner(api.server.url, key.secret, 'PartnerUserRewards', {
+      userId: encodeGlobalID('User', userId),
+    });
     expect(response.body.errors).toBeUndefined();
     return response.body.data as { user: { badges: { totalCount: number } } };
   };
@@ -141,7 +177,11 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
   // wait until that call's usage log row has committed (250 ms after the call, later on a busy
   // machine), so that no statement of it is sent while counting.
   const logged = (rows: number) =>
-    until(`SELECT count(l.id) = $2 AND bool_and(k.last_used_at IS NOT NULL) AS ok FROM api_keys k LEFT JOIN api_usage_logs l ON l.api_key_id = k.id WHERE k.key_prefix = $1`, [key.prefix, rows], `${rows} usage log row(s) of the key`);
+    until(
+      `SELECT count(l.id) = $2 AND bool_and(k.last_used_at IS NOT NULL) AS ok FROM api_keys k LEFT JOIN api_usage_logs l ON l.api_key_id = k.id WHERE k.key_prefix = $1`,
+      [key.prefix, rows],
+      `${rows} usage log row(s) of the key`,
+    );
   await rewards();
   await logged(1);
   capture.reset();
@@ -156,12 +196,19 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
   // count), badges (and count), the badges' definitions and the points (one DataLoader batch):
   // each behind the tenant settings statement, one round trip each.
   expect(texts.filter((t) => /api_keys/.test(t))).toHaveLength(1);
-  expect({ roundTrips: sent.length, behindSettings: sent.filter((s) => s.settings).length }).toEqual({ roundTrips: 6, behindSettings: 6 });
+  expect({ roundTrips: sent.length, behindSettings: sent.filter((s) => s.settings).length }).toEqual({
+    roundTrips: 6,
+    behindSettings: 6,
+  });
 });
 
-test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round trip per Prisma query level, nothing per row', async () => {
+test("asCreatorA: the benchmark's queries (bench/queries.ts) cost one round trip per Prisma query level, nothing per row", async () => {
   const { owner } = api;
-  const programId = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND name = 'Load 1'`, [api.tenants.creatorA])).rows[0]!.id;
+  const programId = (
+    await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND name = 'Load 1'`, [
+      api.tenants.creatorA,
+    ])
+  ).rows[0]!.id;
   const token = api.server.tokenFor(api.tenants.creatorA);
   const run = async (q: keyof typeof A_DOCUMENTS, variables: Record<string, unknown>) => {
     capture.reset();
@@ -189,20 +236,34 @@ test('asCreatorA: the benchmark\'s queries (bench/queries.ts) cost one round tri
 test('asCreatorB: 20 concurrent first requests of a tenant read its plan rates once', async () => {
   const token = api.server.tokenFor(api.tenants.creatorB);
   capture.reset();
-  const responses = await Promise.all(Array.from({ length: 20 }, () => api.server.gql('{ __typename }', {}, { token })));
+  const responses = await Promise.all(
+    Array.from({ length: 20 }, () => api.server.gql('{ __typename }', {}, { token })),
+  );
   expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
   expect(capture.sent.filter((s) => s.text.includes('plan_limit')).length).toBe(1);
 });
 
 test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per type it names (100 copies of one id: 1)', async () => {
   const { owner } = api;
-  const users = (await owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 50`, [api.tenants.creatorA])).rows.map((r) => r.id);
-  const programs = (await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 50`, [api.tenants.creatorA])).rows.map((r) => r.id);
+  const users = (
+    await owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 50`, [
+      api.tenants.creatorA,
+    ])
+  ).rows.map((r) => r.id);
+  const programs = (
+    await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 50`, [
+      api.tenants.creatorA,
+    ])
+  ).rows.map((r) => r.id);
   const token = api.server.tokenFor(api.tenants.creatorA);
   const run = async (ids: string[]) => {
     await api.server.gql('{ __typename }', {}, { token }); // the plan's rates, read once a minute
     capture.reset();
-    const { body } = await api.server.gql<{ nodes: ({ id: string } | null)[] }>('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }, { token });
+    const { body } = await api.server.gql<{ nodes: ({ id: string } | null)[] }>(
+      'query($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+      { ids },
+      { token },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data!.nodes.map((n) => n?.id ?? null)).toEqual(ids);
     // A stale plan-rate entry is refreshed in the background, whenever a slow run makes it stale.
@@ -210,7 +271,10 @@ test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per typ
   };
   const oneUser = encodeGlobalID('User', users[0]!);
   expect(await run(Array.from({ length: 100 }, () => oneUser))).toBe(1);
-  const mixed = [...users.map((id) => encodeGlobalID('User', id)), ...programs.map((id) => encodeGlobalID('Program', id))];
+  const mixed = [
+    ...users.map((id) => encodeGlobalID('User', id)),
+    ...programs.map((id) => encodeGlobalID('Program', id)),
+  ];
   expect(await run(mixed)).toBe(2);
 });
 
@@ -225,6 +289,8 @@ test('every statement the application role sent while this file ran, background 
   expect(tenantsSeen.has(A)).toBe(true);
   // Both ways of setting the tenant were seen (so the check above looked at both): the usage
   // log's transactions and the statements behind the settings statement.
-  expect(capture.all.some((s) => s.transaction !== undefined && /api_usage_logs/.test(s.text) && s.tenant === A)).toBe(true);
+  expect(capture.all.some((s) => s.transaction !== undefined && /api_usage_logs/.test(s.text) && s.tenant === A)).toBe(
+    true,
+  );
   expect(capture.all.filter((s) => s.settings).length).toBeGreaterThan(20);
 });

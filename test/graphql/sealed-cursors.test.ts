@@ -18,13 +18,26 @@ const PROGRAMS = /* GraphQL */ `query Programs($first: Int, $after: String) { pr
 const MY_USERS = /* GraphQL */ `query MyUsers($first: Int, $after: String, $last: Int, $before: String) {
   me { users(first: $first, after: $after, last: $last, before: $before) { ${PAGE} } }
 }`;
-const FEED = /* GraphQL */ `query Feed($after: String, $first: Int) { userChanges(after: $after, first: $first) { cursor hasMore users { id } } }`;
+const FEED = /* GraphQL */ `
+  query Feed($after: String, $first: Int) {
+    userChanges(after: $after, first: $first) {
+      cursor
+      hasMore
+      users {
+        id
+      }
+    }
+  }
+`;
 const CREATE_KEY = /* GraphQL */ `mutation CreateApiKey($input: CreateApiKeyInput!) {
   createApiKey(input: $input) { __typename ... on CreateApiKeySuccess { data { secret } } ${ERRORS} }
 }`;
 
 /** The response refuses `argument` as a cursor, with nothing else answered. */
-function expectBadCursor(body: { data?: Json | null; errors?: { message: string; extensions?: Json }[] }, argument: 'after' | 'before') {
+function expectBadCursor(
+  body: { data?: Json | null; errors?: { message: string; extensions?: Json }[] },
+  argument: 'after' | 'before',
+) {
   expect(body.errors).toHaveLength(1);
   expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
   expect(body.errors![0]!.message).toMatch(new RegExp(`^${argument} is not a cursor`));
@@ -37,7 +50,8 @@ function tamper(cursor: string): string {
   return cursor.slice(0, i) + (cursor[i] === 'A' ? 'B' : 'A') + cursor.slice(i + 1);
 }
 
-const usersOfA = async () => (await sql(`SELECT id FROM users WHERE creator_id = $1`, [api.tenants.creatorA])).map((r) => r.id as string).sort();
+const usersOfA = async () =>
+  (await sql(`SELECT id FROM users WHERE creator_id = $1`, [api.tenants.creatorA])).map((r) => r.id as string).sort();
 const usersTable = async () => JSON.stringify(await sql(`SELECT id, updated_at, change_xid FROM users ORDER BY id`));
 
 describe('connection cursors are sealed', () => {
@@ -91,7 +105,15 @@ describe('connection cursors are sealed', () => {
 
   test('asCreatorA: garbage, truncated or tampered `after`/`before` on a root connection is BAD_USER_INPUT', async () => {
     const real = (await query('asCreatorA', USERS, { first: 2 })).users.pageInfo.endCursor as string;
-    for (const bad of ['garbage', '', 'R1BDOlM6bm9wZQ==', real.slice(0, -6), real.slice(0, 10), tamper(real), `${real}A`]) {
+    for (const bad of [
+      'garbage',
+      '',
+      'R1BDOlM6bm9wZQ==',
+      real.slice(0, -6),
+      real.slice(0, 10),
+      tamper(real),
+      `${real}A`,
+    ]) {
       expectBadCursor((await send('asCreatorA', USERS, { first: 2, after: bad })).body, 'after');
       expectBadCursor((await send('asCreatorA', USERS, { last: 2, before: bad })).body, 'before');
     }
@@ -103,7 +125,10 @@ describe('connection cursors are sealed', () => {
       expectBadCursor((await send('asCreatorA', MY_USERS, { first: 2, after: bad })).body, 'after');
     }
     // Inline, not a variable: the nested connection's arguments are read while its parent plans its query.
-    expectBadCursor((await send('asCreatorA', `{ me { users(first: 2, after: "${tamper(real)}") { nodes { id } } } }`)).body, 'after');
+    expectBadCursor(
+      (await send('asCreatorA', `{ me { users(first: 2, after: "${tamper(real)}") { nodes { id } } } }`)).body,
+      'after',
+    );
   });
 
   test("asCreatorB replaying creator A's cursors is BAD_USER_INPUT, and sees nothing of A's", async () => {
@@ -123,15 +148,26 @@ describe('connection cursors are sealed', () => {
     expectBadCursor((await send('asCreatorA', USERS, { first: 2, after: program })).body, 'after');
   });
 
-  test('an admin acting on creator A pages with A\'s cursors; acting on B it is refused', async () => {
+  test("an admin acting on creator A pages with A's cursors; acting on B it is refused", async () => {
     const token = api.server.tokenFor(crypto.randomUUID(), 'admin');
-    const actingOn = (creatorId: string) => ({ token, headers: { 'x-act-as-creator': creatorId, 'x-admin-reason': 'cursor test' } });
+    const actingOn = (creatorId: string) => ({
+      token,
+      headers: { 'x-act-as-creator': creatorId, 'x-admin-reason': 'cursor test' },
+    });
     const page1 = (await query('asCreatorA', USERS, { first: 2 })).users;
-    const asAdmin = await api.server.gql<Json>(USERS, { first: 2, after: page1.pageInfo.endCursor }, actingOn(api.tenants.creatorA));
+    const asAdmin = await api.server.gql<Json>(
+      USERS,
+      { first: 2, after: page1.pageInfo.endCursor },
+      actingOn(api.tenants.creatorA),
+    );
     expect(asAdmin.body.errors).toBeUndefined();
     const page2 = (await query('asCreatorA', USERS, { first: 2, after: page1.pageInfo.endCursor })).users;
     expect(asAdmin.body.data!.users.nodes).toEqual(page2.nodes);
-    expectBadCursor((await api.server.gql<Json>(USERS, { first: 2, after: page1.pageInfo.endCursor }, actingOn(api.tenants.creatorB))).body, 'after');
+    expectBadCursor(
+      (await api.server.gql<Json>(USERS, { first: 2, after: page1.pageInfo.endCursor }, actingOn(api.tenants.creatorB)))
+        .body,
+      'after',
+    );
   });
 });
 
@@ -167,7 +203,14 @@ describe('the change feed (userChanges)', () => {
     const before = await usersTable();
     const real = (await query('asCreatorA', FEED, { first: 1 })).userChanges.cursor as string;
     const user = (await usersOfA())[0]!;
-    for (const bad of ['garbage', real.slice(0, -4), tamper(real), legacy('9999999999999999999', user), legacy('1', '------------------------------------'), legacy('0', user)]) {
+    for (const bad of [
+      'garbage',
+      real.slice(0, -4),
+      tamper(real),
+      legacy('9999999999999999999', user),
+      legacy('1', '------------------------------------'),
+      legacy('0', user),
+    ]) {
       expectBadCursor((await send('asCreatorA', FEED, { after: bad })).body, 'after');
     }
     expect(await usersTable()).toBe(before);
@@ -180,10 +223,11 @@ describe('the change feed (userChanges)', () => {
 
   describe('asPartner (PartnerUserChanges, by hash)', () => {
     const keyOf = async (actor: 'asCreatorA' | 'asCreatorB') =>
-      (await query(actor, CREATE_KEY, { input: { name: 'feed', scopes: ['READ', 'WRITE'] } })).createApiKey.data.secret as string;
+      (await query(actor, CREATE_KEY, { input: { name: 'feed', scopes: ['READ', 'WRITE'] } })).createApiKey.data
+        .secret as string;
     const feed = (key: string, variables: Json) => callAsPartner(api.server.url, key, 'PartnerUserChanges', variables);
 
-    test('a malformed, out-of-range or other tenant\'s cursor is BAD_USER_INPUT; its own pages on', async () => {
+    test("a malformed, out-of-range or other tenant's cursor is BAD_USER_INPUT; its own pages on", async () => {
       const keyA = await keyOf('asCreatorA');
       const keyB = await keyOf('asCreatorB');
       const before = await usersTable();
@@ -194,7 +238,12 @@ describe('the change feed (userChanges)', () => {
       expect(next.body.errors).toBeUndefined();
       expect(next.body.data.userChanges.users).not.toContainEqual(page.body.data.userChanges.users[0]);
       const user = (await usersOfA())[0]!;
-      for (const bad of ['garbage', tamper(cursor), legacy('9999999999999999999', user), legacy('1', '------------------------------------')]) {
+      for (const bad of [
+        'garbage',
+        tamper(cursor),
+        legacy('9999999999999999999', user),
+        legacy('1', '------------------------------------'),
+      ]) {
         expectBadCursor((await feed(keyA, { after: bad })).body, 'after');
       }
       expectBadCursor((await feed(keyB, { after: cursor })).body, 'after');

@@ -38,8 +38,22 @@ export interface Result {
 export const ERRORS = `... on Error { code message } ... on ValidationError { fields { path message } }`;
 /** A connection's totals, page info, edges and nodes (ids only). */
 export const PAGE = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } nodes { id }`;
-export const NODE = /* GraphQL */ `query Node($id: ID!) { node(id: $id) { __typename id } }`;
-export const NODES = /* GraphQL */ `query Nodes($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`;
+export const NODE = /* GraphQL */ `
+  query Node($id: ID!) {
+    node(id: $id) {
+      __typename
+      id
+    }
+  }
+`;
+export const NODES = /* GraphQL */ `
+  query Nodes($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      id
+    }
+  }
+`;
 
 // ------------------------------------------------------------------------------------------
 // Global ids, times
@@ -84,7 +98,8 @@ export const DAY = 86_400_000;
 /** A UTC calendar day, `offset` days from today, as YYYY-MM-DD. */
 export const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
 /** Two times (in ms) at most `seconds` apart. */
-export const withinSeconds = (actual: number, expected: number, seconds: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(seconds * 1000);
+export const withinSeconds = (actual: number, expected: number, seconds: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(seconds * 1000);
 
 // ------------------------------------------------------------------------------------------
 // Result checks
@@ -94,15 +109,25 @@ export const withinSeconds = (actual: number, expected: number, seconds: number)
  * A ValidationError whose field paths (each passed through `normalizePath`, duplicates removed)
  * are exactly `paths`, each with a message.
  */
-export function expectValidation(result: Json | Result, paths: string[], normalizePath: (path: string) => string = (path) => path) {
+export function expectValidation(
+  result: Json | Result,
+  paths: string[],
+  normalizePath: (path: string) => string = (path) => path,
+) {
   expect(result.__typename).toBe('ValidationError');
   expect(result.code).toBe('VALIDATION_FAILED');
   const fields = result.fields as { path: string; message: string }[];
   expect([...new Set(fields.map((f) => normalizePath(f.path)))].sort()).toEqual([...paths].sort());
   for (const f of fields) expect(f.message).toEqual(expect.any(String));
 }
-export const expectNotFound = (result: Json | Result) => expect(result).toEqual(expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }));
-export const expectConflict = (result: Json | Result) => expect(result).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }));
+export const expectNotFound = (result: Json | Result) =>
+  expect(result).toEqual(
+    expect.objectContaining({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) }),
+  );
+export const expectConflict = (result: Json | Result) =>
+  expect(result).toEqual(
+    expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }),
+  );
 
 // ------------------------------------------------------------------------------------------
 // The harness
@@ -126,7 +151,13 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
   // These suites read whole trees with 100-row pages to prove isolation; the limits and rates
   // a production server enforces are tested in test/server/ and
   // test/modules/billing/quotas.test.ts, not here.
-  const env = { MAX_QUERY_COST: '1000000000000', MAX_QUERY_DEPTH: '60', MAX_QUERY_ALIASES: '200', RATE_LIMITS: 'off', ...options.env };
+  const env = {
+    MAX_QUERY_COST: '1000000000000',
+    MAX_QUERY_DEPTH: '60',
+    MAX_QUERY_ALIASES: '200',
+    RATE_LIMITS: 'off',
+    ...options.env,
+  };
   const harness = useServer(useDatabase(), { env });
   const theServer = (): TestServer => harness.server;
   const theTenants = (): TwoTenants => harness.tenants;
@@ -141,7 +172,8 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
 
   // --- who is asking --------------------------------------------------------------------
 
-  const creatorOf = (actor: Actor) => (actor === 'asCreatorA' ? theTenants().creatorA : actor === 'asCreatorB' ? theTenants().creatorB : undefined);
+  const creatorOf = (actor: Actor) =>
+    actor === 'asCreatorA' ? theTenants().creatorA : actor === 'asCreatorB' ? theTenants().creatorB : undefined;
   const tokenOf = (actor: Actor) => {
     const creator = creatorOf(actor);
     return creator ? theServer().tokenFor(creator) : undefined;
@@ -158,7 +190,12 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
   }
 
   /** A mutation answered with a member of its result union (never a top-level error). */
-  async function mutateWithToken(token: string | undefined, document: string, field: string, variables: Variables): Promise<Result> {
+  async function mutateWithToken(
+    token: string | undefined,
+    document: string,
+    field: string,
+    variables: Variables,
+  ): Promise<Result> {
     return (await read<Record<string, Result>>(token, document, variables))[field]!;
   }
 
@@ -184,7 +221,8 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
     theServer().gql<Json>(document, variables, { token: tokenOf(actor) });
 
   /** A request as `actor` that must succeed without errors; returns `data`. */
-  const query = (actor: Actor, document: string, variables: Variables = {}): Promise<Json> => read<Json>(tokenOf(actor), document, variables);
+  const query = (actor: Actor, document: string, variables: Variables = {}): Promise<Json> =>
+    read<Json>(tokenOf(actor), document, variables);
 
   /** A mutation as `actor`: returns the member of its result union. */
   async function mutate(actor: Actor, document: string, field: string, variables: Variables): Promise<Json> {
@@ -204,7 +242,14 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
    * Every page of a list, walked with first/after as `actor`; checks that pages neither overlap
    * nor skip (and, with `endCursorIsLastEdge`, that endCursor is the last edge's cursor).
    */
-  async function walk(actor: Actor, document: string, field: string, variables: Variables, pageSize: number, checks: { endCursorIsLastEdge?: boolean } = {}): Promise<string[]> {
+  async function walk(
+    actor: Actor,
+    document: string,
+    field: string,
+    variables: Variables,
+    pageSize: number,
+    checks: { endCursorIsLastEdge?: boolean } = {},
+  ): Promise<string[]> {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 100; page++) {
@@ -237,7 +282,10 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
       byTable.set(table, [...(byTable.get(table) ?? []), uuidOf(id)]);
     }
     for (const [table, list] of byTable) {
-      const rows = await stored.sql<{ id: string; creator_id: string }>(`SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`, [list]);
+      const rows = await stored.sql<{ id: string; creator_id: string }>(
+        `SELECT id, creator_id FROM ${table} WHERE id = ANY($1::uuid[])`,
+        [list],
+      );
       expect(rows.length).toBe(new Set(list).size);
       rows.forEach((r) => owners.add(r.creator_id));
     }

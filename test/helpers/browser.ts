@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 
-export const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => Boolean(p) && fs.existsSync(p!));
+export const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p): p is string => Boolean(p) && fs.existsSync(p!),
+);
 
 if (!CHROMIUM && process.env.CI) throw new Error('chromium is required in CI (apt-get install chromium)');
 
@@ -14,7 +16,6 @@ if (!CHROMIUM && process.env.CI) throw new Error('chromium is required in CI (ap
 export const describeWithBrowser: jest.Describe = CHROMIUM
   ? describe
   : (((name: string, fn: () => void) => {
-       
       console.warn(`skipped "${name}": chromium is not installed (apt-get install chromium)`);
       describe.skip(name, fn);
     }) as jest.Describe);
@@ -24,7 +25,11 @@ export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/screensho
 
 export async function launchBrowser(): Promise<Browser> {
   // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 /**
@@ -49,7 +54,9 @@ export function recordNetwork(target: Page | BrowserContext): NetworkLog {
       }),
   };
   target.on('request', (request: Request) => log.requests.push(request.url()));
-  target.on('requestfailed', (request: Request) => log.failed.push({ url: request.url(), error: request.failure()?.errorText ?? 'failed' }));
+  target.on('requestfailed', (request: Request) =>
+    log.failed.push({ url: request.url(), error: request.failure()?.errorText ?? 'failed' }),
+  );
   return log;
 }
 

@@ -52,7 +52,12 @@ async function createDatabase(fromTemplate: boolean): Promise<TestDatabase> {
     name,
     ownerUrl: roleUrl(state.adminUrl, state.ownerRole, state.ownerPassword, name),
     appUrl: roleUrl(state.adminUrl, state.appRole, state.appPassword, name),
-    adminUrl: roleUrl(state.adminUrl, new URL(state.adminUrl).username, decodeURIComponent(new URL(state.adminUrl).password), name),
+    adminUrl: roleUrl(
+      state.adminUrl,
+      new URL(state.adminUrl).username,
+      decodeURIComponent(new URL(state.adminUrl).password),
+      name,
+    ),
     async drop() {
       const client = new pg.Client({ connectionString: state.adminUrl });
       await client.connect();

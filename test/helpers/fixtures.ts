@@ -31,7 +31,11 @@ export async function connect(url: string): Promise<pg.Client> {
 }
 
 /** Runs `fn` as the application role with the tenant set, then rolls everything back. */
-export async function asTenant<T>(client: pg.Client, creatorId: string | null, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+export async function asTenant<T>(
+  client: pg.Client,
+  creatorId: string | null,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
   await client.query('BEGIN');
   try {
     if (creatorId) await client.query(`SELECT set_config('app.current_creator_id', $1, true)`, [creatorId]);

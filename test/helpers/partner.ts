@@ -28,11 +28,17 @@ export interface PartnerCall {
 export interface PartnerResponse {
   status: number;
   headers: Headers;
-   
+
   body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
-export async function callAsPartner(url: string, key: string | undefined, name: string | undefined, variables: Record<string, unknown> = {}, call: PartnerCall = {}): Promise<PartnerResponse> {
+export async function callAsPartner(
+  url: string,
+  key: string | undefined,
+  name: string | undefined,
+  variables: Record<string, unknown> = {},
+  call: PartnerCall = {},
+): Promise<PartnerResponse> {
   const method = call.method ?? 'POST';
   const hash = call.hash ?? (name ? operation(name).hash : undefined);
   const params: Record<string, unknown> = { variables, ...call.extra };
@@ -41,7 +47,10 @@ export async function callAsPartner(url: string, key: string | undefined, name: 
     if (form === 'extensions') params.extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
     else params[form] = hash;
   }
-  const headers: Record<string, string> = { accept: 'application/graphql-response+json, application/json', ...call.headers };
+  const headers: Record<string, string> = {
+    accept: 'application/graphql-response+json, application/json',
+    ...call.headers,
+  };
   if (key !== undefined) headers['x-api-key'] = key;
   let response: Response;
   if (method === 'GET') {
@@ -49,7 +58,11 @@ export async function callAsPartner(url: string, key: string | undefined, name: 
     for (const [k, v] of Object.entries(params)) search.set(k, typeof v === 'string' ? v : JSON.stringify(v));
     response = await fetch(`${url}?${search}`, { headers });
   } else {
-    response = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
   }
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };

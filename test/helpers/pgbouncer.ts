@@ -29,7 +29,9 @@ export async function startPgBouncer(directUrls: string[], poolSize = 3): Promis
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pgbouncer-'));
   fs.chmodSync(dir, 0o777);
-  const users = directUrls.map((u) => new URL(u)).map((u) => `"${decodeURIComponent(u.username)}" "${decodeURIComponent(u.password)}"`);
+  const users = directUrls
+    .map((u) => new URL(u))
+    .map((u) => `"${decodeURIComponent(u.username)}" "${decodeURIComponent(u.password)}"`);
   fs.writeFileSync(path.join(dir, 'users.txt'), `${users.join('\n')}\n`, { mode: 0o644 });
   fs.writeFileSync(
     path.join(dir, 'pgbouncer.ini'),
@@ -64,7 +66,10 @@ export async function startPgBouncer(directUrls: string[], poolSize = 3): Promis
       s.once('error', () => resolve(false));
     });
     if (open) break;
-    if (i > 100 || child.exitCode !== null) throw new Error(`pgbouncer did not start: ${fs.existsSync(path.join(dir, 'pgbouncer.log')) ? fs.readFileSync(path.join(dir, 'pgbouncer.log'), 'utf8') : 'no log'}`);
+    if (i > 100 || child.exitCode !== null)
+      throw new Error(
+        `pgbouncer did not start: ${fs.existsSync(path.join(dir, 'pgbouncer.log')) ? fs.readFileSync(path.join(dir, 'pgbouncer.log'), 'utf8') : 'no log'}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

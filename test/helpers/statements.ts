@@ -55,11 +55,13 @@ export function captureStatements(user: string, options: { skipApplicationName?:
   let transactions = 0;
 
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const params = (this as unknown as { connectionParameters: { user: string; application_name?: string } }).connectionParameters;
+    const params = (this as unknown as { connectionParameters: { user: string; application_name?: string } })
+      .connectionParameters;
     if (params.user === user && params.application_name !== options.skipApplicationName) {
       const q = args[0] as string | { text: string; values?: unknown[]; tenantSettings?: boolean; settings?: string[] };
       const text = typeof q === 'string' ? q : q.text;
-      const values = (typeof q === 'string' ? undefined : q.values) ?? (Array.isArray(args[1]) ? (args[1] as unknown[]) : undefined);
+      const values =
+        (typeof q === 'string' ? undefined : q.values) ?? (Array.isArray(args[1]) ? (args[1] as unknown[]) : undefined);
       const statement: SentStatement = { text, settings: typeof q !== 'string' && q.tenantSettings === true };
       if (statement.settings) {
         statement.tenant = nonEmpty((q as { settings?: string[] }).settings?.[0]);
@@ -71,7 +73,8 @@ export function captureStatements(user: string, options: { skipApplicationName?:
       } else {
         const tx = open.get(this);
         if (tx) {
-          if (tx.tenant === undefined && SETTINGS_STATEMENT.test(text)) tx.tenant = nonEmpty(values?.[0] as string | undefined);
+          if (tx.tenant === undefined && SETTINGS_STATEMENT.test(text))
+            tx.tenant = nonEmpty(values?.[0] as string | undefined);
           statement.transaction = tx.id;
           statement.tenant = tx.tenant;
           if (/^\s*(COMMIT|ROLLBACK)\s*;?\s*$/i.test(text)) open.delete(this);
@@ -90,7 +93,9 @@ export function captureStatements(user: string, options: { skipApplicationName?:
       sent.length = 0;
     },
     without(skip) {
-      const skipped = new Set(all.filter((s) => s.transaction !== undefined && skip.test(s.text)).map((s) => s.transaction));
+      const skipped = new Set(
+        all.filter((s) => s.transaction !== undefined && skip.test(s.text)).map((s) => s.transaction),
+      );
       return sent.filter((s) => s.transaction === undefined || !skipped.has(s.transaction));
     },
     uninstall: () => {

@@ -19,12 +19,15 @@ export function ownerQueries<Row = Record<string, unknown>>(owner: () => pg.Clie
   /** Every row of each table, by id: for "the database is unchanged" checks. */
   async function snapshot<K extends string>(tables: Record<K, string>): Promise<Record<K, Row[]>> {
     const state = {} as Record<K, Row[]>;
-    for (const [key, table] of Object.entries(tables) as [K, string][]) state[key] = await sql(`SELECT * FROM ${table} ORDER BY id`);
+    for (const [key, table] of Object.entries(tables) as [K, string][])
+      state[key] = await sql(`SELECT * FROM ${table} ORDER BY id`);
     return state;
   }
   /** The number of rows of each table (all tenants), in one query. */
   async function tableCounts<K extends string>(tables: Record<K, string>): Promise<Record<K, number>> {
-    const columns = (Object.entries(tables) as [K, string][]).map(([key, table]) => `(SELECT count(*) FROM ${table})::int AS ${key}`);
+    const columns = (Object.entries(tables) as [K, string][]).map(
+      ([key, table]) => `(SELECT count(*) FROM ${table})::int AS ${key}`,
+    );
     return (await one<Record<K, number>>(`SELECT ${columns.join(',\n')}`))!;
   }
 

@@ -44,7 +44,9 @@ export const RUNNERS = {
 export type Runner = keyof typeof RUNNERS;
 
 export function runnerOf(snippet: Snippet): Runner | undefined {
-  return (Object.keys(RUNNERS) as Runner[]).find((runner) => (RUNNERS[runner] as readonly string[]).includes(snippet.lang));
+  return (Object.keys(RUNNERS) as Runner[]).find((runner) =>
+    (RUNNERS[runner] as readonly string[]).includes(snippet.lang),
+  );
 }
 
 /**
@@ -65,7 +67,9 @@ export const NOT_RUN: { code: string | RegExp; why: string }[] = [
 ];
 
 export function notRunReason(snippet: Snippet): string | undefined {
-  return NOT_RUN.find((entry) => (typeof entry.code === 'string' ? snippet.code.trim() === entry.code : entry.code.test(snippet.code)))?.why;
+  return NOT_RUN.find((entry) =>
+    typeof entry.code === 'string' ? snippet.code.trim() === entry.code : entry.code.test(snippet.code),
+  )?.why;
 }
 
 /** What a test substitutes, and why. Everything else in a snippet runs verbatim. */
@@ -78,10 +82,22 @@ export interface Substitutions {
   partnerHash(name: string): string;
 }
 
-export const SUBSTITUTIONS: { find: RegExp; why: string; replace: (s: Substitutions, ...groups: string[]) => string }[] = [
+export const SUBSTITUTIONS: {
+  find: RegExp;
+  why: string;
+  replace: (s: Substitutions, ...groups: string[]) => string;
+}[] = [
   { find: /127\.0\.0\.1:4000/g, why: 'the test server listens on a free port', replace: (s) => s.host },
-  { find: /<token printed by npm start>/g, why: 'npm start prints a token for each demo creator; the test signs one for ada@demo.creatorgraph.dev', replace: (s) => s.token },
-  { find: /<(\w+) hash>/g, why: "the operation's hash in src/generated/partner/persisted-documents.json", replace: (s, name) => s.partnerHash(name) },
+  {
+    find: /<token printed by npm start>/g,
+    why: 'npm start prints a token for each demo creator; the test signs one for ada@demo.creatorgraph.dev',
+    replace: (s) => s.token,
+  },
+  {
+    find: /<(\w+) hash>/g,
+    why: "the operation's hash in src/generated/partner/persisted-documents.json",
+    replace: (s, name) => s.partnerHash(name),
+  },
   // Shell variables stay as written: `$KEY` is set in the environment of the shell that runs the
   // block (an API key the test issues to the demo creator), as a reader would `export KEY=...`.
 ];

@@ -20,7 +20,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 jest.setTimeout(120_000);
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 let db: TestDatabase;
 let server: TestServer;
@@ -64,7 +64,12 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Operations open over the server's sockets (its /metrics gauge). */
-const openOperations = async () => Number(/creatorgraph_open_subscriptions\{kind="operations"\} (\d+)/.exec(await (await fetch(server.url.replace('/graphql', '/metrics'))).text())![1]);
+const openOperations = async () =>
+  Number(
+    /creatorgraph_open_subscriptions\{kind="operations"\} (\d+)/.exec(
+      await (await fetch(server.url.replace('/graphql', '/metrics'))).text(),
+    )![1],
+  );
 
 /** Runs `end` (a complete or a close), then waits until the server has ended `n` operations. */
 async function ended(n: number, end: () => unknown) {
@@ -90,7 +95,13 @@ interface Subscription {
 
 /** One WebSocket of `token`, on which subscriptions are opened. */
 function openSocket(token: string) {
-  const client = createClient({ url: server.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: false });
+  const client = createClient({
+    url: server.url.replace('http://', 'ws://'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: false,
+  });
   sockets.push(client);
   return {
     client,
@@ -123,7 +134,10 @@ function openSocket(token: string) {
         for (;;) {
           const value = ready();
           if (value !== undefined) return value;
-          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; results ${JSON.stringify(results).slice(0, 300)} errors ${JSON.stringify(errors).slice(0, 300)}`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `timed out waiting for ${what}; results ${JSON.stringify(results).slice(0, 300)} errors ${JSON.stringify(errors).slice(0, 300)}`,
+            );
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([next, new Promise((r) => (timer = setTimeout(r, Math.max(1, deadline - Date.now()))))]);
           clearTimeout(timer);
@@ -134,18 +148,30 @@ function openSocket(token: string) {
         errors,
         stop,
         nth: (n, ms = 15_000) => waitFor(() => results[n - 1], ms, `result ${n}`),
-        outcome: (ms = 15_000) => waitFor<'accepted' | Json[]>(() => (errors[0] ? errors[0] : results.length > 0 ? 'accepted' : undefined), ms, 'the first result or an error'),
+        outcome: (ms = 15_000) =>
+          waitFor<'accepted' | Json[]>(
+            () => (errors[0] ? errors[0] : results.length > 0 ? 'accepted' : undefined),
+            ms,
+            'the first result or an error',
+          ),
       };
     },
   };
 }
 
 async function addUser(creatorId: string) {
-  await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, $2, 'web')`, [creatorId, `fair-${crypto.randomUUID()}`]);
+  await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, $2, 'web')`, [
+    creatorId,
+    `fair-${crypto.randomUUID()}`,
+  ]);
 }
 
 async function summaryOverHttp(creatorId: string): Promise<Json> {
-  const { body } = await server.gql<Json>(`{ dashboardSummary { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`, {}, { token: server.tokenFor(creatorId) });
+  const { body } = await server.gql<Json>(
+    `{ dashboardSummary { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`,
+    {},
+    { token: server.tokenFor(creatorId) },
+  );
   expect(body.errors).toBeUndefined();
   return body.data!.dashboardSummary;
 }
@@ -154,8 +180,15 @@ async function summaryOverHttp(creatorId: string): Promise<Json> {
 async function freeCreatorWithCap(cap: number): Promise<string> {
   // Only creator C is on the free plan in this file (A is pro, B starter).
   await owner.query(`UPDATE plan_limits SET subscriptions = $1 WHERE tier = 'free'`, [cap]);
-  const id = (await owner.query(`INSERT INTO creators (email, password_hash, first_name) VALUES ($1, 'x', 'C') RETURNING id`, [`cap-${crypto.randomUUID().slice(0, 8)}@example.com`])).rows[0].id as string;
-  await owner.query(`INSERT INTO subscriptions (creator_id, tier, status, current_period_start, current_period_end) VALUES ($1, 'free', 'active', now(), now() + interval '30 days')`, [id]);
+  const id = (
+    await owner.query(`INSERT INTO creators (email, password_hash, first_name) VALUES ($1, 'x', 'C') RETURNING id`, [
+      `cap-${crypto.randomUUID().slice(0, 8)}@example.com`,
+    ])
+  ).rows[0].id as string;
+  await owner.query(
+    `INSERT INTO subscriptions (creator_id, tier, status, current_period_start, current_period_end) VALUES ($1, 'free', 'active', now(), now() + interval '30 days')`,
+    [id],
+  );
   return id;
 }
 
@@ -167,7 +200,9 @@ test('asCreatorA: one socket holds at most MAX_SUBSCRIPTIONS_PER_SOCKET (25) sub
   expect(await Promise.all(held.map((s) => s.outcome()))).toEqual(Array(25).fill('accepted'));
 
   const refused = socket.subscribe();
-  expect(refusal(await refused.outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions_per_socket', max: 25 }]);
+  expect(refusal(await refused.outcome())).toEqual([
+    { code: 'QUOTA_EXCEEDED', quota: 'subscriptions_per_socket', max: 25 },
+  ]);
   expect(refused.errors[0]![0]!.message).toMatch(/25 subscriptions/);
 
   // The 25 keep running: a new user reaches each of them; the refused one never streams.
@@ -180,7 +215,9 @@ test('asCreatorA: one socket holds at most MAX_SUBSCRIPTIONS_PER_SOCKET (25) sub
   await ended(1, () => held[0]!.stop());
   const again = socket.subscribe();
   expect(await again.outcome()).toBe('accepted');
-  expect(refusal(await socket.subscribe().outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions_per_socket', max: 25 }]);
+  expect(refusal(await socket.subscribe().outcome())).toEqual([
+    { code: 'QUOTA_EXCEEDED', quota: 'subscriptions_per_socket', max: 25 },
+  ]);
 
   // Queries over the socket are not subscriptions: they do not need a slot.
   const query = socket.subscribe(`{ dashboardSummary { newUsers } }`);
@@ -194,7 +231,14 @@ test("a tenant holds at most its plan's `subscriptions` across sockets (concurre
   const first = openSocket(tokenC);
   const second = openSocket(tokenC);
   // Six at once over two sockets: exactly four start, whatever the interleaving.
-  const six = [first.subscribe(), first.subscribe(), first.subscribe(), second.subscribe(), second.subscribe(), second.subscribe()];
+  const six = [
+    first.subscribe(),
+    first.subscribe(),
+    first.subscribe(),
+    second.subscribe(),
+    second.subscribe(),
+    second.subscribe(),
+  ];
   const outcomes = await Promise.all(six.map((s) => s.outcome()));
   expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(4);
   expect(outcomes.filter((o) => o !== 'accepted').map(refusal)).toEqual([
@@ -204,7 +248,9 @@ test("a tenant holds at most its plan's `subscriptions` across sockets (concurre
 
   // Another socket of C is refused too: the cap is the tenant's, not the socket's.
   const third = openSocket(tokenC);
-  expect(refusal(await third.subscribe().outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 }]);
+  expect(refusal(await third.subscribe().outcome())).toEqual([
+    { code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 },
+  ]);
 
   // asCreatorB is not affected by C being at its cap, and hears its own changes.
   const b = openSocket(server.tokenFor(tenants.creatorB)).subscribe();
@@ -221,7 +267,9 @@ test("a tenant holds at most its plan's `subscriptions` across sockets (concurre
   // Completing one frees one slot, for any of C's sockets.
   await ended(1, () => accepted[0]!.stop());
   expect(await third.subscribe().outcome()).toBe('accepted');
-  expect(refusal(await third.subscribe().outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 }]);
+  expect(refusal(await third.subscribe().outcome())).toEqual([
+    { code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 },
+  ]);
 
   // Closing a socket frees all of its slots.
   await ended(3, async () => {
@@ -231,7 +279,9 @@ test("a tenant holds at most its plan's `subscriptions` across sockets (concurre
   const fourth = openSocket(tokenC);
   const more = [fourth.subscribe(), fourth.subscribe(), fourth.subscribe()];
   expect(await Promise.all(more.map((s) => s.outcome()))).toEqual(['accepted', 'accepted', 'accepted']);
-  expect(refusal(await fourth.subscribe().outcome())).toEqual([{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 }]);
+  expect(refusal(await fourth.subscribe().outcome())).toEqual([
+    { code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 4 },
+  ]);
   await third.client.dispose();
   await fourth.client.dispose();
 });
@@ -271,15 +321,26 @@ test("asCreatorA: 60 dashboardSummary subscriptions and 5 writes cost 6 summary 
 });
 
 test('programStatsUpdated: the watchers of one program share one funnel computation per burst', async () => {
-  const program = (await owner.query(`INSERT INTO programs (creator_id, name, status, published_at) VALUES ($1, 'Shared funnel', 'published', now()) RETURNING id`, [tenants.creatorA])).rows[0].id as string;
+  const program = (
+    await owner.query(
+      `INSERT INTO programs (creator_id, name, status, published_at) VALUES ($1, 'Shared funnel', 'published', now()) RETURNING id`,
+      [tenants.creatorA],
+    )
+  ).rows[0].id as string;
   const globalId = toGlobalId('Program', program);
   const socket = openSocket(server.tokenFor(tenants.creatorA));
   await sleep(300);
   sent.length = 0;
-  const watchers = Array.from({ length: 20 }, () => socket.subscribe(`subscription { programStatsUpdated(programId: "${globalId}") { enrolled } }`));
+  const watchers = Array.from({ length: 20 }, () =>
+    socket.subscribe(`subscription { programStatsUpdated(programId: "${globalId}") { enrolled } }`),
+  );
   expect(await Promise.all(watchers.map((s) => s.outcome()))).toEqual(Array(20).fill('accepted'));
   const user = (await owner.query(`SELECT id FROM users WHERE creator_id = $1 LIMIT 1`, [tenants.creatorA])).rows[0].id;
-  await owner.query(`INSERT INTO program_enrollments (creator_id, program_id, user_id) VALUES ($1, $2, $3)`, [tenants.creatorA, program, user]);
+  await owner.query(`INSERT INTO program_enrollments (creator_id, program_id, user_id) VALUES ($1, $2, $3)`, [
+    tenants.creatorA,
+    program,
+    user,
+  ]);
   for (const s of watchers) expect((await s.nth(2)).data.programStatsUpdated).toEqual({ enrolled: 1 });
   await sleep(300);
   // The funnel's grouped count: once at the start and once for the enrollment (before: 40).
@@ -290,18 +351,27 @@ test('programStatsUpdated: the watchers of one program share one funnel computat
 test('a tenant whose plan gives no cap gets MAX_SUBSCRIPTIONS_PER_TENANT (3 here)', async () => {
   // A creator with no billing subscription is on the free plan; without a free row, the plan
   // gives no number (app.plan_limit is null).
-  const planless = (await owner.query(`INSERT INTO creators (email, password_hash, first_name) VALUES ($1, 'x', 'D') RETURNING id`, [`planless-${crypto.randomUUID().slice(0, 8)}@example.com`])).rows[0].id as string;
+  const planless = (
+    await owner.query(`INSERT INTO creators (email, password_hash, first_name) VALUES ($1, 'x', 'D') RETURNING id`, [
+      `planless-${crypto.randomUUID().slice(0, 8)}@example.com`,
+    ])
+  ).rows[0].id as string;
   const free = (await owner.query(`DELETE FROM plan_limits WHERE tier = 'free' RETURNING *`)).rows[0];
   try {
     const socket = openSocket(server.tokenFor(planless));
     const four = [socket.subscribe(), socket.subscribe(), socket.subscribe(), socket.subscribe()];
     const outcomes = await Promise.all(four.map((s) => s.outcome()));
     expect(outcomes.filter((o) => o === 'accepted')).toHaveLength(3);
-    expect(outcomes.filter((o) => o !== 'accepted').map(refusal)).toEqual([[{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 3 }]]);
+    expect(outcomes.filter((o) => o !== 'accepted').map(refusal)).toEqual([
+      [{ code: 'QUOTA_EXCEEDED', quota: 'subscriptions', max: 3 }],
+    ]);
     await socket.client.dispose();
   } finally {
     const columns = Object.keys(free);
-    await owner.query(`INSERT INTO plan_limits (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`, columns.map((c) => free[c]));
+    await owner.query(
+      `INSERT INTO plan_limits (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      columns.map((c) => free[c]),
+    );
   }
 });
 

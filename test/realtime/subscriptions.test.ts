@@ -31,7 +31,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 const wsUrl = (s: TestServer) => s.url.replace('http://', 'ws://');
 
 interface Stream {
@@ -64,7 +64,10 @@ function subscribe(target: TestServer, token: string | undefined, query: string,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
-    on: { closed: (event) => closedResolve({ code: (event as { code: number }).code, reason: String((event as { reason: string }).reason) }) },
+    on: {
+      closed: (event) =>
+        closedResolve({ code: (event as { code: number }).code, reason: String((event as { reason: string }).reason) }),
+    },
   });
   clients.push(client);
   const results: Json[] = [];
@@ -89,11 +92,22 @@ function subscribe(target: TestServer, token: string | undefined, query: string,
       if (results.length >= n) return Promise.resolve(results[n - 1]!);
       return new Promise((resolve, reject) => {
         waiters.push({ n, resolve });
-        setTimeout(() => reject(new Error(`timed out waiting for result ${n}; got ${results.length}: ${JSON.stringify(results).slice(0, 300)} errors ${JSON.stringify(errors).slice(0, 300)}`)), ms).unref();
+        setTimeout(
+          () =>
+            reject(
+              new Error(
+                `timed out waiting for result ${n}; got ${results.length}: ${JSON.stringify(results).slice(0, 300)} errors ${JSON.stringify(errors).slice(0, 300)}`,
+              ),
+            ),
+          ms,
+        ).unref();
       });
     },
     async registered(listeners = 1) {
-      await until(() => hub.subscriberCount >= listenersBefore + listeners, `${listeners} hub listener(s) for ${query.slice(0, 60)}`);
+      await until(
+        () => hub.subscriberCount >= listenersBefore + listeners,
+        `${listeners} hub listener(s) for ${query.slice(0, 60)}`,
+      );
     },
     async answered() {
       let closedYet = false;
@@ -115,7 +129,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MESSAGES = `subscription { messageCreated { id content conversation { id } } }`;
 
 async function conversationOf(creatorId: string): Promise<string> {
-  return (await owner.query(`SELECT id FROM conversations WHERE creator_id = $1 ORDER BY id LIMIT 1`, [creatorId])).rows[0].id;
+  return (await owner.query(`SELECT id FROM conversations WHERE creator_id = $1 ORDER BY id LIMIT 1`, [creatorId]))
+    .rows[0].id;
 }
 
 test('asCreatorA and asCreatorB each hear only their own messages, whether written through the API or raw SQL', async () => {
@@ -124,21 +139,48 @@ test('asCreatorA and asCreatorB each hear only their own messages, whether writt
   await a.registered(2); // a's and b's
   const convA = await conversationOf(tenants.creatorA);
   const convB = await conversationOf(tenants.creatorB);
-  const sent = await server.gql(`mutation($c: ID!) { sendMessage(input: { conversationId: $c, content: "from A via the API" }) { __typename } }`, { c: toGlobalId('Conversation', convA) }, { token: server.tokenFor(tenants.creatorA) });
+  const sent = await server.gql(
+    `mutation($c: ID!) { sendMessage(input: { conversationId: $c, content: "from A via the API" }) { __typename } }`,
+    { c: toGlobalId('Conversation', convA) },
+    { token: server.tokenFor(tenants.creatorA) },
+  );
   expect(sent.body.data).toEqual({ sendMessage: { __typename: 'SendMessageSuccess' } });
-  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'from B via raw SQL')`, [tenants.creatorB, convB]);
+  await owner.query(
+    `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'from B via raw SQL')`,
+    [tenants.creatorB, convB],
+  );
 
-  expect((await a.nth(1)).data.messageCreated).toMatchObject({ content: 'from A via the API', conversation: { id: toGlobalId('Conversation', convA) } });
-  expect((await b.nth(1)).data.messageCreated).toMatchObject({ content: 'from B via raw SQL', conversation: { id: toGlobalId('Conversation', convB) } });
+  expect((await a.nth(1)).data.messageCreated).toMatchObject({
+    content: 'from A via the API',
+    conversation: { id: toGlobalId('Conversation', convA) },
+  });
+  expect((await b.nth(1)).data.messageCreated).toMatchObject({
+    content: 'from B via raw SQL',
+    conversation: { id: toGlobalId('Conversation', convB) },
+  });
   await sleep(500);
   expect(a.results.map((r) => r.data.messageCreated.content)).toEqual(['from A via the API']);
   expect(b.results.map((r) => r.data.messageCreated.content)).toEqual(['from B via raw SQL']);
 });
 
 test("asCreatorB cannot watch creator A's program or conversation: NOT_FOUND, and nothing streams", async () => {
-  const programOfA = (await owner.query(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [tenants.creatorA])).rows[0].id;
-  const stats = subscribe(server, server.tokenFor(tenants.creatorB), `subscription($p: ID!) { programStatsUpdated(programId: $p) { enrolled } }`, { p: toGlobalId('Program', programOfA) });
-  const messages = subscribe(server, server.tokenFor(tenants.creatorB), `subscription($c: ID!) { messageCreated(conversationId: $c) { id } }`, { c: toGlobalId('Conversation', await conversationOf(tenants.creatorA)) });
+  const programOfA = (
+    await owner.query(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [
+      tenants.creatorA,
+    ])
+  ).rows[0].id;
+  const stats = subscribe(
+    server,
+    server.tokenFor(tenants.creatorB),
+    `subscription($p: ID!) { programStatsUpdated(programId: $p) { enrolled } }`,
+    { p: toGlobalId('Program', programOfA) },
+  );
+  const messages = subscribe(
+    server,
+    server.tokenFor(tenants.creatorB),
+    `subscription($c: ID!) { messageCreated(conversationId: $c) { id } }`,
+    { c: toGlobalId('Conversation', await conversationOf(tenants.creatorA)) },
+  );
   for (const stream of [stats, messages]) {
     await stream.answered();
     // The refusal arrives as the operation's only result: errors, no data.
@@ -150,7 +192,11 @@ test("asCreatorB cannot watch creator A's program or conversation: NOT_FOUND, an
 test('a missing or bad credential closes the socket with 4403', async () => {
   const none = subscribe(server, undefined, MESSAGES);
   expect((await none.closed).code).toBe(4403);
-  const forged = subscribe(server, server.tokenFor(tenants.creatorA).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), MESSAGES);
+  const forged = subscribe(
+    server,
+    server.tokenFor(tenants.creatorA).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+    MESSAGES,
+  );
   expect((await forged.closed).code).toBe(4403);
   expect(none.results).toEqual([]);
 });
@@ -166,17 +212,41 @@ test('a token that expires mid-stream closes the socket with 4403', async () => 
 });
 
 test('programStatsUpdated pushes the funnel now, then a handful of times for a burst of 1,000 writes', async () => {
-  const program = (await owner.query(`INSERT INTO programs (creator_id, name, status, published_at) VALUES ($1, 'Burst', 'published', now()) RETURNING id`, [tenants.creatorA])).rows[0].id;
-  const stream = subscribe(server, server.tokenFor(tenants.creatorA), `subscription($p: ID!) { programStatsUpdated(programId: $p) { enrolled completed } }`, { p: toGlobalId('Program', program) });
+  const program = (
+    await owner.query(
+      `INSERT INTO programs (creator_id, name, status, published_at) VALUES ($1, 'Burst', 'published', now()) RETURNING id`,
+      [tenants.creatorA],
+    )
+  ).rows[0].id;
+  const stream = subscribe(
+    server,
+    server.tokenFor(tenants.creatorA),
+    `subscription($p: ID!) { programStatsUpdated(programId: $p) { enrolled completed } }`,
+    { p: toGlobalId('Program', program) },
+  );
   expect((await stream.nth(1)).data.programStatsUpdated).toEqual({ enrolled: 0, completed: 0 });
 
   // 1,000 separate writes from 10 connections, as fast as they go.
-  const users = (await owner.query(`INSERT INTO users (creator_id, external_id, channel) SELECT $1, 'burst-' || g, 'web' FROM generate_series(1, 1000) g RETURNING id`, [tenants.creatorA])).rows.map((r) => r.id);
+  const users = (
+    await owner.query(
+      `INSERT INTO users (creator_id, external_id, channel) SELECT $1, 'burst-' || g, 'web' FROM generate_series(1, 1000) g RETURNING id`,
+      [tenants.creatorA],
+    )
+  ).rows.map((r) => r.id);
   const pool = new pg.Pool({ connectionString: db.ownerUrl, max: 10 });
   try {
-    await Promise.all(Array.from({ length: 10 }, (_, w) => (async () => {
-      for (let i = w; i < users.length; i += 10) await pool.query(`INSERT INTO program_enrollments (creator_id, program_id, user_id) VALUES ($1, $2, $3)`, [tenants.creatorA, program, users[i]]);
-    })()));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, w) =>
+        (async () => {
+          for (let i = w; i < users.length; i += 10)
+            await pool.query(`INSERT INTO program_enrollments (creator_id, program_id, user_id) VALUES ($1, $2, $3)`, [
+              tenants.creatorA,
+              program,
+              users[i],
+            ]);
+        })(),
+      ),
+    );
   } finally {
     await pool.end();
   }
@@ -189,29 +259,56 @@ test('programStatsUpdated pushes the funnel now, then a handful of times for a b
 });
 
 test('dashboardSummary starts with today and moves when a user arrives', async () => {
-  const stream = subscribe(server, server.tokenFor(tenants.creatorB), `subscription { dashboardSummary { newUsers messages } }`);
+  const stream = subscribe(
+    server,
+    server.tokenFor(tenants.creatorB),
+    `subscription { dashboardSummary { newUsers messages } }`,
+  );
   const first = (await stream.nth(1)).data.dashboardSummary;
-  await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, $2, 'web')`, [tenants.creatorB, `dash-${crypto.randomUUID()}`]);
+  await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, $2, 'web')`, [
+    tenants.creatorB,
+    `dash-${crypto.randomUUID()}`,
+  ]);
   expect((await stream.nth(2)).data.dashboardSummary.newUsers).toBe(first.newUsers + 1);
 });
 
 test('an event written through instance A reaches a subscriber on instance B', async () => {
   const second = await startTestServer(db);
   try {
-    const stream = subscribe(second, second.tokenFor(tenants.creatorB), `subscription { badgeAwarded { badge { name } user { id } } }`);
+    const stream = subscribe(
+      second,
+      second.tokenFor(tenants.creatorB),
+      `subscription { badgeAwarded { badge { name } user { id } } }`,
+    );
     await stream.registered();
-    const badge = (await owner.query(`INSERT INTO badges (creator_id, name) VALUES ($1, 'Cross-instance') RETURNING id`, [tenants.creatorB])).rows[0].id;
-    const user = (await owner.query(`SELECT id FROM users WHERE creator_id = $1 LIMIT 1`, [tenants.creatorB])).rows[0].id;
-    const awarded = await server.gql(`mutation($u: ID!, $b: ID!) { awardBadge(userId: $u, badgeId: $b) { __typename } }`, { u: toGlobalId('User', user), b: toGlobalId('Badge', badge) }, { token: server.tokenFor(tenants.creatorB) });
+    const badge = (
+      await owner.query(`INSERT INTO badges (creator_id, name) VALUES ($1, 'Cross-instance') RETURNING id`, [
+        tenants.creatorB,
+      ])
+    ).rows[0].id;
+    const user = (await owner.query(`SELECT id FROM users WHERE creator_id = $1 LIMIT 1`, [tenants.creatorB])).rows[0]
+      .id;
+    const awarded = await server.gql(
+      `mutation($u: ID!, $b: ID!) { awardBadge(userId: $u, badgeId: $b) { __typename } }`,
+      { u: toGlobalId('User', user), b: toGlobalId('Badge', badge) },
+      { token: server.tokenFor(tenants.creatorB) },
+    );
     expect(awarded.body.data).toEqual({ awardBadge: { __typename: 'AwardBadgeSuccess' } });
-    expect((await stream.nth(1)).data.badgeAwarded).toEqual({ badge: { name: 'Cross-instance' }, user: { id: toGlobalId('User', user) } });
+    expect((await stream.nth(1)).data.badgeAwarded).toEqual({
+      badge: { name: 'Cross-instance' },
+      user: { id: toGlobalId('User', user) },
+    });
   } finally {
     await second.stop();
   }
 });
 
 test('the listener connection drops and reconnects; the subscription keeps streaming', async () => {
-  const stream = subscribe(server, server.tokenFor(tenants.creatorA), `subscription { engagementMetricUpdated(metricType: "reconnect_check") { metricValue } }`);
+  const stream = subscribe(
+    server,
+    server.tokenFor(tenants.creatorA),
+    `subscription { engagementMetricUpdated(metricType: "reconnect_check") { metricValue } }`,
+  );
   await stream.registered();
   const before = server.app.listener.backendPid();
   const admin = await connect(db.adminUrl);
@@ -221,10 +318,14 @@ test('the listener connection drops and reconnects; the subscription keeps strea
     await admin.end();
   }
   const deadline = Date.now() + EVENT_MS;
-  while (Date.now() < deadline && (!server.app.listener.connected() || server.app.listener.backendPid() === before)) await sleep(50);
+  while (Date.now() < deadline && (!server.app.listener.connected() || server.app.listener.backendPid() === before))
+    await sleep(50);
   expect(server.app.listener.connected()).toBe(true);
   expect(server.app.listener.backendPid()).not.toBe(before);
-  await owner.query(`INSERT INTO engagement_metrics (creator_id, metric_type, metric_value, date) VALUES ($1, 'reconnect_check', 42, current_date)`, [tenants.creatorA]);
+  await owner.query(
+    `INSERT INTO engagement_metrics (creator_id, metric_type, metric_value, date) VALUES ($1, 'reconnect_check', 42, current_date)`,
+    [tenants.creatorA],
+  );
   expect((await stream.nth(1)).data.engagementMetricUpdated).toEqual({ metricValue: 42 });
 });
 
@@ -249,9 +350,17 @@ test('in production, introspection is refused over the socket exactly as over HT
 
 test('messages written while the listener was away are delivered once it is back', async () => {
   const conversation = await conversationOf(tenants.creatorA);
-  const stream = subscribe(server, server.tokenFor(tenants.creatorA), `subscription($c: ID!) { messageCreated(conversationId: $c) { content } }`, { c: toGlobalId('Conversation', conversation) });
+  const stream = subscribe(
+    server,
+    server.tokenFor(tenants.creatorA),
+    `subscription($c: ID!) { messageCreated(conversationId: $c) { content } }`,
+    { c: toGlobalId('Conversation', conversation) },
+  );
   await stream.registered();
-  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'before the gap')`, [tenants.creatorA, conversation]);
+  await owner.query(
+    `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'before the gap')`,
+    [tenants.creatorA, conversation],
+  );
   expect((await stream.nth(1)).data.messageCreated.content).toBe('before the gap');
 
   // Cut the listener and write while it reconnects (the first retry waits 100 ms).
@@ -262,27 +371,43 @@ test('messages written while the listener was away are delivered once it is back
   } finally {
     await admin.end();
   }
-  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'during the gap')`, [tenants.creatorA, conversation]);
+  await owner.query(
+    `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'during the gap')`,
+    [tenants.creatorA, conversation],
+  );
   expect((await stream.nth(2)).data.messageCreated.content).toBe('during the gap');
-  await owner.query(`INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'after the gap')`, [tenants.creatorA, conversation]);
+  await owner.query(
+    `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'after the gap')`,
+    [tenants.creatorA, conversation],
+  );
   expect((await stream.nth(3)).data.messageCreated.content).toBe('after the gap');
   await sleep(300);
-  expect(stream.results.map((r) => r.data.messageCreated.content)).toEqual(['before the gap', 'during the gap', 'after the gap']);
+  expect(stream.results.map((r) => r.data.messageCreated.content)).toEqual([
+    'before the gap',
+    'during the gap',
+    'after the gap',
+  ]);
 });
 
 describe('sessions: a socket lives only as long as the log-in it came from', () => {
   type Auth = { accessToken: string; refreshToken: string };
   async function logIn(): Promise<Auth> {
-    const { body } = await server.gql<Json>(`mutation { logIn(email: "grace@demo.creatorgraph.dev", password: "demo-password-grace") { ... on AuthPayload { accessToken refreshToken } } }`);
+    const { body } = await server.gql<Json>(
+      `mutation { logIn(email: "grace@demo.creatorgraph.dev", password: "demo-password-grace") { ... on AuthPayload { accessToken refreshToken } } }`,
+    );
     return body.data!.logIn as Auth;
   }
-  const isOpen = async (stream: Stream, ms: number) => Promise.race([stream.closed.then(() => false), sleep(ms).then(() => true)]);
+  const isOpen = async (stream: Stream, ms: number) =>
+    Promise.race([stream.closed.then(() => false), sleep(ms).then(() => true)]);
 
   test('a refresh keeps the socket open; log-out closes it with 4403 at once', async () => {
     const auth = await logIn();
     const stream = subscribe(server, auth.accessToken, MESSAGES);
     await stream.registered(2); // the log-in's watch (websocket.ts) and the stream
-    const refreshed = await server.gql<Json>(`mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { refreshToken } } }`, { t: auth.refreshToken });
+    const refreshed = await server.gql<Json>(
+      `mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { refreshToken } } }`,
+      { t: auth.refreshToken },
+    );
     const next = refreshed.body.data!.refreshSession.refreshToken as string;
     expect(await isOpen(stream, 800)).toBe(true);
     const started = Date.now();
@@ -298,9 +423,12 @@ describe('sessions: a socket lives only as long as the log-in it came from', () 
     expect((await stream.closed).code).toBe(4403);
   });
 
-  test("deactivating the creator closes its sockets", async () => {
+  test('deactivating the creator closes its sockets', async () => {
     const email = `live-${crypto.randomUUID().slice(0, 8)}@example.com`;
-    const signUp = await server.gql<Json>(`mutation($e: String!) { signUp(input: { email: $e, password: "a long enough password" }) { ... on AuthPayload { accessToken creator { id } } } }`, { e: email });
+    const signUp = await server.gql<Json>(
+      `mutation($e: String!) { signUp(input: { email: $e, password: "a long enough password" }) { ... on AuthPayload { accessToken creator { id } } } }`,
+      { e: email },
+    );
     const stream = subscribe(server, signUp.body.data!.signUp.accessToken, MESSAGES);
     await stream.registered(2); // the log-in's watch (websocket.ts) and the stream
     await owner.query(`UPDATE creators SET is_active = false WHERE email = $1`, [email]);

@@ -22,21 +22,39 @@ beforeAll(async () => {
   adminToken = api.server.tokenFor(admin!.id, 'admin');
 });
 
-const acting = (creatorId: string, requestId = `act-as-${crypto.randomUUID()}`) => ({ 'x-act-as-creator': creatorId, 'x-admin-reason': 'support ticket 1701', 'x-request-id': requestId });
+const acting = (creatorId: string, requestId = `act-as-${crypto.randomUUID()}`) => ({
+  'x-act-as-creator': creatorId,
+  'x-admin-reason': 'support ticket 1701',
+  'x-request-id': requestId,
+});
 
 /** A request as the admin acting on creator A. */
 async function asAdminActingOnA(document: string, variables: Json = {}, requestId?: string) {
-  const { status, body } = await api.server.gql<Json>(document, variables, { token: adminToken, headers: acting(api.tenants.creatorA, requestId) });
+  const { status, body } = await api.server.gql<Json>(document, variables, {
+    token: adminToken,
+    headers: acting(api.tenants.creatorA, requestId),
+  });
   expect(body.errors).toBeUndefined();
   expect(status).toBe(200);
   return body.data!;
 }
 
-const keysOfA = () => sql(`SELECT id, name, scopes, allowed_operations, expires_at, revoked_at FROM api_keys WHERE creator_id = $1 ORDER BY id`, [api.tenants.creatorA]);
-const keyEventsOfA = () => count(`security_audit_logs WHERE creator_id = $1 AND event_type LIKE 'api_key.%'`, [api.tenants.creatorA]);
+const keysOfA = () =>
+  sql(
+    `SELECT id, name, scopes, allowed_operations, expires_at, revoked_at FROM api_keys WHERE creator_id = $1 ORDER BY id`,
+    [api.tenants.creatorA],
+  );
+const keyEventsOfA = () =>
+  count(`security_audit_logs WHERE creator_id = $1 AND event_type LIKE 'api_key.%'`, [api.tenants.creatorA]);
 
 function expectForbidden(result: Json) {
-  expect(result).toEqual(expect.objectContaining({ __typename: 'ForbiddenError', code: 'FORBIDDEN', message: expect.stringMatching(/acting/i) }));
+  expect(result).toEqual(
+    expect.objectContaining({
+      __typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/acting/i),
+    }),
+  );
 }
 
 describe('asAdmin acting on creator A', () => {
@@ -44,11 +62,17 @@ describe('asAdmin acting on creator A', () => {
     const keys = await keysOfA();
     const events = await keyEventsOfA();
     const requestId = `act-as-create-${crypto.randomUUID()}`;
-    const data = await asAdminActingOnA(CREATE_KEY, { input: { name: 'admin backdoor', scopes: ['READ', 'WRITE'] } }, requestId);
+    const data = await asAdminActingOnA(
+      CREATE_KEY,
+      { input: { name: 'admin backdoor', scopes: ['READ', 'WRITE'] } },
+      requestId,
+    );
     expectForbidden(data.createApiKey);
     expect(await keysOfA()).toEqual(keys);
     expect(await keyEventsOfA()).toBe(events);
-    const recorded = await sql(`SELECT event_type FROM security_audit_logs WHERE event_data->>'requestId' = $1`, [requestId]);
+    const recorded = await sql(`SELECT event_type FROM security_audit_logs WHERE event_data->>'requestId' = $1`, [
+      requestId,
+    ]);
     expect(recorded).toEqual([{ event_type: 'admin.acted_as_creator' }]);
   });
 
@@ -56,7 +80,9 @@ describe('asAdmin acting on creator A', () => {
     let key: { id: string; uuid: string };
     beforeAll(async () => {
       const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-      const created = await api.mutate('asCreatorA', CREATE_KEY, 'createApiKey', { input: { name: 'crm', scopes: ['READ'], allowedOperations: ['PartnerPrograms'], expiresAt } });
+      const created = await api.mutate('asCreatorA', CREATE_KEY, 'createApiKey', {
+        input: { name: 'crm', scopes: ['READ'], allowedOperations: ['PartnerPrograms'], expiresAt },
+      });
       expect(created.__typename).toBe('CreateApiKeySuccess');
       key = { id: created.data.apiKey.id, uuid: uuidOf(created.data.apiKey.id) };
     });
@@ -80,15 +106,29 @@ describe('asAdmin acting on creator A', () => {
       const list = await asAdminActingOnA(`{ apiKeys(first: 10) { nodes { id status } } }`);
       expect(list.apiKeys.nodes).toEqual(expect.arrayContaining([{ id: key.id, status: 'ACTIVE' }]));
       const revoked = await asAdminActingOnA(REVOKE_KEY, { id: key.id });
-      expect(revoked.revokeApiKey).toEqual(expect.objectContaining({ __typename: 'RevokeApiKeySuccess', data: expect.objectContaining({ status: 'REVOKED' }) }));
-      expect(await count(`security_audit_logs WHERE event_type = 'api_key.revoked' AND event_data->>'keyId' = $1`, [key.uuid])).toBe(1);
+      expect(revoked.revokeApiKey).toEqual(
+        expect.objectContaining({
+          __typename: 'RevokeApiKeySuccess',
+          data: expect.objectContaining({ status: 'REVOKED' }),
+        }),
+      );
+      expect(
+        await count(`security_audit_logs WHERE event_type = 'api_key.revoked' AND event_data->>'keyId' = $1`, [
+          key.uuid,
+        ]),
+      ).toBe(1);
     });
   });
 
   test('creator A itself still issues and changes keys', async () => {
-    const created = await api.mutate('asCreatorA', CREATE_KEY, 'createApiKey', { input: { name: 'own key', scopes: ['READ'] } });
+    const created = await api.mutate('asCreatorA', CREATE_KEY, 'createApiKey', {
+      input: { name: 'own key', scopes: ['READ'] },
+    });
     expect(created.__typename).toBe('CreateApiKeySuccess');
-    const updated = await api.mutate('asCreatorA', UPDATE_KEY, 'updateApiKey', { id: created.data.apiKey.id, input: { scopes: ['READ', 'WRITE'] } });
+    const updated = await api.mutate('asCreatorA', UPDATE_KEY, 'updateApiKey', {
+      id: created.data.apiKey.id,
+      input: { scopes: ['READ', 'WRITE'] },
+    });
     expect(updated.__typename).toBe('UpdateApiKeySuccess');
   });
 });
@@ -99,24 +139,46 @@ describe('asAdmin acting on creator A gets no session either', () => {
   const sessions = () => count(`creator_refresh_tokens`);
 
   test.each([
-    ['logIn as the creator', `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${SESSION} } }`, () => ({ e: ada.email, p: ada.password })],
-    ['signUp', `mutation($e: String!) { signUp(input: { email: $e, password: "long-enough-password" }) { ${SESSION} } }`, () => ({ e: `acting-${crypto.randomUUID()}@example.com` })],
-    ['adminLogIn', `mutation($e: String!, $p: String!) { adminLogIn(email: $e, password: $p) { ... on AdminAuthPayload { accessToken } } }`, () => ({ e: DEMO_ADMIN.email, p: DEMO_ADMIN.password })],
+    [
+      'logIn as the creator',
+      `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${SESSION} } }`,
+      () => ({ e: ada.email, p: ada.password }),
+    ],
+    [
+      'signUp',
+      `mutation($e: String!) { signUp(input: { email: $e, password: "long-enough-password" }) { ${SESSION} } }`,
+      () => ({ e: `acting-${crypto.randomUUID()}@example.com` }),
+    ],
+    [
+      'adminLogIn',
+      `mutation($e: String!, $p: String!) { adminLogIn(email: $e, password: $p) { ... on AdminAuthPayload { accessToken } } }`,
+      () => ({ e: DEMO_ADMIN.email, p: DEMO_ADMIN.password }),
+    ],
   ])('%s is FORBIDDEN, and no session or account is created', async (_label, document, variables) => {
     const before = { sessions: await sessions(), creators: await count('creators') };
-    const { status, body } = await api.server.gql<Json>(document, variables(), { token: adminToken, headers: acting(api.tenants.creatorA) });
+    const { status, body } = await api.server.gql<Json>(document, variables(), {
+      token: adminToken,
+      headers: acting(api.tenants.creatorA),
+    });
     expect(status).toBe(200);
     expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(JSON.stringify(body.data ?? {})).not.toMatch(/accessToken|refreshToken/);
     expect({ sessions: await sessions(), creators: await count('creators') }).toEqual(before);
   });
 
-  test('refreshSession with the creator\'s refresh token is FORBIDDEN, and the token is not spent', async () => {
-    const login = await api.server.gql<Json>(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${SESSION} } }`, { e: ada.email, p: ada.password });
+  test("refreshSession with the creator's refresh token is FORBIDDEN, and the token is not spent", async () => {
+    const login = await api.server.gql<Json>(
+      `mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { ${SESSION} } }`,
+      { e: ada.email, p: ada.password },
+    );
     const refreshToken = login.body.data!.logIn.refreshToken as string;
     const refresh = `mutation($t: String!) { refreshSession(refreshToken: $t) { ${SESSION} } }`;
     const before = await sessions();
-    const acted = await api.server.gql<Json>(refresh, { t: refreshToken }, { token: adminToken, headers: acting(api.tenants.creatorA) });
+    const acted = await api.server.gql<Json>(
+      refresh,
+      { t: refreshToken },
+      { token: adminToken, headers: acting(api.tenants.creatorA) },
+    );
     expect(acted.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(await sessions()).toBe(before);
     // The creator's own refresh still works: the refused call did not use the token up.
@@ -126,18 +188,38 @@ describe('asAdmin acting on creator A gets no session either', () => {
 });
 
 describe('asAdmin with odd act-as headers: typed answers, nothing recorded', () => {
-  const me = (headers: Record<string, string>) => api.server.gql<Json>(`{ me { email } }`, {}, { token: adminToken, headers });
+  const me = (headers: Record<string, string>) =>
+    api.server.gql<Json>(`{ me { email } }`, {}, { token: adminToken, headers });
 
   test.each([
-    ['an id with spaces and quotes', { 'x-act-as-creator': `"; DROP TABLE creators; --`, 'x-admin-reason': 'support ticket 1' }, 400, 'VALIDATION_FAILED'],
-    ['an 8 KiB id', { 'x-act-as-creator': 'a'.repeat(8192), 'x-admin-reason': 'support ticket 1' }, 400, 'VALIDATION_FAILED'],
+    [
+      'an id with spaces and quotes',
+      { 'x-act-as-creator': `"; DROP TABLE creators; --`, 'x-admin-reason': 'support ticket 1' },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'an 8 KiB id',
+      { 'x-act-as-creator': 'a'.repeat(8192), 'x-admin-reason': 'support ticket 1' },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['an 8 KiB reason', { 'x-admin-reason': 'r'.repeat(8192) }, 400, 'VALIDATION_FAILED'],
     ['a reason of control characters only', { 'x-admin-reason': '\t\t\t\t\t\t' }, 400, 'VALIDATION_FAILED'],
-    ['an id nobody has', { 'x-act-as-creator': crypto.randomUUID(), 'x-admin-reason': 'support ticket 1' }, 404, 'NOT_FOUND'],
+    [
+      'an id nobody has',
+      { 'x-act-as-creator': crypto.randomUUID(), 'x-admin-reason': 'support ticket 1' },
+      404,
+      'NOT_FOUND',
+    ],
   ])('%s', async (_label, headers, status, code) => {
     const requestId = `odd-${crypto.randomUUID()}`;
     const answer = await me({ 'x-act-as-creator': api.tenants.creatorA, 'x-request-id': requestId, ...headers });
-    expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code, data: answer.body.data ?? null }).toEqual({ status, code, data: null });
+    expect({
+      status: answer.status,
+      code: answer.body.errors?.[0]?.extensions?.code,
+      data: answer.body.data ?? null,
+    }).toEqual({ status, code, data: null });
     expect(await count(`security_audit_logs WHERE event_data->>'requestId' = $1`, [requestId])).toBe(0);
   });
 
@@ -146,6 +228,10 @@ describe('asAdmin with odd act-as headers: typed answers, nothing recorded', () 
     // Header values travel as Latin-1: é and ÿ arrive as themselves.
     const answer = await me({ ...acting(api.tenants.creatorA, requestId), 'x-admin-reason': 'café ÿ ticket' });
     expect(answer.body).toEqual({ data: { me: { email: 'ada@demo.creatorgraph.dev' } } });
-    expect(await sql(`SELECT event_data->>'reason' AS reason FROM security_audit_logs WHERE event_data->>'requestId' = $1`, [requestId])).toEqual([{ reason: 'café ÿ ticket' }]);
+    expect(
+      await sql(`SELECT event_data->>'reason' AS reason FROM security_audit_logs WHERE event_data->>'requestId' = $1`, [
+        requestId,
+      ]),
+    ).toEqual([{ reason: 'café ÿ ticket' }]);
   });
 });

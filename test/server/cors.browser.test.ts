@@ -18,7 +18,10 @@ async function pageServer(): Promise<{ origin: string; close(): Promise<void> }>
     res.end('<!doctype html><title>third-party page</title><h1>a page on its own origin</h1>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 interface CallResult {
@@ -36,7 +39,11 @@ function callApi(page: Page, api: string, token: string, metricType: string): Pr
         const response = await fetch(api, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: 'mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename } }', variables: { input: { metricType, date: '2026-12-01', value: 1 } } }),
+          body: JSON.stringify({
+            query:
+              'mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename } }',
+            variables: { input: { metricType, date: '2026-12-01', value: 1 } },
+          }),
         });
         const body = (await response.json()) as { data?: { recordEngagementMetric?: { __typename: string } } };
         return { ok: true, status: response.status, typename: body.data?.recordEngagementMetric?.__typename };
@@ -54,7 +61,8 @@ function openSocket(page: Page, url: string, token: string): Promise<string> {
     ({ url, token }) =>
       new Promise<string>((resolve) => {
         const socket = new WebSocket(url, 'graphql-transport-ws');
-        socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+        socket.onopen = () =>
+          socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
         socket.onmessage = (event) => {
           resolve(JSON.parse(String(event.data)).type);
           socket.close();
@@ -90,7 +98,11 @@ describeWithBrowser('CORS in Chromium', () => {
     await Promise.all([allowed?.close(), refused?.close()]);
   });
 
-  const written = async (metricType: string) => Number((await owner.query(`SELECT count(*)::int AS n FROM engagement_metrics WHERE metric_type = $1`, [metricType])).rows[0].n);
+  const written = async (metricType: string) =>
+    Number(
+      (await owner.query(`SELECT count(*)::int AS n FROM engagement_metrics WHERE metric_type = $1`, [metricType]))
+        .rows[0].n,
+    );
 
   test('asCreatorA on an allowed origin: fetch gets the answer and the write lands; the socket is acknowledged', async () => {
     const page = await browser.newPage();

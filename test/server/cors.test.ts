@@ -37,19 +37,38 @@ function request(method: string, headers: Record<string, string>, body?: string,
 }
 
 const preflight = (origin: string, requestHeaders = 'authorization, content-type') =>
-  request('OPTIONS', { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders });
-const corsHeaders = (headers: http.IncomingHttpHeaders) => Object.keys(headers).filter((h) => h.startsWith('access-control-'));
+  request('OPTIONS', {
+    origin,
+    'access-control-request-method': 'POST',
+    'access-control-request-headers': requestHeaders,
+  });
+const corsHeaders = (headers: http.IncomingHttpHeaders) =>
+  Object.keys(headers).filter((h) => h.startsWith('access-control-'));
 const RECORD = `mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename } }`;
-const metricsOfA = (type: string) => api.count(`engagement_metrics WHERE creator_id = $1 AND metric_type = $2`, [api.tenants.creatorA, type]);
+const metricsOfA = (type: string) =>
+  api.count(`engagement_metrics WHERE creator_id = $1 AND metric_type = $2`, [api.tenants.creatorA, type]);
 
 describe('a page on an allowed origin', () => {
   test('its preflight is allowed with every header clients send and a max-age', async () => {
-    const answer = await preflight(ALLOWED, 'authorization, content-type, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id');
+    const answer = await preflight(
+      ALLOWED,
+      'authorization, content-type, x-api-key, apollo-require-preflight, x-apollo-operation-name, x-request-id',
+    );
     expect(answer.status).toBe(204);
     expect(answer.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(answer.headers['access-control-allow-methods']).toBe('GET, POST, OPTIONS');
     const allowed = answer.headers['access-control-allow-headers']!.split(', ');
-    for (const header of ['authorization', 'content-type', 'x-api-key', 'apollo-require-preflight', 'x-apollo-operation-name', 'apollographql-client-name', 'x-request-id', 'x-act-as-creator', 'x-admin-reason']) {
+    for (const header of [
+      'authorization',
+      'content-type',
+      'x-api-key',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'apollographql-client-name',
+      'x-request-id',
+      'x-act-as-creator',
+      'x-admin-reason',
+    ]) {
       expect(allowed).toContain(header);
     }
     expect(answer.headers['access-control-max-age']).toBe(String(MAX_AGE_SECONDS));
@@ -59,7 +78,11 @@ describe('a page on an allowed origin', () => {
   });
 
   test('a second listed origin is allowed too, and Private Network Access is answered', async () => {
-    const answer = await request('OPTIONS', { origin: ALSO_ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' });
+    const answer = await request('OPTIONS', {
+      origin: ALSO_ALLOWED,
+      'access-control-request-method': 'POST',
+      'access-control-request-private-network': 'true',
+    });
     expect(answer.status).toBe(204);
     expect(answer.headers['access-control-allow-origin']).toBe(ALSO_ALLOWED);
     expect(answer.headers['access-control-allow-private-network']).toBe('true');
@@ -69,11 +92,17 @@ describe('a page on an allowed origin', () => {
     const type = `cors.allowed.${Date.now()}`;
     const answer = await request(
       'POST',
-      { origin: ALLOWED, 'content-type': 'application/json', authorization: `Bearer ${api.server.tokenFor(api.tenants.creatorA)}` },
+      {
+        origin: ALLOWED,
+        'content-type': 'application/json',
+        authorization: `Bearer ${api.server.tokenFor(api.tenants.creatorA)}`,
+      },
       JSON.stringify({ query: RECORD, variables: { input: { metricType: type, date: '2026-12-01', value: 1 } } }),
     );
     expect(answer.status).toBe(200);
-    expect((JSON.parse(answer.body) as Json).data.recordEngagementMetric.__typename).toBe('RecordEngagementMetricSuccess');
+    expect((JSON.parse(answer.body) as Json).data.recordEngagementMetric.__typename).toBe(
+      'RecordEngagementMetricSuccess',
+    );
     expect(answer.headers['access-control-allow-origin']).toBe(ALLOWED);
     expect(answer.headers['access-control-expose-headers']).toBe('retry-after, x-request-id');
     // Apollo's own Vary survives next to the router's.
@@ -97,22 +126,41 @@ describe('a page on a refused origin', () => {
   });
 
   test('an origin differing only in scheme or port is refused', async () => {
-    for (const origin of ['http://admin.example.com', 'https://admin.example.com:8443', 'http://localhost:5174', 'null']) {
+    for (const origin of [
+      'http://admin.example.com',
+      'https://admin.example.com:8443',
+      'http://localhost:5174',
+      'null',
+    ]) {
       const answer = await preflight(origin);
       expect(corsHeaders(answer.headers)).toEqual([]);
     }
   });
 
   test('asCreatorA (a stolen token on a refused page): a POST carries no CORS header, so the browser hides the answer', async () => {
-    const answer = await request('POST', { origin: REFUSED, 'content-type': 'application/json', authorization: `Bearer ${api.server.tokenFor(api.tenants.creatorA)}` }, JSON.stringify({ query: '{ __typename }' }));
+    const answer = await request(
+      'POST',
+      {
+        origin: REFUSED,
+        'content-type': 'application/json',
+        authorization: `Bearer ${api.server.tokenFor(api.tenants.creatorA)}`,
+      },
+      JSON.stringify({ query: '{ __typename }' }),
+    );
     expect(corsHeaders(answer.headers)).toEqual([]);
   });
 
   test('CSRF prevention is unchanged: a request needing no preflight does nothing, from any origin', async () => {
     const type = `cors.csrf.${Date.now()}`;
-    const query = encodeURIComponent(`mutation { recordEngagementMetric(input: { metricType: "${type}", date: "2026-12-01", value: 1 }) { __typename } }`);
+    const query = encodeURIComponent(
+      `mutation { recordEngagementMetric(input: { metricType: "${type}", date: "2026-12-01", value: 1 }) { __typename } }`,
+    );
     for (const origin of [REFUSED, ALLOWED]) {
-      const form = await request('POST', { origin, 'content-type': 'text/plain' }, JSON.stringify({ query: decodeURIComponent(query) }));
+      const form = await request(
+        'POST',
+        { origin, 'content-type': 'text/plain' },
+        JSON.stringify({ query: decodeURIComponent(query) }),
+      );
       expect(form.status).toBe(400);
       const get = await request('GET', { origin }, undefined, `/graphql?query=${query}`);
       expect(get.status).toBe(400);
@@ -159,7 +207,14 @@ describe('WebSocket handshakes', () => {
     const socket = new WebSocket(api.server.url.replace('http', 'ws'), 'graphql-transport-ws');
     const messages: Json[] = [];
     await new Promise<void>((resolve, reject) => {
-      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${api.server.tokenFor(api.tenants.creatorA)}` } })));
+      socket.on('open', () =>
+        socket.send(
+          JSON.stringify({
+            type: 'connection_init',
+            payload: { Authorization: `Bearer ${api.server.tokenFor(api.tenants.creatorA)}` },
+          }),
+        ),
+      );
       socket.on('message', (data) => {
         messages.push(JSON.parse(String(data)) as Json);
         resolve();
@@ -179,21 +234,35 @@ describe('CORS_ORIGINS settings', () => {
     expect(dev.allows('http://[::1]:5173')).toBe(true);
     expect(dev.allows('https://admin.example.com')).toBe(false);
     expect(dev.allows('http://localhost.evil.net')).toBe(false);
-    const production = createCors(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://a@h/d', DATABASE_OWNER_URL: 'postgres://b@h/d', JWT_SECRET: 'x'.repeat(32) }).browser);
+    const production = createCors(
+      loadConfig({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://a@h/d',
+        DATABASE_OWNER_URL: 'postgres://b@h/d',
+        JWT_SECRET: 'x'.repeat(32),
+      }).browser,
+    );
     expect(production.allows('http://localhost:3000')).toBe(false);
     const none = createCors(loadConfig({ NODE_ENV: 'development', CORS_ORIGINS: 'none' }).browser);
     expect(none.allows('http://localhost:3000')).toBe(false);
   });
 
-  test.each(['*', 'https://admin.example.com/', 'https://admin.example.com/app', 'admin.example.com', 'ftp://files.example.com', 'https://*.example.com', 'https://admin.example.com:443'])(
-    'CORS_ORIGINS=%s is refused at start, naming the variable',
-    (value) => {
-      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
-    },
-  );
+  test.each([
+    '*',
+    'https://admin.example.com/',
+    'https://admin.example.com/app',
+    'admin.example.com',
+    'ftp://files.example.com',
+    'https://*.example.com',
+    'https://admin.example.com:443',
+  ])('CORS_ORIGINS=%s is refused at start, naming the variable', (value) => {
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+  });
 
   test('the allowed headers are the documented list', () => {
-    expect(ALLOWED_HEADERS).toBe('authorization, content-type, x-api-key, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, x-request-id, x-act-as-creator, x-admin-reason');
+    expect(ALLOWED_HEADERS).toBe(
+      'authorization, content-type, x-api-key, apollo-require-preflight, x-apollo-operation-name, apollographql-client-name, apollographql-client-version, x-request-id, x-act-as-creator, x-admin-reason',
+    );
   });
 });

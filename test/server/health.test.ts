@@ -20,7 +20,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const ME = /* GraphQL */ `query Me { me { id email companyName } }`;
+const ME = /* GraphQL */ `
+  query Me {
+    me {
+      id
+      email
+      companyName
+    }
+  }
+`;
 
 describe('health', () => {
   test('GET /healthz answers without touching the database', async () => {
@@ -38,14 +46,27 @@ describe('health', () => {
   test('GET /readyz is 503 while a migration is pending', async () => {
     const owner = await connect(db.ownerUrl);
     try {
-      const { rows } = await owner.query(`DELETE FROM _prisma_migrations WHERE migration_name LIKE '%_triggers' RETURNING *`);
+      const { rows } = await owner.query(
+        `DELETE FROM _prisma_migrations WHERE migration_name LIKE '%_triggers' RETURNING *`,
+      );
       const response = await fetch(server.url.replace('/graphql', '/readyz'));
       expect(response.status).toBe(503);
-      expect(((await response.json()) as { checks: { migrations: string } }).checks.migrations).toMatch(/^pending: \d+_triggers$/);
+      expect(((await response.json()) as { checks: { migrations: string } }).checks.migrations).toMatch(
+        /^pending: \d+_triggers$/,
+      );
       const r = rows[0];
       await owner.query(
         `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [r.id, r.checksum, r.finished_at, r.migration_name, r.logs, r.rolled_back_at, r.started_at, r.applied_steps_count],
+        [
+          r.id,
+          r.checksum,
+          r.finished_at,
+          r.migration_name,
+          r.logs,
+          r.rolled_back_at,
+          r.started_at,
+          r.applied_steps_count,
+        ],
       );
       expect((await fetch(server.url.replace('/graphql', '/readyz'))).status).toBe(200);
     } finally {
@@ -63,12 +84,24 @@ describe('health', () => {
 describe('me', () => {
   test('asCreatorA sees Ada', async () => {
     const { body } = await server.gql(ME, {}, { token: server.tokenFor(tenants.creatorA) });
-    expect(body.data).toEqual({ me: { id: toGlobalId('Creator', tenants.creatorA), email: 'ada@demo.creatorgraph.dev', companyName: 'Analytical Wellness' } });
+    expect(body.data).toEqual({
+      me: {
+        id: toGlobalId('Creator', tenants.creatorA),
+        email: 'ada@demo.creatorgraph.dev',
+        companyName: 'Analytical Wellness',
+      },
+    });
   });
 
   test('asCreatorB sees Grace, not Ada', async () => {
     const { body } = await server.gql(ME, {}, { token: server.tokenFor(tenants.creatorB) });
-    expect(body.data).toEqual({ me: { id: toGlobalId('Creator', tenants.creatorB), email: 'grace@demo.creatorgraph.dev', companyName: 'Compiler Academy' } });
+    expect(body.data).toEqual({
+      me: {
+        id: toGlobalId('Creator', tenants.creatorB),
+        email: 'grace@demo.creatorgraph.dev',
+        companyName: 'Compiler Academy',
+      },
+    });
   });
 
   test('asAnonymous gets null', async () => {
@@ -102,31 +135,57 @@ describe('credentials that must be refused with UNAUTHENTICATED and no data', ()
 
   const cases: [string, () => string][] = [
     ['a token without exp', () => sign(claims())],
-    ['an unsigned token (alg: none)', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims(), exp: now() + 600, aud: TEST_JWT.audience, iss: TEST_JWT.issuer })}.`],
-    ['a token signed with the wrong key', () => sign({ ...claims(), exp: now() + 600 }, 'another-secret-that-is-also-32-bytes-long')],
-    ['a token for another audience', () => sign({ ...claims(), exp: now() + 600 }, TEST_JWT_SECRET, { audience: 'someone-else' })],
+    [
+      'an unsigned token (alg: none)',
+      () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims(), exp: now() + 600, aud: TEST_JWT.audience, iss: TEST_JWT.issuer })}.`,
+    ],
+    [
+      'a token signed with the wrong key',
+      () => sign({ ...claims(), exp: now() + 600 }, 'another-secret-that-is-also-32-bytes-long'),
+    ],
+    [
+      'a token for another audience',
+      () => sign({ ...claims(), exp: now() + 600 }, TEST_JWT_SECRET, { audience: 'someone-else' }),
+    ],
     ['a token from another issuer', () => sign({ ...claims(), exp: now() + 600 }, TEST_JWT_SECRET, { issuer: 'evil' })],
     ['an expired token', () => sign({ ...claims(), iat: now() - 3600, exp: now() - 60 })],
-    ['an RS256 token when the server uses HS256 (algorithm confusion)', () => jwt.sign({ ...claims(), exp: now() + 600 }, rsaKey, { algorithm: 'RS256', audience: TEST_JWT.audience, issuer: TEST_JWT.issuer })],
+    [
+      'an RS256 token when the server uses HS256 (algorithm confusion)',
+      () =>
+        jwt.sign({ ...claims(), exp: now() + 600 }, rsaKey, {
+          algorithm: 'RS256',
+          audience: TEST_JWT.audience,
+          issuer: TEST_JWT.issuer,
+        }),
+    ],
     ['a token whose sub is not a UUID', () => sign({ ...claims(), sub: '1 OR 1=1', exp: now() + 600 })],
     ['a token with an unknown role', () => sign({ ...claims(), role: 'superadmin', exp: now() + 600 })],
-    ['a token with its payload edited after signing', () => {
-      const [h, , s] = sign({ ...claims(), exp: now() + 600 }).split('.');
-      return `${h}.${b64({ ...claims(), sub: tenants.creatorB, exp: now() + 600, aud: TEST_JWT.audience, iss: TEST_JWT.issuer })}.${s}`;
-    }],
+    [
+      'a token with its payload edited after signing',
+      () => {
+        const [h, , s] = sign({ ...claims(), exp: now() + 600 }).split('.');
+        return `${h}.${b64({ ...claims(), sub: tenants.creatorB, exp: now() + 600, aud: TEST_JWT.audience, iss: TEST_JWT.issuer })}.${s}`;
+      },
+    ],
   ];
 
   test.each(cases)('%s', async (_name, makeToken) => {
     const { status, body } = await server.gql(ME, {}, { token: makeToken() });
     expect(status).toBe(401);
     expect(body.data).toBeUndefined();
-    expect(body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    ]);
   });
 
-  test.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer not-a-jwt'], [`Bearer ${'a'.repeat(20)}`]])('a malformed Authorization header (%s)', async (header) => {
-    const { status, body } = await server.gql(ME, {}, { headers: { authorization: header } });
-    expect(status).toBe(401);
-    expect(body.data).toBeUndefined();
-    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-  });
+  test.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer not-a-jwt'], [`Bearer ${'a'.repeat(20)}`]])(
+    'a malformed Authorization header (%s)',
+    async (header) => {
+      const { status, body } = await server.gql(ME, {}, { headers: { authorization: header } });
+      expect(status).toBe(401);
+      expect(body.data).toBeUndefined();
+      expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    },
+  );
 });

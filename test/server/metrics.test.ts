@@ -55,7 +55,14 @@ describe('anonymous, in production', () => {
   test('with METRICS_TOKEN, /metrics needs that bearer token: 401 with WWW-Authenticate for anything else', async () => {
     await withServer({ ...PRODUCTION, METRICS_TOKEN: TOKEN }, async (server) => {
       const url = metricsUrl(server);
-      const wrong: Record<string, string>[] = [{}, { authorization: `Bearer ${TOKEN.slice(0, -1)}x` }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }, { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` }, { authorization: `Bearer ${server.tokenFor(tenants.creatorA, 'admin')}` }];
+      const wrong: Record<string, string>[] = [
+        {},
+        { authorization: `Bearer ${TOKEN.slice(0, -1)}x` },
+        { authorization: `Bearer ${TOKEN}x` },
+        { authorization: TOKEN },
+        { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+        { authorization: `Bearer ${server.tokenFor(tenants.creatorA, 'admin')}` },
+      ];
       for (const headers of wrong) {
         const response = await scrape(url, headers);
         expect(response.status).toBe(401);
@@ -109,29 +116,48 @@ test('anonymous, outside production with neither set: /metrics stays open on the
 });
 
 describe('operation labels', () => {
-  const labels = (text: string) => new Set([...text.matchAll(/creatorgraph_graphql_requests_total\{operation="([^"]*)"/g)].map((m) => m[1]!));
+  const labels = (text: string) =>
+    new Set([...text.matchAll(/creatorgraph_graphql_requests_total\{operation="([^"]*)"/g)].map((m) => m[1]!));
 
   test('asCreatorA sends 1,000 made-up operation names over HTTP and a WebSocket: none is a label, and the label set stays bounded; known operations keep their names', async () => {
     await withServer({ LOG_LEVEL: 'silent', RATE_LIMITS: 'off' }, async (server) => {
       const token = server.tokenFor(tenants.creatorA);
       const names = Array.from({ length: 1000 }, () => `Secret_${crypto.randomBytes(6).toString('hex')}`);
       for (let i = 0; i < names.length; i += 10) {
-        await Promise.all(names.slice(i, i + 10).map((name) => server.gql(`query ${name} { __typename }`, {}, { token })));
+        await Promise.all(
+          names.slice(i, i + 10).map((name) => server.gql(`query ${name} { __typename }`, {}, { token })),
+        );
       }
       await server.gql(`{ __typename }`, {}, { token });
       // Over a WebSocket too.
-      const client = createClient({ url: server.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const client = createClient({
+        url: server.url.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
       try {
         for (const name of names.slice(0, 20)) {
-          await new Promise<void>((resolve, reject) => client.subscribe({ query: `query ${name}Ws { __typename }` }, { next: () => undefined, error: reject, complete: resolve }));
+          await new Promise<void>((resolve, reject) =>
+            client.subscribe(
+              { query: `query ${name}Ws { __typename }` },
+              { next: () => undefined, error: reject, complete: resolve },
+            ),
+          );
         }
       } finally {
         await client.dispose();
       }
       // Known names: a first-party document (by its name, whatever the client sends under it) and a partner operation.
       expect((await server.gql(print(MeDocument), {}, { token })).status).toBe(200);
-      const key = await server.gql<Json>(`mutation { createApiKey(input: { name: "labels", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret } } } }`, {}, { token });
-      expect((await callAsPartner(server.url, key.body.data!.createApiKey.data.secret, 'PartnerPrograms')).status).toBe(200);
+      const key = await server.gql<Json>(
+        `mutation { createApiKey(input: { name: "labels", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret } } } }`,
+        {},
+        { token },
+      );
+      expect((await callAsPartner(server.url, key.body.data!.createApiKey.data.secret, 'PartnerPrograms')).status).toBe(
+        200,
+      );
 
       const text = await (await scrape(metricsUrl(server))).text();
       expect(text).not.toContain('Secret_');

@@ -13,7 +13,7 @@ import { callAsPartner } from '../helpers/partner';
 import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 let db: TestDatabase;
 let tenants: TwoTenants;
 
@@ -25,15 +25,34 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function withPlan<T>(creatorId: string, limits: { requests: number; cost: number }, fn: () => Promise<T>): Promise<T> {
+async function withPlan<T>(
+  creatorId: string,
+  limits: { requests: number; cost: number },
+  fn: () => Promise<T>,
+): Promise<T> {
   const owner = await connect(db.ownerUrl);
-  const { rows } = await owner.query(`SELECT s.tier FROM subscriptions s WHERE s.creator_id = $1 AND s.status IN ('active','trialing','past_due')`, [creatorId]);
-  const before = (await owner.query(`SELECT api_requests_per_minute AS r, cost_per_minute AS c FROM plan_limits WHERE tier = $1`, [rows[0].tier])).rows[0];
-  await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $2, cost_per_minute = $3 WHERE tier = $1`, [rows[0].tier, limits.requests, limits.cost]);
+  const { rows } = await owner.query(
+    `SELECT s.tier FROM subscriptions s WHERE s.creator_id = $1 AND s.status IN ('active','trialing','past_due')`,
+    [creatorId],
+  );
+  const before = (
+    await owner.query(`SELECT api_requests_per_minute AS r, cost_per_minute AS c FROM plan_limits WHERE tier = $1`, [
+      rows[0].tier,
+    ])
+  ).rows[0];
+  await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $2, cost_per_minute = $3 WHERE tier = $1`, [
+    rows[0].tier,
+    limits.requests,
+    limits.cost,
+  ]);
   try {
     return await fn();
   } finally {
-    await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $2, cost_per_minute = $3 WHERE tier = $1`, [rows[0].tier, before.r, before.c]);
+    await owner.query(`UPDATE plan_limits SET api_requests_per_minute = $2, cost_per_minute = $3 WHERE tier = $1`, [
+      rows[0].tier,
+      before.r,
+      before.c,
+    ]);
     await owner.end();
   }
 }
@@ -68,7 +87,9 @@ async function releasedTogether(lookups: number, send: () => Promise<Answer>[]):
     // Each instance's read is blocked on the lock; then the rest of the burst queues behind it
     // (a second, well within the statement timeout; not an assertion).
     for (let i = 0; i < 300; i++) {
-      const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'plan_limits'::regclass`);
+      const { rows } = await locker.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'plan_limits'::regclass`,
+      );
       if (rows[0].n >= lookups) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -91,7 +112,8 @@ function expectRateRefusals(answers: Answer[], count: number, limit: number) {
 }
 
 /** `n` aliased updateMe mutations, each setting first_name to `name`. */
-const aliasedUpdates = (n: number, name: string) => `mutation { ${Array.from({ length: n }, (_, i) => `u${i}: updateMe(input: { firstName: "${name}" }) { __typename }`).join(' ')} }`;
+const aliasedUpdates = (n: number, name: string) =>
+  `mutation { ${Array.from({ length: n }, (_, i) => `u${i}: updateMe(input: { firstName: "${name}" }) { __typename }`).join(' ')} }`;
 
 async function firstNameOf(creatorId: string): Promise<string | null> {
   const owner = await connect(db.ownerUrl);
@@ -111,13 +133,20 @@ describe('one instance', () => {
     await server?.stop();
   });
 
-  test('asPartner: partner calls count against the tenant\'s rate (and the key\'s own), and a burst is one security event', async () => {
+  test("asPartner: partner calls count against the tenant's rate (and the key's own), and a burst is one security event", async () => {
     // B is on starter: lower it for this test (limits are read when a tenant is first seen).
     await withPlan(tenants.creatorB, { requests: 4, cost: 1_000_000 }, async () => {
       const token = server.tokenFor(tenants.creatorB);
-      const key = (await server.gql<Json>(`mutation { createApiKey(input: { name: "rl", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret apiKey { id } } } } }`, {}, { token })).body.data!.createApiKey.data;
+      const key = (
+        await server.gql<Json>(
+          `mutation { createApiKey(input: { name: "rl", scopes: [READ] }) { ... on CreateApiKeySuccess { data { secret apiKey { id } } } } }`,
+          {},
+          { token },
+        )
+      ).body.data!.createApiKey.data;
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await callAsPartner(server.url, key.secret, 'PartnerPrograms')).status);
+      for (let i = 0; i < 5; i++)
+        statuses.push((await callAsPartner(server.url, key.secret, 'PartnerPrograms')).status);
       // The createApiKey request counted for the tenant too: 3 partner calls fit, then 429.
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const refused = await callAsPartner(server.url, key.secret, 'PartnerPrograms');
@@ -125,7 +154,10 @@ describe('one instance', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       const owner = await connect(db.ownerUrl);
       try {
-        const events = await owner.query(`SELECT event_data FROM security_audit_logs WHERE creator_id = $1 AND event_type = 'rate_limit.exceeded'`, [tenants.creatorB]);
+        const events = await owner.query(
+          `SELECT event_data FROM security_audit_logs WHERE creator_id = $1 AND event_type = 'rate_limit.exceeded'`,
+          [tenants.creatorB],
+        );
         expect(events.rows.length).toBe(1);
       } finally {
         await owner.end();
@@ -143,9 +175,15 @@ describe('one instance', () => {
         // 1,101 cost units each: 50 users x (1 + 10 enrollments x their program).
         const costly = `{ users(first: 50) { nodes { enrollments(first: 10) { nodes { id program { id } } } } } }`;
         expect((await fresh.gql(costly, {}, { token })).status).toBe(200);
-        const usage = await fresh.gql<Json>(`{ rateLimitUsage { requestsLastMinute costLastMinute requestsPerMinute costPerMinute } }`, {}, { token });
+        const usage = await fresh.gql<Json>(
+          `{ rateLimitUsage { requestsLastMinute costLastMinute requestsPerMinute costPerMinute } }`,
+          {},
+          { token },
+        );
         expect(usage.status).toBe(200);
-        expect(usage.body.data!.rateLimitUsage).toEqual(expect.objectContaining({ requestsPerMinute: 1_000, costPerMinute: 2_000, requestsLastMinute: 2 }));
+        expect(usage.body.data!.rateLimitUsage).toEqual(
+          expect.objectContaining({ requestsPerMinute: 1_000, costPerMinute: 2_000, requestsLastMinute: 2 }),
+        );
         expect(usage.body.data!.rateLimitUsage.costLastMinute).toBeGreaterThan(1_000);
         const second = await fresh.gql(costly, {}, { token });
         expect(second.status).toBe(429);
@@ -172,7 +210,9 @@ describe('atomic accounting, each operation counted (one instance, in memory)', 
     try {
       await withPlan(tenants.creatorA, { requests: 20, cost: 1_000_000 }, async () => {
         const token = fresh.tokenFor(tenants.creatorA);
-        const answers = await releasedTogether(1, () => Array.from({ length: 60 }, () => fresh.gql<Json>(`{ __typename }`, {}, { token }) as Promise<Answer>));
+        const answers = await releasedTogether(1, () =>
+          Array.from({ length: 60 }, () => fresh.gql<Json>(`{ __typename }`, {}, { token }) as Promise<Answer>),
+        );
         expect(passed(answers)).toBe(20);
         expectRateRefusals(answers, 40, 20);
         expect((await fresh.gql(`{ __typename }`, {}, { token: fresh.tokenFor(tenants.creatorB) })).status).toBe(200);
@@ -218,11 +258,19 @@ describe('atomic accounting, each operation counted (one instance, in memory)', 
     const { default: WebSocket } = await import('ws');
     const fresh = await startTestServer(db);
     const token = fresh.tokenFor(tenants.creatorB);
-    const client = createClient({ url: fresh.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: fresh.url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
     const run = (query: string) =>
       new Promise<Json>((resolve) => {
         let last: Json = {};
-        client.subscribe({ query }, { next: (v) => (last = { next: v }), error: (e) => resolve({ error: e }), complete: () => resolve(last) });
+        client.subscribe(
+          { query },
+          { next: (v) => (last = { next: v }), error: (e) => resolve({ error: e }), complete: () => resolve(last) },
+        );
       });
     try {
       await withPlan(tenants.creatorB, { requests: 10, cost: 1_000_000 }, async () => {
@@ -263,7 +311,8 @@ describeWithRedis('several instances sharing Redis', () => {
     await withPlan(tenants.creatorA, { requests: 6, cost: 1_000_000 }, async () => {
       const token = one.tokenFor(tenants.creatorA);
       const statuses: number[] = [];
-      for (let i = 0; i < 8; i++) statuses.push((await (i % 2 === 0 ? one : two).gql(`{ me { email } }`, {}, { token })).status);
+      for (let i = 0; i < 8; i++)
+        statuses.push((await (i % 2 === 0 ? one : two).gql(`{ me { email } }`, {}, { token })).status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(6);
       expect(statuses.slice(6)).toEqual([429, 429]);
     });
@@ -273,7 +322,12 @@ describeWithRedis('several instances sharing Redis', () => {
     await earlyInAMinute();
     await withPlan(tenants.creatorB, { requests: 20, cost: 1_000_000 }, async () => {
       const token = one.tokenFor(tenants.creatorB);
-      const answers = await releasedTogether(2, () => Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? one : two).gql<Json>(`{ __typename }`, {}, { token }) as Promise<Answer>));
+      const answers = await releasedTogether(2, () =>
+        Array.from(
+          { length: 60 },
+          (_, i) => (i % 2 === 0 ? one : two).gql<Json>(`{ __typename }`, {}, { token }) as Promise<Answer>,
+        ),
+      );
       expect(passed(answers)).toBe(20);
       expectRateRefusals(answers, 40, 20);
     });
@@ -283,15 +337,20 @@ describeWithRedis('several instances sharing Redis', () => {
     const store = new RedisRateStore(redis.url, createLogger('silent'));
     const direct = new Redis(redis.url);
     try {
-      await expectTakesAllOrNothing(store, async (key) => Number((await direct.get(`creatorgraph:rl:${key}:60000:${Math.floor(Date.now() / 60_000)}`)) ?? 0), async () => {
-        // Until the store's connection is up it counts in memory: wait for a take to reach Redis.
-        for (let i = 0; i < 200; i++) {
-          await store.take([{ key: 'probe', amount: 1, limit: 1e9, windowMs: 60_000 }], Date.now());
-          if (Number(await direct.get(`creatorgraph:rl:probe:60000:${Math.floor(Date.now() / 60_000)}`)) > 0) return;
-          await new Promise((r) => setTimeout(r, 25));
-        }
-        throw new Error('the store never reached Redis');
-      });
+      await expectTakesAllOrNothing(
+        store,
+        async (key) =>
+          Number((await direct.get(`creatorgraph:rl:${key}:60000:${Math.floor(Date.now() / 60_000)}`)) ?? 0),
+        async () => {
+          // Until the store's connection is up it counts in memory: wait for a take to reach Redis.
+          for (let i = 0; i < 200; i++) {
+            await store.take([{ key: 'probe', amount: 1, limit: 1e9, windowMs: 60_000 }], Date.now());
+            if (Number(await direct.get(`creatorgraph:rl:probe:60000:${Math.floor(Date.now() / 60_000)}`)) > 0) return;
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          throw new Error('the store never reached Redis');
+        },
+      );
     } finally {
       direct.disconnect();
       await store.close();
@@ -306,7 +365,11 @@ describe('the memory store', () => {
   });
 });
 
-async function expectTakesAllOrNothing(store: RateStore, countOf: (key: string) => Promise<number>, ready: () => Promise<void> = async () => {}) {
+async function expectTakesAllOrNothing(
+  store: RateStore,
+  countOf: (key: string) => Promise<number>,
+  ready: () => Promise<void> = async () => {},
+) {
   await earlyInAMinute();
   await ready();
   const [tenant, apiKey] = [`requests:tenant:${crypto.randomUUID()}`, `requests:key:${crypto.randomUUID()}`];
@@ -332,6 +395,7 @@ test('anonymous: past 200,000 keys the memory store sweeps each key by its own w
   for (let i = 0; i < 3; i++) expect(await store.take([hour], now)).toBeUndefined();
   // A flood of sources, each a minute key, two minutes later.
   const later = now + 120_000;
-  for (let i = 0; i < 210_000; i++) await store.take([{ key: `auth:source:10.${i}`, amount: 1, limit: 30, windowMs: 60_000 }], later);
+  for (let i = 0; i < 210_000; i++)
+    await store.take([{ key: `auth:source:10.${i}`, amount: 1, limit: 30, windowMs: 60_000 }], later);
   expect(await store.take([hour], later)).toMatchObject({ index: 0 });
 });

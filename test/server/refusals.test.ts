@@ -15,11 +15,24 @@ beforeAll(async () => {
   // Grace (starter): 300 cost units a minute, so that a page of 100 users is soon refused for cost.
   await database.owner.query(`UPDATE plan_limits SET cost_per_minute = 300 WHERE tier = 'starter'`);
 });
-const api = useServer(database, { env: { TRUST_PROXY: '1', AUTH_RATE_PER_SOURCE: '3', REFUSAL_DELAY_MS: String(DELAY_MS) } });
+const api = useServer(database, {
+  env: { TRUST_PROXY: '1', AUTH_RATE_PER_SOURCE: '3', REFUSAL_DELAY_MS: String(DELAY_MS) },
+});
 
 async function post(body: object, headers: Record<string, string> = {}) {
-  const response = await fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions: { code: string; retryAfter?: number } }[] } };
+  const response = await fetch(api.server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as {
+      data?: Record<string, unknown>;
+      errors?: { message: string; extensions: { code: string; retryAfter?: number } }[];
+    },
+  };
 }
 
 /** Requests refused at the door so far, from /metrics. */
@@ -43,8 +56,13 @@ test('asCreatorA over its request rate: refused at the door until Retry-After, w
     const answer = await post({ query: '{ me { id } programs(first: 1) { totalCount } }' }, A);
     expect(answer.status).toBe(429);
     expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
-    expect(answer.body.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: Number(answer.retryAfter) });
-    expect(answer.body.errors![0]!.message).toMatch(/^Too many requests: the plan allows 10 requests a minute\. Retry in \d+ s\.$/);
+    expect(answer.body.errors![0]!.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: Number(answer.retryAfter),
+    });
+    expect(answer.body.errors![0]!.message).toMatch(
+      /^Too many requests: the plan allows 10 requests a minute\. Retry in \d+ s\.$/,
+    );
     // asCreatorB: another tenant is not behind A's door.
     const other = await post({ query: '{ me { id } }' }, bearer(api.tenants.creatorB));
     expect(other.status).toBe(200);
@@ -78,7 +96,10 @@ test('anonymous: an address over its auth calls is refused at the door whatever 
  * hundreds a second; held back, at most one per delay and connection (a slower machine only
  * sends fewer).
  */
-async function expectHeldBack(send: () => Promise<Awaited<ReturnType<typeof post>>>, isRefusal: (answer: Awaited<ReturnType<typeof post>>) => boolean) {
+async function expectHeldBack(
+  send: () => Promise<Awaited<ReturnType<typeof post>>>,
+  isRefusal: (answer: Awaited<ReturnType<typeof post>>) => boolean,
+) {
   const workers = 4;
   const seconds = 2;
   const stopAt = Date.now() + seconds * 1000;
@@ -100,7 +121,10 @@ test('anonymous: a client that resends refusals at once gets at most one answer 
   const source = { 'x-forwarded-for': '203.0.113.50' };
   const logIn = { query: 'mutation { logIn(email: "nobody@example.com", password: "wrong-password") { __typename } }' };
   for (let i = 0; i < 4; i++) await post(logIn, source);
-  await expectHeldBack(() => post(logIn, source), (answer) => answer.status === 429);
+  await expectHeldBack(
+    () => post(logIn, source),
+    (answer) => answer.status === 429,
+  );
 });
 
 test('asCreatorB refused for its cost rate: the 429 is held back too, but not kept at the door, so a cheap request still passes', async () => {
@@ -109,7 +133,10 @@ test('asCreatorB refused for its cost rate: the 429 is held back too, but not ke
   let refusedForCost = false;
   for (let i = 0; i < 5 && !refusedForCost; i++) refusedForCost = (await post(costly, B)).status === 429;
   expect(refusedForCost).toBe(true);
-  await expectHeldBack(() => post(costly, B), (answer) => answer.status === 429 && answer.body.errors![0]!.message.includes('cost units'));
+  await expectHeldBack(
+    () => post(costly, B),
+    (answer) => answer.status === 429 && answer.body.errors![0]!.message.includes('cost units'),
+  );
   const cheap = await post({ query: '{ me { id } }' }, B);
   expect(cheap.status).toBe(200);
   expect(cheap.body.errors).toBeUndefined();

@@ -6,7 +6,9 @@ import type pg from 'pg';
 import { gid, useApiHarness } from '../helpers/api';
 import { connect } from '../helpers/fixtures';
 
-const api = useApiHarness({ env: { TENANT_REQUEST_CONCURRENCY: '1', REQUEST_QUEUE_WAIT_MS: '4000', STATEMENT_TIMEOUT_MS: '20000' } });
+const api = useApiHarness({
+  env: { TENANT_REQUEST_CONCURRENCY: '1', REQUEST_QUEUE_WAIT_MS: '4000', STATEMENT_TIMEOUT_MS: '20000' },
+});
 
 const RENAME = 'mutation($id: ID!) { updateProgram(id: $id, input: { name: "Turns" }) { __typename } }';
 
@@ -20,7 +22,9 @@ describe("a client's turn", () => {
   test('asCreatorA: while its one turn is taken, asCreatorB is served; a waiting request whose client hangs up gives its turn back', async () => {
     const A = api.tenants.creatorA;
     const token = api.server.tokenFor(A);
-    const program = await api.one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 1`, [A]);
+    const program = await api.one<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY id LIMIT 1`, [
+      A,
+    ]);
     await locker.query('BEGIN');
     await locker.query('SELECT id FROM programs WHERE id = $1 FOR UPDATE', [program!.id]);
     let stuck: Promise<unknown> | undefined;
@@ -30,13 +34,23 @@ describe("a client's turn", () => {
       await new Promise((r) => setTimeout(r, 300));
       // A's second request waits for the turn; its client hangs up meanwhile.
       const url = new URL(api.server.url);
-      const abandoned = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+      const abandoned = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
       abandoned.on('error', () => undefined);
       abandoned.end(JSON.stringify({ query: '{ me { id } }' }));
       await new Promise((r) => setTimeout(r, 300));
       abandoned.destroy();
       // asCreatorB is not behind A's turn.
-      const other = await api.server.gql<{ me: { id: string } }>('{ me { id } }', {}, { token: api.server.tokenFor(api.tenants.creatorB) });
+      const other = await api.server.gql<{ me: { id: string } }>(
+        '{ me { id } }',
+        {},
+        { token: api.server.tokenFor(api.tenants.creatorB) },
+      );
       expect(other.status).toBe(200);
       expect(other.body.errors).toBeUndefined();
     } finally {
@@ -51,7 +65,9 @@ describe("a client's turn", () => {
 
   test('asCreatorA: a burst waits its turns and is served, one at a time', async () => {
     const token = api.server.tokenFor(api.tenants.creatorA);
-    const answers = await Promise.all(Array.from({ length: 8 }, () => api.server.gql('{ me { id } programs(first: 5) { totalCount } }', {}, { token })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => api.server.gql('{ me { id } programs(first: 5) { totalCount } }', {}, { token })),
+    );
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       expect(answer.body.errors).toBeUndefined();

@@ -19,11 +19,16 @@ export interface ClusterState {
   runId: string;
 }
 
-export const STATE_FILE = process.env.CREATORGRAPH_TEST_STATE ?? path.join(os.tmpdir(), `creatorgraph-test-${process.ppid}-${process.pid}.json`);
+export const STATE_FILE =
+  process.env.CREATORGRAPH_TEST_STATE ??
+  path.join(os.tmpdir(), `creatorgraph-test-${process.ppid}-${process.pid}.json`);
 
 export function readClusterState(): ClusterState {
   const file = process.env.CREATORGRAPH_TEST_STATE;
-  if (!file) throw new Error('CREATORGRAPH_TEST_STATE is not set: run the tests through jest (npm test), which starts the database');
+  if (!file)
+    throw new Error(
+      'CREATORGRAPH_TEST_STATE is not set: run the tests through jest (npm test), which starts the database',
+    );
   return JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState;
 }
 

@@ -11,7 +11,6 @@ import { roleUrl, STATE_FILE, type ClusterState } from './cluster';
 import { freePort } from '../helpers/ports';
 
 declare global {
-   
   var __creatorgraphEmbedded: EmbeddedPostgres | undefined;
 }
 

@@ -18,7 +18,8 @@ export default async function globalTeardown(): Promise<void> {
         `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
         [`creatorgraph_t_${state.runId}_%`, state.templateDatabase],
       );
-      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
+      for (const { datname } of rows)
+        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
     } finally {
       await client.end();
     }

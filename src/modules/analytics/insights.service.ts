@@ -20,12 +20,24 @@ export interface SeriesPoint {
  */
 export async function engagementSeries(
   db: TenantClient,
-  args: { metricType: string; from: Date; to: Date; granularity: Granularity; aggregate: Aggregate; dimensions?: Record<string, unknown> | null },
+  args: {
+    metricType: string;
+    from: Date;
+    to: Date;
+    granularity: Granularity;
+    aggregate: Aggregate;
+    dimensions?: Record<string, unknown> | null;
+  },
 ): Promise<SeriesPoint[]> {
-  const dimensionFilter = args.dimensions && Object.keys(args.dimensions).length > 0
-    ? Prisma.sql`dimensions @> ${JSON.stringify(args.dimensions)}::jsonb`
-    : Prisma.sql`dimensions = '{}'::jsonb`;
-  const aggregate = { sum: Prisma.sql`sum(metric_value)`, avg: Prisma.sql`avg(metric_value)`, max: Prisma.sql`max(metric_value)` }[args.aggregate];
+  const dimensionFilter =
+    args.dimensions && Object.keys(args.dimensions).length > 0
+      ? Prisma.sql`dimensions @> ${JSON.stringify(args.dimensions)}::jsonb`
+      : Prisma.sql`dimensions = '{}'::jsonb`;
+  const aggregate = {
+    sum: Prisma.sql`sum(metric_value)`,
+    avg: Prisma.sql`avg(metric_value)`,
+    max: Prisma.sql`max(metric_value)`,
+  }[args.aggregate];
   return db.$queryRaw<SeriesPoint[]>`
     WITH buckets AS (
       SELECT generate_series(date_trunc(${args.granularity}, ${args.from}::date), date_trunc(${args.granularity}, ${args.to}::date), ('1 ' || ${args.granularity})::interval)::date AS bucket
@@ -68,7 +80,15 @@ export async function programFunnels(db: TenantClient, programIds: readonly stri
   return new Map(rows.map(({ programId, ...funnel }) => [programId, funnel]));
 }
 
-export const EMPTY_FUNNEL: Funnel = { enrolled: 0, active: 0, paused: 0, dropped: 0, completed: 0, completionRate: 0, medianSecondsToComplete: null };
+export const EMPTY_FUNNEL: Funnel = {
+  enrolled: 0,
+  active: 0,
+  paused: 0,
+  dropped: 0,
+  completed: 0,
+  completionRate: 0,
+  medianSecondsToComplete: null,
+};
 
 export interface LeaderboardRow {
   rank: number;
@@ -82,7 +102,10 @@ export interface LeaderboardRow {
  * Points and achievements stay bigint (sum of int4 and count are bigint): a user's total passes
  * 2^31 long before any table is large. The rank of the k-th row is at most k (<= limit), so int.
  */
-export async function leaderboard(db: TenantClient, args: { from?: Date | null; to?: Date | null; limit: number }): Promise<LeaderboardRow[]> {
+export async function leaderboard(
+  db: TenantClient,
+  args: { from?: Date | null; to?: Date | null; limit: number },
+): Promise<LeaderboardRow[]> {
   return db.$queryRaw<LeaderboardRow[]>`
     SELECT rank() OVER (ORDER BY sum(points) DESC)::int AS rank, user_id::text AS "userId",
            sum(points) AS points, count(*) AS achievements
@@ -134,7 +157,10 @@ export interface UsageLine {
  * limiter, so 0 here. Bigints throughout: storage is bytes (10 GB on the pro plan is past 2^31),
  * and sum() of a bigint column is numeric, read as text so that no value is rounded on the way.
  */
-export async function usageAgainstPlan(db: TenantClient, creatorId: string): Promise<{ tier: string; lines: UsageLine[] }> {
+export async function usageAgainstPlan(
+  db: TenantClient,
+  creatorId: string,
+): Promise<{ tier: string; lines: UsageLine[] }> {
   const [row] = await db.$queryRaw<{ tier: string; users: bigint; programs: bigint; ai: string; storage: string }[]>`
     SELECT c.subscription_tier AS tier,
            (SELECT count(*) FROM users) AS users,
@@ -145,7 +171,11 @@ export async function usageAgainstPlan(db: TenantClient, creatorId: string): Pro
       FROM creators c WHERE c.id = ${creatorId}::uuid`;
   const tier = row?.tier ?? 'free';
   const limits = limitsFor(tier);
-  const line = (resource: keyof PlanLimits, used: bigint | string | undefined): UsageLine => ({ resource, used: BigInt(used ?? 0), limit: BigInt(limits[resource]) });
+  const line = (resource: keyof PlanLimits, used: bigint | string | undefined): UsageLine => ({
+    resource,
+    used: BigInt(used ?? 0),
+    limit: BigInt(limits[resource]),
+  });
   return {
     tier,
     lines: [

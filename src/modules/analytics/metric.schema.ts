@@ -36,14 +36,23 @@ const MetricFilter = builder.inputType('EngagementMetricFilter', {
   fields: (t) => ({
     metricType: t.string(),
     dates: t.field({ type: DateRangeFilter }),
-    dimensions: t.field({ type: 'JSONObject', description: 'Only rows whose dimensions contain these (JSON containment).' }),
+    dimensions: t.field({
+      type: 'JSONObject',
+      description: 'Only rows whose dimensions contain these (JSON containment).',
+    }),
   }),
 });
 const metricWhere = (f: typeof MetricFilter.$inferInput | null | undefined) => ({
   ...(f?.metricType ? { metricType: f.metricType } : {}),
   ...(f?.dates ? { date: dayRange(f.dates) } : {}),
   // Prisma's JSON filter `equals` would be exact; containment needs path filters per key.
-  ...(f?.dimensions ? { AND: Object.entries(f.dimensions).map(([key, value]) => ({ dimensions: { path: [key], equals: value as never } })) } : {}),
+  ...(f?.dimensions
+    ? {
+        AND: Object.entries(f.dimensions).map(([key, value]) => ({
+          dimensions: { path: [key], equals: value as never },
+        })),
+      }
+    : {}),
 });
 
 builder.queryField('engagementMetrics', (t) =>
@@ -52,7 +61,11 @@ builder.queryField('engagementMetrics', (t) =>
     cursor: 'id',
     description: 'Daily metrics, oldest day first.',
     args: { filter: t.arg({ type: MetricFilter }) },
-    ...tenantList('engagementMetric', (args: { filter?: typeof MetricFilter.$inferInput | null }) => metricWhere(args.filter), [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }]),
+    ...tenantList(
+      'engagementMetric',
+      (args: { filter?: typeof MetricFilter.$inferInput | null }) => metricWhere(args.filter),
+      [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }],
+    ),
   }),
 );
 
@@ -70,7 +83,11 @@ builder.queryField('programAnalytics', (t) =>
     type: 'ProgramAnalytic',
     cursor: 'id',
     args: { filter: t.arg({ type: ProgramAnalyticFilter }) },
-    ...tenantList('programAnalytic', (args: { filter?: typeof ProgramAnalyticFilter.$inferInput | null }) => analyticWhere(args.filter), [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }]),
+    ...tenantList(
+      'programAnalytic',
+      (args: { filter?: typeof ProgramAnalyticFilter.$inferInput | null }) => analyticWhere(args.filter),
+      [{ date: 'asc' }, { metricType: 'asc' }, { id: 'asc' }],
+    ),
   }),
 );
 
@@ -82,7 +99,11 @@ builder.queryField('programAnalytics', (t) =>
  */
 const METRIC_VALUE_BOUND = 1e15;
 const VALUE_DESCRIPTION = 'A finite number from -1e15 to 1e15 (VALIDATION_FAILED on `value` otherwise).';
-const metricValue = z.number().finite('must be a finite number').min(-METRIC_VALUE_BOUND, 'must be at least -1e15').max(METRIC_VALUE_BOUND, 'must be at most 1e15');
+const metricValue = z
+  .number()
+  .finite('must be a finite number')
+  .min(-METRIC_VALUE_BOUND, 'must be at least -1e15')
+  .max(METRIC_VALUE_BOUND, 'must be at most 1e15');
 
 const RecordMetricInput = builder.inputType('RecordEngagementMetricInput', {
   fields: (t) => ({
@@ -101,7 +122,10 @@ builder.mutationField('recordEngagementMetric', (t) =>
     args: { input: t.arg({ type: RecordMetricInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      const data = parseInput(z.object({ metricType: identifier, value: metricValue, dimensions: jsonObject.nullish() }), input);
+      const data = parseInput(
+        z.object({ metricType: identifier, value: metricValue, dimensions: jsonObject.nullish() }),
+        input,
+      );
       const db = prismaFor(ctx);
       // One atomic statement: Prisma emulates upsert on a key with a JSON column as
       // read-then-insert, which concurrent calls for the same key would race.
@@ -137,7 +161,9 @@ builder.mutationField('recordProgramAnalytic', (t) =>
       const programId = fromGlobalId(String(input.programId), 'Program', 'input.programId');
       return prismaFor(ctx).programAnalytic.upsert({
         ...query,
-        where: { creatorId_programId_metricType_date: { creatorId, programId, metricType: data.metricType, date: input.date } },
+        where: {
+          creatorId_programId_metricType_date: { creatorId, programId, metricType: data.metricType, date: input.date },
+        },
         create: { programId, metricType: data.metricType, date: input.date, metricValue: data.value },
         update: { metricValue: data.value },
       });
@@ -155,9 +181,29 @@ builder.subscriptionField('engagementMetricUpdated', (t) =>
     description: 'A daily metric was written (by the rollup job, recordEngagementMetric, or anyone else).',
     args: { metricType: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      visibleRows(ctx, 'engagementMetric', changes(ctx, (e) => e.entity === 'engagement_metrics' && e.op !== 'delete' && (!args.metricType || e.parent === args.metricType)), async (since) =>
-        (await prismaFor(ctx).engagementMetric.findMany({ where: { updatedAt: { gte: since }, ...(args.metricType ? { metricType: args.metricType } : {}) }, select: { id: true }, orderBy: { updatedAt: 'asc' }, take: 500 })).map((m) => m.id),
+      visibleRows(
+        ctx,
+        'engagementMetric',
+        changes(
+          ctx,
+          (e) =>
+            e.entity === 'engagement_metrics' &&
+            e.op !== 'delete' &&
+            (!args.metricType || e.parent === args.metricType),
+        ),
+        async (since) =>
+          (
+            await prismaFor(ctx).engagementMetric.findMany({
+              where: { updatedAt: { gte: since }, ...(args.metricType ? { metricType: args.metricType } : {}) },
+              select: { id: true },
+              orderBy: { updatedAt: 'asc' },
+              take: 500,
+            })
+          ).map((m) => m.id),
       ),
-    resolve: (query, event, _args, ctx) => loadForEvent(event, 'engagementMetric', query, () => prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } })),
+    resolve: (query, event, _args, ctx) =>
+      loadForEvent(event, 'engagementMetric', query, () =>
+        prismaFor(ctx).engagementMetric.findUnique({ ...query, where: { id: event.id } }),
+      ),
   }),
 );

@@ -14,8 +14,16 @@ builder.prismaNode('AuditLog', {
     tableName: t.exposeString('tableName'),
     operation: t.exposeString('operation'),
     recordId: t.exposeString('recordId', { nullable: true }),
-    oldValues: t.expose('oldValues', { type: 'JSON', nullable: true, description: AUDIT_VALUES('before the change (UPDATE, DELETE)') }),
-    newValues: t.expose('newValues', { type: 'JSON', nullable: true, description: AUDIT_VALUES('after the change (INSERT, UPDATE)') }),
+    oldValues: t.expose('oldValues', {
+      type: 'JSON',
+      nullable: true,
+      description: AUDIT_VALUES('before the change (UPDATE, DELETE)'),
+    }),
+    newValues: t.expose('newValues', {
+      type: 'JSON',
+      nullable: true,
+      description: AUDIT_VALUES('after the change (INSERT, UPDATE)'),
+    }),
     actorType: t.exposeString('actorType'),
     actorId: t.exposeString('actorId', { nullable: true }),
     requestId: t.exposeString('requestId', { nullable: true }),
@@ -41,7 +49,10 @@ builder.prismaNode('ApiUsageLog', {
   id: { field: 'id' },
   nullable: true,
   fields: (t) => ({
-    apiKey: t.relation('apiKey', { nullable: true, description: 'The key that made the call (null once the key is deleted).' }),
+    apiKey: t.relation('apiKey', {
+      nullable: true,
+      description: 'The key that made the call (null once the key is deleted).',
+    }),
     operationName: t.exposeString('operationName', { nullable: true }),
     operationHash: t.exposeString('operationHash', { nullable: true }),
     statusCode: t.exposeInt('statusCode'),
@@ -53,9 +64,15 @@ builder.prismaNode('ApiUsageLog', {
   }),
 });
 
-const AuditFilter = builder.inputType('AuditLogFilter', { fields: (t) => ({ tableName: t.string(), operation: t.string(), occurred: t.field({ type: DateRangeInput }) }) });
-const SecurityFilter = builder.inputType('SecurityAuditLogFilter', { fields: (t) => ({ eventType: t.string(), severity: t.string(), occurred: t.field({ type: DateRangeInput }) }) });
-const ApiUsageFilter = builder.inputType('ApiUsageLogFilter', { fields: (t) => ({ operationName: t.string(), occurred: t.field({ type: DateRangeInput }) }) });
+const AuditFilter = builder.inputType('AuditLogFilter', {
+  fields: (t) => ({ tableName: t.string(), operation: t.string(), occurred: t.field({ type: DateRangeInput }) }),
+});
+const SecurityFilter = builder.inputType('SecurityAuditLogFilter', {
+  fields: (t) => ({ eventType: t.string(), severity: t.string(), occurred: t.field({ type: DateRangeInput }) }),
+});
+const ApiUsageFilter = builder.inputType('ApiUsageLogFilter', {
+  fields: (t) => ({ operationName: t.string(), occurred: t.field({ type: DateRangeInput }) }),
+});
 
 const auditWhere = (f: typeof AuditFilter.$inferInput | null | undefined) => ({
   ...(f?.tableName ? { tableName: f.tableName } : {}),
@@ -79,7 +96,11 @@ builder.queryField('auditLogs', (t) =>
     cursor: 'id',
     description: "Changes to the creator's data, newest first.",
     args: { filter: t.arg({ type: AuditFilter }) },
-    ...tenantList('auditLog', (args: { filter?: typeof AuditFilter.$inferInput | null }) => auditWhere(args.filter), newestFirst),
+    ...tenantList(
+      'auditLog',
+      (args: { filter?: typeof AuditFilter.$inferInput | null }) => auditWhere(args.filter),
+      newestFirst,
+    ),
   }),
 );
 
@@ -89,7 +110,11 @@ builder.queryField('securityAuditLogs', (t) =>
     cursor: 'id',
     description: "Security events of the creator's account (log-ins, lock-outs, admin access), newest first.",
     args: { filter: t.arg({ type: SecurityFilter }) },
-    ...tenantList('securityAuditLog', (args: { filter?: typeof SecurityFilter.$inferInput | null }) => securityWhere(args.filter), newestFirst),
+    ...tenantList(
+      'securityAuditLog',
+      (args: { filter?: typeof SecurityFilter.$inferInput | null }) => securityWhere(args.filter),
+      newestFirst,
+    ),
   }),
 );
 
@@ -99,12 +124,21 @@ builder.queryField('apiUsageLogs', (t) =>
     cursor: 'id',
     description: 'Partner API calls, newest first.',
     args: { filter: t.arg({ type: ApiUsageFilter }) },
-    ...tenantList('apiUsageLog', (args: { filter?: typeof ApiUsageFilter.$inferInput | null }) => apiUsageWhere(args.filter), newestFirst),
+    ...tenantList(
+      'apiUsageLog',
+      (args: { filter?: typeof ApiUsageFilter.$inferInput | null }) => apiUsageWhere(args.filter),
+      newestFirst,
+    ),
   }),
 );
 
 const AdminAuditFilter = builder.inputType('AdminAuditLogFilter', {
-  fields: (t) => ({ creatorId: t.id({ description: 'A creator id (uuid).' }), tableName: t.string(), operation: t.string(), occurred: t.field({ type: DateRangeInput }) }),
+  fields: (t) => ({
+    creatorId: t.id({ description: 'A creator id (uuid).' }),
+    tableName: t.string(),
+    operation: t.string(),
+    occurred: t.field({ type: DateRangeInput }),
+  }),
 });
 
 builder.queryField('platformAuditLogs', (t) =>
@@ -120,13 +154,18 @@ builder.queryField('platformAuditLogs', (t) =>
     },
     resolve: (query, _root, args, ctx) => {
       requireAdmin(ctx);
-      return ctx.db.owner.auditLog.findMany({ ...query, where: adminAuditWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+      return ctx.db.owner.auditLog.findMany({
+        ...query,
+        where: adminAuditWhere(args.filter),
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      });
     },
   }),
 );
 
 function adminAuditWhere(f: typeof AdminAuditFilter.$inferInput | null | undefined) {
   const creatorId = f?.creatorId ? String(f.creatorId).toLowerCase() : undefined;
-  if (creatorId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(creatorId)) throw new ValidationError([{ path: 'filter.creatorId', message: 'is not a creator id' }]);
+  if (creatorId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(creatorId))
+    throw new ValidationError([{ path: 'filter.creatorId', message: 'is not a creator id' }]);
   return { ...(creatorId ? { creatorId } : {}), ...auditWhere(f) };
 }

@@ -4,7 +4,11 @@
 import type { TenantTransaction } from '../../db/tenant';
 import type { Context } from '../../graphql/context';
 
-export type SecurityEvent = { eventType: string; severity?: 'info' | 'low' | 'medium' | 'high' | 'critical'; eventData?: object };
+export type SecurityEvent = {
+  eventType: string;
+  severity?: 'info' | 'low' | 'medium' | 'high' | 'critical';
+  eventData?: object;
+};
 
 export function securityLog(tx: TenantTransaction, ctx: Context, event: SecurityEvent) {
   return tx.securityAuditLog.create({

@@ -37,7 +37,9 @@ builder.queryField('subscriptions', (t) =>
   }),
 );
 
-const UsageFilter = builder.inputType('UsageFilter', { fields: (t) => ({ usageType: t.string(), dates: t.field({ type: DateRangeFilter }) }) });
+const UsageFilter = builder.inputType('UsageFilter', {
+  fields: (t) => ({ usageType: t.string(), dates: t.field({ type: DateRangeFilter }) }),
+});
 const usageWhere = (f: typeof UsageFilter.$inferInput | null | undefined) => ({
   ...(f?.usageType ? { usageType: f.usageType } : {}),
   ...(f?.dates ? { date: dayRange(f.dates) } : {}),
@@ -49,27 +51,45 @@ builder.queryField('usage', (t) =>
     cursor: 'id',
     description: 'Daily usage of metered resources, newest day first.',
     args: { filter: t.arg({ type: UsageFilter }) },
-    ...tenantList('usageRecord', (args: { filter?: typeof UsageFilter.$inferInput | null }) => usageWhere(args.filter), [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }]),
+    ...tenantList(
+      'usageRecord',
+      (args: { filter?: typeof UsageFilter.$inferInput | null }) => usageWhere(args.filter),
+      [{ date: 'desc' }, { usageType: 'asc' }, { id: 'asc' }],
+    ),
   }),
 );
 
-const RateLimitUsage = builder.objectRef<{ requests: number; cost: number; limits: { requestsPerMinute: number; costPerMinute: number } }>('RateLimitUsage').implement({
-  description: "The tenant's use of its per-minute rates right now (a sliding minute, across instances when they share Redis).",
-  fields: (t) => ({
-    requestsLastMinute: t.int({ resolve: (u) => u.requests }),
-    costLastMinute: t.float({ description: 'Query cost units (see the README: limits).', resolve: (u) => u.cost }),
-    requestsPerMinute: t.float({ nullable: true, description: 'The plan\'s limit; null: none.', resolve: (u) => (Number.isFinite(u.limits.requestsPerMinute) ? u.limits.requestsPerMinute : null) }),
-    costPerMinute: t.float({ nullable: true, resolve: (u) => (Number.isFinite(u.limits.costPerMinute) ? u.limits.costPerMinute : null) }),
-  }),
-});
+const RateLimitUsage = builder
+  .objectRef<{ requests: number; cost: number; limits: { requestsPerMinute: number; costPerMinute: number } }>(
+    'RateLimitUsage',
+  )
+  .implement({
+    description:
+      "The tenant's use of its per-minute rates right now (a sliding minute, across instances when they share Redis).",
+    fields: (t) => ({
+      requestsLastMinute: t.int({ resolve: (u) => u.requests }),
+      costLastMinute: t.float({ description: 'Query cost units (see the README: limits).', resolve: (u) => u.cost }),
+      requestsPerMinute: t.float({
+        nullable: true,
+        description: "The plan's limit; null: none.",
+        resolve: (u) => (Number.isFinite(u.limits.requestsPerMinute) ? u.limits.requestsPerMinute : null),
+      }),
+      costPerMinute: t.float({
+        nullable: true,
+        resolve: (u) => (Number.isFinite(u.limits.costPerMinute) ? u.limits.costPerMinute : null),
+      }),
+    }),
+  });
 
 builder.queryField('rateLimitUsage', (t) =>
   t.field({
     type: RateLimitUsage,
-    description: 'Requests and query cost in the last minute against the plan\'s per-minute rates (HTTP 429 RATE_LIMITED past them).',
+    description:
+      "Requests and query cost in the last minute against the plan's per-minute rates (HTTP 429 RATE_LIMITED past them).",
     resolve: async (_root, _args, ctx) => {
       const creatorId = requireTenant(ctx);
-      if (!ctx.rateLimiter) return { requests: 0, cost: 0, limits: { requestsPerMinute: Infinity, costPerMinute: Infinity } };
+      if (!ctx.rateLimiter)
+        return { requests: 0, cost: 0, limits: { requestsPerMinute: Infinity, costPerMinute: Infinity } };
       return ctx.rateLimiter.usage(ctx, creatorId);
     },
   }),

@@ -7,7 +7,12 @@ import { channel, definedOnly, jsonObject, parseInput, text, z } from '../../gra
 import { ChannelTypeEnum } from '../shared/enums';
 
 const ChannelStatusEnum = builder.enumType('ChannelStatus', {
-  values: { ACTIVE: { value: 'active' }, INACTIVE: { value: 'inactive' }, PENDING: { value: 'pending' }, ERROR: { value: 'error' } } as const,
+  values: {
+    ACTIVE: { value: 'active' },
+    INACTIVE: { value: 'inactive' },
+    PENDING: { value: 'pending' },
+    ERROR: { value: 'error' },
+  } as const,
 });
 
 builder.prismaNode('Channel', {
@@ -57,9 +62,18 @@ builder.queryField('widgetConfig', (t) =>
 );
 
 const ChannelInput = builder.inputType('ChannelInput', {
-  fields: (t) => ({ channelType: t.field({ type: ChannelTypeEnum }), name: t.string(), configuration: t.field({ type: 'JSONObject' }), status: t.field({ type: ChannelStatusEnum }) }),
+  fields: (t) => ({
+    channelType: t.field({ type: ChannelTypeEnum }),
+    name: t.string(),
+    configuration: t.field({ type: 'JSONObject' }),
+    status: t.field({ type: ChannelStatusEnum }),
+  }),
 });
-const channelFields = { name: text(100), configuration: jsonObject.nullish(), status: z.enum(['active', 'inactive', 'pending', 'error']).nullish() };
+const channelFields = {
+  name: text(100),
+  configuration: jsonObject.nullish(),
+  status: z.enum(['active', 'inactive', 'pending', 'error']).nullish(),
+};
 
 builder.mutationField('createChannel', (t) =>
   t.prismaField({
@@ -86,7 +100,12 @@ builder.mutationField('updateChannel', (t) =>
       const { channelType, ...changes } = args.input;
       const data = parseInput(
         z.object({ ...channelFields, name: text(100).nullish() }).superRefine((_v, issue) => {
-          if (channelType) issue.addIssue({ code: 'custom', path: ['channelType'], message: 'cannot change: create a channel of the other type' });
+          if (channelType)
+            issue.addIssue({
+              code: 'custom',
+              path: ['channelType'],
+              message: 'cannot change: create a channel of the other type',
+            });
         }),
         changes,
       );
@@ -98,7 +117,12 @@ builder.mutationField('updateChannel', (t) =>
 deleteMutation('deleteChannel', 'Channel', 'channel');
 
 const WidgetConfigInput = builder.inputType('UpdateWidgetConfigInput', {
-  fields: (t) => ({ theme: t.field({ type: 'JSONObject' }), behavior: t.field({ type: 'JSONObject' }), allowedDomains: t.stringList(), rateLimitPerMinute: t.int() }),
+  fields: (t) => ({
+    theme: t.field({ type: 'JSONObject' }),
+    behavior: t.field({ type: 'JSONObject' }),
+    allowedDomains: t.stringList(),
+    rateLimitPerMinute: t.int(),
+  }),
 });
 
 builder.mutationField('updateWidgetConfig', (t) =>
@@ -115,10 +139,24 @@ builder.mutationField('updateWidgetConfig', (t) =>
             theme: jsonObject.nullish(),
             behavior: jsonObject.nullish(),
             allowedDomains: z
-              .array(z.string().trim().toLowerCase().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$|^localhost(:\d+)?$/, 'must be a domain such as example.com or *.example.com'))
+              .array(
+                z
+                  .string()
+                  .trim()
+                  .toLowerCase()
+                  .regex(
+                    /^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$|^localhost(:\d+)?$/,
+                    'must be a domain such as example.com or *.example.com',
+                  ),
+              )
               .max(100, 'must list at most 100 domains')
               .nullish(),
-            rateLimitPerMinute: z.number().int().min(1, 'must be between 1 and 10000').max(10_000, 'must be between 1 and 10000').nullish(),
+            rateLimitPerMinute: z
+              .number()
+              .int()
+              .min(1, 'must be between 1 and 10000')
+              .max(10_000, 'must be between 1 and 10000')
+              .nullish(),
           }),
           input,
         ),

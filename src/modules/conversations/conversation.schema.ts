@@ -12,18 +12,34 @@ import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
 const ConversationStatusEnum = builder.enumType('ConversationStatus', {
   values: { ACTIVE: { value: 'active' }, CLOSED: { value: 'closed' }, ARCHIVED: { value: 'archived' } } as const,
 });
-const SenderTypeEnum = builder.enumType('SenderType', { values: { USER: { value: 'user' }, AI: { value: 'ai' }, CREATOR: { value: 'creator' } } as const });
+const SenderTypeEnum = builder.enumType('SenderType', {
+  values: { USER: { value: 'user' }, AI: { value: 'ai' }, CREATOR: { value: 'creator' } } as const,
+});
 const MessageTypeEnum = builder.enumType('MessageType', {
-  values: { TEXT: { value: 'text' }, IMAGE: { value: 'image' }, AUDIO: { value: 'audio' }, VIDEO: { value: 'video' }, FILE: { value: 'file' }, QUICK_REPLY: { value: 'quick_reply' }, SYSTEM: { value: 'system' } } as const,
+  values: {
+    TEXT: { value: 'text' },
+    IMAGE: { value: 'image' },
+    AUDIO: { value: 'audio' },
+    VIDEO: { value: 'video' },
+    FILE: { value: 'file' },
+    QUICK_REPLY: { value: 'quick_reply' },
+    SYSTEM: { value: 'system' },
+  } as const,
 });
 
 const MessageFilter = builder.inputType('MessageFilter', {
-  fields: (t) => ({ conversationId: t.id(), senderType: t.field({ type: SenderTypeEnum }), sent: t.field({ type: DateRangeInput }) }),
+  fields: (t) => ({
+    conversationId: t.id(),
+    senderType: t.field({ type: SenderTypeEnum }),
+    sent: t.field({ type: DateRangeInput }),
+  }),
 });
 
 function messageWhere(filter: typeof MessageFilter.$inferInput | null | undefined) {
   return {
-    ...(filter?.conversationId ? { conversationId: fromGlobalId(String(filter.conversationId), 'Conversation', 'filter.conversationId') } : {}),
+    ...(filter?.conversationId
+      ? { conversationId: fromGlobalId(String(filter.conversationId), 'Conversation', 'filter.conversationId') }
+      : {}),
     ...(filter?.senderType ? { senderType: filter.senderType } : {}),
     ...(filter?.sent ? { createdAt: timeRange(filter.sent) } : {}),
   };
@@ -48,7 +64,10 @@ builder.prismaNode('Conversation', {
       totalCount: true,
       description: 'Oldest first.',
       args: { sent: t.arg({ type: DateRangeInput }) },
-      query: (args) => ({ where: args.sent ? { createdAt: timeRange(args.sent) } : {}, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      query: (args) => ({
+        where: args.sent ? { createdAt: timeRange(args.sent) } : {},
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      }),
     }),
   }),
 });
@@ -72,7 +91,12 @@ builder.prismaNode('Message', {
 });
 
 const ConversationFilter = builder.inputType('ConversationFilter', {
-  fields: (t) => ({ status: t.field({ type: ConversationStatusEnum }), channel: t.field({ type: ChannelTypeEnum }), escalated: t.boolean(), userId: t.id() }),
+  fields: (t) => ({
+    status: t.field({ type: ConversationStatusEnum }),
+    channel: t.field({ type: ChannelTypeEnum }),
+    escalated: t.boolean(),
+    userId: t.id(),
+  }),
 });
 
 function conversationWhere(filter: typeof ConversationFilter.$inferInput | null | undefined) {
@@ -108,12 +132,21 @@ builder.queryField('messages', (t) =>
     cursor: 'id',
     description: 'Messages by time, oldest first.',
     args: { filter: t.arg({ type: MessageFilter }) },
-    ...tenantList('message', (args: { filter?: typeof MessageFilter.$inferInput | null }) => messageWhere(args.filter), [{ createdAt: 'asc' }, { id: 'asc' }]),
+    ...tenantList(
+      'message',
+      (args: { filter?: typeof MessageFilter.$inferInput | null }) => messageWhere(args.filter),
+      [{ createdAt: 'asc' }, { id: 'asc' }],
+    ),
   }),
 );
 
 const CreateConversationInput = builder.inputType('CreateConversationInput', {
-  fields: (t) => ({ userId: t.id({ required: true }), channel: t.field({ type: ChannelTypeEnum, required: true }), context: t.field({ type: 'JSONObject' }), metadata: t.field({ type: 'JSONObject' }) }),
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    channel: t.field({ type: ChannelTypeEnum, required: true }),
+    context: t.field({ type: 'JSONObject' }),
+    metadata: t.field({ type: 'JSONObject' }),
+  }),
 });
 
 builder.mutationField('createConversation', (t) =>
@@ -127,13 +160,25 @@ builder.mutationField('createConversation', (t) =>
         () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
         () => parseInput(z.object({ channel, context: jsonObject.nullish(), metadata: jsonObject.nullish() }), input),
       );
-      return prismaFor(ctx).conversation.create({ ...query, data: { userId, channel: data.channel, context: (data.context ?? {}) as object, metadata: (data.metadata ?? {}) as object } });
+      return prismaFor(ctx).conversation.create({
+        ...query,
+        data: {
+          userId,
+          channel: data.channel,
+          context: (data.context ?? {}) as object,
+          metadata: (data.metadata ?? {}) as object,
+        },
+      });
     },
   }),
 );
 
 const UpdateConversationInput = builder.inputType('UpdateConversationInput', {
-  fields: (t) => ({ status: t.field({ type: ConversationStatusEnum }), context: t.field({ type: 'JSONObject' }), metadata: t.field({ type: 'JSONObject' }) }),
+  fields: (t) => ({
+    status: t.field({ type: ConversationStatusEnum }),
+    context: t.field({ type: 'JSONObject' }),
+    metadata: t.field({ type: 'JSONObject' }),
+  }),
 });
 
 builder.mutationField('updateConversation', (t) =>
@@ -166,14 +211,25 @@ builder.mutationField('escalateConversation', (t) =>
     resolve: async (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Conversation', 'id');
-      const reason = parseInput(z.string().trim().max(1000, 'must be at most 1000 characters').nullish(), args.reason, 'reason');
+      const reason = parseInput(
+        z.string().trim().max(1000, 'must be at most 1000 characters').nullish(),
+        args.reason,
+        'reason',
+      );
       const db = prismaFor(ctx);
-      const current = await db.conversation.findUniqueOrThrow({ where: { id }, select: { escalatedToHuman: true, metadata: true } });
+      const current = await db.conversation.findUniqueOrThrow({
+        where: { id },
+        select: { escalatedToHuman: true, metadata: true },
+      });
       if (current.escalatedToHuman) return db.conversation.findUniqueOrThrow({ ...query, where: { id } });
       return db.conversation.update({
         ...query,
         where: { id },
-        data: { escalatedToHuman: true, escalatedAt: new Date(), metadata: { ...(current.metadata as object), ...(reason ? { escalationReason: reason } : {}) } },
+        data: {
+          escalatedToHuman: true,
+          escalatedAt: new Date(),
+          metadata: { ...(current.metadata as object), ...(reason ? { escalationReason: reason } : {}) },
+        },
       });
     },
   }),
@@ -185,7 +241,11 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
     conversationId: t.id({ required: true }),
     content: t.string({ required: true }),
-    senderType: t.field({ type: SenderTypeEnum, defaultValue: 'creator', description: 'Defaults to CREATOR: a message written by the creator.' }),
+    senderType: t.field({
+      type: SenderTypeEnum,
+      defaultValue: 'creator',
+      description: 'Defaults to CREATOR: a message written by the creator.',
+    }),
     messageType: t.field({ type: MessageTypeEnum, defaultValue: 'text' }),
     metadata: t.field({ type: 'JSONObject' }),
     responseTimeMs: t.int(),
@@ -215,7 +275,10 @@ builder.mutationField('sendMessage', (t) =>
       );
       const db = prismaFor(ctx);
       // The sender: the conversation's user, the creator, or nobody for the AI.
-      const conversation = await db.conversation.findUniqueOrThrow({ where: { id: conversationId }, select: { userId: true } });
+      const conversation = await db.conversation.findUniqueOrThrow({
+        where: { id: conversationId },
+        select: { userId: true },
+      });
       return db.message.create({
         ...query,
         data: {
@@ -244,14 +307,37 @@ builder.subscriptionField('messageCreated', (t) =>
     args: { conversationId: t.arg.id() },
     subscribe: async (_root, args, ctx) => {
       requireTenant(ctx);
-      const conversationId = args.conversationId ? fromGlobalId(String(args.conversationId), 'Conversation', 'conversationId') : undefined;
-      if (conversationId && !(await prismaFor(ctx).conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) throw new NotFoundError('Conversation');
+      const conversationId = args.conversationId
+        ? fromGlobalId(String(args.conversationId), 'Conversation', 'conversationId')
+        : undefined;
+      if (
+        conversationId &&
+        !(await prismaFor(ctx).conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))
+      )
+        throw new NotFoundError('Conversation');
       const db = prismaFor(ctx);
-      return visibleRows(ctx, 'message', changes(ctx, (e) => e.entity === 'messages' && e.op === 'insert' && (!conversationId || e.parent === conversationId)), async (since) =>
-        (await db.message.findMany({ where: { createdAt: { gte: since }, ...(conversationId ? { conversationId } : {}) }, select: { id: true }, orderBy: { createdAt: 'asc' }, take: 500 })).map((m) => m.id),
+      return visibleRows(
+        ctx,
+        'message',
+        changes(
+          ctx,
+          (e) => e.entity === 'messages' && e.op === 'insert' && (!conversationId || e.parent === conversationId),
+        ),
+        async (since) =>
+          (
+            await db.message.findMany({
+              where: { createdAt: { gte: since }, ...(conversationId ? { conversationId } : {}) },
+              select: { id: true },
+              orderBy: { createdAt: 'asc' },
+              take: 500,
+            })
+          ).map((m) => m.id),
         true,
       );
     },
-    resolve: (query, event, _args, ctx) => loadForEvent(event, 'message', query, () => prismaFor(ctx).message.findUnique({ ...query, where: { id: event.id } })),
+    resolve: (query, event, _args, ctx) =>
+      loadForEvent(event, 'message', query, () =>
+        prismaFor(ctx).message.findUnique({ ...query, where: { id: event.id } }),
+      ),
   }),
 );

@@ -5,7 +5,12 @@ import type { Context } from '../../graphql/context';
 import { parseInput, z } from '../../graphql/validation';
 import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
 
-const email = z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').email('must be an email address');
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .email('must be an email address');
 const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
 const name = z.string().trim().max(100, 'must be at most 100 characters').nullish();
 
@@ -16,29 +21,42 @@ const name = z.string().trim().max(100, 'must be at most 100 characters').nullis
  * a creator while signing in is never a client's normal flow.
  */
 function refuseWhileActing(ctx: Context): void {
-  if (ctx.viewer.kind === 'admin' && ctx.viewer.actingAs) throw new ForbiddenError('An admin acting on a creator cannot sign in, sign up or refresh a session in the same request: send it without X-Act-As-Creator');
+  if (ctx.viewer.kind === 'admin' && ctx.viewer.actingAs)
+    throw new ForbiddenError(
+      'An admin acting on a creator cannot sign in, sign up or refresh a session in the same request: send it without X-Act-As-Creator',
+    );
 }
 
 const AuthPayload = builder.objectRef<Session>('AuthPayload').implement({
-  description: 'A signed-in session: a short-lived access token (a JWT for the Authorization header) and a refresh token to rotate it.',
+  description:
+    'A signed-in session: a short-lived access token (a JWT for the Authorization header) and a refresh token to rotate it.',
   fields: (t) => ({
     accessToken: t.exposeString('accessToken'),
     accessTokenExpiresAt: t.field({ type: 'DateTime', resolve: (s) => s.accessTokenExpiresAt }),
-    refreshToken: t.exposeString('refreshToken', { description: 'Single use: refreshSession returns a new one. Reusing an old one ends every session of that log-in.' }),
+    refreshToken: t.exposeString('refreshToken', {
+      description:
+        'Single use: refreshSession returns a new one. Reusing an old one ends every session of that log-in.',
+    }),
     // The payload's own creator, read as that creator (the request itself is not signed in yet).
     creator: t.prismaField({
       type: 'Creator',
-      resolve: (query, session, _args, ctx) => tenantClient(ctx.db.app, session.creatorId).creator.findUniqueOrThrow({ ...query, where: { id: session.creatorId } }),
+      resolve: (query, session, _args, ctx) =>
+        tenantClient(ctx.db.app, session.creatorId).creator.findUniqueOrThrow({
+          ...query,
+          where: { id: session.creatorId },
+        }),
     }),
   }),
 });
 
-const AdminAuthPayload = builder.objectRef<{ accessToken: string; accessTokenExpiresAt: Date }>('AdminAuthPayload').implement({
-  fields: (t) => ({
-    accessToken: t.exposeString('accessToken'),
-    accessTokenExpiresAt: t.field({ type: 'DateTime', resolve: (s) => s.accessTokenExpiresAt }),
-  }),
-});
+const AdminAuthPayload = builder
+  .objectRef<{ accessToken: string; accessTokenExpiresAt: Date }>('AdminAuthPayload')
+  .implement({
+    fields: (t) => ({
+      accessToken: t.exposeString('accessToken'),
+      accessTokenExpiresAt: t.field({ type: 'DateTime', resolve: (s) => s.accessTokenExpiresAt }),
+    }),
+  });
 
 const SignUpInput = builder.inputType('SignUpInput', {
   fields: (t) => ({
@@ -53,7 +71,8 @@ const SignUpInput = builder.inputType('SignUpInput', {
 builder.mutationField('signUp', (t) =>
   t.field({
     type: AuthPayload,
-    description: 'Creates a creator account and signs it in. Sign-ups per client address are limited (429 RATE_LIMITED with Retry-After).',
+    description:
+      'Creates a creator account and signs it in. Sign-ups per client address are limited (429 RATE_LIMITED with Retry-After).',
     errors: { types: [ConflictError], directResult: true },
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
@@ -96,7 +115,8 @@ builder.mutationField('refreshSession', (t) =>
 
 builder.mutationField('logOut', (t) =>
   t.boolean({
-    description: 'Ends the log-in the refresh token belongs to. Access tokens already issued expire on their own (15 minutes).',
+    description:
+      'Ends the log-in the refresh token belongs to. Access tokens already issued expire on their own (15 minutes).',
     args: { refreshToken: t.arg.string({ required: true }) },
     resolve: (_root, { refreshToken }, ctx) => logOut(ctx, refreshToken),
   }),
@@ -105,7 +125,8 @@ builder.mutationField('logOut', (t) =>
 builder.mutationField('adminLogIn', (t) =>
   t.field({
     type: AdminAuthPayload,
-    description: 'Signs a platform admin in. Admins list creators and act on one with X-Act-As-Creator and X-Admin-Reason.',
+    description:
+      'Signs a platform admin in. Admins list creators and act on one with X-Act-As-Creator and X-Admin-Reason.',
     errors: { types: [InvalidCredentialsError], directResult: true },
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => {

@@ -22,7 +22,12 @@
 // log-in for an email that has no account.
 import crypto from 'node:crypto';
 import { UNGUARDED, type AuthGuard } from '../../auth/auth-guard';
-import { creatorOfRefreshToken, hashRefreshToken, newRefreshToken, REFRESH_TOKEN_TTL_MS } from '../../auth/refresh-tokens';
+import {
+  creatorOfRefreshToken,
+  hashRefreshToken,
+  newRefreshToken,
+  REFRESH_TOKEN_TTL_MS,
+} from '../../auth/refresh-tokens';
 import { withTenantTransaction, type TenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
@@ -37,7 +42,12 @@ export interface Session {
   creatorId: string;
 }
 
-async function issueSession(tx: TenantTransaction, ctx: Context, creatorId: string, familyId: string = crypto.randomUUID()): Promise<Session & { tokenId: string }> {
+async function issueSession(
+  tx: TenantTransaction,
+  ctx: Context,
+  creatorId: string,
+  familyId: string = crypto.randomUUID(),
+): Promise<Session & { tokenId: string }> {
   const refresh = newRefreshToken(creatorId);
   const row = await tx.creatorRefreshToken.create({
     data: {
@@ -50,7 +60,13 @@ async function issueSession(tx: TenantTransaction, ctx: Context, creatorId: stri
     select: { id: true },
   });
   const access = ctx.tokens.sign({ sub: creatorId, role: 'creator', sid: familyId });
-  return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: refresh.token, creatorId, tokenId: row.id };
+  return {
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: refresh.token,
+    creatorId,
+    tokenId: row.id,
+  };
 }
 
 export interface SignUpInput {
@@ -78,7 +94,11 @@ export async function signUp(ctx: Context, input: SignUpInput): Promise<Session>
     await guardOf(ctx).rememberSource(ctx, `creator:${input.email}`);
     return session;
   } catch (error) {
-    if (/creators_email_key|duplicate key|UniqueConstraintViolation|23505/.test(`${(error as Error).message} ${JSON.stringify((error as { meta?: unknown }).meta ?? {})}`)) {
+    if (
+      /creators_email_key|duplicate key|UniqueConstraintViolation|23505/.test(
+        `${(error as Error).message} ${JSON.stringify((error as { meta?: unknown }).meta ?? {})}`,
+      )
+    ) {
       throw new ConflictError('An account with this email already exists');
     }
     throw error;
@@ -94,9 +114,14 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   let passwordOk: boolean;
   try {
     // Privileged lookup: the tenant is what we are trying to find.
-    creator = await ctx.db.owner.creator.findUnique({ where: { email }, select: { id: true, passwordHash: true, isActive: true } });
+    creator = await ctx.db.owner.creator.findUnique({
+      where: { email },
+      select: { id: true, passwordHash: true, isActive: true },
+    });
     // Throttled: the same work as a check, and the same answer as a wrong password.
-    passwordOk = attempt.throttled ? await guard.passwords.dummyVerify(password) : await guard.passwords.verify(creator?.passwordHash, password);
+    passwordOk = attempt.throttled
+      ? await guard.passwords.dummyVerify(password)
+      : await guard.passwords.verify(creator?.passwordHash, password);
   } catch (error) {
     await attempt.release(); // refused for load (RATE_LIMITED) or the database is away: not a failed attempt
     throw error;
@@ -110,7 +135,11 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
           creatorId: creator?.id ?? null,
           eventType: 'auth.login_throttled',
           severity: 'medium',
-          eventData: { requestId: ctx.requestId, limitPerMinute: ctx.fairness.authPerAccountPerMinute, ...(creator ? {} : { emailDomain: email.split('@')[1] ?? '' }) },
+          eventData: {
+            requestId: ctx.requestId,
+            limitPerMinute: ctx.fairness.authPerAccountPerMinute,
+            ...(creator ? {} : { emailDomain: email.split('@')[1] ?? '' }),
+          },
           ipAddress: ctx.client.ip ?? null,
           userAgent: ctx.client.userAgent ?? null,
         },
@@ -125,7 +154,11 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
         creatorId: creator?.id ?? null,
         eventType: 'auth.login_failed',
         severity: 'low',
-        eventData: { requestId: ctx.requestId, reason: creator ? 'inactive' : 'unknown_email', emailDomain: email.split('@')[1] ?? '' },
+        eventData: {
+          requestId: ctx.requestId,
+          reason: creator ? 'inactive' : 'unknown_email',
+          emailDomain: email.split('@')[1] ?? '',
+        },
         ipAddress: ctx.client.ip ?? null,
         userAgent: ctx.client.userAgent ?? null,
       },
@@ -141,11 +174,23 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
     if (!passwordOk) {
       // Counted for the record (and reset by the next success); it locks nothing.
       const attempts = (row?.failed_login_attempts ?? 0) + 1;
-      await tx.creator.update({ where: { id: creator.id }, data: { failedLoginAttempts: attempts }, select: { id: true } });
-      await securityLog(tx, ctx, { eventType: 'auth.login_failed', severity: 'low', eventData: { reason: 'bad_password', attempt: attempts } });
+      await tx.creator.update({
+        where: { id: creator.id },
+        data: { failedLoginAttempts: attempts },
+        select: { id: true },
+      });
+      await securityLog(tx, ctx, {
+        eventType: 'auth.login_failed',
+        severity: 'low',
+        eventData: { reason: 'bad_password', attempt: attempts },
+      });
       return { kind: 'failed' } as const;
     }
-    await tx.creator.update({ where: { id: creator.id }, data: { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: now }, select: { id: true } });
+    await tx.creator.update({
+      where: { id: creator.id },
+      data: { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: now },
+      select: { id: true },
+    });
     await securityLog(tx, ctx, { eventType: 'auth.login_succeeded' });
     return { kind: 'ok', session: await issueSession(tx, ctx, creator.id) } as const;
   });
@@ -166,29 +211,57 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
     if (!token) return { kind: 'invalid' } as const;
     const now = new Date();
     // Claim the token atomically: of two concurrent refreshes, one wins, the other is a reuse.
-    const claimed = token.revokedAt === null ? await tx.creatorRefreshToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now, revokedReason: 'rotated' } }) : { count: 0 };
+    const claimed =
+      token.revokedAt === null
+        ? await tx.creatorRefreshToken.updateMany({
+            where: { id: token.id, revokedAt: null },
+            data: { revokedAt: now, revokedReason: 'rotated' },
+          })
+        : { count: 0 };
     if (claimed.count === 0) {
       // A token ended by log-out (or deactivation) coming back is a stale client, not a theft.
-      const current = await tx.creatorRefreshToken.findUniqueOrThrow({ where: { id: token.id }, select: { revokedReason: true } });
-      if (current.revokedReason === 'logout' || current.revokedReason === 'deactivated') return { kind: 'invalid' } as const;
-      const revoked = await tx.creatorRefreshToken.updateMany({ where: { familyId: token.familyId, revokedAt: null }, data: { revokedAt: now, revokedReason: 'reuse' } });
-      await securityLog(tx, ctx, { eventType: 'auth.refresh_token_reused', severity: 'high', eventData: { familyId: token.familyId, tokensRevoked: revoked.count } });
+      const current = await tx.creatorRefreshToken.findUniqueOrThrow({
+        where: { id: token.id },
+        select: { revokedReason: true },
+      });
+      if (current.revokedReason === 'logout' || current.revokedReason === 'deactivated')
+        return { kind: 'invalid' } as const;
+      const revoked = await tx.creatorRefreshToken.updateMany({
+        where: { familyId: token.familyId, revokedAt: null },
+        data: { revokedAt: now, revokedReason: 'reuse' },
+      });
+      await securityLog(tx, ctx, {
+        eventType: 'auth.refresh_token_reused',
+        severity: 'high',
+        eventData: { familyId: token.familyId, tokensRevoked: revoked.count },
+      });
       return { kind: 'reused' } as const;
     }
     if (token.expiresAt <= now) return { kind: 'invalid' } as const;
     // A deactivated account keeps no session alive: end the whole log-in.
     const creator = await tx.creator.findUnique({ where: { id: creatorId }, select: { isActive: true } });
     if (!creator?.isActive) {
-      await tx.creatorRefreshToken.updateMany({ where: { familyId: token.familyId, OR: [{ revokedAt: null }, { id: token.id }] }, data: { revokedAt: now, revokedReason: 'deactivated' } });
+      await tx.creatorRefreshToken.updateMany({
+        where: { familyId: token.familyId, OR: [{ revokedAt: null }, { id: token.id }] },
+        data: { revokedAt: now, revokedReason: 'deactivated' },
+      });
       return { kind: 'invalid' } as const;
     }
     const session = await issueSession(tx, ctx, creatorId, token.familyId);
-    await tx.creatorRefreshToken.update({ where: { id: token.id }, data: { replacedById: session.tokenId }, select: { id: true } });
+    await tx.creatorRefreshToken.update({
+      where: { id: token.id },
+      data: { replacedById: session.tokenId },
+      select: { id: true },
+    });
     return { kind: 'ok', session } as const;
   });
   // A reuse must revoke the family even though the caller gets an error: commit first, then throw.
   if (outcome.kind === 'ok') return outcome.session;
-  throw new InvalidCredentialsError(outcome.kind === 'reused' ? 'Refresh token was already used: every session of this log-in is revoked' : 'Invalid refresh token');
+  throw new InvalidCredentialsError(
+    outcome.kind === 'reused'
+      ? 'Refresh token was already used: every session of this log-in is revoked'
+      : 'Invalid refresh token',
+  );
 }
 
 /** Ends the log-in the refresh token belongs to (every token of its family). */
@@ -196,23 +269,38 @@ export async function logOut(ctx: Context, refreshToken: string): Promise<boolea
   const creatorId = creatorOfRefreshToken(refreshToken);
   if (!creatorId) return false;
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
-    const token = await tx.creatorRefreshToken.findUnique({ where: { creatorId_tokenHash: { creatorId, tokenHash: hashRefreshToken(refreshToken) } }, select: { familyId: true } });
+    const token = await tx.creatorRefreshToken.findUnique({
+      where: { creatorId_tokenHash: { creatorId, tokenHash: hashRefreshToken(refreshToken) } },
+      select: { familyId: true },
+    });
     if (!token) return false;
-    await tx.creatorRefreshToken.updateMany({ where: { familyId: token.familyId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: 'logout' } });
+    await tx.creatorRefreshToken.updateMany({
+      where: { familyId: token.familyId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: 'logout' },
+    });
     await securityLog(tx, ctx, { eventType: 'auth.logged_out' });
     return true;
   });
 }
 
-export async function adminLogIn(ctx: Context, email: string, password: string): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
+export async function adminLogIn(
+  ctx: Context,
+  email: string,
+  password: string,
+): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
   const guard = guardOf(ctx);
   const account = `admin:${email}`;
   const attempt = await guard.reserveFailure(ctx, account);
   let admin: { id: string; passwordHash: string; disabledAt: Date | null } | null;
   let ok: boolean;
   try {
-    admin = await ctx.db.owner.platformAdmin.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabledAt: true } });
-    ok = attempt.throttled ? await guard.passwords.dummyVerify(password) : await guard.passwords.verify(admin?.passwordHash, password);
+    admin = await ctx.db.owner.platformAdmin.findUnique({
+      where: { email },
+      select: { id: true, passwordHash: true, disabledAt: true },
+    });
+    ok = attempt.throttled
+      ? await guard.passwords.dummyVerify(password)
+      : await guard.passwords.verify(admin?.passwordHash, password);
   } catch (error) {
     await attempt.release();
     throw error;
@@ -223,9 +311,17 @@ export async function adminLogIn(ctx: Context, email: string, password: string):
     await ctx.db.owner.securityAuditLog.create({
       data: {
         creatorId: null,
-        eventType: attempt.throttled ? 'admin.login_throttled' : succeeded ? 'admin.login_succeeded' : 'admin.login_failed',
+        eventType: attempt.throttled
+          ? 'admin.login_throttled'
+          : succeeded
+            ? 'admin.login_succeeded'
+            : 'admin.login_failed',
         severity: succeeded ? 'medium' : 'high',
-        eventData: { requestId: ctx.requestId, adminId: admin?.id ?? null, ...(attempt.throttled ? { limitPerMinute: ctx.fairness.authPerAccountPerMinute } : {}) },
+        eventData: {
+          requestId: ctx.requestId,
+          adminId: admin?.id ?? null,
+          ...(attempt.throttled ? { limitPerMinute: ctx.fairness.authPerAccountPerMinute } : {}),
+        },
         ipAddress: ctx.client.ip ?? null,
         userAgent: ctx.client.userAgent ?? null,
       },

@@ -7,7 +7,12 @@ import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql
 import { RETENTION_POLICIES } from './retention.service';
 
 export const SubscriptionTierEnum = builder.enumType('SubscriptionTier', {
-  values: { FREE: { value: 'free' }, STARTER: { value: 'starter' }, PRO: { value: 'pro' }, ENTERPRISE: { value: 'enterprise' } } as const,
+  values: {
+    FREE: { value: 'free' },
+    STARTER: { value: 'starter' },
+    PRO: { value: 'pro' },
+    ENTERPRISE: { value: 'enterprise' },
+  } as const,
 });
 
 builder.prismaNode('Creator', {
@@ -28,9 +33,21 @@ builder.prismaNode('Creator', {
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    programs: t.relatedConnection('programs', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) }),
-    users: t.relatedConnection('users', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) }),
-    badges: t.relatedConnection('badges', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }) }),
+    programs: t.relatedConnection('programs', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    users: t.relatedConnection('users', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    badges: t.relatedConnection('badges', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    }),
     widgetConfig: t.relation('widgetConfig', { nullable: true }),
   }),
 });
@@ -62,12 +79,33 @@ const UpdateMeInput = builder.inputType('UpdateMeInput', {
 // settings is free-form JSON, except settings.retention: the periods (in days) the retention
 // job keeps this creator's data, each within the bounds its policy allows.
 const retentionSchema = z
-  .object(Object.fromEntries(RETENTION_POLICIES.map((p) => [p.setting, z.number().int('must be a whole number of days').min(p.minDays, `must be at least ${p.minDays} days`).max(p.maxDays, `must be at most ${p.maxDays} days`).optional()])))
+  .object(
+    Object.fromEntries(
+      RETENTION_POLICIES.map((p) => [
+        p.setting,
+        z
+          .number()
+          .int('must be a whole number of days')
+          .min(p.minDays, `must be at least ${p.minDays} days`)
+          .max(p.maxDays, `must be at most ${p.maxDays} days`)
+          .optional(),
+      ]),
+    ),
+  )
   .strict();
 const settingsSchema = z.record(z.string(), z.unknown()).superRefine((settings, ctx) => {
   if (settings.retention === undefined) return;
   const parsed = retentionSchema.safeParse(settings.retention);
-  if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['retention', ...issue.path], message: issue.code === 'unrecognized_keys' ? `unknown setting (allowed: ${RETENTION_POLICIES.map((p) => p.setting).join(', ')})` : issue.message });
+  if (!parsed.success)
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retention', ...issue.path],
+        message:
+          issue.code === 'unrecognized_keys'
+            ? `unknown setting (allowed: ${RETENTION_POLICIES.map((p) => p.setting).join(', ')})`
+            : issue.message,
+      });
 });
 
 builder.mutationField('updateMe', (t) =>
@@ -110,57 +148,84 @@ builder.mutationField('updateMe', (t) =>
 // owner connection (it spans tenants by design) and must never carry a client's nested
 // selection into another tenant's data. To see inside a creator, act on it
 // (X-Act-As-Creator + X-Admin-Reason), which goes through row-level security and is recorded.
-const CreatorSummary = builder.objectRef<{
-  id: string;
-  email: string;
-  firstName: string | null;
-  lastName: string | null;
-  companyName: string | null;
-  subscriptionTier: string;
-  subscriptionStatus: string;
-  isActive: boolean;
-  lastLoginAt: Date | null;
-  createdAt: Date;
-}>('CreatorSummary').implement({
-  description: 'A creator account as platform admins list it. `id` is what X-Act-As-Creator takes.',
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    email: t.exposeString('email'),
-    firstName: t.exposeString('firstName', { nullable: true }),
-    lastName: t.exposeString('lastName', { nullable: true }),
-    companyName: t.exposeString('companyName', { nullable: true }),
-    subscriptionTier: t.field({ type: SubscriptionTierEnum, resolve: (c) => c.subscriptionTier as never }),
-    subscriptionStatus: t.exposeString('subscriptionStatus'),
-    isActive: t.exposeBoolean('isActive'),
-    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-  }),
-});
+const CreatorSummary = builder
+  .objectRef<{
+    id: string;
+    email: string;
+    firstName: string | null;
+    lastName: string | null;
+    companyName: string | null;
+    subscriptionTier: string;
+    subscriptionStatus: string;
+    isActive: boolean;
+    lastLoginAt: Date | null;
+    createdAt: Date;
+  }>('CreatorSummary')
+  .implement({
+    description: 'A creator account as platform admins list it. `id` is what X-Act-As-Creator takes.',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      email: t.exposeString('email'),
+      firstName: t.exposeString('firstName', { nullable: true }),
+      lastName: t.exposeString('lastName', { nullable: true }),
+      companyName: t.exposeString('companyName', { nullable: true }),
+      subscriptionTier: t.field({ type: SubscriptionTierEnum, resolve: (c) => c.subscriptionTier as never }),
+      subscriptionStatus: t.exposeString('subscriptionStatus'),
+      isActive: t.exposeBoolean('isActive'),
+      lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    }),
+  });
 
-const SUMMARY_COLUMNS = { id: true, email: true, firstName: true, lastName: true, companyName: true, subscriptionTier: true, subscriptionStatus: true, isActive: true, lastLoginAt: true, createdAt: true } as const;
+const SUMMARY_COLUMNS = {
+  id: true,
+  email: true,
+  firstName: true,
+  lastName: true,
+  companyName: true,
+  subscriptionTier: true,
+  subscriptionStatus: true,
+  isActive: true,
+  lastLoginAt: true,
+  createdAt: true,
+} as const;
 
 builder.queryField('creators', (t) =>
-  t.connection({
-    type: CreatorSummary,
-    description: 'Every creator account on the platform (no data they own). Platform admins only.',
-    args: { search: t.arg.string({ description: 'Part of the email or company name.' }) },
-    resolve: async (_root, args, ctx) => {
-      requireAdmin(ctx);
-      const where = searchCreators(args.search);
-      const page = await resolveOffsetConnection({ args }, ({ offset, limit }) =>
-        ctx.db.owner.creator.findMany({ where, select: SUMMARY_COLUMNS, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], skip: offset, take: Math.min(limit, MAX_PAGE_SIZE + 1) }),
-      );
-      return Object.assign(page, { totalCount: await ctx.db.owner.creator.count({ where }) });
+  t.connection(
+    {
+      type: CreatorSummary,
+      description: 'Every creator account on the platform (no data they own). Platform admins only.',
+      args: { search: t.arg.string({ description: 'Part of the email or company name.' }) },
+      resolve: async (_root, args, ctx) => {
+        requireAdmin(ctx);
+        const where = searchCreators(args.search);
+        const page = await resolveOffsetConnection({ args }, ({ offset, limit }) =>
+          ctx.db.owner.creator.findMany({
+            where,
+            select: SUMMARY_COLUMNS,
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            skip: offset,
+            take: Math.min(limit, MAX_PAGE_SIZE + 1),
+          }),
+        );
+        return Object.assign(page, { totalCount: await ctx.db.owner.creator.count({ where }) });
+      },
     },
-  }, {
-    fields: (c) => ({
-      totalCount: c.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
-    }),
-  }),
+    {
+      fields: (c) => ({
+        totalCount: c.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
+      }),
+    },
+  ),
 );
 
 function searchCreators(search: string | null | undefined) {
   const q = search?.trim();
   if (!q) return {};
-  return { OR: [{ email: { contains: likeText(q.toLowerCase()) } }, { companyName: { contains: likeText(q), mode: 'insensitive' as const } }] };
+  return {
+    OR: [
+      { email: { contains: likeText(q.toLowerCase()) } },
+      { companyName: { contains: likeText(q), mode: 'insensitive' as const } },
+    ],
+  };
 }

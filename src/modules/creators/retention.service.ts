@@ -15,8 +15,36 @@ export interface RetentionPolicy {
 
 export const RETENTION_POLICIES: RetentionPolicy[] = [
   // Expired end-user sessions: removed a week after they expire.
-  { setting: 'userSessionsDays', table: 'user_sessions', column: 'expires_at', defaultDays: 7, minDays: 1, maxDays: 90 },
-  { setting: 'securityAuditLogsDays', table: 'security_audit_logs', column: 'created_at', defaultDays: 90, minDays: 30, maxDays: 730 },
-  { setting: 'apiUsageLogsDays', table: 'api_usage_logs', column: 'created_at', defaultDays: 30, minDays: 7, maxDays: 365 },
-  { setting: 'userInteractionsDays', table: 'user_interactions', column: 'created_at', defaultDays: 730, minDays: 30, maxDays: 3650 },
+  {
+    setting: 'userSessionsDays',
+    table: 'user_sessions',
+    column: 'expires_at',
+    defaultDays: 7,
+    minDays: 1,
+    maxDays: 90,
+  },
+  {
+    setting: 'securityAuditLogsDays',
+    table: 'security_audit_logs',
+    column: 'created_at',
+    defaultDays: 90,
+    minDays: 30,
+    maxDays: 730,
+  },
+  {
+    setting: 'apiUsageLogsDays',
+    table: 'api_usage_logs',
+    column: 'created_at',
+    defaultDays: 30,
+    minDays: 7,
+    maxDays: 365,
+  },
+  {
+    setting: 'userInteractionsDays',
+    table: 'user_interactions',
+    column: 'created_at',
+    defaultDays: 730,
+    minDays: 30,
+    maxDays: 3650,
+  },
 ];

@@ -9,7 +9,16 @@ import { evaluateBadgesWithinBudget } from './evaluation.service';
 import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId, optionalGlobalId, toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText, validateAll } from '../../graphql/validation';
+import {
+  definedOnly,
+  jsonObject,
+  optionalText,
+  parseInput,
+  text,
+  z,
+  likeText,
+  validateAll,
+} from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('Badge', {
@@ -28,7 +37,11 @@ builder.prismaNode('Badge', {
     isActive: t.exposeBoolean('isActive'),
     awardedCount: t.exposeInt('awardedCount'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    awards: t.relatedConnection('awards', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }) }),
+    awards: t.relatedConnection('awards', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }),
+    }),
   }),
 });
 
@@ -59,7 +72,9 @@ builder.prismaNode('Achievement', {
   }),
 });
 
-const BadgeFilter = builder.inputType('BadgeFilter', { fields: (t) => ({ isActive: t.boolean(), search: t.string() }) });
+const BadgeFilter = builder.inputType('BadgeFilter', {
+  fields: (t) => ({ isActive: t.boolean(), search: t.string() }),
+});
 const badgeWhere = (f: typeof BadgeFilter.$inferInput | null | undefined) => ({
   ...(f?.isActive !== null && f?.isActive !== undefined ? { isActive: f.isActive } : {}),
   ...(f?.search?.trim() ? { name: { contains: likeText(f.search.trim()), mode: 'insensitive' as const } } : {}),
@@ -70,11 +85,16 @@ builder.queryField('badges', (t) =>
     type: 'Badge',
     cursor: 'id',
     args: { filter: t.arg({ type: BadgeFilter }) },
-    ...tenantList('badge', (args: { filter?: typeof BadgeFilter.$inferInput | null }) => badgeWhere(args.filter), [{ name: 'asc' }, { id: 'asc' }]),
+    ...tenantList('badge', (args: { filter?: typeof BadgeFilter.$inferInput | null }) => badgeWhere(args.filter), [
+      { name: 'asc' },
+      { id: 'asc' },
+    ]),
   }),
 );
 
-const UserBadgeFilter = builder.inputType('UserBadgeFilter', { fields: (t) => ({ userId: t.id(), badgeId: t.id(), earned: t.field({ type: DateRangeInput }) }) });
+const UserBadgeFilter = builder.inputType('UserBadgeFilter', {
+  fields: (t) => ({ userId: t.id(), badgeId: t.id(), earned: t.field({ type: DateRangeInput }) }),
+});
 const userBadgeWhere = (f: typeof UserBadgeFilter.$inferInput | null | undefined) => ({
   ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
   ...(f?.badgeId ? { badgeId: fromGlobalId(String(f.badgeId), 'Badge', 'filter.badgeId') } : {}),
@@ -87,12 +107,21 @@ builder.queryField('userBadges', (t) =>
     cursor: 'id',
     description: 'Badges held by users, newest first.',
     args: { filter: t.arg({ type: UserBadgeFilter }) },
-    ...tenantList('userBadge', (args: { filter?: typeof UserBadgeFilter.$inferInput | null }) => userBadgeWhere(args.filter), [{ earnedAt: 'desc' }, { id: 'asc' }]),
+    ...tenantList(
+      'userBadge',
+      (args: { filter?: typeof UserBadgeFilter.$inferInput | null }) => userBadgeWhere(args.filter),
+      [{ earnedAt: 'desc' }, { id: 'asc' }],
+    ),
   }),
 );
 
 const AchievementFilter = builder.inputType('AchievementFilter', {
-  fields: (t) => ({ achievementType: t.string(), userId: t.id(), programId: t.id(), earned: t.field({ type: DateRangeInput }) }),
+  fields: (t) => ({
+    achievementType: t.string(),
+    userId: t.id(),
+    programId: t.id(),
+    earned: t.field({ type: DateRangeInput }),
+  }),
 });
 const achievementWhere = (f: typeof AchievementFilter.$inferInput | null | undefined) => ({
   ...(f?.achievementType ? { achievementType: f.achievementType } : {}),
@@ -107,14 +136,30 @@ builder.queryField('achievements', (t) =>
     cursor: 'id',
     description: 'Achievements, newest first.',
     args: { filter: t.arg({ type: AchievementFilter }) },
-    ...tenantList('achievement', (args: { filter?: typeof AchievementFilter.$inferInput | null }) => achievementWhere(args.filter), [{ earnedAt: 'desc' }, { id: 'asc' }]),
+    ...tenantList(
+      'achievement',
+      (args: { filter?: typeof AchievementFilter.$inferInput | null }) => achievementWhere(args.filter),
+      [{ earnedAt: 'desc' }, { id: 'asc' }],
+    ),
   }),
 );
 
 const BadgeInput = builder.inputType('BadgeInput', {
-  fields: (t) => ({ name: t.string(), description: t.string(), criteria: t.field({ type: 'JSONObject' }), design: t.field({ type: 'JSONObject' }), isActive: t.boolean() }),
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    criteria: t.field({ type: 'JSONObject' }),
+    design: t.field({ type: 'JSONObject' }),
+    isActive: t.boolean(),
+  }),
 });
-const badgeFields = { name: text(100), description: optionalText(1000), criteria: jsonObject.nullish(), design: jsonObject.nullish(), isActive: z.boolean().nullish() };
+const badgeFields = {
+  name: text(100),
+  description: optionalText(1000),
+  criteria: jsonObject.nullish(),
+  design: jsonObject.nullish(),
+  isActive: z.boolean().nullish(),
+};
 
 /** The badge input with its criteria checked, and every program it names found in this tenant. */
 async function badgeData(ctx: Context, input: Record<string, unknown>, schema: z.ZodType<Record<string, unknown>>) {
@@ -125,7 +170,8 @@ async function badgeData(ctx: Context, input: Record<string, unknown>, schema: z
   if (criteria) {
     const ids = [...new Set(programIdsOf(criteria as Criteria))];
     const found = ids.length ? await prismaFor(ctx).program.count({ where: { id: { in: ids } } }) : 0;
-    if (found < ids.length) throw new ValidationError([{ path: 'input.criteria', message: 'names a program that does not exist' }]);
+    if (found < ids.length)
+      throw new ValidationError([{ path: 'input.criteria', message: 'names a program that does not exist' }]);
   }
   return definedOnly({ ...data, ...(criteria ? { criteria } : {}) }) as never;
 }
@@ -150,12 +196,21 @@ builder.mutationField('updateBadge', (t) =>
     resolve: async (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Badge', 'id');
-      return prismaFor(ctx).badge.update({ ...query, where: { id }, data: await badgeData(ctx, args.input, z.object({ ...badgeFields, name: text(100).nullish() })) });
+      return prismaFor(ctx).badge.update({
+        ...query,
+        where: { id },
+        data: await badgeData(ctx, args.input, z.object({ ...badgeFields, name: text(100).nullish() })),
+      });
     },
   }),
 );
 
-deleteMutation('deleteBadge', 'Badge', 'badge', 'Deletes a badge and every award of it. Set isActive to false to retire it instead.');
+deleteMutation(
+  'deleteBadge',
+  'Badge',
+  'badge',
+  'Deletes a badge and every award of it. Set isActive to false to retire it instead.',
+);
 
 builder.mutationField('awardBadge', (t) =>
   t.prismaField({
@@ -172,7 +227,10 @@ builder.mutationField('awardBadge', (t) =>
       const badge = await db.badge.findUniqueOrThrow({ where: { id: badgeId }, select: { isActive: true } });
       if (!badge.isActive) throw new ConflictError('This badge is retired (isActive is false)');
       try {
-        return await db.userBadge.create({ ...query, data: { userId, badgeId, criteriaMet: { manual: true, ...(reason ? { reason } : {}) } } });
+        return await db.userBadge.create({
+          ...query,
+          data: { userId, badgeId, criteriaMet: { manual: true, ...(reason ? { reason } : {}) } },
+        });
       } catch (error) {
         if ((error as { code?: string }).code === 'P2002') throw new ConflictError('The user already holds this badge');
         throw error;
@@ -185,14 +243,19 @@ builder.mutationField('evaluateBadges', (t) =>
   t.prismaField({
     type: ['UserBadge'],
     description:
-      'Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). One evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): past it the answer is a REQUEST_TIMEOUT error and nothing is awarded. It costs 5,000 query-cost units, for its worst case: up to the plan\'s badges of 32 rules each are checked. Badges are also evaluated automatically, by a background job, shortly after what their rules count happens (badgeAwarded tells when).',
+      "Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). One evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): past it the answer is a REQUEST_TIMEOUT error and nothing is awarded. It costs 5,000 query-cost units, for its worst case: up to the plan's badges of 32 rules each are checked. Badges are also evaluated automatically, by a background job, shortly after what their rules count happens (badgeAwarded tells when).",
     extensions: { cost: 5_000 },
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const creatorId = requireTenant(ctx);
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
-      const awarded = await evaluateBadgesWithinBudget(ctx.db.app, creatorId, userId, ctx.fairness.badgeEvaluationBudgetMs);
+      const awarded = await evaluateBadgesWithinBudget(
+        ctx.db.app,
+        creatorId,
+        userId,
+        ctx.fairness.badgeEvaluationBudgetMs,
+      );
       if (awarded.length === 0) return [];
       return prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: awarded } }, orderBy: { id: 'asc' } });
     },
@@ -209,10 +272,12 @@ builder.mutationField('revokeBadge', (t) =>
       const creatorId = requireTenant(ctx);
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
       const badgeId = fromGlobalId(String(args.badgeId), 'Badge', 'badgeId');
-      const removed = await prismaFor(ctx).userBadge.delete({ where: { creatorId_userId_badgeId: { creatorId, userId, badgeId } }, select: { id: true } }).catch((error: { code?: string }) => {
-        if (error.code === 'P2025') throw new NotFoundError('Award');
-        throw error;
-      });
+      const removed = await prismaFor(ctx)
+        .userBadge.delete({ where: { creatorId_userId_badgeId: { creatorId, userId, badgeId } }, select: { id: true } })
+        .catch((error: { code?: string }) => {
+          if (error.code === 'P2025') throw new NotFoundError('Award');
+          throw error;
+        });
       return toGlobalId('UserBadge', removed.id);
     },
   }),
@@ -229,7 +294,10 @@ const GrantAchievementInput = builder.inputType('GrantAchievementInput', {
   fields: (t) => ({
     userId: t.id({ required: true }),
     achievementType: t.string({ required: true }),
-    points: t.int({ required: true, description: `0 to ${MAX_POINTS_PER_ACHIEVEMENT} (VALIDATION_FAILED on input.points otherwise).` }),
+    points: t.int({
+      required: true,
+      description: `0 to ${MAX_POINTS_PER_ACHIEVEMENT} (VALIDATION_FAILED on input.points otherwise).`,
+    }),
     programId: t.id(),
     achievementData: t.field({ type: 'JSONObject' }),
   }),
@@ -247,7 +315,11 @@ builder.mutationField('grantAchievement', (t) =>
           parseInput(
             z.object({
               achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
-              points: z.number().int().min(0, 'must not be negative').max(MAX_POINTS_PER_ACHIEVEMENT, `must be at most ${MAX_POINTS_PER_ACHIEVEMENT}`),
+              points: z
+                .number()
+                .int()
+                .min(0, 'must not be negative')
+                .max(MAX_POINTS_PER_ACHIEVEMENT, `must be at most ${MAX_POINTS_PER_ACHIEVEMENT}`),
               achievementData: jsonObject.nullish(),
             }),
             input,
@@ -277,10 +349,24 @@ builder.subscriptionField('badgeAwarded', (t) =>
     nullable: true,
     description: 'A user earned a badge (awarded by hand or by the rules).',
     subscribe: (_root, _args, ctx) =>
-      visibleRows(ctx, 'userBadge', changes(ctx, (e) => e.entity === 'user_badges' && e.op === 'insert'), async (since) =>
-        (await prismaFor(ctx).userBadge.findMany({ where: { earnedAt: { gte: since } }, select: { id: true }, orderBy: { earnedAt: 'asc' }, take: 500 })).map((b) => b.id),
+      visibleRows(
+        ctx,
+        'userBadge',
+        changes(ctx, (e) => e.entity === 'user_badges' && e.op === 'insert'),
+        async (since) =>
+          (
+            await prismaFor(ctx).userBadge.findMany({
+              where: { earnedAt: { gte: since } },
+              select: { id: true },
+              orderBy: { earnedAt: 'asc' },
+              take: 500,
+            })
+          ).map((b) => b.id),
         true,
       ),
-    resolve: (query, event, _args, ctx) => loadForEvent(event, 'userBadge', query, () => prismaFor(ctx).userBadge.findUnique({ ...query, where: { id: event.id } })),
+    resolve: (query, event, _args, ctx) =>
+      loadForEvent(event, 'userBadge', query, () =>
+        prismaFor(ctx).userBadge.findUnique({ ...query, where: { id: event.id } }),
+      ),
   }),
 );

@@ -5,7 +5,8 @@ import { ValidationError, type FieldProblem } from '../../graphql/errors';
 import { fromGlobalId } from '../../graphql/ids';
 import { z } from '../../graphql/validation';
 
-const count = (max: number) => z.number().int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+const count = (max: number) =>
+  z.number().int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A Program global id (as the API gives them) or a raw uuid; stored as the uuid. */
@@ -22,7 +23,14 @@ const programId = z.string().transform((value, ctx) => {
 const rules = [
   z.object({ type: z.literal('program_completed'), programId }).strict(),
   z.object({ type: z.literal('programs_completed'), count: count(1_000_000) }).strict(),
-  z.object({ type: z.literal('interactions'), interactionType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'), count: count(1_000_000), windowDays: count(3650).optional() }).strict(),
+  z
+    .object({
+      type: z.literal('interactions'),
+      interactionType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
+      count: count(1_000_000),
+      windowDays: count(3650).optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('messages_sent'), count: count(1_000_000) }).strict(),
   z.object({ type: z.literal('points_total'), atLeast: count(1_000_000_000) }).strict(),
   z.object({ type: z.literal('streak'), days: count(365) }).strict(),
@@ -46,9 +54,11 @@ function parseNode(value: unknown, path: string, depth: number, problems: FieldP
     const keys = Object.keys(value);
     const key = keys[0] as 'allOf' | 'anyOf';
     if (keys.length !== 1) return void problems.push({ path, message: 'allOf or anyOf must stand alone' });
-    if (depth >= MAX_DEPTH) return void problems.push({ path, message: `nests allOf/anyOf more than ${MAX_DEPTH} deep` });
+    if (depth >= MAX_DEPTH)
+      return void problems.push({ path, message: `nests allOf/anyOf more than ${MAX_DEPTH} deep` });
     const list = (value as Record<string, unknown>)[key];
-    if (!Array.isArray(list) || list.length === 0 || list.length > 20) return void problems.push({ path: `${path}.${key}`, message: 'must list 1 to 20 rules' });
+    if (!Array.isArray(list) || list.length === 0 || list.length > 20)
+      return void problems.push({ path: `${path}.${key}`, message: 'must list 1 to 20 rules' });
     const parts = list.map((part, i) => parseNode(part, `${path}.${key}.${i}`, depth + 1, problems));
     return parts.every(Boolean) ? ({ [key]: parts as Criteria[] } as Criteria) : undefined;
   }
@@ -56,7 +66,10 @@ function parseNode(value: unknown, path: string, depth: number, problems: FieldP
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const unknownType = issue.path.length === 0 || (issue.path[0] === 'type' && issue.path.length === 1);
-    problems.push({ path: unknownType ? path : [path, ...issue.path].join('.'), message: unknownType ? 'is not a known rule (see the Badge.criteria description)' : issue.message });
+    problems.push({
+      path: unknownType ? path : [path, ...issue.path].join('.'),
+      message: unknownType ? 'is not a known rule (see the Badge.criteria description)' : issue.message,
+    });
   }
   return undefined;
 }
@@ -79,7 +92,9 @@ export function parseCriteria(value: unknown, path = 'input.criteria'): Criteria
   if (!parsed || problems.length > 0) throw new ValidationError(dedupe(problems));
   const rules = ruleCount(parsed);
   if (rules > MAX_RULES_PER_CRITERIA) {
-    throw new ValidationError([{ path, message: `has ${rules} rules; at most ${MAX_RULES_PER_CRITERIA} are allowed (MAX_RULES_PER_CRITERIA)` }]);
+    throw new ValidationError([
+      { path, message: `has ${rules} rules; at most ${MAX_RULES_PER_CRITERIA} are allowed (MAX_RULES_PER_CRITERIA)` },
+    ]);
   }
   return parsed;
 }

@@ -19,15 +19,22 @@ export const BUDGET_SETTING = 'BADGE_EVALUATION_BUDGET_MS';
 /** One evaluation ran past its budget: nothing was awarded. Not a member of a result union. */
 export class EvaluationBudgetError extends GraphQLError {
   constructor(readonly budgetMs: number) {
-    super(`Evaluating badges ran past its budget of ${budgetMs} ms, so nothing was awarded: simplify the badges' criteria, or retry later`, {
-      extensions: { code: 'REQUEST_TIMEOUT', setting: BUDGET_SETTING, budgetMs },
-    });
+    super(
+      `Evaluating badges ran past its budget of ${budgetMs} ms, so nothing was awarded: simplify the badges' criteria, or retry later`,
+      {
+        extensions: { code: 'REQUEST_TIMEOUT', setting: BUDGET_SETTING, budgetMs },
+      },
+    );
   }
 }
 
 /** PostgreSQL cancelled a statement for its statement_timeout (SQLSTATE 57014), under any wrapper. */
 export function isStatementTimeout(error: unknown): boolean {
-  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+  for (
+    let e = error as Record<string, unknown> | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as Record<string, unknown> | undefined, depth++
+  ) {
     const meta = e.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
     if (e.code === '57014' || meta?.driverAdapterError?.cause?.originalCode === '57014') return true;
     if (typeof e.message === 'string' && /canceling statement due to statement timeout/.test(e.message)) return true;
@@ -36,9 +43,16 @@ export function isStatementTimeout(error: unknown): boolean {
 }
 
 /** Evaluates inside an open tenant transaction, under the budget; returns the new awards' ids. */
-export async function evaluateInTransaction(tx: TenantTransaction, creatorId: string, userId: string, budgetMs: number): Promise<string[]> {
+export async function evaluateInTransaction(
+  tx: TenantTransaction,
+  creatorId: string,
+  userId: string,
+  budgetMs: number,
+): Promise<string[]> {
   await tx.$executeRaw`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.trunc(budgetMs)))}, true)`;
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT app.evaluate_badges(${creatorId}::uuid, ${userId}::uuid) AS id`;
+  const rows = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT app.evaluate_badges(${creatorId}::uuid, ${userId}::uuid) AS id`;
   return rows.map((r) => r.id);
 }
 
@@ -46,13 +60,19 @@ export async function evaluateInTransaction(tx: TenantTransaction, creatorId: st
  * Evaluates every active rule badge of the creator against the user, as the tenant, within the
  * budget. NotFoundError when the tenant has no such user; EvaluationBudgetError past the budget.
  */
-export async function evaluateBadgesWithinBudget(app: PrismaClient, creatorId: string, userId: string, budgetMs: number): Promise<string[]> {
+export async function evaluateBadgesWithinBudget(
+  app: PrismaClient,
+  creatorId: string,
+  userId: string,
+  budgetMs: number,
+): Promise<string[]> {
   try {
     return await withTenantTransaction(
       app,
       creatorId,
       async (tx) => {
-        if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw new NotFoundError('User');
+        if (!(await tx.user.findUnique({ where: { id: userId }, select: { id: true } })))
+          throw new NotFoundError('User');
         return evaluateInTransaction(tx, creatorId, userId, budgetMs);
       },
       // The statement's budget decides, not Prisma's default 15-second transaction timeout.
@@ -63,4 +83,3 @@ export async function evaluateBadgesWithinBudget(app: PrismaClient, creatorId: s
     throw error;
   }
 }
-

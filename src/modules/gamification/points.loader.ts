@@ -13,11 +13,14 @@ import type { Context } from '../../graphql/context';
 
 export const pointsFor = createContextCache(
   (ctx: Context) =>
-    new DataLoader<string, bigint>(async (userIds) => {
-      const sums = await prismaFor(ctx).$queryRaw<{ userId: string; points: bigint }[]>`
+    new DataLoader<string, bigint>(
+      async (userIds) => {
+        const sums = await prismaFor(ctx).$queryRaw<{ userId: string; points: bigint }[]>`
         SELECT user_id::text AS "userId", sum(points) AS points
           FROM achievements WHERE user_id = ANY(${[...userIds]}::uuid[]) GROUP BY user_id`;
-      const byUser = new Map(sums.map((s) => [s.userId, BigInt(s.points)]));
-      return userIds.map((id) => byUser.get(id) ?? 0n);
-    }, { cache: false }),
+        const byUser = new Map(sums.map((s) => [s.userId, BigInt(s.points)]));
+        return userIds.map((id) => byUser.get(id) ?? 0n);
+      },
+      { cache: false },
+    ),
 );

@@ -6,9 +6,16 @@ import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, validateAll } from '../../graphql/validation';
 
 const ProcessingStatusEnum = builder.enumType('ProcessingStatus', {
-  values: { PENDING: { value: 'pending' }, PROCESSING: { value: 'processing' }, COMPLETED: { value: 'completed' }, FAILED: { value: 'failed' } } as const,
+  values: {
+    PENDING: { value: 'pending' },
+    PROCESSING: { value: 'processing' },
+    COMPLETED: { value: 'completed' },
+    FAILED: { value: 'failed' },
+  } as const,
 });
-const SourceTypeEnum = builder.enumType('DocumentSourceType', { values: { UPLOAD: { value: 'upload' }, URL: { value: 'url' }, TEXT: { value: 'text' } } as const });
+const SourceTypeEnum = builder.enumType('DocumentSourceType', {
+  values: { UPLOAD: { value: 'upload' }, URL: { value: 'url' }, TEXT: { value: 'text' } } as const,
+});
 
 builder.prismaNode('KnowledgeBase', {
   id: { field: 'id' },
@@ -24,7 +31,10 @@ builder.prismaNode('KnowledgeBase', {
       cursor: 'id',
       totalCount: true,
       args: { processingStatus: t.arg({ type: ProcessingStatusEnum }) },
-      query: (args) => ({ where: args.processingStatus ? { processingStatus: args.processingStatus } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+      query: (args) => ({
+        where: args.processingStatus ? { processingStatus: args.processingStatus } : {},
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      }),
     }),
   }),
 });
@@ -45,13 +55,18 @@ builder.prismaNode('Document', {
     chunkCount: t.exposeInt('chunkCount'),
     storedBytes: t.expose('storedBytes', {
       type: 'BigInt',
-      description: "Bytes this document counts against the plan's storage: its file (fileSizeBytes), title, source URL, error message and metadata, and its chunks' content, metadata and embedding ids.",
+      description:
+        "Bytes this document counts against the plan's storage: its file (fileSizeBytes), title, source URL, error message and metadata, and its chunks' content, metadata and embedding ids.",
     }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     metadata: t.expose('metadata', { type: 'JSONObject' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    chunks: t.relatedConnection('chunks', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ chunkIndex: 'asc' }, { id: 'asc' }] }) }),
+    chunks: t.relatedConnection('chunks', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ chunkIndex: 'asc' }, { id: 'asc' }] }),
+    }),
   }),
 });
 
@@ -81,7 +96,9 @@ const DocumentFilter = builder.inputType('DocumentFilter', {
 });
 const documentWhere = (f: typeof DocumentFilter.$inferInput | null | undefined) => ({
   ...(f?.processingStatus ? { processingStatus: f.processingStatus } : {}),
-  ...(f?.knowledgeBaseId ? { knowledgeBaseId: fromGlobalId(String(f.knowledgeBaseId), 'KnowledgeBase', 'filter.knowledgeBaseId') } : {}),
+  ...(f?.knowledgeBaseId
+    ? { knowledgeBaseId: fromGlobalId(String(f.knowledgeBaseId), 'KnowledgeBase', 'filter.knowledgeBaseId') }
+    : {}),
 });
 
 builder.queryField('documents', (t) =>
@@ -89,14 +106,28 @@ builder.queryField('documents', (t) =>
     type: 'Document',
     cursor: 'id',
     args: { filter: t.arg({ type: DocumentFilter }) },
-    ...tenantList('document', (args: { filter?: typeof DocumentFilter.$inferInput | null }) => documentWhere(args.filter), [{ createdAt: 'desc' }, { id: 'asc' }]),
+    ...tenantList(
+      'document',
+      (args: { filter?: typeof DocumentFilter.$inferInput | null }) => documentWhere(args.filter),
+      [{ createdAt: 'desc' }, { id: 'asc' }],
+    ),
   }),
 );
 
 const KnowledgeBaseInput = builder.inputType('KnowledgeBaseInput', {
-  fields: (t) => ({ name: t.string(), description: t.string(), settings: t.field({ type: 'JSONObject' }), isActive: t.boolean() }),
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    settings: t.field({ type: 'JSONObject' }),
+    isActive: t.boolean(),
+  }),
 });
-const kbFields = { name: text(200), description: optionalText(2000), settings: jsonObject.nullish(), isActive: z.boolean().nullish() };
+const kbFields = {
+  name: text(200),
+  description: optionalText(2000),
+  settings: jsonObject.nullish(),
+  isActive: z.boolean().nullish(),
+};
 
 builder.mutationField('createKnowledgeBase', (t) =>
   t.prismaField({
@@ -105,7 +136,10 @@ builder.mutationField('createKnowledgeBase', (t) =>
     args: { input: t.arg({ type: KnowledgeBaseInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      return prismaFor(ctx).knowledgeBase.create({ ...query, data: definedOnly(parseInput(z.object(kbFields), input)) });
+      return prismaFor(ctx).knowledgeBase.create({
+        ...query,
+        data: definedOnly(parseInput(z.object(kbFields), input)),
+      });
     },
   }),
 );
@@ -118,7 +152,11 @@ builder.mutationField('updateKnowledgeBase', (t) =>
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'KnowledgeBase', 'id');
-      return prismaFor(ctx).knowledgeBase.update({ ...query, where: { id }, data: definedOnly(parseInput(z.object({ ...kbFields, name: text(200).nullish() }), args.input)) });
+      return prismaFor(ctx).knowledgeBase.update({
+        ...query,
+        where: { id },
+        data: definedOnly(parseInput(z.object({ ...kbFields, name: text(200).nullish() }), args.input)),
+      });
     },
   }),
 );
@@ -144,19 +182,26 @@ builder.mutationField('createDocument', (t) =>
     args: { input: t.arg({ type: CreateDocumentInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
       requireTenant(ctx);
-      const [knowledgeBaseId, data] = validateAll(() => fromGlobalId(String(input.knowledgeBaseId), 'KnowledgeBase', 'input.knowledgeBaseId'), () => parseInput(
-        z
-          .object({
-            title: text(500),
-            sourceType: z.enum(['upload', 'url', 'text']),
-            sourceUrl: z.string().url('must be a URL').max(2000).nullish(),
-            mimeType: z.string().max(200).nullish(),
-            content: z.string().max(5_000_000, 'must be at most 5 MB of text').nullish(),
-            metadata: jsonObject.nullish(),
-          })
-          .refine((d) => d.sourceType !== 'url' || d.sourceUrl, { message: 'is required when sourceType is URL', path: ['sourceUrl'] }),
-        input,
-      ));
+      const [knowledgeBaseId, data] = validateAll(
+        () => fromGlobalId(String(input.knowledgeBaseId), 'KnowledgeBase', 'input.knowledgeBaseId'),
+        () =>
+          parseInput(
+            z
+              .object({
+                title: text(500),
+                sourceType: z.enum(['upload', 'url', 'text']),
+                sourceUrl: z.string().url('must be a URL').max(2000).nullish(),
+                mimeType: z.string().max(200).nullish(),
+                content: z.string().max(5_000_000, 'must be at most 5 MB of text').nullish(),
+                metadata: jsonObject.nullish(),
+              })
+              .refine((d) => d.sourceType !== 'url' || d.sourceUrl, {
+                message: 'is required when sourceType is URL',
+                path: ['sourceUrl'],
+              }),
+            input,
+          ),
+      );
       return prismaFor(ctx).document.create({
         ...query,
         data: {
@@ -187,18 +232,31 @@ builder.mutationField('updateDocument', (t) =>
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Document', 'id');
-      const data = parseInput(z.object({ title: text(500).nullish(), errorMessage: optionalText(2000), metadata: jsonObject.nullish() }), args.input);
+      const data = parseInput(
+        z.object({ title: text(500).nullish(), errorMessage: optionalText(2000), metadata: jsonObject.nullish() }),
+        args.input,
+      );
       return prismaFor(ctx).document.update({
         ...query,
         where: { id },
-        data: { ...definedOnly(data), ...(args.input.processingStatus ? { processingStatus: args.input.processingStatus } : {}), ...(args.input.embeddingStatus ? { embeddingStatus: args.input.embeddingStatus } : {}) },
+        data: {
+          ...definedOnly(data),
+          ...(args.input.processingStatus ? { processingStatus: args.input.processingStatus } : {}),
+          ...(args.input.embeddingStatus ? { embeddingStatus: args.input.embeddingStatus } : {}),
+        },
       });
     },
   }),
 );
 
 const ChunkInput = builder.inputType('DocumentChunkInput', {
-  fields: (t) => ({ chunkIndex: t.int({ required: true }), content: t.string({ required: true }), tokenCount: t.int(), embeddingId: t.string(), metadata: t.field({ type: 'JSONObject' }) }),
+  fields: (t) => ({
+    chunkIndex: t.int({ required: true }),
+    content: t.string({ required: true }),
+    tokenCount: t.int(),
+    embeddingId: t.string(),
+    metadata: t.field({ type: 'JSONObject' }),
+  }),
 });
 
 builder.mutationField('addDocumentChunks', (t) =>
@@ -212,7 +270,15 @@ builder.mutationField('addDocumentChunks', (t) =>
       const documentId = fromGlobalId(String(args.documentId), 'Document', 'documentId');
       const chunks = parseInput(
         z
-          .array(z.object({ chunkIndex: z.number().int().min(0), content: text(100_000), tokenCount: z.number().int().min(0).nullish(), embeddingId: z.string().max(200).nullish(), metadata: jsonObject.nullish() }))
+          .array(
+            z.object({
+              chunkIndex: z.number().int().min(0),
+              content: text(100_000),
+              tokenCount: z.number().int().min(0).nullish(),
+              embeddingId: z.string().max(200).nullish(),
+              metadata: jsonObject.nullish(),
+            }),
+          )
           .min(1, 'must not be empty')
           .max(1000, 'must be at most 1000 chunks'),
         args.chunks,

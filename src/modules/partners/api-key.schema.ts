@@ -11,7 +11,9 @@ const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   values: { READ: { value: 'read' }, WRITE: { value: 'write' } } as const,
 });
 const ApiKeyStatusEnum = builder.enumType('ApiKeyStatus', { values: ['ACTIVE', 'EXPIRED', 'REVOKED'] as const });
-const OperationTypeEnum = builder.enumType('PartnerOperationType', { values: { QUERY: { value: 'query' }, MUTATION: { value: 'mutation' } } as const });
+const OperationTypeEnum = builder.enumType('PartnerOperationType', {
+  values: { QUERY: { value: 'query' }, MUTATION: { value: 'mutation' } } as const,
+});
 
 function statusOf(key: { revokedAt: Date | null; expiresAt: Date | null }): 'ACTIVE' | 'EXPIRED' | 'REVOKED' {
   if (key.revokedAt) return 'REVOKED';
@@ -24,27 +26,41 @@ builder.prismaNode('ApiKey', {
   nullable: true,
   fields: (t) => ({
     name: t.exposeString('name'),
-    prefix: t.exposeString('keyPrefix', { description: 'The start of the key, to recognise it: the rest is never shown again.' }),
+    prefix: t.exposeString('keyPrefix', {
+      description: 'The start of the key, to recognise it: the rest is never shown again.',
+    }),
     scopes: t.field({ type: [ApiKeyScopeEnum], resolve: (key) => key.scopes as ApiKeyScope[] }),
-    allowedOperations: t.exposeStringList('allowedOperations', { description: 'Partner operations the key may run; empty: all of them.' }),
+    allowedOperations: t.exposeStringList('allowedOperations', {
+      description: 'Partner operations the key may run; empty: all of them.',
+    }),
     status: t.field({ type: ApiKeyStatusEnum, resolve: statusOf }),
-    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'Updated at most once a minute.' }),
+    lastUsedAt: t.expose('lastUsedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Updated at most once a minute.',
+    }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    usage: t.relatedConnection('usageLogs', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) }),
+    usage: t.relatedConnection('usageLogs', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    }),
   }),
 });
 
-const PartnerOperation = builder.objectRef<{ name: string; hash: string; type: string; document: string }>('PartnerOperation').implement({
-  description: 'An operation partners may run, by its sha256Hash (operations/partner/ in the repository).',
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    sha256Hash: t.exposeString('hash'),
-    type: t.field({ type: OperationTypeEnum, resolve: (o) => o.type as 'query' | 'mutation' }),
-    document: t.exposeString('document'),
-  }),
-});
+const PartnerOperation = builder
+  .objectRef<{ name: string; hash: string; type: string; document: string }>('PartnerOperation')
+  .implement({
+    description: 'An operation partners may run, by its sha256Hash (operations/partner/ in the repository).',
+    fields: (t) => ({
+      name: t.exposeString('name'),
+      sha256Hash: t.exposeString('hash'),
+      type: t.field({ type: OperationTypeEnum, resolve: (o) => o.type as 'query' | 'mutation' }),
+      document: t.exposeString('document'),
+    }),
+  });
 
 builder.queryField('partnerOperations', (t) =>
   t.field({
@@ -57,7 +73,9 @@ builder.queryField('partnerOperations', (t) =>
   }),
 );
 
-const ApiKeyFilter = builder.inputType('ApiKeyFilter', { fields: (t) => ({ status: t.field({ type: ApiKeyStatusEnum }) }) });
+const ApiKeyFilter = builder.inputType('ApiKeyFilter', {
+  fields: (t) => ({ status: t.field({ type: ApiKeyStatusEnum }) }),
+});
 
 function apiKeyWhere(status: 'ACTIVE' | 'EXPIRED' | 'REVOKED' | null | undefined) {
   const now = new Date();
@@ -79,7 +97,11 @@ builder.queryField('apiKeys', (t) =>
     },
     resolve: (query, _root, args, ctx) => {
       requireAccountHolder(ctx);
-      return prismaFor(ctx).apiKey.findMany({ ...query, where: apiKeyWhere(args.filter?.status), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+      return prismaFor(ctx).apiKey.findMany({
+        ...query,
+        where: apiKeyWhere(args.filter?.status),
+        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      });
     },
   }),
 );
@@ -91,15 +113,22 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
     scopes: t.field({ type: [ApiKeyScopeEnum], defaultValue: ['read'], description: 'Defaults to READ only.' }),
-    allowedOperations: t.stringList({ description: 'Partner operation names (see partnerOperations); empty or left out: all of them.' }),
+    allowedOperations: t.stringList({
+      description: 'Partner operation names (see partnerOperations); empty or left out: all of them.',
+    }),
     expiresAt: t.field({ type: 'DateTime', description: 'Left out: the key never expires.' }),
   }),
 });
 
 const CreateApiKeyPayload = builder.objectRef<{ id: string; secret: string }>('CreateApiKeyPayload').implement({
   fields: (t) => ({
-    secret: t.exposeString('secret', { description: 'The key itself, for the X-Api-Key header. Shown only now: store it.' }),
-    apiKey: t.prismaField({ type: 'ApiKey', resolve: (query, p, _args, ctx) => prismaFor(ctx).apiKey.findUniqueOrThrow({ ...query, where: { id: p.id } }) }),
+    secret: t.exposeString('secret', {
+      description: 'The key itself, for the X-Api-Key header. Shown only now: store it.',
+    }),
+    apiKey: t.prismaField({
+      type: 'ApiKey',
+      resolve: (query, p, _args, ctx) => prismaFor(ctx).apiKey.findUniqueOrThrow({ ...query, where: { id: p.id } }),
+    }),
   }),
 });
 
@@ -112,8 +141,21 @@ builder.mutationField('createApiKey', (t) =>
     resolve: (_root, { input }, ctx) => {
       const creatorId = requireAccountHolder(ctx);
       refuseActingAdmin(ctx);
-      const data = parseInput(z.object({ name: text(100), scopes: scopeList.nullish(), allowedOperations: operationList.nullish(), expiresAt: z.date().nullish() }), input);
-      return createApiKey(ctx, creatorId, { name: data.name, scopes: data.scopes ?? ['read'], allowedOperations: data.allowedOperations ?? [], expiresAt: data.expiresAt ?? null });
+      const data = parseInput(
+        z.object({
+          name: text(100),
+          scopes: scopeList.nullish(),
+          allowedOperations: operationList.nullish(),
+          expiresAt: z.date().nullish(),
+        }),
+        input,
+      );
+      return createApiKey(ctx, creatorId, {
+        name: data.name,
+        scopes: data.scopes ?? ['read'],
+        allowedOperations: data.allowedOperations ?? [],
+        expiresAt: data.expiresAt ?? null,
+      });
     },
   }),
 );
@@ -137,13 +179,21 @@ builder.mutationField('updateApiKey', (t) =>
       const creatorId = requireAccountHolder(ctx);
       refuseActingAdmin(ctx);
       const id = fromGlobalId(String(args.id), 'ApiKey', 'id');
-      const data = parseInput(z.object({ name: text(100).optional(), scopes: scopeList.optional(), allowedOperations: operationList.optional(), expiresAt: z.date().nullable().optional() }), {
-        ...args.input,
-        // Absent and null differ for expiresAt only: null clears the expiry.
-        name: args.input.name ?? undefined,
-        scopes: args.input.scopes ?? undefined,
-        allowedOperations: args.input.allowedOperations ?? undefined,
-      });
+      const data = parseInput(
+        z.object({
+          name: text(100).optional(),
+          scopes: scopeList.optional(),
+          allowedOperations: operationList.optional(),
+          expiresAt: z.date().nullable().optional(),
+        }),
+        {
+          ...args.input,
+          // Absent and null differ for expiresAt only: null clears the expiry.
+          name: args.input.name ?? undefined,
+          scopes: args.input.scopes ?? undefined,
+          allowedOperations: args.input.allowedOperations ?? undefined,
+        },
+      );
       await updateApiKey(ctx, creatorId, id, data);
       return prismaFor(ctx).apiKey.findUniqueOrThrow({ ...query, where: { id } });
     },

@@ -23,10 +23,16 @@ export function checkRules(ctx: Context, rules: ApiKeyRules, path = 'input'): vo
   if (scopes && scopes.length === 0) problems.push({ path: `${path}.scopes`, message: 'must name at least one scope' });
   (rules.allowedOperations ?? []).forEach((name, i) => {
     const operation = ctx.operations.byName.get(name);
-    if (!operation) problems.push({ path: `${path}.allowedOperations.${i}`, message: `"${name}" is not a partner operation` });
-    else if (scopes && operation.type === 'mutation' && !scopes.includes('write')) problems.push({ path: `${path}.allowedOperations.${i}`, message: `"${name}" writes data and needs the WRITE scope` });
+    if (!operation)
+      problems.push({ path: `${path}.allowedOperations.${i}`, message: `"${name}" is not a partner operation` });
+    else if (scopes && operation.type === 'mutation' && !scopes.includes('write'))
+      problems.push({
+        path: `${path}.allowedOperations.${i}`,
+        message: `"${name}" writes data and needs the WRITE scope`,
+      });
   });
-  if (rules.expiresAt && rules.expiresAt.getTime() <= Date.now()) problems.push({ path: `${path}.expiresAt`, message: 'must be in the future' });
+  if (rules.expiresAt && rules.expiresAt.getTime() <= Date.now())
+    problems.push({ path: `${path}.expiresAt`, message: 'must be in the future' });
   if (problems.length > 0) throw new ValidationError(problems);
 }
 
@@ -36,19 +42,37 @@ export function checkRules(ctx: Context, rules: ApiKeyRules, path = 'input'): vo
  * would outlive both. Revoking stays allowed to the admin.
  */
 export function refuseActingAdmin(ctx: Context): void {
-  if (ctx.viewer.kind === 'admin') throw new ForbiddenError("An admin acting on a creator cannot issue or change the creator's API keys (it may revoke them): the creator does that itself");
+  if (ctx.viewer.kind === 'admin')
+    throw new ForbiddenError(
+      "An admin acting on a creator cannot issue or change the creator's API keys (it may revoke them): the creator does that itself",
+    );
 }
 
-export async function createApiKey(ctx: Context, creatorId: string, input: Required<Pick<ApiKeyRules, 'name' | 'scopes'>> & ApiKeyRules) {
+export async function createApiKey(
+  ctx: Context,
+  creatorId: string,
+  input: Required<Pick<ApiKeyRules, 'name' | 'scopes'>> & ApiKeyRules,
+) {
   refuseActingAdmin(ctx);
   checkRules(ctx, input);
   const issued = issueApiKey(creatorId);
   const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
     const key = await tx.apiKey.create({
-      data: { name: input.name, keyPrefix: issued.prefix, keyHash: issued.hash, scopes: input.scopes, allowedOperations: [...new Set(input.allowedOperations ?? [])], expiresAt: input.expiresAt ?? null },
+      data: {
+        name: input.name,
+        keyPrefix: issued.prefix,
+        keyHash: issued.hash,
+        scopes: input.scopes,
+        allowedOperations: [...new Set(input.allowedOperations ?? [])],
+        expiresAt: input.expiresAt ?? null,
+      },
       select: { id: true },
     });
-    await securityLog(tx, ctx, { eventType: 'api_key.issued', severity: 'medium', eventData: { keyId: key.id, keyPrefix: issued.prefix, scopes: input.scopes } });
+    await securityLog(tx, ctx, {
+      eventType: 'api_key.issued',
+      severity: 'medium',
+      eventData: { keyId: key.id, keyPrefix: issued.prefix, scopes: input.scopes },
+    });
     return key.id;
   });
   return { id, secret: issued.secret };
@@ -77,7 +101,11 @@ export async function updateApiKey(ctx: Context, creatorId: string, id: string, 
       },
       select: { id: true },
     });
-    await securityLog(tx, ctx, { eventType: 'api_key.updated', severity: 'medium', eventData: { keyId: id, changed: Object.keys(input).filter((k) => input[k as keyof ApiKeyRules] !== undefined) } });
+    await securityLog(tx, ctx, {
+      eventType: 'api_key.updated',
+      severity: 'medium',
+      eventData: { keyId: id, changed: Object.keys(input).filter((k) => input[k as keyof ApiKeyRules] !== undefined) },
+    });
   });
 }
 

@@ -14,15 +14,22 @@ export interface EnrollmentStats {
 
 export const enrollmentStatsFor = createContextCache(
   (ctx: Context) =>
-    new DataLoader<string, EnrollmentStats>(async (programIds) => {
-      const rows = await prismaFor(ctx).programEnrollment.groupBy({ by: ['programId', 'status'], where: { programId: { in: [...programIds] } }, _count: { _all: true } });
-      return programIds.map((programId) => {
-        const stats: EnrollmentStats = { active: 0, paused: 0, completed: 0, dropped: 0, total: 0 };
-        for (const row of rows.filter((r) => r.programId === programId)) {
-          stats[row.status as keyof Omit<EnrollmentStats, 'total'>] = row._count._all;
-          stats.total += row._count._all;
-        }
-        return stats;
-      });
-    }, { cache: false }),
+    new DataLoader<string, EnrollmentStats>(
+      async (programIds) => {
+        const rows = await prismaFor(ctx).programEnrollment.groupBy({
+          by: ['programId', 'status'],
+          where: { programId: { in: [...programIds] } },
+          _count: { _all: true },
+        });
+        return programIds.map((programId) => {
+          const stats: EnrollmentStats = { active: 0, paused: 0, completed: 0, dropped: 0, total: 0 };
+          for (const row of rows.filter((r) => r.programId === programId)) {
+            stats[row.status as keyof Omit<EnrollmentStats, 'total'>] = row._count._all;
+            stats.total += row._count._all;
+          }
+          return stats;
+        });
+      },
+      { cache: false },
+    ),
 );

@@ -48,7 +48,11 @@ builder.queryField('enrollments', (t) =>
     type: 'ProgramEnrollment',
     cursor: 'id',
     args: { filter: t.arg({ type: EnrollmentFilter }) },
-    ...tenantList('programEnrollment', (args: { filter?: typeof EnrollmentFilter.$inferInput | null }) => enrollmentWhere(args.filter), [{ lastActivityAt: 'desc' }, { id: 'asc' }]),
+    ...tenantList(
+      'programEnrollment',
+      (args: { filter?: typeof EnrollmentFilter.$inferInput | null }) => enrollmentWhere(args.filter),
+      [{ lastActivityAt: 'desc' }, { id: 'asc' }],
+    ),
   }),
 );
 
@@ -63,14 +67,25 @@ builder.mutationField('enrollUser', (t) =>
       const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
       const db = prismaFor(ctx);
-      const program = await db.program.findUniqueOrThrow({ where: { id: programId }, select: { status: true, version: true } });
+      const program = await db.program.findUniqueOrThrow({
+        where: { id: programId },
+        select: { status: true, version: true },
+      });
       if (program.status !== 'published') throw new ConflictError('Only a published program takes enrollments');
       // The live version's flow, as published (the program's own flow may be the next draft).
-      const live = await db.programVersion.findUnique({ where: { creatorId_programId_version: { creatorId, programId, version: program.version } }, select: { flowDefinition: true } });
+      const live = await db.programVersion.findUnique({
+        where: { creatorId_programId_version: { creatorId, programId, version: program.version } },
+        select: { flowDefinition: true },
+      });
       const start = (live?.flowDefinition as { start?: unknown } | undefined)?.start;
       return db.programEnrollment.create({
         ...query,
-        data: { programId, userId, programVersion: program.version, currentStep: typeof start === 'string' ? start : null },
+        data: {
+          programId,
+          userId,
+          programVersion: program.version,
+          currentStep: typeof start === 'string' ? start : null,
+        },
       });
     },
   }),
@@ -98,7 +113,11 @@ builder.mutationField('updateEnrollment', (t) =>
       const viaAdvance = 'moves along the flow with advanceEnrollment';
       const input = parseInput(
         z.object({
-          status: z.enum(['active', 'paused', 'dropped'], { message: `must be ACTIVE, PAUSED or DROPPED (completion ${viaAdvance})` }).nullish(),
+          status: z
+            .enum(['active', 'paused', 'dropped'], {
+              message: `must be ACTIVE, PAUSED or DROPPED (completion ${viaAdvance})`,
+            })
+            .nullish(),
           progress: z.null({ message: `cannot be set: it ${viaAdvance}` }).optional(),
           currentStep: z.null({ message: `cannot be set: it ${viaAdvance}` }).optional(),
           stepData: jsonObject.nullish(),
@@ -113,7 +132,11 @@ builder.mutationField('updateEnrollment', (t) =>
         if (current.status === 'completed') throw new ConflictError('A completed enrollment is final');
         return tx.programEnrollment.update({
           where: { id },
-          data: { ...(input.status ? { status: input.status } : {}), ...(input.stepData ? { stepData: input.stepData } : {}), lastActivityAt: now },
+          data: {
+            ...(input.status ? { status: input.status } : {}),
+            ...(input.stepData ? { stepData: input.stepData } : {}),
+            lastActivityAt: now,
+          },
           select: { id: true },
         });
       });
@@ -133,19 +156,43 @@ builder.subscriptionField('enrollmentChanged', (t) =>
     subscribe: async (_root, args, ctx) => {
       requireTenant(ctx);
       const programId = args.programId ? fromGlobalId(String(args.programId), 'Program', 'programId') : undefined;
-      if (programId && !(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } }))) throw new NotFoundError('Program');
-      return visibleRows(ctx, 'programEnrollment', changes(ctx, (e) => e.entity === 'program_enrollments' && e.op !== 'delete' && (!programId || e.parent === programId)), async (since) =>
-        (await prismaFor(ctx).programEnrollment.findMany({ where: { lastActivityAt: { gte: since }, ...(programId ? { programId } : {}) }, select: { id: true }, orderBy: { lastActivityAt: 'asc' }, take: 500 })).map((e) => e.id),
+      if (programId && !(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } })))
+        throw new NotFoundError('Program');
+      return visibleRows(
+        ctx,
+        'programEnrollment',
+        changes(
+          ctx,
+          (e) => e.entity === 'program_enrollments' && e.op !== 'delete' && (!programId || e.parent === programId),
+        ),
+        async (since) =>
+          (
+            await prismaFor(ctx).programEnrollment.findMany({
+              where: { lastActivityAt: { gte: since }, ...(programId ? { programId } : {}) },
+              select: { id: true },
+              orderBy: { lastActivityAt: 'asc' },
+              take: 500,
+            })
+          ).map((e) => e.id),
       );
     },
-    resolve: (query, event, _args, ctx) => loadForEvent(event, 'programEnrollment', query, () => prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } })),
+    resolve: (query, event, _args, ctx) =>
+      loadForEvent(event, 'programEnrollment', query, () =>
+        prismaFor(ctx).programEnrollment.findUnique({ ...query, where: { id: event.id } }),
+      ),
   }),
 );
 
 const AdvanceEnrollmentInput = builder.inputType('AdvanceEnrollmentInput', {
   fields: (t) => ({
-    answer: t.field({ type: 'JSON', description: "The user's answer at the current step (required at a question step); transitions' conditions test it. At most 16 KiB of JSON." }),
-    toStep: t.string({ description: 'Where to go, when several transitions are open; by default the first one the answer opens.' }),
+    answer: t.field({
+      type: 'JSON',
+      description:
+        "The user's answer at the current step (required at a question step); transitions' conditions test it. At most 16 KiB of JSON.",
+    }),
+    toStep: t.string({
+      description: 'Where to go, when several transitions are open; by default the first one the answer opens.',
+    }),
   }),
 });
 
@@ -153,18 +200,33 @@ const AdvanceEnrollmentPayload = builder.objectRef<AdvanceResult>('AdvanceEnroll
   fields: (t) => ({
     fromStep: t.exposeString('fromStep'),
     toStep: t.exposeString('toStep'),
-    completed: t.exposeBoolean('completed', { description: 'The move reached an end step: the enrollment is complete.' }),
-    enrollment: t.prismaField({ type: 'ProgramEnrollment', resolve: (query, r, _a, ctx) => prismaFor(ctx).programEnrollment.findUniqueOrThrow({ ...query, where: { id: r.enrollmentId } }) }),
+    completed: t.exposeBoolean('completed', {
+      description: 'The move reached an end step: the enrollment is complete.',
+    }),
+    enrollment: t.prismaField({
+      type: 'ProgramEnrollment',
+      resolve: (query, r, _a, ctx) =>
+        prismaFor(ctx).programEnrollment.findUniqueOrThrow({ ...query, where: { id: r.enrollmentId } }),
+    }),
     achievement: t.prismaField({
       type: 'Achievement',
       nullable: true,
       description: 'The completion achievement, when the move completed the enrollment.',
-      resolve: (query, r, _a, ctx) => (r.achievementId ? prismaFor(ctx).achievement.findUnique({ ...query, where: { id: r.achievementId } }) : null),
+      resolve: (query, r, _a, ctx) =>
+        r.achievementId ? prismaFor(ctx).achievement.findUnique({ ...query, where: { id: r.achievementId } }) : null,
     }),
     awardedBadges: t.prismaField({
       type: ['UserBadge'],
-      description: "Badges awarded in the move's own transaction. The badges a move earns by their rules are awarded by a job right after it (badgeAwarded announces them), so this is usually empty.",
-      resolve: (query, r, _a, ctx) => (r.awardedBadgeIds.length ? prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: r.awardedBadgeIds } }, orderBy: { id: 'asc' } }) : []),
+      description:
+        "Badges awarded in the move's own transaction. The badges a move earns by their rules are awarded by a job right after it (badgeAwarded announces them), so this is usually empty.",
+      resolve: (query, r, _a, ctx) =>
+        r.awardedBadgeIds.length
+          ? prismaFor(ctx).userBadge.findMany({
+              ...query,
+              where: { id: { in: r.awardedBadgeIds } },
+              orderBy: { id: 'asc' },
+            })
+          : [],
     }),
   }),
 });
@@ -175,11 +237,17 @@ builder.mutationField('advanceEnrollment', (t) =>
     description:
       "Moves a user one step along the flow of the program version they enrolled on, by a transition the flow allows from the current step. Records the move (progress, history, an interaction); at an end step completes the enrollment and grants its achievement: all in one transaction (badges it earns follow from a job). An invalid move is INVALID_TRANSITION and writes nothing. Step data is bounded: one answer 16 KiB of JSON, the answers 64 KiB, the step history 500 moves and 256 KiB, all of it 384 KiB; past a bound (a looping flow's full history too) the move is VALIDATION_FAILED naming the field and the limit, and writes nothing.",
     errors: { types: [...WRITE_ERRORS, InvalidTransitionError] },
-    args: { enrollmentId: t.arg.id({ required: true }), input: t.arg({ type: AdvanceEnrollmentInput, required: true }) },
+    args: {
+      enrollmentId: t.arg.id({ required: true }),
+      input: t.arg({ type: AdvanceEnrollmentInput, required: true }),
+    },
     resolve: (_root, args, ctx) => {
       const creatorId = requireTenant(ctx);
       const id = fromGlobalId(String(args.enrollmentId), 'ProgramEnrollment', 'enrollmentId');
-      const toStep = args.input.toStep == null ? null : parseInput(z.string().trim().min(1).max(100), args.input.toStep, 'input.toStep');
+      const toStep =
+        args.input.toStep == null
+          ? null
+          : parseInput(z.string().trim().min(1).max(100), args.input.toStep, 'input.toStep');
       return advanceEnrollment(ctx, creatorId, id, { answer: args.input.answer ?? undefined, toStep });
     },
   }),

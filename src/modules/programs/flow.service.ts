@@ -27,27 +27,62 @@ const DEFAULT_COMPLETION_POINTS = 100;
 /** Larger settings.completionPoints values are ignored (the default applies). */
 const MAX_COMPLETION_POINTS = 1_000_000;
 
-export async function advanceEnrollment(ctx: Context, creatorId: string, enrollmentId: string, input: AdvanceInput): Promise<AdvanceResult> {
+export async function advanceEnrollment(
+  ctx: Context,
+  creatorId: string,
+  enrollmentId: string,
+  input: AdvanceInput,
+): Promise<AdvanceResult> {
   // A too-large answer is refused before the database is touched.
   assertAnswerSize(input.answer);
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
     // The row lock serialises concurrent moves of one enrollment.
-    const [enrollment] = await tx.$queryRaw<{ id: string; user_id: string; program_id: string; program_version: number; status: string; current_step: string | null; step_data: Record<string, unknown> }[]>`
+    const [enrollment] = await tx.$queryRaw<
+      {
+        id: string;
+        user_id: string;
+        program_id: string;
+        program_version: number;
+        status: string;
+        current_step: string | null;
+        step_data: Record<string, unknown>;
+      }[]
+    >`
       SELECT id, user_id, program_id, program_version, status, current_step, step_data FROM program_enrollments WHERE id = ${enrollmentId}::uuid FOR UPDATE`;
     if (!enrollment) throw new NotFoundError('Enrollment');
-    if (enrollment.status !== 'active') throw new ConflictError(`The enrollment is ${enrollment.status}: only an active one moves`);
+    if (enrollment.status !== 'active')
+      throw new ConflictError(`The enrollment is ${enrollment.status}: only an active one moves`);
     const version = await tx.programVersion.findUnique({
-      where: { creatorId_programId_version: { creatorId, programId: enrollment.program_id, version: enrollment.program_version } },
+      where: {
+        creatorId_programId_version: {
+          creatorId,
+          programId: enrollment.program_id,
+          version: enrollment.program_version,
+        },
+      },
       select: { flowDefinition: true },
     });
-    if (!version) throw new InvalidTransitionError(enrollment.current_step, input.toStep ?? null, `Version ${enrollment.program_version} of the program was never published: it has no flow to walk`);
+    if (!version)
+      throw new InvalidTransitionError(
+        enrollment.current_step,
+        input.toStep ?? null,
+        `Version ${enrollment.program_version} of the program was never published: it has no flow to walk`,
+      );
     const flow = parseFlow(version.flowDefinition, 'flowDefinition');
     const move = nextMove(flow, enrollment.current_step, input.answer, input.toStep);
 
     const now = new Date();
     const history = Array.isArray(enrollment.step_data.history) ? (enrollment.step_data.history as unknown[]) : [];
-    const entry = { from: move.from.id, to: move.to.id, ...(input.answer !== undefined ? { answer: input.answer } : {}), at: now.toISOString() };
-    const answers = { ...((enrollment.step_data.answers as Record<string, unknown>) ?? {}), ...(input.answer !== undefined ? { [move.from.id]: input.answer } : {}) };
+    const entry = {
+      from: move.from.id,
+      to: move.to.id,
+      ...(input.answer !== undefined ? { answer: input.answer } : {}),
+      at: now.toISOString(),
+    };
+    const answers = {
+      ...((enrollment.step_data.answers as Record<string, unknown>) ?? {}),
+      ...(input.answer !== undefined ? { [move.from.id]: input.answer } : {}),
+    };
     const steps = history.length + 1;
     const completed = Boolean(move.to.end);
     const progress = completed ? 100 : Math.min(99, Math.round((100 * steps) / (steps + Math.max(1, move.remaining))));
@@ -80,19 +115,45 @@ export async function advanceEnrollment(ctx: Context, creatorId: string, enrollm
     });
     let achievementId: string | null = null;
     if (completed) {
-      const program = await tx.program.findUniqueOrThrow({ where: { id: enrollment.program_id }, select: { name: true, settings: true } });
+      const program = await tx.program.findUniqueOrThrow({
+        where: { id: enrollment.program_id },
+        select: { name: true, settings: true },
+      });
       const configured = (program.settings as { completionPoints?: unknown }).completionPoints;
-      const points = Number.isInteger(configured) && (configured as number) >= 0 && (configured as number) <= MAX_COMPLETION_POINTS ? (configured as number) : DEFAULT_COMPLETION_POINTS;
+      const points =
+        Number.isInteger(configured) && (configured as number) >= 0 && (configured as number) <= MAX_COMPLETION_POINTS
+          ? (configured as number)
+          : DEFAULT_COMPLETION_POINTS;
       achievementId = (
         await tx.achievement.create({
-          data: { userId: enrollment.user_id, programId: enrollment.program_id, achievementType: 'program_completed', points, achievementData: { enrollmentId: enrollment.id, programName: program.name, programVersion: enrollment.program_version }, earnedAt: now },
+          data: {
+            userId: enrollment.user_id,
+            programId: enrollment.program_id,
+            achievementType: 'program_completed',
+            points,
+            achievementData: {
+              enrollmentId: enrollment.id,
+              programName: program.name,
+              programVersion: enrollment.program_version,
+            },
+            earnedAt: now,
+          },
           select: { id: true },
         })
       ).id;
     }
     // Awards made by the badge triggers in this transaction (earned_at defaults to its start).
-    const awarded = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM user_badges WHERE user_id = ${enrollment.user_id}::uuid AND earned_at = now() ORDER BY id`;
+    const awarded = await tx.$queryRaw<
+      { id: string }[]
+    >`SELECT id FROM user_badges WHERE user_id = ${enrollment.user_id}::uuid AND earned_at = now() ORDER BY id`;
     await tx.user.update({ where: { id: enrollment.user_id }, data: { lastActiveAt: now }, select: { id: true } });
-    return { enrollmentId: enrollment.id, fromStep: move.from.id, toStep: move.to.id, completed, achievementId, awardedBadgeIds: awarded.map((a) => a.id) };
+    return {
+      enrollmentId: enrollment.id,
+      fromStep: move.from.id,
+      toStep: move.to.id,
+      completed,
+      achievementId,
+      awardedBadgeIds: awarded.map((a) => a.id),
+    };
   });
 }

@@ -16,11 +16,20 @@ import { parseInput, z } from '../../graphql/validation';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const condition = z
-  .object({ answerIn: z.array(scalar).min(1).max(100).optional(), answerEquals: scalar.optional(), min: z.number().optional(), max: z.number().optional() })
+  .object({
+    answerIn: z.array(scalar).min(1).max(100).optional(),
+    answerEquals: scalar.optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'must test something (answerIn, answerEquals, min or max)');
 // No trimming: the stored flow is the one walked, so an id must already be exact.
-const stepId = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+const stepId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
 
 export const flowSchema = z
   .object({
@@ -33,7 +42,10 @@ export const flowSchema = z
             type: z.enum(['content', 'question', 'task', 'checkpoint']).default('content'),
             title: z.string().max(500).optional(),
             end: z.boolean().optional(),
-            transitions: z.array(z.object({ to: stepId, condition: condition.optional() }).strict()).max(50).optional(),
+            transitions: z
+              .array(z.object({ to: stepId, condition: condition.optional() }).strict())
+              .max(50)
+              .optional(),
           })
           .passthrough(),
       )
@@ -55,23 +67,51 @@ export function flowProblems(flow: Flow): FlowProblem[] {
   const problems: FlowProblem[] = [];
   const byId = new Map<string, Step>();
   for (const step of flow.steps) {
-    if (byId.has(step.id)) problems.push({ kind: 'DUPLICATE_STEP', stepId: step.id, message: `step "${step.id}" is defined twice` });
+    if (byId.has(step.id))
+      problems.push({ kind: 'DUPLICATE_STEP', stepId: step.id, message: `step "${step.id}" is defined twice` });
     else byId.set(step.id, step);
   }
   if (!flow.start) problems.push({ kind: 'MISSING_START', stepId: null, message: 'the flow has no start step' });
-  else if (!byId.has(flow.start)) problems.push({ kind: 'UNKNOWN_START', stepId: flow.start, message: `the start step "${flow.start}" does not exist` });
+  else if (!byId.has(flow.start))
+    problems.push({
+      kind: 'UNKNOWN_START',
+      stepId: flow.start,
+      message: `the start step "${flow.start}" does not exist`,
+    });
   for (const step of byId.values()) {
     const transitions = step.transitions ?? [];
-    if (step.end && transitions.length > 0) problems.push({ kind: 'END_WITH_TRANSITIONS', stepId: step.id, message: `end step "${step.id}" has transitions` });
-    if (!step.end && transitions.length === 0) problems.push({ kind: 'DEAD_END', stepId: step.id, message: `step "${step.id}" is not an end step and leads nowhere` });
+    if (step.end && transitions.length > 0)
+      problems.push({
+        kind: 'END_WITH_TRANSITIONS',
+        stepId: step.id,
+        message: `end step "${step.id}" has transitions`,
+      });
+    if (!step.end && transitions.length === 0)
+      problems.push({
+        kind: 'DEAD_END',
+        stepId: step.id,
+        message: `step "${step.id}" is not an end step and leads nowhere`,
+      });
     for (const t of transitions) {
-      if (!byId.has(t.to)) problems.push({ kind: 'DANGLING_TRANSITION', stepId: step.id, message: `step "${step.id}" leads to "${t.to}", which does not exist` });
+      if (!byId.has(t.to))
+        problems.push({
+          kind: 'DANGLING_TRANSITION',
+          stepId: step.id,
+          message: `step "${step.id}" leads to "${t.to}", which does not exist`,
+        });
     }
   }
-  if (![...byId.values()].some((s) => s.end)) problems.push({ kind: 'NO_END_STEP', stepId: null, message: 'the flow has no end step' });
+  if (![...byId.values()].some((s) => s.end))
+    problems.push({ kind: 'NO_END_STEP', stepId: null, message: 'the flow has no end step' });
   if (flow.start && byId.has(flow.start)) {
     const reached = reachable(byId, flow.start);
-    for (const id of byId.keys()) if (!reached.has(id)) problems.push({ kind: 'UNREACHABLE_STEP', stepId: id, message: `step "${id}" cannot be reached from the start` });
+    for (const id of byId.keys())
+      if (!reached.has(id))
+        problems.push({
+          kind: 'UNREACHABLE_STEP',
+          stepId: id,
+          message: `step "${id}" cannot be reached from the start`,
+        });
     // A user must be able to finish from wherever they can get to: no loop without a way out.
     for (const id of reached) {
       const step = byId.get(id)!;
@@ -88,7 +128,10 @@ export function assertPublishable(flowDefinition: unknown): Flow {
   try {
     flow = parseFlow(flowDefinition, 'flowDefinition');
   } catch (error) {
-    if (error instanceof ValidationError) throw new InvalidFlowError(error.fields.map((f) => ({ kind: 'INVALID_SHAPE', stepId: null, message: `${f.path} ${f.message}` })));
+    if (error instanceof ValidationError)
+      throw new InvalidFlowError(
+        error.fields.map((f) => ({ kind: 'INVALID_SHAPE', stepId: null, message: `${f.path} ${f.message}` })),
+      );
     throw error;
   }
   const problems = flowProblems(flow);
@@ -134,16 +177,29 @@ export function nextMove(flow: Flow, current: string | null, answer: unknown, to
   const byId = new Map(flow.steps.map((s) => [s.id, s]));
   const fromId = current ?? flow.start ?? null;
   const from = fromId ? byId.get(fromId) : undefined;
-  if (!from) throw new InvalidTransitionError(fromId, toStep ?? null, `The enrollment is at step "${fromId}", which its program version does not have`);
-  if (from.end) throw new InvalidTransitionError(from.id, toStep ?? null, `Step "${from.id}" is an end step: there is nowhere to go`);
-  if (from.type === 'question' && (answer === undefined || answer === null)) throw new ValidationError([{ path: 'input.answer', message: `is required: step "${from.id}" is a question` }]);
+  if (!from)
+    throw new InvalidTransitionError(
+      fromId,
+      toStep ?? null,
+      `The enrollment is at step "${fromId}", which its program version does not have`,
+    );
+  if (from.end)
+    throw new InvalidTransitionError(
+      from.id,
+      toStep ?? null,
+      `Step "${from.id}" is an end step: there is nowhere to go`,
+    );
+  if (from.type === 'question' && (answer === undefined || answer === null))
+    throw new ValidationError([{ path: 'input.answer', message: `is required: step "${from.id}" is a question` }]);
   const open = (from.transitions ?? []).filter((t) => matches(t.condition, answer) && byId.has(t.to));
   const chosen = toStep ? open.find((t) => t.to === toStep) : open[0];
   if (!chosen) {
     throw new InvalidTransitionError(
       from.id,
       toStep ?? null,
-      toStep ? `From "${from.id}" the flow does not lead to "${toStep}"${answer !== undefined ? ' with this answer' : ''}` : `From "${from.id}" no transition accepts this answer`,
+      toStep
+        ? `From "${from.id}" the flow does not lead to "${toStep}"${answer !== undefined ? ' with this answer' : ''}`
+        : `From "${from.id}" no transition accepts this answer`,
     );
   }
   const to = byId.get(chosen.to)!;
@@ -192,7 +248,13 @@ export function jsonbTextBytes(value: unknown): number {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
   if (Array.isArray(value)) return 2 + value.reduce<number>((n, v, i) => n + jsonbTextBytes(v) + (i > 0 ? 2 : 0), 0);
   if (typeof value === 'object') {
-    return 2 + Object.entries(value as Record<string, unknown>).reduce<number>((n, [k, v], i) => n + (v === undefined ? 0 : jsonbTextBytes(k) + 2 + jsonbTextBytes(v) + (i > 0 ? 2 : 0)), 0);
+    return (
+      2 +
+      Object.entries(value as Record<string, unknown>).reduce<number>(
+        (n, [k, v], i) => n + (v === undefined ? 0 : jsonbTextBytes(k) + 2 + jsonbTextBytes(v) + (i > 0 ? 2 : 0)),
+        0,
+      )
+    );
   }
   return Buffer.byteLength(JSON.stringify(value) ?? 'null');
 }
@@ -201,25 +263,47 @@ export function jsonbTextBytes(value: unknown): number {
  * The problems of a step data document against STEP_DATA_LIMITS (empty: it fits). `root` is
  * the path it is reported under (stepData, or input.stepData for a creator's own edit).
  */
-export function stepDataProblems(stepData: Record<string, unknown>, root = 'stepData'): { path: string; message: string }[] {
+export function stepDataProblems(
+  stepData: Record<string, unknown>,
+  root = 'stepData',
+): { path: string; message: string }[] {
   const L = STEP_DATA_LIMITS;
   const problems: { path: string; message: string }[] = [];
   const { answers, history } = stepData;
   if (answers && typeof answers === 'object' && !Array.isArray(answers)) {
     for (const [step, answer] of Object.entries(answers as Record<string, unknown>)) {
       const bytes = jsonbTextBytes(answer);
-      if (bytes > L.answerBytes) problems.push({ path: `${root}.answers.${step}`, message: `is ${bytes} bytes of JSON; one answer may be at most ${L.answerBytes}` });
+      if (bytes > L.answerBytes)
+        problems.push({
+          path: `${root}.answers.${step}`,
+          message: `is ${bytes} bytes of JSON; one answer may be at most ${L.answerBytes}`,
+        });
     }
   }
   const answersBytes = answers === undefined ? 0 : jsonbTextBytes(answers);
-  if (answersBytes > L.answersBytes) problems.push({ path: `${root}.answers`, message: `would be ${answersBytes} bytes of JSON; the answers may be at most ${L.answersBytes}` });
+  if (answersBytes > L.answersBytes)
+    problems.push({
+      path: `${root}.answers`,
+      message: `would be ${answersBytes} bytes of JSON; the answers may be at most ${L.answersBytes}`,
+    });
   if (Array.isArray(history) && history.length > L.historyEntries) {
-    problems.push({ path: `${root}.history`, message: `would hold ${history.length} moves; the step history keeps at most ${L.historyEntries}` });
+    problems.push({
+      path: `${root}.history`,
+      message: `would hold ${history.length} moves; the step history keeps at most ${L.historyEntries}`,
+    });
   }
   const historyBytes = history === undefined ? 0 : jsonbTextBytes(history);
-  if (historyBytes > L.historyBytes) problems.push({ path: `${root}.history`, message: `would be ${historyBytes} bytes of JSON; the step history may be at most ${L.historyBytes}` });
+  if (historyBytes > L.historyBytes)
+    problems.push({
+      path: `${root}.history`,
+      message: `would be ${historyBytes} bytes of JSON; the step history may be at most ${L.historyBytes}`,
+    });
   const total = jsonbTextBytes(stepData);
-  if (total > L.stepDataBytes) problems.push({ path: root, message: `would be ${total} bytes of JSON; step data may be at most ${L.stepDataBytes}` });
+  if (total > L.stepDataBytes)
+    problems.push({
+      path: root,
+      message: `would be ${total} bytes of JSON; step data may be at most ${L.stepDataBytes}`,
+    });
   return problems;
 }
 
@@ -227,7 +311,13 @@ export function stepDataProblems(stepData: Record<string, unknown>, root = 'step
 export function assertAnswerSize(answer: unknown): void {
   if (answer === undefined) return;
   const bytes = jsonbTextBytes(answer);
-  if (bytes > STEP_DATA_LIMITS.answerBytes) throw new ValidationError([{ path: 'input.answer', message: `is ${bytes} bytes of JSON; one answer may be at most ${STEP_DATA_LIMITS.answerBytes}` }]);
+  if (bytes > STEP_DATA_LIMITS.answerBytes)
+    throw new ValidationError([
+      {
+        path: 'input.answer',
+        message: `is ${bytes} bytes of JSON; one answer may be at most ${STEP_DATA_LIMITS.answerBytes}`,
+      },
+    ]);
 }
 
 /** The step data within its bounds, or VALIDATION_FAILED naming each field and its limit. */

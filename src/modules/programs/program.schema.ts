@@ -12,16 +12,18 @@ export const ProgramStatusEnum = builder.enumType('ProgramStatus', {
   values: { DRAFT: { value: 'draft' }, PUBLISHED: { value: 'published' }, ARCHIVED: { value: 'archived' } } as const,
 });
 
-const EnrollmentStats = builder.objectRef<{ active: number; paused: number; completed: number; dropped: number; total: number }>('EnrollmentStats').implement({
-  description: 'Enrollments of a program by status.',
-  fields: (t) => ({
-    active: t.exposeInt('active'),
-    paused: t.exposeInt('paused'),
-    completed: t.exposeInt('completed'),
-    dropped: t.exposeInt('dropped'),
-    total: t.exposeInt('total'),
-  }),
-});
+const EnrollmentStats = builder
+  .objectRef<{ active: number; paused: number; completed: number; dropped: number; total: number }>('EnrollmentStats')
+  .implement({
+    description: 'Enrollments of a program by status.',
+    fields: (t) => ({
+      active: t.exposeInt('active'),
+      paused: t.exposeInt('paused'),
+      completed: t.exposeInt('completed'),
+      dropped: t.exposeInt('dropped'),
+      total: t.exposeInt('total'),
+    }),
+  });
 
 builder.prismaNode('Program', {
   id: { field: 'id' },
@@ -44,24 +46,41 @@ builder.prismaNode('Program', {
       cursor: 'id',
       totalCount: true,
       args: { status: t.arg({ type: EnrollmentStatusEnum }) },
-      query: (args) => ({ where: args.status ? { status: args.status } : {}, orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }] }),
+      query: (args) => ({
+        where: args.status ? { status: args.status } : {},
+        orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }],
+      }),
     }),
-    analytics: t.relatedConnection('analytics', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ date: 'desc' }, { metricType: 'asc' }, { id: 'asc' }] }) }),
+    analytics: t.relatedConnection('analytics', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ date: 'desc' }, { metricType: 'asc' }, { id: 'asc' }] }),
+    }),
   }),
 });
 
 export const EnrollmentStatusEnum = builder.enumType('EnrollmentStatus', {
-  values: { ACTIVE: { value: 'active' }, PAUSED: { value: 'paused' }, COMPLETED: { value: 'completed' }, DROPPED: { value: 'dropped' } } as const,
+  values: {
+    ACTIVE: { value: 'active' },
+    PAUSED: { value: 'paused' },
+    COMPLETED: { value: 'completed' },
+    DROPPED: { value: 'dropped' },
+  } as const,
 });
 
 const ProgramFilter = builder.inputType('ProgramFilter', {
-  fields: (t) => ({ status: t.field({ type: ProgramStatusEnum }), search: t.string({ description: 'Part of the name (case-insensitive).' }) }),
+  fields: (t) => ({
+    status: t.field({ type: ProgramStatusEnum }),
+    search: t.string({ description: 'Part of the name (case-insensitive).' }),
+  }),
 });
 
 function programWhere(filter: typeof ProgramFilter.$inferInput | null | undefined) {
   return {
     ...(filter?.status ? { status: filter.status } : {}),
-    ...(filter?.search?.trim() ? { name: { contains: likeText(filter.search.trim()), mode: 'insensitive' as const } } : {}),
+    ...(filter?.search?.trim()
+      ? { name: { contains: likeText(filter.search.trim()), mode: 'insensitive' as const } }
+      : {}),
   };
 }
 
@@ -70,7 +89,11 @@ builder.queryField('programs', (t) =>
     type: 'Program',
     cursor: 'id',
     args: { filter: t.arg({ type: ProgramFilter }) },
-    ...tenantList('program', (args: { filter?: typeof ProgramFilter.$inferInput | null }) => programWhere(args.filter), [{ createdAt: 'desc' }, { id: 'asc' }]),
+    ...tenantList(
+      'program',
+      (args: { filter?: typeof ProgramFilter.$inferInput | null }) => programWhere(args.filter),
+      [{ createdAt: 'desc' }, { id: 'asc' }],
+    ),
   }),
 );
 
@@ -87,12 +110,20 @@ const UpdateProgramInput = builder.inputType('UpdateProgramInput', {
   fields: (t) => ({
     name: t.string(),
     description: t.string(),
-    flowDefinition: t.field({ type: 'JSONObject', description: 'The flow of the next version: publish to make it live (running enrollments keep theirs).' }),
+    flowDefinition: t.field({
+      type: 'JSONObject',
+      description: 'The flow of the next version: publish to make it live (running enrollments keep theirs).',
+    }),
     settings: t.field({ type: 'JSONObject' }),
   }),
 });
 
-const programFields = { name: text(200), description: optionalText(5000), flowDefinition: jsonObject.nullish(), settings: jsonObject.nullish() };
+const programFields = {
+  name: text(200),
+  description: optionalText(5000),
+  flowDefinition: jsonObject.nullish(),
+  settings: jsonObject.nullish(),
+};
 
 builder.mutationField('createProgram', (t) =>
   t.prismaField({
@@ -124,7 +155,10 @@ builder.mutationField('updateProgram', (t) =>
         // The flow being edited is the next version's: running enrollments keep the flow of the
         // version they started on (program_versions), and the edit goes live at the next publish.
         // One conditional statement, so that an archive cannot slip in between.
-        const changed = await db.program.updateMany({ where: { id, status: { not: 'archived' } }, data: definedOnly(data) });
+        const changed = await db.program.updateMany({
+          where: { id, status: { not: 'archived' } },
+          data: definedOnly(data),
+        });
         if (changed.count === 0) {
           await db.program.findUniqueOrThrow({ where: { id }, select: { id: true } });
           throw new ConflictError('The flow of an archived program cannot change');
@@ -139,14 +173,18 @@ builder.mutationField('updateProgram', (t) =>
 builder.mutationField('publishProgram', (t) =>
   t.prismaField({
     type: 'Program',
-    description: 'Makes a program live: checks its flow (INVALID_FLOW lists every problem), bumps its version, keeps that version\'s flow for the enrollments that start on it, and sets publishedAt.',
+    description:
+      "Makes a program live: checks its flow (INVALID_FLOW lists every problem), bumps its version, keeps that version's flow for the enrollments that start on it, and sets publishedAt.",
     errors: { types: [...WRITE_ERRORS, InvalidFlowError] },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Program', 'id');
       const db = prismaFor(ctx);
-      const current = await db.program.findUniqueOrThrow({ where: { id }, select: { status: true, version: true, flowDefinition: true } });
+      const current = await db.program.findUniqueOrThrow({
+        where: { id },
+        select: { status: true, version: true, flowDefinition: true },
+      });
       if (current.status === 'archived') throw new ConflictError('An archived program cannot be published');
       assertPublishable(current.flowDefinition);
       // Compare-and-set on the version, so two concurrent publishes bump it twice, never lose one.
@@ -170,9 +208,18 @@ builder.mutationField('archiveProgram', (t) =>
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
       const id = fromGlobalId(String(args.id), 'Program', 'id');
-      return prismaFor(ctx).program.update({ ...query, where: { id }, data: { status: 'archived', archivedAt: new Date() } });
+      return prismaFor(ctx).program.update({
+        ...query,
+        where: { id },
+        data: { status: 'archived', archivedAt: new Date() },
+      });
     },
   }),
 );
 
-deleteMutation('deleteProgram', 'Program', 'program', 'Deletes a program and its enrollments. Archive instead to keep its history.');
+deleteMutation(
+  'deleteProgram',
+  'Program',
+  'program',
+  'Deletes a program and its enrollments. Archive instead to keep its history.',
+);

@@ -3,10 +3,17 @@ import { builder } from '../../graphql/builder';
 
 export const ChannelTypeEnum = builder.enumType('ChannelType', {
   description: 'How end users reach a creator.',
-  values: { WEB: { value: 'web' }, WHATSAPP: { value: 'whatsapp' }, TELEGRAM: { value: 'telegram' }, MOBILE: { value: 'mobile' } } as const,
+  values: {
+    WEB: { value: 'web' },
+    WHATSAPP: { value: 'whatsapp' },
+    TELEGRAM: { value: 'telegram' },
+    MOBILE: { value: 'mobile' },
+  } as const,
 });
 
-export const SortOrderEnum = builder.enumType('SortOrder', { values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const });
+export const SortOrderEnum = builder.enumType('SortOrder', {
+  values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
+});
 
 export const DateRangeInput = builder.inputType('DateTimeRange', {
   description: 'A half-open time range [from, to).',

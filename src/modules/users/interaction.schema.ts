@@ -23,7 +23,12 @@ builder.prismaNode('UserInteraction', {
 });
 
 const InteractionFilter = builder.inputType('InteractionFilter', {
-  fields: (t) => ({ userId: t.id(), interactionType: t.string(), programId: t.id(), occurred: t.field({ type: DateRangeInput }) }),
+  fields: (t) => ({
+    userId: t.id(),
+    interactionType: t.string(),
+    programId: t.id(),
+    occurred: t.field({ type: DateRangeInput }),
+  }),
 });
 const interactionWhere = (f: typeof InteractionFilter.$inferInput | null | undefined) => ({
   ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
@@ -38,7 +43,11 @@ builder.queryField('interactions', (t) =>
     cursor: 'id',
     description: 'What users did, newest first.',
     args: { filter: t.arg({ type: InteractionFilter }) },
-    ...tenantList('userInteraction', (args: { filter?: typeof InteractionFilter.$inferInput | null }) => interactionWhere(args.filter), [{ createdAt: 'desc' }, { id: 'asc' }]),
+    ...tenantList(
+      'userInteraction',
+      (args: { filter?: typeof InteractionFilter.$inferInput | null }) => interactionWhere(args.filter),
+      [{ createdAt: 'desc' }, { id: 'asc' }],
+    ),
   }),
 );
 
@@ -57,13 +66,21 @@ const RecordInteractionInput = builder.inputType('RecordInteractionInput', {
 builder.mutationField('recordInteraction', (t) =>
   t.prismaField({
     type: 'UserInteraction',
-    description: "Records something a user did, and marks the user active now.",
+    description: 'Records something a user did, and marks the user active now.',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: RecordInteractionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const creatorId = requireTenant(ctx);
       const [data, userId, sessionId, programId, messageId] = validateAll(
-        () => parseInput(z.object({ interactionType: identifier, interactionData: jsonObject.nullish(), channel: channel.nullish() }), input),
+        () =>
+          parseInput(
+            z.object({
+              interactionType: identifier,
+              interactionData: jsonObject.nullish(),
+              channel: channel.nullish(),
+            }),
+            input,
+          ),
         () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
         () => optionalGlobalId(input.sessionId, 'UserSession', 'input.sessionId'),
         () => optionalGlobalId(input.programId, 'Program', 'input.programId'),
@@ -74,7 +91,14 @@ builder.mutationField('recordInteraction', (t) =>
       const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
         const now = new Date();
         const row = await tx.userInteraction.create({
-          data: { userId, interactionType: data.interactionType, interactionData: data.interactionData ?? {}, channel: data.channel ?? null, ...refs, createdAt: now },
+          data: {
+            userId,
+            interactionType: data.interactionType,
+            interactionData: data.interactionData ?? {},
+            channel: data.channel ?? null,
+            ...refs,
+            createdAt: now,
+          },
           select: { id: true },
         });
         await tx.user.update({ where: { id: userId }, data: { lastActiveAt: now }, select: { id: true } });

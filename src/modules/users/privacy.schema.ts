@@ -4,7 +4,16 @@ import { ValidationError } from '../../graphql/errors';
 import { CursorError, openCursor, sealCursor } from '../../graphql/sealed-cursors';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
-import { eraseUser, exportUserData, exportUserDataPage, EXPORT_PAGE_DEFAULT, EXPORT_PAGE_MAX, EXPORT_SECTIONS, type ErasureResult, type UserExportPage } from './privacy.service';
+import {
+  eraseUser,
+  exportUserData,
+  exportUserDataPage,
+  EXPORT_PAGE_DEFAULT,
+  EXPORT_PAGE_MAX,
+  EXPORT_SECTIONS,
+  type ErasureResult,
+  type UserExportPage,
+} from './privacy.service';
 
 const UserExportSectionEnum = builder.enumType('UserExportSection', {
   description: 'A part of a user export, in the order pages come: PROFILE (the user and profile), then each history.',
@@ -16,10 +25,22 @@ const UserExportPageRef = builder.objectRef<UserExportPage>('UserExportPage').im
   fields: (t) => ({
     format: t.exposeString('format'),
     userId: t.id({ resolve: (p) => toGlobalId('User', p.userId) }),
-    exportedAt: t.field({ type: 'DateTime', description: 'When the export began (its first page).', resolve: (p) => p.exportedAt }),
+    exportedAt: t.field({
+      type: 'DateTime',
+      description: 'When the export began (its first page).',
+      resolve: (p) => p.exportedAt,
+    }),
     section: t.field({ type: UserExportSectionEnum, resolve: (p) => p.section }),
-    records: t.field({ type: ['JSON'], description: `At most ${EXPORT_PAGE_MAX}: the section's rows, as stored (one JSON object each).`, resolve: (p) => p.records }),
-    endCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page; null on the last page. Opaque: sealed to this creator.', resolve: (p, _args, ctx) => (p.endCursor === null ? null : sealCursor(ctx, 'UserExportPage', p.endCursor)) }),
+    records: t.field({
+      type: ['JSON'],
+      description: `At most ${EXPORT_PAGE_MAX}: the section's rows, as stored (one JSON object each).`,
+      resolve: (p) => p.records,
+    }),
+    endCursor: t.string({
+      nullable: true,
+      description: 'Pass as `after` for the next page; null on the last page. Opaque: sealed to this creator.',
+      resolve: (p, _args, ctx) => (p.endCursor === null ? null : sealCursor(ctx, 'UserExportPage', p.endCursor)),
+    }),
     hasNextPage: t.boolean({ resolve: (p) => p.hasNextPage }),
   }),
 });
@@ -29,7 +50,13 @@ function openExportCursor(ctx: Parameters<typeof sealCursor>[0], after: string):
   try {
     return openCursor(ctx, 'UserExportPage', after, 'after').toString('utf8');
   } catch (error) {
-    if (error instanceof CursorError) throw new ValidationError([{ path: 'after', message: 'is not a cursor of this export (pass the endCursor of the previous page, for the same user)' }]);
+    if (error instanceof CursorError)
+      throw new ValidationError([
+        {
+          path: 'after',
+          message: 'is not a cursor of this export (pass the endCursor of the previous page, for the same user)',
+        },
+      ]);
     throw error;
   }
 }
@@ -42,12 +69,19 @@ builder.mutationField('exportUserDataPage', (t) =>
     args: {
       userId: t.arg.id({ required: true }),
       after: t.arg.string({ description: 'The endCursor of the previous page.' }),
-      first: t.arg.int({ defaultValue: EXPORT_PAGE_DEFAULT, description: `Records per page: at most ${EXPORT_PAGE_MAX}.` }),
+      first: t.arg.int({
+        defaultValue: EXPORT_PAGE_DEFAULT,
+        description: `Records per page: at most ${EXPORT_PAGE_MAX}.`,
+      }),
     },
     resolve: (_root, args, ctx) => {
       const creatorId = requireAccountHolder(ctx);
       const userId = fromGlobalId(String(args.userId), 'User', 'userId');
-      const first = parseInput(z.number().int().min(1).max(EXPORT_PAGE_MAX), args.first ?? EXPORT_PAGE_DEFAULT, 'first');
+      const first = parseInput(
+        z.number().int().min(1).max(EXPORT_PAGE_MAX),
+        args.first ?? EXPORT_PAGE_DEFAULT,
+        'first',
+      );
       const after = args.after === null || args.after === undefined ? null : openExportCursor(ctx, args.after);
       return exportUserDataPage(ctx, creatorId, userId, after, first);
     },
@@ -73,7 +107,11 @@ builder.mutationField('exportUserData', (t) =>
 const ErasurePayload = builder.objectRef<ErasureResult>('UserErasure').implement({
   fields: (t) => ({
     userId: t.id({ resolve: (r) => toGlobalId('User', r.userId) }),
-    erased: t.field({ type: 'JSONObject', description: 'How many rows of each kind were removed.', resolve: (r) => r.erased }),
+    erased: t.field({
+      type: 'JSONObject',
+      description: 'How many rows of each kind were removed.',
+      resolve: (r) => r.erased,
+    }),
   }),
 });
 
@@ -81,10 +119,13 @@ builder.mutationField('eraseUser', (t) =>
   t.field({
     type: ErasurePayload,
     description:
-      "Erases an end user (GDPR): the user and everything about them are deleted in one transaction, and the erasure is recorded in auditLogs with counts only. Aggregates that name no one (engagement metrics, analytics) are kept. It costs 1,000 query-cost units.",
+      'Erases an end user (GDPR): the user and everything about them are deleted in one transaction, and the erasure is recorded in auditLogs with counts only. Aggregates that name no one (engagement metrics, analytics) are kept. It costs 1,000 query-cost units.',
     extensions: { cost: 1_000 },
     errors: { types: WRITE_ERRORS },
-    args: { userId: t.arg.id({ required: true }), reason: t.arg.string({ description: 'Why (e.g. the request reference); kept in the audit log.' }) },
+    args: {
+      userId: t.arg.id({ required: true }),
+      reason: t.arg.string({ description: 'Why (e.g. the request reference); kept in the audit log.' }),
+    },
     resolve: (_root, args, ctx) => {
       const creatorId = requireAccountHolder(ctx);
       const reason = parseInput(z.string().trim().max(500).nullish(), args.reason, 'reason') ?? null;

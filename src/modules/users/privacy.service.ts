@@ -32,7 +32,8 @@ function actor(ctx: Context): { actorType: 'creator' | 'admin' | 'partner'; acto
 // statement for the ids and sizes of at most `first` rows past the cursor, and one for the rows
 // that fit the page's byte budget. Nothing holds more than a page, whatever the history's size.
 
-export type ExportSection = 'PROFILE' | 'SESSIONS' | 'INTERACTIONS' | 'CONVERSATIONS' | 'MESSAGES' | 'ENROLLMENTS' | 'BADGES' | 'ACHIEVEMENTS';
+export type ExportSection =
+  'PROFILE' | 'SESSIONS' | 'INTERACTIONS' | 'CONVERSATIONS' | 'MESSAGES' | 'ENROLLMENTS' | 'BADGES' | 'ACHIEVEMENTS';
 
 interface Section {
   name: ExportSection;
@@ -49,13 +50,64 @@ interface Section {
 const OF_USER = 't.user_id = $1::uuid';
 const SECTIONS: Section[] = [
   // Not the session token's hash: a credential, not data about the person.
-  { name: 'SESSIONS', table: 'user_sessions', at: 'started_at', owner: OF_USER, load: (tx, ids) => tx.userSession.findMany({ where: { id: { in: ids } }, omit: { sessionTokenHash: true } }) },
-  { name: 'INTERACTIONS', table: 'user_interactions', at: 'created_at', owner: OF_USER, load: (tx, ids) => tx.userInteraction.findMany({ where: { id: { in: ids } } }) },
-  { name: 'CONVERSATIONS', table: 'conversations', at: 'created_at', owner: OF_USER, load: (tx, ids) => tx.conversation.findMany({ where: { id: { in: ids } } }) },
-  { name: 'MESSAGES', table: 'messages', at: 'created_at', group: 'conversation_id', owner: 't.conversation_id IN (SELECT c.id FROM conversations c WHERE c.user_id = $1::uuid)', load: (tx, ids) => tx.message.findMany({ where: { id: { in: ids } } }) },
-  { name: 'ENROLLMENTS', table: 'program_enrollments', at: 'enrolled_at', owner: OF_USER, load: (tx, ids) => tx.programEnrollment.findMany({ where: { id: { in: ids } }, include: { program: { select: { id: true, name: true } } } }) },
-  { name: 'BADGES', table: 'user_badges', at: 'earned_at', owner: OF_USER, load: (tx, ids) => tx.userBadge.findMany({ where: { id: { in: ids } }, include: { badge: { select: { id: true, name: true, description: true } } } }) },
-  { name: 'ACHIEVEMENTS', table: 'achievements', at: 'earned_at', owner: OF_USER, load: (tx, ids) => tx.achievement.findMany({ where: { id: { in: ids } } }) },
+  {
+    name: 'SESSIONS',
+    table: 'user_sessions',
+    at: 'started_at',
+    owner: OF_USER,
+    load: (tx, ids) => tx.userSession.findMany({ where: { id: { in: ids } }, omit: { sessionTokenHash: true } }),
+  },
+  {
+    name: 'INTERACTIONS',
+    table: 'user_interactions',
+    at: 'created_at',
+    owner: OF_USER,
+    load: (tx, ids) => tx.userInteraction.findMany({ where: { id: { in: ids } } }),
+  },
+  {
+    name: 'CONVERSATIONS',
+    table: 'conversations',
+    at: 'created_at',
+    owner: OF_USER,
+    load: (tx, ids) => tx.conversation.findMany({ where: { id: { in: ids } } }),
+  },
+  {
+    name: 'MESSAGES',
+    table: 'messages',
+    at: 'created_at',
+    group: 'conversation_id',
+    owner: 't.conversation_id IN (SELECT c.id FROM conversations c WHERE c.user_id = $1::uuid)',
+    load: (tx, ids) => tx.message.findMany({ where: { id: { in: ids } } }),
+  },
+  {
+    name: 'ENROLLMENTS',
+    table: 'program_enrollments',
+    at: 'enrolled_at',
+    owner: OF_USER,
+    load: (tx, ids) =>
+      tx.programEnrollment.findMany({
+        where: { id: { in: ids } },
+        include: { program: { select: { id: true, name: true } } },
+      }),
+  },
+  {
+    name: 'BADGES',
+    table: 'user_badges',
+    at: 'earned_at',
+    owner: OF_USER,
+    load: (tx, ids) =>
+      tx.userBadge.findMany({
+        where: { id: { in: ids } },
+        include: { badge: { select: { id: true, name: true, description: true } } },
+      }),
+  },
+  {
+    name: 'ACHIEVEMENTS',
+    table: 'achievements',
+    at: 'earned_at',
+    owner: OF_USER,
+    load: (tx, ids) => tx.achievement.findMany({ where: { id: { in: ids } } }),
+  },
 ];
 /** Every section, in export order: the profile first (one record), then the histories. */
 export const EXPORT_SECTIONS: readonly ExportSection[] = ['PROFILE', ...SECTIONS.map((s) => s.name)];
@@ -74,14 +126,30 @@ interface ExportCursor extends Position {
 }
 
 function encodeCursor(cursor: ExportCursor): string {
-  return Buffer.from(JSON.stringify({ v: 2, u: cursor.userId, e: cursor.exportedAt, s: cursor.section, g: cursor.group ?? null, a: cursor.at, i: cursor.id })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({
+      v: 2,
+      u: cursor.userId,
+      e: cursor.exportedAt,
+      s: cursor.section,
+      g: cursor.group ?? null,
+      a: cursor.at,
+      i: cursor.id,
+    }),
+  ).toString('base64url');
 }
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function decodeCursor(after: string, userId: string): ExportCursor {
-  const invalid = () => new ValidationError([{ path: 'after', message: 'is not a cursor of this export (pass the endCursor of the previous page, for the same user)' }]);
+  const invalid = () =>
+    new ValidationError([
+      {
+        path: 'after',
+        message: 'is not a cursor of this export (pass the endCursor of the previous page, for the same user)',
+      },
+    ]);
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -93,7 +161,18 @@ function decodeCursor(after: string, userId: string): ExportCursor {
   const at = a === null || (typeof a === 'string' && INSTANT.test(a)) ? a : undefined;
   const id = i === null || (typeof i === 'string' && UUID.test(i)) ? i : undefined;
   const group = g === undefined || g === null ? null : typeof g === 'string' && UUID.test(g) ? g : undefined;
-  if (v !== 2 || u !== userId || typeof e !== 'string' || Number.isNaN(Date.parse(e)) || section === undefined || at === undefined || id === undefined || group === undefined || (at === null) !== (id === null)) throw invalid();
+  if (
+    v !== 2 ||
+    u !== userId ||
+    typeof e !== 'string' ||
+    Number.isNaN(Date.parse(e)) ||
+    section === undefined ||
+    at === undefined ||
+    id === undefined ||
+    group === undefined ||
+    (at === null) !== (id === null)
+  )
+    throw invalid();
   if ((group !== null) !== (at !== null && SECTIONS[section - 1]!.group !== undefined)) throw invalid();
   return { userId, exportedAt: e, section, group, at, id };
 }
@@ -102,7 +181,13 @@ function decodeCursor(after: string, userId: string): ExportCursor {
  * Up to `first` records of the section at `position`, within `budgetBytes` (at least one
  * record), and where the next page starts (null: the section is done).
  */
-async function readSection(tx: TenantTransaction, userId: string, position: Position, first: number, budgetBytes: number): Promise<{ records: unknown[]; bytes: number; next: Position | null }> {
+async function readSection(
+  tx: TenantTransaction,
+  userId: string,
+  position: Position,
+  first: number,
+  budgetBytes: number,
+): Promise<{ records: unknown[]; bytes: number; next: Position | null }> {
   const section = SECTIONS[position.section - 1]!;
   // Table and column names are constants above; values are parameters. The order (and keyset)
   // is (group, time, id), or (time, id).
@@ -125,9 +210,15 @@ async function readSection(tx: TenantTransaction, userId: string, position: Posi
   // As many as fit the budget (by their stored size), at least one, at most `first`.
   let take = 0;
   let estimate = 0;
-  while (take < Math.min(first, rows.length) && (take === 0 || estimate + rows[take]!.bytes <= budgetBytes)) estimate += rows[take++]!.bytes;
+  while (take < Math.min(first, rows.length) && (take === 0 || estimate + rows[take]!.bytes <= budgetBytes))
+    estimate += rows[take++]!.bytes;
   const chosen = rows.slice(0, take);
-  const loaded = chosen.length ? await section.load(tx, chosen.map((r) => r.id)) : [];
+  const loaded = chosen.length
+    ? await section.load(
+        tx,
+        chosen.map((r) => r.id),
+      )
+    : [];
   const byId = new Map(loaded.map((r) => [r.id, r]));
   // The stored size only estimates the JSON: the page is cut again by the records' real size.
   let bytes = 0;
@@ -149,11 +240,19 @@ async function readSection(tx: TenantTransaction, userId: string, position: Posi
     last = row;
   }
   const done = !cut && rows.length <= take;
-  return { records, bytes, next: done || !last ? null : { section: position.section, group: last.grp, at: last.at, id: last.id } };
+  return {
+    records,
+    bytes,
+    next: done || !last ? null : { section: position.section, group: last.grp, at: last.at, id: last.id },
+  };
 }
 
 async function profileRecord(tx: TenantTransaction, userId: string): Promise<{ value: unknown; bytes: number }> {
-  const user = await tx.user.findUnique({ where: { id: userId }, include: { profile: true }, omit: { changeXid: true } });
+  const user = await tx.user.findUnique({
+    where: { id: userId },
+    include: { profile: true },
+    omit: { changeXid: true },
+  });
   if (!user) throw new NotFoundError('User');
   const { profile, ...profileless } = user;
   return measured({ user: profileless, profile });
@@ -175,7 +274,13 @@ export interface UserExportPage {
  * export in security_audit_logs; each next page holds up to `first` records of one section
  * (within half of MAX_RESPONSE_BYTES), and empty sections are skipped.
  */
-export async function exportUserDataPage(ctx: Context, creatorId: string, userId: string, after: string | null, first: number): Promise<UserExportPage> {
+export async function exportUserDataPage(
+  ctx: Context,
+  creatorId: string,
+  userId: string,
+  after: string | null,
+  first: number,
+): Promise<UserExportPage> {
   const cursor = after === null ? null : decodeCursor(after, userId);
   const budgetBytes = Math.floor(ctx.fairness.maxResponseBytes / 2);
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
@@ -190,7 +295,11 @@ export async function exportUserDataPage(ctx: Context, creatorId: string, userId
     });
     if (!cursor) {
       const profile = await profileRecord(tx, userId);
-      await securityLog(tx, ctx, { eventType: 'user_data.exported', severity: 'medium', eventData: { userId, paged: true, ...actor(ctx) } });
+      await securityLog(tx, ctx, {
+        eventType: 'user_data.exported',
+        severity: 'medium',
+        eventData: { userId, paged: true, ...actor(ctx) },
+      });
       return page(0, [profile.value], { section: 1, at: null, id: null }, new Date().toISOString());
     }
     // The user must still be there (and be this tenant's: RLS).
@@ -200,7 +309,8 @@ export async function exportUserDataPage(ctx: Context, creatorId: string, userId
       const read = await readSection(tx, userId, position, first, budgetBytes);
       const next = read.next ?? { section: position.section + 1, at: null, id: null };
       // An empty section is skipped, unless it is the last.
-      if (read.records.length > 0 || next.section >= EXPORT_SECTIONS.length) return page(position.section, read.records, next, cursor.exportedAt);
+      if (read.records.length > 0 || next.section >= EXPORT_SECTIONS.length)
+        return page(position.section, read.records, next, cursor.exportedAt);
       position = next;
     }
   });
@@ -211,7 +321,11 @@ export async function exportUserDataPage(ctx: Context, creatorId: string, userId
  * response: it is read page by page and refused with RESPONSE_TOO_LARGE as soon as it would pass
  * MAX_RESPONSE_BYTES, so it never holds more than that. Deprecated for exportUserDataPage.
  */
-export async function exportUserData(ctx: Context, creatorId: string, userId: string): Promise<Record<string, unknown>> {
+export async function exportUserData(
+  ctx: Context,
+  creatorId: string,
+  userId: string,
+): Promise<Record<string, unknown>> {
   const maxBytes = ctx.fairness.maxResponseBytes;
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
     const profile = await profileRecord(tx, userId);
@@ -228,7 +342,11 @@ export async function exportUserData(ctx: Context, creatorId: string, userId: st
         position = read.next;
       }
     }
-    await securityLog(tx, ctx, { eventType: 'user_data.exported', severity: 'medium', eventData: { userId, ...actor(ctx) } });
+    await securityLog(tx, ctx, {
+      eventType: 'user_data.exported',
+      severity: 'medium',
+      eventData: { userId, ...actor(ctx) },
+    });
     const messagesOf = new Map<string, unknown[]>();
     for (const message of sections.MESSAGES as { conversationId: string }[]) {
       const list = messagesOf.get(message.conversationId) ?? [];
@@ -243,7 +361,10 @@ export async function exportUserData(ctx: Context, creatorId: string, userId: st
       profile: userProfile,
       sessions: sections.SESSIONS,
       interactions: sections.INTERACTIONS,
-      conversations: (sections.CONVERSATIONS as { id: string }[]).map((c) => ({ ...c, messages: messagesOf.get(c.id) ?? [] })),
+      conversations: (sections.CONVERSATIONS as { id: string }[]).map((c) => ({
+        ...c,
+        messages: messagesOf.get(c.id) ?? [],
+      })),
       enrollments: sections.ENROLLMENTS,
       badges: sections.BADGES,
       achievements: sections.ACHIEVEMENTS,
@@ -261,7 +382,12 @@ export interface ErasureResult {
  * erasure in audit_log with counts only. Aggregates that name no one (engagement metrics,
  * program analytics, usage) stay.
  */
-export async function eraseUser(ctx: Context, creatorId: string, userId: string, reason: string | null): Promise<ErasureResult> {
+export async function eraseUser(
+  ctx: Context,
+  creatorId: string,
+  userId: string,
+  reason: string | null,
+): Promise<ErasureResult> {
   return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
     const [counts] = await tx.$queryRaw<Record<string, bigint>[]>`
       SELECT (SELECT count(*) FROM user_sessions WHERE user_id = ${userId}::uuid) AS sessions,
@@ -272,13 +398,20 @@ export async function eraseUser(ctx: Context, creatorId: string, userId: string,
              (SELECT count(*) FROM user_badges WHERE user_id = ${userId}::uuid) AS badges,
              (SELECT count(*) FROM achievements WHERE user_id = ${userId}::uuid) AS achievements,
              (SELECT count(*) FROM user_profiles WHERE user_id = ${userId}::uuid) AS profiles`;
-    const conversations = (await tx.conversation.findMany({ where: { userId }, select: { id: true } })).map((c) => c.id);
+    const conversations = (await tx.conversation.findMany({ where: { userId }, select: { id: true } })).map(
+      (c) => c.id,
+    );
     const deleted = await tx.user.deleteMany({ where: { id: userId } });
     if (deleted.count === 0) throw new NotFoundError('User');
     // The trail keeps what happened, not the person: every record about the user, this delete's
     // included, loses its values; the erasure records itself below with counts only.
-    const redacted = await tx.$queryRaw<{ n: number }[]>`SELECT app.redact_user_audit(${userId}::uuid, ${conversations}::uuid[]) AS n`;
-    const erased = { ...Object.fromEntries(Object.entries(counts!).map(([k, v]) => [k, Number(v)])), auditRecordsRedacted: Number(redacted[0]?.n ?? 0) };
+    const redacted = await tx.$queryRaw<
+      { n: number }[]
+    >`SELECT app.redact_user_audit(${userId}::uuid, ${conversations}::uuid[]) AS n`;
+    const erased = {
+      ...Object.fromEntries(Object.entries(counts!).map(([k, v]) => [k, Number(v)])),
+      auditRecordsRedacted: Number(redacted[0]?.n ?? 0),
+    };
     const who = actor(ctx);
     await tx.auditLog.create({
       data: {

@@ -37,7 +37,10 @@ function openFeedCursor(ctx: SealingContext, after: string): [string, string] {
   const plain = openCursor(ctx, FEED, after, 'after');
   if (plain.length !== 24) throw new CursorError('after');
   const hex = plain.toString('hex', 8);
-  return [plain.readBigInt64BE(0).toString(), `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`];
+  return [
+    plain.readBigInt64BE(0).toString(),
+    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+  ];
 }
 
 const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
@@ -51,8 +54,15 @@ const UserChangeFeed = builder.objectRef<FeedPage>('UserChangeFeed').implement({
         return page.ids.flatMap((id) => byId.get(id) ?? []);
       },
     }),
-    cursor: t.string({ description: "Pass it as `after` to continue from here. Store it after processing the page. Opaque: only this creator's calls accept it.", resolve: (page) => page.cursor }),
-    hasMore: t.boolean({ description: 'More changes are ready now: ask again at once.', resolve: (page) => page.hasMore }),
+    cursor: t.string({
+      description:
+        "Pass it as `after` to continue from here. Store it after processing the page. Opaque: only this creator's calls accept it.",
+      resolve: (page) => page.cursor,
+    }),
+    hasMore: t.boolean({
+      description: 'More changes are ready now: ask again at once.',
+      resolve: (page) => page.hasMore,
+    }),
   }),
 });
 
@@ -68,7 +78,8 @@ builder.queryField('userChanges', (t) =>
     resolve: async (_root, args, ctx) => {
       requireTenant(ctx);
       const first = args.first ?? 100;
-      if (first < 1 || first > MAX_FEED_PAGE) throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
+      if (first < 1 || first > MAX_FEED_PAGE)
+        throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
       const [xid, id] = args.after != null ? openFeedCursor(ctx, args.after) : START;
       // Only transactions older than every running one (the snapshot's xmin) have finished:
       // their rows are final. Newer rows wait for the next call.
@@ -94,7 +105,8 @@ builder.queryField('user', (t) =>
   t.prismaField({
     type: 'User',
     nullable: true,
-    description: "One end user by id: null if there is no such user (or it is another creator's); a malformed or non-User id is VALIDATION_FAILED.",
+    description:
+      "One end user by id: null if there is no such user (or it is another creator's); a malformed or non-User id is VALIDATION_FAILED.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => {
       requireTenant(ctx);
@@ -105,7 +117,8 @@ builder.queryField('user', (t) =>
 );
 
 const UpsertUserByExternalIdInput = builder.inputType('UpsertUserByExternalIdInput', {
-  description: 'The user is found by (channel, externalId). Fields left out keep their current value (or the default, for a new user); null clears displayName and email, and keeps the others.',
+  description:
+    'The user is found by (channel, externalId). Fields left out keep their current value (or the default, for a new user); null clears displayName and email, and keeps the others.',
   fields: (t) => ({
     channel: t.field({ type: ChannelTypeEnum, required: true }),
     externalId: t.string({ required: true }),
@@ -122,14 +135,18 @@ const UpsertUserByExternalIdInput = builder.inputType('UpsertUserByExternalIdInp
 const UpsertUserPayload = builder.objectRef<{ id: string; created: boolean }>('UpsertUserPayload').implement({
   fields: (t) => ({
     created: t.boolean({ description: 'True when this call created the user.', resolve: (p) => p.created }),
-    user: t.prismaField({ type: 'User', resolve: (query, p, _args, ctx) => prismaFor(ctx).user.findUniqueOrThrow({ ...query, where: { id: p.id } }) }),
+    user: t.prismaField({
+      type: 'User',
+      resolve: (query, p, _args, ctx) => prismaFor(ctx).user.findUniqueOrThrow({ ...query, where: { id: p.id } }),
+    }),
   }),
 });
 
 builder.mutationField('upsertUserByExternalId', (t) =>
   t.field({
     type: UpsertUserPayload,
-    description: 'Creates the user with this channel and external id, or updates it. Safe to repeat: an update that changes nothing writes nothing.',
+    description:
+      'Creates the user with this channel and external id, or updates it. Safe to repeat: an update that changes nothing writes nothing.',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpsertUserByExternalIdInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -156,7 +173,10 @@ builder.mutationField('upsertUserByExternalId', (t) =>
           WHERE (u.display_name, u.email, u.profile_data, u.preferences, u.timezone, u.language, u.is_active) IS DISTINCT FROM ${next}
         RETURNING id, (xmax = 0) AS created`;
       if (upserted[0]) return upserted[0];
-      const existing = await prismaFor(ctx).user.findFirstOrThrow({ where: { channel: d.channel, externalId: d.externalId }, select: { id: true } });
+      const existing = await prismaFor(ctx).user.findFirstOrThrow({
+        where: { channel: d.channel, externalId: d.externalId },
+        select: { id: true },
+      });
       return { id: existing.id, created: false };
     },
   }),

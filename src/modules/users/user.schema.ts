@@ -3,7 +3,17 @@ import { deleteMutation } from '../../graphql/crud';
 import { requireTenant, tenantPrisma } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { definedOnly, channel, jsonObject, optionalText, parseInput, text, z, likeText, timeZone } from '../../graphql/validation';
+import {
+  definedOnly,
+  channel,
+  jsonObject,
+  optionalText,
+  parseInput,
+  text,
+  z,
+  likeText,
+  timeZone,
+} from '../../graphql/validation';
 import { ChannelTypeEnum, SortOrderEnum } from '../shared/enums';
 
 builder.prismaNode('User', {
@@ -24,12 +34,36 @@ builder.prismaNode('User', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     profile: t.relation('profile', { nullable: true }),
-    enrollments: t.relatedConnection('enrollments', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }] }) }),
-    conversations: t.relatedConnection('conversations', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }] }) }),
-    badges: t.relatedConnection('badges', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }) }),
-    achievements: t.relatedConnection('achievements', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }) }),
-    interactions: t.relatedConnection('interactions', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }) }),
-    sessions: t.relatedConnection('sessions', { cursor: 'id', totalCount: true, query: () => ({ orderBy: [{ startedAt: 'desc' }, { id: 'asc' }] }) }),
+    enrollments: t.relatedConnection('enrollments', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ enrolledAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    conversations: t.relatedConnection('conversations', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }] }),
+    }),
+    badges: t.relatedConnection('badges', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    achievements: t.relatedConnection('achievements', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ earnedAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    interactions: t.relatedConnection('interactions', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    }),
+    sessions: t.relatedConnection('sessions', {
+      cursor: 'id',
+      totalCount: true,
+      query: () => ({ orderBy: [{ startedAt: 'desc' }, { id: 'asc' }] }),
+    }),
   }),
 });
 
@@ -73,9 +107,14 @@ const UserFilter = builder.inputType('UserFilter', {
   }),
 });
 
-const UserOrderField = builder.enumType('UserOrderField', { values: ['CREATED_AT', 'LAST_ACTIVE_AT', 'DISPLAY_NAME'] as const });
+const UserOrderField = builder.enumType('UserOrderField', {
+  values: ['CREATED_AT', 'LAST_ACTIVE_AT', 'DISPLAY_NAME'] as const,
+});
 const UserOrder = builder.inputType('UserOrder', {
-  fields: (t) => ({ field: t.field({ type: UserOrderField, required: true }), direction: t.field({ type: SortOrderEnum, defaultValue: 'desc' }) }),
+  fields: (t) => ({
+    field: t.field({ type: UserOrderField, required: true }),
+    direction: t.field({ type: SortOrderEnum, defaultValue: 'desc' }),
+  }),
 });
 
 type UserFilterShape = typeof UserFilter.$inferInput;
@@ -120,7 +159,12 @@ builder.queryField('users', (t) =>
         ...query,
         where: userWhere(args.filter),
         // NULLS LAST only where the column can be null (Prisma rejects it elsewhere).
-        orderBy: [order.field === 'CREATED_AT' ? { createdAt: order.direction ?? 'desc' } : { [ORDER_COLUMN[order.field]]: { sort: order.direction ?? 'desc', nulls: 'last' } }, { id: 'asc' }],
+        orderBy: [
+          order.field === 'CREATED_AT'
+            ? { createdAt: order.direction ?? 'desc' }
+            : { [ORDER_COLUMN[order.field]]: { sort: order.direction ?? 'desc', nulls: 'last' } },
+          { id: 'asc' },
+        ],
       });
     },
   }),
@@ -134,7 +178,10 @@ export const userFields = {
   profileData: jsonObject.nullish(),
   preferences: jsonObject.nullish(),
   timezone: timeZone.nullish(),
-  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag').nullish(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag')
+    .nullish(),
   isActive: z.boolean().nullish(),
 };
 
@@ -191,7 +238,12 @@ builder.mutationField('updateUser', (t) =>
   }),
 );
 
-deleteMutation('deleteUser', 'User', 'user', 'Deletes an end user and everything about them (enrollments, conversations, badges...). Returns the deleted id.');
+deleteMutation(
+  'deleteUser',
+  'User',
+  'user',
+  'Deletes an end user and everything about them (enrollments, conversations, badges...). Returns the deleted id.',
+);
 
 const UpsertUserProfileInput = builder.inputType('UpsertUserProfileInput', {
   fields: (t) => ({
@@ -206,7 +258,7 @@ const UpsertUserProfileInput = builder.inputType('UpsertUserProfileInput', {
 builder.mutationField('upsertUserProfile', (t) =>
   t.prismaField({
     type: 'UserProfile',
-    description: "Creates or changes what the AI knows about a user (one profile per user).",
+    description: 'Creates or changes what the AI knows about a user (one profile per user).',
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.id({ required: true }), input: t.arg({ type: UpsertUserProfileInput, required: true }) },
     resolve: (query, _root, args, ctx) => {
@@ -219,7 +271,11 @@ builder.mutationField('upsertUserProfile', (t) =>
             goals: z.array(z.unknown()).max(100).nullish(),
             preferences: jsonObject.nullish(),
             behaviorPatterns: jsonObject.nullish(),
-            engagementScore: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').nullish(),
+            engagementScore: z
+              .number()
+              .min(0, 'must be between 0 and 100')
+              .max(100, 'must be between 0 and 100')
+              .nullish(),
           }),
           args.input,
         ),

@@ -69,7 +69,12 @@ function readAsset(file: string): Asset {
  */
 function configJson(options: DashboardOptions): string {
   const config = { graphqlPath: '/graphql', demoSignIn: options.demoSignIn ?? null };
-  return JSON.stringify(config).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(config)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** A Host header that is a plain host[:port] (a name, IPv4 or bracketed IPv6), safe inside a CSP. */
@@ -97,7 +102,11 @@ export function contentSecurityPolicy(host: string | undefined): string {
   ].join('; ');
 }
 
-const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cross-origin-resource-policy': 'same-origin' };
+const COMMON_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+};
 
 export function createDashboard(options: DashboardOptions): BrowserPage {
   const assets = new Map([...assetFiles()].map(([name, file]) => [name, readAsset(file)]));

@@ -58,7 +58,10 @@ export function openBundle(dir: string): Bundle {
   }
 
   async function serveFile(req: http.IncomingMessage, res: http.ServerResponse, name: string): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, errorBody('METHOD_NOT_ALLOWED', 'The explorer files answer GET only'), { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, errorBody('METHOD_NOT_ALLOWED', 'The explorer files answer GET only'), {
+        allow: 'GET, HEAD',
+      });
     const onDisk = (await current())?.files.get(name);
     if (!onDisk) return notFound(res);
     let handle: fs.promises.FileHandle;
@@ -72,7 +75,12 @@ export function openBundle(dir: string): Bundle {
       // Every name carries a hash of its content: a name never changes meaning, so browsers
       // keep it for a year without asking, and the name is its own validator.
       const etag = `"${onDisk}"`;
-      const headers = { 'content-type': TYPES[path.extname(onDisk)]!, 'cache-control': 'public, max-age=31536000, immutable', etag, 'x-content-type-options': 'nosniff' };
+      const headers = {
+        'content-type': TYPES[path.extname(onDisk)]!,
+        'cache-control': 'public, max-age=31536000, immutable',
+        etag,
+        'x-content-type-options': 'nosniff',
+      };
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, headers).end();
         return;
@@ -102,10 +110,20 @@ async function read(dir: string): Promise<Build | undefined> {
     const manifest = JSON.parse(await fs.promises.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
     const files = new Map<string, string>();
     for (const entry of await fs.promises.readdir(dir, { withFileTypes: true })) {
-      if (entry.isFile() && SAFE_NAME.test(entry.name) && Object.hasOwn(TYPES, path.extname(entry.name))) files.set(entry.name.toLowerCase(), entry.name);
+      if (entry.isFile() && SAFE_NAME.test(entry.name) && Object.hasOwn(TYPES, path.extname(entry.name)))
+        files.set(entry.name.toLowerCase(), entry.name);
     }
-    const named = [manifest.js, ...manifest.css, ...manifest.preload, manifest.workers.editor, manifest.workers.json, manifest.workers.graphql];
-    return named.every((name) => typeof name === 'string' && files.get(name.toLowerCase()) === name) ? { manifest, files } : undefined;
+    const named = [
+      manifest.js,
+      ...manifest.css,
+      ...manifest.preload,
+      manifest.workers.editor,
+      manifest.workers.json,
+      manifest.workers.graphql,
+    ];
+    return named.every((name) => typeof name === 'string' && files.get(name.toLowerCase()) === name)
+      ? { manifest, files }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -15,7 +15,13 @@ export interface ExplorerOptions {
 }
 
 /** An HTML answer; HEAD gets the same headers (length included) and no body. */
-function answer(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: string, extra: Record<string, string> = {}): void {
+function answer(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, { ...pageHeaders(req), ...extra, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
@@ -30,7 +36,12 @@ export function createExplorer(options: ExplorerOptions): BrowserPage {
     const build = await bundle.current();
     // GraphQL still answers fetch and curl on this URL when only the page is missing.
     if (!build) return answer(req, res, 503, NOT_BUILT, { 'retry-after': '10' });
-    answer(req, res, 200, renderPage(build.manifest, { headers: await options.initialHeaders(), workers: build.manifest.workers }));
+    answer(
+      req,
+      res,
+      200,
+      renderPage(build.manifest, { headers: await options.initialHeaders(), workers: build.manifest.workers }),
+    );
   }
 
   return {

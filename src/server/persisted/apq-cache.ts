@@ -22,16 +22,25 @@ export interface ApqCache {
 }
 
 export function createApqCache(options: { redisUrl?: string; log: Logger }): ApqCache {
-  const memory = new InMemoryLRUCache<string>({ maxSize: APQ_MEMORY_BYTES, sizeCalculation: (value) => Buffer.byteLength(value) + 64 });
+  const memory = new InMemoryLRUCache<string>({
+    maxSize: APQ_MEMORY_BYTES,
+    sizeCalculation: (value) => Buffer.byteLength(value) + 64,
+  });
   if (!options.redisUrl) return { cache: memory, close: async () => {} };
 
   const log = options.log.child({ component: 'apq-redis' });
   // No offline queue and one attempt per command: while Redis is away, calls fail at once
   // instead of piling up behind the reconnect.
-  const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS, lazyConnect: false });
+  const redis = new Redis(options.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    lazyConnect: false,
+  });
   let warned = false;
   redis.on('error', (error: Error) => {
-    if (!warned) log.warn({ err: error.message }, 'Redis unavailable: persisted queries are cached per instance until it returns');
+    if (!warned)
+      log.warn({ err: error.message }, 'Redis unavailable: persisted queries are cached per instance until it returns');
     warned = true;
   });
   redis.on('ready', () => {

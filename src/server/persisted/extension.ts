@@ -24,15 +24,26 @@ const bad = (message: string): { problem: PersistedQueryProblem } => ({ problem:
  */
 export function readPersistedQuery(value: unknown): { hash: string } | { problem: PersistedQueryProblem } | undefined {
   if (!value) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) return bad('extensions.persistedQuery must be an object: { "version": 1, "sha256Hash": "<the query\'s SHA-256 in hex>" }');
+  if (typeof value !== 'object' || Array.isArray(value))
+    return bad(
+      'extensions.persistedQuery must be an object: { "version": 1, "sha256Hash": "<the query\'s SHA-256 in hex>" }',
+    );
   const { version, sha256Hash } = value as { version?: unknown; sha256Hash?: unknown };
-  if (version !== 1) return bad(`extensions.persistedQuery.version must be 1 (the only version of automatic persisted queries), not ${JSON.stringify(version ?? null).slice(0, 40)}`);
-  if (typeof sha256Hash !== 'string' || !SHA256_HEX.test(sha256Hash)) return bad('extensions.persistedQuery.sha256Hash must be the SHA-256 of the query text: 64 hexadecimal characters');
+  if (version !== 1)
+    return bad(
+      `extensions.persistedQuery.version must be 1 (the only version of automatic persisted queries), not ${JSON.stringify(version ?? null).slice(0, 40)}`,
+    );
+  if (typeof sha256Hash !== 'string' || !SHA256_HEX.test(sha256Hash))
+    return bad('extensions.persistedQuery.sha256Hash must be the SHA-256 of the query text: 64 hexadecimal characters');
   return { hash: sha256Hash.toLowerCase() };
 }
 
 /** A query text sent with a hash must be the text of that hash (its UTF-8 bytes' SHA-256). */
 export function hashMismatch(query: string, hash: string): PersistedQueryProblem | undefined {
   if (sha256(query) === hash) return undefined;
-  return { code: 'PERSISTED_QUERY_HASH_MISMATCH', message: 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text sent with it: nothing was run or stored' };
+  return {
+    code: 'PERSISTED_QUERY_HASH_MISMATCH',
+    message:
+      'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text sent with it: nothing was run or stored',
+  };
 }

@@ -10,7 +10,12 @@
 // First-party clients keep Apollo's automatic persisted queries, but only signed-in ones may
 // register a query: an anonymous request's query runs without being stored.
 import type http from 'node:http';
-import { ApiKeyRejected, type ApiKeyAuthenticator, type AuthenticatedKey, type PartnerViewer } from '../../auth/partner-auth';
+import {
+  ApiKeyRejected,
+  type ApiKeyAuthenticator,
+  type AuthenticatedKey,
+  type PartnerViewer,
+} from '../../auth/partner-auth';
 import type { UsageRecorder } from '../usage-log';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { BODY_LIMIT_BYTES } from '../http-body';
@@ -71,7 +76,8 @@ function paramsOf(req: GraphQLHttpRequest): Params {
     return params;
   }
   const body: unknown = req.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Refusal(400, 'BAD_REQUEST', 'The body must be one JSON object (batching is off)');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new Refusal(400, 'BAD_REQUEST', 'The body must be one JSON object (batching is off)');
   return body as Params;
 }
 
@@ -84,7 +90,8 @@ function jsonParam(value: unknown, name: string): Params | undefined {
       throw new Refusal(400, 'BAD_REQUEST', `${name} must be a JSON object`);
     }
   }
-  if (typeof value !== 'object' || Array.isArray(value)) throw new Refusal(400, 'BAD_REQUEST', `${name} must be a JSON object`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new Refusal(400, 'BAD_REQUEST', `${name} must be a JSON object`);
   return value as Params;
 }
 
@@ -98,7 +105,12 @@ function requestedHash(params: Params): string | undefined {
     if (value === undefined || value === null || value === '') continue;
     // The GraphQL-over-HTTP draft writes the algorithm before the hash.
     const hash = typeof value === 'string' ? value.replace(/^sha256:/, '') : undefined;
-    if (hash === undefined || !SHA256_HEX.test(hash)) throw new Refusal(400, 'BAD_REQUEST', `${name} must be the SHA-256 of a partner operation: 64 hexadecimal characters, optionally after "sha256:"`);
+    if (hash === undefined || !SHA256_HEX.test(hash))
+      throw new Refusal(
+        400,
+        'BAD_REQUEST',
+        `${name} must be the SHA-256 of a partner operation: 64 hexadecimal characters, optionally after "sha256:"`,
+      );
     candidates.push(hash.toLowerCase());
   }
   if (candidates.length === 0) return undefined;
@@ -109,23 +121,47 @@ function requestedHash(params: Params): string | undefined {
 
 function resolveOperation(manifest: OperationManifest, params: Params): PersistedOperation {
   if (typeof params.query === 'string' && params.query.trim() !== '') {
-    throw new Refusal(400, 'PERSISTED_QUERY_NOT_ALLOWED', 'API keys run persisted operations only: send the operation\'s sha256 hash (documentId or extensions.persistedQuery), not its text');
+    throw new Refusal(
+      400,
+      'PERSISTED_QUERY_NOT_ALLOWED',
+      "API keys run persisted operations only: send the operation's sha256 hash (documentId or extensions.persistedQuery), not its text",
+    );
   }
   const hash = requestedHash(params);
-  if (params.operationName !== undefined && params.operationName !== null && typeof params.operationName !== 'string') throw new Refusal(400, 'BAD_REQUEST', 'operationName must be a string');
-  if (!hash) throw new Refusal(400, 'PERSISTED_QUERY_NOT_ALLOWED', 'API keys run persisted operations only: name one by its sha256 hash in documentId or extensions.persistedQuery');
+  if (params.operationName !== undefined && params.operationName !== null && typeof params.operationName !== 'string')
+    throw new Refusal(400, 'BAD_REQUEST', 'operationName must be a string');
+  if (!hash)
+    throw new Refusal(
+      400,
+      'PERSISTED_QUERY_NOT_ALLOWED',
+      'API keys run persisted operations only: name one by its sha256 hash in documentId or extensions.persistedQuery',
+    );
   const operation = manifest.byHash.get(hash);
   if (!operation) throw new Refusal(400, 'PERSISTED_QUERY_NOT_FOUND', 'No partner operation has this hash');
-  if (typeof params.operationName === 'string' && params.operationName !== '' && params.operationName !== operation.name) {
-    throw new Refusal(400, 'BAD_REQUEST', `operationName "${params.operationName}" does not match the persisted operation ${operation.name}`);
+  if (
+    typeof params.operationName === 'string' &&
+    params.operationName !== '' &&
+    params.operationName !== operation.name
+  ) {
+    throw new Refusal(
+      400,
+      'BAD_REQUEST',
+      `operationName "${params.operationName}" does not match the persisted operation ${operation.name}`,
+    );
   }
   return operation;
 }
 
 function authorise(operation: PersistedOperation, viewer: PartnerViewer, allowed: readonly string[]): void {
-  if (allowed.length > 0 && !allowed.includes(operation.name)) throw new Refusal(403, 'FORBIDDEN', `This API key may not run ${operation.name}`);
+  if (allowed.length > 0 && !allowed.includes(operation.name))
+    throw new Refusal(403, 'FORBIDDEN', `This API key may not run ${operation.name}`);
   const scope = operation.type === 'query' ? 'read' : 'write';
-  if (!viewer.scopes.includes(scope)) throw new Refusal(403, 'FORBIDDEN', `${operation.name} needs the ${scope.toUpperCase()} scope, which this API key lacks`);
+  if (!viewer.scopes.includes(scope))
+    throw new Refusal(
+      403,
+      'FORBIDDEN',
+      `${operation.name} needs the ${scope.toUpperCase()} scope, which this API key lacks`,
+    );
 }
 
 /** Apollo gets the manifest's document in place of the hash. */
@@ -135,7 +171,11 @@ function rewrite(req: GraphQLHttpRequest, operation: PersistedOperation, params:
     if (typeof params.variables === 'string') search.set('variables', params.variables);
     req.search = `?${search.toString()}`;
   } else {
-    req.body = { query: operation.document, operationName: operation.name, ...(params.variables !== undefined ? { variables: params.variables } : {}) };
+    req.body = {
+      query: operation.document,
+      operationName: operation.name,
+      ...(params.variables !== undefined ? { variables: params.variables } : {}),
+    };
   }
 }
 
@@ -168,7 +208,12 @@ export interface PartnerCall {
  * done with the response: after it is sent, or when the client goes away first (logged as 499,
  * nginx's "client closed request"); every call of a known key is logged either way.
  */
-export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResponse, usage: UsageRecorder, ip: string | undefined = req.socket.remoteAddress): PartnerCall {
+export function startPartnerCall(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  usage: UsageRecorder,
+  ip: string | undefined = req.socket.remoteAddress,
+): PartnerCall {
   const started = process.hrtime.bigint();
   let responseBytes = 0;
   let errorCode: string | null = null;
@@ -181,7 +226,8 @@ export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResp
   res.once('close', () => {
     const partner = call.partner;
     if (!partner) return;
-    const bodyBytes = req.method === 'GET' ? Buffer.byteLength(req.url ?? '') : Number(req.headers['content-length'] ?? 0);
+    const bodyBytes =
+      req.method === 'GET' ? Buffer.byteLength(req.url ?? '') : Number(req.headers['content-length'] ?? 0);
     usage.record({
       creatorId: partner.viewer.creatorId,
       apiKeyId: partner.viewer.keyId,
@@ -206,14 +252,21 @@ export function startPartnerCall(req: http.IncomingMessage, res: http.ServerResp
  * checked first, so that from then on the call is logged against the key whatever happens,
  * including a body that cannot be read.
  */
-export async function authenticatePartner(authenticate: ApiKeyAuthenticator, apiKey: string, authorization: string | undefined, call: PartnerCall): Promise<void> {
-  if (authorization !== undefined) throw new Refusal(400, 'BAD_REQUEST', 'Send either Authorization or X-Api-Key, not both');
+export async function authenticatePartner(
+  authenticate: ApiKeyAuthenticator,
+  apiKey: string,
+  authorization: string | undefined,
+  call: PartnerCall,
+): Promise<void> {
+  if (authorization !== undefined)
+    throw new Refusal(400, 'BAD_REQUEST', 'Send either Authorization or X-Api-Key, not both');
   let key: AuthenticatedKey;
   try {
     key = await authenticate(apiKey);
   } catch (error) {
     if (error instanceof ApiKeyRejected) throw new Refusal(401, 'UNAUTHENTICATED', error.message);
-    if (isDatabaseUnavailable(error)) throw new Refusal(503, 'SERVICE_UNAVAILABLE', 'The service is unavailable for a moment: retry shortly');
+    if (isDatabaseUnavailable(error))
+      throw new Refusal(503, 'SERVICE_UNAVAILABLE', 'The service is unavailable for a moment: retry shortly');
     throw error;
   }
   call.partner = { viewer: key.viewer };
@@ -251,7 +304,10 @@ export function admitFirstParty(req: GraphQLHttpRequest, authorization: string |
   try {
     params = paramsOf(req);
     // Apollo refuses a POST body's extensions that are not an object (a JSON string included).
-    extensions = req.method === 'GET' || typeof params.extensions !== 'string' ? jsonParam(params.extensions, 'extensions') : undefined;
+    extensions =
+      req.method === 'GET' || typeof params.extensions !== 'string'
+        ? jsonParam(params.extensions, 'extensions')
+        : undefined;
   } catch {
     return; // Apollo answers malformed requests itself.
   }
@@ -265,7 +321,10 @@ export function admitFirstParty(req: GraphQLHttpRequest, authorization: string |
   // Apollo compares and stores the hash as sent: an upper-case one goes on in lower case.
   const asSent = (persistedQuery as Params).sha256Hash === hash;
   if ((query === undefined || register) && asSent) return;
-  const next = query === undefined || register ? { ...rest, persistedQuery: { ...(persistedQuery as Params), sha256Hash: hash } } : rest;
+  const next =
+    query === undefined || register
+      ? { ...rest, persistedQuery: { ...(persistedQuery as Params), sha256Hash: hash } }
+      : rest;
   if (req.method === 'GET') {
     const search = new URLSearchParams(req.search);
     search.set('extensions', JSON.stringify(next));

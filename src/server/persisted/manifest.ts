@@ -20,8 +20,10 @@ export function loadManifest(schema: GraphQLSchema, file = MANIFEST_FILE): Opera
   const byName = new Map<string, PersistedOperation>();
   for (const [key, document] of Object.entries(raw)) {
     const hash = key.replace(/^sha256:/, '');
-    const problem = (message: string) => new Error(`${path.relative(process.cwd(), file)}: operation ${hash}: ${message} (run npm run codegen)`);
-    if (crypto.createHash('sha256').update(document).digest('hex') !== hash) throw problem('hash is not the SHA-256 of its document');
+    const problem = (message: string) =>
+      new Error(`${path.relative(process.cwd(), file)}: operation ${hash}: ${message} (run npm run codegen)`);
+    if (crypto.createHash('sha256').update(document).digest('hex') !== hash)
+      throw problem('hash is not the SHA-256 of its document');
     const ast = parse(document);
     const errors = validate(schema, ast);
     if (errors.length > 0) throw problem(`invalid against the schema: ${errors[0]!.message}`);
@@ -45,7 +47,8 @@ export function knownOperationNames(manifest: OperationManifest): Set<string> {
   for (const value of Object.values(firstPartyDocuments)) {
     const document = value as { kind?: unknown; definitions?: { kind: string; name?: { value: string } }[] };
     if (document?.kind !== 'Document') continue;
-    for (const definition of document.definitions ?? []) if (definition.kind === 'OperationDefinition' && definition.name) names.add(definition.name.value);
+    for (const definition of document.definitions ?? [])
+      if (definition.kind === 'OperationDefinition' && definition.name) names.add(definition.name.value);
   }
   return names;
 }

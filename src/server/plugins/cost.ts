@@ -19,7 +19,14 @@ import type { QueryLimits } from '../../config/limits';
 import { rootFieldsOf, type TenantRateLimiter } from '../rate-limit';
 
 /** The refusal of an operation by its cost or a rate, if any; else it is counted. */
-export async function admitOperation(ctx: Context, document: DocumentNode, operationName: string | null | undefined, cost: number, maxCost: number, rateLimiter: TenantRateLimiter | undefined): Promise<GraphQLError | undefined> {
+export async function admitOperation(
+  ctx: Context,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  cost: number,
+  maxCost: number,
+  rateLimiter: TenantRateLimiter | undefined,
+): Promise<GraphQLError | undefined> {
   const tooCostly = costRefusal(cost, maxCost);
   if (tooCostly) return tooCostly;
   const fields = rootFieldsOf(document, operationName);
@@ -28,7 +35,11 @@ export async function admitOperation(ctx: Context, document: DocumentNode, opera
   return rateLimiter?.admit(ctx, Math.max(1, fields.length), cost);
 }
 
-export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, rateLimiter?: TenantRateLimiter): ApolloServerPlugin<Context> {
+export function costPlugin(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  rateLimiter?: TenantRateLimiter,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       let counted = false;
@@ -36,7 +47,14 @@ export function costPlugin(schema: GraphQLSchema, limits: QueryLimits, rateLimit
         async didResolveOperation({ document, operationName, request }) {
           counted = true;
           const cost = operationCost(schema, document, operationName, request.variables ?? {});
-          const refused = await admitOperation(contextValue, document, operationName, cost, limits.maxCost, rateLimiter);
+          const refused = await admitOperation(
+            contextValue,
+            document,
+            operationName,
+            cost,
+            limits.maxCost,
+            rateLimiter,
+          );
           if (refused) throw refused;
         },
         async didEncounterErrors() {

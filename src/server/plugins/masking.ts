@@ -27,7 +27,15 @@ function innermost(error: unknown): unknown {
 }
 
 /** Codes Apollo gives to the client's own mistakes (bad variables, syntax, validation). */
-const CLIENT_ERROR_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+const CLIENT_ERROR_CODES = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
 
 /**
  * A variable that does not coerce (a scalar's parseValue threw): graphql-js reports it before
@@ -35,7 +43,12 @@ const CLIENT_ERROR_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'G
  */
 function isVariableError(error: unknown): boolean {
   // graphql-js stops after 50 bad variable values with one more error of its own.
-  return error instanceof GraphQLError && !error.path && (/^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(error.message) || error.message === 'Too many errors processing variables, error limit reached. Execution aborted.');
+  return (
+    error instanceof GraphQLError &&
+    !error.path &&
+    (/^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(error.message) ||
+      error.message === 'Too many errors processing variables, error limit reached. Execution aborted.')
+  );
 }
 
 export function isExpected(error: unknown, code?: unknown): boolean {
@@ -57,26 +70,50 @@ export function clientMistake(error: unknown): GraphQLError | undefined {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (isExpected(error, formatted.extensions?.code)) {
     const { extensions, ...rest } = formatted;
-    const { stacktrace: _stacktrace, exception: _exception, limit, http: _http, ...safe } = (extensions ?? {}) as Record<string, unknown>;
+    const {
+      stacktrace: _stacktrace,
+      exception: _exception,
+      limit,
+      http: _http,
+      ...safe
+    } = (extensions ?? {}) as Record<string, unknown>;
     // Apollo codes a variable error it recognises BAD_USER_INPUT, and graphql-js' 51st (its own
     // 'too many errors') INTERNAL_SERVER_ERROR; graphql-ws codes none.
     if ((!safe.code || safe.code === 'INTERNAL_SERVER_ERROR') && isVariableError(error)) safe.code = 'BAD_USER_INPUT';
     return { ...rest, extensions: limit ? { ...safe, code: limit } : safe };
   }
   const typed = clientMistake(error);
-  if (typed) return { message: typed.message, ...(formatted.locations ? { locations: formatted.locations } : {}), path: formatted.path, extensions: { ...typed.extensions } };
+  if (typed)
+    return {
+      message: typed.message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      path: formatted.path,
+      extensions: { ...typed.extensions },
+    };
   // A statement timeout whose SQLSTATE some wrapper dropped (the mapping above has the rest).
   const inner = innermost(error) as { message?: string } | undefined;
   if (/canceling statement due to statement timeout/.test(String(inner?.message ?? ''))) {
-    return { message: 'The request ran out of time: ask for less at once', path: formatted.path, extensions: { code: 'REQUEST_TIMEOUT' } };
+    return {
+      message: 'The request ran out of time: ask for less at once',
+      path: formatted.path,
+      extensions: { code: 'REQUEST_TIMEOUT' },
+    };
   }
   const busy = innermost(error);
   if (busy instanceof TenantBusyError) {
     // The tenant's share of the pool and its queue are full (db/tenant-share.ts): its own excess.
-    return { message: `${busy.message}. Retry in ${busy.retryAfterSeconds} s.`, path: formatted.path, extensions: { code: 'RATE_LIMITED', retryAfter: busy.retryAfterSeconds } };
+    return {
+      message: `${busy.message}. Retry in ${busy.retryAfterSeconds} s.`,
+      path: formatted.path,
+      extensions: { code: 'RATE_LIMITED', retryAfter: busy.retryAfterSeconds },
+    };
   }
   if (isDatabaseUnavailable(innermost(error)) || isDatabaseUnavailable(error)) {
-    return { message: 'The service is unavailable for a moment: retry shortly', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    return {
+      message: 'The service is unavailable for a moment: retry shortly',
+      path: formatted.path,
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    };
   }
   return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
@@ -88,13 +125,27 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
             if (innermost(error) instanceof TenantBusyError) {
-              contextValue.log.info({ reason: (innermost(error) as TenantBusyError).reason, operationName }, "tenant's pool share in use");
+              contextValue.log.info(
+                { reason: (innermost(error) as TenantBusyError).reason, operationName },
+                "tenant's pool share in use",
+              );
             } else if (isDatabaseUnavailable(innermost(error))) {
-              contextValue.log.warn({ err: (innermost(error) as Error).message, operationName }, 'database unavailable');
+              contextValue.log.warn(
+                { err: (innermost(error) as Error).message, operationName },
+                'database unavailable',
+              );
             } else if (!isExpected(error, error.extensions?.code) && clientMistake(error)) {
               // The client's mistake, typed: worth a trace, not an alert.
               const typed = clientMistake(error)!;
-              contextValue.log.info({ code: typed.extensions.code, sqlState: sqlErrorOf(innermost(error))?.code, operationName, path: error.path }, 'client error reported by the database');
+              contextValue.log.info(
+                {
+                  code: typed.extensions.code,
+                  sqlState: sqlErrorOf(innermost(error))?.code,
+                  operationName,
+                  path: error.path,
+                },
+                'client error reported by the database',
+              );
             } else if (!isExpected(error, error.extensions?.code)) {
               const original = innermost(error);
               contextValue.log.error({ err: original, operationName, path: error.path }, 'unexpected error');
@@ -110,7 +161,9 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
             const atLeast = maxBytes === undefined ? 0 : jsonBytesAtLeast(response.body.singleResult, maxBytes);
             if (maxBytes !== undefined && atLeast > maxBytes) {
               const error = new ResponseTooLargeError(atLeast, maxBytes);
-              response.body.singleResult = { errors: [{ message: error.message, extensions: { ...error.extensions } }] };
+              response.body.singleResult = {
+                errors: [{ message: error.message, extensions: { ...error.extensions } }],
+              };
               response.http.status = 400;
             }
           }
@@ -127,9 +180,14 @@ export function maskingPlugin(): ApolloServerPlugin<Context> {
             }
             // Refused for the tenant's own excess (its pool share): 429 when nothing was read or
             // written, and Retry-After either way.
-            const busy = result.errors!.filter((e) => e.extensions?.code === 'RATE_LIMITED' && typeof e.extensions.retryAfter === 'number');
+            const busy = result.errors!.filter(
+              (e) => e.extensions?.code === 'RATE_LIMITED' && typeof e.extensions.retryAfter === 'number',
+            );
             if (busy.length > 0) {
-              response.http.headers.set('retry-after', String(Math.max(...busy.map((e) => e.extensions!.retryAfter as number))));
+              response.http.headers.set(
+                'retry-after',
+                String(Math.max(...busy.map((e) => e.extensions!.retryAfter as number))),
+              );
               const values = result.data ? Object.values(result.data) : [];
               if (busy.length === result.errors!.length && values.every((v) => v === null)) response.http.status = 429;
             }

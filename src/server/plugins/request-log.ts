@@ -15,10 +15,19 @@ export function requestLogPlugin(log: Logger, metrics?: Metrics): ApolloServerPl
       return {
         async willSendResponse({ response, operation, operationName, errors, request, document }) {
           // Named even when validation failed: from the request, or from the parsed document.
-          const name = operationName ?? request.operationName ?? (document ? (getOperationAST(document)?.name?.value ?? null) : null);
+          const name =
+            operationName ??
+            request.operationName ??
+            (document ? (getOperationAST(document)?.name?.value ?? null) : null);
           const viewer = contextValue.viewer;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = [...new Set([...(errors ?? []), ...(body?.errors ?? [])].map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')))];
+          const codes = [
+            ...new Set(
+              [...(errors ?? []), ...(body?.errors ?? [])].map((e) =>
+                typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
+              ),
+            ),
+          ];
           const status = response.http.status ?? 200;
           const outcome = codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error';
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;

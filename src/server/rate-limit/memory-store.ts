@@ -35,7 +35,8 @@ export class MemoryRateStore implements RateStore {
     for (let i = 0; i < entries.length; i++) {
       const x = entries[i]!;
       const e = found[i]!;
-      if (e.current + e.previous * weightOf(x.windowMs, now) + x.amount > x.limit) return { index: i, current: e.current, previous: e.previous };
+      if (e.current + e.previous * weightOf(x.windowMs, now) + x.amount > x.limit)
+        return { index: i, current: e.current, previous: e.previous };
     }
     for (let i = 0; i < entries.length; i++) found[i]!.current += entries[i]!.amount;
     return undefined;

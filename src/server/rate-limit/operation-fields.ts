@@ -6,7 +6,10 @@ import { getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, 
  * without __typename; fragments at the root are followed. Each one is an operation of its own
  * for the rate limits: 30 aliased mutations are 30 requests.
  */
-export function rootFieldsOf(document: DocumentNode, operationName: string | null | undefined): { key: string; name: string }[] {
+export function rootFieldsOf(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): { key: string; name: string }[] {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();

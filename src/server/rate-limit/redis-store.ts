@@ -41,7 +41,8 @@ export class RedisRateStore implements RateStore {
     this.redis.defineCommand('creatorgraphRateTake', { lua: TAKE_SCRIPT });
     let warned = false;
     this.redis.on('error', (error: Error) => {
-      if (!warned) log.warn({ err: error.message }, 'Redis unavailable: rate limits count per instance until it returns');
+      if (!warned)
+        log.warn({ err: error.message }, 'Redis unavailable: rate limits count per instance until it returns');
       warned = true;
     });
     this.redis.on('ready', () => (warned = false));
@@ -61,7 +62,11 @@ export class RedisRateStore implements RateStore {
     }
     let result: number[];
     try {
-      result = await (this.redis as unknown as { creatorgraphRateTake: TakeCommand }).creatorgraphRateTake(keys.length, ...keys, ...args);
+      result = await (this.redis as unknown as { creatorgraphRateTake: TakeCommand }).creatorgraphRateTake(
+        keys.length,
+        ...keys,
+        ...args,
+      );
     } catch {
       return this.fallback.take(entries, now);
     }
@@ -72,7 +77,11 @@ export class RedisRateStore implements RateStore {
   async add(key: string, windowMs: number, at: number, amount: number) {
     const k = this.key(key, windowMs, Math.floor(at / windowMs));
     try {
-      await this.redis.multi().incrby(k, amount).pexpire(k, 3 * windowMs).exec();
+      await this.redis
+        .multi()
+        .incrby(k, amount)
+        .pexpire(k, 3 * windowMs)
+        .exec();
     } catch {
       await this.fallback.add(key, windowMs, at, amount);
     }
@@ -81,7 +90,10 @@ export class RedisRateStore implements RateStore {
   async peek(key: string, windowMs: number, now: number) {
     const window = Math.floor(now / windowMs);
     try {
-      const [current, previous] = await this.redis.mget(this.key(key, windowMs, window), this.key(key, windowMs, window - 1));
+      const [current, previous] = await this.redis.mget(
+        this.key(key, windowMs, window),
+        this.key(key, windowMs, window - 1),
+      );
       return { current: Math.max(0, Number(current ?? 0)), previous: Math.max(0, Number(previous ?? 0)) };
     } catch {
       return this.fallback.peek(key, windowMs, now);

@@ -54,7 +54,11 @@ export const weightOf = (windowMs: number, now: number) => 1 - (now % windowMs) 
 /** A refusal: HTTP 429 with Retry-After (over HTTP), code RATE_LIMITED, and when to retry. */
 export function rateLimited(message: string, retryAfter: number): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) } },
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfter,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
+    },
   });
 }
 
@@ -62,7 +66,13 @@ export function rateLimited(message: string, retryAfter: number): GraphQLError {
  * When `amount` more would fit: as last window's share slides out of the window (this window),
  * or once this window's count has itself become "last window" and slid out far enough.
  */
-export function retryAfterMs(counts: RateCounts, amount: number, limit: number, now: number, windowMs = WINDOW_MS): number {
+export function retryAfterMs(
+  counts: RateCounts,
+  amount: number,
+  limit: number,
+  now: number,
+  windowMs = WINDOW_MS,
+): number {
   const elapsed = now % windowMs;
   const room = limit - amount;
   if (room < 0) return windowMs * 2 - elapsed; // more than the limit at once: two windows

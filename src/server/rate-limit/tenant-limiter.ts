@@ -16,7 +16,16 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../metrics';
 import type { RefusalDoor } from '../refusals';
 import { createRateStore } from './redis-store';
-import { estimate, rateLimited, retryAfterMs, singleRetryAfter, WINDOW_MS, type RateCounts, type RateEntry, type RateStore } from './store';
+import {
+  estimate,
+  rateLimited,
+  retryAfterMs,
+  singleRetryAfter,
+  WINDOW_MS,
+  type RateCounts,
+  type RateEntry,
+  type RateStore,
+} from './store';
 
 /** How long a creator's limits are cached: a plan change takes effect within this. */
 const LIMIT_TTL_MS = 60_000;
@@ -35,7 +44,13 @@ export interface TenantRateLimiter extends TenantRateUsage {
   close(): Promise<void>;
 }
 
-export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?: string; log: Logger; store?: RateStore; door?: RefusalDoor }): TenantRateLimiter {
+export function createTenantRateLimiter(options: {
+  metrics?: Metrics;
+  redisUrl?: string;
+  log: Logger;
+  store?: RateStore;
+  door?: RefusalDoor;
+}): TenantRateLimiter {
   const ownStore = !options.store;
   const store: RateStore = options.store ?? createRateStore(options);
   // A stale entry is still served while one lookup refreshes it, so freshness (`expires`) is
@@ -76,7 +91,10 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
       ctx.log.warn({ err: (error as Error).message }, 'could not read plan rates');
       return cached ?? { requestsPerMinute: Infinity, costPerMinute: Infinity };
     }
-    const value = { requestsPerMinute: row?.requests == null ? Infinity : Number(row.requests), costPerMinute: row?.cost == null ? Infinity : Number(row.cost) };
+    const value = {
+      requestsPerMinute: row?.requests == null ? Infinity : Number(row.requests),
+      costPerMinute: row?.cost == null ? Infinity : Number(row.cost),
+    };
     limits.set(creatorId, { value, expires: Date.now() + LIMIT_TTL_MS });
     return value;
   }
@@ -89,7 +107,16 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
     return keys;
   }
 
-  function refusal(ctx: Context, what: 'requests' | 'cost', scope: 'tenant' | 'api_key', key: string, limit: number, amount: number, counts: RateCounts, now: number): GraphQLError {
+  function refusal(
+    ctx: Context,
+    what: 'requests' | 'cost',
+    scope: 'tenant' | 'api_key',
+    key: string,
+    limit: number,
+    amount: number,
+    counts: RateCounts,
+    now: number,
+  ): GraphQLError {
     const retryAfter = Math.max(1, Math.ceil(retryAfterMs(counts, amount, limit, now) / 1000));
     options.metrics?.rateLimited(scope);
     if (firstInWindow(reported, key, WINDOW_MS, now)) {
@@ -97,7 +124,20 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
       const creatorId = tenantOf(ctx.viewer)!;
       ctx.log.warn({ creatorId, key, what, limit }, 'rate limit reached');
       tenantClient(ctx.db.app, creatorId)
-        .securityAuditLog.create({ data: { eventType: 'rate_limit.exceeded', severity: 'medium', eventData: { scope, what, limit, requestId: ctx.requestId, ...(ctx.viewer.kind === 'partner' ? { keyId: ctx.viewer.keyId } : {}) }, ipAddress: ctx.client.ip ?? null } })
+        .securityAuditLog.create({
+          data: {
+            eventType: 'rate_limit.exceeded',
+            severity: 'medium',
+            eventData: {
+              scope,
+              what,
+              limit,
+              requestId: ctx.requestId,
+              ...(ctx.viewer.kind === 'partner' ? { keyId: ctx.viewer.keyId } : {}),
+            },
+            ipAddress: ctx.client.ip ?? null,
+          },
+        })
         .catch((error: Error) => ctx.log.warn({ err: error.message }, 'could not record a rate-limit event'));
     }
     const per = scope === 'api_key' ? 'this API key' : 'the plan';
@@ -105,7 +145,12 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
     // Over its request rate, every request of the key is refused until Retry-After: the door
     // refuses them before parsing (refusals.ts). A cost refusal may still let a cheaper one in.
     const single = what === 'requests' ? singleRetryAfter(counts, limit, now) : undefined;
-    if (single) options.door?.block(scope === 'tenant' ? `tenant:${tenantOf(ctx.viewer)}` : `apikey:${(ctx.viewer as { keyId: string }).keyId}`, single, message);
+    if (single)
+      options.door?.block(
+        scope === 'tenant' ? `tenant:${tenantOf(ctx.viewer)}` : `apikey:${(ctx.viewer as { keyId: string }).keyId}`,
+        single,
+        message,
+      );
     return rateLimited(`${message} Retry in ${retryAfter} s.`, retryAfter);
   }
 
@@ -119,7 +164,8 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
       ['cost', Math.ceil(cost), plan.costPerMinute],
     ] as const) {
       if (amount <= 0 || !Number.isFinite(limit)) continue;
-      for (const { key, scope } of keys) entries.push({ key: `${what}:${key}`, amount, limit, windowMs: WINDOW_MS, what, scope });
+      for (const { key, scope } of keys)
+        entries.push({ key: `${what}:${key}`, amount, limit, windowMs: WINDOW_MS, what, scope });
     }
     if (entries.length === 0) return undefined;
     const now = Date.now();
@@ -136,8 +182,15 @@ export function createTenantRateLimiter(options: { metrics?: Metrics; redisUrl?:
     spend: (ctx, cost) => admit(ctx, 0, cost),
     async usage(ctx, creatorId) {
       const now = Date.now();
-      const [requests, cost] = await Promise.all([store.peek(`requests:tenant:${creatorId}`, WINDOW_MS, now), store.peek(`cost:tenant:${creatorId}`, WINDOW_MS, now)]);
-      return { requests: Math.round(estimate(requests, now)), cost: Math.round(estimate(cost, now)), limits: await limitsOf(ctx, creatorId) };
+      const [requests, cost] = await Promise.all([
+        store.peek(`requests:tenant:${creatorId}`, WINDOW_MS, now),
+        store.peek(`cost:tenant:${creatorId}`, WINDOW_MS, now),
+      ]);
+      return {
+        requests: Math.round(estimate(requests, now)),
+        cost: Math.round(estimate(cost, now)),
+        limits: await limitsOf(ctx, creatorId),
+      };
     },
     close: () => (ownStore ? store.close() : Promise.resolve()),
   };

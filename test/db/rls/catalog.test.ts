@@ -3,7 +3,14 @@
 import type pg from 'pg';
 import { connect } from '../../helpers/fixtures';
 import { useDatabase } from '../../helpers/harness';
-import { foreignKeys, NON_TENANT_TABLES, publicTables, REFERENCE_TABLES, tenantTables, type TableInfo } from './catalog';
+import {
+  foreignKeys,
+  NON_TENANT_TABLES,
+  publicTables,
+  REFERENCE_TABLES,
+  tenantTables,
+  type TableInfo,
+} from './catalog';
 
 const database = useDatabase({ seed: false });
 let owner: pg.Client;
@@ -17,10 +24,11 @@ beforeAll(async () => {
   tables = await tenantTables(owner);
 });
 
-
 test('the catalog lists the tenant tables (sanity: the derived list is not empty)', () => {
   expect(tables.length).toBeGreaterThanOrEqual(24);
-  expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['creators', 'users', 'messages', 'user_badges', 'document_chunks', 'api_keys']));
+  expect(tables.map((t) => t.name)).toEqual(
+    expect.arrayContaining(['creators', 'users', 'messages', 'user_badges', 'document_chunks', 'api_keys']),
+  );
 });
 
 test('every table in public and app is a tenant table: a new table without creator_id fails here', async () => {
@@ -41,8 +49,12 @@ test('creator_id is NOT NULL and defaults to the tenant setting everywhere (secu
       WHERE table_schema = 'public' AND column_name = 'creator_id' ORDER BY table_name`,
   );
   for (const row of rows) {
-    expect({ table: row.table_name, default: row.column_default }).toEqual({ table: row.table_name, default: 'app.current_creator_id()' });
-    if (row.table_name !== 'security_audit_logs') expect({ table: row.table_name, nullable: row.is_nullable }).toEqual({ table: row.table_name, nullable: 'NO' });
+    expect({ table: row.table_name, default: row.column_default }).toEqual({
+      table: row.table_name,
+      default: 'app.current_creator_id()',
+    });
+    if (row.table_name !== 'security_audit_logs')
+      expect({ table: row.table_name, nullable: row.is_nullable }).toEqual({ table: row.table_name, nullable: 'NO' });
   }
 });
 
@@ -58,17 +70,38 @@ test('every tenant table has row-level security enabled AND forced', async () =>
 });
 
 test('every tenant table has exactly the tenant policy, for all commands, keyed on (SELECT app.current_creator_id())', async () => {
-  const { rows } = await owner.query<{ tablename: string; policyname: string; permissive: string; roles: string[]; cmd: string; qual: string; with_check: string }>(
+  const { rows } = await owner.query<{
+    tablename: string;
+    policyname: string;
+    permissive: string;
+    roles: string[];
+    cmd: string;
+    qual: string;
+    with_check: string;
+  }>(
     `SELECT tablename, policyname, permissive, roles::text[] AS roles, cmd, qual, with_check FROM pg_policies WHERE schemaname = 'public'`,
   );
   for (const table of tables) {
     const policies = rows.filter((r) => r.tablename === table.name);
     expect({ table: table.name, count: policies.length }).toEqual({ table: table.name, count: 1 });
     const policy = policies[0]!;
-    const expected = new RegExp(`^\\(${table.tenantColumn} = \\( SELECT app\\.current_creator_id\\(\\) AS current_creator_id\\)\\)$`);
-    expect({ table: table.name, cmd: policy.cmd, permissive: policy.permissive, roles: policy.roles }).toEqual({ table: table.name, cmd: 'ALL', permissive: 'PERMISSIVE', roles: ['public'] });
-    expect({ table: table.name, qual: policy.qual }).toEqual({ table: table.name, qual: expect.stringMatching(expected) });
-    expect({ table: table.name, check: policy.with_check }).toEqual({ table: table.name, check: expect.stringMatching(expected) });
+    const expected = new RegExp(
+      `^\\(${table.tenantColumn} = \\( SELECT app\\.current_creator_id\\(\\) AS current_creator_id\\)\\)$`,
+    );
+    expect({ table: table.name, cmd: policy.cmd, permissive: policy.permissive, roles: policy.roles }).toEqual({
+      table: table.name,
+      cmd: 'ALL',
+      permissive: 'PERMISSIVE',
+      roles: ['public'],
+    });
+    expect({ table: table.name, qual: policy.qual }).toEqual({
+      table: table.name,
+      qual: expect.stringMatching(expected),
+    });
+    expect({ table: table.name, check: policy.with_check }).toEqual({
+      table: table.name,
+      check: expect.stringMatching(expected),
+    });
   }
 });
 
@@ -81,7 +114,9 @@ test('every tenant table has an index led by its tenant column', async () => {
       WHERE t.oid = ANY($1::regclass[])`,
     [tables.map((t) => `public.${t.name}`)],
   );
-  const missing = tables.filter((t) => !rows.some((r) => r.table === t.name && r.first_column === t.tenantColumn)).map((t) => t.name);
+  const missing = tables
+    .filter((t) => !rows.some((r) => r.table === t.name && r.first_column === t.tenantColumn))
+    .map((t) => t.name);
   expect(missing).toEqual([]);
 });
 
@@ -90,7 +125,11 @@ test('every foreign key between tenant tables includes creator_id on both sides'
   const tenantToTenant = fks.filter((fk) => fk.parent !== 'creators');
   expect(tenantToTenant.length).toBeGreaterThan(15);
   for (const fk of tenantToTenant) {
-    expect({ fk: fk.name, child: fk.columns[0], parent: fk.parentColumns[0] }).toEqual({ fk: fk.name, child: 'creator_id', parent: 'creator_id' });
+    expect({ fk: fk.name, child: fk.columns[0], parent: fk.parentColumns[0] }).toEqual({
+      fk: fk.name,
+      child: 'creator_id',
+      parent: 'creator_id',
+    });
   }
   for (const fk of fks.filter((f) => f.parent === 'creators')) {
     expect({ fk: fk.name, columns: fk.columns }).toEqual({ fk: fk.name, columns: ['creator_id'] });
@@ -103,11 +142,19 @@ test('the application login role is neither superuser nor BYPASSRLS, and reaches
             pg_has_role(current_user, 'app_user', 'MEMBER') AS member
        FROM pg_roles r WHERE r.rolname = current_user`,
   );
-  expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false, member: true });
+  expect(rows[0]).toEqual({
+    rolsuper: false,
+    rolbypassrls: false,
+    rolcreaterole: false,
+    rolcreatedb: false,
+    member: true,
+  });
   const group = await app.query(`SELECT rolcanlogin, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'app_user'`);
   expect(group.rows[0]).toEqual({ rolcanlogin: false, rolsuper: false, rolbypassrls: false });
   // Not the owner of the tables either (an owner without FORCE would bypass the policies).
-  const owned = await app.query(`SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'app') AND pg_has_role(current_user, c.relowner, 'MEMBER')`);
+  const owned = await app.query(
+    `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'app') AND pg_has_role(current_user, c.relowner, 'MEMBER')`,
+  );
   expect(owned.rows[0].n).toBe(0);
 });
 
@@ -173,7 +220,9 @@ test('every unique key on a tenant table leads with the tenant column (no cross-
     [tables.map((t) => `public.${t.name}`)],
   );
   const tenantColumn = new Map(tables.map((t) => [t.name, t.tenantColumn]));
-  const offenders = rows.filter((r) => !r.primary && !GLOBAL_UNIQUE_KEYS.has(r.index) && r.first_column !== tenantColumn.get(r.table)).map((r) => r.index);
+  const offenders = rows
+    .filter((r) => !r.primary && !GLOBAL_UNIQUE_KEYS.has(r.index) && r.first_column !== tenantColumn.get(r.table))
+    .map((r) => r.index);
   expect(offenders).toEqual([]);
 });
 
@@ -196,6 +245,8 @@ test('the non-tenant tables are closed to the application role, and still force 
     );
     expect({ table, anyRight: rows[0].any_right }).toEqual({ table, anyRight: false });
   }
-  const admins = await owner.query(`SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'public.platform_admins'::regclass`);
+  const admins = await owner.query(
+    `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'public.platform_admins'::regclass`,
+  );
   expect(admins.rows[0]).toEqual({ relrowsecurity: true, relforcerowsecurity: true });
 });

@@ -37,7 +37,11 @@ export async function tenantTables(client: pg.ClientBase): Promise<TableInfo[]> 
 }
 
 /** Columns app_user holds the given privilege on (column-level or through a table grant). */
-export async function grantedColumns(client: pg.ClientBase, table: string, privilege: 'INSERT' | 'UPDATE' | 'SELECT'): Promise<string[]> {
+export async function grantedColumns(
+  client: pg.ClientBase,
+  table: string,
+  privilege: 'INSERT' | 'UPDATE' | 'SELECT',
+): Promise<string[]> {
   const { rows } = await client.query<{ attname: string }>(
     `SELECT a.attname FROM pg_attribute a
       WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped

@@ -27,20 +27,28 @@ beforeAll(async () => {
   tables = await tenantTables(owner);
 });
 
-
 async function ownerCount(table: TableInfo, creatorId: string): Promise<number> {
-  const { rows } = await owner.query(`SELECT count(*)::int AS n FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} = $1`, [creatorId]);
+  const { rows } = await owner.query(
+    `SELECT count(*)::int AS n FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} = $1`,
+    [creatorId],
+  );
   return rows[0].n;
 }
 
 async function oneRow(table: string, tenantColumn: string, creatorId: string): Promise<Record<string, unknown>> {
-  const { rows } = await owner.query(`SELECT to_jsonb(t) AS row FROM ${q(table)} t WHERE ${q(tenantColumn)} = $1 LIMIT 1`, [creatorId]);
+  const { rows } = await owner.query(
+    `SELECT to_jsonb(t) AS row FROM ${q(table)} t WHERE ${q(tenantColumn)} = $1 LIMIT 1`,
+    [creatorId],
+  );
   if (!rows[0]) throw new Error(`fixture has no ${table} row for ${creatorId}`);
   return rows[0].row;
 }
 
 /** Runs `sql` as tenant B inside a rolled-back transaction and returns its outcome. */
-async function asB(sql: string, params: unknown[] = []): Promise<{ rowCount: number | null; code?: string; message?: string; constraint?: string }> {
+async function asB(
+  sql: string,
+  params: unknown[] = [],
+): Promise<{ rowCount: number | null; code?: string; message?: string; constraint?: string }> {
   return asTenant(app, B, async (client) => {
     await client.query('SAVEPOINT attempt');
     try {
@@ -73,7 +81,9 @@ test("asCreatorB reads 0 of creator A's rows, and exactly its own, in every tena
   for (const table of tables) {
     const seen = await asTenant(app, B, async (c) => {
       const total = await c.query(`SELECT count(*)::int AS n FROM ${q(table.name)}`);
-      const ofA = await c.query(`SELECT count(*)::int AS n FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} = $1`, [A]);
+      const ofA = await c.query(`SELECT count(*)::int AS n FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} = $1`, [
+        A,
+      ]);
       return { total: total.rows[0].n as number, ofA: ofA.rows[0].n as number };
     });
     const own = await ownerCount(table, B);
@@ -97,15 +107,23 @@ test("asCreatorB cannot update creator A's rows in any tenant table (and can upd
   for (const table of tables) {
     const columns = (await grantedColumns(owner, table.name, 'UPDATE')).filter((c) => c !== 'updated_at');
     const column = columns[0] ?? table.tenantColumn;
-    const againstA = await asB(`UPDATE ${q(table.name)} SET ${q(column)} = ${q(column)} WHERE ${q(table.tenantColumn)} = $1`, [A]);
+    const againstA = await asB(
+      `UPDATE ${q(table.name)} SET ${q(column)} = ${q(column)} WHERE ${q(table.tenantColumn)} = $1`,
+      [A],
+    );
     if (columns.length === 0) {
-      if (againstA.code !== '42501') failures.push(`${table.name}: append-only table accepted an UPDATE (${JSON.stringify(againstA)})`);
+      if (againstA.code !== '42501')
+        failures.push(`${table.name}: append-only table accepted an UPDATE (${JSON.stringify(againstA)})`);
       continue;
     }
-    if (againstA.rowCount !== 0) failures.push(`${table.name}: B updated ${againstA.rowCount ?? againstA.code} of A's rows`);
+    if (againstA.rowCount !== 0)
+      failures.push(`${table.name}: B updated ${againstA.rowCount ?? againstA.code} of A's rows`);
     const everything = await asB(`UPDATE ${q(table.name)} SET ${q(column)} = ${q(column)}`);
     const own = await ownerCount(table, B);
-    if (everything.rowCount !== own) failures.push(`${table.name}: an unfiltered UPDATE by B touched ${everything.rowCount ?? everything.code} rows, B owns ${own}`);
+    if (everything.rowCount !== own)
+      failures.push(
+        `${table.name}: an unfiltered UPDATE by B touched ${everything.rowCount ?? everything.code} rows, B owns ${own}`,
+      );
   }
   expect(failures).toEqual([]);
 });
@@ -114,11 +132,18 @@ test("asCreatorB cannot delete creator A's rows from any tenant table", async ()
   const failures: string[] = [];
   for (const table of tables) {
     const result = await asB(`DELETE FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} = $1`, [A]);
-    if (!(result.rowCount === 0 || result.code === '42501')) failures.push(`${table.name}: B deleted ${result.rowCount} of A's rows`);
+    if (!(result.rowCount === 0 || result.code === '42501'))
+      failures.push(`${table.name}: B deleted ${result.rowCount} of A's rows`);
     const unfiltered = await asB(`DELETE FROM ${q(table.name)} WHERE ${q(table.tenantColumn)} <> $1`, [B]);
-    if (!(unfiltered.rowCount === 0 || unfiltered.code === '42501')) failures.push(`${table.name}: B deleted ${unfiltered.rowCount} rows of other tenants`);
+    if (!(unfiltered.rowCount === 0 || unfiltered.code === '42501'))
+      failures.push(`${table.name}: B deleted ${unfiltered.rowCount} rows of other tenants`);
   }
-  expect((await ownerCount(tables.find((t) => t.name === 'users')!, A)) > 0).toBe(true);
+  expect(
+    (await ownerCount(
+      tables.find((t) => t.name === 'users')!,
+      A,
+    )) > 0,
+  ).toBe(true);
   expect(failures).toEqual([]);
 });
 
@@ -130,7 +155,8 @@ test('asCreatorB cannot insert a row into creator A in any tenant table', async 
     if (table.hasId) row.id = crypto.randomUUID();
     if (columns.length === 0) {
       const denied = await asB(`INSERT INTO ${q(table.name)} DEFAULT VALUES`);
-      if (denied.code !== '42501') failures.push(`${table.name}: read-only table accepted an INSERT (${JSON.stringify(denied)})`);
+      if (denied.code !== '42501')
+        failures.push(`${table.name}: read-only table accepted an INSERT (${JSON.stringify(denied)})`);
       continue;
     }
     const result = await asB(insertSql(table.name, columns), [JSON.stringify(row)]);
@@ -158,7 +184,9 @@ test("asCreatorB cannot create a child row that points at creator A's parent, ev
     const child = await oneRow(fk.table, 'creator_id', B);
     child.id = crypto.randomUUID();
     // Point every key column except creator_id at A's parent (creator_id stays B's).
-    const pairs = fk.columns.map((column, i) => [column, fk.parentColumns[i]!] as const).filter(([column]) => column !== 'creator_id');
+    const pairs = fk.columns
+      .map((column, i) => [column, fk.parentColumns[i]!] as const)
+      .filter(([column]) => column !== 'creator_id');
     const pointed = pairs.map(([column]) => column);
     for (const [column, parentColumn] of pairs) child[column] = parentRow[parentColumn];
     // Keep other unique keys unique, so that only the foreign key can object.
@@ -167,7 +195,7 @@ test("asCreatorB cannot create a child row that points at creator A's parent, ev
       for (const c of columns) {
         if (c === 'id' || c === 'creator_id') continue;
         if (typeof child[c] === 'string') child[c] = `${child[c]}-${crypto.randomBytes(3).toString('hex')}`;
-        else if (typeof child[c] === 'number') child[c] = (child[c]) + 100_000;
+        else if (typeof child[c] === 'number') child[c] = child[c] + 100_000;
       }
     }
     const columns = await grantedColumns(owner, fk.table, 'INSERT');
@@ -177,7 +205,9 @@ test("asCreatorB cannot create a child row that points at creator A's parent, ev
     const result = await asB(insertSql(fk.table, columns), [JSON.stringify(child)]);
     tried.push(fk.name);
     if (result.code !== '23503' || result.constraint !== fk.name) {
-      failures.push(`${fk.table} -> ${fk.parent} via ${fk.name}: expected a foreign-key violation, got ${JSON.stringify(result)}`);
+      failures.push(
+        `${fk.table} -> ${fk.parent} via ${fk.name}: expected a foreign-key violation, got ${JSON.stringify(result)}`,
+      );
     }
   }
   expect(tried.length).toBeGreaterThan(15);
@@ -197,7 +227,9 @@ test('after a scoped transaction commits, the same pooled connection sees nothin
 
     const again = await pool.connect();
     try {
-      const after = await again.query(`SELECT pg_backend_pid() AS pid, current_setting('app.current_creator_id', true) AS setting, (SELECT count(*)::int FROM users) AS n`);
+      const after = await again.query(
+        `SELECT pg_backend_pid() AS pid, current_setting('app.current_creator_id', true) AS setting, (SELECT count(*)::int FROM users) AS n`,
+      );
       expect(inside.rows[0].n).toBeGreaterThan(0);
       expect(after.rows[0]).toEqual({ pid, setting: '', n: 0 });
     } finally {

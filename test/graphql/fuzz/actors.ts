@@ -52,15 +52,24 @@ export interface HttpCall {
 
 export async function callHttp(world: FuzzWorld, actor: ActorName, call: HttpCall): Promise<Answer> {
   const requestId = nextRequestId();
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', 'x-request-id': requestId };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json',
+    'x-request-id': requestId,
+  };
   if (actor === 'asCreatorA') headers.authorization = `Bearer ${world.tokens.A}`;
   if (actor === 'asCreatorB') headers.authorization = `Bearer ${world.tokens.B}`;
   if (actor === 'asAdmin') {
     headers.authorization = `Bearer ${world.tokens.admin}`;
-    if (call.actAs !== false) Object.assign(headers, { 'x-act-as-creator': world.creators.A, 'x-admin-reason': 'schema-wide fuzz test' });
+    if (call.actAs !== false)
+      Object.assign(headers, { 'x-act-as-creator': world.creators.A, 'x-admin-reason': 'schema-wide fuzz test' });
   }
   if (actor === 'asPartner') headers['x-api-key'] = world.partnerKey;
-  const payload = { ...(call.document !== undefined ? { query: call.document } : {}), ...(call.variables ? { variables: call.variables } : {}), ...call.body };
+  const payload = {
+    ...(call.document !== undefined ? { query: call.document } : {}),
+    ...(call.variables ? { variables: call.variables } : {}),
+    ...call.body,
+  };
   try {
     const response = await fetch(world.server.url, { method: 'POST', headers, body: JSON.stringify(payload) });
     const text = await response.text();
@@ -89,7 +98,12 @@ export class Sockets {
     const params: Record<string, string> = {};
     if (actor === 'asCreatorA') params.authorization = `Bearer ${this.world.tokens.A}`;
     if (actor === 'asCreatorB') params.authorization = `Bearer ${this.world.tokens.B}`;
-    if (actor === 'asAdmin') Object.assign(params, { authorization: `Bearer ${this.world.tokens.admin}`, 'x-act-as-creator': this.world.creators.A, 'x-admin-reason': 'schema-wide fuzz test' });
+    if (actor === 'asAdmin')
+      Object.assign(params, {
+        authorization: `Bearer ${this.world.tokens.admin}`,
+        'x-act-as-creator': this.world.creators.A,
+        'x-admin-reason': 'schema-wide fuzz test',
+      });
     const client = createClient({
       url: this.world.server.url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
@@ -134,7 +148,13 @@ export class Sockets {
             finish();
           },
           error: (error) => {
-            const close = error && typeof error === 'object' && 'code' in error ? { code: Number((error as { code: number }).code), reason: String((error as { reason?: string }).reason) } : undefined;
+            const close =
+              error && typeof error === 'object' && 'code' in error
+                ? {
+                    code: Number((error as { code: number }).code),
+                    reason: String((error as { reason?: string }).reason),
+                  }
+                : undefined;
             if (!close) messages.push({ errors: error });
             finish(close ?? this.lastClose.get(actor));
           },
@@ -145,9 +165,16 @@ export class Sockets {
   }
 
   /** A subscription kept open for the whole run; every message it gets is returned at the end. */
-  listen(actor: ActorName, document: string, variables: Record<string, unknown>): { messages: unknown[]; stop: () => void } {
+  listen(
+    actor: ActorName,
+    document: string,
+    variables: Record<string, unknown>,
+  ): { messages: unknown[]; stop: () => void } {
     const messages: unknown[] = [];
-    const stop = this.clientFor(actor).subscribe({ query: document, variables }, { next: (v) => messages.push(v), error: (e) => messages.push({ error: e }), complete: () => undefined });
+    const stop = this.clientFor(actor).subscribe(
+      { query: document, variables },
+      { next: (v) => messages.push(v), error: (e) => messages.push({ error: e }), complete: () => undefined },
+    );
     return { messages, stop };
   }
 

@@ -4,7 +4,8 @@
 // values of the right type, so that most calls get past coercion into resolvers.
 import fc from 'fast-check';
 
-const weighted = <T>(...pairs: [number, fc.Arbitrary<T>][]) => fc.oneof(...pairs.map(([weight, arbitrary]) => ({ weight, arbitrary })));
+const weighted = <T>(...pairs: [number, fc.Arbitrary<T>][]) =>
+  fc.oneof(...pairs.map(([weight, arbitrary]) => ({ weight, arbitrary })));
 
 /** Strings a careless resolver or a database column chokes on. */
 export const NASTY_STRINGS = [
@@ -48,7 +49,9 @@ export const NASTY_STRINGS = [
   '０１２',
 ];
 
-const LONG_LENGTHS = [63, 64, 65, 100, 101, 255, 256, 257, 500, 501, 1000, 1001, 2000, 2001, 5000, 10_000, 10_001, 65_536, 100_000, 500_000];
+const LONG_LENGTHS = [
+  63, 64, 65, 100, 101, 255, 256, 257, 500, 501, 1000, 1001, 2000, 2001, 5000, 10_000, 10_001, 65_536, 100_000, 500_000,
+];
 
 /** Long strings near and past the usual column and input limits (and one past the body limit). */
 export const longString: fc.Arbitrary<string> = weighted(
@@ -69,23 +72,97 @@ export const anyString: fc.Arbitrary<string> = weighted(
   [4, longString],
 );
 
-export const INT_BOUNDARIES = [0, 1, -1, 2, 3, 10, 49, 50, 51, 99, 100, 101, 500, 1000, 1001, 10_000, 100_000, 2 ** 31 - 1, -(2 ** 31), 2 ** 31 - 2];
+export const INT_BOUNDARIES = [
+  0,
+  1,
+  -1,
+  2,
+  3,
+  10,
+  49,
+  50,
+  51,
+  99,
+  100,
+  101,
+  500,
+  1000,
+  1001,
+  10_000,
+  100_000,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 31 - 2,
+];
 /** Numbers that are not GraphQL Ints (coercion must refuse them with a typed code). */
 export const NOT_INTS = [2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1.5, -0.5, 1e21];
 
-export const int: fc.Arbitrary<number> = weighted([10, fc.constantFrom(...INT_BOUNDARIES)], [6, fc.integer({ min: -5, max: 120 })], [3, fc.integer()], [1, fc.constantFrom(...NOT_INTS)]);
+export const int: fc.Arbitrary<number> = weighted(
+  [10, fc.constantFrom(...INT_BOUNDARIES)],
+  [6, fc.integer({ min: -5, max: 120 })],
+  [3, fc.integer()],
+  [1, fc.constantFrom(...NOT_INTS)],
+);
 
 export const float: fc.Arbitrary<number> = weighted(
-  [6, fc.constantFrom(0, -0, 1, -1, 0.5, 1.5, 0.1, 1e-7, 5e-324, 2 ** 31, 2 ** 53, 2 ** 63, 1e21, 1e100, 1.7976931348623157e308, -1.7976931348623157e308, 3.4e38)],
+  [
+    6,
+    fc.constantFrom(
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      1.5,
+      0.1,
+      1e-7,
+      5e-324,
+      2 ** 31,
+      2 ** 53,
+      2 ** 63,
+      1e21,
+      1e100,
+      1.7976931348623157e308,
+      -1.7976931348623157e308,
+      3.4e38,
+    ),
+  ],
   [4, fc.double({ noNaN: true, noDefaultInfinity: true })],
   [3, fc.integer({ min: -10, max: 1000 })],
 );
 
 /** Far, impossible and malformed dates (YYYY-MM-DD), then real ones around today. */
-export const FAR_DATES = ['0000-01-01', '0001-01-01', '1000-01-01', '1899-12-31', '1970-01-01', '9999-12-31', '10000-01-01', '275760-09-13', '275760-09-14', '+275760-09-13', '-000001-01-01', '-271821-04-20', '2024-02-30', '2023-02-29', '2024-13-01', '2024-00-10', '2024-1-1', '20240101', '2024-01-01T00:00:00Z', '', 'today', '2024-01-01\u0000'];
+export const FAR_DATES = [
+  '0000-01-01',
+  '0001-01-01',
+  '1000-01-01',
+  '1899-12-31',
+  '1970-01-01',
+  '9999-12-31',
+  '10000-01-01',
+  '275760-09-13',
+  '275760-09-14',
+  '+275760-09-13',
+  '-000001-01-01',
+  '-271821-04-20',
+  '2024-02-30',
+  '2023-02-29',
+  '2024-13-01',
+  '2024-00-10',
+  '2024-1-1',
+  '20240101',
+  '2024-01-01T00:00:00Z',
+  '',
+  'today',
+  '2024-01-01\u0000',
+];
 const dayOffset = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
-export const date: fc.Arbitrary<string> = weighted([4, fc.constantFrom(...FAR_DATES)], [6, fc.integer({ min: -800, max: 40 }).map(dayOffset)], [1, fc.integer({ min: -3_000_000, max: 3_000_000 }).map(dayOffset)]);
+export const date: fc.Arbitrary<string> = weighted(
+  [4, fc.constantFrom(...FAR_DATES)],
+  [6, fc.integer({ min: -800, max: 40 }).map(dayOffset)],
+  [1, fc.integer({ min: -3_000_000, max: 3_000_000 }).map(dayOffset)],
+);
 
 export const FAR_DATETIMES = [
   '0000-01-01T00:00:00Z',
@@ -109,17 +186,63 @@ export const FAR_DATETIMES = [
 ];
 export const dateTime: fc.Arbitrary<unknown> = weighted<unknown>(
   [4, fc.constantFrom(...FAR_DATETIMES)],
-  [6, fc.date({ min: new Date(Date.now() - 3 * 365 * 86_400_000), max: new Date(Date.now() + 30 * 86_400_000), noInvalidDate: true }).map((d) => d.toISOString())],
+  [
+    6,
+    fc
+      .date({
+        min: new Date(Date.now() - 3 * 365 * 86_400_000),
+        max: new Date(Date.now() + 30 * 86_400_000),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString()),
+  ],
   [1, fc.date({ noInvalidDate: true }).map((d) => d.toISOString())],
   [1, fc.constantFrom(0, -1, 8.64e15, -8.64e15, 8.64e15 + 1, 1e20)],
 );
 
-export const BIGINT_STRINGS = ['0', '1', '-1', '9007199254740993', '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809', '99999999999999999999999', '1e3', '0x10', '1.5', 'abc', '', ' 1', '１'];
-export const bigIntValue: fc.Arbitrary<unknown> = weighted<unknown>([4, fc.constantFrom(...BIGINT_STRINGS)], [3, fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String)], [2, fc.constantFrom(0, 1, -1, 2 ** 53, 2 ** 53 + 2, 1.5, 1e300)]);
+export const BIGINT_STRINGS = [
+  '0',
+  '1',
+  '-1',
+  '9007199254740993',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775808',
+  '-9223372036854775809',
+  '99999999999999999999999',
+  '1e3',
+  '0x10',
+  '1.5',
+  'abc',
+  '',
+  ' 1',
+  '１',
+];
+export const bigIntValue: fc.Arbitrary<unknown> = weighted<unknown>(
+  [4, fc.constantFrom(...BIGINT_STRINGS)],
+  [3, fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String)],
+  [2, fc.constantFrom(0, 1, -1, 2 ** 53, 2 ** 53 + 2, 1.5, 1e300)],
+);
 
 /** Keys no JSON column should trip on: NUL, empty, prototype names, long ones. */
-const NASTY_KEYS = ['\u0000', 'a\u0000b', '', '__proto__', 'constructor', 'prototype', '$where', 'a.b', 'key with spaces', '🦄', '\ud800', 'k'.repeat(1000)];
-const jsonLeaf: fc.Arbitrary<unknown> = weighted<unknown>([6, fc.oneof(fc.boolean(), fc.constant(null), float, int)], [6, anyString.filter((s) => s.length < 2000)]);
+const NASTY_KEYS = [
+  '\u0000',
+  'a\u0000b',
+  '',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '$where',
+  'a.b',
+  'key with spaces',
+  '🦄',
+  '\ud800',
+  'k'.repeat(1000),
+];
+const jsonLeaf: fc.Arbitrary<unknown> = weighted<unknown>(
+  [6, fc.oneof(fc.boolean(), fc.constant(null), float, int)],
+  [6, anyString.filter((s) => s.length < 2000)],
+);
 const jsonKey = weighted([5, fc.string({ maxLength: 10 })], [3, fc.constantFrom(...NASTY_KEYS)]);
 
 function nested(depth: number): unknown {
@@ -137,10 +260,17 @@ export const jsonObject: fc.Arbitrary<Record<string, unknown>> = weighted(
   [1, fc.constantFrom(1000, 20_000, 100_000).map((n) => ({ list: Array.from({ length: n }, (_, i) => i) }))],
 );
 
-export const jsonValue: fc.Arbitrary<unknown> = weighted<unknown>([5, jsonObject], [3, jsonLeaf], [2, fc.array(jsonLeaf, { maxLength: 5 })]);
+export const jsonValue: fc.Arbitrary<unknown> = weighted<unknown>(
+  [5, jsonObject],
+  [3, jsonLeaf],
+  [2, fc.array(jsonLeaf, { maxLength: 5 })],
+);
 
 /** Any JSON value at all: what a client of another type system might send by mistake. */
-export const wrongTypeValue: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(null, true, false, 0, -1, 2 ** 53, 1.5, '', 'x', [], {}, [1, 'a'], { id: 1 }), nastyString);
+export const wrongTypeValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 2 ** 53, 1.5, '', 'x', [], {}, [1, 'a'], { id: 1 }),
+  nastyString,
+);
 
 export const boolean = fc.boolean();
 export { weighted };

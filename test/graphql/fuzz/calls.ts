@@ -1,7 +1,14 @@
 // What the fuzz calls: one "target" per (root field or persisted operation, actor), with the
 // arbitrary of its inputs and the function that sends one generated input and judges the answer.
 import fc from 'fast-check';
-import { Kind, parse, typeFromAST, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  typeFromAST,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { ACTORS, callHttp, type ActorName, type Answer, type Sockets } from './actors';
 import type { FuzzWorld, LogLine } from './harness';
 import { inputArbitrary, type InputContext } from './inputs';
@@ -59,7 +66,13 @@ export function fieldTarget(engine: Engine, root: RootField, actor: ActorName): 
     inlineMask: fc.nat().map((n) => (n % 5 === 0 ? n : 0)),
     actAs: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   });
-  return { fields: [rootKey(root.kind, root.name)], label: rootKey(root.kind, root.name), actor, transport: root.kind === 'subscription' ? 'ws' : 'http', input };
+  return {
+    fields: [rootKey(root.kind, root.name)],
+    label: rootKey(root.kind, root.name),
+    actor,
+    transport: root.kind === 'subscription' ? 'ws' : 'http',
+    input,
+  };
 }
 
 /** A persisted partner operation, by hash, with fuzzed variables. */
@@ -70,27 +83,49 @@ export function partnerTarget(engine: Engine, op: PersistedOperation): Target {
   const rootField = (definition.selectionSet.selections[0] as { name: { value: string } }).name.value;
   for (const v of definition.variableDefinitions ?? []) {
     const type = typeFromAST(engine.schema, v.type as never) as GraphQLInputType;
-    record[v.variable.name.value] = inputArbitrary(type, v.variable.name.value, contextFor(engine, 'asPartner', rootField));
+    record[v.variable.name.value] = inputArbitrary(
+      type,
+      v.variable.name.value,
+      contextFor(engine, 'asPartner', rootField),
+    );
     if (v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue) required.push(v.variable.name.value);
   }
-  const fields = definition.selectionSet.selections.map((s) => rootKey(definition.operation, (s as { name: { value: string } }).name.value));
-  const input = fc.record({ args: fc.record(record, { requiredKeys: required }), inlineMask: fc.constant(0), actAs: fc.constant(false) });
+  const fields = definition.selectionSet.selections.map((s) =>
+    rootKey(definition.operation, (s as { name: { value: string } }).name.value),
+  );
+  const input = fc.record({
+    args: fc.record(record, { requiredKeys: required }),
+    inlineMask: fc.constant(0),
+    actAs: fc.constant(false),
+  });
   return { fields, label: `persisted ${op.name}`, actor: 'asPartner', transport: 'partner', input };
 }
 
-export async function send(engine: Engine, target: Target, root: RootField | undefined, op: PersistedOperation | undefined, input: CallInput): Promise<Sent> {
+export async function send(
+  engine: Engine,
+  target: Target,
+  root: RootField | undefined,
+  op: PersistedOperation | undefined,
+  input: CallInput,
+): Promise<Sent> {
   if (target.transport === 'partner') {
     const body = { extensions: { persistedQuery: { version: 1, sha256Hash: op!.hash } } };
     const answer = await callHttp(engine.world, 'asPartner', { body, variables: input.args });
     harvestCursors(engine.pools, 'A', target.fields[0]!.split('.')[1]!, answer.body);
     return { document: `persisted ${op!.name}`, variables: input.args, inline: [], answer };
   }
-  const { document, variables, inline } = buildOperation(root!, engine.selections.get(target.label)!, input.args, input.inlineMask);
+  const { document, variables, inline } = buildOperation(
+    root!,
+    engine.selections.get(target.label)!,
+    input.args,
+    input.inlineMask,
+  );
   const answer =
     target.transport === 'ws'
       ? await engine.sockets.subscribe(target.actor, document, variables, engine.subscriptionWaitMs)
       : await callHttp(engine.world, target.actor, { document, variables, actAs: input.actAs });
-  if (target.actor !== 'anonymous') harvestCursors(engine.pools, ACTORS[target.actor].own, root?.name ?? op!.name, answer.body);
+  if (target.actor !== 'anonymous')
+    harvestCursors(engine.pools, ACTORS[target.actor].own, root?.name ?? op!.name, answer.body);
   return { document, variables, inline, ...(target.actor === 'asAdmin' ? { actAs: input.actAs } : {}), answer };
 }
 
@@ -104,13 +139,20 @@ export class LogClaims {
 
   claim(engine: Engine, from: number, requestId: string | undefined, owner: string): LogLine[] {
     if (requestId) this.owners.set(requestId, owner);
-    const lines = engine.world.log.errorsSince(from).filter((l) => !this.claimed.has(l) && (l.requestId === requestId || !String(l.requestId ?? '').startsWith('fuzz-')));
+    const lines = engine.world.log
+      .errorsSince(from)
+      .filter(
+        (l) => !this.claimed.has(l) && (l.requestId === requestId || !String(l.requestId ?? '').startsWith('fuzz-')),
+      );
     lines.forEach((l) => this.claimed.add(l));
     return lines;
   }
 
   /** Error lines no call claimed (logged after their call returned), with the call they name. */
   unclaimed(engine: Engine): { line: LogLine; owner: string }[] {
-    return engine.world.log.errorsSince(0).filter((l) => !this.claimed.has(l)).map((line) => ({ line, owner: this.owners.get(String(line.requestId)) ?? '(no call)' }));
+    return engine.world.log
+      .errorsSince(0)
+      .filter((l) => !this.claimed.has(l))
+      .map((line) => ({ line, owner: this.owners.get(String(line.requestId)) ?? '(no call)' }));
   }
 }

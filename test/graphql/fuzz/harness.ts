@@ -55,13 +55,22 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
   const log = new LogSink();
   const server = await startTestServer(db, FUZZ_SERVER_ENV, { logDestination: log });
   const owner = await connect(db.ownerUrl);
-  const admin = (await owner.query<{ id: string }>(`SELECT id FROM platform_admins ORDER BY created_at LIMIT 1`)).rows[0];
+  const admin = (await owner.query<{ id: string }>(`SELECT id FROM platform_admins ORDER BY created_at LIMIT 1`))
+    .rows[0];
   if (!admin) throw new Error('the demo seed has no platform admin');
-  const tokens = { A: server.tokenFor(tenants.creatorA), B: server.tokenFor(tenants.creatorB), admin: server.tokenFor(admin.id, 'admin') };
+  const tokens = {
+    A: server.tokenFor(tenants.creatorA),
+    B: server.tokenFor(tenants.creatorB),
+    admin: server.tokenFor(admin.id, 'admin'),
+  };
   // One key per tenant: A's is the partner actor's credential; B's is a row for A to aim at.
   const keys: string[] = [];
   for (const token of [tokens.A, tokens.B]) {
-    const { body } = await server.gql<{ createApiKey: { __typename: string; data?: { secret: string } } }>(CREATE_KEY, { input: { name: 'fuzz', scopes: ['READ', 'WRITE'] } }, { token });
+    const { body } = await server.gql<{ createApiKey: { __typename: string; data?: { secret: string } } }>(
+      CREATE_KEY,
+      { input: { name: 'fuzz', scopes: ['READ', 'WRITE'] } },
+      { token },
+    );
     const secret = body.data?.createApiKey.data?.secret;
     if (!secret) throw new Error(`could not issue an API key: ${JSON.stringify(body)}`);
     keys.push(secret);
@@ -97,7 +106,10 @@ export async function fingerprintOf(owner: pg.Client, creatorId: string): Promis
   );
   const out: Record<string, string> = {};
   for (const { table_name: table } of rows) {
-    const { rows: sums } = await owner.query<{ n: number; sum: string | null }>(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM ${owner.escapeIdentifier(table)} t WHERE creator_id = $1`, [creatorId]);
+    const { rows: sums } = await owner.query<{ n: number; sum: string | null }>(
+      `SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM ${owner.escapeIdentifier(table)} t WHERE creator_id = $1`,
+      [creatorId],
+    );
     out[table] = `${sums[0]!.n}:${sums[0]!.sum ?? '-'}`;
   }
   return out;

@@ -3,8 +3,29 @@
 // that list coercion accepts), enums, nullability, the built-in and custom scalars, and ids and
 // cursors chosen from the pools by the argument's name (programId -> a Program id).
 import fc from 'fast-check';
-import { getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
-import { anyString, bigIntValue, boolean, date, dateTime, float, int, jsonObject, jsonValue, nastyString, weighted, wrongTypeValue } from './arbitraries';
+import {
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLInputType,
+} from 'graphql';
+import {
+  anyString,
+  bigIntValue,
+  boolean,
+  date,
+  dateTime,
+  float,
+  int,
+  jsonObject,
+  jsonValue,
+  nastyString,
+  weighted,
+  wrongTypeValue,
+} from './arbitraries';
 import { allCursors, phantomId, type Pools, type Tenant } from './pools';
 import { toGlobalId } from '../../../src/graphql/ids';
 
@@ -23,7 +44,17 @@ export interface InputContext {
   rootField: string;
 }
 
-const ALIASES: Record<string, string> = { Enrollment: 'ProgramEnrollment', Interaction: 'UserInteraction', Session: 'UserSession', Chunk: 'DocumentChunk', DocumentChunk: 'DocumentChunk', Analytic: 'ProgramAnalytic', Profile: 'UserProfile', Key: 'ApiKey', Metric: 'EngagementMetric' };
+const ALIASES: Record<string, string> = {
+  Enrollment: 'ProgramEnrollment',
+  Interaction: 'UserInteraction',
+  Session: 'UserSession',
+  Chunk: 'DocumentChunk',
+  DocumentChunk: 'DocumentChunk',
+  Analytic: 'ProgramAnalytic',
+  Profile: 'UserProfile',
+  Key: 'ApiKey',
+  Metric: 'EngagementMetric',
+};
 const VERBS = /^(delete|update|archive|publish|revoke|unenroll|escalate|get|erase|advance|upsert|record|create)/;
 
 /** The Node type an ID argument most likely names, from its name and the root field's. */
@@ -73,7 +104,8 @@ function idArbitrary(ctx: InputContext, hint: string | undefined): fc.Arbitrary<
   const other = pools.ids[aim.other];
   const anyType = (i: number) => pools.types[i % pools.types.length]!;
   const type = hint ?? 'User';
-  const real = (tenant: Map<string, string[]>) => fc.nat().map((i) => pick(tenant.get(hint ?? anyType(i)), i) ?? phantomId(type, i));
+  const real = (tenant: Map<string, string[]>) =>
+    fc.nat().map((i) => pick(tenant.get(hint ?? anyType(i)), i) ?? phantomId(type, i));
   return weighted<unknown>(
     [40 - aim.crossWeight / 2, real(own)],
     [10 + aim.crossWeight, real(other)],
@@ -88,14 +120,22 @@ function idArbitrary(ctx: InputContext, hint: string | undefined): fc.Arbitrary<
 /** Real cursors (own and other tenant's), tampered ones, and garbage. */
 function cursorArbitrary(ctx: InputContext): fc.Arbitrary<unknown> {
   // Read when a value is generated: the pools fill up as the run goes.
-  const choose = (list: () => string[]) => fc.nat().map((i) => list()[i % Math.max(1, list().length)] ?? 'bm9jdXJzb3I=');
+  const choose = (list: () => string[]) =>
+    fc.nat().map((i) => list()[i % Math.max(1, list().length)] ?? 'bm9jdXJzb3I=');
   const fromPool = (tenant: Tenant) => choose(() => ctx.pools.cursors[tenant].get(ctx.rootField) ?? []);
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   return weighted<unknown>(
     [10, fromPool(ctx.aim.own)],
     [4, fromPool(ctx.aim.other)],
     [2, choose(() => allCursors(ctx.pools, ctx.aim.own))],
-    [4, fc.tuple(fromPool(ctx.aim.own), fc.nat()).map(([c, i]) => (c.length ? c.slice(0, i % c.length) + String.fromCharCode(65 + (i % 26)) + c.slice((i % c.length) + 1) : c))],
+    [
+      4,
+      fc
+        .tuple(fromPool(ctx.aim.own), fc.nat())
+        .map(([c, i]) =>
+          c.length ? c.slice(0, i % c.length) + String.fromCharCode(65 + (i % 26)) + c.slice((i % c.length) + 1) : c,
+        ),
+    ],
     [2, fromPool(ctx.aim.own).map((c) => `${c}A`)],
     [
       6,
@@ -126,12 +166,33 @@ function cursorArbitrary(ctx: InputContext): fc.Arbitrary<unknown> {
 function stringArbitrary(ctx: InputContext, name: string): fc.Arbitrary<unknown> {
   const n = name.toLowerCase();
   if (n === 'after' || n === 'before' || n.endsWith('cursor')) return cursorArbitrary(ctx);
-  if (n.includes('email')) return weighted<unknown>([4, fc.emailAddress()], [3, fc.constantFrom(ctx.pools.emails.A, ctx.pools.emails.B, ctx.pools.emails.A.toUpperCase())], [3, anyString]);
-  if (n.includes('timezone')) return weighted<unknown>([4, fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Etc/GMT+14')], [3, fc.constantFrom('Not/AZone', 'utc', '+25:00', '')], [2, anyString]);
-  if (n.includes('language') || n.includes('locale')) return weighted<unknown>([4, fc.constantFrom('en', 'fr', 'en-US', 'zh-Hant-TW')], [3, anyString]);
-  if (n.includes('url')) return weighted<unknown>([4, fc.webUrl()], [3, fc.constantFrom('javascript:alert(1)', 'ftp://x', 'http://', 'http://127.0.0.1:1/', 'file:///etc/passwd')], [3, anyString]);
-  if (n.includes('color') || n.includes('colour')) return weighted<unknown>([4, fc.constantFrom('#fff', '#ffffff', '#FFFFFF80', 'red', '#gggggg')], [3, anyString]);
-  if (n.includes('metrictype') || n === 'type' || n.endsWith('type')) return weighted<unknown>([5, fc.constantFrom('messages', 'active_users', 'sessions', 'enrollments', 'completions')], [4, anyString]);
+  if (n.includes('email'))
+    return weighted<unknown>(
+      [4, fc.emailAddress()],
+      [3, fc.constantFrom(ctx.pools.emails.A, ctx.pools.emails.B, ctx.pools.emails.A.toUpperCase())],
+      [3, anyString],
+    );
+  if (n.includes('timezone'))
+    return weighted<unknown>(
+      [4, fc.constantFrom('UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Etc/GMT+14')],
+      [3, fc.constantFrom('Not/AZone', 'utc', '+25:00', '')],
+      [2, anyString],
+    );
+  if (n.includes('language') || n.includes('locale'))
+    return weighted<unknown>([4, fc.constantFrom('en', 'fr', 'en-US', 'zh-Hant-TW')], [3, anyString]);
+  if (n.includes('url'))
+    return weighted<unknown>(
+      [4, fc.webUrl()],
+      [3, fc.constantFrom('javascript:alert(1)', 'ftp://x', 'http://', 'http://127.0.0.1:1/', 'file:///etc/passwd')],
+      [3, anyString],
+    );
+  if (n.includes('color') || n.includes('colour'))
+    return weighted<unknown>([4, fc.constantFrom('#fff', '#ffffff', '#FFFFFF80', 'red', '#gggggg')], [3, anyString]);
+  if (n.includes('metrictype') || n === 'type' || n.endsWith('type'))
+    return weighted<unknown>(
+      [5, fc.constantFrom('messages', 'active_users', 'sessions', 'enrollments', 'completions')],
+      [4, anyString],
+    );
   return anyString;
 }
 
@@ -139,7 +200,9 @@ function scalarArbitrary(ctx: InputContext, scalar: string, name: string): fc.Ar
   switch (scalar) {
     case 'Int':
       // Page sizes mostly in range, so that most calls reach the resolver rather than its guard.
-      return name === 'first' || name === 'last' ? weighted<unknown>([10, fc.integer({ min: 0, max: 100 })], [6, int]) : int;
+      return name === 'first' || name === 'last'
+        ? weighted<unknown>([10, fc.integer({ min: 0, max: 100 })], [6, int])
+        : int;
     case 'Float':
       return float;
     case 'Boolean':
@@ -168,7 +231,12 @@ function scalarArbitrary(ctx: InputContext, scalar: string, name: string): fc.Ar
 const MAX_INPUT_DEPTH = 4;
 
 /** Value for a (possibly non-null) input type; `name` is the argument or field name. */
-export function inputArbitrary(type: GraphQLInputType, name: string, ctx: InputContext, depth = 0): fc.Arbitrary<unknown> {
+export function inputArbitrary(
+  type: GraphQLInputType,
+  name: string,
+  ctx: InputContext,
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const nonNull = isNonNullType(type);
   const inner: GraphQLInputType = getNullableType(type);
   let value: fc.Arbitrary<unknown>;
@@ -180,7 +248,17 @@ export function inputArbitrary(type: GraphQLInputType, name: string, ctx: InputC
       [2, item],
       // A long list of one item, kept under about 2 MB of JSON (the body limit is 1 MiB): the test
       // process shares its event loop with the server, and a 100 MB body would stall both.
-      [1, fc.tuple(item, fc.constantFrom(51, 101, 1000, 10_001)).map(([v, n]) => Array.from({ length: Math.min(n, Math.max(1, Math.floor(2_000_000 / (JSON.stringify(v ?? null)?.length ?? 1)))) }, () => v))],
+      [
+        1,
+        fc
+          .tuple(item, fc.constantFrom(51, 101, 1000, 10_001))
+          .map(([v, n]) =>
+            Array.from(
+              { length: Math.min(n, Math.max(1, Math.floor(2_000_000 / (JSON.stringify(v ?? null)?.length ?? 1)))) },
+              () => v,
+            ),
+          ),
+      ],
     );
   } else if (isInputObjectType(inner)) {
     const fields = Object.values(inner.getFields());
@@ -197,7 +275,10 @@ export function inputArbitrary(type: GraphQLInputType, name: string, ctx: InputC
     // Now and then a required field goes missing: coercion must refuse it, with a code.
     value = weighted<unknown>([30, object], [1, object.map((o) => Object.fromEntries(Object.entries(o).slice(1)))]);
   } else if (isEnumType(inner)) {
-    value = weighted<unknown>([12, fc.constantFrom(...inner.getValues().map((v) => v.name))], [1, fc.constantFrom('NOPE', '', 'active', '\u0000')]);
+    value = weighted<unknown>(
+      [12, fc.constantFrom(...inner.getValues().map((v) => v.name))],
+      [1, fc.constantFrom('NOPE', '', 'active', '\u0000')],
+    );
   } else if (isScalarType(inner)) {
     value = scalarArbitrary(ctx, inner.name, name);
   } else {
@@ -205,5 +286,7 @@ export function inputArbitrary(type: GraphQLInputType, name: string, ctx: InputC
   }
   // A rare value of the wrong type altogether, and null for nullable types.
   const confused = weighted<unknown>([40, value], [1, wrongTypeValue]);
-  return nonNull ? weighted<unknown>([60, confused], [1, fc.constant(null)]) : weighted<unknown>([8, confused], [1, fc.constant(null)]);
+  return nonNull
+    ? weighted<unknown>([60, confused], [1, fc.constant(null)])
+    : weighted<unknown>([8, confused], [1, fc.constant(null)]);
 }

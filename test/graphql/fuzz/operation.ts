@@ -36,7 +36,8 @@ export function selectionOf(schema: GraphQLSchema, type: GraphQLNamedType, depth
   if (isUnionType(type) || isInterfaceType(type)) {
     const members = schema.getPossibleTypes(type);
     const parts = ['__typename'];
-    if (schema.getType('Error') && members.some((m) => m.getInterfaces().some((i) => i.name === 'Error'))) parts.push('... on Error { code message }');
+    if (schema.getType('Error') && members.some((m) => m.getInterfaces().some((i) => i.name === 'Error')))
+      parts.push('... on Error { code message }');
     if (isInterfaceType(type)) {
       const own = objectFields(schema, type, 0, new Set());
       if (own) parts.push(own);
@@ -44,7 +45,9 @@ export function selectionOf(schema: GraphQLSchema, type: GraphQLNamedType, depth
     // Members may have same-named fields of different types (status: ProgramStatus vs
     // UserStatus), which cannot share a response key: those get an alias per member.
     const typesByName = new Map<string, Set<string>>();
-    for (const member of members) for (const f of Object.values(member.getFields())) typesByName.set(f.name, (typesByName.get(f.name) ?? new Set()).add(f.type.toString()));
+    for (const member of members)
+      for (const f of Object.values(member.getFields()))
+        typesByName.set(f.name, (typesByName.get(f.name) ?? new Set()).add(f.type.toString()));
     const clashing = new Set([...typesByName].filter(([, types]) => types.size > 1).map(([name]) => name));
     // An interface has many implementations (Node: every type): one level under each is enough.
     const memberDepth = isInterfaceType(type) ? Math.min(depth, 1) : depth;
@@ -110,7 +113,10 @@ export function literalOf(value: unknown, type: GraphQLInputType): string | unde
     }
     return `{${parts.join(', ')}}`;
   }
-  if (isEnumType(inner)) return typeof value === 'string' && NAME.test(value) && !['true', 'false', 'null'].includes(value) ? value : undefined;
+  if (isEnumType(inner))
+    return typeof value === 'string' && NAME.test(value) && !['true', 'false', 'null'].includes(value)
+      ? value
+      : undefined;
   return scalarLiteral(value);
 }
 
@@ -143,19 +149,29 @@ const ABSENT = Symbol('absent');
  * Values for a field's arguments: required ones always, optional ones present, null or absent
  * (cursors absent more often than not: a wrong one ends the call before the resolver's work).
  */
-export function argumentsArbitrary(args: readonly GraphQLArgument[], ctx: InputContext): fc.Arbitrary<Record<string, unknown>> {
+export function argumentsArbitrary(
+  args: readonly GraphQLArgument[],
+  ctx: InputContext,
+): fc.Arbitrary<Record<string, unknown>> {
   const record: Record<string, fc.Arbitrary<unknown>> = {};
   for (const arg of args) {
     const value = inputArbitrary(arg.type, arg.name, ctx);
     const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
     const absent = arg.name === 'after' || arg.name === 'before' ? 6 : 2;
-    record[arg.name] = required ? value : fc.oneof({ weight: absent, arbitrary: fc.constant(ABSENT) }, { weight: 3, arbitrary: value });
+    record[arg.name] = required
+      ? value
+      : fc.oneof({ weight: absent, arbitrary: fc.constant(ABSENT) }, { weight: 3, arbitrary: value });
   }
   return fc.record(record).map((values) => Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ABSENT)));
 }
 
 /** The document and variables for one call of a root field. */
-export function buildOperation(root: RootField, selection: string, args: Record<string, unknown>, inlineMask: number): Operation {
+export function buildOperation(
+  root: RootField,
+  selection: string,
+  args: Record<string, unknown>,
+  inlineMask: number,
+): Operation {
   const defs: string[] = [];
   const uses: string[] = [];
   const variables: Record<string, unknown> = {};
@@ -163,7 +179,7 @@ export function buildOperation(root: RootField, selection: string, args: Record<
   root.field.args.forEach((arg, i) => {
     if (!(arg.name in args)) return;
     const value = args[arg.name];
-    const literal = inlineMask & (1 << i % 30) ? literalOf(value, arg.type) : undefined;
+    const literal = inlineMask & (1 << (i % 30)) ? literalOf(value, arg.type) : undefined;
     if (literal !== undefined && literal.length <= MAX_INLINE) {
       uses.push(`${arg.name}: ${literal}`);
       inline.push(arg.name);

@@ -13,7 +13,8 @@ export interface Planned {
 }
 
 const DESTRUCTIVE = /^(delete|erase|revoke|archive|unenroll|logOut)/;
-const rank = (r: RootField) => (r.kind === 'query' ? 0 : r.kind === 'subscription' ? 1 : DESTRUCTIVE.test(r.name) ? 3 : 2);
+const rank = (r: RootField) =>
+  r.kind === 'query' ? 0 : r.kind === 'subscription' ? 1 : DESTRUCTIVE.test(r.name) ? 3 : 2;
 
 export function ordered(roots: RootField[]): RootField[] {
   return [...roots].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
@@ -32,7 +33,11 @@ export function partnerPlan(engine: Engine, ops: Iterable<PersistedOperation>): 
 export const FIELD_ACTORS: ActorName[] = ['asCreatorA', 'asCreatorB', 'anonymous', 'asAdmin'];
 
 /** `field|actor` keys the coverage check requires. */
-export function requiredCoverage(printedKeys: string[], ops: Iterable<PersistedOperation>, partnerFields: (op: PersistedOperation) => string[]): string[] {
+export function requiredCoverage(
+  printedKeys: string[],
+  ops: Iterable<PersistedOperation>,
+  partnerFields: (op: PersistedOperation) => string[],
+): string[] {
   const keys = printedKeys.flatMap((field) => FIELD_ACTORS.map((actor) => `${field}|${actor}`));
   for (const op of ops) for (const field of partnerFields(op)) keys.push(`${field}|asPartner`);
   return keys;

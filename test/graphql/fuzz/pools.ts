@@ -54,7 +54,10 @@ export async function loadPools(owner: pg.Client, creators: Record<Tenant, strin
     const creatorId = creators[tenant];
     ids[tenant].set('Creator', [toGlobalId('Creator', creatorId)]);
     for (const [type, table] of Object.entries(TABLE_OF_TYPE)) {
-      const { rows } = await owner.query<{ id: string }>(`SELECT id FROM ${table} WHERE creator_id = $1 ORDER BY id LIMIT ${PER_TYPE}`, [creatorId]);
+      const { rows } = await owner.query<{ id: string }>(
+        `SELECT id FROM ${table} WHERE creator_id = $1 ORDER BY id LIMIT ${PER_TYPE}`,
+        [creatorId],
+      );
       ids[tenant].set(
         type,
         rows.map((r) => toGlobalId(type, String(r.id))),
@@ -63,14 +66,24 @@ export async function loadPools(owner: pg.Client, creators: Record<Tenant, strin
   }
   const emails = { A: '', B: '' };
   for (const tenant of ['A', 'B'] as const) {
-    emails[tenant] = (await owner.query<{ email: string }>(`SELECT email FROM creators WHERE id = $1`, [creators[tenant]])).rows[0]!.email;
+    emails[tenant] = (
+      await owner.query<{ email: string }>(`SELECT email FROM creators WHERE id = $1`, [creators[tenant]])
+    ).rows[0]!.email;
   }
-  return { creators, ids, cursors: { A: new Map(), B: new Map() }, emails, types: ['Creator', ...Object.keys(TABLE_OF_TYPE)] };
+  return {
+    creators,
+    ids,
+    cursors: { A: new Map(), B: new Map() },
+    emails,
+    types: ['Creator', ...Object.keys(TABLE_OF_TYPE)],
+  };
 }
 
 /** Types whose pools are empty for a tenant: the fixtures should give every type a row. */
 export function emptyTypes(pools: Pools): string[] {
-  return (['A', 'B'] as const).flatMap((t) => [...pools.ids[t]].filter(([, list]) => list.length === 0).map(([type]) => `${t}:${type}`));
+  return (['A', 'B'] as const).flatMap((t) =>
+    [...pools.ids[t]].filter(([, list]) => list.length === 0).map(([type]) => `${t}:${type}`),
+  );
 }
 
 /** Remembers the cursors in a response (any key ending in "cursor"), up to a bound per field. */
@@ -95,4 +108,12 @@ export function harvestCursors(pools: Pools, tenant: Tenant, field: string, valu
 export const allCursors = (pools: Pools, tenant: Tenant) => [...pools.cursors[tenant].values()].flat();
 
 /** A global id of `type` around a uuid that exists nowhere. */
-export const phantomId = (type: string, rand: number) => toGlobalId(type, crypto.createHash('md5').update(String(rand)).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'));
+export const phantomId = (type: string, rand: number) =>
+  toGlobalId(
+    type,
+    crypto
+      .createHash('md5')
+      .update(String(rand))
+      .digest('hex')
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5'),
+  );

@@ -78,10 +78,21 @@ export class FuzzRun {
   }
 
   private seedFor(target: Target, batch: number): number {
-    return crypto.createHash('sha256').update(`${this.config.seed}|${target.label}|${target.actor}|${batch}`).digest().readInt32LE(0);
+    return crypto
+      .createHash('sha256')
+      .update(`${this.config.seed}|${target.label}|${target.actor}|${batch}`)
+      .digest()
+      .readInt32LE(0);
   }
 
-  private record(target: Target, problem: Problem, sent: Sent, lines: LogLine[], seed: number, shrunk: boolean): Finding {
+  private record(
+    target: Target,
+    problem: Problem,
+    sent: Sent,
+    lines: LogLine[],
+    seed: number,
+    shrunk: boolean,
+  ): Finding {
     return {
       signature: signatureOf(target.label, target.actor, problem),
       kind: problem.kind,
@@ -95,7 +106,10 @@ export class FuzzRun {
       variables: sent.variables,
       ...(sent.actAs !== undefined ? { actAs: sent.actAs } : {}),
       status: sent.answer.status,
-      response: JSON.stringify(sent.answer.close ? { close: sent.answer.close, messages: sent.answer.body } : sent.answer.body)?.slice(0, 3000) ?? String(sent.answer.transportError),
+      response:
+        JSON.stringify(
+          sent.answer.close ? { close: sent.answer.close, messages: sent.answer.body } : sent.answer.body,
+        )?.slice(0, 3000) ?? String(sent.answer.transportError),
       logLines: lines.slice(0, 3),
     };
   }
@@ -141,7 +155,11 @@ export class FuzzRun {
         return !fails;
       });
       // The first batch is just the minimum, so a tight budget still reaches every target.
-      const details = await fc.check(property, { seed, numRuns: batch === 0 ? Math.max(1, this.config.minCalls) : BATCH, endOnFailure: false });
+      const details = await fc.check(property, {
+        seed,
+        numRuns: batch === 0 ? Math.max(1, this.config.minCalls) : BATCH,
+        endOnFailure: false,
+      });
       if (goal && smallest) this.findings.set(goal, { ...smallest, shrunk: details.numShrinks > 0 });
     }
     this.budgetLeft = Math.max(0, this.budgetLeft - (Date.now() - began) / this.config.lanes);
@@ -150,11 +168,28 @@ export class FuzzRun {
   /** Error lines that came after their call had returned: findings of their own. */
   sweepLogs(): void {
     for (const { line, owner } of this.claims.unclaimed(this.engine)) {
-      const problem: Problem = { kind: 'error-log', detail: `${line.msg ?? ''}: ${line.err?.message ?? ''}`.slice(0, 160) };
+      const problem: Problem = {
+        kind: 'error-log',
+        detail: `${line.msg ?? ''}: ${line.err?.message ?? ''}`.slice(0, 160),
+      };
       const signature = `${owner}|late|${problem.detail}`;
       const known = this.findings.get(signature);
       if (known) known.count++;
-      else this.findings.set(signature, { signature, kind: 'error-log', detail: problem.detail, target: owner, actor: '-', seed: this.config.seed, shrunk: false, count: 1, document: '', variables: {}, response: '', logLines: [line] });
+      else
+        this.findings.set(signature, {
+          signature,
+          kind: 'error-log',
+          detail: problem.detail,
+          target: owner,
+          actor: '-',
+          seed: this.config.seed,
+          shrunk: false,
+          count: 1,
+          document: '',
+          variables: {},
+          response: '',
+          logLines: [line],
+        });
     }
   }
 }

@@ -33,7 +33,9 @@ const extraFindings: string[] = [];
 
 const partnerFields = (op: PersistedOperation) => {
   const definition = parse(op.document).definitions[0] as OperationDefinitionNode;
-  return definition.selectionSet.selections.map((s) => rootKey(definition.operation, (s as { name: { value: string } }).name.value));
+  return definition.selectionSet.selections.map((s) =>
+    rootKey(definition.operation, (s as { name: { value: string } }).name.value),
+  );
 };
 const byKind = (...kinds: RootField['kind'][]) => roots.filter((r) => kinds.includes(r.kind));
 
@@ -51,7 +53,8 @@ beforeAll(async () => {
 afterAll(async () => {
   if (run) {
     run.sweepLogs();
-    if (config.reportPath) writeReport(config.reportPath, { run, minutes: config.budgetMs / 60_000, extraFindings, uncovered: uncovered() });
+    if (config.reportPath)
+      writeReport(config.reportPath, { run, minutes: config.budgetMs / 60_000, extraFindings, uncovered: uncovered() });
   }
   await engine?.sockets.close();
   await world?.stop();
@@ -60,24 +63,47 @@ afterAll(async () => {
 /** Fails with every finding since `before`, each with its seed and reproduction. */
 function expectNoNewFindings(before: Set<string>) {
   const found = [...run.findings.values()].filter((f) => !before.has(f.signature));
-  if (found.length > 0) throw new Error(`FUZZ_SEED=${config.seed}: ${found.length} distinct failure(s):\n${findingsSummary(found)}`);
+  if (found.length > 0)
+    throw new Error(`FUZZ_SEED=${config.seed}: ${found.length} distinct failure(s):\n${findingsSummary(found)}`);
 }
 const known = () => new Set(run.findings.keys());
 
 function uncovered(): string[] {
-  return requiredCoverage(printedRootKeys(), manifest.byHash.values(), partnerFields).filter((key) => (run.stats.get(key)?.valid ?? 0) < config.minCalls);
+  return requiredCoverage(printedRootKeys(), manifest.byHash.values(), partnerFields).filter(
+    (key) => (run.stats.get(key)?.valid ?? 0) < config.minCalls,
+  );
 }
 
 test('the judge flags a 5xx, INTERNAL_SERVER_ERROR, an error without a code, an internal close and an error log (so that a silent run means something)', () => {
-  const kinds = (answer: Parameters<typeof judge>[0], lines: Parameters<typeof judge>[1] = []) => judge(answer, lines).problems.map((p) => p.kind);
+  const kinds = (answer: Parameters<typeof judge>[0], lines: Parameters<typeof judge>[1] = []) =>
+    judge(answer, lines).problems.map((p) => p.kind);
   expect(kinds({ status: 500, body: {} })).toEqual(['http-5xx']);
-  expect(kinds({ status: 200, body: { data: null, errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] } })).toEqual(['internal-error']);
+  expect(
+    kinds({
+      status: 200,
+      body: {
+        data: null,
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      },
+    }),
+  ).toEqual(['internal-error']);
   expect(kinds({ status: 200, body: { errors: [{ message: 'oops', path: ['x'] }] } })).toEqual(['untyped-error']);
-  expect(kinds({ body: [{ errors: [{ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }] })).toEqual(['internal-error']);
+  expect(kinds({ body: [{ errors: [{ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }] })).toEqual([
+    'internal-error',
+  ]);
   expect(kinds({ body: [], close: { code: 4500, reason: 'boom' } })).toEqual(['ws-internal-close']);
-  expect(kinds({ status: 200, body: { data: { x: 1 } } }, [{ level: 'error', msg: 'unexpected error' }])).toEqual(['error-log']);
-  expect(kinds({ status: 400, body: { errors: [{ message: 'no', extensions: { code: 'VALIDATION_FAILED' } }] } })).toEqual([]);
-  expect(judge({ status: 400, body: { errors: [{ message: 'bad', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] } }, []).valid).toBe(false);
+  expect(kinds({ status: 200, body: { data: { x: 1 } } }, [{ level: 'error', msg: 'unexpected error' }])).toEqual([
+    'error-log',
+  ]);
+  expect(
+    kinds({ status: 400, body: { errors: [{ message: 'no', extensions: { code: 'VALIDATION_FAILED' } }] } }),
+  ).toEqual([]);
+  expect(
+    judge(
+      { status: 400, body: { errors: [{ message: 'bad', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] } },
+      [],
+    ).valid,
+  ).toBe(false);
 });
 
 test('the fixtures give both tenants a row of every Node type to aim at', () => {
@@ -97,13 +123,22 @@ test('asPartner: the persisted operations with fuzzed variables get typed answer
   await run.runAll(partnerPlan(engine, manifest.byHash.values()));
   // Documents a partner may not run: every root field's, sent as text.
   for (const root of byKind('query', 'mutation')) {
-    const [args] = fc.sample(argumentsArbitrary(root.field.args, { pools: engine.pools, aim: { own: 'A', other: 'B', crossWeight: 10 }, rootField: root.name }), { seed: config.seed, numRuns: 1 });
+    const [args] = fc.sample(
+      argumentsArbitrary(root.field.args, {
+        pools: engine.pools,
+        aim: { own: 'A', other: 'B', crossWeight: 10 },
+        rootField: root.name,
+      }),
+      { seed: config.seed, numRuns: 1 },
+    );
     const { document, variables } = buildOperation(root, engine.selections.get(keyOf(root))!, args!, 0);
     const answer = await callHttp(world, 'asPartner', { document, variables });
     const verdict = judge(answer, []);
     const body = answer.body as { data?: unknown };
     if (verdict.problems.length > 0 || !verdict.codes.includes('PERSISTED_QUERY_NOT_ALLOWED') || body.data != null) {
-      extraFindings.push(`asPartner sent ${keyOf(root)} as text: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+      extraFindings.push(
+        `asPartner sent ${keyOf(root)} as text: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+      );
     }
   }
   expect(extraFindings).toEqual([]);
@@ -123,7 +158,10 @@ test("asCreatorA and asAdmin: every root field, with A's own rows, B's rows and 
   for (const listener of listeners) {
     listener.stop();
     const verdict = judge({ body: listener.messages }, []);
-    for (const problem of verdict.problems) extraFindings.push(`listener ${keyOf(listener.root)} as asCreatorA: ${problem.kind} ${problem.detail}: ${JSON.stringify(listener.messages).slice(0, 300)}`);
+    for (const problem of verdict.problems)
+      extraFindings.push(
+        `listener ${keyOf(listener.root)} as asCreatorA: ${problem.kind} ${problem.detail}: ${JSON.stringify(listener.messages).slice(0, 300)}`,
+      );
   }
   run.sweepLogs();
   expectNoNewFindings(before);
@@ -137,7 +175,11 @@ test('afterwards the server is alive: /healthz, /readyz, and asCreatorA reads it
   const base = world.server.url.replace(/\/graphql$/, '');
   expect((await fetch(`${base}/healthz`)).status).toBe(200);
   expect((await fetch(`${base}/readyz`)).status).toBe(200);
-  const { status, body } = await world.server.gql<{ me: { id: string } }>(`{ me { id } }`, {}, { token: world.tokens.A });
+  const { status, body } = await world.server.gql<{ me: { id: string } }>(
+    `{ me { id } }`,
+    {},
+    { token: world.tokens.A },
+  );
   expect(status).toBe(200);
   expect(body.errors).toBeUndefined();
   expect(body.data?.me?.id).toEqual(expect.any(String));

@@ -3,7 +3,14 @@
 // check holds the fuzz to, so a new root field fails until the fuzz calls it).
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildClientSchema, buildSchema, getIntrospectionQuery, type GraphQLField, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  type GraphQLField,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from 'graphql';
 
 export type RootKind = 'query' | 'mutation' | 'subscription';
 

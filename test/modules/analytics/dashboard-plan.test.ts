@@ -37,7 +37,10 @@ function scans(node: PlanNode): PlanNode[] {
 
 /** The index conditions a table scan uses: its own, or those of the bitmap index scans under it. */
 function indexConditions(node: PlanNode): string[] {
-  return [...(node['Index Cond'] ? [node['Index Cond']] : []), ...(node.Plans ?? []).filter((p) => p['Node Type'].startsWith('Bitmap')).flatMap(indexConditions)];
+  return [
+    ...(node['Index Cond'] ? [node['Index Cond']] : []),
+    ...(node.Plans ?? []).filter((p) => p['Node Type'].startsWith('Bitmap')).flatMap(indexConditions),
+  ];
 }
 
 const BY_TIME = /\w+_at >= /;
@@ -54,7 +57,15 @@ test('asCreatorA: every count of daySummary reads its table through an index on 
   } as typeof pg.Client.prototype.query;
   try {
     const summary = await daySummary(tenantClient(prisma, tenants.creatorA), new Date());
-    expect(Object.keys(summary).sort()).toEqual(['activeUsers', 'badgesAwarded', 'conversationsEscalated', 'date', 'enrollmentsCompleted', 'messages', 'newUsers']);
+    expect(Object.keys(summary).sort()).toEqual([
+      'activeUsers',
+      'badgesAwarded',
+      'conversationsEscalated',
+      'date',
+      'enrollmentsCompleted',
+      'messages',
+      'newUsers',
+    ]);
   } finally {
     pg.Client.prototype.query = original;
     await prisma.$disconnect();
@@ -68,11 +79,25 @@ test('asCreatorA: every count of daySummary reads its table through an index on 
       // The seeded tables are small enough to read whole or through any index: plan with index
       // scans only, so that the day's bounds must be an index condition where an index allows.
       await c.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
-      const result = await c.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>({ text: `EXPLAIN (FORMAT JSON) ${captured[0]!.text}`, values: captured[0]!.values });
+      const result = await c.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>({
+        text: `EXPLAIN (FORMAT JSON) ${captured[0]!.text}`,
+        values: captured[0]!.values,
+      });
       return result.rows[0]!['QUERY PLAN'][0]!.Plan;
     });
-    const read = scans(plan).map((s) => ({ table: s['Relation Name'], timeInIndex: indexConditions(s).some((c) => BY_TIME.test(c)), timeInFilter: BY_TIME.test(s.Filter ?? '') }));
-    expect(read.map((r) => r.table).sort()).toEqual(['conversations', 'messages', 'program_enrollments', 'user_badges', 'users', 'users']);
+    const read = scans(plan).map((s) => ({
+      table: s['Relation Name'],
+      timeInIndex: indexConditions(s).some((c) => BY_TIME.test(c)),
+      timeInFilter: BY_TIME.test(s.Filter ?? ''),
+    }));
+    expect(read.map((r) => r.table).sort()).toEqual([
+      'conversations',
+      'messages',
+      'program_enrollments',
+      'user_badges',
+      'users',
+      'users',
+    ]);
     expect(read.filter((r) => !r.timeInIndex || r.timeInFilter)).toEqual([]);
   } finally {
     await app.end();

@@ -22,7 +22,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 async function asCreator(creatorId: string, query: string, variables: Json = {}): Promise<Json> {
   const { body } = await server.gql<Json>(query, variables, { token: server.tokenFor(creatorId) });
   expect(body.errors).toBeUndefined();
@@ -38,7 +38,10 @@ describe('engagementSeries', () => {
     const to = new Date();
     const from = new Date(to.getTime() - 70 * 86_400_000); // 10 days before the seeded 60
     const data = await asCreator(tenants.creatorA, SERIES, { type: 'active_users', from: day(from), to: day(to) });
-    const { rows } = await owner.query(`SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions = '{}'`, [tenants.creatorA]);
+    const { rows } = await owner.query(
+      `SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions = '{}'`,
+      [tenants.creatorA],
+    );
     const expected = new Map(rows.map((r) => [r.d, r.v]));
     const series = data.engagementSeries as { bucket: string; value: number }[];
     expect(series).toHaveLength(71);
@@ -50,14 +53,26 @@ describe('engagementSeries', () => {
   test('asCreatorA: weekly sums and monthly maxima are computed per bucket', async () => {
     const to = new Date();
     const from = new Date(to.getTime() - 59 * 86_400_000);
-    const weekly = (await asCreator(tenants.creatorA, SERIES, { type: 'messages', from: day(from), to: day(to), g: 'WEEK' })).engagementSeries;
+    const weekly = (
+      await asCreator(tenants.creatorA, SERIES, { type: 'messages', from: day(from), to: day(to), g: 'WEEK' })
+    ).engagementSeries;
     const { rows } = await owner.query(
       `SELECT date_trunc('week', date)::date::text AS b, sum(metric_value) AS v FROM engagement_metrics
         WHERE creator_id = $1 AND metric_type = 'messages' AND dimensions = '{}' AND date BETWEEN $2 AND $3 GROUP BY 1`,
       [tenants.creatorA, day(from), day(to)],
     );
-    expect(Object.fromEntries(weekly.map((p: Json) => [p.bucket, p.value]))).toEqual(Object.fromEntries(rows.map((r) => [r.b, r.v])));
-    const monthly = (await asCreator(tenants.creatorA, SERIES, { type: 'messages', from: day(from), to: day(to), g: 'MONTH', a: 'MAX' })).engagementSeries;
+    expect(Object.fromEntries(weekly.map((p: Json) => [p.bucket, p.value]))).toEqual(
+      Object.fromEntries(rows.map((r) => [r.b, r.v])),
+    );
+    const monthly = (
+      await asCreator(tenants.creatorA, SERIES, {
+        type: 'messages',
+        from: day(from),
+        to: day(to),
+        g: 'MONTH',
+        a: 'MAX',
+      })
+    ).engagementSeries;
     expect(monthly.length).toBeGreaterThanOrEqual(2);
     expect(monthly.every((p: Json) => p.bucket.endsWith('-01'))).toBe(true);
   });
@@ -65,7 +80,14 @@ describe('engagementSeries', () => {
   test('asCreatorA: dimensions select the per-channel rows by containment', async () => {
     const to = new Date();
     const from = new Date(to.getTime() - 9 * 86_400_000);
-    const web = (await asCreator(tenants.creatorA, SERIES, { type: 'active_users', from: day(from), to: day(to), dims: { channel: 'web' } })).engagementSeries;
+    const web = (
+      await asCreator(tenants.creatorA, SERIES, {
+        type: 'active_users',
+        from: day(from),
+        to: day(to),
+        dims: { channel: 'web' },
+      })
+    ).engagementSeries;
     const { rows } = await owner.query(
       `SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions @> '{"channel":"web"}' AND date BETWEEN $2 AND $3`,
       [tenants.creatorA, day(from), day(to)],
@@ -77,18 +99,33 @@ describe('engagementSeries', () => {
   test('asCreatorB sees only its own metrics, and bad ranges are refused', async () => {
     const to = new Date();
     const from = new Date(to.getTime() - 5 * 86_400_000);
-    const b = (await asCreator(tenants.creatorB, SERIES, { type: 'active_users', from: day(from), to: day(to) })).engagementSeries;
-    const { rows } = await owner.query(`SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions = '{}' AND date BETWEEN $2 AND $3`, [tenants.creatorB, day(from), day(to)]);
+    const b = (await asCreator(tenants.creatorB, SERIES, { type: 'active_users', from: day(from), to: day(to) }))
+      .engagementSeries;
+    const { rows } = await owner.query(
+      `SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions = '{}' AND date BETWEEN $2 AND $3`,
+      [tenants.creatorB, day(from), day(to)],
+    );
     expect(b.map((p: Json) => p.value)).toEqual(b.map((p: Json) => rows.find((r) => r.d === p.bucket)?.v ?? 0));
-    const backwards = await server.gql(SERIES, { type: 'active_users', from: day(to), to: day(from) }, { token: server.tokenFor(tenants.creatorB) });
+    const backwards = await server.gql(
+      SERIES,
+      { type: 'active_users', from: day(to), to: day(from) },
+      { token: server.tokenFor(tenants.creatorB) },
+    );
     expect(backwards.body.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
-    const tooLong = await server.gql(SERIES, { type: 'active_users', from: '2000-01-01', to: day(to) }, { token: server.tokenFor(tenants.creatorB) });
+    const tooLong = await server.gql(
+      SERIES,
+      { type: 'active_users', from: '2000-01-01', to: day(to) },
+      { token: server.tokenFor(tenants.creatorB) },
+    );
     expect(tooLong.body.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
 
 test('asCreatorA: each program funnel matches its enrollments, with the median time to complete', async () => {
-  const data = await asCreator(tenants.creatorA, `{ programs(first: 10) { nodes { id name funnel { enrolled active paused dropped completed completionRate medianSecondsToComplete } } } }`);
+  const data = await asCreator(
+    tenants.creatorA,
+    `{ programs(first: 10) { nodes { id name funnel { enrolled active paused dropped completed completionRate medianSecondsToComplete } } } }`,
+  );
   const { rows } = await owner.query(
     `SELECT program_id::text AS id, count(*)::int AS enrolled, count(*) FILTER (WHERE status = 'completed')::int AS completed,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - enrolled_at)) FILTER (WHERE status = 'completed') AS median
@@ -107,8 +144,16 @@ test('asCreatorA: each program funnel matches its enrollments, with the median t
 });
 
 test('asCreatorA: the leaderboard ranks users by points (ties share a rank), all time and for a period', async () => {
-  const all = (await asCreator(tenants.creatorA, `{ leaderboard(first: 100) { rank points achievements user { id displayName pointsTotal } } }`)).leaderboard;
-  const { rows } = await owner.query(`SELECT user_id::text AS id, sum(points)::text AS points FROM achievements WHERE creator_id = $1 GROUP BY 1 ORDER BY sum(points) DESC`, [tenants.creatorA]);
+  const all = (
+    await asCreator(
+      tenants.creatorA,
+      `{ leaderboard(first: 100) { rank points achievements user { id displayName pointsTotal } } }`,
+    )
+  ).leaderboard;
+  const { rows } = await owner.query(
+    `SELECT user_id::text AS id, sum(points)::text AS points FROM achievements WHERE creator_id = $1 GROUP BY 1 ORDER BY sum(points) DESC`,
+    [tenants.creatorA],
+  );
   expect(all.map((e: Json) => e.points)).toEqual(rows.map((r) => r.points));
   for (const [i, entry] of all.entries()) {
     expect(entry.user.pointsTotal).toBe(entry.points);
@@ -117,8 +162,17 @@ test('asCreatorA: the leaderboard ranks users by points (ties share a rank), all
     if (i > 0) expect(entry.rank).toBeGreaterThanOrEqual(all[i - 1].rank);
   }
   const since = new Date(Date.now() - 3 * 86_400_000).toISOString();
-  const recent = (await asCreator(tenants.creatorA, `query($from: DateTime) { leaderboard(period: { from: $from }) { points user { id } } }`, { from: since })).leaderboard;
-  const recentRows = await owner.query(`SELECT sum(points)::text AS p FROM achievements WHERE creator_id = $1 AND earned_at >= $2 GROUP BY user_id ORDER BY sum(points) DESC LIMIT 10`, [tenants.creatorA, since]);
+  const recent = (
+    await asCreator(
+      tenants.creatorA,
+      `query($from: DateTime) { leaderboard(period: { from: $from }) { points user { id } } }`,
+      { from: since },
+    )
+  ).leaderboard;
+  const recentRows = await owner.query(
+    `SELECT sum(points)::text AS p FROM achievements WHERE creator_id = $1 AND earned_at >= $2 GROUP BY user_id ORDER BY sum(points) DESC LIMIT 10`,
+    [tenants.creatorA, since],
+  );
   expect(recent.map((e: Json) => e.points)).toEqual(recentRows.rows.map((r) => r.p));
 });
 
@@ -131,28 +185,55 @@ test("asCreatorB's leaderboard never includes creator A's users", async () => {
 });
 
 test("asCreatorA: today's summary counts today's rows", async () => {
-  const summary = (await asCreator(tenants.creatorA, `{ dashboardSummary { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`)).dashboardSummary;
+  const summary = (
+    await asCreator(
+      tenants.creatorA,
+      `{ dashboardSummary { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`,
+    )
+  ).dashboardSummary;
   const today = day(new Date());
-  const count = async (sql: string) => (await owner.query(sql.replace(/\$day/g, `'${today}'::date`), [tenants.creatorA])).rows[0].n;
+  const count = async (sql: string) =>
+    (await owner.query(sql.replace(/\$day/g, `'${today}'::date`), [tenants.creatorA])).rows[0].n;
   expect(summary).toEqual({
     date: today,
-    newUsers: await count(`SELECT count(*)::int n FROM users WHERE creator_id = $1 AND created_at >= $day AND created_at < $day + 1`),
-    activeUsers: await count(`SELECT count(*)::int n FROM users WHERE creator_id = $1 AND last_active_at >= $day AND last_active_at < $day + 1`),
-    messages: await count(`SELECT count(*)::int n FROM messages WHERE creator_id = $1 AND created_at >= $day AND created_at < $day + 1`),
-    conversationsEscalated: await count(`SELECT count(*)::int n FROM conversations WHERE creator_id = $1 AND escalated_at >= $day AND escalated_at < $day + 1`),
-    badgesAwarded: await count(`SELECT count(*)::int n FROM user_badges WHERE creator_id = $1 AND earned_at >= $day AND earned_at < $day + 1`),
-    enrollmentsCompleted: await count(`SELECT count(*)::int n FROM program_enrollments WHERE creator_id = $1 AND completed_at >= $day AND completed_at < $day + 1`),
+    newUsers: await count(
+      `SELECT count(*)::int n FROM users WHERE creator_id = $1 AND created_at >= $day AND created_at < $day + 1`,
+    ),
+    activeUsers: await count(
+      `SELECT count(*)::int n FROM users WHERE creator_id = $1 AND last_active_at >= $day AND last_active_at < $day + 1`,
+    ),
+    messages: await count(
+      `SELECT count(*)::int n FROM messages WHERE creator_id = $1 AND created_at >= $day AND created_at < $day + 1`,
+    ),
+    conversationsEscalated: await count(
+      `SELECT count(*)::int n FROM conversations WHERE creator_id = $1 AND escalated_at >= $day AND escalated_at < $day + 1`,
+    ),
+    badgesAwarded: await count(
+      `SELECT count(*)::int n FROM user_badges WHERE creator_id = $1 AND earned_at >= $day AND earned_at < $day + 1`,
+    ),
+    enrollmentsCompleted: await count(
+      `SELECT count(*)::int n FROM program_enrollments WHERE creator_id = $1 AND completed_at >= $day AND completed_at < $day + 1`,
+    ),
   });
   expect(summary.newUsers).toBeGreaterThan(0);
   expect(summary.messages).toBeGreaterThan(0);
 });
 
 test("asCreatorA: plan usage compares today's use with the pro plan's limits", async () => {
-  const usage = (await asCreator(tenants.creatorA, `{ planUsage { tier lines { resource used limit remaining percentUsed } } }`)).planUsage;
+  const usage = (
+    await asCreator(tenants.creatorA, `{ planUsage { tier lines { resource used limit remaining percentUsed } } }`)
+  ).planUsage;
   expect(usage.tier).toBe('pro');
   const users = usage.lines.find((l: Json) => l.resource === 'users');
-  const n = (await owner.query(`SELECT count(*)::int n FROM users WHERE creator_id = $1`, [tenants.creatorA])).rows[0].n;
-  expect(users).toEqual({ resource: 'users', used: String(n), limit: '10000', remaining: String(10_000 - n), percentUsed: Math.round((n / 10_000) * 1000) / 10 });
+  const n = (await owner.query(`SELECT count(*)::int n FROM users WHERE creator_id = $1`, [tenants.creatorA])).rows[0]
+    .n;
+  expect(users).toEqual({
+    resource: 'users',
+    used: String(n),
+    limit: '10000',
+    remaining: String(10_000 - n),
+    percentUsed: Math.round((n / 10_000) * 1000) / 10,
+  });
 });
 
 test('asAnonymous: analytics need credentials', async () => {

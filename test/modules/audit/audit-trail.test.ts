@@ -17,33 +17,75 @@ async function as(token: string, query: string, variables: Json = {}, headers: R
   expect(response.body.errors).toBeUndefined();
   return response.body.data!;
 }
-const rowsFor = (requestId: string) => sql(`SELECT * FROM audit_log WHERE request_id = $1 ORDER BY created_at, id`, [requestId]);
+const rowsFor = (requestId: string) =>
+  sql(`SELECT * FROM audit_log WHERE request_id = $1 ORDER BY created_at, id`, [requestId]);
 
 test('asCreatorA: create, update and delete are recorded with old and new values (of an update, only what changed), actor and request id, in the same transaction', async () => {
   const token = api.asCreatorA();
-  const created = await as(token, `mutation { createBadge(input: { name: "Audited", criteria: {} }) { ... on CreateBadgeSuccess { data { id } } } }`, {}, { 'x-request-id': 'audit-create-0001' });
+  const created = await as(
+    token,
+    `mutation { createBadge(input: { name: "Audited", criteria: {} }) { ... on CreateBadgeSuccess { data { id } } } }`,
+    {},
+    { 'x-request-id': 'audit-create-0001' },
+  );
   const id = uuidOf(created.createBadge.data.id);
   expect(await rowsFor('audit-create-0001')).toEqual([
-    expect.objectContaining({ creator_id: api.tenants.creatorA, table_name: 'badges', operation: 'INSERT', record_id: id, old_values: null, actor_type: 'creator', actor_id: api.tenants.creatorA, new_values: expect.objectContaining({ name: 'Audited' }) }),
+    expect.objectContaining({
+      creator_id: api.tenants.creatorA,
+      table_name: 'badges',
+      operation: 'INSERT',
+      record_id: id,
+      old_values: null,
+      actor_type: 'creator',
+      actor_id: api.tenants.creatorA,
+      new_values: expect.objectContaining({ name: 'Audited' }),
+    }),
   ]);
-  await as(token, `mutation($id: ID!) { updateBadge(id: $id, input: { name: "Audited twice" }) { __typename } }`, { id: gid('Badge', id) }, { 'x-request-id': 'audit-update-0001' });
+  await as(
+    token,
+    `mutation($id: ID!) { updateBadge(id: $id, input: { name: "Audited twice" }) { __typename } }`,
+    { id: gid('Badge', id) },
+    { 'x-request-id': 'audit-update-0001' },
+  );
   expect(await rowsFor('audit-update-0001')).toEqual([
-    expect.objectContaining({ operation: 'UPDATE', old_values: { name: 'Audited' }, new_values: { name: 'Audited twice' } }),
+    expect.objectContaining({
+      operation: 'UPDATE',
+      old_values: { name: 'Audited' },
+      new_values: { name: 'Audited twice' },
+    }),
   ]);
-  await as(token, `mutation($id: ID!) { deleteBadge(id: $id) { __typename } }`, { id: gid('Badge', id) }, { 'x-request-id': 'audit-delete-0001' });
-  expect(await rowsFor('audit-delete-0001')).toEqual([expect.objectContaining({ operation: 'DELETE', record_id: id, new_values: null, old_values: expect.objectContaining({ name: 'Audited twice' }) })]);
+  await as(
+    token,
+    `mutation($id: ID!) { deleteBadge(id: $id) { __typename } }`,
+    { id: gid('Badge', id) },
+    { 'x-request-id': 'audit-delete-0001' },
+  );
+  expect(await rowsFor('audit-delete-0001')).toEqual([
+    expect.objectContaining({
+      operation: 'DELETE',
+      record_id: id,
+      new_values: null,
+      old_values: expect.objectContaining({ name: 'Audited twice' }),
+    }),
+  ]);
 });
 
 test('a failed write leaves no record, and a record never exists without its change', async () => {
   const token = api.asCreatorA();
   await as(token, `mutation { createBadge(input: { name: "Unique once", criteria: {} }) { __typename } }`);
   const before = await count('audit_log');
-  const duplicate = await as(token, `mutation { createBadge(input: { name: "Unique once", criteria: {} }) { __typename ${ERRORS} } }`, {}, { 'x-request-id': 'audit-conflict-01' });
+  const duplicate = await as(
+    token,
+    `mutation { createBadge(input: { name: "Unique once", criteria: {} }) { __typename ${ERRORS} } }`,
+    {},
+    { 'x-request-id': 'audit-conflict-01' },
+  );
   expect(duplicate.createBadge.code).toBe('CONFLICT');
   expect(await rowsFor('audit-conflict-01')).toEqual([]);
   expect(await count('audit_log')).toBe(before);
   // Every recorded row exists, or its deletion is recorded.
-  const orphans = await sql(`SELECT a.id FROM audit_log a WHERE a.table_name = 'badges' AND a.operation = 'INSERT' AND a.created_at > now() - interval '1 hour'
+  const orphans =
+    await sql(`SELECT a.id FROM audit_log a WHERE a.table_name = 'badges' AND a.operation = 'INSERT' AND a.created_at > now() - interval '1 hour'
     AND NOT EXISTS (SELECT 1 FROM badges b WHERE b.id = a.record_id) AND NOT EXISTS (SELECT 1 FROM audit_log d WHERE d.record_id = a.record_id AND d.operation = 'DELETE')`);
   expect(orphans).toEqual([]);
 });
@@ -51,54 +93,123 @@ test('a failed write leaves no record, and a record never exists without its cha
 test('admins acting on a creator, partners and other writers are recorded as such; secrets and counter updates are not', async () => {
   const adminId = (await one(`SELECT id FROM platform_admins LIMIT 1`))!.id;
   const adminToken = api.server.app.tokens.sign({ sub: adminId, role: 'admin' }).token;
-  await as(adminToken, `mutation { createBadge(input: { name: "By admin ${++seq}", criteria: {} }) { __typename } }`, {}, { 'x-request-id': 'audit-admin-0001', 'x-act-as-creator': api.tenants.creatorA, 'x-admin-reason': 'support ticket 12' });
-  expect(await rowsFor('audit-admin-0001')).toEqual([expect.objectContaining({ actor_type: 'admin', actor_id: adminId, reason: 'support ticket 12' })]);
+  await as(
+    adminToken,
+    `mutation { createBadge(input: { name: "By admin ${++seq}", criteria: {} }) { __typename } }`,
+    {},
+    {
+      'x-request-id': 'audit-admin-0001',
+      'x-act-as-creator': api.tenants.creatorA,
+      'x-admin-reason': 'support ticket 12',
+    },
+  );
+  expect(await rowsFor('audit-admin-0001')).toEqual([
+    expect.objectContaining({ actor_type: 'admin', actor_id: adminId, reason: 'support ticket 12' }),
+  ]);
 
-  const key = await as(api.asCreatorA(), `mutation { createApiKey(input: { name: "audit", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret apiKey { id } } } } }`, {}, { 'x-request-id': 'audit-key-00001' });
+  const key = await as(
+    api.asCreatorA(),
+    `mutation { createApiKey(input: { name: "audit", scopes: [READ, WRITE] }) { ... on CreateApiKeySuccess { data { secret apiKey { id } } } } }`,
+    {},
+    { 'x-request-id': 'audit-key-00001' },
+  );
   const keyRow = (await rowsFor('audit-key-00001')).find((r) => r.table_name === 'api_keys')!;
   expect(keyRow.new_values.key_prefix).toEqual(expect.any(String));
   expect(keyRow.new_values).not.toHaveProperty('key_hash');
-  const upsert = await callAsPartner(api.server.url, key.createApiKey.data.secret, 'PartnerUpsertUser', { input: { channel: 'WEB', externalId: `audited-${++seq}` } }, { headers: { 'x-request-id': 'audit-partner-01' } });
+  const upsert = await callAsPartner(
+    api.server.url,
+    key.createApiKey.data.secret,
+    'PartnerUpsertUser',
+    { input: { channel: 'WEB', externalId: `audited-${++seq}` } },
+    { headers: { 'x-request-id': 'audit-partner-01' } },
+  );
   expect(upsert.body.data.upsertUserByExternalId.data.created).toBe(true);
-  expect(await rowsFor('audit-partner-01')).toEqual([expect.objectContaining({ table_name: 'users', operation: 'INSERT', actor_type: 'partner', actor_id: uuidOf(key.createApiKey.data.apiKey.id) })]);
+  expect(await rowsFor('audit-partner-01')).toEqual([
+    expect.objectContaining({
+      table_name: 'users',
+      operation: 'INSERT',
+      actor_type: 'partner',
+      actor_id: uuidOf(key.createApiKey.data.apiKey.id),
+    }),
+  ]);
 
   // Enrolling changes the program's counter too (a trigger): only the enrollment is recorded.
-  const [program] = await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [api.tenants.creatorA]);
-  const [user] = await sql(`SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = u.id AND e.program_id = $2) LIMIT 1`, [api.tenants.creatorA, program!.id]);
-  await as(api.asCreatorA(), `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { __typename } }`, { p: gid('Program', program!.id), u: gid('User', user!.id) }, { 'x-request-id': 'audit-enroll-001' });
+  const [program] = await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [
+    api.tenants.creatorA,
+  ]);
+  const [user] = await sql(
+    `SELECT u.id FROM users u WHERE u.creator_id = $1 AND NOT EXISTS (SELECT 1 FROM program_enrollments e WHERE e.user_id = u.id AND e.program_id = $2) LIMIT 1`,
+    [api.tenants.creatorA, program!.id],
+  );
+  await as(
+    api.asCreatorA(),
+    `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { __typename } }`,
+    { p: gid('Program', program!.id), u: gid('User', user!.id) },
+    { 'x-request-id': 'audit-enroll-001' },
+  );
   expect((await rowsFor('audit-enroll-001')).map((r) => r.table_name)).toEqual(['program_enrollments']);
 
   // Anyone else (psql, a job) is "system".
-  await sql(`UPDATE badges SET description = 'edited in psql' WHERE creator_id = $1 AND name LIKE 'By admin %'`, [api.tenants.creatorA]);
-  expect(await one(`SELECT actor_type, actor_id FROM audit_log WHERE table_name = 'badges' AND new_values->>'description' = 'edited in psql'`)).toEqual({ actor_type: 'system', actor_id: null });
+  await sql(`UPDATE badges SET description = 'edited in psql' WHERE creator_id = $1 AND name LIKE 'By admin %'`, [
+    api.tenants.creatorA,
+  ]);
+  expect(
+    await one(
+      `SELECT actor_type, actor_id FROM audit_log WHERE table_name = 'badges' AND new_values->>'description' = 'edited in psql'`,
+    ),
+  ).toEqual({ actor_type: 'system', actor_id: null });
 
   // Signing up records the account without its password hash.
-  await api.server.gql(`mutation { signUp(input: { email: "audit-signup@example.com", password: "correct horse battery staple" }) { __typename } }`, {}, { headers: { 'x-request-id': 'audit-signup-001' } });
+  await api.server.gql(
+    `mutation { signUp(input: { email: "audit-signup@example.com", password: "correct horse battery staple" }) { __typename } }`,
+    {},
+    { headers: { 'x-request-id': 'audit-signup-001' } },
+  );
   const signUpRows = await rowsFor('audit-signup-001');
   expect(signUpRows.length).toBeGreaterThan(0);
   expect(JSON.stringify(signUpRows)).not.toMatch(/password_hash|\$argon2/);
 });
 
-test('asCreatorB never sees creator A\'s trail; a platform admin reads every creator\'s', async () => {
+test("asCreatorB never sees creator A's trail; a platform admin reads every creator's", async () => {
   const b = await as(api.asCreatorB(), `{ auditLogs(first: 100) { nodes { id } } }`);
   const ids = b.auditLogs.nodes.map((n: Json) => uuidOf(n.id));
-  expect(await sql(`SELECT DISTINCT creator_id FROM audit_log WHERE id = ANY($1::uuid[])`, [ids])).toEqual([{ creator_id: api.tenants.creatorB }]);
+  expect(await sql(`SELECT DISTINCT creator_id FROM audit_log WHERE id = ANY($1::uuid[])`, [ids])).toEqual([
+    { creator_id: api.tenants.creatorB },
+  ]);
   const adminId = (await one(`SELECT id FROM platform_admins LIMIT 1`))!.id;
   const adminToken = api.server.app.tokens.sign({ sub: adminId, role: 'admin' }).token;
-  const all = await as(adminToken, `query($c: ID) { platformAuditLogs(first: 100, filter: { creatorId: $c }) { totalCount nodes { id } } }`, { c: api.tenants.creatorA });
+  const all = await as(
+    adminToken,
+    `query($c: ID) { platformAuditLogs(first: 100, filter: { creatorId: $c }) { totalCount nodes { id } } }`,
+    { c: api.tenants.creatorA },
+  );
   expect(all.platformAuditLogs.totalCount).toBe(await count(`audit_log WHERE creator_id = $1`, [api.tenants.creatorA]));
-  const refused = await api.server.gql<Json>(`{ platformAuditLogs(first: 1) { totalCount } }`, {}, { token: api.asCreatorA() });
+  const refused = await api.server.gql<Json>(
+    `{ platformAuditLogs(first: 1) { totalCount } }`,
+    {},
+    { token: api.asCreatorA() },
+  );
   expect(refused.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
 });
 
 test('erasing a user redacts what the trail held about them', async () => {
   const token = api.asCreatorA();
-  const created = await as(token, `mutation { createUser(input: { externalId: "erase-me", channel: WEB, displayName: "Erin Erasable", email: "erin@example.com" }) { ... on CreateUserSuccess { data { id } } } }`);
+  const created = await as(
+    token,
+    `mutation { createUser(input: { externalId: "erase-me", channel: WEB, displayName: "Erin Erasable", email: "erin@example.com" }) { ... on CreateUserSuccess { data { id } } } }`,
+  );
   const id = created.createUser.data.id;
-  await as(token, `mutation($id: ID!) { updateUser(id: $id, input: { displayName: "Erin E." }) { __typename } }`, { id });
-  expect(JSON.stringify(await sql(`SELECT old_values, new_values FROM audit_log WHERE record_id = $1`, [uuidOf(id)]))).toContain('Erin');
+  await as(token, `mutation($id: ID!) { updateUser(id: $id, input: { displayName: "Erin E." }) { __typename } }`, {
+    id,
+  });
+  expect(
+    JSON.stringify(await sql(`SELECT old_values, new_values FROM audit_log WHERE record_id = $1`, [uuidOf(id)])),
+  ).toContain('Erin');
   await as(token, `mutation($id: ID!) { eraseUser(userId: $id) { __typename } }`, { id });
-  const trail = await sql(`SELECT operation, old_values, new_values FROM audit_log WHERE record_id = $1 ORDER BY created_at`, [uuidOf(id)]);
+  const trail = await sql(
+    `SELECT operation, old_values, new_values FROM audit_log WHERE record_id = $1 ORDER BY created_at`,
+    [uuidOf(id)],
+  );
   expect(trail.length).toBeGreaterThanOrEqual(3);
   expect(JSON.stringify(trail)).not.toMatch(/Erin|erin@example|erase-me/);
 });
@@ -139,16 +250,27 @@ test('the application role cannot hide a change: no audit_skip, no temporary aud
 
 test('secrets never enter the trail, whatever their column: reset tokens, channel credentials', async () => {
   // Each with an ordinary change beside the secret one, so that a record is made.
-  await sql(`UPDATE creators SET password_reset_token_hash = 'deadbeef-secret', password_reset_expires_at = now() + interval '1 hour', company_name = 'Recorded Co' WHERE id = $1`, [api.tenants.creatorA]);
-  await sql(`UPDATE channels SET configuration = '{"botToken": "123:ABC-secret"}', name = name || ' (recorded)' WHERE creator_id = $1`, [api.tenants.creatorA]);
-  const rows = await sql(`SELECT old_values, new_values FROM audit_log WHERE creator_id = $1 AND table_name IN ('creators', 'channels') AND created_at > now() - interval '1 minute'`, [api.tenants.creatorA]);
+  await sql(
+    `UPDATE creators SET password_reset_token_hash = 'deadbeef-secret', password_reset_expires_at = now() + interval '1 hour', company_name = 'Recorded Co' WHERE id = $1`,
+    [api.tenants.creatorA],
+  );
+  await sql(
+    `UPDATE channels SET configuration = '{"botToken": "123:ABC-secret"}', name = name || ' (recorded)' WHERE creator_id = $1`,
+    [api.tenants.creatorA],
+  );
+  const rows = await sql(
+    `SELECT old_values, new_values FROM audit_log WHERE creator_id = $1 AND table_name IN ('creators', 'channels') AND created_at > now() - interval '1 minute'`,
+    [api.tenants.creatorA],
+  );
   expect(rows.length).toBeGreaterThanOrEqual(2);
   expect(JSON.stringify(rows)).toContain('Recorded Co');
   expect(JSON.stringify(rows)).not.toMatch(/deadbeef-secret|ABC-secret|password_reset_token_hash/);
 });
 
 test('deleting a creator account deletes its trail with it (and is not blocked by it)', async () => {
-  const signUp = await api.server.gql<Json>(`mutation { signUp(input: { email: "leaving@example.com", password: "correct horse battery staple" }) { ... on AuthPayload { creator { id } } } }`);
+  const signUp = await api.server.gql<Json>(
+    `mutation { signUp(input: { email: "leaving@example.com", password: "correct horse battery staple" }) { ... on AuthPayload { creator { id } } } }`,
+  );
   const id = uuidOf(signUp.body.data!.signUp.creator.id);
   expect(await count(`audit_log WHERE creator_id = $1`, [id])).toBeGreaterThan(0);
   await sql(`DELETE FROM creators WHERE id = $1`, [id]);
@@ -159,45 +281,104 @@ test('asCreatorA: a value over 1 KiB is kept as its digest, and an update record
   const token = api.asCreatorA();
   const kb = (await one(`SELECT id FROM knowledge_bases WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))!.id;
   const content = 'é'.repeat(1000) + 'tail';
-  const digest = { truncated: true, sha256: crypto.createHash('sha256').update(content, 'utf8').digest('hex'), bytes: Buffer.byteLength(content), preview: content.slice(0, 256) };
-  const created = await as(token, `mutation($input: CreateDocumentInput!) { createDocument(input: $input) { ... on CreateDocumentSuccess { data { id } } } }`, { input: { knowledgeBaseId: gid('KnowledgeBase', kb), title: 'Long read', content, metadata: { small: 'kept' } } }, { 'x-request-id': 'audit-digest-0001' });
+  const digest = {
+    truncated: true,
+    sha256: crypto.createHash('sha256').update(content, 'utf8').digest('hex'),
+    bytes: Buffer.byteLength(content),
+    preview: content.slice(0, 256),
+  };
+  const created = await as(
+    token,
+    `mutation($input: CreateDocumentInput!) { createDocument(input: $input) { ... on CreateDocumentSuccess { data { id } } } }`,
+    { input: { knowledgeBaseId: gid('KnowledgeBase', kb), title: 'Long read', content, metadata: { small: 'kept' } } },
+    { 'x-request-id': 'audit-digest-0001' },
+  );
   const id = uuidOf(created.createDocument.data.id);
   const [insert] = await rowsFor('audit-digest-0001');
-  expect(insert!.new_values).toEqual(expect.objectContaining({ title: 'Long read', metadata: { small: 'kept' }, content: digest }));
+  expect(insert!.new_values).toEqual(
+    expect.objectContaining({ title: 'Long read', metadata: { small: 'kept' }, content: digest }),
+  );
   expect(JSON.stringify(insert!.new_values)).not.toContain('tail');
 
-  await as(token, `mutation($id: ID!) { updateDocument(id: $id, input: { title: "Longer read" }) { __typename } }`, { id: gid('Document', id) }, { 'x-request-id': 'audit-digest-0002' });
+  await as(
+    token,
+    `mutation($id: ID!) { updateDocument(id: $id, input: { title: "Longer read" }) { __typename } }`,
+    { id: gid('Document', id) },
+    { 'x-request-id': 'audit-digest-0002' },
+  );
   // The title, and the bytes the document counts against storage (which follow it): nothing else.
   expect(await rowsFor('audit-digest-0002')).toEqual([
-    expect.objectContaining({ operation: 'UPDATE', old_values: { title: 'Long read', stored_bytes: expect.any(Number) }, new_values: { title: 'Longer read', stored_bytes: expect.any(Number) } }),
+    expect.objectContaining({
+      operation: 'UPDATE',
+      old_values: { title: 'Long read', stored_bytes: expect.any(Number) },
+      new_values: { title: 'Longer read', stored_bytes: expect.any(Number) },
+    }),
   ]);
 
   // A large JSON value: its JSON text is digested.
   const metadata = { notes: 'x'.repeat(2000) };
-  await as(token, `mutation($id: ID!, $m: JSONObject) { updateDocument(id: $id, input: { metadata: $m }) { __typename } }`, { id: gid('Document', id), m: metadata }, { 'x-request-id': 'audit-digest-0003' });
+  await as(
+    token,
+    `mutation($id: ID!, $m: JSONObject) { updateDocument(id: $id, input: { metadata: $m }) { __typename } }`,
+    { id: gid('Document', id), m: metadata },
+    { 'x-request-id': 'audit-digest-0003' },
+  );
   const [meta] = await rowsFor('audit-digest-0003');
   expect(meta!.old_values).toEqual({ metadata: { small: 'kept' }, stored_bytes: expect.any(Number) });
-  expect(meta!.new_values.metadata).toEqual({ truncated: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: Buffer.byteLength(JSON.stringify(metadata).replace(':', ': ')), preview: JSON.stringify(metadata).replace(':', ': ').slice(0, 256) });
+  expect(meta!.new_values.metadata).toEqual({
+    truncated: true,
+    sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    bytes: Buffer.byteLength(JSON.stringify(metadata).replace(':', ': ')),
+    preview: JSON.stringify(metadata).replace(':', ': ').slice(0, 256),
+  });
 
-  await as(token, `mutation($id: ID!) { deleteDocument(id: $id) { __typename } }`, { id: gid('Document', id) }, { 'x-request-id': 'audit-digest-0004' });
+  await as(
+    token,
+    `mutation($id: ID!) { deleteDocument(id: $id) { __typename } }`,
+    { id: gid('Document', id) },
+    { 'x-request-id': 'audit-digest-0004' },
+  );
   const [deleted] = await rowsFor('audit-digest-0004');
   expect(deleted!.old_values).toEqual(expect.objectContaining({ id, title: 'Longer read', content: digest }));
   // Every recorded value of the document is at most about 1 KiB.
-  const largest = await one(`SELECT max(octet_length(v.value::text))::int AS n FROM audit_log a, jsonb_each(coalesce(a.new_values, a.old_values)) v WHERE a.record_id = $1`, [id]);
+  const largest = await one(
+    `SELECT max(octet_length(v.value::text))::int AS n FROM audit_log a, jsonb_each(coalesce(a.new_values, a.old_values)) v WHERE a.record_id = $1`,
+    [id],
+  );
   expect(largest!.n).toBeLessThanOrEqual(1024 + 400);
 });
 
 test('an update record keeps whose row it is, so that erasing a user still redacts it', async () => {
   const token = api.asCreatorA();
-  const [program] = await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [api.tenants.creatorA]);
-  const created = await as(token, `mutation { createUser(input: { externalId: "erase-after-moves", channel: WEB }) { ... on CreateUserSuccess { data { id } } } }`);
+  const [program] = await sql(`SELECT id FROM programs WHERE creator_id = $1 AND status = 'published' LIMIT 1`, [
+    api.tenants.creatorA,
+  ]);
+  const created = await as(
+    token,
+    `mutation { createUser(input: { externalId: "erase-after-moves", channel: WEB }) { ... on CreateUserSuccess { data { id } } } }`,
+  );
   const userId = created.createUser.data.id;
-  const enrolled = await as(token, `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { ... on EnrollUserSuccess { data { id } } } }`, { p: gid('Program', program!.id), u: userId });
+  const enrolled = await as(
+    token,
+    `mutation($p: ID!, $u: ID!) { enrollUser(programId: $p, userId: $u) { ... on EnrollUserSuccess { data { id } } } }`,
+    { p: gid('Program', program!.id), u: userId },
+  );
   const enrollment = uuidOf(enrolled.enrollUser.data.id);
-  await as(token, `mutation($id: ID!) { updateEnrollment(id: $id, input: { stepData: { diary: "Fenella's private note" } }) { __typename } }`, { id: gid('ProgramEnrollment', enrollment) });
-  const update = await one(`SELECT old_values, new_values FROM audit_log WHERE record_id = $1 AND operation = 'UPDATE' ORDER BY created_at DESC LIMIT 1`, [enrollment]);
-  expect(update!.new_values).toEqual(expect.objectContaining({ user_id: uuidOf(userId), step_data: { diary: "Fenella's private note" } }));
+  await as(
+    token,
+    `mutation($id: ID!) { updateEnrollment(id: $id, input: { stepData: { diary: "Fenella's private note" } }) { __typename } }`,
+    { id: gid('ProgramEnrollment', enrollment) },
+  );
+  const update = await one(
+    `SELECT old_values, new_values FROM audit_log WHERE record_id = $1 AND operation = 'UPDATE' ORDER BY created_at DESC LIMIT 1`,
+    [enrollment],
+  );
+  expect(update!.new_values).toEqual(
+    expect.objectContaining({ user_id: uuidOf(userId), step_data: { diary: "Fenella's private note" } }),
+  );
   expect(Object.keys(update!.new_values).sort()).toEqual(['last_activity_at', 'step_data', 'user_id']);
   await as(token, `mutation($id: ID!) { eraseUser(userId: $id) { __typename } }`, { id: userId });
-  expect(JSON.stringify(await sql(`SELECT old_values, new_values FROM audit_log WHERE record_id = $1`, [enrollment]))).not.toContain('Fenella');
+  expect(
+    JSON.stringify(await sql(`SELECT old_values, new_values FROM audit_log WHERE record_id = $1`, [enrollment])),
+  ).not.toContain('Fenella');
 });

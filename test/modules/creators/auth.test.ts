@@ -27,7 +27,9 @@ beforeAll(async () => {
   tenants = await seedTwoTenants(db);
   server = await startTestServer(db, { AUTH_RATE_PER_SOURCE: '1000000', SIGNUP_RATE_PER_SOURCE: '1000000' });
   owner = await connect(db.ownerUrl);
-  const { rows } = await owner.query<{ id: string }>(`SELECT id FROM platform_admins WHERE email = $1`, [DEMO_ADMIN.email]);
+  const { rows } = await owner.query<{ id: string }>(`SELECT id FROM platform_admins WHERE email = $1`, [
+    DEMO_ADMIN.email,
+  ]);
   adminId = rows[0]!.id;
 });
 afterAll(async () => {
@@ -52,17 +54,52 @@ const LOG_IN = /* GraphQL */ `mutation LogIn($email: String!, $password: String!
   logIn(email: $email, password: $password) { ${SESSION_FIELDS} }
 }`;
 const REFRESH = /* GraphQL */ `mutation Refresh($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { ${SESSION_FIELDS} } }`;
-const LOG_OUT = /* GraphQL */ `mutation LogOut($refreshToken: String!) { logOut(refreshToken: $refreshToken) }`;
-const ADMIN_LOG_IN = /* GraphQL */ `mutation AdminLogIn($email: String!, $password: String!) {
-  adminLogIn(email: $email, password: $password) {
-    __typename
-    ... on AdminAuthPayload { accessToken accessTokenExpiresAt }
-    ... on Error { code message }
-    ... on ValidationError { fields { path message } }
+const LOG_OUT = /* GraphQL */ `
+  mutation LogOut($refreshToken: String!) {
+    logOut(refreshToken: $refreshToken)
   }
-}`;
-const ME = /* GraphQL */ `query Me { me { id email } }`;
-const CREATORS = /* GraphQL */ `query Creators { creators(first: 10) { totalCount edges { node { email } } } }`;
+`;
+const ADMIN_LOG_IN = /* GraphQL */ `
+  mutation AdminLogIn($email: String!, $password: String!) {
+    adminLogIn(email: $email, password: $password) {
+      __typename
+      ... on AdminAuthPayload {
+        accessToken
+        accessTokenExpiresAt
+      }
+      ... on Error {
+        code
+        message
+      }
+      ... on ValidationError {
+        fields {
+          path
+          message
+        }
+      }
+    }
+  }
+`;
+const ME = /* GraphQL */ `
+  query Me {
+    me {
+      id
+      email
+    }
+  }
+`;
+const CREATORS = /* GraphQL */ `
+  query Creators {
+    creators(first: 10) {
+      totalCount
+      edges {
+        node {
+          email
+        }
+      }
+    }
+  }
+`;
 
 /** One member of a result union, as selected above. */
 interface Result {
@@ -87,7 +124,12 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 const hexOf = (uuid: string) => uuid.replace(/-/g, '');
 const REFRESH_TOKEN = /^crt_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/;
 
-async function mutate(document: string, field: string, variables: Record<string, unknown>, options: { token?: string; requestId?: string } = {}) {
+async function mutate(
+  document: string,
+  field: string,
+  variables: Record<string, unknown>,
+  options: { token?: string; requestId?: string } = {},
+) {
   const headers: Record<string, string> = options.requestId ? { 'x-request-id': options.requestId } : {};
   const response = await server.gql<Record<string, Result>>(document, variables, { token: options.token, headers });
   expect(response.body.errors).toBeUndefined();
@@ -95,10 +137,14 @@ async function mutate(document: string, field: string, variables: Record<string,
   return response.body.data![field]!;
 }
 
-const signUp = (input: Record<string, unknown>, requestId?: string) => mutate(SIGN_UP, 'signUp', { input }, { requestId });
-const logIn = (email: string, password: string, requestId?: string) => mutate(LOG_IN, 'logIn', { email, password }, { requestId });
-const refresh = (refreshToken: string, requestId?: string) => mutate(REFRESH, 'refreshSession', { refreshToken }, { requestId });
-const adminLogIn = (email: string, password: string, requestId?: string) => mutate(ADMIN_LOG_IN, 'adminLogIn', { email, password }, { requestId });
+const signUp = (input: Record<string, unknown>, requestId?: string) =>
+  mutate(SIGN_UP, 'signUp', { input }, { requestId });
+const logIn = (email: string, password: string, requestId?: string) =>
+  mutate(LOG_IN, 'logIn', { email, password }, { requestId });
+const refresh = (refreshToken: string, requestId?: string) =>
+  mutate(REFRESH, 'refreshSession', { refreshToken }, { requestId });
+const adminLogIn = (email: string, password: string, requestId?: string) =>
+  mutate(ADMIN_LOG_IN, 'adminLogIn', { email, password }, { requestId });
 async function logOut(refreshToken: string): Promise<boolean> {
   const { status, body } = await server.gql<{ logOut: boolean }>(LOG_OUT, { refreshToken });
   expect(status).toBe(200);
@@ -146,11 +192,16 @@ interface TokenRow {
   created_at: Date;
 }
 async function tokenRow(refreshToken: string): Promise<TokenRow | undefined> {
-  const { rows } = await owner.query<TokenRow>(`SELECT * FROM creator_refresh_tokens WHERE token_hash = $1`, [sha256(refreshToken)]);
+  const { rows } = await owner.query<TokenRow>(`SELECT * FROM creator_refresh_tokens WHERE token_hash = $1`, [
+    sha256(refreshToken),
+  ]);
   return rows[0];
 }
 async function familyRows(familyId: string): Promise<TokenRow[]> {
-  const { rows } = await owner.query<TokenRow>(`SELECT * FROM creator_refresh_tokens WHERE family_id = $1 ORDER BY created_at`, [familyId]);
+  const { rows } = await owner.query<TokenRow>(
+    `SELECT * FROM creator_refresh_tokens WHERE family_id = $1 ORDER BY created_at`,
+    [familyId],
+  );
   return rows;
 }
 
@@ -164,11 +215,17 @@ interface LogRow {
 }
 /** Security log rows written while serving one request (matched by its request id). */
 async function logsOfRequest(requestId: string): Promise<LogRow[]> {
-  const { rows } = await owner.query<LogRow>(`SELECT * FROM security_audit_logs WHERE event_data->>'requestId' = $1 ORDER BY created_at, event_type`, [requestId]);
+  const { rows } = await owner.query<LogRow>(
+    `SELECT * FROM security_audit_logs WHERE event_data->>'requestId' = $1 ORDER BY created_at, event_type`,
+    [requestId],
+  );
   return rows;
 }
 async function logsOf(creatorId: string, eventType: string): Promise<LogRow[]> {
-  const { rows } = await owner.query<LogRow>(`SELECT * FROM security_audit_logs WHERE creator_id = $1 AND event_type = $2 ORDER BY created_at`, [creatorId, eventType]);
+  const { rows } = await owner.query<LogRow>(
+    `SELECT * FROM security_audit_logs WHERE creator_id = $1 AND event_type = $2 ORDER BY created_at`,
+    [creatorId, eventType],
+  );
   return rows;
 }
 
@@ -182,9 +239,16 @@ async function counts() {
 }
 
 const expectInvalidCredentials = (result: Result) =>
-  expect(result).toEqual(expect.objectContaining({ __typename: 'InvalidCredentialsError', code: 'UNAUTHENTICATED', message: expect.any(String) }));
+  expect(result).toEqual(
+    expect.objectContaining({
+      __typename: 'InvalidCredentialsError',
+      code: 'UNAUTHENTICATED',
+      message: expect.any(String),
+    }),
+  );
 
-const withinSeconds = (actual: number, expected: number, seconds: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(seconds * 1000);
+const withinSeconds = (actual: number, expected: number, seconds: number) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(seconds * 1000);
 
 // ------------------------------------------------------------------------------------------
 // signUp
@@ -196,7 +260,10 @@ describe('signUp', () => {
     const password = 'correct horse battery staple';
     const requestId = newRequestId();
     const before = Date.now();
-    const result = await signUp({ email: `  ${local}@Example.COM `, password, firstName: 'Lin', lastName: 'Hua', companyName: 'Lin Labs' }, requestId);
+    const result = await signUp(
+      { email: `  ${local}@Example.COM `, password, firstName: 'Lin', lastName: 'Hua', companyName: 'Lin Labs' },
+      requestId,
+    );
     const email = `${local.toLowerCase()}@example.com`;
 
     // The GraphQL answer.
@@ -208,7 +275,15 @@ describe('signUp', () => {
     expect(REFRESH_TOKEN.exec(result.refreshToken!)![1]).toBe(hexOf(row!.id));
 
     // The stored creator: normalized email, argon2id hash, never the password itself.
-    expect(row).toEqual(expect.objectContaining({ first_name: 'Lin', last_name: 'Hua', company_name: 'Lin Labs', failed_login_attempts: 0, locked_until: null }));
+    expect(row).toEqual(
+      expect.objectContaining({
+        first_name: 'Lin',
+        last_name: 'Hua',
+        company_name: 'Lin Labs',
+        failed_login_attempts: 0,
+        locked_until: null,
+      }),
+    );
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$/);
     expect(row!.password_hash).not.toContain(password);
     expect(await verifyArgon2(row!.password_hash, password)).toBe(true);
@@ -220,38 +295,61 @@ describe('signUp', () => {
     const token = await tokenRow(result.refreshToken!);
     expect(token).toEqual(expect.objectContaining({ creator_id: row!.id, revoked_at: null, replaced_by_id: null }));
     withinSeconds(token!.expires_at.getTime(), before + 30 * 24 * 3600 * 1000, 60);
-    const { rows: plainTokens } = await owner.query(`SELECT 1 FROM creator_refresh_tokens WHERE token_hash = $1`, [result.refreshToken]);
+    const { rows: plainTokens } = await owner.query(`SELECT 1 FROM creator_refresh_tokens WHERE token_hash = $1`, [
+      result.refreshToken,
+    ]);
     expect(plainTokens).toHaveLength(0);
 
     // The security log.
-    expect(await logsOfRequest(requestId)).toEqual([expect.objectContaining({ creator_id: row!.id, event_type: 'auth.signed_up' })]);
+    expect(await logsOfRequest(requestId)).toEqual([
+      expect.objectContaining({ creator_id: row!.id, event_type: 'auth.signed_up' }),
+    ]);
 
     // The access token: the claims the contract names, 15 minutes, and it signs `me` in.
     const claims = jwt.decode(result.accessToken!) as jwt.JwtPayload;
-    expect(claims).toEqual(expect.objectContaining({ sub: row!.id, role: 'creator', iss: TEST_JWT.issuer, aud: TEST_JWT.audience }));
+    expect(claims).toEqual(
+      expect.objectContaining({ sub: row!.id, role: 'creator', iss: TEST_JWT.issuer, aud: TEST_JWT.audience }),
+    );
     expect(claims.exp! - claims.iat!).toBe(15 * 60);
     withinSeconds(claims.iat! * 1000, Date.now(), 30);
     expect(new Date(result.accessTokenExpiresAt!).getTime()).toBe(claims.exp! * 1000);
-    expect(() => jwt.verify(result.accessToken!, TEST_JWT_SECRET, { algorithms: ['HS256'], audience: TEST_JWT.audience, issuer: TEST_JWT.issuer })).not.toThrow();
+    expect(() =>
+      jwt.verify(result.accessToken!, TEST_JWT_SECRET, {
+        algorithms: ['HS256'],
+        audience: TEST_JWT.audience,
+        issuer: TEST_JWT.issuer,
+      }),
+    ).not.toThrow();
 
     const me = await server.gql<{ me: { id: string; email: string } }>(ME, {}, { token: result.accessToken });
     expect(me.body).toEqual({ data: { me: { id: toGlobalId('Creator', row!.id), email } } });
   });
 
-  test.each([['ADA@demo.creatorgraph.dev'], ['  Ada@Demo.CreatorGraph.dev  ']])('asAnonymous: a duplicate email (%p) is a ConflictError and writes nothing', async (email) => {
-    const adaBefore = await creatorById(tenants.creatorA);
-    const before = await counts();
-    const result = await signUp({ email, password: 'another-password-123', firstName: 'Impostor' });
-    expect(result).toEqual(expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }));
-    expect(result.accessToken).toBeUndefined();
-    expect(await counts()).toEqual(before);
-    // Ada's account is untouched.
-    expect(await creatorById(tenants.creatorA)).toEqual(adaBefore);
-  });
+  test.each([['ADA@demo.creatorgraph.dev'], ['  Ada@Demo.CreatorGraph.dev  ']])(
+    'asAnonymous: a duplicate email (%p) is a ConflictError and writes nothing',
+    async (email) => {
+      const adaBefore = await creatorById(tenants.creatorA);
+      const before = await counts();
+      const result = await signUp({ email, password: 'another-password-123', firstName: 'Impostor' });
+      expect(result).toEqual(
+        expect.objectContaining({ __typename: 'ConflictError', code: 'CONFLICT', message: expect.any(String) }),
+      );
+      expect(result.accessToken).toBeUndefined();
+      expect(await counts()).toEqual(before);
+      // Ada's account is untouched.
+      expect(await creatorById(tenants.creatorA)).toEqual(adaBefore);
+    },
+  );
 
   test('asAnonymous: invalid input is a ValidationError naming every bad field, and writes nothing', async () => {
     const before = await counts();
-    const result = await signUp({ email: 'not-an-email', password: '12345', firstName: 'x'.repeat(300), lastName: 'Fine', companyName: 'y'.repeat(300) });
+    const result = await signUp({
+      email: 'not-an-email',
+      password: '12345',
+      firstName: 'x'.repeat(300),
+      lastName: 'Fine',
+      companyName: 'y'.repeat(300),
+    });
     expect(result.__typename).toBe('ValidationError');
     expect(result.code).toBe('VALIDATION_FAILED');
     const paths = [...new Set(result.fields!.map((f) => f.path))].sort();
@@ -267,15 +365,19 @@ describe('signUp', () => {
 // ------------------------------------------------------------------------------------------
 
 describe('logIn', () => {
-  test('asAnonymous with Ada\'s credentials: a session for Ada, last_login_at set, failed attempts reset, logged', async () => {
-    await owner.query(`UPDATE creators SET failed_login_attempts = 3, last_login_at = NULL WHERE id = $1`, [tenants.creatorA]);
+  test("asAnonymous with Ada's credentials: a session for Ada, last_login_at set, failed attempts reset, logged", async () => {
+    await owner.query(`UPDATE creators SET failed_login_attempts = 3, last_login_at = NULL WHERE id = $1`, [
+      tenants.creatorA,
+    ]);
     const requestId = newRequestId();
     const result = await logIn(ADA.email, ADA.password, requestId);
 
     expect(result.__typename).toBe('AuthPayload');
     expect(result.creator).toEqual({ id: toGlobalId('Creator', tenants.creatorA), email: ADA.email });
     expect(result.refreshToken).toMatch(REFRESH_TOKEN);
-    expect(jwt.decode(result.accessToken!)).toEqual(expect.objectContaining({ sub: tenants.creatorA, role: 'creator' }));
+    expect(jwt.decode(result.accessToken!)).toEqual(
+      expect.objectContaining({ sub: tenants.creatorA, role: 'creator' }),
+    );
 
     const ada = await creatorById(tenants.creatorA);
     expect(ada.failed_login_attempts).toBe(0);
@@ -283,8 +385,12 @@ describe('logIn', () => {
     expect(ada.last_login_at).not.toBeNull();
     withinSeconds(ada.last_login_at!.getTime(), Date.now(), 30);
 
-    expect(await tokenRow(result.refreshToken!)).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, revoked_at: null }));
-    expect(await logsOfRequest(requestId)).toEqual([expect.objectContaining({ creator_id: tenants.creatorA, event_type: 'auth.login_succeeded' })]);
+    expect(await tokenRow(result.refreshToken!)).toEqual(
+      expect.objectContaining({ creator_id: tenants.creatorA, revoked_at: null }),
+    );
+    expect(await logsOfRequest(requestId)).toEqual([
+      expect.objectContaining({ creator_id: tenants.creatorA, event_type: 'auth.login_succeeded' }),
+    ]);
 
     const me = await server.gql(ME, {}, { token: result.accessToken });
     expect(me.body).toEqual({ data: { me: { id: toGlobalId('Creator', tenants.creatorA), email: ADA.email } } });
@@ -309,7 +415,11 @@ describe('logIn', () => {
     expect(ada.locked_until).toBeNull();
     expect((await counts()).tokens).toBe(tokensBefore.tokens);
     expect(await logsOfRequest(requestId)).toEqual([
-      expect.objectContaining({ creator_id: tenants.creatorA, event_type: 'auth.login_failed', event_data: expect.objectContaining({ reason: 'bad_password', attempt: before + 1 }) }),
+      expect.objectContaining({
+        creator_id: tenants.creatorA,
+        event_type: 'auth.login_failed',
+        event_data: expect.objectContaining({ reason: 'bad_password', attempt: before + 1 }),
+      }),
     ]);
 
     // And once more: it counts every attempt.
@@ -335,13 +445,18 @@ describe('logIn', () => {
     const requestId = newRequestId();
     const right = await logIn(victim.email, victim.password, requestId);
     expect(right.__typename).toBe('AuthPayload');
-    expect(await logsOfRequest(requestId)).toEqual([expect.objectContaining({ creator_id: victim.id, event_type: 'auth.login_succeeded' })]);
+    expect(await logsOfRequest(requestId)).toEqual([
+      expect.objectContaining({ creator_id: victim.id, event_type: 'auth.login_succeeded' }),
+    ]);
     expect((await creatorById(victim.id)).failed_login_attempts).toBe(0);
   });
 
   test('asAnonymous: an account locked by the old lock-out (locked_until set) signs in, and the lock is cleared', async () => {
     const victim = await freshCreator();
-    await owner.query(`UPDATE creators SET locked_until = now() + interval '15 minutes', failed_login_attempts = 5 WHERE id = $1`, [victim.id]);
+    await owner.query(
+      `UPDATE creators SET locked_until = now() + interval '15 minutes', failed_login_attempts = 5 WHERE id = $1`,
+      [victim.id],
+    );
 
     const result = await logIn(victim.email, victim.password);
     expect(result.__typename).toBe('AuthPayload');
@@ -366,7 +481,11 @@ describe('logIn', () => {
     expect(after.tokens).toBe(before.tokens);
     const logs = await logsOfRequest(requestId);
     expect(logs).toEqual([
-      expect.objectContaining({ creator_id: null, event_type: 'auth.login_failed', event_data: expect.objectContaining({ reason: 'unknown_email', emailDomain: 'example.com' }) }),
+      expect.objectContaining({
+        creator_id: null,
+        event_type: 'auth.login_failed',
+        event_data: expect.objectContaining({ reason: 'unknown_email', emailDomain: 'example.com' }),
+      }),
     ]);
     // The log keeps the domain, not the address.
     expect(JSON.stringify(logs[0]!.event_data)).not.toContain(local);
@@ -379,7 +498,11 @@ describe('logIn', () => {
     const result = await logIn(victim.email, victim.password, requestId);
     expectInvalidCredentials(result);
     expect(await logsOfRequest(requestId)).toEqual([
-      expect.objectContaining({ creator_id: victim.id, event_type: 'auth.login_failed', event_data: expect.objectContaining({ reason: 'inactive' }) }),
+      expect.objectContaining({
+        creator_id: victim.id,
+        event_type: 'auth.login_failed',
+        event_data: expect.objectContaining({ reason: 'inactive' }),
+      }),
     ]);
     expect(await logsOf(victim.id, 'auth.login_succeeded')).toHaveLength(0);
   });
@@ -406,7 +529,9 @@ describe('refreshSession', () => {
     expect(me.body).toEqual({ data: { me: { id: toGlobalId('Creator', tenants.creatorA), email: ADA.email } } });
 
     const row2 = (await tokenRow(r2))!;
-    expect(row2).toEqual(expect.objectContaining({ creator_id: tenants.creatorA, family_id: row1.family_id, revoked_at: null }));
+    expect(row2).toEqual(
+      expect.objectContaining({ creator_id: tenants.creatorA, family_id: row1.family_id, revoked_at: null }),
+    );
     const rotated = (await tokenRow(r1))!;
     expect(rotated.revoked_at).not.toBeNull();
     expect(rotated.replaced_by_id).toBe(row2.id);
@@ -431,7 +556,7 @@ describe('refreshSession', () => {
     expect(await familyRows(row1.family_id)).toHaveLength(2);
   });
 
-  test('asCreatorA: a reuse ends only that log-in, not the creator\'s other sessions', async () => {
+  test("asCreatorA: a reuse ends only that log-in, not the creator's other sessions", async () => {
     const stolen = await logIn(ADA.email, ADA.password);
     const other = await logIn(ADA.email, ADA.password);
     const rotated = await refresh(stolen.refreshToken!);
@@ -440,7 +565,9 @@ describe('refreshSession', () => {
 
     const still = await refresh(other.refreshToken!);
     expect(still.__typename).toBe('AuthPayload');
-    expect((await tokenRow(other.refreshToken!))!.family_id).not.toBe((await tokenRow(stolen.refreshToken!))!.family_id);
+    expect((await tokenRow(other.refreshToken!))!.family_id).not.toBe(
+      (await tokenRow(stolen.refreshToken!))!.family_id,
+    );
   });
 
   test('asCreatorA: of two concurrent refreshes with one token, exactly one wins, and the family is revoked', async () => {
@@ -450,7 +577,8 @@ describe('refreshSession', () => {
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => r.__typename === 'InvalidCredentialsError')).toHaveLength(1);
     expectInvalidCredentials(await refresh(winners[0]!.refreshToken!));
-    for (const row of await familyRows((await tokenRow(session.refreshToken!))!.family_id)) expect(row.revoked_at).not.toBeNull();
+    for (const row of await familyRows((await tokenRow(session.refreshToken!))!.family_id))
+      expect(row.revoked_at).not.toBeNull();
   });
 
   test('asAnonymous: garbage and forged tokens are refused, and do not disturb the real session', async () => {
@@ -501,7 +629,10 @@ describe('refreshSession', () => {
     expect(asGrace).not.toBe(real);
     expect(asGrace).toMatch(REFRESH_TOKEN);
 
-    const { rows: graceBefore } = await owner.query(`SELECT id, revoked_at FROM creator_refresh_tokens WHERE creator_id = $1 ORDER BY id`, [tenants.creatorB]);
+    const { rows: graceBefore } = await owner.query(
+      `SELECT id, revoked_at FROM creator_refresh_tokens WHERE creator_id = $1 ORDER BY id`,
+      [tenants.creatorB],
+    );
     const requestId = newRequestId();
     const result = await refresh(asGrace, requestId);
     expectInvalidCredentials(result);
@@ -509,7 +640,10 @@ describe('refreshSession', () => {
     expect(result.creator).toBeUndefined();
 
     // Nothing issued to (or revoked for) Grace, nothing logged against her; Ada's token still good.
-    const { rows: graceAfter } = await owner.query(`SELECT id, revoked_at FROM creator_refresh_tokens WHERE creator_id = $1 ORDER BY id`, [tenants.creatorB]);
+    const { rows: graceAfter } = await owner.query(
+      `SELECT id, revoked_at FROM creator_refresh_tokens WHERE creator_id = $1 ORDER BY id`,
+      [tenants.creatorB],
+    );
     expect(graceAfter).toEqual(graceBefore);
     expect((await logsOfRequest(requestId)).filter((l) => l.creator_id === tenants.creatorB)).toHaveLength(0);
     expect(await logOut(asGrace)).toBe(false);
@@ -575,11 +709,17 @@ describe('adminLogIn', () => {
     const result = await adminLogIn(DEMO_ADMIN.email, DEMO_ADMIN.password, requestId);
     expect(result.__typename).toBe('AdminAuthPayload');
     const claims = jwt.decode(result.accessToken!) as jwt.JwtPayload;
-    expect(claims).toEqual(expect.objectContaining({ sub: adminId, role: 'admin', iss: TEST_JWT.issuer, aud: TEST_JWT.audience }));
+    expect(claims).toEqual(
+      expect.objectContaining({ sub: adminId, role: 'admin', iss: TEST_JWT.issuer, aud: TEST_JWT.audience }),
+    );
     expect(claims.exp! - claims.iat!).toBe(15 * 60);
     expect(new Date(result.accessTokenExpiresAt!).getTime()).toBe(claims.exp! * 1000);
     expect(await logsOfRequest(requestId)).toEqual([
-      expect.objectContaining({ creator_id: null, event_type: 'admin.login_succeeded', event_data: expect.objectContaining({ adminId }) }),
+      expect.objectContaining({
+        creator_id: null,
+        event_type: 'admin.login_succeeded',
+        event_data: expect.objectContaining({ adminId }),
+      }),
     ]);
   });
 
@@ -587,17 +727,25 @@ describe('adminLogIn', () => {
     ['a wrong password', DEMO_ADMIN.email, 'not-the-admin-password'],
     ['an unknown email', 'nobody-admin@demo.creatorgraph.dev', DEMO_ADMIN.password],
     ["a creator's credentials", ADA.email, ADA.password],
-  ])('asAnonymous with %s: InvalidCredentialsError, logged as a failed admin log-in', async (_name, email, password) => {
-    const requestId = newRequestId();
-    const result = await adminLogIn(email, password, requestId);
-    expectInvalidCredentials(result);
-    expect(result.accessToken).toBeUndefined();
-    expect(await logsOfRequest(requestId)).toEqual([expect.objectContaining({ creator_id: null, event_type: 'admin.login_failed', severity: 'high' })]);
-  });
+  ])(
+    'asAnonymous with %s: InvalidCredentialsError, logged as a failed admin log-in',
+    async (_name, email, password) => {
+      const requestId = newRequestId();
+      const result = await adminLogIn(email, password, requestId);
+      expectInvalidCredentials(result);
+      expect(result.accessToken).toBeUndefined();
+      expect(await logsOfRequest(requestId)).toEqual([
+        expect.objectContaining({ creator_id: null, event_type: 'admin.login_failed', severity: 'high' }),
+      ]);
+    },
+  );
 
   test('asAdmin (disabled): refused even with the right password', async () => {
     const email = uniqueEmail('disabled-admin');
-    await owner.query(`INSERT INTO platform_admins (email, password_hash, disabled_at) VALUES ($1, $2, now())`, [email, await hashArgon2('disabled-admin-password')]);
+    await owner.query(`INSERT INTO platform_admins (email, password_hash, disabled_at) VALUES ($1, $2, now())`, [
+      email,
+      await hashArgon2('disabled-admin-password'),
+    ]);
     expectInvalidCredentials(await adminLogIn(email, 'disabled-admin-password'));
   });
 });
@@ -605,7 +753,9 @@ describe('adminLogIn', () => {
 describe('creators (platform admins only)', () => {
   test('asAdmin: lists every creator, both demo creators among them', async () => {
     const admin = await adminLogIn(DEMO_ADMIN.email, DEMO_ADMIN.password);
-    const { status, body } = await server.gql<{ creators: { totalCount: number; edges: { node: { email: string } }[] } }>(CREATORS, {}, { token: admin.accessToken });
+    const { status, body } = await server.gql<{
+      creators: { totalCount: number; edges: { node: { email: string } }[] };
+    }>(CREATORS, {}, { token: admin.accessToken });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const emails = body.data!.creators.edges.map((e) => e.node.email);
@@ -643,7 +793,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
 
   test('asAdmin acting on Ada: `me` is Ada, and the act is logged with the admin and the reason', async () => {
     const requestId = newRequestId();
-    const { status, body } = await server.gql(`{ me { email } }`, {}, { token: adminToken, headers: actingOn(tenants.creatorA, 'support ticket 42', requestId) });
+    const { status, body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { token: adminToken, headers: actingOn(tenants.creatorA, 'support ticket 42', requestId) },
+    );
     expect(status).toBe(200);
     expect(body).toEqual({ data: { me: { email: ADA.email } } });
     expect(await logsOfRequest(requestId)).toEqual([
@@ -656,7 +810,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
   });
 
   test('asAdmin acting on Grace sees Grace, not Ada', async () => {
-    const { body } = await server.gql(`{ me { email } }`, {}, { token: adminToken, headers: actingOn(tenants.creatorB, 'support ticket 43') });
+    const { body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { token: adminToken, headers: actingOn(tenants.creatorB, 'support ticket 43') },
+    );
     expect(body).toEqual({ data: { me: { email: GRACE.email } } });
   });
 
@@ -668,7 +826,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
     ['a too-long reason', 'x'.repeat(501)],
   ])('asAdmin acting on Ada with %s: HTTP 400 VALIDATION_FAILED, no data, nothing logged', async (_name, reason) => {
     const requestId = newRequestId();
-    const { status, body } = await server.gql(`{ me { email } }`, {}, { token: adminToken, headers: actingOn(tenants.creatorA, reason, requestId) });
+    const { status, body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { token: adminToken, headers: actingOn(tenants.creatorA, reason, requestId) },
+    );
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
@@ -676,7 +838,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
   });
 
   test('asAdmin acting on something that is not a creator id: HTTP 400 VALIDATION_FAILED', async () => {
-    const { status, body } = await server.gql(`{ me { email } }`, {}, { token: adminToken, headers: actingOn(`${tenants.creatorA}' OR '1'='1`, 'support ticket 42') });
+    const { status, body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { token: adminToken, headers: actingOn(`${tenants.creatorA}' OR '1'='1`, 'support ticket 42') },
+    );
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
@@ -684,7 +850,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
 
   test('asAdmin acting on a creator that does not exist: HTTP 404 NOT_FOUND, nothing logged', async () => {
     const requestId = newRequestId();
-    const { status, body } = await server.gql(`{ me { email } }`, {}, { token: adminToken, headers: actingOn(crypto.randomUUID(), 'support ticket 42', requestId) });
+    const { status, body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { token: adminToken, headers: actingOn(crypto.randomUUID(), 'support ticket 42', requestId) },
+    );
     expect(status).toBe(404);
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -694,7 +864,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
   test('asCreatorA sending X-Act-As-Creator (Grace): HTTP 403 FORBIDDEN, no data, nothing logged', async () => {
     const ada = await logIn(ADA.email, ADA.password);
     const requestId = newRequestId();
-    const { status, body } = await server.gql(`{ me { email } }`, {}, { token: ada.accessToken, headers: actingOn(tenants.creatorB, 'support ticket 42', requestId) });
+    const { status, body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { token: ada.accessToken, headers: actingOn(tenants.creatorB, 'support ticket 42', requestId) },
+    );
     expect(status).toBe(403);
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -703,7 +877,11 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
   });
 
   test('asAnonymous sending X-Act-As-Creator: HTTP 403 FORBIDDEN, no data', async () => {
-    const { status, body } = await server.gql(`{ me { email } }`, {}, { headers: actingOn(tenants.creatorA, 'support ticket 42') });
+    const { status, body } = await server.gql(
+      `{ me { email } }`,
+      {},
+      { headers: actingOn(tenants.creatorA, 'support ticket 42') },
+    );
     expect(status).toBe(403);
     expect(body.data).toBeUndefined();
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -718,14 +896,34 @@ describe('an admin acting on a creator (X-Act-As-Creator, X-Admin-Reason)', () =
 
 describe('asAdmin: the creators list shows accounts, never what they own', () => {
   test('nested data of a creator is not reachable from the list, and the list writes no act-as record', async () => {
-    const login = await server.gql<Record<string, any>>(`mutation { adminLogIn(email: "admin@demo.creatorgraph.dev", password: "demo-password-admin") { ... on AdminAuthPayload { accessToken } } }`);  
+    const login = await server.gql<Record<string, any>>(
+      `mutation { adminLogIn(email: "admin@demo.creatorgraph.dev", password: "demo-password-admin") { ... on AdminAuthPayload { accessToken } } }`,
+    );
     const token = login.body.data!.adminLogIn.accessToken as string;
-    const nested = await server.gql(`{ creators(first: 5) { nodes { email programs(first: 2) { nodes { name } } users(first: 2) { nodes { email } } } } }`, {}, { token });
+    const nested = await server.gql(
+      `{ creators(first: 5) { nodes { email programs(first: 2) { nodes { name } } users(first: 2) { nodes { email } } } } }`,
+      {},
+      { token },
+    );
     expect(nested.status).toBe(400);
     expect(nested.body.data).toBeUndefined();
     expect(nested.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    const list = await server.gql<Record<string, any>>(`{ creators(first: 5, search: "ada@") { totalCount nodes { id email companyName subscriptionTier } } }`, {}, { token });  
+    const list = await server.gql<Record<string, any>>(
+      `{ creators(first: 5, search: "ada@") { totalCount nodes { id email companyName subscriptionTier } } }`,
+      {},
+      { token },
+    );
     expect(list.body.errors).toBeUndefined();
-    expect(list.body.data!.creators).toEqual({ totalCount: 1, nodes: [{ id: tenants.creatorA, email: 'ada@demo.creatorgraph.dev', companyName: 'Analytical Wellness', subscriptionTier: 'PRO' }] });
+    expect(list.body.data!.creators).toEqual({
+      totalCount: 1,
+      nodes: [
+        {
+          id: tenants.creatorA,
+          email: 'ada@demo.creatorgraph.dev',
+          companyName: 'Analytical Wellness',
+          subscriptionTier: 'PRO',
+        },
+      ],
+    });
   });
 });

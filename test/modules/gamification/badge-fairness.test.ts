@@ -17,12 +17,21 @@ import { evaluateBadgesQueued } from '../../../src/jobs/badges';
 import { createLogger } from '../../../src/logger';
 
 // This file's harness server runs no jobs; `worker` (below) runs them with a generous budget.
-const api = useApiHarness({ checkCountersAfterEach: true, env: { STATEMENT_TIMEOUT_MS: '60000', BADGE_EVALUATION_BUDGET_MS: '300' } });
+const api = useApiHarness({
+  checkCountersAfterEach: true,
+  env: { STATEMENT_TIMEOUT_MS: '60000', BADGE_EVALUATION_BUDGET_MS: '300' },
+});
 const { mutate, sql, one, count } = api;
 
 let worker: TestServer;
 beforeAll(async () => {
-  worker = await startTestServer(api.db, { JOBS_ENABLED: 'true', STATEMENT_TIMEOUT_MS: '60000', BADGE_EVALUATION_BUDGET_MS: '60000', RATE_LIMITS: 'off', DATABASE_POOL_MAX: '8' });
+  worker = await startTestServer(api.db, {
+    JOBS_ENABLED: 'true',
+    STATEMENT_TIMEOUT_MS: '60000',
+    BADGE_EVALUATION_BUDGET_MS: '60000',
+    RATE_LIMITS: 'off',
+    DATABASE_POOL_MAX: '8',
+  });
 }, 120_000);
 afterAll(async () => {
   await worker?.stop();
@@ -47,13 +56,20 @@ async function evaluationsSettled(timeoutMs = 60_000): Promise<void> {
   }
 }
 const pendingEvaluations = async (where = 'true', params: unknown[] = []) =>
-  (await one(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-    WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts AND ${where}`, params))!.n as number;
+  (await one(
+    `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+    WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts AND ${where}`,
+    params,
+  ))!.n as number;
 const failedEvaluations = async () =>
-  (await one(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'evaluate_badges' AND j.last_error IS NOT NULL`))!.n as number;
+  (await one(
+    `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'evaluate_badges' AND j.last_error IS NOT NULL`,
+  ))!.n as number;
 
 async function freshUser(actor: 'asCreatorA' | 'asCreatorB'): Promise<{ id: string; uuid: string }> {
-  const result = await mutate(actor, CREATE_USER, 'createUser', { input: { externalId: `fair-${++seq}-${Date.now()}`, channel: 'WEB' } });
+  const result = await mutate(actor, CREATE_USER, 'createUser', {
+    input: { externalId: `fair-${++seq}-${Date.now()}`, channel: 'WEB' },
+  });
   expect(result.__typename).toBe('CreateUserSuccess');
   return { id: result.data.id, uuid: uuidOf(result.data.id) };
 }
@@ -79,7 +95,10 @@ async function whileLocked<T>(table: string, mode: string, fn: () => Promise<T>)
 
 /** Creator B on the free plan for the duration of `fn`. */
 async function bOnFreePlan<T>(fn: () => Promise<T>): Promise<T> {
-  const [live] = await sql(`SELECT id, tier FROM subscriptions WHERE creator_id = $1 AND status IN ('active','trialing','past_due')`, [api.tenants.creatorB]);
+  const [live] = await sql(
+    `SELECT id, tier FROM subscriptions WHERE creator_id = $1 AND status IN ('active','trialing','past_due')`,
+    [api.tenants.creatorB],
+  );
   await sql(`UPDATE subscriptions SET tier = 'free' WHERE id = $1`, [live!.id]);
   try {
     return await fn();
@@ -97,8 +116,18 @@ describe('badges per creator (plan_limits.badges)', () => {
       for (let i = have; i < free; i++) await badge('asCreatorB', {});
       expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
 
-      const refused = await mutate('asCreatorB', CREATE_BADGE, 'createBadge', { input: { name: 'One too many', criteria: { type: 'streak', days: 2 } } });
-      expect(refused).toEqual(expect.objectContaining({ __typename: 'QuotaExceededError', code: 'QUOTA_EXCEEDED', limit: 'badges', max: free, used: free + 1 }));
+      const refused = await mutate('asCreatorB', CREATE_BADGE, 'createBadge', {
+        input: { name: 'One too many', criteria: { type: 'streak', days: 2 } },
+      });
+      expect(refused).toEqual(
+        expect.objectContaining({
+          __typename: 'QuotaExceededError',
+          code: 'QUOTA_EXCEEDED',
+          limit: 'badges',
+          max: free,
+          used: free + 1,
+        }),
+      );
       expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
       expect(await count(`badges WHERE name = 'One too many'`)).toBe(0);
 
@@ -106,7 +135,9 @@ describe('badges per creator (plan_limits.badges)', () => {
       await badge('asCreatorA', {});
 
       // Whoever writes: the owner role, straight to the table.
-      await expect(sql(`INSERT INTO badges (creator_id, name) VALUES ($1, 'psql badge')`, [api.tenants.creatorB])).rejects.toThrow(/QUOTA_EXCEEDED/);
+      await expect(
+        sql(`INSERT INTO badges (creator_id, name) VALUES ($1, 'psql badge')`, [api.tenants.creatorB]),
+      ).rejects.toThrow(/QUOTA_EXCEEDED/);
       expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
     });
   });
@@ -116,12 +147,24 @@ describe('badges per creator (plan_limits.badges)', () => {
       const free = Number((await one(`SELECT badges FROM plan_limits WHERE tier = 'free'`))!.badges);
       // Make room for exactly one.
       const extra = (await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])) - (free - 1);
-      if (extra > 0) await sql(`DELETE FROM badges WHERE id IN (SELECT id FROM badges WHERE creator_id = $1 AND name LIKE 'Fair %' ORDER BY created_at DESC LIMIT $2)`, [api.tenants.creatorB, extra]);
-      for (let i = await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB]); i < free - 1; i++) await badge('asCreatorB', {});
+      if (extra > 0)
+        await sql(
+          `DELETE FROM badges WHERE id IN (SELECT id FROM badges WHERE creator_id = $1 AND name LIKE 'Fair %' ORDER BY created_at DESC LIMIT $2)`,
+          [api.tenants.creatorB, extra],
+        );
+      for (let i = await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB]); i < free - 1; i++)
+        await badge('asCreatorB', {});
       expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free - 1);
 
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => mutate('asCreatorB', CREATE_BADGE, 'createBadge', { input: { name: `Race ${i}` } })));
-      expect(results.map((r) => r.__typename).sort()).toEqual(['CreateBadgeSuccess', ...Array(5).fill('QuotaExceededError')]);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          mutate('asCreatorB', CREATE_BADGE, 'createBadge', { input: { name: `Race ${i}` } }),
+        ),
+      );
+      expect(results.map((r) => r.__typename).sort()).toEqual([
+        'CreateBadgeSuccess',
+        ...Array(5).fill('QuotaExceededError'),
+      ]);
       expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
     });
   });
@@ -131,19 +174,32 @@ describe('one evaluation has a budget (BADGE_EVALUATION_BUDGET_MS)', () => {
   test('asCreatorA: evaluateBadges past its budget answers REQUEST_TIMEOUT naming the setting, never INTERNAL_SERVER_ERROR, and awards nothing', async () => {
     const user = await freshUser('asCreatorA');
     await badge('asCreatorA', { type: 'interactions', interactionType: 'budget_check', count: 1 });
-    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) VALUES ($1, $2, 'budget_check')`, [api.tenants.creatorA, user.uuid]);
+    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) VALUES ($1, $2, 'budget_check')`, [
+      api.tenants.creatorA,
+      user.uuid,
+    ]);
     await evaluationsSettled();
     await sql(`DELETE FROM user_badges WHERE user_id = $1`, [user.uuid]);
     const before = await count('user_badges');
 
     // While the badges cannot be read, the evaluation cannot finish: only its budget (300 ms
     // here, with a statement timeout of 60 s) ends it. The lock is held until the answer comes.
-    const response = await whileLocked('badges', 'ACCESS EXCLUSIVE', () => api.server.gql(EVALUATE, { userId: user.id }, { token: api.server.tokenFor(api.tenants.creatorA) }));
+    const response = await whileLocked('badges', 'ACCESS EXCLUSIVE', () =>
+      api.server.gql(EVALUATE, { userId: user.id }, { token: api.server.tokenFor(api.tenants.creatorA) }),
+    );
     expect(response.status).toBe(200);
     // The field is not nullable: no data at all, one typed error.
     expect(response.body.data ?? null).toBeNull();
     expect(response.body.errors).toEqual([
-      expect.objectContaining({ path: ['evaluateBadges'], message: expect.stringContaining('300 ms'), extensions: expect.objectContaining({ code: 'REQUEST_TIMEOUT', setting: 'BADGE_EVALUATION_BUDGET_MS', budgetMs: 300 }) }),
+      expect.objectContaining({
+        path: ['evaluateBadges'],
+        message: expect.stringContaining('300 ms'),
+        extensions: expect.objectContaining({
+          code: 'REQUEST_TIMEOUT',
+          setting: 'BADGE_EVALUATION_BUDGET_MS',
+          budgetMs: 300,
+        }),
+      }),
     ]);
     expect(await count('user_badges')).toBe(before);
 
@@ -158,15 +214,27 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
   test('asCreatorA: the evaluate_badges task past its budget awards nothing and completes (a retry would run past it again)', async () => {
     const user = await freshUser('asCreatorA');
     await badge('asCreatorA', { type: 'interactions', interactionType: 'job_budget', count: 1 });
-    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) VALUES ($1, $2, 'job_budget')`, [api.tenants.creatorA, user.uuid]);
+    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) VALUES ($1, $2, 'job_budget')`, [
+      api.tenants.creatorA,
+      user.uuid,
+    ]);
     await evaluationsSettled();
     await sql(`DELETE FROM user_badges WHERE user_id = $1`, [user.uuid]);
     const log = createLogger('silent');
-    const result = await whileLocked('badges', 'ACCESS EXCLUSIVE', () => evaluateBadgesQueued(api.server.app.db.app, { creatorId: api.tenants.creatorA, userId: user.uuid }, 300, log));
+    const result = await whileLocked('badges', 'ACCESS EXCLUSIVE', () =>
+      evaluateBadgesQueued(api.server.app.db.app, { creatorId: api.tenants.creatorA, userId: user.uuid }, 300, log),
+    );
     expect(result).toEqual({ awarded: 0, skipped: 'over_budget' });
     expect(await count(`user_badges WHERE user_id = $1`, [user.uuid])).toBe(0);
     // Within its budget, the same job awards.
-    expect(await evaluateBadgesQueued(api.server.app.db.app, { creatorId: api.tenants.creatorA, userId: user.uuid }, 60_000, log)).toEqual({ awarded: 1 });
+    expect(
+      await evaluateBadgesQueued(
+        api.server.app.db.app,
+        { creatorId: api.tenants.creatorA, userId: user.uuid },
+        60_000,
+        log,
+      ),
+    ).toEqual({ awarded: 1 });
   });
 
   test('asCreatorA: 10 concurrent writes commit while no evaluation can award; the queued job then awards exactly once', async () => {
@@ -178,11 +246,21 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
     // every one of them (and, after the statement timeout, fail them).
     await whileLocked('user_badges', 'EXCLUSIVE', async () => {
       const writes = await Promise.all(
-        Array.from({ length: 10 }, () => worker.gql(RECORD, { input: { userId: user.id, interactionType: 'queued_check' } }, { token: worker.tokenFor(api.tenants.creatorA) })),
+        Array.from({ length: 10 }, () =>
+          worker.gql(
+            RECORD,
+            { input: { userId: user.id, interactionType: 'queued_check' } },
+            { token: worker.tokenFor(api.tenants.creatorA) },
+          ),
+        ),
       );
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without it data's declared type has no recordInteraction
-      expect(writes.map((w) => (w.body.data as Json | null | undefined)?.recordInteraction?.__typename)).toEqual(Array(10).fill('RecordInteractionSuccess'));
-      expect(await count(`user_interactions WHERE user_id = $1 AND interaction_type = 'queued_check'`, [user.uuid])).toBe(10);
+      expect(writes.map((w) => (w.body.data as Json | null | undefined)?.recordInteraction?.__typename)).toEqual(
+        Array(10).fill('RecordInteractionSuccess'),
+      );
+      expect(
+        await count(`user_interactions WHERE user_id = $1 AND interaction_type = 'queued_check'`, [user.uuid]),
+      ).toBe(10);
       expect(await count(`user_badges WHERE badge_id = $1`, [rule.uuid])).toBe(0);
       // The writes queued at most one pending evaluation of the user (plus the one running).
       expect(await pendingEvaluations(`j.payload->>'userId' = $1`, [user.uuid])).toBeGreaterThanOrEqual(1);
@@ -192,7 +270,15 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
     await evaluationsSettled();
     const awards = await sql(`SELECT user_id, criteria_met FROM user_badges WHERE badge_id = $1`, [rule.uuid]);
     // Exactly one award, with evidence of at least 3 (a job may have counted before the last writes).
-    expect(awards).toEqual([{ user_id: user.uuid, criteria_met: { rule: { type: 'interactions', interactionType: 'queued_check', count: 3, actual: expect.any(Number) }, evaluatedAt: expect.any(String) } }]);
+    expect(awards).toEqual([
+      {
+        user_id: user.uuid,
+        criteria_met: {
+          rule: { type: 'interactions', interactionType: 'queued_check', count: 3, actual: expect.any(Number) },
+          evaluatedAt: expect.any(String),
+        },
+      },
+    ]);
     expect(awards[0]!.criteria_met.rule.actual).toBeGreaterThanOrEqual(3);
     expect((await one(`SELECT awarded_count FROM badges WHERE id = $1`, [rule.uuid]))!.awarded_count).toBe(1);
     expect(await failedEvaluations()).toBe(0);
@@ -200,12 +286,20 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
 
   test('asCreatorB: a write no active rule of the creator counts queues nothing', async () => {
     // Creator B's points_total rules retired: an achievement changes none of its badges.
-    await sql(`UPDATE badges SET is_active = false WHERE creator_id = $1 AND app.badge_rule_types(criteria) && '{points_total}'`, [api.tenants.creatorB]);
+    await sql(
+      `UPDATE badges SET is_active = false WHERE creator_id = $1 AND app.badge_rule_types(criteria) && '{points_total}'`,
+      [api.tenants.creatorB],
+    );
     const bUser = await freshUser('asCreatorB');
     await whileLocked('user_badges', 'EXCLUSIVE', async () => {
-      const granted = await mutate('asCreatorB', `mutation($input: GrantAchievementInput!) { grantAchievement(input: $input) { __typename ${ERRORS} } }`, 'grantAchievement', {
-        input: { userId: bUser.id, achievementType: 'quiet', points: 5 },
-      });
+      const granted = await mutate(
+        'asCreatorB',
+        `mutation($input: GrantAchievementInput!) { grantAchievement(input: $input) { __typename ${ERRORS} } }`,
+        'grantAchievement',
+        {
+          input: { userId: bUser.id, achievementType: 'quiet', points: 5 },
+        },
+      );
       expect(granted.__typename).toBe('GrantAchievementSuccess');
       expect(await pendingEvaluations(`j.payload->>'userId' = $1`, [bUser.uuid])).toBe(0);
     });
@@ -215,18 +309,36 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
     const aRule = await badge('asCreatorA', { type: 'interactions', interactionType: 'shared_name', count: 1 });
     const bRule = await badge('asCreatorB', { type: 'interactions', interactionType: 'shared_name', count: 1 });
     const bUser = await freshUser('asCreatorB');
-    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) VALUES ($1, $2, 'shared_name')`, [api.tenants.creatorB, bUser.uuid]);
+    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type) VALUES ($1, $2, 'shared_name')`, [
+      api.tenants.creatorB,
+      bUser.uuid,
+    ]);
     await evaluationsSettled();
-    expect((await sql(`SELECT badge_id FROM user_badges WHERE user_id = $1 AND badge_id IN ($2, $3)`, [bUser.uuid, aRule.uuid, bRule.uuid])).map((r) => r.badge_id)).toEqual([bRule.uuid]);
+    expect(
+      (
+        await sql(`SELECT badge_id FROM user_badges WHERE user_id = $1 AND badge_id IN ($2, $3)`, [
+          bUser.uuid,
+          aRule.uuid,
+          bRule.uuid,
+        ])
+      ).map((r) => r.badge_id),
+    ).toEqual([bRule.uuid]);
 
     // A forged job: creator A's tenant, creator B's user.
-    await sql(`SELECT graphile_worker.add_job('evaluate_badges', json_build_object('creatorId', $1::text, 'userId', $2::text))`, [api.tenants.creatorA, bUser.uuid]);
+    await sql(
+      `SELECT graphile_worker.add_job('evaluate_badges', json_build_object('creatorId', $1::text, 'userId', $2::text))`,
+      [api.tenants.creatorA, bUser.uuid],
+    );
     await evaluationsSettled();
     expect(await count(`user_badges WHERE user_id = $1 AND badge_id = $2`, [bUser.uuid, aRule.uuid])).toBe(0);
     expect(await failedEvaluations()).toBe(0);
 
     // Creator A sees none of it.
-    const seen = await api.query('asCreatorA', `query($f: UserBadgeFilter) { userBadges(first: 100, filter: $f) { totalCount } }`, { f: { badgeId: bRule.id } });
+    const seen = await api.query(
+      'asCreatorA',
+      `query($f: UserBadgeFilter) { userBadges(first: 100, filter: $f) { totalCount } }`,
+      { f: { badgeId: bRule.id } },
+    );
     expect(seen.userBadges.totalCount).toBe(0);
   });
 
@@ -235,10 +347,14 @@ describe('evaluation after a write runs in the job queue, not in the write', () 
     await client.connect();
     try {
       await asTenant(client, api.tenants.creatorA, async (c) => {
-        await expect(c.query(`SELECT app.enqueue_badge_evaluation($1::uuid, $1::uuid, '{streak}')`, [api.tenants.creatorA])).rejects.toThrow(/permission denied/);
+        await expect(
+          c.query(`SELECT app.enqueue_badge_evaluation($1::uuid, $1::uuid, '{streak}')`, [api.tenants.creatorA]),
+        ).rejects.toThrow(/permission denied/);
       });
       await asTenant(client, api.tenants.creatorA, async (c) => {
-        await expect(c.query(`SELECT graphile_worker.add_job('evaluate_badges', '{}')`)).rejects.toThrow(/permission denied/);
+        await expect(c.query(`SELECT graphile_worker.add_job('evaluate_badges', '{}')`)).rejects.toThrow(
+          /permission denied/,
+        );
       });
     } finally {
       await client.end();

@@ -3,7 +3,15 @@
 // User.pointsTotal. Every write is checked against what is really stored (read through the
 // owner role, which bypasses row-level security), and every domain is attacked from the other
 // tenant: by id, by global id through node(), through nested relations and through each mutation.
-import { useApiHarness, gid, uuidOf, expectValidation, expectNotFound, expectConflict, ERRORS } from '../../helpers/api';
+import {
+  useApiHarness,
+  gid,
+  uuidOf,
+  expectValidation,
+  expectNotFound,
+  expectConflict,
+  ERRORS,
+} from '../../helpers/api';
 
 const api = useApiHarness({ env: { LOG_LEVEL: 'silent' }, checkCountersAfterEach: true });
 const { asCreatorA, asCreatorB, expectUnauthenticated, sql, count, rowOf, snapshot } = api;
@@ -22,10 +30,23 @@ let retiredBadgeA: string;
 
 beforeAll(async () => {
   const rowsOf = async (creatorId: string): Promise<TenantRows> => {
-    const badges = await api.owner.query<{ id: string; name: string }>(`SELECT id, name FROM badges WHERE creator_id = $1`, [creatorId]);
-    const users = await api.owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId]);
-    const programs = await api.owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at, id`, [creatorId]);
-    return { badges: new Map(badges.rows.map((r) => [r.name, r.id])), users: users.rows.map((r) => r.id), programs: programs.rows.map((r) => r.id) };
+    const badges = await api.owner.query<{ id: string; name: string }>(
+      `SELECT id, name FROM badges WHERE creator_id = $1`,
+      [creatorId],
+    );
+    const users = await api.owner.query<{ id: string }>(
+      `SELECT id FROM users WHERE creator_id = $1 ORDER BY created_at, id`,
+      [creatorId],
+    );
+    const programs = await api.owner.query<{ id: string }>(
+      `SELECT id FROM programs WHERE creator_id = $1 ORDER BY created_at, id`,
+      [creatorId],
+    );
+    return {
+      badges: new Map(badges.rows.map((r) => [r.name, r.id])),
+      users: users.rows.map((r) => r.id),
+      programs: programs.rows.map((r) => r.id),
+    };
   };
   A = await rowsOf(api.tenants.creatorA);
   B = await rowsOf(api.tenants.creatorB);
@@ -76,16 +97,50 @@ const AWARD_BADGE = /* GraphQL */ `mutation AwardBadge($userId: ID!, $badgeId: I
 const REVOKE_BADGE = /* GraphQL */ `mutation RevokeBadge($userId: ID!, $badgeId: ID!) {
   revokeBadge(userId: $userId, badgeId: $badgeId) { __typename ... on RevokeBadgeSuccess { data } ${ERRORS} }
 }`;
-const USER_BADGES = /* GraphQL */ `query UserBadges($filter: UserBadgeFilter, $first: Int) {
-  userBadges(filter: $filter, first: $first) { totalCount pageInfo { hasNextPage } nodes { id earnedAt user { id } badge { id } } }
-}`;
-const ACHIEVEMENTS = /* GraphQL */ `query Achievements($filter: AchievementFilter, $first: Int, $after: String) {
-  achievements(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    nodes { id achievementType points earnedAt achievementData user { id } program { id } }
+const USER_BADGES = /* GraphQL */ `
+  query UserBadges($filter: UserBadgeFilter, $first: Int) {
+    userBadges(filter: $filter, first: $first) {
+      totalCount
+      pageInfo {
+        hasNextPage
+      }
+      nodes {
+        id
+        earnedAt
+        user {
+          id
+        }
+        badge {
+          id
+        }
+      }
+    }
   }
-}`;
+`;
+const ACHIEVEMENTS = /* GraphQL */ `
+  query Achievements($filter: AchievementFilter, $first: Int, $after: String) {
+    achievements(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        achievementType
+        points
+        earnedAt
+        achievementData
+        user {
+          id
+        }
+        program {
+          id
+        }
+      }
+    }
+  }
+`;
 const GRANT = /* GraphQL */ `mutation Grant($input: GrantAchievementInput!) {
   grantAchievement(input: $input) {
     __typename
@@ -96,25 +151,78 @@ const GRANT = /* GraphQL */ `mutation Grant($input: GrantAchievementInput!) {
 const DELETE_ACHIEVEMENT = /* GraphQL */ `mutation DeleteAchievement($id: ID!) {
   deleteAchievement(id: $id) { __typename ... on DeleteAchievementSuccess { data } ${ERRORS} }
 }`;
-const NODE = /* GraphQL */ `query Node($id: ID!) {
-  node(id: $id) {
-    __typename id
-    ... on Badge { name awardedCount awards(first: 100) { totalCount nodes { id user { id } } } }
-    ... on UserBadge { earnedAt user { id displayName } badge { id name } }
-    ... on Achievement { points user { id } program { id } }
-    ... on User { pointsTotal badges(first: 100) { totalCount nodes { id badge { id name } } } achievements(first: 100) { totalCount nodes { id points } } }
+const NODE = /* GraphQL */ `
+  query Node($id: ID!) {
+    node(id: $id) {
+      __typename
+      id
+      ... on Badge {
+        name
+        awardedCount
+        awards(first: 100) {
+          totalCount
+          nodes {
+            id
+            user {
+              id
+            }
+          }
+        }
+      }
+      ... on UserBadge {
+        earnedAt
+        user {
+          id
+          displayName
+        }
+        badge {
+          id
+          name
+        }
+      }
+      ... on Achievement {
+        points
+        user {
+          id
+        }
+        program {
+          id
+        }
+      }
+      ... on User {
+        pointsTotal
+        badges(first: 100) {
+          totalCount
+          nodes {
+            id
+            badge {
+              id
+              name
+            }
+          }
+        }
+        achievements(first: 100) {
+          totalCount
+          nodes {
+            id
+            points
+          }
+        }
+      }
+    }
   }
-}`;
+`;
 
 /** All pages of achievements (the server caps a page at 100). */
-const allAchievements = (token: string, filter: Record<string, unknown> = {}) => readAll(token, ACHIEVEMENTS, 'achievements', filter);
+const allAchievements = (token: string, filter: Record<string, unknown> = {}) =>
+  readAll(token, ACHIEVEMENTS, 'achievements', filter);
 
 // ------------------------------------------------------------------------------------------
 // badges
 // ------------------------------------------------------------------------------------------
 
 describe('badges', () => {
-  test('asCreatorA: lists exactly A\'s badges, by name, with awardedCount equal to a recount', async () => {
+  test("asCreatorA: lists exactly A's badges, by name, with awardedCount equal to a recount", async () => {
     const data = await read(asCreatorA(), BADGES, { first: 50 });
     const expected = await sql<{ id: string; name: string; awarded: number; is_active: boolean }>(
       `SELECT b.id, b.name, b.is_active, (SELECT count(*)::int FROM user_badges ub WHERE ub.badge_id = b.id) AS awarded
@@ -122,7 +230,14 @@ describe('badges', () => {
       [api.tenants.creatorA],
     );
     expect(data.badges.totalCount).toBe(expected.length);
-    expect(data.badges.edges.map((e: any) => ({ id: e.node.id, name: e.node.name, awardedCount: e.node.awardedCount, isActive: e.node.isActive }))).toEqual(
+    expect(
+      data.badges.edges.map((e: any) => ({
+        id: e.node.id,
+        name: e.node.name,
+        awardedCount: e.node.awardedCount,
+        isActive: e.node.isActive,
+      })),
+    ).toEqual(
       expected.map((r) => ({ id: gid('Badge', r.id), name: r.name, awardedCount: r.awarded, isActive: r.is_active })),
     );
     expect(data.badges.nodes.map((n: any) => n.id)).toEqual(data.badges.edges.map((e: any) => e.node.id));
@@ -130,9 +245,20 @@ describe('badges', () => {
     // Seeded awards exist, so the counter is not trivially zero.
     const chatterbox = data.badges.edges.find((e: any) => e.node.name === 'Chatterbox').node.awardedCount;
     expect(chatterbox).toBeGreaterThan(0);
-    expect(chatterbox).toBe(await api.count(`user_badges ub JOIN badges b ON b.id = ub.badge_id WHERE b.name = 'Chatterbox' AND b.creator_id = $1`, [api.tenants.creatorA]));
+    expect(chatterbox).toBe(
+      await api.count(
+        `user_badges ub JOIN badges b ON b.id = ub.badge_id WHERE b.name = 'Chatterbox' AND b.creator_id = $1`,
+        [api.tenants.creatorA],
+      ),
+    );
     const firstSteps = data.badges.edges.find((e: any) => e.node.name === 'First Steps').node;
-    expect(firstSteps).toEqual(expect.objectContaining({ description: 'Completed any program.', criteria: { type: 'programs_completed', count: 1 }, design: { icon: 'footprints', color: '#2f855a' } }));
+    expect(firstSteps).toEqual(
+      expect.objectContaining({
+        description: 'Completed any program.',
+        criteria: { type: 'programs_completed', count: 1 },
+        design: { icon: 'footprints', color: '#2f855a' },
+      }),
+    );
   });
 
   test('asCreatorA: filters by isActive and by a case-insensitive part of the name', async () => {
@@ -142,7 +268,9 @@ describe('badges', () => {
 
     const active = await read(asCreatorA(), BADGES, { filter: { isActive: true }, first: 50 });
     expect(active.badges.edges.every((e: any) => e.node.isActive)).toBe(true);
-    expect(active.badges.totalCount).toBe(await count(`badges WHERE creator_id = $1 AND is_active`, [api.tenants.creatorA]));
+    expect(active.badges.totalCount).toBe(
+      await count(`badges WHERE creator_id = $1 AND is_active`, [api.tenants.creatorA]),
+    );
 
     const search = await read(asCreatorA(), BADGES, { filter: { search: '  ROLL ' } });
     expect(search.badges.edges.map((e: any) => e.node.name)).toEqual(['On a Roll']);
@@ -166,7 +294,7 @@ describe('badges', () => {
     expect(seen).toEqual(all.badges.nodes.map((n: any) => n.id));
   });
 
-  test('asCreatorB: sees only B\'s badges; searching for A\'s badge names finds nothing', async () => {
+  test("asCreatorB: sees only B's badges; searching for A's badge names finds nothing", async () => {
     const data = await read(asCreatorB(), BADGES, { first: 100 });
     const ids = data.badges.nodes.map((n: any) => uuidOf(n.id)).sort();
     expect(ids).toEqual([...B.badges.values()].sort());
@@ -198,15 +326,36 @@ describe('badges', () => {
 describe('createBadge', () => {
   test('asCreatorA: creates a badge owned by A, trimmed, with its JSON stored as given', async () => {
     const result = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', {
-      input: { name: '  Night Owl  ', description: 'Active after midnight.', criteria: { type: 'streak', days: 7 }, design: { icon: 'moon' } },
+      input: {
+        name: '  Night Owl  ',
+        description: 'Active after midnight.',
+        criteria: { type: 'streak', days: 7 },
+        design: { icon: 'moon' },
+      },
     });
     expect(result.__typename).toBe('CreateBadgeSuccess');
     const id = uuidOf(result.data.id);
     expect(result.data).toEqual(
-      expect.objectContaining({ id: gid('Badge', id), name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'streak', days: 7 }, design: { icon: 'moon' }, isActive: true, awardedCount: 0 }),
+      expect.objectContaining({
+        id: gid('Badge', id),
+        name: 'Night Owl',
+        description: 'Active after midnight.',
+        criteria: { type: 'streak', days: 7 },
+        design: { icon: 'moon' },
+        isActive: true,
+        awardedCount: 0,
+      }),
     );
     expect(await badgeRow(id)).toEqual(
-      expect.objectContaining({ creator_id: api.tenants.creatorA, name: 'Night Owl', description: 'Active after midnight.', criteria: { type: 'streak', days: 7 }, design: { icon: 'moon' }, is_active: true, awarded_count: 0 }),
+      expect.objectContaining({
+        creator_id: api.tenants.creatorA,
+        name: 'Night Owl',
+        description: 'Active after midnight.',
+        criteria: { type: 'streak', days: 7 },
+        design: { icon: 'moon' },
+        is_active: true,
+        awarded_count: 0,
+      }),
     );
     // It is in A's list and not in B's.
     const inA = await read(asCreatorA(), BADGES, { filter: { search: 'night owl' } });
@@ -229,7 +378,9 @@ describe('createBadge', () => {
 
   test('asCreatorA: invalid input is a ValidationError naming every bad field, and writes nothing', async () => {
     const before = await count(`badges`);
-    const result = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'x'.repeat(101), description: 'y'.repeat(1001) } });
+    const result = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', {
+      input: { name: 'x'.repeat(101), description: 'y'.repeat(1001) },
+    });
     expectValidation(result, ['input.description', 'input.name']);
     const blank = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: '   ' } });
     expectValidation(blank, ['input.name']);
@@ -240,13 +391,21 @@ describe('createBadge', () => {
 
   test('asCreatorA: a criteria that is not a JSON object is refused before anything runs', async () => {
     const before = await count(`badges`);
-    const { body } = await api.server.gql(CREATE_BADGE, { input: { name: 'Array criteria', criteria: [1, 2] } }, { token: asCreatorA() });
+    const { body } = await api.server.gql(
+      CREATE_BADGE,
+      { input: { name: 'Array criteria', criteria: [1, 2] } },
+      { token: asCreatorA() },
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await count(`badges`)).toBe(before);
   });
 
   test('asCreatorA: a mutation may select only __typename from its result', async () => {
-    const { body } = await api.server.gql(`mutation { createBadge(input: { name: "Typename Only" }) { __typename ... on Error { code } } }`, {}, { token: asCreatorA() });
+    const { body } = await api.server.gql(
+      `mutation { createBadge(input: { name: "Typename Only" }) { __typename ... on Error { code } } }`,
+      {},
+      { token: asCreatorA() },
+    );
     expect(body).toEqual({ data: { createBadge: { __typename: 'CreateBadgeSuccess' } } });
     expect(await count(`badges WHERE creator_id = $1 AND name = 'Typename Only'`, [api.tenants.creatorA])).toBe(1);
   });
@@ -260,18 +419,42 @@ describe('createBadge', () => {
 
 describe('updateBadge', () => {
   test('asCreatorA: changes the given fields and keeps the others', async () => {
-    const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'Early Bird', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 } } });
+    const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', {
+      input: { name: 'Early Bird', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 } },
+    });
     const id = uuidOf(created.data.id);
-    const result = await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: created.data.id, input: { name: 'Early Riser', isActive: false } });
+    const result = await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', {
+      id: created.data.id,
+      input: { name: 'Early Riser', isActive: false },
+    });
     expect(result.__typename).toBe('UpdateBadgeSuccess');
-    expect(result.data).toEqual(expect.objectContaining({ id: created.data.id, name: 'Early Riser', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 }, isActive: false }));
-    expect(await badgeRow(id)).toEqual(expect.objectContaining({ name: 'Early Riser', description: 'Up early.', criteria: { type: 'messages_sent', count: 2 }, is_active: false, creator_id: api.tenants.creatorA }));
+    expect(result.data).toEqual(
+      expect.objectContaining({
+        id: created.data.id,
+        name: 'Early Riser',
+        description: 'Up early.',
+        criteria: { type: 'messages_sent', count: 2 },
+        isActive: false,
+      }),
+    );
+    expect(await badgeRow(id)).toEqual(
+      expect.objectContaining({
+        name: 'Early Riser',
+        description: 'Up early.',
+        criteria: { type: 'messages_sent', count: 2 },
+        is_active: false,
+        creator_id: api.tenants.creatorA,
+      }),
+    );
   });
 
   test('asCreatorA: renaming to a name A already uses is a ConflictError; the badge is unchanged', async () => {
     const id = A.badges.get('On a Roll')!;
     const before = await badgeRow(id);
-    const result = await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: gid('Badge', id), input: { name: 'Chatterbox' } });
+    const result = await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', {
+      id: gid('Badge', id),
+      input: { name: 'Chatterbox' },
+    });
     expectConflict(result);
     expect(await badgeRow(id)).toEqual(before);
   });
@@ -279,14 +462,31 @@ describe('updateBadge', () => {
   test('asCreatorA: invalid input or a malformed id is a ValidationError; the badge is unchanged', async () => {
     const id = A.badges.get('On a Roll')!;
     const before = await badgeRow(id);
-    expectValidation(await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: gid('Badge', id), input: { name: ' ', description: 'z'.repeat(1001) } }), ['input.description', 'input.name']);
-    expectValidation(await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: 'not-a-global-id', input: { name: 'Whatever' } }), ['id']);
-    expectValidation(await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: gid('User', id), input: { name: 'Whatever' } }), ['id']);
+    expectValidation(
+      await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', {
+        id: gid('Badge', id),
+        input: { name: ' ', description: 'z'.repeat(1001) },
+      }),
+      ['input.description', 'input.name'],
+    );
+    expectValidation(
+      await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: 'not-a-global-id', input: { name: 'Whatever' } }),
+      ['id'],
+    );
+    expectValidation(
+      await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: gid('User', id), input: { name: 'Whatever' } }),
+      ['id'],
+    );
     expect(await badgeRow(id)).toEqual(before);
   });
 
   test('asCreatorA: a well-formed id that does not exist is a NotFoundError', async () => {
-    expectNotFound(await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', { id: gid('Badge', '00000000-0000-4000-8000-000000000000'), input: { name: 'Ghost' } }));
+    expectNotFound(
+      await mutate(asCreatorA(), UPDATE_BADGE, 'updateBadge', {
+        id: gid('Badge', '00000000-0000-4000-8000-000000000000'),
+        input: { name: 'Ghost' },
+      }),
+    );
   });
 });
 
@@ -295,7 +495,14 @@ describe('deleteBadge', () => {
     const created = await mutate(asCreatorA(), CREATE_BADGE, 'createBadge', { input: { name: 'Short-lived' } });
     const id = uuidOf(created.data.id);
     for (const userId of A.users.slice(0, 3)) {
-      expect((await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', userId), badgeId: created.data.id })).__typename).toBe('AwardBadgeSuccess');
+      expect(
+        (
+          await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+            userId: gid('User', userId),
+            badgeId: created.data.id,
+          })
+        ).__typename,
+      ).toBe('AwardBadgeSuccess');
     }
     expect(await count(`user_badges WHERE badge_id = $1`, [id])).toBe(3);
 
@@ -310,7 +517,10 @@ describe('deleteBadge', () => {
   test('asCreatorA: a malformed id is a ValidationError naming id, nothing deleted', async () => {
     const before = await count(`badges`);
     expectValidation(await mutate(asCreatorA(), DELETE_BADGE, 'deleteBadge', { id: 'Badge:123' }), ['id']);
-    expectValidation(await mutate(asCreatorA(), DELETE_BADGE, 'deleteBadge', { id: gid('Achievement', A.badges.get('Chatterbox')!) }), ['id']);
+    expectValidation(
+      await mutate(asCreatorA(), DELETE_BADGE, 'deleteBadge', { id: gid('Achievement', A.badges.get('Chatterbox')!) }),
+      ['id'],
+    );
     expect(await count(`badges`)).toBe(before);
   });
 
@@ -332,19 +542,37 @@ describe('awardBadge and revokeBadge', () => {
     await api.owner.query(`DELETE FROM user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId]);
     const before = (await badgeRow(badgeId))!.awarded_count as number;
 
-    const result = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId), reason: '  Helped in the forum  ' });
+    const result = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+      userId: gid('User', userId),
+      badgeId: gid('Badge', badgeId),
+      reason: '  Helped in the forum  ',
+    });
     expect(result.__typename).toBe('AwardBadgeSuccess');
     expect(result.data).toEqual(
-      expect.objectContaining({ criteriaMet: { manual: true, reason: 'Helped in the forum' }, notified: false, user: { id: gid('User', userId) }, badge: { id: gid('Badge', badgeId), awardedCount: before + 1 } }),
+      expect.objectContaining({
+        criteriaMet: { manual: true, reason: 'Helped in the forum' },
+        notified: false,
+        user: { id: gid('User', userId) },
+        badge: { id: gid('Badge', badgeId), awardedCount: before + 1 },
+      }),
     );
     const stored = await sql(`SELECT * FROM user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId]);
-    expect(stored).toEqual([expect.objectContaining({ id: uuidOf(result.data.id), creator_id: api.tenants.creatorA, criteria_met: { manual: true, reason: 'Helped in the forum' } })]);
+    expect(stored).toEqual([
+      expect.objectContaining({
+        id: uuidOf(result.data.id),
+        creator_id: api.tenants.creatorA,
+        criteria_met: { manual: true, reason: 'Helped in the forum' },
+      }),
+    ]);
     expect((await badgeRow(badgeId))!.awarded_count).toBe(before + 1);
     const node = await read(asCreatorA(), NODE, { id: gid('Badge', badgeId) });
     expect(node.node.awardedCount).toBe(before + 1);
     expect(node.node.awards.nodes.map((n: any) => n.id)).toContain(result.data.id);
 
-    const again = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId) });
+    const again = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+      userId: gid('User', userId),
+      badgeId: gid('Badge', badgeId),
+    });
     expectConflict(again);
     expect((await badgeRow(badgeId))!.awarded_count).toBe(before + 1);
     expect(await count(`user_badges WHERE badge_id = $1 AND user_id = $2`, [badgeId, userId])).toBe(1);
@@ -352,7 +580,10 @@ describe('awardBadge and revokeBadge', () => {
 
   test('asCreatorA: awarding a retired badge is a ConflictError and writes nothing', async () => {
     const before = await gamificationState();
-    const result = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', A.users[0]!), badgeId: gid('Badge', retiredBadgeA) });
+    const result = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+      userId: gid('User', A.users[0]!),
+      badgeId: gid('Badge', retiredBadgeA),
+    });
     expectConflict(result);
     expect(await gamificationState()).toEqual(before);
   });
@@ -360,16 +591,25 @@ describe('awardBadge and revokeBadge', () => {
   test('asCreatorA: revoking lowers awardedCount by one and returns the removed award; revoking again is a NotFoundError', async () => {
     const badgeId = A.badges.get('Centurion')!;
     const userId = A.users[5]!;
-    const awarded = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId) });
+    const awarded = await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+      userId: gid('User', userId),
+      badgeId: gid('Badge', badgeId),
+    });
     expect(awarded.__typename).toBe('AwardBadgeSuccess');
     const before = (await badgeRow(badgeId))!.awarded_count as number;
 
-    const result = await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId) });
+    const result = await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', {
+      userId: gid('User', userId),
+      badgeId: gid('Badge', badgeId),
+    });
     expect(result).toEqual({ __typename: 'RevokeBadgeSuccess', data: awarded.data.id });
     expect(await count(`user_badges WHERE id = $1`, [uuidOf(awarded.data.id)])).toBe(0);
     expect((await badgeRow(badgeId))!.awarded_count).toBe(before - 1);
 
-    const again = await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', { userId: gid('User', userId), badgeId: gid('Badge', badgeId) });
+    const again = await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', {
+      userId: gid('User', userId),
+      badgeId: gid('Badge', badgeId),
+    });
     expectNotFound(again);
     expect((await badgeRow(badgeId))!.awarded_count).toBe(before - 1);
   });
@@ -377,19 +617,60 @@ describe('awardBadge and revokeBadge', () => {
   test('asCreatorA: unknown user or badge is a NotFoundError; malformed ids and a long reason are ValidationErrors; nothing written', async () => {
     const before = await gamificationState();
     const ghost = '00000000-0000-4000-8000-000000000001';
-    expectNotFound(await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', ghost), badgeId: gid('Badge', A.badges.get('Centurion')!) }));
-    expectNotFound(await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', A.users[0]!), badgeId: gid('Badge', ghost) }));
-    expectValidation(await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: 'nope', badgeId: gid('Badge', A.badges.get('Centurion')!) }), ['userId']);
-    expectValidation(await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', A.users[0]!), badgeId: gid('User', A.users[0]!) }), ['badgeId']);
-    expectValidation(await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', { userId: gid('User', A.users[0]!), badgeId: gid('Badge', A.badges.get('Centurion')!), reason: 'r'.repeat(501) }), ['reason']);
-    expectValidation(await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', { userId: gid('Badge', A.users[0]!), badgeId: gid('Badge', A.badges.get('Centurion')!) }), ['userId']);
+    expectNotFound(
+      await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+        userId: gid('User', ghost),
+        badgeId: gid('Badge', A.badges.get('Centurion')!),
+      }),
+    );
+    expectNotFound(
+      await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+        userId: gid('User', A.users[0]!),
+        badgeId: gid('Badge', ghost),
+      }),
+    );
+    expectValidation(
+      await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+        userId: 'nope',
+        badgeId: gid('Badge', A.badges.get('Centurion')!),
+      }),
+      ['userId'],
+    );
+    expectValidation(
+      await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+        userId: gid('User', A.users[0]!),
+        badgeId: gid('User', A.users[0]!),
+      }),
+      ['badgeId'],
+    );
+    expectValidation(
+      await mutate(asCreatorA(), AWARD_BADGE, 'awardBadge', {
+        userId: gid('User', A.users[0]!),
+        badgeId: gid('Badge', A.badges.get('Centurion')!),
+        reason: 'r'.repeat(501),
+      }),
+      ['reason'],
+    );
+    expectValidation(
+      await mutate(asCreatorA(), REVOKE_BADGE, 'revokeBadge', {
+        userId: gid('Badge', A.users[0]!),
+        badgeId: gid('Badge', A.badges.get('Centurion')!),
+      }),
+      ['userId'],
+    );
     expect(await gamificationState()).toEqual(before);
   });
 
   test('asAnonymous: awardBadge and revokeBadge are UNAUTHENTICATED, nothing written', async () => {
     const before = await gamificationState();
-    await expectUnauthenticated(AWARD_BADGE, { userId: gid('User', A.users[0]!), badgeId: gid('Badge', A.badges.get('Centurion')!) });
-    await expectUnauthenticated(REVOKE_BADGE, { userId: gid('User', A.users[0]!), badgeId: gid('Badge', A.badges.get('Chatterbox')!) });
+    await expectUnauthenticated(AWARD_BADGE, {
+      userId: gid('User', A.users[0]!),
+      badgeId: gid('Badge', A.badges.get('Centurion')!),
+    });
+    await expectUnauthenticated(REVOKE_BADGE, {
+      userId: gid('User', A.users[0]!),
+      badgeId: gid('Badge', A.badges.get('Chatterbox')!),
+    });
     expect(await gamificationState()).toEqual(before);
   });
 });
@@ -399,16 +680,26 @@ describe('awardBadge and revokeBadge', () => {
 // ------------------------------------------------------------------------------------------
 
 describe('userBadges', () => {
-  test('asCreatorA: lists A\'s awards newest first; totalCount equals the DB', async () => {
+  test("asCreatorA: lists A's awards newest first; totalCount equals the DB", async () => {
     const data = await read(asCreatorA(), USER_BADGES, { first: 100 });
-    const expected = await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 ORDER BY earned_at DESC, id`, [api.tenants.creatorA]);
+    const expected = await sql<{ id: string }>(
+      `SELECT id FROM user_badges WHERE creator_id = $1 ORDER BY earned_at DESC, id`,
+      [api.tenants.creatorA],
+    );
     expect(data.userBadges.totalCount).toBe(expected.length);
-    expect(data.userBadges.nodes.map((n: any) => n.id)).toEqual(expected.slice(0, 100).map((r) => gid('UserBadge', r.id)));
+    expect(data.userBadges.nodes.map((n: any) => n.id)).toEqual(
+      expected.slice(0, 100).map((r) => gid('UserBadge', r.id)),
+    );
   });
 
   test('asCreatorA: filters by user, by badge, by both and by earned time range', async () => {
     // A user holding more than one badge.
-    const userId = (await sql<{ user_id: string }>(`SELECT user_id FROM user_badges WHERE creator_id = $1 GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`, [api.tenants.creatorA]))[0]!.user_id;
+    const userId = (
+      await sql<{ user_id: string }>(
+        `SELECT user_id FROM user_badges WHERE creator_id = $1 GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1`,
+        [api.tenants.creatorA],
+      )
+    )[0]!.user_id;
     const byUser = await read(asCreatorA(), USER_BADGES, { filter: { userId: gid('User', userId) }, first: 100 });
     const userRows = await sql<{ id: string }>(`SELECT id FROM user_badges WHERE user_id = $1`, [userId]);
     expect(byUser.userBadges.totalCount).toBe(userRows.length);
@@ -422,13 +713,23 @@ describe('userBadges', () => {
     expect(byBadge.userBadges.nodes.every((n: any) => n.badge.id === gid('Badge', badgeId))).toBe(true);
 
     const chatterbox = A.badges.get('Chatterbox')!;
-    const both = await read(asCreatorA(), USER_BADGES, { filter: { userId: gid('User', userId), badgeId: gid('Badge', chatterbox) } });
-    expect(both.userBadges.totalCount).toBe(await count(`user_badges WHERE user_id = $1 AND badge_id = $2`, [userId, chatterbox]));
+    const both = await read(asCreatorA(), USER_BADGES, {
+      filter: { userId: gid('User', userId), badgeId: gid('Badge', chatterbox) },
+    });
+    expect(both.userBadges.totalCount).toBe(
+      await count(`user_badges WHERE user_id = $1 AND badge_id = $2`, [userId, chatterbox]),
+    );
 
     const from = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const to = new Date(Date.now() - 1 * 86_400_000).toISOString();
     const ranged = await read(asCreatorA(), USER_BADGES, { filter: { earned: { from, to } }, first: 100 });
-    expect(ranged.userBadges.totalCount).toBe(await count(`user_badges WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [api.tenants.creatorA, from, to]));
+    expect(ranged.userBadges.totalCount).toBe(
+      await count(`user_badges WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [
+        api.tenants.creatorA,
+        from,
+        to,
+      ]),
+    );
     for (const n of ranged.userBadges.nodes) {
       expect(new Date(n.earnedAt).getTime()).toBeGreaterThanOrEqual(new Date(from).getTime());
       expect(new Date(n.earnedAt).getTime()).toBeLessThan(new Date(to).getTime());
@@ -436,19 +737,25 @@ describe('userBadges', () => {
   });
 
   test('asCreatorA: a filter id that is not a User/Badge id is a client error naming the filter field', async () => {
-    const { body } = await api.server.gql(USER_BADGES, { filter: { userId: gid('Badge', A.users[0]!) } }, { token: asCreatorA() });
+    const { body } = await api.server.gql(
+      USER_BADGES,
+      { filter: { userId: gid('Badge', A.users[0]!) } },
+      { token: asCreatorA() },
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(body.errors![0])).toContain('filter.userId');
   });
 
-  test('asCreatorB: sees only B\'s awards; filtering by A\'s user or badge finds nothing', async () => {
+  test("asCreatorB: sees only B's awards; filtering by A's user or badge finds nothing", async () => {
     const data = await read(asCreatorB(), USER_BADGES, { first: 100 });
     const bRows = await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [api.tenants.creatorB]);
     expect(data.userBadges.totalCount).toBe(bRows.length);
     expect(data.userBadges.nodes.map((n: any) => uuidOf(n.id)).sort()).toEqual(bRows.map((r) => r.id).sort());
     const byAUser = await read(asCreatorB(), USER_BADGES, { filter: { userId: gid('User', A.users[0]!) } });
     expect(byAUser.userBadges).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
-    const byABadge = await read(asCreatorB(), USER_BADGES, { filter: { badgeId: gid('Badge', A.badges.get('First Steps')!) } });
+    const byABadge = await read(asCreatorB(), USER_BADGES, {
+      filter: { badgeId: gid('Badge', A.badges.get('First Steps')!) },
+    });
     expect(byABadge.userBadges).toEqual(expect.objectContaining({ totalCount: 0, nodes: [] }));
   });
 });
@@ -460,7 +767,10 @@ describe('userBadges', () => {
 describe('achievements', () => {
   test('asCreatorA: by achievementType, every row of that type and no other, newest first', async () => {
     const { nodes, totalCount } = await allAchievements(asCreatorA(), { achievementType: 'streak' });
-    const expected = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 AND achievement_type = 'streak' ORDER BY earned_at DESC, id`, [api.tenants.creatorA]);
+    const expected = await sql<{ id: string }>(
+      `SELECT id FROM achievements WHERE creator_id = $1 AND achievement_type = 'streak' ORDER BY earned_at DESC, id`,
+      [api.tenants.creatorA],
+    );
     expect(totalCount).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(0);
     expect(nodes.map((n) => n.id)).toEqual(expected.map((r) => gid('Achievement', r.id)));
@@ -471,7 +781,10 @@ describe('achievements', () => {
     const from = new Date(Date.now() - 6 * 86_400_000).toISOString();
     const to = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const { nodes, totalCount } = await allAchievements(asCreatorA(), { earned: { from, to } });
-    const expected = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`, [api.tenants.creatorA, from, to]);
+    const expected = await sql<{ id: string }>(
+      `SELECT id FROM achievements WHERE creator_id = $1 AND earned_at >= $2 AND earned_at < $3`,
+      [api.tenants.creatorA, from, to],
+    );
     expect(totalCount).toBe(expected.length);
     expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(expected.map((r) => r.id).sort());
     for (const n of nodes) {
@@ -479,8 +792,16 @@ describe('achievements', () => {
       expect(Date.parse(n.earnedAt)).toBeLessThan(Date.parse(to));
     }
 
-    const typeAndRange = await allAchievements(asCreatorA(), { achievementType: 'first_message', earned: { from, to } });
-    expect(typeAndRange.totalCount).toBe(await count(`achievements WHERE creator_id = $1 AND achievement_type = 'first_message' AND earned_at >= $2 AND earned_at < $3`, [api.tenants.creatorA, from, to]));
+    const typeAndRange = await allAchievements(asCreatorA(), {
+      achievementType: 'first_message',
+      earned: { from, to },
+    });
+    expect(typeAndRange.totalCount).toBe(
+      await count(
+        `achievements WHERE creator_id = $1 AND achievement_type = 'first_message' AND earned_at >= $2 AND earned_at < $3`,
+        [api.tenants.creatorA, from, to],
+      ),
+    );
 
     const userId = A.users[0]!;
     const byUser = await allAchievements(asCreatorA(), { userId: gid('User', userId) });
@@ -493,9 +814,11 @@ describe('achievements', () => {
     expect(byProgram.nodes.every((n) => n.program?.id === gid('Program', programId))).toBe(true);
   });
 
-  test('asCreatorB: never lists A\'s achievements, even filtered by A\'s user or program', async () => {
+  test("asCreatorB: never lists A's achievements, even filtered by A's user or program", async () => {
     const { nodes, totalCount } = await allAchievements(asCreatorB());
-    const bRows = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [api.tenants.creatorB]);
+    const bRows = await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [
+      api.tenants.creatorB,
+    ]);
     expect(totalCount).toBe(bRows.length);
     expect(nodes.map((n) => uuidOf(n.id)).sort()).toEqual(bRows.map((r) => r.id).sort());
     expect((await allAchievements(asCreatorB(), { userId: gid('User', A.users[0]!) })).totalCount).toBe(0);
@@ -504,50 +827,99 @@ describe('achievements', () => {
 });
 
 describe('grantAchievement', () => {
-  test('asCreatorA: stores the achievement; the user\'s pointsTotal goes up by its points and equals the DB sum', async () => {
+  test("asCreatorA: stores the achievement; the user's pointsTotal goes up by its points and equals the DB sum", async () => {
     const userId = A.users[3]!;
     const programId = A.programs[0]!;
-    const sum = async () => Number((await sql<{ s: string }>(`SELECT coalesce(sum(points), 0)::text AS s FROM achievements WHERE user_id = $1`, [userId]))[0]!.s);
+    const sum = async () =>
+      Number(
+        (
+          await sql<{ s: string }>(`SELECT coalesce(sum(points), 0)::text AS s FROM achievements WHERE user_id = $1`, [
+            userId,
+          ])
+        )[0]!.s,
+      );
     const before = await sum();
     const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
-      input: { userId: gid('User', userId), achievementType: 'quiz.perfect_score', points: 250, programId: gid('Program', programId), achievementData: { quiz: 'week-1' } },
+      input: {
+        userId: gid('User', userId),
+        achievementType: 'quiz.perfect_score',
+        points: 250,
+        programId: gid('Program', programId),
+        achievementData: { quiz: 'week-1' },
+      },
     });
     expect(result.__typename).toBe('GrantAchievementSuccess');
     expect(result.data).toEqual(
-      expect.objectContaining({ achievementType: 'quiz.perfect_score', points: 250, achievementData: { quiz: 'week-1' }, program: { id: gid('Program', programId) }, user: { id: gid('User', userId), pointsTotal: String(before + 250) } }),
+      expect.objectContaining({
+        achievementType: 'quiz.perfect_score',
+        points: 250,
+        achievementData: { quiz: 'week-1' },
+        program: { id: gid('Program', programId) },
+        user: { id: gid('User', userId), pointsTotal: String(before + 250) },
+      }),
     );
     expect(await sql(`SELECT * FROM achievements WHERE id = $1`, [uuidOf(result.data.id)])).toEqual([
-      expect.objectContaining({ creator_id: api.tenants.creatorA, user_id: userId, program_id: programId, achievement_type: 'quiz.perfect_score', points: 250, achievement_data: { quiz: 'week-1' } }),
+      expect.objectContaining({
+        creator_id: api.tenants.creatorA,
+        user_id: userId,
+        program_id: programId,
+        achievement_type: 'quiz.perfect_score',
+        points: 250,
+        achievement_data: { quiz: 'week-1' },
+      }),
     ]);
     expect(await sum()).toBe(before + 250);
     const node = await read(asCreatorA(), NODE, { id: gid('User', userId) });
     expect(node.node.pointsTotal).toBe(String(before + 250));
 
     // Zero points and no program are fine.
-    const zero = await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', userId), achievementType: 'welcome', points: 0 } });
+    const zero = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
+      input: { userId: gid('User', userId), achievementType: 'welcome', points: 0 },
+    });
     expect(zero.__typename).toBe('GrantAchievementSuccess');
     expect(zero.data).toEqual(expect.objectContaining({ points: 0, program: null, achievementData: {} }));
   });
 
   test('asCreatorA: negative points is a ValidationError naming input.points; nothing written', async () => {
     const before = await count(`achievements`);
-    const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', A.users[0]!), achievementType: 'cheat', points: -5 } });
+    const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
+      input: { userId: gid('User', A.users[0]!), achievementType: 'cheat', points: -5 },
+    });
     expectValidation(result, ['input.points']);
     expect(await count(`achievements`)).toBe(before);
   });
 
   test('asCreatorA: every bad field at once (type not snake_case, points too high) is one ValidationError; nothing written', async () => {
     const before = await count(`achievements`);
-    const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', A.users[0]!), achievementType: 'Not Snake', points: 2_000_000 } });
+    const result = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
+      input: { userId: gid('User', A.users[0]!), achievementType: 'Not Snake', points: 2_000_000 },
+    });
     expectValidation(result, ['input.achievementType', 'input.points']);
-    expectValidation(await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: 'garbage', achievementType: 'ok', points: 1 } }), ['input.userId']);
-    expectValidation(await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', A.users[0]!), achievementType: 'ok', points: 1, programId: gid('Badge', A.programs[0]!) } }), ['input.programId']);
+    expectValidation(
+      await mutate(asCreatorA(), GRANT, 'grantAchievement', {
+        input: { userId: 'garbage', achievementType: 'ok', points: 1 },
+      }),
+      ['input.userId'],
+    );
+    expectValidation(
+      await mutate(asCreatorA(), GRANT, 'grantAchievement', {
+        input: {
+          userId: gid('User', A.users[0]!),
+          achievementType: 'ok',
+          points: 1,
+          programId: gid('Badge', A.programs[0]!),
+        },
+      }),
+      ['input.programId'],
+    );
     expect(await count(`achievements`)).toBe(before);
   });
 
   test('asCreatorA: deleteAchievement removes it and pointsTotal drops; a second delete is a NotFoundError', async () => {
     const userId = A.users[7]!;
-    const granted = await mutate(asCreatorA(), GRANT, 'grantAchievement', { input: { userId: gid('User', userId), achievementType: 'temporary', points: 40 } });
+    const granted = await mutate(asCreatorA(), GRANT, 'grantAchievement', {
+      input: { userId: gid('User', userId), achievementType: 'temporary', points: 40 },
+    });
     const withIt = BigInt(granted.data.user.pointsTotal as string);
     const result = await mutate(asCreatorA(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: granted.data.id });
     expect(result).toEqual({ __typename: 'DeleteAchievementSuccess', data: granted.data.id });
@@ -558,13 +930,15 @@ describe('grantAchievement', () => {
 
   test('asAnonymous: UNAUTHENTICATED, nothing written', async () => {
     const before = await count(`achievements`);
-    await expectUnauthenticated(GRANT, { input: { userId: gid('User', A.users[0]!), achievementType: 'anon', points: 1 } });
+    await expectUnauthenticated(GRANT, {
+      input: { userId: gid('User', A.users[0]!), achievementType: 'anon', points: 1 },
+    });
     expect(await count(`achievements`)).toBe(before);
   });
 });
 
 describe('User.pointsTotal', () => {
-  test('asCreatorA: for every user, equals the sum of their achievements\' points in the DB', async () => {
+  test("asCreatorA: for every user, equals the sum of their achievements' points in the DB", async () => {
     const data = await read(asCreatorA(), `{ users(first: 100) { totalCount nodes { id pointsTotal } } }`);
     const sums = await sql<{ id: string; s: string }>(
       `SELECT u.id, coalesce((SELECT sum(points) FROM achievements a WHERE a.user_id = u.id), 0)::text AS s FROM users u WHERE u.creator_id = $1`,
@@ -582,16 +956,25 @@ describe('User.pointsTotal', () => {
 // Creator B against A's data
 // ------------------------------------------------------------------------------------------
 
-describe('asCreatorB against A\'s gamification data', () => {
+describe("asCreatorB against A's gamification data", () => {
   let aAward: string;
   let aAchievement: string;
   beforeAll(async () => {
-    aAward = (await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
-    aAchievement = (await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA]))[0]!.id;
+    aAward = (
+      await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA])
+    )[0]!.id;
+    aAchievement = (
+      await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1 LIMIT 1`, [api.tenants.creatorA])
+    )[0]!.id;
   });
 
-  test('node() and nodes() with A\'s global ids are null for B, and resolve for A', async () => {
-    const ids = [gid('Badge', A.badges.get('Chatterbox')!), gid('UserBadge', aAward), gid('Achievement', aAchievement), gid('User', A.users[0]!)];
+  test("node() and nodes() with A's global ids are null for B, and resolve for A", async () => {
+    const ids = [
+      gid('Badge', A.badges.get('Chatterbox')!),
+      gid('UserBadge', aAward),
+      gid('Achievement', aAchievement),
+      gid('User', A.users[0]!),
+    ];
     for (const id of ids) {
       expect(await read(asCreatorB(), NODE, { id })).toEqual({ node: null });
       expect((await read(asCreatorA(), NODE, { id })).node.id).toBe(id);
@@ -600,13 +983,24 @@ describe('asCreatorB against A\'s gamification data', () => {
     expect(many.nodes).toEqual(ids.map(() => null));
   });
 
-  test('nested relations of B\'s own rows never reach A\'s rows', async () => {
+  test("nested relations of B's own rows never reach A's rows", async () => {
     // Every badge of B, with all its awards and their users.
-    const data = await read(asCreatorB(), `{ badges(first: 100) { nodes { id awards(first: 100) { totalCount nodes { id user { id badges(first: 100) { nodes { id badge { id } } } achievements(first: 100) { nodes { id } } } } } } } }`);
+    const data = await read(
+      asCreatorB(),
+      `{ badges(first: 100) { nodes { id awards(first: 100) { totalCount nodes { id user { id badges(first: 100) { nodes { id badge { id } } } achievements(first: 100) { nodes { id } } } } } } } }`,
+    );
     const bUsers = new Set(B.users.map((u) => gid('User', u)));
     const bBadges = new Set([...B.badges.values()].map((b) => gid('Badge', b)));
-    const bAwards = new Set((await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) => gid('UserBadge', r.id)));
-    const bAchievements = new Set((await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) => gid('Achievement', r.id)));
+    const bAwards = new Set(
+      (await sql<{ id: string }>(`SELECT id FROM user_badges WHERE creator_id = $1`, [api.tenants.creatorB])).map((r) =>
+        gid('UserBadge', r.id),
+      ),
+    );
+    const bAchievements = new Set(
+      (await sql<{ id: string }>(`SELECT id FROM achievements WHERE creator_id = $1`, [api.tenants.creatorB])).map(
+        (r) => gid('Achievement', r.id),
+      ),
+    );
     let seenAwards = 0;
     for (const badge of data.badges.nodes) {
       for (const award of badge.awards.nodes) {
@@ -623,26 +1017,50 @@ describe('asCreatorB against A\'s gamification data', () => {
     expect(seenAwards).toBeGreaterThan(0);
   });
 
-  test('every mutation on A\'s rows is a NotFoundError and the database is unchanged', async () => {
+  test("every mutation on A's rows is a NotFoundError and the database is unchanged", async () => {
     const before = await gamificationState();
     const aBadge = gid('Badge', A.badges.get('Chatterbox')!);
     const aUser = gid('User', A.users[0]!);
     const bBadge = gid('Badge', B.badges.get('Regular')!);
     const bUser = gid('User', B.users[5]!);
-    const heldByA = (await sql<{ user_id: string; badge_id: string }>(`SELECT user_id, badge_id FROM user_badges WHERE id = $1`, [aAward]))[0]!;
+    const heldByA = (
+      await sql<{ user_id: string; badge_id: string }>(`SELECT user_id, badge_id FROM user_badges WHERE id = $1`, [
+        aAward,
+      ])
+    )[0]!;
 
-    expectNotFound(await mutate(asCreatorB(), UPDATE_BADGE, 'updateBadge', { id: aBadge, input: { name: 'Hijacked', isActive: false } }));
+    expectNotFound(
+      await mutate(asCreatorB(), UPDATE_BADGE, 'updateBadge', {
+        id: aBadge,
+        input: { name: 'Hijacked', isActive: false },
+      }),
+    );
     expectNotFound(await mutate(asCreatorB(), DELETE_BADGE, 'deleteBadge', { id: aBadge }));
     // Award: A's badge to B's user, B's badge to A's user, A's badge to A's user.
     expectNotFound(await mutate(asCreatorB(), AWARD_BADGE, 'awardBadge', { userId: bUser, badgeId: aBadge }));
     expectNotFound(await mutate(asCreatorB(), AWARD_BADGE, 'awardBadge', { userId: aUser, badgeId: bBadge }));
     expectNotFound(await mutate(asCreatorB(), AWARD_BADGE, 'awardBadge', { userId: aUser, badgeId: aBadge }));
     // Revoke an award A really made.
-    expectNotFound(await mutate(asCreatorB(), REVOKE_BADGE, 'revokeBadge', { userId: gid('User', heldByA.user_id), badgeId: gid('Badge', heldByA.badge_id) }));
+    expectNotFound(
+      await mutate(asCreatorB(), REVOKE_BADGE, 'revokeBadge', {
+        userId: gid('User', heldByA.user_id),
+        badgeId: gid('Badge', heldByA.badge_id),
+      }),
+    );
     // Achievements: for A's user, for B's user on A's program, and deleting A's.
-    expectNotFound(await mutate(asCreatorB(), GRANT, 'grantAchievement', { input: { userId: aUser, achievementType: 'stolen', points: 1 } }));
-    expectNotFound(await mutate(asCreatorB(), GRANT, 'grantAchievement', { input: { userId: bUser, achievementType: 'stolen', points: 1, programId: gid('Program', A.programs[0]!) } }));
-    expectNotFound(await mutate(asCreatorB(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: gid('Achievement', aAchievement) }));
+    expectNotFound(
+      await mutate(asCreatorB(), GRANT, 'grantAchievement', {
+        input: { userId: aUser, achievementType: 'stolen', points: 1 },
+      }),
+    );
+    expectNotFound(
+      await mutate(asCreatorB(), GRANT, 'grantAchievement', {
+        input: { userId: bUser, achievementType: 'stolen', points: 1, programId: gid('Program', A.programs[0]!) },
+      }),
+    );
+    expectNotFound(
+      await mutate(asCreatorB(), DELETE_ACHIEVEMENT, 'deleteAchievement', { id: gid('Achievement', aAchievement) }),
+    );
 
     expect(await gamificationState()).toEqual(before);
   });

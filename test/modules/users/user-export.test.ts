@@ -11,7 +11,16 @@ const A = () => api.tenants.creatorA;
 
 const PAGE = `mutation($id: ID!, $after: String, $first: Int) { exportUserDataPage(userId: $id, after: $after, first: $first) { __typename ... on ExportUserDataPageSuccess { data { format userId exportedAt section records endCursor hasNextPage } } ${ERRORS} } }`;
 const WHOLE = `mutation($id: ID!) { exportUserData(userId: $id) { __typename ... on ExportUserDataSuccess { data } ${ERRORS} } }`;
-const SECTIONS = ['PROFILE', 'SESSIONS', 'INTERACTIONS', 'CONVERSATIONS', 'MESSAGES', 'ENROLLMENTS', 'BADGES', 'ACHIEVEMENTS'];
+const SECTIONS = [
+  'PROFILE',
+  'SESSIONS',
+  'INTERACTIONS',
+  'CONVERSATIONS',
+  'MESSAGES',
+  'ENROLLMENTS',
+  'BADGES',
+  'ACHIEVEMENTS',
+];
 
 // What the database holds about the user, per section, in export order (time, then id; messages by conversation first).
 const ORDERED: Record<string, string> = {
@@ -24,7 +33,8 @@ const ORDERED: Record<string, string> = {
   ACHIEVEMENTS: `SELECT id FROM achievements WHERE user_id = $1 ORDER BY earned_at, id`,
 };
 
-const exportsOf = (userId: string) => count(`security_audit_logs WHERE event_type = 'user_data.exported' AND event_data->>'userId' = $1`, [userId]);
+const exportsOf = (userId: string) =>
+  count(`security_audit_logs WHERE event_type = 'user_data.exported' AND event_data->>'userId' = $1`, [userId]);
 
 let userId: string;
 
@@ -37,16 +47,28 @@ beforeAll(async () => {
   const at = `now() - make_interval(mins => (g % 7))`;
   await sql(`ALTER TABLE user_interactions DISABLE TRIGGER evaluate_badges`);
   try {
-    await sql(`INSERT INTO user_interactions (creator_id, user_id, interaction_type, interaction_data, created_at)
-               SELECT $1, $2, 'bulk', jsonb_build_object('n', g, 'text', repeat('i', 600)), ${at} FROM generate_series(1, 2500) g`, [A(), userId]);
+    await sql(
+      `INSERT INTO user_interactions (creator_id, user_id, interaction_type, interaction_data, created_at)
+               SELECT $1, $2, 'bulk', jsonb_build_object('n', g, 'text', repeat('i', 600)), ${at} FROM generate_series(1, 2500) g`,
+      [A(), userId],
+    );
   } finally {
     await sql(`ALTER TABLE user_interactions ENABLE TRIGGER evaluate_badges`);
   }
-  const [conversation] = await sql(`INSERT INTO conversations (creator_id, user_id, channel) VALUES ($1, $2, $3) RETURNING id`, [A(), userId, user.channel]);
-  await sql(`INSERT INTO messages (creator_id, conversation_id, sender_type, content, created_at)
-             SELECT $1, $2, 'user', repeat('m', 400) || g, ${at} FROM generate_series(1, 1500) g`, [A(), conversation!.id]);
-  await sql(`INSERT INTO user_sessions (creator_id, user_id, channel, session_token_hash, started_at, last_activity_at, expires_at)
-             SELECT $1, $2, $3, md5('s' || g), ${at}, ${at}, now() + interval '1 day' FROM generate_series(1, 300) g`, [A(), userId, user.channel]);
+  const [conversation] = await sql(
+    `INSERT INTO conversations (creator_id, user_id, channel) VALUES ($1, $2, $3) RETURNING id`,
+    [A(), userId, user.channel],
+  );
+  await sql(
+    `INSERT INTO messages (creator_id, conversation_id, sender_type, content, created_at)
+             SELECT $1, $2, 'user', repeat('m', 400) || g, ${at} FROM generate_series(1, 1500) g`,
+    [A(), conversation!.id],
+  );
+  await sql(
+    `INSERT INTO user_sessions (creator_id, user_id, channel, session_token_hash, started_at, last_activity_at, expires_at)
+             SELECT $1, $2, $3, md5('s' || g), ${at}, ${at}, now() + interval '1 day' FROM generate_series(1, 300) g`,
+    [A(), userId, user.channel],
+  );
 }, 120_000);
 
 describe('exportUserDataPage', () => {
@@ -107,11 +129,13 @@ describe('exportUserDataPage', () => {
   }, 180_000);
 
   test('asCreatorA: a page holds at most `first` records, and at most half of MAX_RESPONSE_BYTES of them', async () => {
-    const start = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) }))).data;
+    const start = (await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) })).data;
     let after = start.endCursor;
     let sawInteractions = false;
     while (after && !sawInteractions) {
-      const page = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 500 }))).data;
+      const page = (
+        await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), after, first: 500 })
+      ).data;
       if (page.section === 'INTERACTIONS') {
         sawInteractions = true;
         // 500 interactions of ~700 bytes would be ~350 KB: the byte budget (128 KiB) cuts the page first.
@@ -126,21 +150,47 @@ describe('exportUserDataPage', () => {
   test('asCreatorA: bad input is VALIDATION_FAILED naming the argument, and nothing is written', async () => {
     const before = await count('security_audit_logs');
     const other = (await one(`SELECT id FROM users WHERE creator_id = $1 AND id <> $2 LIMIT 1`, [A(), userId]))!.id;
-    const cursorOfOther = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', other) }))).data.endCursor;
+    const cursorOfOther = (await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', other) })).data
+      .endCursor;
     const written = await count('security_audit_logs');
     expect(written).toBe(before + 1);
     const cases: [Json, string][] = [
       [{ first: 0 }, 'first'],
       [{ first: 501 }, 'first'],
       [{ after: 'not a cursor' }, 'after'],
-      [{ after: Buffer.from(JSON.stringify({ v: 2, u: userId, e: new Date().toISOString(), s: 99, a: null, i: null })).toString('base64url') }, 'after'],
-      [{ after: Buffer.from(JSON.stringify({ v: 2, u: userId, e: new Date().toISOString(), s: 2, a: "2026-01-01'; DROP TABLE users; --", i: userId })).toString('base64url') }, 'after'],
+      [
+        {
+          after: Buffer.from(
+            JSON.stringify({ v: 2, u: userId, e: new Date().toISOString(), s: 99, a: null, i: null }),
+          ).toString('base64url'),
+        },
+        'after',
+      ],
+      [
+        {
+          after: Buffer.from(
+            JSON.stringify({
+              v: 2,
+              u: userId,
+              e: new Date().toISOString(),
+              s: 2,
+              a: "2026-01-01'; DROP TABLE users; --",
+              i: userId,
+            }),
+          ).toString('base64url'),
+        },
+        'after',
+      ],
       // A cursor of another user's export.
       [{ after: cursorOfOther }, 'after'],
     ];
     for (const [variables, path] of cases) {
-      const result = (await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), ...variables }));
-      expect({ variables, typename: result.__typename, paths: result.fields?.map((f: Json) => f.path) }).toEqual({ variables, typename: 'ValidationError', paths: [path] });
+      const result = await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId), ...variables });
+      expect({ variables, typename: result.__typename, paths: result.fields?.map((f: Json) => f.path) }).toEqual({
+        variables,
+        typename: 'ValidationError',
+        paths: [path],
+      });
     }
     expect(await count('security_audit_logs')).toBe(written);
   });
@@ -151,7 +201,9 @@ describe('exportUserData (deprecated)', () => {
     const before = await exportsOf(userId);
     const response = await api.send('asCreatorA', WHOLE, { id: gid('User', userId) });
     expect(response.status).toBe(200);
-    expect(response.body.errors?.[0]?.extensions).toEqual(expect.objectContaining({ code: 'RESPONSE_TOO_LARGE', maxBytes: MAX_RESPONSE_BYTES }));
+    expect(response.body.errors?.[0]?.extensions).toEqual(
+      expect.objectContaining({ code: 'RESPONSE_TOO_LARGE', maxBytes: MAX_RESPONSE_BYTES }),
+    );
     expect(response.body.errors?.[0]?.message).toMatch(/limit is 262144/);
     expect(Buffer.byteLength(JSON.stringify(response.body))).toBeLessThan(4_096);
     expect(await exportsOf(userId)).toBe(before);
@@ -160,16 +212,20 @@ describe('exportUserData (deprecated)', () => {
 
 describe('tenant isolation', () => {
   test("asCreatorB cannot export creator A's user, with or without A's cursor, and nothing is written", async () => {
-    const cursor = ((await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) }))).data.endCursor;
+    const cursor = (await mutate('asCreatorA', PAGE, 'exportUserDataPage', { id: gid('User', userId) })).data.endCursor;
     const logs = await count('security_audit_logs');
     // Without a cursor the user is not found; with A's cursor, the cursor (sealed to A) is not B's.
-    for (const [variables, typename] of [[{}, 'NotFoundError'], [{ after: cursor }, 'ValidationError'], [{ after: cursor, first: 500 }, 'ValidationError']] as const) {
+    for (const [variables, typename] of [
+      [{}, 'NotFoundError'],
+      [{ after: cursor }, 'ValidationError'],
+      [{ after: cursor, first: 500 }, 'ValidationError'],
+    ] as const) {
       const response = await api.send('asCreatorB', PAGE, { id: gid('User', userId), ...variables });
       const result = response.body.data!.exportUserDataPage as Json;
       expect(result).toEqual(expect.objectContaining({ __typename: typename }));
       expect(JSON.stringify(response.body)).not.toContain(userId);
     }
-    const whole = (await mutate('asCreatorB', WHOLE, 'exportUserData', { id: gid('User', userId) }));
+    const whole = await mutate('asCreatorB', WHOLE, 'exportUserData', { id: gid('User', userId) });
     expect(whole.code).toBe('NOT_FOUND');
     expect(await count('security_audit_logs')).toBe(logs);
   });

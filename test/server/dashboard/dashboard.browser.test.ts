@@ -11,7 +11,14 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page, WebSocket as PageSocket } from 'playwright-core';
 import { DEMO_CREATORS } from '../../../src/db/seed/demo-content';
 import { day, ERRORS, useApiHarness } from '../../helpers/api';
-import { describeWithBrowser, launchBrowser, offlineContext, recordNetwork, screenshot, type NetworkLog } from '../../helpers/browser';
+import {
+  describeWithBrowser,
+  launchBrowser,
+  offlineContext,
+  recordNetwork,
+  screenshot,
+  type NetworkLog,
+} from '../../helpers/browser';
 
 jest.setTimeout(120_000);
 
@@ -21,9 +28,19 @@ const WAIT = 20_000;
 const README_SCREENSHOT = path.resolve(__dirname, '../../../docs/images/dashboard.png');
 
 type Creator = 'asCreatorA' | 'asCreatorB';
-const CREDENTIALS: Record<Creator, { email: string; password: string; companyName: string }> = { asCreatorA: DEMO_CREATORS[0]!, asCreatorB: DEMO_CREATORS[1]! };
+const CREDENTIALS: Record<Creator, { email: string; password: string; companyName: string }> = {
+  asCreatorA: DEMO_CREATORS[0]!,
+  asCreatorB: DEMO_CREATORS[1]!,
+};
 
-const TILES = ['activeUsers', 'newUsers', 'messages', 'enrollmentsCompleted', 'badgesAwarded', 'conversationsEscalated'] as const;
+const TILES = [
+  'activeUsers',
+  'newUsers',
+  'messages',
+  'enrollmentsCompleted',
+  'badgesAwarded',
+  'conversationsEscalated',
+] as const;
 const SUMMARY = `query { dashboardSummary { ${TILES.join(' ')} } }`;
 const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ${ERRORS} } }`;
 const RECORD_METRIC = `mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename ${ERRORS} } }`;
@@ -34,7 +51,15 @@ describeWithBrowser('the live dashboard', () => {
   // The limits a production server enforces (the harness lifts them for its own suites), and
   // access tokens that live 30 s, the least the config allows, so that a session must be
   // refreshed within a test.
-  const api = useApiHarness({ env: { RATE_LIMITS: 'on', MAX_QUERY_COST: '50000', MAX_QUERY_DEPTH: '16', MAX_QUERY_ALIASES: '30', JWT_ACCESS_TTL_SECONDS: '30' } });
+  const api = useApiHarness({
+    env: {
+      RATE_LIMITS: 'on',
+      MAX_QUERY_COST: '50000',
+      MAX_QUERY_DEPTH: '16',
+      MAX_QUERY_ALIASES: '30',
+      JWT_ACCESS_TTL_SECONDS: '30',
+    },
+  });
   let browser: Browser;
   /** The real server's origin (DASHBOARD is on outside production). */
   let origin: string;
@@ -71,7 +96,10 @@ describeWithBrowser('the live dashboard', () => {
     visits.push(v);
     page.on('console', (message) => message.type() === 'error' && v.problems.push(`console: ${message.text()}`));
     page.on('pageerror', (error) => v.problems.push(`exception: ${error.message}`));
-    page.on('response', (response) => response.status() >= 400 && v.refused.push(`${response.status()} ${response.url()}`));
+    page.on(
+      'response',
+      (response) => response.status() >= 400 && v.refused.push(`${response.status()} ${response.url()}`),
+    );
     page.on('websocket', (socket) => v.sockets.push(socket));
     await page.goto(`${origin}/dashboard`);
     await shows(v, 'body[data-ready="true"]');
@@ -91,7 +119,10 @@ describeWithBrowser('the live dashboard', () => {
     try {
       await v.page.locator(selector).first().waitFor({ state: 'attached', timeout: WAIT });
     } catch (error) {
-      throw new Error(`${selector} not shown: ${(error as Error).message.split('\n')[0]}\n  page problems: ${JSON.stringify(v.problems)}\n  refused: ${JSON.stringify(v.refused)}\n  failed: ${JSON.stringify(v.network.failed)}`, { cause: error });
+      throw new Error(
+        `${selector} not shown: ${(error as Error).message.split('\n')[0]}\n  page problems: ${JSON.stringify(v.problems)}\n  refused: ${JSON.stringify(v.refused)}\n  failed: ${JSON.stringify(v.network.failed)}`,
+        { cause: error },
+      );
     }
   }
   async function until(done: () => boolean | Promise<boolean>, what: string, bound = WAIT): Promise<void> {
@@ -103,22 +134,42 @@ describeWithBrowser('the live dashboard', () => {
   }
   /** The latest updates as the page lists them, newest first: `metricType=value`. */
   const updatesListed = async (v: Visit) =>
-    Promise.all((await v.page.locator('[data-testid="latest-updates"] li').all()).map(async (li) => `${await li.getAttribute('data-metric-type')}=${await li.getAttribute('data-value')}`));
-  const tileValue = async (page: Page, tile: (typeof TILES)[number]) => Number(await page.getByTestId(`tile-${tile}`).getAttribute('data-value'));
+    Promise.all(
+      (await v.page.locator('[data-testid="latest-updates"] li').all()).map(
+        async (li) => `${await li.getAttribute('data-metric-type')}=${await li.getAttribute('data-value')}`,
+      ),
+    );
+  const tileValue = async (page: Page, tile: (typeof TILES)[number]) =>
+    Number(await page.getByTestId(`tile-${tile}`).getAttribute('data-value'));
 
   async function createUser(creator: Creator): Promise<void> {
     const input = { channel: 'WEB', externalId: `dashboard-${crypto.randomUUID()}`, displayName: 'New member' };
-    expect(await api.mutate(creator, CREATE_USER, 'createUser', { input })).toEqual({ __typename: 'CreateUserSuccess' });
+    expect(await api.mutate(creator, CREATE_USER, 'createUser', { input })).toEqual({
+      __typename: 'CreateUserSuccess',
+    });
   }
-  async function recordMetric(creator: Creator, metricType: string, value: number, dimensions: Record<string, string> = {}): Promise<void> {
+  async function recordMetric(
+    creator: Creator,
+    metricType: string,
+    value: number,
+    dimensions: Record<string, string> = {},
+  ): Promise<void> {
     const input = { metricType, value, date: day(0), dimensions };
-    expect(await api.mutate(creator, RECORD_METRIC, 'recordEngagementMetric', { input })).toEqual({ __typename: 'RecordEngagementMetricSuccess' });
+    expect(await api.mutate(creator, RECORD_METRIC, 'recordEngagementMetric', { input })).toEqual({
+      __typename: 'RecordEngagementMetricSuccess',
+    });
   }
   async function sendMessages(creator: Creator, contents: string[]): Promise<void> {
     const conversations: { id: string }[] = (await api.query(creator, CONVERSATIONS)).conversations.nodes;
     for (const [i, content] of contents.entries()) {
-      const input = { conversationId: conversations[i % conversations.length]!.id, content, senderType: i % 2 ? 'AI' : 'USER' };
-      expect(await api.mutate(creator, SEND_MESSAGE, 'sendMessage', { input })).toEqual({ __typename: 'SendMessageSuccess' });
+      const input = {
+        conversationId: conversations[i % conversations.length]!.id,
+        content,
+        senderType: i % 2 ? 'AI' : 'USER',
+      };
+      expect(await api.mutate(creator, SEND_MESSAGE, 'sendMessage', { input })).toEqual({
+        __typename: 'SendMessageSuccess',
+      });
     }
   }
 
@@ -146,12 +197,25 @@ describeWithBrowser('the live dashboard', () => {
     expect(v.network.failed).toEqual([]);
     expect(v.refused).toEqual([]);
     const paths = v.network.requests.map((url) => new URL(url).pathname);
-    expect(paths).toEqual(expect.arrayContaining(['/dashboard', '/dashboard/app.js', '/dashboard/app.css', '/dashboard/uplot.js', '/dashboard/uplot.css', '/dashboard/graphql-ws.js', '/graphql']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/dashboard',
+        '/dashboard/app.js',
+        '/dashboard/app.css',
+        '/dashboard/uplot.js',
+        '/dashboard/uplot.css',
+        '/dashboard/graphql-ws.js',
+        '/graphql',
+      ]),
+    );
     expect(v.sockets.map((s) => s.url())).toEqual([`${origin.replace('http://', 'ws://')}/graphql`]);
     expect(v.problems).toEqual([]);
 
     // Signing out ends the log-in on the server and closes the socket.
-    const logOut = v.page.waitForRequest((request) => new URL(request.url()).pathname === '/graphql' && (request.postData() ?? '').includes('logOut('), { timeout: WAIT });
+    const logOut = v.page.waitForRequest(
+      (request) => new URL(request.url()).pathname === '/graphql' && (request.postData() ?? '').includes('logOut('),
+      { timeout: WAIT },
+    );
     await v.page.getByTestId('sign-out').click();
     await logOut;
     await shows(v, '[data-testid="connection-state"][data-state="signed-out"]');
@@ -169,7 +233,10 @@ describeWithBrowser('the live dashboard', () => {
     const [newUsers, messages] = [await tileValue(v.page, 'newUsers'), await tileValue(v.page, 'messages')];
     await createUser('asCreatorA');
     await shows(v, `[data-testid="tile-newUsers"][data-value="${newUsers + 1}"]`);
-    await sendMessages('asCreatorA', ['Is there a beginner version of the sleep program?', 'Yes: start with the 7-day wind-down.']);
+    await sendMessages('asCreatorA', [
+      'Is there a beginner version of the sleep program?',
+      'Yes: start with the 7-day wind-down.',
+    ]);
     await shows(v, `[data-testid="tile-messages"][data-value="${messages + 2}"]`);
     expect(await v.page.getByTestId('tile-newUsers').getAttribute('class')).toContain('flash');
 
@@ -185,7 +252,11 @@ describeWithBrowser('the live dashboard', () => {
     // Under the cursor, the list shows that day's values; away from the chart, the latest.
     const chart = (await v.page.getByTestId('engagement-chart').locator('.u-over').boundingBox())!;
     const latestText = v.page.getByTestId('series-messages').locator('.latest');
-    const shownDay = (today: boolean) => until(async () => ((await latestText.textContent()) ?? '').endsWith(`on ${day(0)}`) === today, today ? 'the latest values' : 'the values under the cursor');
+    const shownDay = (today: boolean) =>
+      until(
+        async () => ((await latestText.textContent()) ?? '').endsWith(`on ${day(0)}`) === today,
+        today ? 'the latest values' : 'the values under the cursor',
+      );
     await v.page.mouse.move(chart.x + chart.width / 3, chart.y + chart.height / 2);
     await shownDay(false);
     await v.page.mouse.move(0, 0);
@@ -251,7 +322,11 @@ describeWithBrowser('the live dashboard', () => {
     })()`);
     // Tokens live 30 s here and are refreshed at 3/4 of that: two refreshes put the first
     // token past its expiry, and use a rotated refresh token once.
-    await until(async () => Number(await v.page.locator('body').getAttribute('data-session-refreshes')) >= 2, 'two refreshes of the session', 90_000);
+    await until(
+      async () => Number(await v.page.locator('body').getAttribute('data-session-refreshes')) >= 2,
+      'two refreshes of the session',
+      90_000,
+    );
     await shows(v, '[data-testid="connection-state"][data-state="live"]');
     await recordMetric('asCreatorA', 'after_refresh', 42);
     await shows(v, '[data-testid="series-after_refresh"][data-latest="42"]');
@@ -276,10 +351,19 @@ describeWithBrowser('the live dashboard', () => {
     // No inline script: every script element loads a file of this server, or is the JSON settings block.
     const html = await page.text();
     const scripts = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]!.trim());
-    expect(scripts).toEqual(['type="application/json" id="dashboard-config"', 'defer src="/dashboard/uplot.js"', 'defer src="/dashboard/graphql-ws.js"', 'type="module" src="/dashboard/app.js"']);
+    expect(scripts).toEqual([
+      'type="application/json" id="dashboard-config"',
+      'defer src="/dashboard/uplot.js"',
+      'defer src="/dashboard/graphql-ws.js"',
+      'type="module" src="/dashboard/app.js"',
+    ]);
 
     const head = await fetch(`${origin}/dashboard`, { method: 'HEAD' });
-    expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([200, String(Buffer.byteLength(html)), '']);
+    expect([head.status, head.headers.get('content-length'), await head.text()]).toEqual([
+      200,
+      String(Buffer.byteLength(html)),
+      '',
+    ]);
 
     const asset = await fetch(`${origin}/dashboard/uplot.js`);
     expect(asset.status).toBe(200);
@@ -288,10 +372,18 @@ describeWithBrowser('the live dashboard', () => {
     const etag = asset.headers.get('etag')!;
     expect((await fetch(`${origin}/dashboard/uplot.js`, { headers: { 'if-none-match': etag } })).status).toBe(304);
 
-    for (const other of ['/dashboard/package.json', '/dashboard/../package.json', '/dashboard/%2e%2e/package.json', '/dashboard/public/app.js', '/dashboard/__proto__']) {
+    for (const other of [
+      '/dashboard/package.json',
+      '/dashboard/../package.json',
+      '/dashboard/%2e%2e/package.json',
+      '/dashboard/public/app.js',
+      '/dashboard/__proto__',
+    ]) {
       const response = await fetch(`${origin}${other}`);
       expect([other, response.status]).toEqual([other, 404]);
-      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('NOT_FOUND');
+      expect(
+        ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+      ).toBe('NOT_FOUND');
     }
     const post = await fetch(`${origin}/dashboard`, { method: 'POST' });
     expect(post.status).toBe(405);

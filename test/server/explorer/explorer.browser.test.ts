@@ -37,27 +37,46 @@ async function until<T>(check: () => Promise<T | undefined | false> | T | undefi
 
 /** What the page is doing: console errors (CSP refusals among them), uncaught errors, HTTP errors, socket frames. */
 function watch(page: Page) {
-  const seen = { errors: [] as string[], badResponses: [] as string[], framesIn: [] as string[], framesOut: [] as string[] };
+  const seen = {
+    errors: [] as string[],
+    badResponses: [] as string[],
+    framesIn: [] as string[],
+    framesOut: [] as string[],
+  };
   page.on('console', (m) => m.type() === 'error' && seen.errors.push(m.text()));
   page.on('pageerror', (e) => seen.errors.push(String(e)));
   page.on('response', (r) => r.status() >= 400 && seen.badResponses.push(`${r.status()} ${r.url()}`));
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.framesIn.push(String(f.payload))).on('framesent', (f) => seen.framesOut.push(String(f.payload))));
+  page.on('websocket', (ws) =>
+    ws
+      .on('framereceived', (f) => seen.framesIn.push(String(f.payload)))
+      .on('framesent', (f) => seen.framesOut.push(String(f.payload))),
+  );
   return seen;
 }
 
 const text = (s: string) => s.replace(/\u00a0/g, ' ');
 /** The visible text of a Monaco editor: the response pane, or the header editor. */
 const responseText = async (page: Page) => text(await page.locator('.graphiql-response .view-lines').innerText());
-const headersText = async (page: Page) => text(await page.locator('section.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines').innerText());
+const headersText = async (page: Page) =>
+  text(await page.locator('section.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines').innerText());
 
 /** A computed style of the first element `selector` finds (evaluated as text: no DOM types here). */
-const styleOf = (page: Page, selector: string, property: string) => page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
+const styleOf = (page: Page, selector: string, property: string) =>
+  page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
 
 /** Opens the explorer with ?query= (and more) and waits until GraphiQL is up with the query in its editor. */
-async function openExplorer(page: Page, origin: string, query: string, more: Record<string, string> = {}): Promise<void> {
+async function openExplorer(
+  page: Page,
+  origin: string,
+  query: string,
+  more: Record<string, string> = {},
+): Promise<void> {
   await page.goto(`${origin}/graphql?${new URLSearchParams({ query, ...more })}`);
   await page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await until(async () => text(await page.locator('.graphiql-query-editor .view-lines').innerText()).includes(query.slice(0, 20)), 'the query from ?query= in the editor');
+  await until(
+    async () => text(await page.locator('.graphiql-query-editor .view-lines').innerText()).includes(query.slice(0, 20)),
+    'the query from ?query= in the editor',
+  );
 }
 
 /** Replaces the header editor's contents, as a person would: select all, type. */
@@ -69,11 +88,18 @@ async function setHeaders(page: Page, headers: Record<string, string>): Promise<
   // Monaco closed the brackets and quotes as they were typed: drop what follows the cursor.
   await page.keyboard.press('Shift+ControlOrMeta+End');
   await page.keyboard.press('Delete');
-  await until(async () => (await headersText(page)).includes(Object.values(headers)[0]?.slice(-12) ?? '{}'), 'the new headers in the editor');
+  await until(
+    async () => (await headersText(page)).includes(Object.values(headers)[0]?.slice(-12) ?? '{}'),
+    'the new headers in the editor',
+  );
 }
 
 // What `npm test` does first (pretest), for runs of this file alone: a no-op when current.
-beforeAll(() => execFileSync(process.execPath, [path.resolve(__dirname, '../../../scripts/build-explorer.js'), '--if-stale'], { stdio: 'inherit' }));
+beforeAll(() =>
+  execFileSync(process.execPath, [path.resolve(__dirname, '../../../scripts/build-explorer.js'), '--if-stale'], {
+    stdio: 'inherit',
+  }),
+);
 
 const METRIC = `mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename } }`;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -104,7 +130,8 @@ describeWithBrowser('the explorer on the real server', () => {
     contexts.push(await offlineContext(browser));
     return contexts.at(-1)!.newPage();
   };
-  const record = (creatorId: string, metricType: string, value: number) => server.gql(METRIC, { input: { date: today(), metricType, value } }, { token: server.tokenFor(creatorId) });
+  const record = (creatorId: string, metricType: string, value: number) =>
+    server.gql(METRIC, { input: { date: today(), metricType, value } }, { token: server.tokenFor(creatorId) });
 
   test('anonymous: the page loads with every request answered by this server, under its CSP', async () => {
     const page = await newPage();
@@ -135,10 +162,15 @@ describeWithBrowser('the explorer on the real server', () => {
     const page = await newPage();
     const seen = watch(page);
     // Two operations: the link's operationName is the one Ctrl-Enter runs (GraphiQL alone would run the first).
-    await openExplorer(page, origin(), 'query First { __typename } query Mine { me { email } }', { operationName: 'Mine' });
+    await openExplorer(page, origin(), 'query First { __typename } query Mine { me { email } }', {
+      operationName: 'Mine',
+    });
     await setHeaders(page, bearer(tenants.creatorA));
     await page.keyboard.press('ControlOrMeta+Enter');
-    await until(async () => (await responseText(page)).includes('ada@demo.creatorgraph.dev'), "creator A's email in the response pane");
+    await until(
+      async () => (await responseText(page)).includes('ada@demo.creatorgraph.dev'),
+      "creator A's email in the response pane",
+    );
     await screenshot(page, 'explorer-query-asCreatorA');
     expect(seen.errors).toEqual([]);
   });
@@ -148,21 +180,30 @@ describeWithBrowser('the explorer on the real server', () => {
     await openExplorer(page, origin(), '{ programs(first: 1) { totalCount } }');
     await setHeaders(page, {});
     await page.locator('.graphiql-execute-button').click();
-    await until(async () => (await responseText(page)).includes('UNAUTHENTICATED'), 'UNAUTHENTICATED in the response pane');
+    await until(
+      async () => (await responseText(page)).includes('UNAUTHENTICATED'),
+      'UNAUTHENTICATED in the response pane',
+    );
   });
 
   test('asCreatorA: a subscription over graphql-ws shows the event of a write made over HTTP', async () => {
     const metricType = `explorer_${crypto.randomUUID().slice(0, 8)}`;
     const page = await newPage();
     const seen = watch(page);
-    await openExplorer(page, origin(), `subscription { engagementMetricUpdated(metricType: "${metricType}") { metricType metricValue } }`);
+    await openExplorer(
+      page,
+      origin(),
+      `subscription { engagementMetricUpdated(metricType: "${metricType}") { metricType metricValue } }`,
+    );
     // Written as people write it; the socket's connectionParams carry it in lower case.
     const token = server.tokenFor(tenants.creatorA);
     await setHeaders(page, { Authorization: `Bearer ${token}` });
     const before = server.app.listener.hub.subscriberCount;
     await page.locator('.graphiql-execute-button').click();
     await until(() => server.app.listener.hub.subscriberCount > before, 'the subscription registered on the server');
-    expect((await record(tenants.creatorA, metricType, 41.5)).body.data).toEqual({ recordEngagementMetric: { __typename: 'RecordEngagementMetricSuccess' } });
+    expect((await record(tenants.creatorA, metricType, 41.5)).body.data).toEqual({
+      recordEngagementMetric: { __typename: 'RecordEngagementMetricSuccess' },
+    });
     await until(async () => (await responseText(page)).includes('41.5'), 'the event in the response pane');
     await screenshot(page, 'explorer-subscription-asCreatorA');
     // It came over the socket, whose connection_init carried the header editor's token.
@@ -175,15 +216,27 @@ describeWithBrowser('the explorer on the real server', () => {
     const metricType = `explorer_${crypto.randomUUID().slice(0, 8)}`;
     const page = await newPage();
     const seen = watch(page);
-    await openExplorer(page, origin(), `subscription { engagementMetricUpdated(metricType: "${metricType}") { metricType metricValue } }`);
+    await openExplorer(
+      page,
+      origin(),
+      `subscription { engagementMetricUpdated(metricType: "${metricType}") { metricType metricValue } }`,
+    );
     await setHeaders(page, bearer(tenants.creatorA));
     // B listens too (graphql-ws from node): once B has heard its own write, the server has
     // dispatched it, so a leak to A's socket would come before A's own event.
     const heardByB: unknown[] = [];
-    const clientB = createClient({ url: server.url.replace('http://', 'ws://'), webSocketImpl: WebSocket, connectionParams: bearer(tenants.creatorB), retryAttempts: 0 });
+    const clientB = createClient({
+      url: server.url.replace('http://', 'ws://'),
+      webSocketImpl: WebSocket,
+      connectionParams: bearer(tenants.creatorB),
+      retryAttempts: 0,
+    });
     clients.push(clientB);
     const before = server.app.listener.hub.subscriberCount;
-    clientB.subscribe({ query: `subscription { engagementMetricUpdated(metricType: "${metricType}") { metricValue } }` }, { next: (v) => heardByB.push(v), error: () => undefined, complete: () => undefined });
+    clientB.subscribe(
+      { query: `subscription { engagementMetricUpdated(metricType: "${metricType}") { metricValue } }` },
+      { next: (v) => heardByB.push(v), error: () => undefined, complete: () => undefined },
+    );
     await page.locator('.graphiql-execute-button').click();
     await until(() => server.app.listener.hub.subscriberCount >= before + 2, "A's and B's subscriptions registered");
     await record(tenants.creatorB, metricType, 222.25);
@@ -203,20 +256,34 @@ describeWithBrowser('the explorer on the real server', () => {
     const query = encodeURIComponent('{ __typename }');
     for (const accept of ['application/json', '*/*', 'application/graphql-response+json, text/html;q=0.5']) {
       // As curl users write it (Apollo refuses a GET that a form could send: CSRF prevention).
-      const response = await fetch(`${server.url}?query=${query}`, { headers: { accept, 'content-type': 'application/json' } });
+      const response = await fetch(`${server.url}?query=${query}`, {
+        headers: { accept, 'content-type': 'application/json' },
+      });
       expect(response.headers.get('content-type')).not.toMatch(/text\/html/);
       expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
     }
-    const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../dist/explorer/manifest.json'), 'utf8'));
+    const manifest = JSON.parse(
+      fs.readFileSync(path.resolve(__dirname, '../../../dist/explorer/manifest.json'), 'utf8'),
+    );
     const entry = await fetch(`${origin()}/explorer/${manifest.js}`);
     expect(entry.status).toBe(200);
     expect(entry.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(entry.headers.get('cache-control')).toContain('immutable');
-    const again = await fetch(`${origin()}/explorer/${manifest.js}`, { headers: { 'if-none-match': entry.headers.get('etag')! } });
+    const again = await fetch(`${origin()}/explorer/${manifest.js}`, {
+      headers: { 'if-none-match': entry.headers.get('etag')! },
+    });
     expect(again.status).toBe(304);
     // Unknown names, the manifest itself, and attempts to leave the directory: 404, from a map
     // of the build's names (the client normalises `..` in URLs, so raw paths go through http).
-    for (const target of ['/explorer/nope.js', '/explorer/manifest.json', '/explorer/build-stamp.json', '/explorer/..%2f..%2fpackage.json', '/explorer/%2e%2e/%2e%2e/package.json', '/explorer/../../package.json', '/explorer//etc/passwd']) {
+    for (const target of [
+      '/explorer/nope.js',
+      '/explorer/manifest.json',
+      '/explorer/build-stamp.json',
+      '/explorer/..%2f..%2fpackage.json',
+      '/explorer/%2e%2e/%2e%2e/package.json',
+      '/explorer/../../package.json',
+      '/explorer//etc/passwd',
+    ]) {
       const { status, body } = await rawGet(origin(), target);
       expect([target, status]).toEqual([target, 404]);
       expect(JSON.parse(body).errors[0].extensions.code).toBe('NOT_FOUND');
@@ -232,7 +299,9 @@ async function explorerAlone(options: Parameters<typeof createExplorer>[0]) {
     void explorer.serve(req, res, (req.url ?? '/').split('?')[0]!.toLowerCase()).then((served) => {
       if (served) return;
       graphqlHeaders.push(req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'no GraphQL on this test server' }] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: 'no GraphQL on this test server' }] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -243,18 +312,36 @@ async function explorerAlone(options: Parameters<typeof createExplorer>[0]) {
 describe('the explorer page without a build', () => {
   test.each([
     ['nothing built', () => undefined],
-    ['a manifest naming a file that is not there', (dir: string) => fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ js: 'gone-AAAA.js', css: [], preload: [], workers: { editor: 'e.js', json: 'j.js', graphql: 'g.js' } }))],
+    [
+      'a manifest naming a file that is not there',
+      (dir: string) =>
+        fs.writeFileSync(
+          path.join(dir, 'manifest.json'),
+          JSON.stringify({
+            js: 'gone-AAAA.js',
+            css: [],
+            preload: [],
+            workers: { editor: 'e.js', json: 'j.js', graphql: 'g.js' },
+          }),
+        ),
+    ],
   ])('anonymous: %s: 503 naming npm run explorer:build; fetch and curl still reach GraphQL', async (_what, prepare) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-'));
     prepare(dir);
     const alone = await explorerAlone({ initialHeaders: async () => ({}), assetsDir: dir });
     try {
-      const page = await fetch(`${alone.origin}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+      const page = await fetch(`${alone.origin}/graphql`, {
+        headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      });
       expect(page.status).toBe(503);
       expect(page.headers.get('cache-control')).toBe('no-store');
       expect(await page.text()).toContain('npm run explorer:build');
       const head = await fetch(`${alone.origin}/graphql`, { method: 'HEAD', headers: { accept: 'text/html' } });
-      expect([head.status, await head.text(), head.headers.get('content-length')]).toEqual([503, '', page.headers.get('content-length')]);
+      expect([head.status, await head.text(), head.headers.get('content-length')]).toEqual([
+        503,
+        '',
+        page.headers.get('content-length'),
+      ]);
       expect((await fetch(`${alone.origin}/graphql`, { headers: { accept: 'application/json' } })).status).toBe(200);
       expect(alone.graphqlHeaders).toHaveLength(1);
       expect((await fetch(`${alone.origin}/explorer/gone-AAAA.js`)).status).toBe(404);
@@ -281,7 +368,10 @@ describeWithBrowser("the explorer page's own contract", () => {
       // A run sends it as written in the editor. (The schema request goes before the editor
       // exists, without headers: introspection is open outside production.)
       await page.locator('.graphiql-execute-button').click();
-      await until(() => alone.graphqlHeaders.some((h) => h.authorization === hostile), 'the header on the request of a run');
+      await until(
+        () => alone.graphqlHeaders.some((h) => h.authorization === hostile),
+        'the header on the request of a run',
+      );
       expect(seen.errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
       await screenshot(page, 'explorer-prefilled-headers');
     } finally {
@@ -296,7 +386,12 @@ function rawGet(origin: string, target: string): Promise<{ status: number; body:
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     let body = '';
-    const req = http.request({ host: hostname, port, path: target }, (res) => res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body })));
+    const req = http.request({ host: hostname, port, path: target }, (res) =>
+      res
+        .setEncoding('utf8')
+        .on('data', (c) => (body += c))
+        .on('end', () => resolve({ status: res.statusCode!, body })),
+    );
     req.on('error', reject).end();
   });
 }

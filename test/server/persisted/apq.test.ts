@@ -19,7 +19,10 @@ async function post(server: TestServer, body: object, token?: string) {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+  };
 }
 const persisted = (hash: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
 
@@ -33,13 +36,26 @@ interface Sent {
 function apolloClient(server: TestServer, token: string | undefined, sent: Sent[], useGET = false) {
   const recordingFetch: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
-    const body = init?.body ? (JSON.parse(String(init.body)) as { query?: string; extensions?: { persistedQuery?: { sha256Hash: string } } }) : undefined;
-    const extensions = body?.extensions ?? (url.searchParams.get('extensions') ? JSON.parse(url.searchParams.get('extensions')!) : undefined);
-    sent.push({ method: init?.method ?? 'GET', hasQuery: Boolean(body?.query ?? url.searchParams.get('query')), hash: extensions?.persistedQuery?.sha256Hash });
+    const body = init?.body
+      ? (JSON.parse(String(init.body)) as { query?: string; extensions?: { persistedQuery?: { sha256Hash: string } } })
+      : undefined;
+    const extensions =
+      body?.extensions ??
+      (url.searchParams.get('extensions') ? JSON.parse(url.searchParams.get('extensions')!) : undefined);
+    sent.push({
+      method: init?.method ?? 'GET',
+      hasQuery: Boolean(body?.query ?? url.searchParams.get('query')),
+      hash: extensions?.persistedQuery?.sha256Hash,
+    });
     return fetch(input, init);
   };
-  const headers: Record<string, string> = { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  const link = new PersistedQueryLink({ sha256, useGETForHashedQueries: useGET }).concat(new HttpLink({ uri: server.url, fetch: recordingFetch, headers }));
+  const headers: Record<string, string> = {
+    'apollo-require-preflight': 'true',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
+  const link = new PersistedQueryLink({ sha256, useGETForHashedQueries: useGET }).concat(
+    new HttpLink({ uri: server.url, fetch: recordingFetch, headers }),
+  );
   return new ApolloClient({ link, cache: new InMemoryCache(), defaultOptions: { query: { fetchPolicy: 'no-cache' } } });
 }
 
@@ -81,7 +97,10 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
     const first: Sent[] = [];
     const variables = { first: 2 };
     const query = programsQuery(useGET ? 'ApqProgramsGet' : 'ApqProgramsPost');
-    const result = await apolloClient(server, token, first, useGET).query<{ programs: { nodes: unknown[] } }>({ query, variables });
+    const result = await apolloClient(server, token, first, useGET).query<{ programs: { nodes: unknown[] } }>({
+      query,
+      variables,
+    });
     expect(result.data?.programs.nodes.length).toBe(variables.first);
     // Hash only, refused as unknown; then the query with its hash, which registers it.
     expect(first.map((s) => s.hasQuery)).toEqual([false, true]);
@@ -95,14 +114,21 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
     expect(again.data).toEqual(result.data);
   });
 
-  test('the hash does not cross tenants: creator B\'s client gets its own data by the same hash', async () => {
+  test("the hash does not cross tenants: creator B's client gets its own data by the same hash", async () => {
     const sent: Sent[] = [];
-    await apolloClient(server, server.tokenFor(tenants.creatorA), []).query({ query: PROGRAMS, variables: { first: 100 } });
-    const result = await apolloClient(server, server.tokenFor(tenants.creatorB), sent).query<{ programs: { nodes: { id: string }[] } }>({ query: PROGRAMS, variables: { first: 100 } });
+    await apolloClient(server, server.tokenFor(tenants.creatorA), []).query({
+      query: PROGRAMS,
+      variables: { first: 100 },
+    });
+    const result = await apolloClient(server, server.tokenFor(tenants.creatorB), sent).query<{
+      programs: { nodes: { id: string }[] };
+    }>({ query: PROGRAMS, variables: { first: 100 } });
     expect(sent.map((s) => s.hasQuery)).toEqual([false]);
     const owner = await connect(db.ownerUrl);
     try {
-      const ids = result.data!.programs.nodes.map((n: { id: string }) => Buffer.from(n.id, 'base64').toString().split(':')[1]);
+      const ids = result.data!.programs.nodes.map(
+        (n: { id: string }) => Buffer.from(n.id, 'base64').toString().split(':')[1],
+      );
       const owners = await owner.query(`SELECT DISTINCT creator_id FROM programs WHERE id = ANY($1::uuid[])`, [ids]);
       expect(owners.rows).toEqual([{ creator_id: tenants.creatorB }]);
     } finally {
@@ -131,14 +157,20 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
     const byHash = await post(server, persisted(hash));
     expect(byHash.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // An empty Authorization header is anonymous too.
-    const blank = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: '  ' }, body: JSON.stringify({ query, ...persisted(hash) }) });
+    const blank = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: '  ' },
+      body: JSON.stringify({ query, ...persisted(hash) }),
+    });
     expect(blank.status).toBe(200);
     expect((await post(server, persisted(hash))).body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // A long text runs, but is not stored, even for a signed-in client.
     const long = `{ health { status } }${' '.repeat(40 * 1024)}`;
     const token = server.tokenFor(tenants.creatorA);
     expect((await post(server, { query: long, ...persisted(sha256(long)) }, token)).body.errors).toBeUndefined();
-    expect((await post(server, persisted(sha256(long)), token)).body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await post(server, persisted(sha256(long)), token)).body.errors![0]!.extensions!.code).toBe(
+      'PERSISTED_QUERY_NOT_FOUND',
+    );
     // A signed-in client may register the same text; then anyone may use the hash.
     await post(server, { query, ...persisted(hash) }, server.tokenFor(tenants.creatorA));
     const later = await post(server, persisted(hash));
@@ -176,7 +208,13 @@ describeWithRedis('with REDIS_URL, instances share registered queries', () => {
   test('while Redis is down, requests still work (each instance keeps its own copy)', async () => {
     await redis.stop();
     const token = two.tokenFor(tenants.creatorA);
-    const query = gql`query ApqWhileRedisDown { programs(first: 1) { totalCount } }`;
+    const query = gql`
+      query ApqWhileRedisDown {
+        programs(first: 1) {
+          totalCount
+        }
+      }
+    `;
     const sent: Sent[] = [];
     const result = await apolloClient(two, token, sent).query<{ programs: { totalCount: number } }>({ query });
     expect(result.data?.programs.totalCount).toEqual(expect.any(Number));

@@ -20,27 +20,41 @@ interface Answer {
 
 /** A first-party request, its fields as a POST body or as GET search parameters. */
 async function send(method: Method, params: Json, token?: string): Promise<Answer> {
-  const headers: Record<string, string> = { accept: 'application/graphql-response+json, application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const headers: Record<string, string> = {
+    accept: 'application/graphql-response+json, application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   let response: Response;
   if (method === 'GET') {
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) search.set(k, typeof v === 'string' ? v : JSON.stringify(v));
     // GET needs a preflight-forcing header (CSRF prevention); Apollo Client sends this one.
-    response = await fetch(`${api.server.url}?${search}`, { headers: { ...headers, 'apollo-require-preflight': 'true' } });
+    response = await fetch(`${api.server.url}?${search}`, {
+      headers: { ...headers, 'apollo-require-preflight': 'true' },
+    });
   } else {
-    response = await fetch(api.server.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(params) });
+    response = await fetch(api.server.url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
   }
   return { status: response.status, body: (await response.json()) as Json };
 }
 
 function expectRefused(answer: Answer, code: string, message: RegExp) {
-  expect({ status: answer.status, code: answer.body.errors?.[0]?.extensions?.code, data: answer.body.data ?? null }).toEqual({ status: 400, code, data: null });
+  expect({
+    status: answer.status,
+    code: answer.body.errors?.[0]?.extensions?.code,
+    data: answer.body.data ?? null,
+  }).toEqual({ status: 400, code, data: null });
   expect(answer.body.errors).toHaveLength(1);
   expect(answer.body.errors[0].message).toMatch(message);
 }
 
 const pq = (persistedQuery: unknown) => ({ extensions: { persistedQuery } });
-const CREATE_PROGRAM = (name: string) => `mutation { createProgram(input: { name: "${name}" }) { __typename ${ERRORS} } }`;
+const CREATE_PROGRAM = (name: string) =>
+  `mutation { createProgram(input: { name: "${name}" }) { __typename ${ERRORS} } }`;
 
 describe.each(METHODS)('asCreatorA over %s', (method) => {
   test('a hash that is not the SHA-256 of the query is PERSISTED_QUERY_HASH_MISMATCH, and nothing is stored or run', async () => {
@@ -48,7 +62,11 @@ describe.each(METHODS)('asCreatorA over %s', (method) => {
     const text = method === 'POST' ? CREATE_PROGRAM(`mismatch-${method}`) : `query Mismatch${method} { me { email } }`;
     const wrong = sha256(`${text} `);
     const programs = await api.count('programs');
-    expectRefused(await send(method, { query: text, ...pq({ version: 1, sha256Hash: wrong }) }, api.asCreatorA()), 'PERSISTED_QUERY_HASH_MISMATCH', /sha256Hash.*SHA-256/);
+    expectRefused(
+      await send(method, { query: text, ...pq({ version: 1, sha256Hash: wrong }) }, api.asCreatorA()),
+      'PERSISTED_QUERY_HASH_MISMATCH',
+      /sha256Hash.*SHA-256/,
+    );
     expect(await api.count('programs')).toBe(programs);
     // Neither the wrong hash nor the text's own was registered.
     for (const hash of [wrong, sha256(text)]) {
@@ -69,7 +87,15 @@ describe.each(METHODS)('asCreatorA over %s', (method) => {
     ['a persistedQuery that is a list', [1], /persistedQuery must be an object/],
   ])('%s is BAD_REQUEST naming it, with the query text or without', async (_label, persistedQuery, message) => {
     for (const withText of [true, false]) {
-      expectRefused(await send(method, { ...(withText ? { query: '{ __typename }' } : {}), ...pq(persistedQuery) }, api.asCreatorA()), 'BAD_REQUEST', message);
+      expectRefused(
+        await send(
+          method,
+          { ...(withText ? { query: '{ __typename }' } : {}), ...pq(persistedQuery) },
+          api.asCreatorA(),
+        ),
+        'BAD_REQUEST',
+        message,
+      );
     }
     // Anonymous clients get the same answer.
     expectRefused(await send(method, { query: '{ __typename }', ...pq(persistedQuery) }), 'BAD_REQUEST', message);
@@ -87,17 +113,28 @@ describe.each(METHODS)('asCreatorA over %s', (method) => {
   test('a hash in upper-case hex is the same hash: it registers, and the lower-case form finds it', async () => {
     const text = `query ApqUpperCase${method} { me { email } }`;
     const hash = sha256(text);
-    const registered = await send(method, { query: text, ...pq({ version: 1, sha256Hash: hash.toUpperCase() }) }, api.asCreatorA());
+    const registered = await send(
+      method,
+      { query: text, ...pq({ version: 1, sha256Hash: hash.toUpperCase() }) },
+      api.asCreatorA(),
+    );
     expect(registered).toEqual({ status: 200, body: { data: { me: { email: 'ada@demo.creatorgraph.dev' } } } });
     expect(await send(method, pq({ version: 1, sha256Hash: hash }), api.asCreatorA())).toEqual(registered);
-    expect(await send(method, pq({ version: 1, sha256Hash: hash.toUpperCase() }), api.asCreatorA())).toEqual(registered);
+    expect(await send(method, pq({ version: 1, sha256Hash: hash.toUpperCase() }), api.asCreatorA())).toEqual(
+      registered,
+    );
   });
 });
 
 describe.each(METHODS)('asPartner over %s', (method) => {
   let secret: string;
   beforeAll(async () => {
-    const created = await api.mutate('asCreatorA', `mutation { createApiKey(input: { name: "mistakes ${method}", scopes: [READ, WRITE] }) { __typename ... on CreateApiKeySuccess { data { secret } } } }`, 'createApiKey', {});
+    const created = await api.mutate(
+      'asCreatorA',
+      `mutation { createApiKey(input: { name: "mistakes ${method}", scopes: [READ, WRITE] }) { __typename ... on CreateApiKeySuccess { data { secret } } } }`,
+      'createApiKey',
+      {},
+    );
     secret = created.data.secret;
   });
   const upsert = operation('PartnerUpsertUser');
@@ -108,7 +145,11 @@ describe.each(METHODS)('asPartner over %s', (method) => {
     ['version 2', { version: 2, sha256Hash: upsert.hash }, /version must be 1/],
     ['a version that is not a number', { version: '1', sha256Hash: upsert.hash }, /version must be 1/],
     ['no hash', { version: 1 }, /sha256Hash must be .*64 hexadecimal/],
-    ['a hash of the wrong length', { version: 1, sha256Hash: upsert.hash.slice(1) }, /sha256Hash must be .*64 hexadecimal/],
+    [
+      'a hash of the wrong length',
+      { version: 1, sha256Hash: upsert.hash.slice(1) },
+      /sha256Hash must be .*64 hexadecimal/,
+    ],
     ['a persistedQuery that is not an object', 'yes', /persistedQuery must be an object/],
   ])('%s is BAD_REQUEST naming it, and the operation does not run', async (_label, persistedQuery, message) => {
     const users = await api.count('users');
@@ -122,9 +163,12 @@ describe.each(METHODS)('asPartner over %s', (method) => {
     expectRefused(await call({ documentId: 'e'.repeat(64) }), 'PERSISTED_QUERY_NOT_FOUND', /No partner operation/);
   });
 
-  test('an operationName that is not a string (or not the operation\'s) is BAD_REQUEST', async () => {
+  test("an operationName that is not a string (or not the operation's) is BAD_REQUEST", async () => {
     const users = await api.count('users');
-    const answer = await callAsPartner(api.server.url, secret, 'PartnerUpsertUser', variables, { method, extra: { operationName: 5 } });
+    const answer = await callAsPartner(api.server.url, secret, 'PartnerUpsertUser', variables, {
+      method,
+      extra: { operationName: 5 },
+    });
     // Over GET every parameter is a string: "5" is not the operation's name.
     expectRefused(answer, 'BAD_REQUEST', method === 'POST' ? /operationName must be a string/ : /does not match/);
     expect(await api.count('users')).toBe(users);

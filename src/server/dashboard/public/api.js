@@ -21,7 +21,13 @@ export async function request(query, variables = {}, token) {
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ query, variables }), credentials: 'omit', cache: 'no-store' });
+    response = await fetch(endpoint, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
   } catch {
     throw new ApiError('NETWORK', 'The server cannot be reached.');
   }
@@ -64,27 +70,61 @@ export const REFRESH_SESSION = /* GraphQL */ `mutation DashboardRefreshSession($
   refreshSession(refreshToken: $refreshToken) { ${SESSION} }
 }`;
 
-export const LOG_OUT = /* GraphQL */ `mutation DashboardLogOut($refreshToken: String!) { logOut(refreshToken: $refreshToken) }`;
+export const LOG_OUT = /* GraphQL */ `
+  mutation DashboardLogOut($refreshToken: String!) {
+    logOut(refreshToken: $refreshToken)
+  }
+`;
 
-const METRIC = /* GraphQL */ `fragment DashboardMetric on EngagementMetric { id metricType metricValue dimensions date updatedAt }`;
+const METRIC = /* GraphQL */ `
+  fragment DashboardMetric on EngagementMetric {
+    id
+    metricType
+    metricValue
+    dimensions
+    date
+    updatedAt
+  }
+`;
 
 /** Daily metrics from a day on, oldest first, a page at a time (the server's cap is 100). */
-export const METRIC_HISTORY = /* GraphQL */ `query DashboardMetricHistory($from: Date!, $after: String) {
-  engagementMetrics(first: 100, after: $after, filter: { dates: { from: $from } }) {
-    pageInfo { hasNextPage endCursor }
-    nodes { ...DashboardMetric }
+export const METRIC_HISTORY = /* GraphQL */ `
+  query DashboardMetricHistory($from: Date!, $after: String) {
+    engagementMetrics(first: 100, after: $after, filter: { dates: { from: $from } }) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...DashboardMetric
+      }
+    }
   }
-}
-${METRIC}`;
+  ${METRIC}
+`;
 
-export const SUMMARY_UPDATES = /* GraphQL */ `subscription DashboardSummaryUpdates {
-  dashboardSummary { date activeUsers newUsers messages enrollmentsCompleted badgesAwarded conversationsEscalated }
-}`;
+export const SUMMARY_UPDATES = /* GraphQL */ `
+  subscription DashboardSummaryUpdates {
+    dashboardSummary {
+      date
+      activeUsers
+      newUsers
+      messages
+      enrollmentsCompleted
+      badgesAwarded
+      conversationsEscalated
+    }
+  }
+`;
 
-export const METRIC_UPDATES = /* GraphQL */ `subscription DashboardMetricUpdates {
-  engagementMetricUpdated { ...DashboardMetric }
-}
-${METRIC}`;
+export const METRIC_UPDATES = /* GraphQL */ `
+  subscription DashboardMetricUpdates {
+    engagementMetricUpdated {
+      ...DashboardMetric
+    }
+  }
+  ${METRIC}
+`;
 
 /** Every metric from `from` (YYYY-MM-DD) on, at most `maxPages` pages. */
 export async function metricHistory(token, from, maxPages = 20) {

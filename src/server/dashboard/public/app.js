@@ -7,7 +7,13 @@ import { DashboardView } from './view.js';
 
 /** How far back the chart starts. */
 const HISTORY_DAYS = 30;
-const STATE_TEXT = { 'signed-out': 'Signed out', 'signing-in': 'Signing in…', connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+const STATE_TEXT = {
+  'signed-out': 'Signed out',
+  'signing-in': 'Signing in…',
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
 
 const config = JSON.parse(document.getElementById('dashboard-config').textContent);
 setEndpoint(config.graphqlPath);
@@ -67,7 +73,8 @@ async function loadHistory() {
 }
 
 function signedIn(creator) {
-  $('who').textContent = creator.companyName || [creator.firstName, creator.lastName].filter(Boolean).join(' ') || creator.email;
+  $('who').textContent =
+    creator.companyName || [creator.firstName, creator.lastName].filter(Boolean).join(' ') || creator.email;
   $('who').title = creator.email;
   $('who').hidden = false;
   $('sign-out').hidden = false;
@@ -105,7 +112,8 @@ $('sign-in-form').addEventListener('submit', async (event) => {
     signedIn(creator);
   } catch (error) {
     setState('signed-out');
-    if (error instanceof SignInError) showSignInError(/[.!?]$/.test(error.message) ? error.message : `${error.message}.`, error.code);
+    if (error instanceof SignInError)
+      showSignInError(/[.!?]$/.test(error.message) ? error.message : `${error.message}.`, error.code);
     else showSignInError(describeFailure(error), error && error.code);
   } finally {
     button.disabled = false;

@@ -35,7 +35,10 @@ export class MetricChart {
   draw(series) {
     const types = [...series.keys()].sort();
     const days = [...new Set(types.flatMap((type) => [...series.get(type).keys()]))].sort();
-    const data = [days.map(dayToSeconds), ...types.map((type) => days.map((day) => (series.get(type).has(day) ? series.get(type).get(day) : null)))];
+    const data = [
+      days.map(dayToSeconds),
+      ...types.map((type) => days.map((day) => (series.get(type).has(day) ? series.get(type).get(day) : null))),
+    ];
     this.days = days;
     if (this.plot && types.join() === this.types.join()) {
       this.plot.setData(data);
@@ -59,7 +62,16 @@ export class MetricChart {
       legend: { show: false },
       hooks: { setCursor: [(u) => this.onHover(u.cursor.idx == null ? null : this.days[u.cursor.idx])] },
       axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map(formatNumber) }],
-      series: [{ label: 'day' }, ...types.map((type, index) => ({ label: type, stroke: colorOf(index), width: 2, spanGaps: true, points: { show: false } }))],
+      series: [
+        { label: 'day' },
+        ...types.map((type, index) => ({
+          label: type,
+          stroke: colorOf(index),
+          width: 2,
+          spanGaps: true,
+          points: { show: false },
+        })),
+      ],
     };
   }
 }

@@ -101,7 +101,8 @@ export class Live {
       {
         next: (result) => {
           if (gen.ended) return;
-          if (result.errors && result.errors.length) this.handlers.onProblem(result.errors.map((e) => e.message).join('; '));
+          if (result.errors && result.errors.length)
+            this.handlers.onProblem(result.errors.map((e) => e.message).join('; '));
           if (result.data) onData(result.data);
         },
         error: (error) => this.failed(gen, query, onData, error),
@@ -124,7 +125,11 @@ export class Live {
     // The server refused the operation itself (an array of GraphQL errors: a rate, a limit on
     // subscriptions): say so, and try that operation again a little later on the same socket.
     const errors = Array.isArray(error) ? error : [error];
-    this.handlers.onProblem(errors.map((e) => (e && e.message) || (isCloseEvent(e) ? `socket closed (${e.code} ${e.reason})` : String(e))).join('; '));
+    this.handlers.onProblem(
+      errors
+        .map((e) => (e && e.message) || (isCloseEvent(e) ? `socket closed (${e.code} ${e.reason})` : String(e)))
+        .join('; '),
+    );
     setTimeout(() => {
       if (!gen.ended) this.subscribe(gen, query, onData);
     }, RESUBSCRIBE_MS);

@@ -26,7 +26,8 @@ export class SignInError extends Error {
 function lifetimeMs(accessToken, expiresAt) {
   try {
     const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    if (Number.isFinite(claims.exp) && Number.isFinite(claims.iat) && claims.exp > claims.iat) return (claims.exp - claims.iat) * 1000;
+    if (Number.isFinite(claims.exp) && Number.isFinite(claims.iat) && claims.exp > claims.iat)
+      return (claims.exp - claims.iat) * 1000;
   } catch {
     // Not a token whose claims we can read: fall back on the expiry the server sent.
   }
@@ -35,7 +36,8 @@ function lifetimeMs(accessToken, expiresAt) {
 
 function payloadOf(result) {
   if (result.__typename === 'AuthPayload') return result;
-  const fields = result.fields && result.fields.length ? `: ${result.fields.map((f) => `${f.path} ${f.message}`).join('; ')}` : '';
+  const fields =
+    result.fields && result.fields.length ? `: ${result.fields.map((f) => `${f.path} ${f.message}`).join('; ')}` : '';
   throw new SignInError(result.__typename, result.code, `${result.message}${fields}`);
 }
 
@@ -52,7 +54,8 @@ export class Session {
     this.refreshes = 0;
     document.addEventListener('visibilitychange', () => {
       // Timers of hidden tabs are throttled: catch up as soon as the page is seen again.
-      if (document.visibilityState === 'visible' && this.current && Date.now() >= this.current.refreshAt) void this.refresh();
+      if (document.visibilityState === 'visible' && this.current && Date.now() >= this.current.refreshAt)
+        void this.refresh();
     });
   }
 
@@ -103,7 +106,10 @@ export class Session {
       if (this.current !== used) return this.accessToken;
       // The server refused the refresh token (expired, revoked, already used): over.
       if (error instanceof SignInError) return this.end(`Your session ended: ${error.message}. Sign in again.`);
-      const retryMs = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
+      const retryMs =
+        error instanceof ApiError && error.retryAfterSeconds
+          ? error.retryAfterSeconds * 1000
+          : RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)];
       // Worth another try while the refresh token is good (30 days); the access token may lapse
       // meanwhile, and the live view shows "reconnecting" until a refresh gets through.
       await new Promise((resolve) => setTimeout(resolve, retryMs));

@@ -2,7 +2,14 @@
 // chart and a list of series, and the latest updates. Text only through textContent.
 import { colorOf, formatNumber, MetricChart } from './chart.js';
 
-const TILES = ['activeUsers', 'newUsers', 'messages', 'enrollmentsCompleted', 'badgesAwarded', 'conversationsEscalated'];
+const TILES = [
+  'activeUsers',
+  'newUsers',
+  'messages',
+  'enrollmentsCompleted',
+  'badgesAwarded',
+  'conversationsEscalated',
+];
 const MAX_UPDATES = 12;
 const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
@@ -14,7 +21,10 @@ function flash(element) {
 }
 
 const isOverall = (metric) => !metric.dimensions || Object.keys(metric.dimensions).length === 0;
-const dimensionsText = (dimensions) => Object.entries(dimensions || {}).map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`).join(', ');
+const dimensionsText = (dimensions) =>
+  Object.entries(dimensions || {})
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(', ');
 
 function element(tag, className, text) {
   const el = document.createElement(tag);
@@ -103,7 +113,11 @@ export class DashboardView {
     item.append(element('time', 'at', time.format(new Date(metric.updatedAt))));
     const what = element('span', 'what', metric.metricType);
     if (!isOverall(metric)) what.append(element('span', 'dims', ` ${dimensionsText(metric.dimensions)}`));
-    item.append(what, element('span', 'day', metric.date), element('strong', 'amount', formatNumber(metric.metricValue)));
+    item.append(
+      what,
+      element('span', 'day', metric.date),
+      element('strong', 'amount', formatNumber(metric.metricValue)),
+    );
     this.updates.prepend(item);
     while (this.updates.children.length > MAX_UPDATES) this.updates.lastElementChild.remove();
     this.updatesEmpty.hidden = true;
@@ -139,7 +153,8 @@ export class DashboardView {
       const values = this.series.get(item.dataset.type);
       if (!values) continue;
       const shown = day ?? item.dataset.latestDate;
-      item.querySelector('.latest').textContent = `${formatNumber(values.has(shown) ? values.get(shown) : null)} on ${shown}`;
+      item.querySelector('.latest').textContent =
+        `${formatNumber(values.has(shown) ? values.get(shown) : null)} on ${shown}`;
     }
   }
 
@@ -156,9 +171,14 @@ export class DashboardView {
       item.dataset.points = String(days.length);
       const swatch = element('span', 'swatch');
       swatch.style.backgroundColor = colorOf(index); // CSSOM, which the CSP allows (a style attribute it would not)
-      item.append(swatch, element('span', 'name', type), element('span', 'latest', `${formatNumber(latest)} on ${lastDay}`));
+      item.append(
+        swatch,
+        element('span', 'name', type),
+        element('span', 'latest', `${formatNumber(latest)} on ${lastDay}`),
+      );
       const previous = this.seriesList.querySelector(`[data-testid="series-${type}"]`);
-      if (previous && (previous.dataset.latest !== item.dataset.latest || previous.dataset.latestDate !== lastDay)) flash(item);
+      if (previous && (previous.dataset.latest !== item.dataset.latest || previous.dataset.latestDate !== lastDay))
+        flash(item);
       return item;
     });
     this.seriesList.replaceChildren(...items);

@@ -28,7 +28,8 @@ const config = JSON.parse(document.getElementById('explorer-config')?.textConten
 /** @type {any} */ (globalThis).MonacoEnvironment = {
   /** @param {string} _id @param {string} label */
   getWorker(_id, label) {
-    const name = label === 'json' ? config.workers.json : label === 'graphql' ? config.workers.graphql : config.workers.editor;
+    const name =
+      label === 'json' ? config.workers.json : label === 'graphql' ? config.workers.graphql : config.workers.editor;
     return new Worker(new URL(name, new URL('/explorer/', location.href)), { name: label });
   },
 };
@@ -52,7 +53,8 @@ let socket;
 function clientFor(headers) {
   /** @type {Record<string, string>} */
   const params = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (typeof value === 'string') params[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (typeof value === 'string') params[name.toLowerCase()] = value;
   const key = JSON.stringify(params);
   if (socket?.key !== key) {
     void socket?.client.dispose();
@@ -68,7 +70,10 @@ function asError(error) {
   if (error instanceof Error) return error;
   if (error && typeof error === 'object' && 'code' in error) {
     const { code, reason } = /** @type {{ code: number, reason?: string }} */ (error);
-    const hint = code === 4403 ? ' (the Authorization header is missing, invalid or expired: reload the page for a fresh demo token)' : '';
+    const hint =
+      code === 4403
+        ? ' (the Authorization header is missing, invalid or expired: reload the page for a fresh demo token)'
+        : '';
     return new Error(`The socket closed: ${code} ${reason ?? ''}`.trim() + hint);
   }
   return new Error(Array.isArray(error) ? JSON.stringify(error) : String(error));
@@ -76,7 +81,9 @@ function asError(error) {
 
 /** @type {import('@graphiql/toolkit').Fetcher} */
 const fetcher = (params, options) => {
-  const operation = options?.documentAST ? getOperationAST(options.documentAST, params.operationName || undefined) : null;
+  const operation = options?.documentAST
+    ? getOperationAST(options.documentAST, params.operationName || undefined)
+    : null;
   if (operation?.operation !== 'subscription') return overHttp(params, options);
   const client = clientFor(options?.headers ?? {});
   // An Observable: GraphiQL shows each event as it comes and unsubscribes on Stop. (Cast: the

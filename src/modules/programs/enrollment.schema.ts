@@ -10,7 +10,7 @@ import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
 import { EnrollmentStatusEnum } from './program.schema';
 import { advanceEnrollment, type AdvanceResult } from './flow.service';
-import { assertStepDataSize } from './flow';
+import { assertStepDataSize } from './step-data-limits';
 import { withTenantTransaction } from '../../db/tenant';
 
 builder.prismaNode('ProgramEnrollment', {

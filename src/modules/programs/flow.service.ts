@@ -7,7 +7,9 @@ import type { Prisma } from '../../generated/prisma/client';
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
-import { assertAnswerSize, assertStepDataSize, nextMove, parseFlow } from './flow';
+import { parseFlow } from './flow';
+import { nextMove } from './flow-moves';
+import { assertAnswerSize, assertStepDataSize } from './step-data-limits';
 
 export interface AdvanceInput {
   answer?: unknown;

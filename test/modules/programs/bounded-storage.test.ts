@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { useApiHarness, uuidOf, ERRORS, type Json } from '../../helpers/api';
 import { asTenant, connect } from '../../helpers/fixtures';
-import { STEP_DATA_LIMITS, jsonbTextBytes } from '../../../src/modules/programs/flow';
+import { STEP_DATA_LIMITS, jsonbTextBytes } from '../../../src/modules/programs/step-data-limits';
 
 jest.setTimeout(180_000);
 

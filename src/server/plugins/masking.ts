@@ -13,7 +13,8 @@ import { isDatabaseUnavailable } from '../../db/unavailable';
 import { jsonBytesAtLeast } from '../response-size';
 import { ResponseTooLargeError } from '../../graphql/errors';
 import { TenantBusyError } from '../../db/tenant-share';
-import { mapDatabaseError, sqlErrorOf } from '../../graphql/database-errors';
+import { mapDatabaseError } from '../../graphql/database-errors';
+import { sqlErrorOf } from '../../graphql/sql-errors';
 
 /**
  * The error underneath every wrapper. graphql-js wraps resolver errors (with a path), but Apollo

@@ -4,13 +4,13 @@ import { ValidationError } from '../../graphql/errors';
 import { CursorError, openCursor, sealCursor } from '../../graphql/sealed-cursors';
 import { fromGlobalId, toGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
+import { EXPORT_SECTIONS } from './export-sections';
 import {
   eraseUser,
   exportUserData,
   exportUserDataPage,
   EXPORT_PAGE_DEFAULT,
   EXPORT_PAGE_MAX,
-  EXPORT_SECTIONS,
   type ErasureResult,
   type UserExportPage,
 } from './privacy.service';

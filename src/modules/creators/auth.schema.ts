@@ -3,7 +3,9 @@ import { builder } from '../../graphql/builder';
 import { AccountLockedError, ConflictError, ForbiddenError, InvalidCredentialsError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
 import { parseInput, z } from '../../graphql/validation';
-import { adminLogIn, logIn, logOut, refreshSession, signUp, type Session } from './auth.service';
+import { adminLogIn, logIn, signUp } from './auth.service';
+import { logOut, refreshSession } from './refresh-token.service';
+import type { Session } from './session';
 
 const email = z
   .string()

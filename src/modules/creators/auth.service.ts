@@ -1,4 +1,5 @@
-// Sign-up, log-in, refresh and log-out for creators; log-in for platform admins.
+// Sign-up and log-in for creators; log-in for platform admins. Refresh and log-out:
+// refresh-token.service.ts; issuing a session: session.ts.
 //
 // Guessing passwords is throttled, never locked out (auth/auth-guard.ts, AuthGuard; server/rate-limit.ts
 // implements it):
@@ -22,52 +23,13 @@
 // log-in for an email that has no account.
 import crypto from 'node:crypto';
 import { UNGUARDED, type AuthGuard } from '../../auth/auth-guard';
-import {
-  creatorOfRefreshToken,
-  hashRefreshToken,
-  newRefreshToken,
-  REFRESH_TOKEN_TTL_MS,
-} from '../../auth/refresh-tokens';
-import { withTenantTransaction, type TenantTransaction } from '../../db/tenant';
+import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
 import { securityLog } from '../audit/security-log.service';
+import { issueSession, type Session } from './session';
 
 const guardOf = (ctx: Context): AuthGuard<Context> => ctx.authGuard ?? UNGUARDED;
-
-export interface Session {
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  refreshToken: string;
-  creatorId: string;
-}
-
-async function issueSession(
-  tx: TenantTransaction,
-  ctx: Context,
-  creatorId: string,
-  familyId: string = crypto.randomUUID(),
-): Promise<Session & { tokenId: string }> {
-  const refresh = newRefreshToken(creatorId);
-  const row = await tx.creatorRefreshToken.create({
-    data: {
-      familyId,
-      tokenHash: refresh.hash,
-      expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
-      ipAddress: ctx.client.ip ?? null,
-      userAgent: ctx.client.userAgent ?? null,
-    },
-    select: { id: true },
-  });
-  const access = ctx.tokens.sign({ sub: creatorId, role: 'creator', sid: familyId });
-  return {
-    accessToken: access.token,
-    accessTokenExpiresAt: access.expiresAt,
-    refreshToken: refresh.token,
-    creatorId,
-    tokenId: row.id,
-  };
-}
 
 export interface SignUpInput {
   email: string;
@@ -200,89 +162,6 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   await guard.rememberSource(ctx, account);
   return outcome.session;
 }
-
-/** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */
-export async function refreshSession(ctx: Context, refreshToken: string): Promise<Session> {
-  const creatorId = creatorOfRefreshToken(refreshToken);
-  if (!creatorId) throw new InvalidCredentialsError('Invalid refresh token');
-  const tokenHash = hashRefreshToken(refreshToken);
-  const outcome = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
-    const token = await tx.creatorRefreshToken.findUnique({ where: { creatorId_tokenHash: { creatorId, tokenHash } } });
-    if (!token) return { kind: 'invalid' } as const;
-    const now = new Date();
-    // Claim the token atomically: of two concurrent refreshes, one wins, the other is a reuse.
-    const claimed =
-      token.revokedAt === null
-        ? await tx.creatorRefreshToken.updateMany({
-            where: { id: token.id, revokedAt: null },
-            data: { revokedAt: now, revokedReason: 'rotated' },
-          })
-        : { count: 0 };
-    if (claimed.count === 0) {
-      // A token ended by log-out (or deactivation) coming back is a stale client, not a theft.
-      const current = await tx.creatorRefreshToken.findUniqueOrThrow({
-        where: { id: token.id },
-        select: { revokedReason: true },
-      });
-      if (current.revokedReason === 'logout' || current.revokedReason === 'deactivated')
-        return { kind: 'invalid' } as const;
-      const revoked = await tx.creatorRefreshToken.updateMany({
-        where: { familyId: token.familyId, revokedAt: null },
-        data: { revokedAt: now, revokedReason: 'reuse' },
-      });
-      await securityLog(tx, ctx, {
-        eventType: 'auth.refresh_token_reused',
-        severity: 'high',
-        eventData: { familyId: token.familyId, tokensRevoked: revoked.count },
-      });
-      return { kind: 'reused' } as const;
-    }
-    if (token.expiresAt <= now) return { kind: 'invalid' } as const;
-    // A deactivated account keeps no session alive: end the whole log-in.
-    const creator = await tx.creator.findUnique({ where: { id: creatorId }, select: { isActive: true } });
-    if (!creator?.isActive) {
-      await tx.creatorRefreshToken.updateMany({
-        where: { familyId: token.familyId, OR: [{ revokedAt: null }, { id: token.id }] },
-        data: { revokedAt: now, revokedReason: 'deactivated' },
-      });
-      return { kind: 'invalid' } as const;
-    }
-    const session = await issueSession(tx, ctx, creatorId, token.familyId);
-    await tx.creatorRefreshToken.update({
-      where: { id: token.id },
-      data: { replacedById: session.tokenId },
-      select: { id: true },
-    });
-    return { kind: 'ok', session } as const;
-  });
-  // A reuse must revoke the family even though the caller gets an error: commit first, then throw.
-  if (outcome.kind === 'ok') return outcome.session;
-  throw new InvalidCredentialsError(
-    outcome.kind === 'reused'
-      ? 'Refresh token was already used: every session of this log-in is revoked'
-      : 'Invalid refresh token',
-  );
-}
-
-/** Ends the log-in the refresh token belongs to (every token of its family). */
-export async function logOut(ctx: Context, refreshToken: string): Promise<boolean> {
-  const creatorId = creatorOfRefreshToken(refreshToken);
-  if (!creatorId) return false;
-  return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
-    const token = await tx.creatorRefreshToken.findUnique({
-      where: { creatorId_tokenHash: { creatorId, tokenHash: hashRefreshToken(refreshToken) } },
-      select: { familyId: true },
-    });
-    if (!token) return false;
-    await tx.creatorRefreshToken.updateMany({
-      where: { familyId: token.familyId, revokedAt: null },
-      data: { revokedAt: new Date(), revokedReason: 'logout' },
-    });
-    await securityLog(tx, ctx, { eventType: 'auth.logged_out' });
-    return true;
-  });
-}
-
 export async function adminLogIn(
   ctx: Context,
   email: string,

@@ -16,15 +16,11 @@ import { TenantBusyError, type TenantShare } from '../db/tenant-share';
 import { bodyOverLimit } from './response-size';
 import { ResponseTooLargeError } from '../graphql/errors';
 import { errorBody, send } from './respond';
-import {
-  admitFirstParty,
-  admitPartner,
-  authenticatePartner,
-  Refusal,
-  startPartnerCall,
-  type GraphQLHttpRequest,
-  type PartnerCall,
-} from './persisted/gate';
+import { admitPartner, authenticatePartner } from './persisted/gate';
+import { admitFirstParty } from './persisted/first-party';
+import { startPartnerCall, type PartnerCall } from './persisted/partner-call';
+import { Refusal } from './persisted/refusal';
+import type { GraphQLHttpRequest } from './persisted/request-params';
 import type { OperationManifest } from '../graphql/ports';
 import type { UsageRecorder } from './usage-log';
 

@@ -1,47 +1,43 @@
 // GraphQL subscriptions over WebSocket (graphql-ws, protocol graphql-transport-ws), on the
 // same server and path as HTTP.
 //
-// * The credential arrives in connectionParams.authorization on connection_init and is
-//   verified by the same context factory as HTTP. A missing or bad one closes the socket with
-//   4403, and so does the access token's expiry, and so does the end of the log-in the token
-//   came from (log-out, refresh-token reuse, deactivation): a revoked or expired session never
-//   keeps streaming.
-// * Every operation gets its own context from that factory, is validated with the same rules
-//   as HTTP (introspection off in production), and its errors are masked the same way.
+// * Who may open a socket, and how long it stays open, is websocket-session.ts.
+// * Every operation gets its own context from the HTTP context factory, is validated with the
+//   same rules as HTTP (introspection off in production), and its errors are masked the same way
+//   (websocket-results.ts).
 import type http from 'node:http';
 import {
+  execute,
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
+  OperationTypeNode,
   parse,
   specifiedRules,
+  subscribe,
   validate,
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
-import { tenantClient } from '../db/tenant';
-import { RESYNC } from '../graphql/ports';
-import { clientAddress } from './client-address';
 import type { Context } from '../graphql/context';
 import type { CredentialInput } from './context';
 import { admitOperation } from './plugins/cost';
-import { formatError } from './plugins/masking';
 import { limitRules } from './limits';
 import { costRefusal, operationCost } from './operation-cost';
-import { resultOverLimit } from './response-size';
-import { ResponseTooLargeError } from '../graphql/errors';
 import type { QueryLimits } from '../config/limits';
 import type { TenantRateLimiter } from './rate-limit';
-import { execute, getOperationAST, OperationTypeNode, subscribe } from 'graphql';
 import { runWithAuditContext } from '../db/audit-context';
 import { auditActorOf } from './context';
 import type { Metrics } from './metrics';
 import type { FairnessConfig } from '../config/fairness';
-import { tenantOf } from '../auth/viewer';
 import { createSubscriptionSlots } from '../realtime/slots';
+import { openSession, type SocketSession } from './websocket-session';
+import { eventResult, operationErrors, parseFailure, validationFailures } from './websocket-results';
+import { operationFinished, type OperationStart } from './websocket-operation-log';
 
 export interface WebSocketOptions {
   server: http.Server;
@@ -59,17 +55,11 @@ export interface WebSocketOptions {
   allowsUpgrade?: (req: http.IncomingMessage) => boolean;
 }
 
-type Extra = {
-  socket: WebSocket;
-  request: http.IncomingMessage;
-  credential?: CredentialInput;
-  expiry?: NodeJS.Timeout;
-  /** Stops watching the connection's session for revocation. */
-  unwatch?: () => void;
+type Extra = SocketSession & {
   /** Ids of the operations running on this connection (for the open-subscriptions metric). */
   operations?: Set<string>;
   /** When each operation started, for its log line and metrics. */
-  started?: Map<string, { at: bigint; context: Context; name: string | null; type: string | null }>;
+  started?: Map<string, OperationStart>;
 };
 
 export interface SubscriptionServer {
@@ -79,35 +69,6 @@ export interface SubscriptionServer {
   openOperations(): number;
   /** Closes every socket with 1001 (going away) and stops accepting. */
   close(): Promise<void>;
-}
-
-/** A connection parameter by name, in any case: GraphiQL-style clients send their header editor's `Authorization` as is. */
-const param = (params: Record<string, unknown> | undefined | null, name: string) => {
-  if (!params) return undefined;
-  let value = Object.hasOwn(params, name) ? params[name] : undefined;
-  if (value === undefined) {
-    const key = Object.keys(params).find((k) => k.toLowerCase() === name);
-    value = key === undefined ? undefined : params[key];
-  }
-  return typeof value === 'string' ? value : undefined;
-};
-
-/**
- * Whether the log-in behind a creator's token still stands: a refresh token of its family is
- * unrevoked and unexpired, and the creator is active. Tokens not issued by a log-in (none carry
- * a session id) are judged by their signature and expiry alone.
- */
-async function sessionLive(context: Context): Promise<boolean> {
-  const viewer = context.viewer;
-  if (viewer.kind !== 'creator' || !viewer.sessionId) return true;
-  const db = tenantClient(context.db.app, viewer.creatorId);
-  const [creator, liveTokens] = await Promise.all([
-    db.creator.findUnique({ where: { id: viewer.creatorId }, select: { isActive: true } }),
-    db.creatorRefreshToken.count({
-      where: { familyId: viewer.sessionId, revokedAt: null, expiresAt: { gt: new Date() } },
-    }),
-  ]);
-  return Boolean(creator?.isActive) && liveTokens > 0;
 }
 
 export function createSubscriptionServer(options: WebSocketOptions): SubscriptionServer {
@@ -140,81 +101,16 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
 
   let open = 0;
   // One log line and one metric per operation over the socket, as over HTTP, when it ends.
-  const finished = (extra: Extra, id: string, outcome: 'ok' | 'error', errorCodes: string[] = []) => {
-    const started = extra.started?.get(id);
-    if (!started) return;
-    extra.started!.delete(id);
-    const seconds = Number(process.hrtime.bigint() - started.at) / 1e9;
-    const viewer = started.context.viewer;
-    options.metrics?.observeRequest(started.name, outcome, seconds);
-    started.context.log.info(
-      {
-        transport: 'ws',
-        viewer: viewer.kind,
-        creatorId: tenantOf(viewer) ?? null,
-        operationName: started.name,
-        operationType: started.type,
-        durationMs: Math.round(seconds * 1e5) / 100,
-        outcome,
-        ...(errorCodes.length ? { errorCodes } : {}),
-      },
-      'graphql request',
-    );
-  };
+  const finished = (extra: Extra, id: string, outcome: 'ok' | 'error', errorCodes: string[] = []) =>
+    operationFinished(extra.started, options.metrics, id, outcome, errorCodes);
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema: options.schema,
       // Each operation runs in its own audit context, filled from its context's viewer.
       execute: (args) => runWithAuditContext(() => execute(args), auditActorOf(args.contextValue as Context)),
       subscribe: (args) => runWithAuditContext(() => subscribe(args), auditActorOf(args.contextValue as Context)),
-      async onConnect(ctx) {
-        const credential: CredentialInput = {
-          authorization: param(ctx.connectionParams, 'authorization'),
-          actAsCreator: param(ctx.connectionParams, 'x-act-as-creator'),
-          adminReason: param(ctx.connectionParams, 'x-admin-reason'),
-          client: {
-            ip: clientAddress(ctx.extra.request, options.fairness.trustProxyHops),
-            userAgent: ctx.extra.request.headers['user-agent']?.slice(0, 500),
-          },
-        };
-        if (!credential.authorization) return false; // 4403 Forbidden
-        let context: Context;
-        try {
-          context = await options.buildContext(credential);
-        } catch {
-          return false; // 4403 Forbidden
-        }
-        // Partner keys are for persisted operations over HTTP only.
-        if (context.viewer.kind === 'anonymous' || context.viewer.kind === 'partner') return false;
-        if (!(await sessionLive(context))) return false;
-        ctx.extra.credential = credential;
-        const msLeft = context.viewer.expiresAt * 1000 - Date.now();
-        ctx.extra.expiry = setTimeout(
-          () => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'),
-          Math.max(0, msLeft),
-        );
-        ctx.extra.expiry.unref();
-        // A token issued by a log-in streams only while that log-in stands: its revocation
-        // (log-out, refresh-token reuse) or the creator's deactivation closes the socket now.
-        const viewer = context.viewer;
-        if (viewer.kind === 'creator' && viewer.sessionId) {
-          const sessionId = viewer.sessionId;
-          ctx.extra.unwatch = context.realtime.hub.subscribe(viewer.creatorId, (event) => {
-            const concerned =
-              event === RESYNC ||
-              (event.entity === 'creator_refresh_tokens' && event.parent === sessionId) ||
-              event.entity === 'creators';
-            if (!concerned) return;
-            // A refresh revokes the old token and issues its successor in one transaction, so
-            // the log-in is still live; only a log-in with no live token left ends the socket.
-            sessionLive(context).then(
-              (live) => live || ctx.extra.socket.close(CloseCode.Forbidden, 'Session ended'),
-              (error: unknown) => context.log.warn({ err: error }, 'could not check a WebSocket session'),
-            );
-          });
-        }
-        return true;
-      },
+      onConnect: (ctx) =>
+        openSession(ctx.connectionParams, ctx.extra, options.buildContext, options.fairness.trustProxyHops),
       onClose(ctx) {
         clearTimeout(ctx.extra.expiry);
         ctx.extra.unwatch?.();
@@ -233,29 +129,10 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         try {
           document = parse(payload.query, { maxTokens: options.limits.maxTokens });
         } catch (error) {
-          // The same codes as over HTTP (Apollo's): a limit rule's own code, else the phase's.
-          return [
-            error instanceof GraphQLError
-              ? new GraphQLError(error.message, {
-                  nodes: error.nodes,
-                  source: error.source,
-                  positions: error.positions,
-                  extensions: { code: 'GRAPHQL_PARSE_FAILED', ...error.extensions },
-                })
-              : new GraphQLError('Syntax error', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
-          ];
+          return [parseFailure(error)];
         }
         const errors = validate(options.schema, document, rules);
-        // As over HTTP: in production an error does not describe the schema ("Did you mean").
-        if (errors.length > 0) {
-          return errors.map(
-            (e) =>
-              new GraphQLError(options.production ? e.message.replace(/ ?Did you mean(.+?)\?$/, '') : e.message, {
-                nodes: e.nodes,
-                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
-              }),
-          );
-        }
+        if (errors.length > 0) return validationFailures(errors, options.production);
         const cost = operationCost(options.schema, document, payload.operationName, payload.variables ?? {});
         const tooCostly = costRefusal(cost, options.limits.maxCost);
         if (tooCostly) return [tooCostly];
@@ -317,28 +194,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
         };
       },
       onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
-        const context = args.contextValue as Context;
-        // No event over MAX_RESPONSE_BYTES: this one is replaced by RESPONSE_TOO_LARGE (response-size.ts).
-        const bytes = resultOverLimit(result, options.fairness.maxResponseBytes);
-        if (bytes !== undefined) {
-          const error = new ResponseTooLargeError(bytes, options.fairness.maxResponseBytes);
-          return {
-            errors: [{ message: error.message, extensions: { ...error.extensions, requestId: context.requestId } }],
-          };
-        }
-        if (!result.errors) return;
-        return {
-          ...result,
-          errors: result.errors.map((error) => {
-            const formatted = formatError(error.toJSON(), error);
-            if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
-              context.log.error(
-                { err: error.originalError ?? error, path: error.path },
-                'unexpected error in a subscription',
-              );
-            return { ...formatted, extensions: { ...formatted.extensions, requestId: context.requestId } };
-          }),
-        };
+        return eventResult(result, args.contextValue as Context, options.fairness.maxResponseBytes);
       },
       onError(ctx, id, payload, errors) {
         finished(
@@ -347,15 +203,7 @@ export function createSubscriptionServer(options: WebSocketOptions): Subscriptio
           'error',
           errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')),
         );
-        return errors.map((error) => {
-          const formatted = formatError(error.toJSON(), error);
-          if (formatted.extensions?.code === 'INTERNAL_SERVER_ERROR')
-            options.log.error(
-              { err: error.originalError ?? error, operationId: id, operationName: payload.operationName },
-              'unexpected error in a subscription',
-            );
-          return formatted;
-        });
+        return operationErrors(errors, options.log, id, payload.operationName);
       },
     },
     wss,

@@ -403,7 +403,7 @@ describe('sessions: a socket lives only as long as the log-in it came from', () 
   test('a refresh keeps the socket open; log-out closes it with 4403 at once', async () => {
     const auth = await logIn();
     const stream = subscribe(server, auth.accessToken, MESSAGES);
-    await stream.registered(2); // the log-in's watch (websocket.ts) and the stream
+    await stream.registered(2); // the log-in's watch (websocket-session.ts) and the stream
     const refreshed = await server.gql<Json>(
       `mutation($t: String!) { refreshSession(refreshToken: $t) { ... on AuthPayload { refreshToken } } }`,
       { t: auth.refreshToken },
@@ -430,7 +430,7 @@ describe('sessions: a socket lives only as long as the log-in it came from', () 
       { e: email },
     );
     const stream = subscribe(server, signUp.body.data!.signUp.accessToken, MESSAGES);
-    await stream.registered(2); // the log-in's watch (websocket.ts) and the stream
+    await stream.registered(2); // the log-in's watch (websocket-session.ts) and the stream
     await owner.query(`UPDATE creators SET is_active = false WHERE email = $1`, [email]);
     expect((await stream.closed).code).toBe(4403);
   });

@@ -1,16 +1,14 @@
-// Layer rules (ARCHITECTURE.md "Request flow"): server -> graphql -> modules -> db, with realtime/
+// Layer rules (README, Development: "Layers"): server -> graphql -> modules -> db, with realtime/
 // and jobs/ beside modules. `npm run lint:deps` checks src/ against them in CI; type-only imports
 // count (tsPreCompilationDeps), because a type import still ties the layers together.
 //
 // A module's public entry: its `*.service.ts` files, plus everything in modules/shared/ (inputs
 // and enums that several modules' schemas share). Schema files, loaders and helpers are private
-// to their module. Not `index.ts`: ARCHITECTURE.md style 2, "import from the file that defines a
-// thing; index files do not re-export".
+// to their module. Not `index.ts`: the code imports from the file that defines a thing, and index
+// files do not re-export.
 //
-// The violations that src/ had when these rules arrived are listed in
-// .dependency-cruiser-known-violations.json and ignored (--ignore-known); anything else fails. The
-// list may only shrink: `npm run lint:deps:baseline` rewrites it after a fix, never to admit a new
-// violation. `node scripts/check-layer-rules.js` proves the rules bite; `--report` counts what is left.
+// src/ has no violation, and every one fails `npm run lint:deps` (there is no list of tolerated
+// ones). `node scripts/check-layer-rules.js` proves the rules bite; `--report` counts by rule.
 const MODULE_ENTRY = ['^src/modules/[^/]+/[^/]+\\.service\\.ts$', '^src/modules/shared/'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

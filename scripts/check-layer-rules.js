@@ -1,12 +1,11 @@
 // node scripts/check-layer-rules.js: proves that .dependency-cruiser.cjs bites. It copies src/ (with
-// the config, its known-violations list and tsconfig.json) to a temporary directory, plants one
-// file per rule that breaks it, and some that must pass, cruises the copy exactly as
-// `npm run lint:deps` does (--ignore-known), and fails unless each planted break, and nothing
-// planted to pass, is reported. src/ itself is never written; the copy is removed in any case.
+// the config and tsconfig.json) to a temporary directory, plants one file per rule that breaks it,
+// and some that must pass, cruises the copy exactly as `npm run lint:deps` does, and fails unless
+// each planted break, and nothing planted to pass, is reported. src/ itself is never written; the
+// copy is removed in any case.
 //
-// node scripts/check-layer-rules.js --report (npm run layers:report): counts what is left in src/
-// by rule, known list ignored, and names the known violations that are fixed, so the list can
-// shrink (npm run lint:deps:baseline).
+// node scripts/check-layer-rules.js --report (npm run layers:report): counts the violations in
+// src/ by rule, and the upward imports of server/ and the import cycles (both 0 today).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -14,20 +13,11 @@ const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const CONFIG = '.dependency-cruiser.cjs';
-const KNOWN = '.dependency-cruiser-known-violations.json';
 const depcruise = path.join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 
-/** Violations that depcruise reports for src/ under `cwd` (known ones have severity "ignore"). */
-function cruise(cwd, ignoreKnown) {
-  const args = [
-    depcruise,
-    'src',
-    '--config',
-    CONFIG,
-    '--output-type',
-    'json',
-    ...(ignoreKnown ? ['--ignore-known', KNOWN] : []),
-  ];
+/** Violations that depcruise reports for src/ under `cwd`. */
+function cruise(cwd) {
+  const args = [depcruise, 'src', '--config', CONFIG, '--output-type', 'json'];
   const run = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.error || !run.stdout.trim().startsWith('{'))
     throw new Error(`depcruise did not run: ${run.error ?? run.stderr}`);
@@ -87,12 +77,12 @@ function prove() {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-rules-'));
   try {
     fs.cpSync(path.join(root, 'src'), path.join(copy, 'src'), { recursive: true });
-    for (const file of [CONFIG, KNOWN, 'tsconfig.json']) fs.copyFileSync(path.join(root, file), path.join(copy, file));
+    for (const file of [CONFIG, 'tsconfig.json']) fs.copyFileSync(path.join(root, file), path.join(copy, file));
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
     for (const probe of PROBES)
       for (const [file, text] of Object.entries(probe.files)) fs.writeFileSync(path.join(copy, 'src', file), text);
 
-    const reported = cruise(copy, true).filter((v) => v.rule.severity !== 'ignore');
+    const reported = cruise(copy);
     const failures = [];
     for (const probe of PROBES) {
       const files = plantedIn(probe);
@@ -109,9 +99,9 @@ function prove() {
     )) {
       failures.push(`${v.from} → ${v.to}: the entry wiring may import server/`);
     }
-    // Only the planted files break a rule; the rest of src/ is clean apart from the known list.
+    // Only the planted files break a rule; the rest of src/ is clean.
     for (const v of reported.filter((v) => !PLANTED.has(v.from))) {
-      failures.push(`${v.from} → ${v.to}: ${v.rule.name}, not planted and not in ${KNOWN} (npm run lint:deps)`);
+      failures.push(`${v.from} → ${v.to}: ${v.rule.name}, not planted (npm run lint:deps)`);
     }
     if (failures.length > 0) {
       console.error(`check-layer-rules failed:\n- ${failures.join('\n- ')}`);
@@ -127,26 +117,15 @@ function prove() {
 }
 
 function report() {
-  const all = cruise(root, false);
+  const all = cruise(root);
   const byRule = new Map();
   for (const v of all) byRule.set(v.rule.name, (byRule.get(v.rule.name) ?? 0) + 1);
-  const key = (v) => `${v.rule.name} ${v.from} → ${v.to}`;
-  const now = new Set(all.map(key));
-  const known = fs.existsSync(path.join(root, KNOWN))
-    ? JSON.parse(fs.readFileSync(path.join(root, KNOWN), 'utf8'))
-    : [];
-  const fixed = known.filter((v) => !now.has(key(v)));
-  const unknown = all.filter((v) => !known.some((k) => key(k) === key(v)));
-  console.log(`layer rules over src/ (${KNOWN} not applied): ${all.length} violations`);
+  console.log(`layer rules over src/: ${all.length} violations`);
   for (const [rule, count] of [...byRule].sort()) console.log(`  ${String(count).padStart(3)} ${rule}`);
   console.log(
     `upward imports of server/: ${byRule.get('no-upward-import-of-server') ?? 0}; import cycles: ${byRule.get('no-circular') ?? 0}`,
   );
-  console.log(
-    `known list: ${known.length} entries; ${fixed.length} fixed (npm run lint:deps:baseline drops them); ${unknown.length} new (npm run lint:deps fails on them)`,
-  );
-  for (const v of fixed) console.log(`  fixed: ${key(v)}`);
-  for (const v of unknown) console.log(`  new:   ${key(v)}`);
+  for (const v of all) console.log(`  ${v.rule.name} ${v.from} → ${v.to}`);
 }
 
 if (process.argv.includes('--report')) report();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createTokenService } from '../../src/auth/tokens';
 import { alive, baseEnv, complaints, kill, postmasterPid, startEntry, waitReady, type Entry } from './entry';
-import { freePort } from '../helpers/ports';
+import { freePort, freeQuietPort } from '../helpers/ports';
 
 jest.setTimeout(180_000);
 
@@ -21,7 +21,7 @@ const started: Entry[] = [];
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-ctrl-c-'));
   fs.chmodSync(dataDir, 0o755);
-  pgPort = await freePort();
+  pgPort = await freeQuietPort();
 });
 afterAll(async () => {
   for (const entry of started) if (entry.child.exitCode === null) kill(entry, 'SIGKILL');

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { baseEnv, portOpen, runEntry } from './entry';
-import { freePort } from '../helpers/ports';
+import { freePort, freeQuietPort } from '../helpers/ports';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 jest.setTimeout(120_000);
@@ -16,7 +16,7 @@ let pgPort: number;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-preflight-'));
   fs.chmodSync(tmp, 0o755);
-  pgPort = await freePort();
+  pgPort = await freeQuietPort();
 });
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });

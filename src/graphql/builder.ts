@@ -3,13 +3,16 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type PrismaTypes from '../generated/pothos-types';
 import { getDatamodel } from '../generated/pothos-types';
 import type { Context } from './context';
+import { authScopesOf, unauthorizedError, type AuthContexts, type AuthScopes } from './auth-scopes';
 import './database-errors';
 import './time-budget';
 import './input-guard';
 import './sealed-cursors';
+import './global-ids';
 import { ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
 
 /** What a create, update or delete can fail with, besides validation. */
@@ -23,6 +26,8 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export const builder = new SchemaBuilder<{
   Context: Context;
+  AuthScopes: AuthScopes;
+  AuthContexts: AuthContexts;
   PrismaTypes: PrismaTypes;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
@@ -38,9 +43,27 @@ export const builder = new SchemaBuilder<{
   // Fields are non-null unless they say otherwise: clients should not null-check what is
   // always there.
   defaultFieldNullability: false,
-  // Order matters: the errors plugin must wrap the others (so errors thrown while Prisma loads
-  // become union members), and database errors are mapped before it sees them.
-  plugins: [ErrorsPlugin, 'databaseErrors', 'inputGuard', 'timeBudget', 'sealedCursors', PrismaPlugin, RelayPlugin],
+  // Order matters (each wraps those after it): the errors plugin must wrap the others (so errors
+  // thrown while Prisma loads, or by a failed scope, become union members), and database errors
+  // are mapped before it sees them. Inputs are checked and cursors opened before the scopes (as
+  // they were when resolvers checked the tenant themselves), ids are decoded after them.
+  plugins: [
+    ErrorsPlugin,
+    'databaseErrors',
+    'inputGuard',
+    'timeBudget',
+    'sealedCursors',
+    ScopeAuthPlugin,
+    'globalIds',
+    PrismaPlugin,
+    RelayPlugin,
+  ],
+  scopeAuth: {
+    authScopes: authScopesOf,
+    unauthorizedError,
+    // Subscriptions are authorised once, when they start (a socket's viewer never changes).
+    authorizeOnSubscribe: true,
+  },
   prisma: {
     client: (ctx) => prismaFor(ctx),
     dmmf: getDatamodel(),
@@ -77,6 +100,7 @@ builder.addScalarType('JSON', JsonScalar, {});
 builder.addScalarType('JSONObject', JsonObjectScalar, {});
 builder.addScalarType('BigInt', BigIntScalar, {});
 
-builder.queryType({});
-builder.mutationType({});
+// A partner key needs READ for any query field and WRITE for any mutation field.
+builder.queryType({ authScopes: { keyScope: 'read' } });
+builder.mutationType({ authScopes: { keyScope: 'write' } });
 builder.subscriptionType({});

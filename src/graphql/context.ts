@@ -25,6 +25,8 @@ export interface TenantRateUsage {
 export interface Context {
   requestId: string;
   viewer: Viewer;
+  /** The tenant this request acts for (tenantOf(viewer)): fields that need one declare it. */
+  tenantId: string | undefined;
   db: Database;
   tokens: TokenService;
   client: ClientInfo;

@@ -9,18 +9,26 @@ export function toGlobalId(typename: string, id: string): string {
   return encodeGlobalID(typename, id);
 }
 
-export function fromGlobalId(value: string, typename: string | readonly string[], path: string): string {
-  const allowed = typeof typename === 'string' ? [typename] : typename;
+/** The uuid inside a global id of one of `typenames`, or null when it is not one. */
+export function decodeGlobalId(value: string, typenames: readonly string[]): string | null {
   let decoded: { typename: string; id: string };
   try {
     decoded = decodeGlobalID(value);
   } catch {
-    throw new ValidationError([{ path, message: `is not a valid ${allowed.join(' or ')} id` }]);
+    return null;
   }
-  if (!allowed.includes(decoded.typename) || !UUID.test(decoded.id)) {
-    throw new ValidationError([{ path, message: `is not a valid ${allowed.join(' or ')} id` }]);
-  }
-  return decoded.id.toLowerCase();
+  return typenames.includes(decoded.typename) && UUID.test(decoded.id) ? decoded.id.toLowerCase() : null;
+}
+
+/**
+ * A global id found outside the declared arguments (inside JSON, such as badge criteria):
+ * decoded like `t.arg.idOf` (global-ids.ts), a VALIDATION_FAILED naming `path` otherwise.
+ */
+export function fromGlobalId(value: string, typename: string | readonly string[], path: string): string {
+  const allowed = typeof typename === 'string' ? [typename] : typename;
+  const id = decodeGlobalId(value, allowed);
+  if (id === null) throw new ValidationError([{ path, message: `is not a valid ${allowed.join(' or ')} id` }]);
+  return id;
 }
 
 /** An optional reference: null when absent, else decoded like fromGlobalId. */

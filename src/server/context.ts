@@ -6,7 +6,7 @@ import { GraphQLError } from 'graphql';
 import type { AuthGuard } from '../auth/auth-guard';
 import type { TokenService } from '../auth/tokens';
 import { InvalidTokenError } from '../auth/tokens';
-import { ANONYMOUS, type Viewer } from '../auth/viewer';
+import { ANONYMOUS, tenantOf, type Viewer } from '../auth/viewer';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import type { PartnerViewer } from '../auth/partner-auth';
@@ -62,6 +62,7 @@ export function createContextFactory(deps: {
     const context: Context = {
       requestId,
       viewer,
+      tenantId: tenantOf(viewer),
       db: deps.db,
       tokens: deps.tokens,
       client: input.client ?? {},

@@ -1,7 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { channel, definedOnly, jsonObject, parseInput, text, z } from '../../graphql/validation';
 import { ChannelTypeEnum } from '../shared/enums';
@@ -51,13 +49,11 @@ builder.queryField('channels', (t) =>
 );
 
 builder.queryField('widgetConfig', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'WidgetConfig',
     nullable: true,
-    resolve: (query, _root, _args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      return prismaFor(ctx).widgetConfig.findUnique({ ...query, where: { creatorId } });
-    },
+    resolve: (query, _root, _args, ctx) =>
+      prismaFor(ctx).widgetConfig.findUnique({ ...query, where: { creatorId: ctx.tenantId } }),
   }),
 );
 
@@ -80,9 +76,9 @@ builder.mutationField('createChannel', (t) =>
     type: 'Channel',
     description: 'Connects a channel. One channel per type (CONFLICT otherwise).',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: ChannelInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
       const data = parseInput(z.object({ ...channelFields, channelType: channel }), input);
       return prismaFor(ctx).channel.create({ ...query, data: definedOnly(data) });
     },
@@ -93,10 +89,9 @@ builder.mutationField('updateChannel', (t) =>
   t.prismaField({
     type: 'Channel',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: ChannelInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Channel', 'id');
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('Channel', { required: true }), input: t.arg({ type: ChannelInput, required: true }) },
+    resolve: (query, _root, { id, ...args }, ctx) => {
       const { channelType, ...changes } = args.input;
       const data = parseInput(
         z.object({ ...channelFields, name: text(100).nullish() }).superRefine((_v, issue) => {
@@ -126,13 +121,13 @@ const WidgetConfigInput = builder.inputType('UpdateWidgetConfigInput', {
 });
 
 builder.mutationField('updateWidgetConfig', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'WidgetConfig',
     description: "Sets the web widget's configuration (created on first use).",
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: WidgetConfigInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      const creatorId = requireTenant(ctx);
+      const creatorId = ctx.tenantId;
       const data = definedOnly(
         parseInput(
           z.object({

@@ -15,6 +15,7 @@ import {
   type PartnerViewer,
 } from '../../auth/partner-auth';
 import { isDatabaseUnavailable } from '../../db/unavailable';
+import { keyScopeFor } from '../../graphql/auth-scopes';
 import type { OperationManifest, PersistedOperation } from '../../graphql/ports';
 import { SHA256_HEX } from './extension';
 import type { PartnerCall } from './partner-call';
@@ -81,7 +82,7 @@ function resolveOperation(manifest: OperationManifest, params: Params): Persiste
 function authorise(operation: PersistedOperation, viewer: PartnerViewer, allowed: readonly string[]): void {
   if (allowed.length > 0 && !allowed.includes(operation.name))
     throw new Refusal(403, 'FORBIDDEN', `This API key may not run ${operation.name}`);
-  const scope = operation.type === 'query' ? 'read' : 'write';
+  const scope = keyScopeFor(operation.type);
   if (!viewer.scopes.includes(scope))
     throw new Refusal(
       403,

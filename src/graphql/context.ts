@@ -6,8 +6,8 @@ import type { AuthGuard } from '../auth/auth-guard';
 import type { TokenService } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import type { FairnessConfig } from '../config/fairness';
-import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import type { DataAccess } from './data-access';
 import type { ChangeFeed, OperationManifest, RateUsage } from './ports';
 
 /** Where the request came from, for audit rows and per-source limits. */
@@ -27,7 +27,8 @@ export interface Context {
   viewer: Viewer;
   /** The tenant this request acts for (tenantOf(viewer)): fields that need one declare it. */
   tenantId: string | undefined;
-  db: Database;
+  /** The ways to reach data (data-access.ts); the owner connection is not among them. */
+  db: DataAccess;
   tokens: TokenService;
   client: ClientInfo;
   /** Live change events, for subscriptions. */

@@ -8,6 +8,7 @@ import type { TokenService } from '../auth/tokens';
 import { InvalidTokenError } from '../auth/tokens';
 import { ANONYMOUS, tenantOf, type Viewer } from '../auth/viewer';
 import type { Database } from '../db/database';
+import { dataAccess } from '../graphql/data-access';
 import type { Logger } from '../logger';
 import type { PartnerViewer } from '../auth/partner-auth';
 import { setAuditActor, type AuditActor } from '../db/audit-context';
@@ -53,6 +54,7 @@ export function createContextFactory(deps: {
   fairness: FairnessConfig;
   cursorKey: Buffer;
 }) {
+  const data = dataAccess(deps.db);
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
     // Made when first used: most requests log nothing below the configured level.
@@ -63,7 +65,7 @@ export function createContextFactory(deps: {
       requestId,
       viewer,
       tenantId: tenantOf(viewer),
-      db: deps.db,
+      db: data,
       tokens: deps.tokens,
       client: input.client ?? {},
       realtime: deps.realtime,

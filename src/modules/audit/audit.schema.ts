@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder';
 import { tenantList } from '../../graphql/crud';
 import { ValidationError } from '../../graphql/errors';
-import { requireAdmin } from '../../graphql/guards';
+import { adminClient } from '../../graphql/data-access';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 const AUDIT_VALUES = (when: string) =>
@@ -146,15 +146,12 @@ builder.queryField('platformAuditLogs', (t) =>
     type: 'AuditLog',
     cursor: 'id',
     description: "Platform admins only: every creator's audit trail, newest first (filter by creator).",
+    authScopes: { admin: true },
     args: { filter: t.arg({ type: AdminAuditFilter }) },
     // The owner connection: an admin reads across tenants, and only here.
-    totalCount: (_c, args, ctx) => {
-      requireAdmin(ctx);
-      return ctx.db.owner.auditLog.count({ where: adminAuditWhere(args.filter) });
-    },
+    totalCount: (_c, args, ctx) => adminClient(ctx).auditLog.count({ where: adminAuditWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
-      requireAdmin(ctx);
-      return ctx.db.owner.auditLog.findMany({
+      return adminClient(ctx).auditLog.findMany({
         ...query,
         where: adminAuditWhere(args.filter),
         orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],

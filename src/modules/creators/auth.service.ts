@@ -76,7 +76,7 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   let passwordOk: boolean;
   try {
     // Privileged lookup: the tenant is what we are trying to find.
-    creator = await ctx.db.owner.creator.findUnique({
+    creator = await ctx.db.accounts.creator.findUnique({
       where: { email },
       select: { id: true, passwordHash: true, isActive: true },
     });
@@ -92,7 +92,7 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   if (attempt.throttled) {
     if (guard.firstThrottle(account)) {
       ctx.log.warn({ creatorId: creator?.id ?? null }, 'log-in throttled for an account');
-      await ctx.db.owner.securityAuditLog.create({
+      await ctx.db.accounts.securityAuditLog.create({
         data: {
           creatorId: creator?.id ?? null,
           eventType: 'auth.login_throttled',
@@ -111,7 +111,7 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   }
 
   if (!creator || !creator.isActive) {
-    await ctx.db.owner.securityAuditLog.create({
+    await ctx.db.accounts.securityAuditLog.create({
       data: {
         creatorId: creator?.id ?? null,
         eventType: 'auth.login_failed',
@@ -173,7 +173,7 @@ export async function adminLogIn(
   let admin: { id: string; passwordHash: string; disabledAt: Date | null } | null;
   let ok: boolean;
   try {
-    admin = await ctx.db.owner.platformAdmin.findUnique({
+    admin = await ctx.db.accounts.platformAdmin.findUnique({
       where: { email },
       select: { id: true, passwordHash: true, disabledAt: true },
     });
@@ -187,7 +187,7 @@ export async function adminLogIn(
   const succeeded = ok && !!admin && !admin.disabledAt;
   // Every attempt is recorded, except throttled ones past the first of their minute.
   if (!attempt.throttled || guard.firstThrottle(account)) {
-    await ctx.db.owner.securityAuditLog.create({
+    await ctx.db.accounts.securityAuditLog.create({
       data: {
         creatorId: null,
         eventType: attempt.throttled

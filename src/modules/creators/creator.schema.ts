@@ -1,7 +1,8 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { MAX_PAGE_SIZE } from '../../graphql/page-size';
-import { requireAdmin, requireTenant } from '../../graphql/guards';
+import { requireTenant } from '../../graphql/guards';
+import { adminClient } from '../../graphql/data-access';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';
 import { RETENTION_POLICIES } from './retention.service';
@@ -196,11 +197,12 @@ builder.queryField('creators', (t) =>
       type: CreatorSummary,
       description: 'Every creator account on the platform (no data they own). Platform admins only.',
       args: { search: t.arg.string({ description: 'Part of the email or company name.' }) },
+      authScopes: { admin: true },
       resolve: async (_root, args, ctx) => {
-        requireAdmin(ctx);
+        const owner = adminClient(ctx);
         const where = searchCreators(args.search);
         const page = await resolveOffsetConnection({ args }, ({ offset, limit }) =>
-          ctx.db.owner.creator.findMany({
+          owner.creator.findMany({
             where,
             select: SUMMARY_COLUMNS,
             orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
@@ -208,7 +210,7 @@ builder.queryField('creators', (t) =>
             take: Math.min(limit, MAX_PAGE_SIZE + 1),
           }),
         );
-        return Object.assign(page, { totalCount: await ctx.db.owner.creator.count({ where }) });
+        return Object.assign(page, { totalCount: await owner.creator.count({ where }) });
       },
     },
     {

@@ -13,7 +13,7 @@ builder.queryField('health', (t) =>
     type: Health,
     resolve: async (_root, _args, ctx) => {
       try {
-        await ctx.db.appPool.query('SELECT 1');
+        await ctx.db.ping();
         return { databaseReachable: true };
       } catch {
         return { databaseReachable: false };

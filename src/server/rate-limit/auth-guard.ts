@@ -69,7 +69,7 @@ export function createAuthGuard(options: {
       if (firstInWindow(reported, e.key, e.windowMs)) {
         // One security event per source and window: the start of a burst, not every refusal.
         ctx.log.warn({ source, what: e.what, limit: e.limit }, 'auth rate limit reached');
-        ctx.db.owner.securityAuditLog
+        ctx.db.accounts.securityAuditLog
           .create({
             data: {
               creatorId: null,

@@ -97,9 +97,19 @@ function withinShare<T>(base: PrismaClient, creatorId: string, operation: () => 
   return share ? share.run(creatorId, operation) : operation();
 }
 
-/** Runs a tenant operation in its own scope. */
-function runScoped<T>(base: PrismaClient, creatorId: string, operation: () => Promise<T>): Promise<T> {
-  const scope = newScope(creatorId, true);
+/**
+ * The one place a tenant scope is entered: `operation` runs on one of its tenant's permits, and
+ * every statement it sends finds the tenant (and the audit actor) in the wire scope. `pipelined`:
+ * each statement carries the settings (one Prisma operation); otherwise the transaction's BEGIN
+ * does (withTenantTransaction).
+ */
+function runScoped<T>(
+  base: PrismaClient,
+  creatorId: string,
+  pipelined: boolean,
+  operation: () => Promise<T>,
+): Promise<T> {
+  const scope = newScope(creatorId, pipelined);
   // Prisma's promises are lazy: the operation starts at then(), which must happen inside the
   // scope for its statements to find it.
   return withinShare(base, creatorId, () => wireScope.run(scope, () => operation().then((result) => result)));
@@ -124,7 +134,7 @@ function makeTenantClient(base: PrismaClient, creatorId: string) {
     query: {
       // Model operations and raw queries alike: nothing reaches the database unscoped.
       $allOperations({ args, query }) {
-        return runScoped(base, creatorId, () => query(withoutEmptySelect(args)));
+        return runScoped(base, creatorId, true, () => query(withoutEmptySelect(args)));
       },
     },
     client: {
@@ -189,7 +199,5 @@ export async function withTenantTransaction<T>(
       ),
     );
   }
-  return withinShare(base, creatorId, () =>
-    wireScope.run(newScope(creatorId, false), () => base.$transaction(fn, settings).then((result) => result)),
-  );
+  return runScoped(base, creatorId, false, () => base.$transaction(fn, settings));
 }

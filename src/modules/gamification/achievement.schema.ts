@@ -1,10 +1,8 @@
 // Achievements: the Achievement type, its list query, and granting and deleting achievements.
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId, optionalGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { jsonObject, parseInput, z, validateAll } from '../../graphql/validation';
+import { jsonObject, parseInput, z } from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('Achievement', {
@@ -24,15 +22,15 @@ builder.prismaNode('Achievement', {
 const AchievementFilter = builder.inputType('AchievementFilter', {
   fields: (t) => ({
     achievementType: t.string(),
-    userId: t.id(),
-    programId: t.id(),
+    userId: t.idOf('User'),
+    programId: t.idOf('Program'),
     earned: t.field({ type: DateRangeInput }),
   }),
 });
 const achievementWhere = (f: typeof AchievementFilter.$inferInput | null | undefined) => ({
   ...(f?.achievementType ? { achievementType: f.achievementType } : {}),
-  ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
-  ...(f?.programId ? { programId: fromGlobalId(String(f.programId), 'Program', 'filter.programId') } : {}),
+  ...(f?.userId ? { userId: f.userId } : {}),
+  ...(f?.programId ? { programId: f.programId } : {}),
   ...(f?.earned ? { earnedAt: timeRange(f.earned) } : {}),
 });
 
@@ -59,13 +57,13 @@ const MAX_POINTS_PER_ACHIEVEMENT = 1_000_000;
 
 const GrantAchievementInput = builder.inputType('GrantAchievementInput', {
   fields: (t) => ({
-    userId: t.id({ required: true }),
+    userId: t.idOf('User', { required: true }),
     achievementType: t.string({ required: true }),
     points: t.int({
       required: true,
       description: `0 to ${MAX_POINTS_PER_ACHIEVEMENT} (VALIDATION_FAILED on input.points otherwise).`,
     }),
-    programId: t.id(),
+    programId: t.idOf('Program'),
     achievementData: t.field({ type: 'JSONObject' }),
   }),
 });
@@ -74,31 +72,26 @@ builder.mutationField('grantAchievement', (t) =>
   t.prismaField({
     type: 'Achievement',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: GrantAchievementInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
-      const [data, userId, programId] = validateAll(
-        () =>
-          parseInput(
-            z.object({
-              achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
-              points: z
-                .number()
-                .int()
-                .min(0, 'must not be negative')
-                .max(MAX_POINTS_PER_ACHIEVEMENT, `must be at most ${MAX_POINTS_PER_ACHIEVEMENT}`),
-              achievementData: jsonObject.nullish(),
-            }),
-            input,
-          ),
-        () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
-        () => optionalGlobalId(input.programId, 'Program', 'input.programId'),
+      const data = parseInput(
+        z.object({
+          achievementType: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/, 'must be lower_snake_case'),
+          points: z
+            .number()
+            .int()
+            .min(0, 'must not be negative')
+            .max(MAX_POINTS_PER_ACHIEVEMENT, `must be at most ${MAX_POINTS_PER_ACHIEVEMENT}`),
+          achievementData: jsonObject.nullish(),
+        }),
+        input,
       );
       return prismaFor(ctx).achievement.create({
         ...query,
         data: {
-          userId,
-          programId,
+          userId: input.userId,
+          programId: input.programId ?? null,
           achievementType: data.achievementType,
           points: data.points,
           achievementData: (data.achievementData ?? {}) as object,

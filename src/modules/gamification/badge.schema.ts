@@ -4,8 +4,6 @@ import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ValidationError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
 import { parseCriteria, programIdsOf, type Criteria } from './criteria';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import {
   definedOnly,
@@ -98,11 +96,10 @@ builder.mutationField('createBadge', (t) =>
   t.prismaField({
     type: 'Badge',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: BadgeInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).badge.create({ ...query, data: await badgeData(ctx, input, z.object(badgeFields)) });
-    },
+    resolve: async (query, _root, { input }, ctx) =>
+      prismaFor(ctx).badge.create({ ...query, data: await badgeData(ctx, input, z.object(badgeFields)) }),
   }),
 );
 
@@ -110,16 +107,14 @@ builder.mutationField('updateBadge', (t) =>
   t.prismaField({
     type: 'Badge',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: BadgeInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Badge', 'id');
-      return prismaFor(ctx).badge.update({
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('Badge', { required: true }), input: t.arg({ type: BadgeInput, required: true }) },
+    resolve: async (query, _root, { id, input }, ctx) =>
+      prismaFor(ctx).badge.update({
         ...query,
         where: { id },
-        data: await badgeData(ctx, args.input, z.object({ ...badgeFields, name: text(100).nullish() })),
-      });
-    },
+        data: await badgeData(ctx, input, z.object({ ...badgeFields, name: text(100).nullish() })),
+      }),
   }),
 );
 

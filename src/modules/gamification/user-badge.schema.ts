@@ -6,8 +6,7 @@ import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { tenantList } from '../../graphql/crud';
 import { ConflictError, NotFoundError } from '../../graphql/errors';
 import { evaluateBadgesWithinBudget } from './evaluation.service';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId, toGlobalId } from '../../graphql/ids';
+import { toGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { parseInput, z } from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
@@ -26,11 +25,11 @@ builder.prismaNode('UserBadge', {
 });
 
 const UserBadgeFilter = builder.inputType('UserBadgeFilter', {
-  fields: (t) => ({ userId: t.id(), badgeId: t.id(), earned: t.field({ type: DateRangeInput }) }),
+  fields: (t) => ({ userId: t.idOf('User'), badgeId: t.idOf('Badge'), earned: t.field({ type: DateRangeInput }) }),
 });
 const userBadgeWhere = (f: typeof UserBadgeFilter.$inferInput | null | undefined) => ({
-  ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
-  ...(f?.badgeId ? { badgeId: fromGlobalId(String(f.badgeId), 'Badge', 'filter.badgeId') } : {}),
+  ...(f?.userId ? { userId: f.userId } : {}),
+  ...(f?.badgeId ? { badgeId: f.badgeId } : {}),
   ...(f?.earned ? { earnedAt: timeRange(f.earned) } : {}),
 });
 
@@ -53,11 +52,13 @@ builder.mutationField('awardBadge', (t) =>
     type: 'UserBadge',
     description: 'Gives a user a badge by hand. A user holds each badge at most once (CONFLICT otherwise).',
     errors: { types: WRITE_ERRORS },
-    args: { userId: t.arg.id({ required: true }), badgeId: t.arg.id({ required: true }), reason: t.arg.string() },
-    resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
-      const badgeId = fromGlobalId(String(args.badgeId), 'Badge', 'badgeId');
+    authScopes: { tenant: true },
+    args: {
+      userId: t.arg.idOf('User', { required: true }),
+      badgeId: t.arg.idOf('Badge', { required: true }),
+      reason: t.arg.string(),
+    },
+    resolve: async (query, _root, { userId, badgeId, ...args }, ctx) => {
       const reason = parseInput(z.string().trim().max(500).nullish(), args.reason, 'reason');
       const db = prismaFor(ctx);
       const badge = await db.badge.findUniqueOrThrow({ where: { id: badgeId }, select: { isActive: true } });
@@ -76,19 +77,17 @@ builder.mutationField('awardBadge', (t) =>
 );
 
 builder.mutationField('evaluateBadges', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: ['UserBadge'],
     description:
       "Checks every active rule badge against a user now, and awards those met. Returns the new awards (none if nothing changed). One evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): past it the answer is a REQUEST_TIMEOUT error and nothing is awarded. It costs 5,000 query-cost units, for its worst case: up to the plan's badges of 32 rules each are checked. Badges are also evaluated automatically, by a background job, shortly after what their rules count happens (badgeAwarded tells when).",
     extensions: { cost: 5_000 },
     errors: { types: WRITE_ERRORS },
-    args: { userId: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+    args: { userId: t.arg.idOf('User', { required: true }) },
+    resolve: async (query, _root, { userId }, ctx) => {
       const awarded = await evaluateBadgesWithinBudget(
         ctx.db.app,
-        creatorId,
+        ctx.tenantId,
         userId,
         ctx.fairness.badgeEvaluationBudgetMs,
       );
@@ -99,15 +98,13 @@ builder.mutationField('evaluateBadges', (t) =>
 );
 
 builder.mutationField('revokeBadge', (t) =>
-  t.field({
+  t.withAuth({ tenant: true }).field({
     type: 'ID',
     description: "Takes a badge back from a user. Returns the removed award's id.",
     errors: { types: WRITE_ERRORS },
-    args: { userId: t.arg.id({ required: true }), badgeId: t.arg.id({ required: true }) },
-    resolve: async (_root, args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
-      const badgeId = fromGlobalId(String(args.badgeId), 'Badge', 'badgeId');
+    args: { userId: t.arg.idOf('User', { required: true }), badgeId: t.arg.idOf('Badge', { required: true }) },
+    resolve: async (_root, { userId, badgeId }, ctx) => {
+      const creatorId = ctx.tenantId;
       const removed = await prismaFor(ctx)
         .userBadge.delete({ where: { creatorId_userId_badgeId: { creatorId, userId, badgeId } }, select: { id: true } })
         .catch((error: { code?: string }) => {
@@ -124,6 +121,7 @@ builder.subscriptionField('badgeAwarded', (t) =>
     type: 'UserBadge',
     nullable: true,
     description: 'A user earned a badge (awarded by hand or by the rules).',
+    authScopes: { tenant: true },
     subscribe: (_root, _args, ctx) =>
       visibleRows(
         ctx,

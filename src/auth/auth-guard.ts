@@ -1,8 +1,14 @@
 // The limits of the calls anyone can make (log-in, sign-up, refresh, log-out), as the auth flow
 // sees them. server/rate-limit.ts implements them over the shared rate store; the request type
-// is a parameter so that this layer knows nothing of the graph layer's context.
+// is a parameter so that this layer knows nothing of the graph layer's context. The per-account
+// limits need only the caller's address, so the sign-in services call them without a context.
 import type { GraphQLError } from 'graphql';
 import { PasswordHasher } from './passwords';
+
+/** A caller as the per-account limits know it: its client address. */
+export interface AuthCaller {
+  client: { ip?: string };
+}
 
 export interface AuthGuard<Request> {
   /**
@@ -19,13 +25,16 @@ export interface AuthGuard<Request> {
    * signed up or logged in to this account in the last KNOWN_SOURCE_TTL_MS is never throttled
    * for it. Accounts are keyed by a hash of the email: no address is stored in the counters.
    */
-  reserveFailure(request: Request, account: string): Promise<{ throttled: boolean; release(): Promise<void> }>;
+  reserveFailure(caller: AuthCaller, account: string): Promise<{ throttled: boolean; release(): Promise<void> }>;
   /** After a successful log-in: this source now knows the account. */
-  rememberSource(request: Request, account: string): Promise<void>;
+  rememberSource(caller: AuthCaller, account: string): Promise<void>;
   /** True once per account and window: record the throttling as a security event then. */
   firstThrottle(account: string): boolean;
   passwords: PasswordHasher;
 }
+
+/** What the sign-in services use of a guard: the per-account limits and the hasher. */
+export type AccountGuard = Omit<AuthGuard<never>, 'admitSource'>;
 
 /** Without a guard (a context built by hand): no limits, but still a bounded hasher. */
 export const UNGUARDED: AuthGuard<unknown> = {

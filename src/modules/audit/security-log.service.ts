@@ -2,7 +2,6 @@
 // every module in the caller's tenant transaction. Each event carries the request id and where
 // the request came from.
 import type { TenantTransaction } from '../../db/tenant';
-import type { Context } from '../../graphql/context';
 
 export type SecurityEvent = {
   eventType: string;
@@ -10,14 +9,20 @@ export type SecurityEvent = {
   eventData?: object;
 };
 
-export function securityLog(tx: TenantTransaction, ctx: Context, event: SecurityEvent) {
+/** The request an event comes from: its id, and the client's address and user agent. */
+export interface RequestOrigin {
+  requestId: string;
+  client: { ip?: string; userAgent?: string };
+}
+
+export function securityLog(tx: TenantTransaction, origin: RequestOrigin, event: SecurityEvent) {
   return tx.securityAuditLog.create({
     data: {
       eventType: event.eventType,
       severity: event.severity ?? 'info',
-      eventData: { requestId: ctx.requestId, ...event.eventData },
-      ipAddress: ctx.client.ip ?? null,
-      userAgent: ctx.client.userAgent ?? null,
+      eventData: { requestId: origin.requestId, ...event.eventData },
+      ipAddress: origin.client.ip ?? null,
+      userAgent: origin.client.userAgent ?? null,
     },
   });
 }

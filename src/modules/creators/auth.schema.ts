@@ -1,9 +1,11 @@
+import { UNGUARDED } from '../../auth/auth-guard';
 import { tenantClient } from '../../db/tenant';
 import { builder } from '../../graphql/builder';
 import { AccountLockedError, ConflictError, ForbiddenError, InvalidCredentialsError } from '../../graphql/errors';
 import type { Context } from '../../graphql/context';
 import { parseInput, z } from '../../graphql/validation';
-import { adminLogIn, logIn, signUp } from './auth.service';
+import type { RequestOrigin } from '../audit/security-log.service';
+import { adminLogIn, logIn, signUp, type AuthDeps } from './auth.service';
 import { logOut, refreshSession } from './refresh-token.service';
 import type { Session } from './session';
 
@@ -28,6 +30,23 @@ function refuseWhileActing(ctx: Context): void {
       'An admin acting on a creator cannot sign in, sign up or refresh a session in the same request: send it without X-Act-As-Creator',
     );
 }
+
+/** What the auth services use of the request context. */
+function authDeps(ctx: Context): AuthDeps {
+  return {
+    app: ctx.db.app,
+    accounts: ctx.db.accounts,
+    tokens: ctx.tokens,
+    guard: ctx.authGuard ?? UNGUARDED,
+    authPerAccountPerMinute: ctx.fairness.authPerAccountPerMinute,
+    // Made when first used, as the context's own logger is.
+    get log() {
+      return ctx.log;
+    },
+  };
+}
+
+const originOf = (ctx: Context): RequestOrigin => ({ requestId: ctx.requestId, client: ctx.client });
 
 const AuthPayload = builder.objectRef<Session>('AuthPayload').implement({
   description:
@@ -80,7 +99,7 @@ builder.mutationField('signUp', (t) =>
     resolve: (_root, { input }, ctx) => {
       refuseWhileActing(ctx);
       const data = parseInput(z.object({ email, password, firstName: name, lastName: name, companyName: name }), input);
-      return signUp(ctx, data);
+      return signUp(authDeps(ctx), originOf(ctx), data);
     },
   }),
 );
@@ -97,7 +116,7 @@ builder.mutationField('logIn', (t) =>
     resolve: (_root, args, ctx) => {
       refuseWhileActing(ctx);
       const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');
-      return logIn(ctx, input.email, input.password);
+      return logIn(authDeps(ctx), originOf(ctx), input.email, input.password);
     },
   }),
 );
@@ -110,7 +129,7 @@ builder.mutationField('refreshSession', (t) =>
     args: { refreshToken: t.arg.string({ required: true }) },
     resolve: (_root, { refreshToken }, ctx) => {
       refuseWhileActing(ctx);
-      return refreshSession(ctx, refreshToken);
+      return refreshSession(authDeps(ctx), originOf(ctx), refreshToken);
     },
   }),
 );
@@ -120,7 +139,7 @@ builder.mutationField('logOut', (t) =>
     description:
       'Ends the log-in the refresh token belongs to. Access tokens already issued expire on their own (15 minutes).',
     args: { refreshToken: t.arg.string({ required: true }) },
-    resolve: (_root, { refreshToken }, ctx) => logOut(ctx, refreshToken),
+    resolve: (_root, { refreshToken }, ctx) => logOut(authDeps(ctx), originOf(ctx), refreshToken),
   }),
 );
 
@@ -134,7 +153,7 @@ builder.mutationField('adminLogIn', (t) =>
     resolve: (_root, args, ctx) => {
       refuseWhileActing(ctx);
       const input = parseInput(z.object({ email, password: z.string().min(1, 'is required').max(200) }), args, 'args');
-      return adminLogIn(ctx, input.email, input.password);
+      return adminLogIn(authDeps(ctx), originOf(ctx), input.email, input.password);
     },
   }),
 );

@@ -22,14 +22,26 @@
 // finding a creator (or admin) by email, before any tenant is known, and recording a failed
 // log-in for an email that has no account.
 import crypto from 'node:crypto';
-import { UNGUARDED, type AuthGuard } from '../../auth/auth-guard';
+import type { AccountGuard } from '../../auth/auth-guard';
+import type { PrismaClient } from '../../db/clients';
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidCredentialsError } from '../../graphql/errors';
-import type { Context } from '../../graphql/context';
-import { securityLog } from '../audit/security-log.service';
-import { issueSession, type Session } from './session';
+import type { Logger } from '../../logger';
+import { securityLog, type RequestOrigin } from '../audit/security-log.service';
+import { issueSession, type Session, type SessionDeps } from './session';
 
-const guardOf = (ctx: Context): AuthGuard<Context> => ctx.authGuard ?? UNGUARDED;
+/** What sign-up and log-in use. */
+export interface AuthDeps extends SessionDeps {
+  /** The application client: a known creator's steps run in that creator's transaction. */
+  app: PrismaClient;
+  /** The sign-in lookups, made before any tenant is known: a narrow view of the owner's client. */
+  accounts: Pick<PrismaClient, 'creator' | 'platformAdmin' | 'securityAuditLog'>;
+  /** The per-account limits and the bounded password hasher (auth/auth-guard.ts). */
+  guard: AccountGuard;
+  /** The failed log-ins an account may make in a minute (AUTH_RATE_PER_ACCOUNT), for the record. */
+  authPerAccountPerMinute: number;
+  log: Logger;
+}
 
 export interface SignUpInput {
   email: string;
@@ -39,21 +51,25 @@ export interface SignUpInput {
   companyName?: string | null;
 }
 
-export async function signUp(ctx: Context, input: SignUpInput): Promise<Session> {
+export async function signUp(
+  deps: Pick<AuthDeps, 'app' | 'guard' | 'tokens'>,
+  origin: RequestOrigin,
+  input: SignUpInput,
+): Promise<Session> {
   const creatorId = crypto.randomUUID();
-  const passwordHash = await guardOf(ctx).passwords.hash(input.password);
+  const passwordHash = await deps.guard.passwords.hash(input.password);
   try {
-    const session = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+    const session = await withTenantTransaction(deps.app, creatorId, async (tx) => {
       // Explicit columns: the application role may insert only these (plan and billing fields
       // are not its to set), and Prisma's create would send every column that has a default.
       await tx.$executeRaw`
         INSERT INTO creators (id, email, password_hash, first_name, last_name, company_name)
         VALUES (${creatorId}::uuid, ${input.email}, ${passwordHash}, ${input.firstName ?? null}, ${input.lastName ?? null}, ${input.companyName ?? null})`;
-      await securityLog(tx, ctx, { eventType: 'auth.signed_up' });
-      return issueSession(tx, ctx, creatorId);
+      await securityLog(tx, origin, { eventType: 'auth.signed_up' });
+      return issueSession(tx, deps, origin, creatorId);
     });
     // The address that created the account knows it, as after a log-in.
-    await guardOf(ctx).rememberSource(ctx, `creator:${input.email}`);
+    await deps.guard.rememberSource(origin, `creator:${input.email}`);
     return session;
   } catch (error) {
     if (
@@ -67,16 +83,16 @@ export async function signUp(ctx: Context, input: SignUpInput): Promise<Session>
   }
 }
 
-export async function logIn(ctx: Context, email: string, password: string): Promise<Session> {
-  const guard = guardOf(ctx);
+export async function logIn(deps: AuthDeps, origin: RequestOrigin, email: string, password: string): Promise<Session> {
+  const guard = deps.guard;
   const account = `creator:${email}`;
   // Taken before the password is checked, so that concurrent guesses cannot all get through.
-  const attempt = await guard.reserveFailure(ctx, account);
+  const attempt = await guard.reserveFailure(origin, account);
   let creator: { id: string; passwordHash: string; isActive: boolean } | null;
   let passwordOk: boolean;
   try {
     // Privileged lookup: the tenant is what we are trying to find.
-    creator = await ctx.db.accounts.creator.findUnique({
+    creator = await deps.accounts.creator.findUnique({
       where: { email },
       select: { id: true, passwordHash: true, isActive: true },
     });
@@ -91,19 +107,19 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
 
   if (attempt.throttled) {
     if (guard.firstThrottle(account)) {
-      ctx.log.warn({ creatorId: creator?.id ?? null }, 'log-in throttled for an account');
-      await ctx.db.accounts.securityAuditLog.create({
+      deps.log.warn({ creatorId: creator?.id ?? null }, 'log-in throttled for an account');
+      await deps.accounts.securityAuditLog.create({
         data: {
           creatorId: creator?.id ?? null,
           eventType: 'auth.login_throttled',
           severity: 'medium',
           eventData: {
-            requestId: ctx.requestId,
-            limitPerMinute: ctx.fairness.authPerAccountPerMinute,
+            requestId: origin.requestId,
+            limitPerMinute: deps.authPerAccountPerMinute,
             ...(creator ? {} : { emailDomain: email.split('@')[1] ?? '' }),
           },
-          ipAddress: ctx.client.ip ?? null,
-          userAgent: ctx.client.userAgent ?? null,
+          ipAddress: origin.client.ip ?? null,
+          userAgent: origin.client.userAgent ?? null,
         },
       });
     }
@@ -111,24 +127,24 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
   }
 
   if (!creator || !creator.isActive) {
-    await ctx.db.accounts.securityAuditLog.create({
+    await deps.accounts.securityAuditLog.create({
       data: {
         creatorId: creator?.id ?? null,
         eventType: 'auth.login_failed',
         severity: 'low',
         eventData: {
-          requestId: ctx.requestId,
+          requestId: origin.requestId,
           reason: creator ? 'inactive' : 'unknown_email',
           emailDomain: email.split('@')[1] ?? '',
         },
-        ipAddress: ctx.client.ip ?? null,
-        userAgent: ctx.client.userAgent ?? null,
+        ipAddress: origin.client.ip ?? null,
+        userAgent: origin.client.userAgent ?? null,
       },
     });
     throw new InvalidCredentialsError();
   }
 
-  const outcome = await withTenantTransaction(ctx.db.app, creator.id, async (tx) => {
+  const outcome = await withTenantTransaction(deps.app, creator.id, async (tx) => {
     // Re-read under a row lock, so concurrent attempts count one by one.
     const [row] = await tx.$queryRaw<{ failed_login_attempts: number }[]>`
       SELECT failed_login_attempts FROM creators WHERE id = ${creator.id}::uuid FOR UPDATE`;
@@ -141,7 +157,7 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
         data: { failedLoginAttempts: attempts },
         select: { id: true },
       });
-      await securityLog(tx, ctx, {
+      await securityLog(tx, origin, {
         eventType: 'auth.login_failed',
         severity: 'low',
         eventData: { reason: 'bad_password', attempt: attempts },
@@ -153,27 +169,28 @@ export async function logIn(ctx: Context, email: string, password: string): Prom
       data: { failedLoginAttempts: 0, lockedUntil: null, lastLoginAt: now },
       select: { id: true },
     });
-    await securityLog(tx, ctx, { eventType: 'auth.login_succeeded' });
-    return { kind: 'ok', session: await issueSession(tx, ctx, creator.id) } as const;
+    await securityLog(tx, origin, { eventType: 'auth.login_succeeded' });
+    return { kind: 'ok', session: await issueSession(tx, deps, origin, creator.id) } as const;
   });
   if (outcome.kind === 'failed') throw new InvalidCredentialsError();
   // A success is not a failed attempt, and this source now knows the account.
   await attempt.release();
-  await guard.rememberSource(ctx, account);
+  await guard.rememberSource(origin, account);
   return outcome.session;
 }
 export async function adminLogIn(
-  ctx: Context,
+  deps: Pick<AuthDeps, 'accounts' | 'guard' | 'tokens' | 'authPerAccountPerMinute'>,
+  origin: RequestOrigin,
   email: string,
   password: string,
 ): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
-  const guard = guardOf(ctx);
+  const guard = deps.guard;
   const account = `admin:${email}`;
-  const attempt = await guard.reserveFailure(ctx, account);
+  const attempt = await guard.reserveFailure(origin, account);
   let admin: { id: string; passwordHash: string; disabledAt: Date | null } | null;
   let ok: boolean;
   try {
-    admin = await ctx.db.accounts.platformAdmin.findUnique({
+    admin = await deps.accounts.platformAdmin.findUnique({
       where: { email },
       select: { id: true, passwordHash: true, disabledAt: true },
     });
@@ -187,7 +204,7 @@ export async function adminLogIn(
   const succeeded = ok && !!admin && !admin.disabledAt;
   // Every attempt is recorded, except throttled ones past the first of their minute.
   if (!attempt.throttled || guard.firstThrottle(account)) {
-    await ctx.db.accounts.securityAuditLog.create({
+    await deps.accounts.securityAuditLog.create({
       data: {
         creatorId: null,
         eventType: attempt.throttled
@@ -197,18 +214,18 @@ export async function adminLogIn(
             : 'admin.login_failed',
         severity: succeeded ? 'medium' : 'high',
         eventData: {
-          requestId: ctx.requestId,
+          requestId: origin.requestId,
           adminId: admin?.id ?? null,
-          ...(attempt.throttled ? { limitPerMinute: ctx.fairness.authPerAccountPerMinute } : {}),
+          ...(attempt.throttled ? { limitPerMinute: deps.authPerAccountPerMinute } : {}),
         },
-        ipAddress: ctx.client.ip ?? null,
-        userAgent: ctx.client.userAgent ?? null,
+        ipAddress: origin.client.ip ?? null,
+        userAgent: origin.client.userAgent ?? null,
       },
     });
   }
   if (!succeeded || !admin) throw new InvalidCredentialsError();
   await attempt.release();
-  await guard.rememberSource(ctx, account);
-  const access = ctx.tokens.sign({ sub: admin.id, role: 'admin' });
+  await guard.rememberSource(origin, account);
+  const access = deps.tokens.sign({ sub: admin.id, role: 'admin' });
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }

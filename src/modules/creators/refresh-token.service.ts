@@ -2,18 +2,23 @@
 // family) and ending a log-in. Both run in a transaction scoped to the creator the token names,
 // so row-level security applies. Sign-up and log-in: auth.service.ts.
 import { creatorOfRefreshToken, hashRefreshToken } from '../../auth/refresh-tokens';
+import type { PrismaClient } from '../../db/clients';
 import { withTenantTransaction } from '../../db/tenant';
 import { InvalidCredentialsError } from '../../graphql/errors';
-import type { Context } from '../../graphql/context';
-import { securityLog } from '../audit/security-log.service';
-import { issueSession, type Session } from './session';
+import { securityLog, type RequestOrigin } from '../audit/security-log.service';
+import { issueSession, type Session, type SessionDeps } from './session';
+
+/** The application client, to open the transaction of the creator a token names. */
+export interface RefreshDeps extends SessionDeps {
+  app: PrismaClient;
+}
 
 /** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */
-export async function refreshSession(ctx: Context, refreshToken: string): Promise<Session> {
+export async function refreshSession(deps: RefreshDeps, origin: RequestOrigin, refreshToken: string): Promise<Session> {
   const creatorId = creatorOfRefreshToken(refreshToken);
   if (!creatorId) throw new InvalidCredentialsError('Invalid refresh token');
   const tokenHash = hashRefreshToken(refreshToken);
-  const outcome = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  const outcome = await withTenantTransaction(deps.app, creatorId, async (tx) => {
     const token = await tx.creatorRefreshToken.findUnique({ where: { creatorId_tokenHash: { creatorId, tokenHash } } });
     if (!token) return { kind: 'invalid' } as const;
     const now = new Date();
@@ -37,7 +42,7 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
         where: { familyId: token.familyId, revokedAt: null },
         data: { revokedAt: now, revokedReason: 'reuse' },
       });
-      await securityLog(tx, ctx, {
+      await securityLog(tx, origin, {
         eventType: 'auth.refresh_token_reused',
         severity: 'high',
         eventData: { familyId: token.familyId, tokensRevoked: revoked.count },
@@ -54,7 +59,7 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
       });
       return { kind: 'invalid' } as const;
     }
-    const session = await issueSession(tx, ctx, creatorId, token.familyId);
+    const session = await issueSession(tx, deps, origin, creatorId, token.familyId);
     await tx.creatorRefreshToken.update({
       where: { id: token.id },
       data: { replacedById: session.tokenId },
@@ -72,10 +77,14 @@ export async function refreshSession(ctx: Context, refreshToken: string): Promis
 }
 
 /** Ends the log-in the refresh token belongs to (every token of its family). */
-export async function logOut(ctx: Context, refreshToken: string): Promise<boolean> {
+export async function logOut(
+  deps: Pick<RefreshDeps, 'app'>,
+  origin: RequestOrigin,
+  refreshToken: string,
+): Promise<boolean> {
   const creatorId = creatorOfRefreshToken(refreshToken);
   if (!creatorId) return false;
-  return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  return withTenantTransaction(deps.app, creatorId, async (tx) => {
     const token = await tx.creatorRefreshToken.findUnique({
       where: { creatorId_tokenHash: { creatorId, tokenHash: hashRefreshToken(refreshToken) } },
       select: { familyId: true },
@@ -85,7 +94,7 @@ export async function logOut(ctx: Context, refreshToken: string): Promise<boolea
       where: { familyId: token.familyId, revokedAt: null },
       data: { revokedAt: new Date(), revokedReason: 'logout' },
     });
-    await securityLog(tx, ctx, { eventType: 'auth.logged_out' });
+    await securityLog(tx, origin, { eventType: 'auth.logged_out' });
     return true;
   });
 }

@@ -3,8 +3,9 @@
 // (refresh-token.service.ts). Not a service on purpose: other modules may not mint sessions.
 import crypto from 'node:crypto';
 import { newRefreshToken, REFRESH_TOKEN_TTL_MS } from '../../auth/refresh-tokens';
+import type { TokenService } from '../../auth/tokens';
 import type { TenantTransaction } from '../../db/tenant';
-import type { Context } from '../../graphql/context';
+import type { RequestOrigin } from '../audit/security-log.service';
 
 export interface Session {
   accessToken: string;
@@ -13,9 +14,15 @@ export interface Session {
   creatorId: string;
 }
 
+/** What issuing a session needs besides the creator's transaction: the token signer. */
+export interface SessionDeps {
+  tokens: Pick<TokenService, 'sign'>;
+}
+
 export async function issueSession(
   tx: TenantTransaction,
-  ctx: Context,
+  deps: SessionDeps,
+  origin: RequestOrigin,
   creatorId: string,
   familyId: string = crypto.randomUUID(),
 ): Promise<Session & { tokenId: string }> {
@@ -25,12 +32,12 @@ export async function issueSession(
       familyId,
       tokenHash: refresh.hash,
       expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
-      ipAddress: ctx.client.ip ?? null,
-      userAgent: ctx.client.userAgent ?? null,
+      ipAddress: origin.client.ip ?? null,
+      userAgent: origin.client.userAgent ?? null,
     },
     select: { id: true },
   });
-  const access = ctx.tokens.sign({ sub: creatorId, role: 'creator', sid: familyId });
+  const access = deps.tokens.sign({ sub: creatorId, role: 'creator', sid: familyId });
   return {
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,

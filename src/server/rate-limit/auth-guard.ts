@@ -2,7 +2,7 @@
 // minute, sign-ups per client address per hour, and failed log-ins per account per minute
 // (FairnessConfig holds those settings), counted in the rate store (store.ts).
 import crypto from 'node:crypto';
-import type { AuthGuard } from '../../auth/auth-guard';
+import type { AuthCaller, AuthGuard } from '../../auth/auth-guard';
 import { PasswordHasher } from '../../auth/passwords';
 import { boundedCache, firstInWindow } from '../../cache';
 import type { FairnessConfig } from '../../config/fairness';
@@ -31,9 +31,9 @@ export function createAuthGuard(options: {
   const passwords = new PasswordHasher(fairness.passwordHashConcurrency, fairness.passwordHashQueue);
   /** The window of each source's or account's last security event. */
   const reported = boundedCache<string, number>({ max: 10_000 });
-  const sourceOf = (ctx: Context) => ctx.client.ip ?? 'unknown';
+  const sourceOf = (caller: AuthCaller) => caller.client.ip ?? 'unknown';
   const hashed = (account: string) => crypto.createHash('sha256').update(account).digest('base64url').slice(0, 24);
-  const knownKey = (ctx: Context, account: string) => `known:${hashed(account)}:${sourceOf(ctx)}`;
+  const knownKey = (caller: AuthCaller, account: string) => `known:${hashed(account)}:${sourceOf(caller)}`;
 
   return {
     passwords,
@@ -91,9 +91,9 @@ export function createAuthGuard(options: {
       if (single) options.door?.block(`source:${source}`, single, message);
       return rateLimited(`${message} Retry in ${retryAfter} s.`, retryAfter);
     },
-    async reserveFailure(ctx, account) {
+    async reserveFailure(caller, account) {
       const none = { throttled: false, release: async () => {} };
-      if (await store.marked(knownKey(ctx, account))) return none;
+      if (await store.marked(knownKey(caller, account))) return none;
       const key = `auth:account:${hashed(account)}`;
       const now = Date.now();
       const refused = await store.take(
@@ -103,7 +103,7 @@ export function createAuthGuard(options: {
       if (refused) return { throttled: true, release: async () => {} };
       return { throttled: false, release: () => store.add(key, WINDOW_MS, now, -1) };
     },
-    rememberSource: (ctx, account) => store.mark(knownKey(ctx, account), KNOWN_SOURCE_TTL_MS),
+    rememberSource: (caller, account) => store.mark(knownKey(caller, account), KNOWN_SOURCE_TTL_MS),
     firstThrottle: (account) => firstInWindow(reported, `throttle:${account}`, WINDOW_MS),
   };
 }

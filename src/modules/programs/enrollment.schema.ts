@@ -3,15 +3,13 @@ import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
+import { tenantTransaction } from '../../graphql/data-access';
 import { InvalidTransitionError, ConflictError } from '../../graphql/errors';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, z } from '../../graphql/validation';
 import { EnrollmentStatusEnum } from './program.schema';
 import { advanceEnrollment, type AdvanceResult } from './flow.service';
 import { assertStepDataSize } from './step-data-limits';
-import { withTenantTransaction } from '../../db/tenant';
 
 builder.prismaNode('ProgramEnrollment', {
   id: { field: 'id' },
@@ -32,14 +30,18 @@ builder.prismaNode('ProgramEnrollment', {
 });
 
 const EnrollmentFilter = builder.inputType('EnrollmentFilter', {
-  fields: (t) => ({ status: t.field({ type: EnrollmentStatusEnum }), programId: t.id(), userId: t.id() }),
+  fields: (t) => ({
+    status: t.field({ type: EnrollmentStatusEnum }),
+    programId: t.idOf('Program'),
+    userId: t.idOf('User'),
+  }),
 });
 
 function enrollmentWhere(filter: typeof EnrollmentFilter.$inferInput | null | undefined) {
   return {
     ...(filter?.status ? { status: filter.status } : {}),
-    ...(filter?.programId ? { programId: fromGlobalId(String(filter.programId), 'Program', 'filter.programId') } : {}),
-    ...(filter?.userId ? { userId: fromGlobalId(String(filter.userId), 'User', 'filter.userId') } : {}),
+    ...(filter?.programId ? { programId: filter.programId } : {}),
+    ...(filter?.userId ? { userId: filter.userId } : {}),
   };
 }
 
@@ -57,15 +59,13 @@ builder.queryField('enrollments', (t) =>
 );
 
 builder.mutationField('enrollUser', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'ProgramEnrollment',
     description: "Enrolls a user in a published program, at the program's current version and first step.",
     errors: { types: WRITE_ERRORS },
-    args: { programId: t.arg.id({ required: true }), userId: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
-      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+    args: { programId: t.arg.idOf('Program', { required: true }), userId: t.arg.idOf('User', { required: true }) },
+    resolve: async (query, _root, { programId, userId }, ctx) => {
+      const creatorId = ctx.tenantId;
       const db = prismaFor(ctx);
       const program = await db.program.findUniqueOrThrow({
         where: { id: programId },
@@ -101,15 +101,16 @@ const UpdateEnrollmentInput = builder.inputType('UpdateEnrollmentInput', {
 });
 
 builder.mutationField('updateEnrollment', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'ProgramEnrollment',
     description:
       'Pauses, resumes or drops an enrollment, or changes its stepData. Moving along the flow (currentStep, progress) and completing go through advanceEnrollment; a completed enrollment is final.',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateEnrollmentInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'ProgramEnrollment', 'id');
+    args: {
+      id: t.arg.idOf('ProgramEnrollment', { required: true }),
+      input: t.arg({ type: UpdateEnrollmentInput, required: true }),
+    },
+    resolve: async (query, _root, { id, ...args }, ctx) => {
       const viaAdvance = 'moves along the flow with advanceEnrollment';
       const input = parseInput(
         z.object({
@@ -126,7 +127,7 @@ builder.mutationField('updateEnrollment', (t) =>
       );
       if (input.stepData) assertStepDataSize(input.stepData, 'input.stepData');
       const now = new Date();
-      const changed = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+      const changed = await tenantTransaction(ctx, async (tx) => {
         const current = await tx.programEnrollment.findUnique({ where: { id }, select: { status: true } });
         if (!current) throw new NotFoundError('Enrollment');
         if (current.status === 'completed') throw new ConflictError('A completed enrollment is final');
@@ -152,10 +153,10 @@ builder.subscriptionField('enrollmentChanged', (t) =>
     type: 'ProgramEnrollment',
     nullable: true,
     description: 'An enrollment was created or changed (optionally of one program).',
-    args: { programId: t.arg.id() },
+    authScopes: { tenant: true },
+    args: { programId: t.arg.idOf('Program') },
     subscribe: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      const programId = args.programId ? fromGlobalId(String(args.programId), 'Program', 'programId') : undefined;
+      const programId = args.programId ?? undefined;
       if (programId && !(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } })))
         throw new NotFoundError('Program');
       return visibleRows(
@@ -232,23 +233,21 @@ const AdvanceEnrollmentPayload = builder.objectRef<AdvanceResult>('AdvanceEnroll
 });
 
 builder.mutationField('advanceEnrollment', (t) =>
-  t.field({
+  t.withAuth({ tenant: true }).field({
     type: AdvanceEnrollmentPayload,
     description:
       "Moves a user one step along the flow of the program version they enrolled on, by a transition the flow allows from the current step. Records the move (progress, history, an interaction); at an end step completes the enrollment and grants its achievement: all in one transaction (badges it earns follow from a job). An invalid move is INVALID_TRANSITION and writes nothing. Step data is bounded: one answer 16 KiB of JSON, the answers 64 KiB, the step history 500 moves and 256 KiB, all of it 384 KiB; past a bound (a looping flow's full history too) the move is VALIDATION_FAILED naming the field and the limit, and writes nothing.",
     errors: { types: [...WRITE_ERRORS, InvalidTransitionError] },
     args: {
-      enrollmentId: t.arg.id({ required: true }),
+      enrollmentId: t.arg.idOf('ProgramEnrollment', { required: true }),
       input: t.arg({ type: AdvanceEnrollmentInput, required: true }),
     },
-    resolve: (_root, args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const id = fromGlobalId(String(args.enrollmentId), 'ProgramEnrollment', 'enrollmentId');
+    resolve: (_root, { enrollmentId: id, ...args }, ctx) => {
       const toStep =
         args.input.toStep == null
           ? null
           : parseInput(z.string().trim().min(1).max(100), args.input.toStep, 'input.toStep');
-      return advanceEnrollment(ctx, creatorId, id, { answer: args.input.answer ?? undefined, toStep });
+      return advanceEnrollment(ctx.db, ctx.tenantId, id, { answer: args.input.answer ?? undefined, toStep });
     },
   }),
 );

@@ -4,12 +4,17 @@
 // the database queues). An invalid move, or one past the step data's bounds (flow.ts), throws
 // before anything is written, and a failure rolls it all back.
 import type { Prisma } from '../../generated/prisma/client';
+import type { PrismaClient } from '../../db/clients';
 import { withTenantTransaction } from '../../db/tenant';
 import { ConflictError, InvalidTransitionError, NotFoundError } from '../../graphql/errors';
-import type { Context } from '../../graphql/context';
 import { parseFlow } from './flow';
 import { nextMove } from './flow-moves';
 import { assertAnswerSize, assertStepDataSize } from './step-data-limits';
+
+/** What a move needs: the application client, to open the tenant's transaction on. */
+export interface FlowDeps {
+  app: PrismaClient;
+}
 
 export interface AdvanceInput {
   answer?: unknown;
@@ -30,14 +35,14 @@ const DEFAULT_COMPLETION_POINTS = 100;
 const MAX_COMPLETION_POINTS = 1_000_000;
 
 export async function advanceEnrollment(
-  ctx: Context,
+  deps: FlowDeps,
   creatorId: string,
   enrollmentId: string,
   input: AdvanceInput,
 ): Promise<AdvanceResult> {
   // A too-large answer is refused before the database is touched.
   assertAnswerSize(input.answer);
-  return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  return withTenantTransaction(deps.app, creatorId, async (tx) => {
     // The row lock serialises concurrent moves of one enrollment.
     const [enrollment] = await tx.$queryRaw<
       {

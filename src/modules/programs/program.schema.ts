@@ -2,8 +2,6 @@ import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError, InvalidFlowError } from '../../graphql/errors';
 import { assertPublishable, parseFlow } from './flow';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
 import { enrollmentStatsFor } from './enrollment-stats.loader';
@@ -130,9 +128,9 @@ builder.mutationField('createProgram', (t) =>
     type: 'Program',
     description: 'Creates a program as a draft.',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: CreateProgramInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
       const data = parseInput(z.object(programFields), input);
       if (data.flowDefinition) parseFlow(data.flowDefinition);
       return prismaFor(ctx).program.create({ ...query, data: definedOnly(data) });
@@ -144,10 +142,9 @@ builder.mutationField('updateProgram', (t) =>
   t.prismaField({
     type: 'Program',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProgramInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Program', 'id');
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('Program', { required: true }), input: t.arg({ type: UpdateProgramInput, required: true }) },
+    resolve: async (query, _root, { id, ...args }, ctx) => {
       const data = parseInput(z.object({ ...programFields, name: text(200).nullish() }), args.input);
       const db = prismaFor(ctx);
       if (data.flowDefinition) parseFlow(data.flowDefinition);
@@ -176,10 +173,9 @@ builder.mutationField('publishProgram', (t) =>
     description:
       "Makes a program live: checks its flow (INVALID_FLOW lists every problem), bumps its version, keeps that version's flow for the enrollments that start on it, and sets publishedAt.",
     errors: { types: [...WRITE_ERRORS, InvalidFlowError] },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Program', 'id');
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('Program', { required: true }) },
+    resolve: async (query, _root, { id }, ctx) => {
       const db = prismaFor(ctx);
       const current = await db.program.findUniqueOrThrow({
         where: { id },
@@ -204,10 +200,9 @@ builder.mutationField('archiveProgram', (t) =>
     type: 'Program',
     description: 'Retires a program: no new enrollments; existing ones keep their data.',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Program', 'id');
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('Program', { required: true }) },
+    resolve: (query, _root, { id }, ctx) => {
       return prismaFor(ctx).program.update({
         ...query,
         where: { id },

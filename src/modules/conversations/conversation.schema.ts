@@ -2,10 +2,8 @@
 // that open, change, escalate and delete conversations.
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation } from '../../graphql/crud';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
-import { channel, jsonObject, parseInput, z, validateAll } from '../../graphql/validation';
+import { channel, jsonObject, parseInput, z } from '../../graphql/validation';
 import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
 
 const ConversationStatusEnum = builder.enumType('ConversationStatus', {
@@ -44,7 +42,7 @@ const ConversationFilter = builder.inputType('ConversationFilter', {
     status: t.field({ type: ConversationStatusEnum }),
     channel: t.field({ type: ChannelTypeEnum }),
     escalated: t.boolean(),
-    userId: t.id(),
+    userId: t.idOf('User'),
   }),
 });
 
@@ -53,7 +51,7 @@ function conversationWhere(filter: typeof ConversationFilter.$inferInput | null 
     ...(filter?.status ? { status: filter.status } : {}),
     ...(filter?.channel ? { channel: filter.channel } : {}),
     ...(filter?.escalated !== null && filter?.escalated !== undefined ? { escalatedToHuman: filter.escalated } : {}),
-    ...(filter?.userId ? { userId: fromGlobalId(String(filter.userId), 'User', 'filter.userId') } : {}),
+    ...(filter?.userId ? { userId: filter.userId } : {}),
   };
 }
 
@@ -62,22 +60,21 @@ builder.queryField('conversations', (t) =>
     type: 'Conversation',
     cursor: 'id',
     description: 'Escalated conversations first, then by latest message.',
+    authScopes: { tenant: true },
     args: { filter: t.arg({ type: ConversationFilter }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).conversation.count({ where: conversationWhere(args.filter) }),
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).conversation.findMany({
+    totalCount: (_c, args, ctx) => prismaFor(ctx).conversation.count({ where: conversationWhere(args.filter) }),
+    resolve: (query, _root, args, ctx) =>
+      prismaFor(ctx).conversation.findMany({
         ...query,
         where: conversationWhere(args.filter),
         orderBy: [{ escalatedToHuman: 'desc' }, { lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'asc' }],
-      });
-    },
+      }),
   }),
 );
 
 const CreateConversationInput = builder.inputType('CreateConversationInput', {
   fields: (t) => ({
-    userId: t.id({ required: true }),
+    userId: t.idOf('User', { required: true }),
     channel: t.field({ type: ChannelTypeEnum, required: true }),
     context: t.field({ type: 'JSONObject' }),
     metadata: t.field({ type: 'JSONObject' }),
@@ -88,17 +85,17 @@ builder.mutationField('createConversation', (t) =>
   t.prismaField({
     type: 'Conversation',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: CreateConversationInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
-      const [userId, data] = validateAll(
-        () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
-        () => parseInput(z.object({ channel, context: jsonObject.nullish(), metadata: jsonObject.nullish() }), input),
+      const data = parseInput(
+        z.object({ channel, context: jsonObject.nullish(), metadata: jsonObject.nullish() }),
+        input,
       );
       return prismaFor(ctx).conversation.create({
         ...query,
         data: {
-          userId,
+          userId: input.userId,
           channel: data.channel,
           context: (data.context ?? {}) as object,
           metadata: (data.metadata ?? {}) as object,
@@ -120,10 +117,12 @@ builder.mutationField('updateConversation', (t) =>
   t.prismaField({
     type: 'Conversation',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateConversationInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Conversation', 'id');
+    authScopes: { tenant: true },
+    args: {
+      id: t.arg.idOf('Conversation', { required: true }),
+      input: t.arg({ type: UpdateConversationInput, required: true }),
+    },
+    resolve: (query, _root, { id, ...args }, ctx) => {
       return prismaFor(ctx).conversation.update({
         ...query,
         where: { id },
@@ -142,10 +141,9 @@ builder.mutationField('escalateConversation', (t) =>
     type: 'Conversation',
     description: 'Hands a conversation to a human. Escalating twice keeps the first escalation time.',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), reason: t.arg.string() },
-    resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Conversation', 'id');
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('Conversation', { required: true }), reason: t.arg.string() },
+    resolve: async (query, _root, { id, ...args }, ctx) => {
       const reason = parseInput(
         z.string().trim().max(1000, 'must be at most 1000 characters').nullish(),
         args.reason,

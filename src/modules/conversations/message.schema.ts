@@ -5,8 +5,6 @@ import { loadForEvent, visibleRows } from '../../realtime/visible';
 import { changes } from '../../realtime/streams';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, parseInput, text, z } from '../../graphql/validation';
 import { DateRangeInput, timeRange } from '../shared/enums';
@@ -28,7 +26,7 @@ const MessageTypeEnum = builder.enumType('MessageType', {
 
 const MessageFilter = builder.inputType('MessageFilter', {
   fields: (t) => ({
-    conversationId: t.id(),
+    conversationId: t.idOf('Conversation'),
     senderType: t.field({ type: SenderTypeEnum }),
     sent: t.field({ type: DateRangeInput }),
   }),
@@ -36,9 +34,7 @@ const MessageFilter = builder.inputType('MessageFilter', {
 
 function messageWhere(filter: typeof MessageFilter.$inferInput | null | undefined) {
   return {
-    ...(filter?.conversationId
-      ? { conversationId: fromGlobalId(String(filter.conversationId), 'Conversation', 'filter.conversationId') }
-      : {}),
+    ...(filter?.conversationId ? { conversationId: filter.conversationId } : {}),
     ...(filter?.senderType ? { senderType: filter.senderType } : {}),
     ...(filter?.sent ? { createdAt: timeRange(filter.sent) } : {}),
   };
@@ -78,7 +74,7 @@ builder.queryField('messages', (t) =>
 
 const SendMessageInput = builder.inputType('SendMessageInput', {
   fields: (t) => ({
-    conversationId: t.id({ required: true }),
+    conversationId: t.idOf('Conversation', { required: true }),
     content: t.string({ required: true }),
     senderType: t.field({
       type: SenderTypeEnum,
@@ -93,14 +89,14 @@ const SendMessageInput = builder.inputType('SendMessageInput', {
 });
 
 builder.mutationField('sendMessage', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'Message',
     description: "Adds a message to a conversation (the conversation's counters follow).",
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: SendMessageInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const conversationId = fromGlobalId(String(input.conversationId), 'Conversation', 'input.conversationId');
+      const creatorId = ctx.tenantId;
+      const conversationId = input.conversationId;
       const data = parseInput(
         z.object({
           content: text(10_000),
@@ -143,12 +139,10 @@ builder.subscriptionField('messageCreated', (t) =>
     type: 'Message',
     nullable: true,
     description: 'A message was added (optionally to one conversation).',
-    args: { conversationId: t.arg.id() },
+    authScopes: { tenant: true },
+    args: { conversationId: t.arg.idOf('Conversation') },
     subscribe: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      const conversationId = args.conversationId
-        ? fromGlobalId(String(args.conversationId), 'Conversation', 'conversationId')
-        : undefined;
+      const conversationId = args.conversationId ?? undefined;
       if (
         conversationId &&
         !(await prismaFor(ctx).conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))

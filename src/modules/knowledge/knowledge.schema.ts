@@ -1,6 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { requireTenant } from '../../graphql/guards';
 import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, validateAll } from '../../graphql/validation';
@@ -92,13 +91,14 @@ builder.queryField('knowledgeBases', (t) =>
 );
 
 const DocumentFilter = builder.inputType('DocumentFilter', {
-  fields: (t) => ({ processingStatus: t.field({ type: ProcessingStatusEnum }), knowledgeBaseId: t.id() }),
+  fields: (t) => ({
+    processingStatus: t.field({ type: ProcessingStatusEnum }),
+    knowledgeBaseId: t.idOf('KnowledgeBase'),
+  }),
 });
 const documentWhere = (f: typeof DocumentFilter.$inferInput | null | undefined) => ({
   ...(f?.processingStatus ? { processingStatus: f.processingStatus } : {}),
-  ...(f?.knowledgeBaseId
-    ? { knowledgeBaseId: fromGlobalId(String(f.knowledgeBaseId), 'KnowledgeBase', 'filter.knowledgeBaseId') }
-    : {}),
+  ...(f?.knowledgeBaseId ? { knowledgeBaseId: f.knowledgeBaseId } : {}),
 });
 
 builder.queryField('documents', (t) =>
@@ -133,14 +133,13 @@ builder.mutationField('createKnowledgeBase', (t) =>
   t.prismaField({
     type: 'KnowledgeBase',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: KnowledgeBaseInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
-      return prismaFor(ctx).knowledgeBase.create({
+    resolve: (query, _root, { input }, ctx) =>
+      prismaFor(ctx).knowledgeBase.create({
         ...query,
         data: definedOnly(parseInput(z.object(kbFields), input)),
-      });
-    },
+      }),
   }),
 );
 
@@ -148,16 +147,17 @@ builder.mutationField('updateKnowledgeBase', (t) =>
   t.prismaField({
     type: 'KnowledgeBase',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: KnowledgeBaseInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'KnowledgeBase', 'id');
-      return prismaFor(ctx).knowledgeBase.update({
+    authScopes: { tenant: true },
+    args: {
+      id: t.arg.idOf('KnowledgeBase', { required: true }),
+      input: t.arg({ type: KnowledgeBaseInput, required: true }),
+    },
+    resolve: (query, _root, { id, input }, ctx) =>
+      prismaFor(ctx).knowledgeBase.update({
         ...query,
         where: { id },
-        data: definedOnly(parseInput(z.object({ ...kbFields, name: text(200).nullish() }), args.input)),
-      });
-    },
+        data: definedOnly(parseInput(z.object({ ...kbFields, name: text(200).nullish() }), input)),
+      }),
   }),
 );
 
@@ -179,9 +179,11 @@ builder.mutationField('createDocument', (t) =>
     type: 'Document',
     description: 'Adds a document to a knowledge base; it starts as PENDING for processing.',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: CreateDocumentInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
+      // The knowledge base id is decoded here, not declared with t.idOf: a bad id is reported
+      // together with the other problems of the input (one VALIDATION_FAILED listing all).
       const [knowledgeBaseId, data] = validateAll(
         () => fromGlobalId(String(input.knowledgeBaseId), 'KnowledgeBase', 'input.knowledgeBaseId'),
         () =>
@@ -228,10 +230,12 @@ builder.mutationField('updateDocument', (t) =>
   t.prismaField({
     type: 'Document',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateDocumentInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'Document', 'id');
+    authScopes: { tenant: true },
+    args: {
+      id: t.arg.idOf('Document', { required: true }),
+      input: t.arg({ type: UpdateDocumentInput, required: true }),
+    },
+    resolve: (query, _root, { id, ...args }, ctx) => {
       const data = parseInput(
         z.object({ title: text(500).nullish(), errorMessage: optionalText(2000), metadata: jsonObject.nullish() }),
         args.input,
@@ -264,10 +268,12 @@ builder.mutationField('addDocumentChunks', (t) =>
     type: 'Document',
     description: 'Stores the chunks a document was split into (all or none).',
     errors: { types: WRITE_ERRORS },
-    args: { documentId: t.arg.id({ required: true }), chunks: t.arg({ type: [ChunkInput], required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const documentId = fromGlobalId(String(args.documentId), 'Document', 'documentId');
+    authScopes: { tenant: true },
+    args: {
+      documentId: t.arg.idOf('Document', { required: true }),
+      chunks: t.arg({ type: [ChunkInput], required: true }),
+    },
+    resolve: async (query, _root, { documentId, ...args }, ctx) => {
       const chunks = parseInput(
         z
           .array(

@@ -1,10 +1,8 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId, optionalGlobalId } from '../../graphql/ids';
+import { tenantTransaction } from '../../graphql/data-access';
 import { prismaFor } from '../../graphql/tenant';
-import { withTenantTransaction } from '../../db/tenant';
-import { channel, identifier, jsonObject, parseInput, z, validateAll } from '../../graphql/validation';
+import { channel, identifier, jsonObject, parseInput, z } from '../../graphql/validation';
 import { ChannelTypeEnum, DateRangeInput, timeRange } from '../shared/enums';
 
 builder.prismaNode('UserInteraction', {
@@ -24,15 +22,15 @@ builder.prismaNode('UserInteraction', {
 
 const InteractionFilter = builder.inputType('InteractionFilter', {
   fields: (t) => ({
-    userId: t.id(),
+    userId: t.idOf('User'),
     interactionType: t.string(),
-    programId: t.id(),
+    programId: t.idOf('Program'),
     occurred: t.field({ type: DateRangeInput }),
   }),
 });
 const interactionWhere = (f: typeof InteractionFilter.$inferInput | null | undefined) => ({
-  ...(f?.userId ? { userId: fromGlobalId(String(f.userId), 'User', 'filter.userId') } : {}),
-  ...(f?.programId ? { programId: fromGlobalId(String(f.programId), 'Program', 'filter.programId') } : {}),
+  ...(f?.userId ? { userId: f.userId } : {}),
+  ...(f?.programId ? { programId: f.programId } : {}),
   ...(f?.interactionType ? { interactionType: f.interactionType } : {}),
   ...(f?.occurred ? { createdAt: timeRange(f.occurred) } : {}),
 });
@@ -53,42 +51,39 @@ builder.queryField('interactions', (t) =>
 
 const RecordInteractionInput = builder.inputType('RecordInteractionInput', {
   fields: (t) => ({
-    userId: t.id({ required: true }),
+    userId: t.idOf('User', { required: true }),
     interactionType: t.string({ required: true, description: 'lower_snake_case, e.g. lesson_viewed.' }),
     interactionData: t.field({ type: 'JSONObject' }),
     channel: t.field({ type: ChannelTypeEnum }),
-    sessionId: t.id(),
-    programId: t.id(),
-    messageId: t.id(),
+    sessionId: t.idOf('UserSession'),
+    programId: t.idOf('Program'),
+    messageId: t.idOf('Message'),
   }),
 });
 
 builder.mutationField('recordInteraction', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'UserInteraction',
     description: 'Records something a user did, and marks the user active now.',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: RecordInteractionInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const [data, userId, sessionId, programId, messageId] = validateAll(
-        () =>
-          parseInput(
-            z.object({
-              interactionType: identifier,
-              interactionData: jsonObject.nullish(),
-              channel: channel.nullish(),
-            }),
-            input,
-          ),
-        () => fromGlobalId(String(input.userId), 'User', 'input.userId'),
-        () => optionalGlobalId(input.sessionId, 'UserSession', 'input.sessionId'),
-        () => optionalGlobalId(input.programId, 'Program', 'input.programId'),
-        () => optionalGlobalId(input.messageId, 'Message', 'input.messageId'),
+      const data = parseInput(
+        z.object({
+          interactionType: identifier,
+          interactionData: jsonObject.nullish(),
+          channel: channel.nullish(),
+        }),
+        input,
       );
-      const refs = { sessionId, programId, messageId };
+      const { userId } = input;
+      const refs = {
+        sessionId: input.sessionId ?? null,
+        programId: input.programId ?? null,
+        messageId: input.messageId ?? null,
+      };
       // Two writes, one transaction: the interaction and the user's activity time.
-      const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+      const id = await tenantTransaction(ctx, async (tx) => {
         const now = new Date();
         const row = await tx.userInteraction.create({
           data: {

@@ -1,8 +1,7 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireAccountHolder } from '../../graphql/guards';
 import { ValidationError } from '../../graphql/errors';
 import { CursorError, openCursor, sealCursor } from '../../graphql/sealed-cursors';
-import { fromGlobalId, toGlobalId } from '../../graphql/ids';
+import { toGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
 import { EXPORT_SECTIONS } from './export-sections';
 import {
@@ -62,45 +61,40 @@ function openExportCursor(ctx: Parameters<typeof sealCursor>[0], after: string):
 }
 
 builder.mutationField('exportUserDataPage', (t) =>
-  t.field({
+  t.withAuth({ accountHolder: true }).field({
     type: UserExportPageRef,
     description: `Everything held about one end user, page by page, for any history size: the first page (no \`after\`) holds the profile and records the export in securityAuditLogs; each next one holds up to \`first\` records of one section (sessions, interactions, conversations, messages, enrollments, badges, achievements), within half of the response bound (MAX_RESPONSE_BYTES).`,
     errors: { types: WRITE_ERRORS },
     args: {
-      userId: t.arg.id({ required: true }),
+      userId: t.arg.idOf('User', { required: true }),
       after: t.arg.string({ description: 'The endCursor of the previous page.' }),
       first: t.arg.int({
         defaultValue: EXPORT_PAGE_DEFAULT,
         description: `Records per page: at most ${EXPORT_PAGE_MAX}.`,
       }),
     },
-    resolve: (_root, args, ctx) => {
-      const creatorId = requireAccountHolder(ctx);
-      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+    resolve: (_root, { userId, ...args }, ctx) => {
       const first = parseInput(
         z.number().int().min(1).max(EXPORT_PAGE_MAX),
         args.first ?? EXPORT_PAGE_DEFAULT,
         'first',
       );
       const after = args.after === null || args.after === undefined ? null : openExportCursor(ctx, args.after);
-      return exportUserDataPage(ctx, creatorId, userId, after, first);
+      return exportUserDataPage(ctx, ctx.tenantId, userId, after, first);
     },
   }),
 );
 
 builder.mutationField('exportUserData', (t) =>
-  t.field({
+  t.withAuth({ accountHolder: true }).field({
     type: 'JSONObject',
     deprecationReason: 'Use exportUserDataPage: it pages, and works for any history size.',
     description:
       'Everything held about one end user, as one JSON document (format creatorgraph.user-export.v1): profile, sessions, interactions, conversations with their messages, enrollments, badges and achievements. The export is recorded in securityAuditLogs. A history larger than the response bound (MAX_RESPONSE_BYTES) is refused with RESPONSE_TOO_LARGE: use exportUserDataPage. It costs 10,000 query-cost units.',
     extensions: { cost: 10_000 },
     errors: { types: WRITE_ERRORS },
-    args: { userId: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
-      const creatorId = requireAccountHolder(ctx);
-      return exportUserData(ctx, creatorId, fromGlobalId(String(args.userId), 'User', 'userId'));
-    },
+    args: { userId: t.arg.idOf('User', { required: true }) },
+    resolve: (_root, { userId }, ctx) => exportUserData(ctx, ctx.tenantId, userId),
   }),
 );
 
@@ -116,20 +110,17 @@ const ErasurePayload = builder.objectRef<ErasureResult>('UserErasure').implement
 });
 
 builder.mutationField('eraseUser', (t) =>
-  t.field({
+  t.withAuth({ accountHolder: true }).field({
     type: ErasurePayload,
     description:
       'Erases an end user (GDPR): the user and everything about them are deleted in one transaction, and the erasure is recorded in auditLogs with counts only. Aggregates that name no one (engagement metrics, analytics) are kept. It costs 1,000 query-cost units.',
     extensions: { cost: 1_000 },
     errors: { types: WRITE_ERRORS },
     args: {
-      userId: t.arg.id({ required: true }),
+      userId: t.arg.idOf('User', { required: true }),
       reason: t.arg.string({ description: 'Why (e.g. the request reference); kept in the audit log.' }),
     },
-    resolve: (_root, args, ctx) => {
-      const creatorId = requireAccountHolder(ctx);
-      const reason = parseInput(z.string().trim().max(500).nullish(), args.reason, 'reason') ?? null;
-      return eraseUser(ctx, creatorId, fromGlobalId(String(args.userId), 'User', 'userId'), reason);
-    },
+    resolve: (_root, { userId, reason }, ctx) =>
+      eraseUser(ctx, ctx.tenantId, userId, parseInput(z.string().trim().max(500).nullish(), reason, 'reason') ?? null),
   }),
 );

@@ -2,11 +2,9 @@
 // feed it can resume from a cursor, and an idempotent upsert by (channel, external id).
 import { Prisma } from '../../generated/prisma/client';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
 import { ValidationError } from '../../graphql/errors';
 import { CursorError, openCursor, sealCursor, type SealingContext } from '../../graphql/sealed-cursors';
 import { prismaFor } from '../../graphql/tenant';
-import { fromGlobalId } from '../../graphql/ids';
 import { parseInput, z } from '../../graphql/validation';
 import { ChannelTypeEnum } from '../shared/enums';
 import { userFields } from './user.schema';
@@ -75,8 +73,8 @@ builder.queryField('userChanges', (t) =>
       after: t.arg.string(),
       first: t.arg.int({ defaultValue: 100, description: `At most ${MAX_FEED_PAGE}.` }),
     },
+    authScopes: { tenant: true },
     resolve: async (_root, args, ctx) => {
-      requireTenant(ctx);
       const first = args.first ?? 100;
       if (first < 1 || first > MAX_FEED_PAGE)
         throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
@@ -107,12 +105,9 @@ builder.queryField('user', (t) =>
     nullable: true,
     description:
       "One end user by id: null if there is no such user (or it is another creator's); a malformed or non-User id is VALIDATION_FAILED.",
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'User', 'id');
-      return prismaFor(ctx).user.findUnique({ ...query, where: { id } });
-    },
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('User', { required: true }) },
+    resolve: (query, _root, { id }, ctx) => prismaFor(ctx).user.findUnique({ ...query, where: { id } }),
   }),
 );
 
@@ -148,9 +143,9 @@ builder.mutationField('upsertUserByExternalId', (t) =>
     description:
       'Creates the user with this channel and external id, or updates it. Safe to repeat: an update that changes nothing writes nothing.',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: UpsertUserByExternalIdInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      requireTenant(ctx);
       const d = parseInput(z.object(userFields), input);
       const json = (value: object | null | undefined) => (value == null ? null : JSON.stringify(value));
       const clearName = input.displayName === null;

@@ -1,7 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation } from '../../graphql/crud';
-import { requireTenant, tenantPrisma } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import {
   definedOnly,
@@ -150,10 +148,10 @@ builder.queryField('users', (t) =>
     type: 'User',
     cursor: 'id',
     description: "The creator's end users.",
+    authScopes: { tenant: true },
     args: { filter: t.arg({ type: UserFilter }), orderBy: t.arg({ type: UserOrder }) },
-    totalCount: (_c, args, ctx) => tenantPrisma(ctx).user.count({ where: userWhere(args.filter) }),
+    totalCount: (_c, args, ctx) => prismaFor(ctx).user.count({ where: userWhere(args.filter) }),
     resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
       const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'desc' };
       return prismaFor(ctx).user.findMany({
         ...query,
@@ -214,9 +212,9 @@ builder.mutationField('createUser', (t) =>
   t.prismaField({
     type: 'User',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: CreateUserInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
       const data = parseInput(z.object(userFields), input);
       return prismaFor(ctx).user.create({ ...query, data: definedOnly(data) });
     },
@@ -227,12 +225,11 @@ builder.mutationField('updateUser', (t) =>
   t.prismaField({
     type: 'User',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      requireTenant(ctx);
-      const id = fromGlobalId(String(args.id), 'User', 'id');
+    authScopes: { tenant: true },
+    args: { id: t.arg.idOf('User', { required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
+    resolve: (query, _root, { id, input }, ctx) => {
       const { externalId: _e, channel: _c, ...updatable } = userFields;
-      const data = parseInput(z.object(updatable), args.input);
+      const data = parseInput(z.object(updatable), input);
       return prismaFor(ctx).user.update({ ...query, where: { id }, data: definedOnly(data) });
     },
   }),
@@ -256,14 +253,15 @@ const UpsertUserProfileInput = builder.inputType('UpsertUserProfileInput', {
 });
 
 builder.mutationField('upsertUserProfile', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'UserProfile',
     description: 'Creates or changes what the AI knows about a user (one profile per user).',
     errors: { types: WRITE_ERRORS },
-    args: { userId: t.arg.id({ required: true }), input: t.arg({ type: UpsertUserProfileInput, required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      const creatorId = requireTenant(ctx);
-      const userId = fromGlobalId(String(args.userId), 'User', 'userId');
+    args: {
+      userId: t.arg.idOf('User', { required: true }),
+      input: t.arg({ type: UpsertUserProfileInput, required: true }),
+    },
+    resolve: (query, _root, { userId, input }, ctx) => {
       const data = definedOnly(
         parseInput(
           z.object({
@@ -277,12 +275,12 @@ builder.mutationField('upsertUserProfile', (t) =>
               .max(100, 'must be between 0 and 100')
               .nullish(),
           }),
-          args.input,
+          input,
         ),
       );
       return prismaFor(ctx).userProfile.upsert({
         ...query,
-        where: { creatorId_userId: { creatorId, userId } },
+        where: { creatorId_userId: { creatorId: ctx.tenantId, userId } },
         create: { userId, ...(data as object) },
         update: data as object,
       });

@@ -1,4 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import type { Context } from '../../graphql/context';
 import { ValidationError } from '../../graphql/errors';
 import { CursorError, openCursor, sealCursor } from '../../graphql/sealed-cursors';
 import { toGlobalId } from '../../graphql/ids';
@@ -11,8 +12,17 @@ import {
   EXPORT_PAGE_DEFAULT,
   EXPORT_PAGE_MAX,
   type ErasureResult,
+  type PrivacyDeps,
+  type PrivacyRequester,
   type UserExportPage,
 } from './privacy.service';
+
+const depsOf = (ctx: Context): PrivacyDeps => ({ app: ctx.db.app, fairness: ctx.fairness });
+const requesterOf = (ctx: Context): PrivacyRequester => ({
+  viewer: ctx.viewer,
+  requestId: ctx.requestId,
+  client: ctx.client,
+});
 
 const UserExportSectionEnum = builder.enumType('UserExportSection', {
   description: 'A part of a user export, in the order pages come: PROFILE (the user and profile), then each history.',
@@ -80,7 +90,7 @@ builder.mutationField('exportUserDataPage', (t) =>
         'first',
       );
       const after = args.after === null || args.after === undefined ? null : openExportCursor(ctx, args.after);
-      return exportUserDataPage(ctx, ctx.tenantId, userId, after, first);
+      return exportUserDataPage(depsOf(ctx), ctx.tenantId, requesterOf(ctx), userId, after, first);
     },
   }),
 );
@@ -94,7 +104,7 @@ builder.mutationField('exportUserData', (t) =>
     extensions: { cost: 10_000 },
     errors: { types: WRITE_ERRORS },
     args: { userId: t.arg.idOf('User', { required: true }) },
-    resolve: (_root, { userId }, ctx) => exportUserData(ctx, ctx.tenantId, userId),
+    resolve: (_root, { userId }, ctx) => exportUserData(depsOf(ctx), ctx.tenantId, requesterOf(ctx), userId),
   }),
 );
 
@@ -121,6 +131,12 @@ builder.mutationField('eraseUser', (t) =>
       reason: t.arg.string({ description: 'Why (e.g. the request reference); kept in the audit log.' }),
     },
     resolve: (_root, { userId, reason }, ctx) =>
-      eraseUser(ctx, ctx.tenantId, userId, parseInput(z.string().trim().max(500).nullish(), reason, 'reason') ?? null),
+      eraseUser(
+        depsOf(ctx),
+        ctx.tenantId,
+        requesterOf(ctx),
+        userId,
+        parseInput(z.string().trim().max(500).nullish(), reason, 'reason') ?? null,
+      ),
   }),
 );

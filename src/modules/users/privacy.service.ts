@@ -3,10 +3,12 @@
 // audit_log (what was removed, as counts: the record must not keep what it says was erased).
 // The export's parts: export-sections.ts (what is read), export-cursor.ts (where a paged export
 // stands), export-reader.ts (reading a page).
+import type { Viewer } from '../../auth/viewer';
+import type { FairnessConfig } from '../../config/fairness';
+import type { PrismaClient } from '../../db/clients';
 import { withTenantTransaction } from '../../db/tenant';
 import { NotFoundError, ResponseTooLargeError } from '../../graphql/errors';
-import type { Context } from '../../graphql/context';
-import { securityLog } from '../audit/security-log.service';
+import { securityLog, type RequestOrigin } from '../audit/security-log.service';
 import { decodeCursor, encodeCursor, type Position } from './export-cursor';
 import { profileRecord, readSection } from './export-reader';
 import { EXPORT_SECTIONS, type ExportSection } from './export-sections';
@@ -18,8 +20,19 @@ const PAGED_FORMAT = 'creatorgraph.user-export.v2';
 export const EXPORT_PAGE_DEFAULT = 100;
 export const EXPORT_PAGE_MAX = 500;
 
-function actor(ctx: Context): { actorType: 'creator' | 'admin' | 'partner'; actorId: string | null } {
-  const v = ctx.viewer;
+/** What an export or an erasure needs: the application client, and the response bound. */
+export interface PrivacyDeps {
+  app: PrismaClient;
+  fairness: Pick<FairnessConfig, 'maxResponseBytes'>;
+}
+
+/** Who asks, as the export's or erasure's record names them: the viewer, and the request it came in. */
+export interface PrivacyRequester extends RequestOrigin {
+  viewer: Viewer;
+}
+
+function actor(requester: PrivacyRequester): { actorType: 'creator' | 'admin' | 'partner'; actorId: string | null } {
+  const v = requester.viewer;
   if (v.kind === 'admin') return { actorType: 'admin', actorId: v.adminId };
   if (v.kind === 'partner') return { actorType: 'partner', actorId: v.keyId };
   if (v.kind === 'creator') return { actorType: 'creator', actorId: v.creatorId };
@@ -43,15 +56,16 @@ export interface UserExportPage {
  * (within half of MAX_RESPONSE_BYTES), and empty sections are skipped.
  */
 export async function exportUserDataPage(
-  ctx: Context,
+  deps: PrivacyDeps,
   creatorId: string,
+  requester: PrivacyRequester,
   userId: string,
   after: string | null,
   first: number,
 ): Promise<UserExportPage> {
   const cursor = after === null ? null : decodeCursor(after, userId);
-  const budgetBytes = Math.floor(ctx.fairness.maxResponseBytes / 2);
-  return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  const budgetBytes = Math.floor(deps.fairness.maxResponseBytes / 2);
+  return withTenantTransaction(deps.app, creatorId, async (tx) => {
     const page = (section: number, records: unknown[], next: Position | null, exportedAt: string): UserExportPage => ({
       format: PAGED_FORMAT,
       userId,
@@ -63,10 +77,10 @@ export async function exportUserDataPage(
     });
     if (!cursor) {
       const profile = await profileRecord(tx, userId);
-      await securityLog(tx, ctx, {
+      await securityLog(tx, requester, {
         eventType: 'user_data.exported',
         severity: 'medium',
-        eventData: { userId, paged: true, ...actor(ctx) },
+        eventData: { userId, paged: true, ...actor(requester) },
       });
       return page(0, [profile.value], { section: 1, at: null, id: null }, new Date().toISOString());
     }
@@ -90,12 +104,13 @@ export async function exportUserDataPage(
  * MAX_RESPONSE_BYTES, so it never holds more than that. Deprecated for exportUserDataPage.
  */
 export async function exportUserData(
-  ctx: Context,
+  deps: PrivacyDeps,
   creatorId: string,
+  requester: PrivacyRequester,
   userId: string,
 ): Promise<Record<string, unknown>> {
-  const maxBytes = ctx.fairness.maxResponseBytes;
-  return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  const maxBytes = deps.fairness.maxResponseBytes;
+  return withTenantTransaction(deps.app, creatorId, async (tx) => {
     const profile = await profileRecord(tx, userId);
     let bytes = profile.bytes;
     const sections: Partial<Record<ExportSection, unknown[]>> = {};
@@ -110,10 +125,10 @@ export async function exportUserData(
         position = read.next;
       }
     }
-    await securityLog(tx, ctx, {
+    await securityLog(tx, requester, {
       eventType: 'user_data.exported',
       severity: 'medium',
-      eventData: { userId, ...actor(ctx) },
+      eventData: { userId, ...actor(requester) },
     });
     const messagesOf = new Map<string, unknown[]>();
     for (const message of sections.MESSAGES as { conversationId: string }[]) {
@@ -151,12 +166,13 @@ export interface ErasureResult {
  * program analytics, usage) stay.
  */
 export async function eraseUser(
-  ctx: Context,
+  deps: Pick<PrivacyDeps, 'app'>,
   creatorId: string,
+  requester: PrivacyRequester,
   userId: string,
   reason: string | null,
 ): Promise<ErasureResult> {
-  return withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  return withTenantTransaction(deps.app, creatorId, async (tx) => {
     const [counts] = await tx.$queryRaw<Record<string, bigint>[]>`
       SELECT (SELECT count(*) FROM user_sessions WHERE user_id = ${userId}::uuid) AS sessions,
              (SELECT count(*) FROM user_interactions WHERE user_id = ${userId}::uuid) AS interactions,
@@ -180,7 +196,7 @@ export async function eraseUser(
       ...Object.fromEntries(Object.entries(counts!).map(([k, v]) => [k, Number(v)])),
       auditRecordsRedacted: Number(redacted[0]?.n ?? 0),
     };
-    const who = actor(ctx);
+    const who = actor(requester);
     await tx.auditLog.create({
       data: {
         tableName: 'users',
@@ -190,7 +206,7 @@ export async function eraseUser(
         newValues: undefined,
         actorType: who.actorType,
         actorId: who.actorId,
-        requestId: ctx.requestId,
+        requestId: requester.requestId,
         reason: `GDPR erasure${reason ? `: ${reason}` : ''}`,
       },
       select: { id: true },

@@ -1,7 +1,7 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { refusal } from '../../graphql/auth-scopes';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { MAX_PAGE_SIZE } from '../../graphql/page-size';
-import { requireTenant } from '../../graphql/guards';
 import { adminClient } from '../../graphql/data-access';
 import { prismaFor } from '../../graphql/tenant';
 import { jsonObject, optionalText, parseInput, z, likeText } from '../../graphql/validation';
@@ -58,10 +58,11 @@ builder.queryField('me', (t) =>
     type: 'Creator',
     nullable: true,
     description: 'The signed-in creator (or the creator an admin acts on); null without credentials.',
+    // Not a declared scope: an anonymous caller gets null here, not UNAUTHENTICATED.
     resolve: (query, _root, _args, ctx) => {
       if (ctx.viewer.kind === 'anonymous') return null;
-      const creatorId = requireTenant(ctx);
-      return prismaFor(ctx).creator.findUnique({ ...query, where: { id: creatorId } });
+      if (ctx.tenantId === undefined) throw refusal(ctx.viewer, 'tenant');
+      return prismaFor(ctx).creator.findUnique({ ...query, where: { id: ctx.tenantId } });
     },
   }),
 );
@@ -110,13 +111,12 @@ const settingsSchema = z.record(z.string(), z.unknown()).superRefine((settings, 
 });
 
 builder.mutationField('updateMe', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'Creator',
     description: `Changes the signed-in creator's profile and settings. settings.retention sets how many days data is kept: ${RETENTION_POLICIES.map((p) => `${p.setting} (${p.minDays}-${p.maxDays}, default ${p.defaultDays})`).join(', ')}.`,
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: UpdateMeInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      const creatorId = requireTenant(ctx);
       const data = parseInput(
         z.object({
           firstName: optionalText(100),
@@ -130,7 +130,7 @@ builder.mutationField('updateMe', (t) =>
       );
       return prismaFor(ctx).creator.update({
         ...query,
-        where: { id: creatorId },
+        where: { id: ctx.tenantId },
         data: {
           firstName: data.firstName,
           lastName: data.lastName,

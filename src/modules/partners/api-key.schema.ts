@@ -1,10 +1,24 @@
 import type { ApiKeyScope } from '../../auth/viewer';
+import type { TenantContext } from '../../graphql/auth-scopes';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
-import { requireAccountHolder } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { parseInput, text, z } from '../../graphql/validation';
-import { createApiKey, refuseActingAdmin, revokeApiKey, updateApiKey } from './api-key.service';
+import {
+  createApiKey,
+  refuseActingAdmin,
+  revokeApiKey,
+  updateApiKey,
+  type ApiKeyDeps,
+  type KeyHolder,
+} from './api-key.service';
+
+const keyDeps = (ctx: TenantContext): ApiKeyDeps => ({ app: ctx.db.app, operations: ctx.operations.byName });
+const holderOf = (ctx: TenantContext): KeyHolder => ({
+  viewer: ctx.viewer,
+  creatorId: ctx.tenantId,
+  requestId: ctx.requestId,
+  client: ctx.client,
+});
 
 const ApiKeyScopeEnum = builder.enumType('ApiKeyScope', {
   description: 'What a partner key may do: READ runs queries, WRITE runs mutations.',
@@ -66,10 +80,8 @@ builder.queryField('partnerOperations', (t) =>
   t.field({
     type: [PartnerOperation],
     description: 'The persisted operations partner keys can run, by name.',
-    resolve: (_root, _args, ctx) => {
-      requireAccountHolder(ctx);
-      return [...ctx.operations.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-    },
+    authScopes: { accountHolder: true },
+    resolve: (_root, _args, ctx) => [...ctx.operations.byName.values()].sort((a, b) => a.name.localeCompare(b.name)),
   }),
 );
 
@@ -90,19 +102,15 @@ builder.queryField('apiKeys', (t) =>
     type: 'ApiKey',
     cursor: 'id',
     description: "The creator's partner API keys, newest first.",
+    authScopes: { accountHolder: true },
     args: { filter: t.arg({ type: ApiKeyFilter }) },
-    totalCount: (_c, args, ctx) => {
-      requireAccountHolder(ctx);
-      return prismaFor(ctx).apiKey.count({ where: apiKeyWhere(args.filter?.status) });
-    },
-    resolve: (query, _root, args, ctx) => {
-      requireAccountHolder(ctx);
-      return prismaFor(ctx).apiKey.findMany({
+    totalCount: (_c, args, ctx) => prismaFor(ctx).apiKey.count({ where: apiKeyWhere(args.filter?.status) }),
+    resolve: (query, _root, args, ctx) =>
+      prismaFor(ctx).apiKey.findMany({
         ...query,
         where: apiKeyWhere(args.filter?.status),
         orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-      });
-    },
+      }),
   }),
 );
 
@@ -133,14 +141,13 @@ const CreateApiKeyPayload = builder.objectRef<{ id: string; secret: string }>('C
 });
 
 builder.mutationField('createApiKey', (t) =>
-  t.field({
+  t.withAuth({ accountHolder: true }).field({
     type: CreateApiKeyPayload,
     description: 'Issues a partner API key. Its secret is in this response and nowhere else.',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
-      const creatorId = requireAccountHolder(ctx);
-      refuseActingAdmin(ctx);
+      refuseActingAdmin(ctx.viewer);
       const data = parseInput(
         z.object({
           name: text(100),
@@ -150,7 +157,7 @@ builder.mutationField('createApiKey', (t) =>
         }),
         input,
       );
-      return createApiKey(ctx, creatorId, {
+      return createApiKey(keyDeps(ctx), holderOf(ctx), {
         name: data.name,
         scopes: data.scopes ?? ['read'],
         allowedOperations: data.allowedOperations ?? [],
@@ -170,15 +177,16 @@ const UpdateApiKeyInput = builder.inputType('UpdateApiKeyInput', {
 });
 
 builder.mutationField('updateApiKey', (t) =>
-  t.prismaField({
+  t.withAuth({ accountHolder: true }).prismaField({
     type: 'ApiKey',
     description: 'Renames a key, or changes its scopes, operations or expiry. The secret stays the same.',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateApiKeyInput, required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const creatorId = requireAccountHolder(ctx);
-      refuseActingAdmin(ctx);
-      const id = fromGlobalId(String(args.id), 'ApiKey', 'id');
+    args: {
+      id: t.arg.idOf('ApiKey', { required: true }),
+      input: t.arg({ type: UpdateApiKeyInput, required: true }),
+    },
+    resolve: async (query, _root, { id, ...args }, ctx) => {
+      refuseActingAdmin(ctx.viewer);
       const data = parseInput(
         z.object({
           name: text(100).optional(),
@@ -194,22 +202,20 @@ builder.mutationField('updateApiKey', (t) =>
           allowedOperations: args.input.allowedOperations ?? undefined,
         },
       );
-      await updateApiKey(ctx, creatorId, id, data);
+      await updateApiKey(keyDeps(ctx), holderOf(ctx), id, data);
       return prismaFor(ctx).apiKey.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
 );
 
 builder.mutationField('revokeApiKey', (t) =>
-  t.prismaField({
+  t.withAuth({ accountHolder: true }).prismaField({
     type: 'ApiKey',
     description: 'Revokes a key at once, for good. Repeating it is harmless.',
     errors: { types: WRITE_ERRORS },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
-      const creatorId = requireAccountHolder(ctx);
-      const id = fromGlobalId(String(args.id), 'ApiKey', 'id');
-      await revokeApiKey(ctx, creatorId, id);
+    args: { id: t.arg.idOf('ApiKey', { required: true }) },
+    resolve: async (query, _root, { id }, ctx) => {
+      await revokeApiKey(keyDeps(ctx), holderOf(ctx), id);
       return prismaFor(ctx).apiKey.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),

@@ -1,11 +1,26 @@
 // Issuing, changing and revoking partner API keys. Each write and its security_audit_logs
 // record commit together.
 import { issueApiKey } from '../../auth/api-keys';
-import type { ApiKeyScope } from '../../auth/viewer';
+import type { ApiKeyScope, Viewer } from '../../auth/viewer';
+import type { PrismaClient } from '../../db/clients';
 import { withTenantTransaction } from '../../db/tenant';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../../graphql/errors';
-import type { Context } from '../../graphql/context';
-import { securityLog } from '../audit/security-log.service';
+import { securityLog, type RequestOrigin } from '../audit/security-log.service';
+
+/** The partner operations, by name, that a key's rules name (the manifest). */
+export type PartnerOperations = ReadonlyMap<string, { type: string }>;
+
+export interface ApiKeyDeps {
+  /** The application client, to open the tenant's transaction on. */
+  app: PrismaClient;
+  operations: PartnerOperations;
+}
+
+/** Who manages the keys: the viewer, the creator it acts for, and where the request came from. */
+export interface KeyHolder extends RequestOrigin {
+  viewer: Viewer;
+  creatorId: string;
+}
 
 export interface ApiKeyRules {
   name?: string;
@@ -17,12 +32,12 @@ export interface ApiKeyRules {
 }
 
 /** Scopes and operations must agree with the manifest: a mutation needs the write scope. */
-export function checkRules(ctx: Context, rules: ApiKeyRules, path = 'input'): void {
+export function checkRules(operations: PartnerOperations, rules: ApiKeyRules, path = 'input'): void {
   const problems: FieldProblem[] = [];
   const scopes = rules.scopes;
   if (scopes && scopes.length === 0) problems.push({ path: `${path}.scopes`, message: 'must name at least one scope' });
   (rules.allowedOperations ?? []).forEach((name, i) => {
-    const operation = ctx.operations.byName.get(name);
+    const operation = operations.get(name);
     if (!operation)
       problems.push({ path: `${path}.allowedOperations.${i}`, message: `"${name}" is not a partner operation` });
     else if (scopes && operation.type === 'mutation' && !scopes.includes('write'))
@@ -41,22 +56,22 @@ export function checkRules(ctx: Context, rules: ApiKeyRules, path = 'input'): vo
  * it (X-Act-As-Creator) is there for one request, with a reason; a key it could mint, or extend,
  * would outlive both. Revoking stays allowed to the admin.
  */
-export function refuseActingAdmin(ctx: Context): void {
-  if (ctx.viewer.kind === 'admin')
+export function refuseActingAdmin(viewer: Viewer): void {
+  if (viewer.kind === 'admin')
     throw new ForbiddenError(
       "An admin acting on a creator cannot issue or change the creator's API keys (it may revoke them): the creator does that itself",
     );
 }
 
 export async function createApiKey(
-  ctx: Context,
-  creatorId: string,
+  deps: ApiKeyDeps,
+  holder: KeyHolder,
   input: Required<Pick<ApiKeyRules, 'name' | 'scopes'>> & ApiKeyRules,
 ) {
-  refuseActingAdmin(ctx);
-  checkRules(ctx, input);
-  const issued = issueApiKey(creatorId);
-  const id = await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+  refuseActingAdmin(holder.viewer);
+  checkRules(deps.operations, input);
+  const issued = issueApiKey(holder.creatorId);
+  const id = await withTenantTransaction(deps.app, holder.creatorId, async (tx) => {
     const key = await tx.apiKey.create({
       data: {
         name: input.name,
@@ -68,7 +83,7 @@ export async function createApiKey(
       },
       select: { id: true },
     });
-    await securityLog(tx, ctx, {
+    await securityLog(tx, holder, {
       eventType: 'api_key.issued',
       severity: 'medium',
       eventData: { keyId: key.id, keyPrefix: issued.prefix, scopes: input.scopes },
@@ -78,18 +93,18 @@ export async function createApiKey(
   return { id, secret: issued.secret };
 }
 
-export async function updateApiKey(ctx: Context, creatorId: string, id: string, input: ApiKeyRules) {
-  refuseActingAdmin(ctx);
-  await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+export async function updateApiKey(deps: ApiKeyDeps, holder: KeyHolder, id: string, input: ApiKeyRules) {
+  refuseActingAdmin(holder.viewer);
+  await withTenantTransaction(deps.app, holder.creatorId, async (tx) => {
     const current = await tx.apiKey.findUnique({ where: { id }, select: { scopes: true, allowedOperations: true } });
     if (!current) throw new NotFoundError('API key');
     // The key's operations, old or new, are checked against the scopes it will have. (Kept
     // operation names that have left the manifest are tolerated: they match nothing.)
     const scopes = input.scopes ?? (current.scopes as ApiKeyScope[]);
-    checkRules(ctx, { ...input, scopes });
+    checkRules(deps.operations, { ...input, scopes });
     if (input.allowedOperations === undefined) {
-      const kept = current.allowedOperations.filter((name) => ctx.operations.byName.has(name));
-      checkRules(ctx, { scopes, allowedOperations: kept }, 'input.scopes');
+      const kept = current.allowedOperations.filter((name) => deps.operations.has(name));
+      checkRules(deps.operations, { scopes, allowedOperations: kept }, 'input.scopes');
     }
     await tx.apiKey.update({
       where: { id },
@@ -101,7 +116,7 @@ export async function updateApiKey(ctx: Context, creatorId: string, id: string, 
       },
       select: { id: true },
     });
-    await securityLog(tx, ctx, {
+    await securityLog(tx, holder, {
       eventType: 'api_key.updated',
       severity: 'medium',
       eventData: { keyId: id, changed: Object.keys(input).filter((k) => input[k as keyof ApiKeyRules] !== undefined) },
@@ -110,13 +125,13 @@ export async function updateApiKey(ctx: Context, creatorId: string, id: string, 
 }
 
 /** Revoking is final and idempotent: a second call changes nothing and logs nothing. */
-export async function revokeApiKey(ctx: Context, creatorId: string, id: string) {
-  await withTenantTransaction(ctx.db.app, creatorId, async (tx) => {
+export async function revokeApiKey(deps: Pick<ApiKeyDeps, 'app'>, holder: Omit<KeyHolder, 'viewer'>, id: string) {
+  await withTenantTransaction(deps.app, holder.creatorId, async (tx) => {
     const revoked = await tx.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
     if (revoked.count === 0) {
       if (!(await tx.apiKey.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundError('API key');
       return;
     }
-    await securityLog(tx, ctx, { eventType: 'api_key.revoked', severity: 'medium', eventData: { keyId: id } });
+    await securityLog(tx, holder, { eventType: 'api_key.revoked', severity: 'medium', eventData: { keyId: id } });
   });
 }

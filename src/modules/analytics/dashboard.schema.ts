@@ -1,6 +1,5 @@
 // The dashboard's day summary: the type, the query, and the subscription that pushes it.
 import { builder } from '../../graphql/builder';
-import { requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { sharedSnapshots, type Snapshot } from '../../realtime/shared';
 import { daySummary, type DaySummary } from './insights.service';
@@ -25,11 +24,9 @@ builder.queryField('dashboardSummary', (t) =>
   t.field({
     type: DashboardSummary,
     description: "Today's numbers (or another day's).",
+    authScopes: { tenant: true },
     args: { date: t.arg({ type: 'Date' }) },
-    resolve: (_root, args, ctx) => {
-      requireTenant(ctx);
-      return daySummary(prismaFor(ctx), args.date ?? new Date(today()));
-    },
+    resolve: (_root, args, ctx) => daySummary(prismaFor(ctx), args.date ?? new Date(today())),
   }),
 );
 
@@ -39,6 +36,7 @@ builder.subscriptionField('dashboardSummary', (t) =>
   t.field({
     type: DashboardSummary,
     description: "Today's numbers, now and again after each burst of changes.",
+    authScopes: { tenant: true },
     // Computed once per burst for all of the tenant's dashboards on this instance.
     subscribe: (_root, _args, ctx) =>
       sharedSnapshots<DaySummary>(ctx, 'dashboardSummary', {

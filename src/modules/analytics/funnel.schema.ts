@@ -5,8 +5,6 @@ import DataLoader from 'dataloader';
 import { builder } from '../../graphql/builder';
 import type { Context } from '../../graphql/context';
 import { NotFoundError } from '../../graphql/errors';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { sharedSnapshots, type Snapshot } from '../../realtime/shared';
 import { EMPTY_FUNNEL, programFunnels, type Funnel } from './insights.service';
@@ -49,10 +47,9 @@ builder.subscriptionField('programStatsUpdated', (t) =>
     type: ProgramFunnel,
     description:
       "The program's funnel, now and again after each burst of enrollment changes (debounced: a burst of 1,000 writes gives a handful of pushes).",
-    args: { programId: t.arg.id({ required: true }) },
-    subscribe: async (_root, args, ctx) => {
-      requireTenant(ctx);
-      const programId = fromGlobalId(String(args.programId), 'Program', 'programId');
+    authScopes: { tenant: true },
+    args: { programId: t.arg.idOf('Program', { required: true }) },
+    subscribe: async (_root, { programId }, ctx) => {
       // Another tenant's program is not yours to watch: it does not exist as far as you know.
       if (!(await prismaFor(ctx).program.findUnique({ where: { id: programId }, select: { id: true } })))
         throw new NotFoundError('Program');

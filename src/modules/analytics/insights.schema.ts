@@ -2,7 +2,6 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { builder } from '../../graphql/builder';
 import { ValidationError } from '../../graphql/errors';
-import { requireTenant } from '../../graphql/guards';
 import { prismaFor } from '../../graphql/tenant';
 import { identifier, parseInput } from '../../graphql/validation';
 import type { Context } from '../../graphql/context';
@@ -36,6 +35,7 @@ builder.queryField('engagementSeries', (t) =>
     type: [SeriesPoint],
     description:
       'A metric over time, one point per day, week or month from `from` to `to` (inclusive); buckets without data are 0.',
+    authScopes: { tenant: true },
     args: {
       metricType: t.arg.string({ required: true }),
       from: t.arg({ type: 'Date', required: true }),
@@ -48,7 +48,6 @@ builder.queryField('engagementSeries', (t) =>
       }),
     },
     resolve: (_root, args, ctx) => {
-      requireTenant(ctx);
       const metricType = parseInput(identifier, args.metricType, 'metricType');
       const granularity = args.granularity ?? 'day';
       const days = (args.to.getTime() - args.from.getTime()) / 86_400_000;
@@ -102,12 +101,12 @@ builder.queryField('leaderboard', (t) =>
   t.field({
     type: [LeaderboardEntry],
     description: 'Users by achievement points, all time or earned within a period.',
+    authScopes: { tenant: true },
     args: {
       period: t.arg({ type: DateRangeInput }),
       first: t.arg.int({ defaultValue: 10, description: 'At most 100.' }),
     },
     resolve: (_root, args, ctx) => {
-      requireTenant(ctx);
       const first = args.first ?? 10;
       if (first < 1 || first > 100)
         throw new ValidationError([{ path: 'first', message: 'must be between 1 and 100' }]);
@@ -131,7 +130,7 @@ const PlanUsageLine = builder.objectRef<UsageLine>('PlanUsageLine').implement({
 });
 
 builder.queryField('planUsage', (t) =>
-  t.field({
+  t.withAuth({ tenant: true }).field({
     type: builder.objectRef<{ tier: string; lines: UsageLine[] }>('PlanUsage').implement({
       description: "The creator's use of each limit of its plan.",
       fields: (u) => ({
@@ -139,6 +138,6 @@ builder.queryField('planUsage', (t) =>
         lines: u.field({ type: [PlanUsageLine], resolve: (p) => p.lines }),
       }),
     }),
-    resolve: (_root, _args, ctx) => usageAgainstPlan(prismaFor(ctx), requireTenant(ctx)),
+    resolve: (_root, _args, ctx) => usageAgainstPlan(prismaFor(ctx), ctx.tenantId),
   }),
 );

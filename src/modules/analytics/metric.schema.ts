@@ -1,7 +1,5 @@
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { deleteMutation, tenantList } from '../../graphql/crud';
-import { requireTenant } from '../../graphql/guards';
-import { fromGlobalId } from '../../graphql/ids';
 import { prismaFor } from '../../graphql/tenant';
 import { identifier, jsonObject, parseInput, z } from '../../graphql/validation';
 import { changes } from '../../realtime/streams';
@@ -70,10 +68,10 @@ builder.queryField('engagementMetrics', (t) =>
 );
 
 const ProgramAnalyticFilter = builder.inputType('ProgramAnalyticFilter', {
-  fields: (t) => ({ programId: t.id(), metricType: t.string(), dates: t.field({ type: DateRangeFilter }) }),
+  fields: (t) => ({ programId: t.idOf('Program'), metricType: t.string(), dates: t.field({ type: DateRangeFilter }) }),
 });
 const analyticWhere = (f: typeof ProgramAnalyticFilter.$inferInput | null | undefined) => ({
-  ...(f?.programId ? { programId: fromGlobalId(String(f.programId), 'Program', 'filter.programId') } : {}),
+  ...(f?.programId ? { programId: f.programId } : {}),
   ...(f?.metricType ? { metricType: f.metricType } : {}),
   ...(f?.dates ? { date: dayRange(f.dates) } : {}),
 });
@@ -119,9 +117,9 @@ builder.mutationField('recordEngagementMetric', (t) =>
     type: 'EngagementMetric',
     description: 'Sets the value of a metric for a day (and dimensions): creates it or replaces the value.',
     errors: { types: WRITE_ERRORS },
+    authScopes: { tenant: true },
     args: { input: t.arg({ type: RecordMetricInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      requireTenant(ctx);
       const data = parseInput(
         z.object({ metricType: identifier, value: metricValue, dimensions: jsonObject.nullish() }),
         input,
@@ -142,7 +140,7 @@ builder.mutationField('recordEngagementMetric', (t) =>
 
 const RecordProgramAnalyticInput = builder.inputType('RecordProgramAnalyticInput', {
   fields: (t) => ({
-    programId: t.id({ required: true }),
+    programId: t.idOf('Program', { required: true }),
     metricType: t.string({ required: true }),
     date: t.field({ type: 'Date', required: true }),
     value: t.float({ required: true, description: VALUE_DESCRIPTION }),
@@ -150,15 +148,15 @@ const RecordProgramAnalyticInput = builder.inputType('RecordProgramAnalyticInput
 });
 
 builder.mutationField('recordProgramAnalytic', (t) =>
-  t.prismaField({
+  t.withAuth({ tenant: true }).prismaField({
     type: 'ProgramAnalytic',
     description: 'Sets the value of a program metric for a day: creates it or replaces the value.',
     errors: { types: WRITE_ERRORS },
     args: { input: t.arg({ type: RecordProgramAnalyticInput, required: true }) },
     resolve: (query, _root, { input }, ctx) => {
-      const creatorId = requireTenant(ctx);
+      const creatorId = ctx.tenantId;
+      const programId = input.programId;
       const data = parseInput(z.object({ metricType: identifier, value: metricValue }), input);
-      const programId = fromGlobalId(String(input.programId), 'Program', 'input.programId');
       return prismaFor(ctx).programAnalytic.upsert({
         ...query,
         where: {
@@ -179,6 +177,7 @@ builder.subscriptionField('engagementMetricUpdated', (t) =>
     type: 'EngagementMetric',
     nullable: true,
     description: 'A daily metric was written (by the rollup job, recordEngagementMetric, or anyone else).',
+    authScopes: { tenant: true },
     args: { metricType: t.arg.string() },
     subscribe: (_root, args, ctx) =>
       visibleRows(

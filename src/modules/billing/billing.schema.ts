@@ -1,4 +1,3 @@
-import { requireTenant } from '../../graphql/guards';
 import { tenantList } from '../../graphql/crud';
 import { builder } from '../../graphql/builder';
 import { DateRangeFilter, dayRange } from '../shared/enums';
@@ -82,15 +81,14 @@ const RateLimitUsage = builder
   });
 
 builder.queryField('rateLimitUsage', (t) =>
-  t.field({
+  t.withAuth({ tenant: true }).field({
     type: RateLimitUsage,
     description:
       "Requests and query cost in the last minute against the plan's per-minute rates (HTTP 429 RATE_LIMITED past them).",
     resolve: async (_root, _args, ctx) => {
-      const creatorId = requireTenant(ctx);
       if (!ctx.rateLimiter)
         return { requests: 0, cost: 0, limits: { requestsPerMinute: Infinity, costPerMinute: Infinity } };
-      return ctx.rateLimiter.usage(ctx, creatorId);
+      return ctx.rateLimiter.usage(ctx, ctx.tenantId);
     },
   }),
 );

@@ -29,7 +29,7 @@ export async function evaluateBadgesQueued(
     return { awarded: 0, skipped: 'user_not_found' };
   }
   try {
-    const awarded = await evaluateBadgesWithinBudget(app, creatorId, userId, budgetMs);
+    const awarded = await evaluateBadgesWithinBudget({ app, budgetMs }, creatorId, userId);
     log.debug({ job: 'evaluate_badges', creatorId, userId, awarded: awarded.length }, 'badges evaluated');
     return { awarded: awarded.length };
   } catch (error) {

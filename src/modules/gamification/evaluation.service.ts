@@ -42,6 +42,12 @@ export function isStatementTimeout(error: unknown): boolean {
   return false;
 }
 
+/** What an evaluation needs: the application client, and the budget (BADGE_EVALUATION_BUDGET_MS). */
+export interface EvaluationDeps {
+  app: PrismaClient;
+  budgetMs: number;
+}
+
 /** Evaluates inside an open tenant transaction, under the budget; returns the new awards' ids. */
 export async function evaluateInTransaction(
   tx: TenantTransaction,
@@ -61,10 +67,9 @@ export async function evaluateInTransaction(
  * budget. NotFoundError when the tenant has no such user; EvaluationBudgetError past the budget.
  */
 export async function evaluateBadgesWithinBudget(
-  app: PrismaClient,
+  { app, budgetMs }: EvaluationDeps,
   creatorId: string,
   userId: string,
-  budgetMs: number,
 ): Promise<string[]> {
   try {
     return await withTenantTransaction(

@@ -86,10 +86,9 @@ builder.mutationField('evaluateBadges', (t) =>
     args: { userId: t.arg.idOf('User', { required: true }) },
     resolve: async (query, _root, { userId }, ctx) => {
       const awarded = await evaluateBadgesWithinBudget(
-        ctx.db.app,
+        { app: ctx.db.app, budgetMs: ctx.fairness.badgeEvaluationBudgetMs },
         ctx.tenantId,
         userId,
-        ctx.fairness.badgeEvaluationBudgetMs,
       );
       if (awarded.length === 0) return [];
       return prismaFor(ctx).userBadge.findMany({ ...query, where: { id: { in: awarded } }, orderBy: { id: 'asc' } });

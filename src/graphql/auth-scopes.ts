@@ -5,9 +5,9 @@
 // for an anonymous caller, FORBIDDEN (a member of the field's result union where it has one)
 // saying what is missing for the others.
 import { AuthScopeFailureType, type ForbiddenResult } from '@pothos/plugin-scope-auth';
-import { tenantOf, type ApiKeyScope, type Viewer } from '../auth/viewer';
+import type { ApiKeyScope } from '../auth/viewer';
 import type { Context } from './context';
-import { ForbiddenError, unauthenticated } from './errors';
+import { refusal } from './refusal';
 
 /** The scopes a field can require. */
 export interface AuthScopes {
@@ -64,25 +64,6 @@ function failedScope(failure: Failure): { scope: string; parameter: unknown } | 
     }
   }
   return undefined;
-}
-
-/** Why `viewer` lacks `scope`, as the error the caller can act on. */
-export function refusal(viewer: Viewer, scope: string, parameter?: unknown): Error {
-  if (viewer.kind === 'anonymous') return unauthenticated();
-  switch (scope) {
-    case 'tenant':
-    case 'accountHolder':
-      if (viewer.kind === 'partner') return new ForbiddenError('An API key cannot manage the account');
-      if (viewer.kind === 'admin' && tenantOf(viewer) === undefined)
-        return new ForbiddenError('Choose a creator to act on (X-Act-As-Creator header and X-Admin-Reason)');
-      return new ForbiddenError('This needs a creator to act for');
-    case 'admin':
-      return new ForbiddenError('Only platform admins may do this');
-    case 'keyScope':
-      return new ForbiddenError(`This API key lacks the ${String(parameter).toUpperCase()} scope`);
-    default:
-      return new ForbiddenError('Not allowed');
-  }
 }
 
 /** The plugin's unauthorizedError: the refusal of the first failed scope. */

@@ -10,8 +10,8 @@
 import type { Database } from '../db/database';
 import type { PrismaClient } from '../db/clients';
 import { withTenantTransaction, type TenantTransaction, type TenantTransactionOptions } from '../db/tenant';
-import { refusal } from './auth-scopes';
-import type { Context } from './context';
+import type { Viewer } from '../auth/viewer';
+import { refusal } from './refusal';
 
 /** What platform admins read across tenants. */
 export type AdminClient = Pick<PrismaClient, 'creator' | 'auditLog'>;
@@ -24,7 +24,7 @@ export interface DataAccess {
   /** Creators and admins by email, and the security log. */
   readonly accounts: AccountsClient;
   /** The owner's client, for the viewer if it is a platform admin; a refusal otherwise. */
-  admin(viewer: Context['viewer']): AdminClient;
+  admin(viewer: Viewer): AdminClient;
   /** Whether the application role reaches the database (one round trip). */
   ping(): Promise<void>;
 }
@@ -45,7 +45,7 @@ export function dataAccess(db: Pick<Database, 'app' | 'appPool' | 'owner'>): Dat
 }
 
 /** The owner's client for a platform admin's request (FORBIDDEN or UNAUTHENTICATED otherwise). */
-export function adminClient(ctx: Context): AdminClient {
+export function adminClient(ctx: { db: DataAccess; viewer: Viewer }): AdminClient {
   return ctx.db.admin(ctx.viewer);
 }
 
@@ -54,7 +54,7 @@ export function adminClient(ctx: Context): AdminClient {
  * `tenant` scope). Use it for every multi-step write, so the steps commit or roll back together.
  */
 export function tenantTransaction<T>(
-  ctx: Context & { tenantId: string },
+  ctx: { db: DataAccess; tenantId: string },
   fn: (tx: TenantTransaction) => Promise<T>,
   options?: TenantTransactionOptions,
 ): Promise<T> {

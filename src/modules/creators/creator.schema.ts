@@ -1,5 +1,5 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
-import { refusal } from '../../graphql/auth-scopes';
+import { refusal } from '../../graphql/refusal';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
 import { MAX_PAGE_SIZE } from '../../graphql/page-size';
 import { adminClient } from '../../graphql/data-access';

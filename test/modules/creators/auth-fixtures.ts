@@ -1,5 +1,5 @@
 // What the authentication test files share: a server whose per-source limits are raised (every
-// call comes from one address; test/auth/auth-guard.test.ts tests them and the per-account
+// call comes from one address; test/auth/auth-guard-limits.test.ts tests them and the per-account
 // throttle), the documents, the auth mutations as calls, and reads of what is really stored
 // (through the owner role, which bypasses row-level security).
 import crypto from 'node:crypto';

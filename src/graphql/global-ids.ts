@@ -3,7 +3,7 @@
 // its resolver receives the row's uuid: this plugin decodes every such value, at any depth and in
 // lists, before the resolver runs. A malformed id, or one of another type, is a VALIDATION_FAILED
 // naming the path (`input.programId`, `filter.userIds.2`); all bad ids of a call are reported
-// together. Values nested inside JSON (badge criteria) and the node/nodes lookups, which turn a bad
+// together; an empty string in an optional one is taken as null. Values nested inside JSON (badge criteria) and the node/nodes lookups, which turn a bad
 // id into null, use graphql/ids.ts directly.
 //
 // It runs after the auth scopes (an anonymous caller with a bad id is told to authenticate, not
@@ -49,6 +49,8 @@ function decodeValue(
   if (mapping.kind === 'InputObject') {
     return mapping.fields.map ? decodeFields(value as Record<string, unknown>, mapping.fields.map, path, out) : value;
   }
+  // An empty optional id means none (as a null would), as it did when resolvers decoded ids.
+  if (value === '' && mapping.config.type.kind !== 'List' && !mapping.config.type.required) return null;
   const decoded = typeof value === 'string' ? decodeGlobalId(value, mapping.value) : null;
   if (decoded === null) {
     out.push({ path, message: `is not a valid ${mapping.value.join(' or ')} id` });

@@ -12,9 +12,9 @@
 //
 // Each subscriber keeps only the newest snapshot it has not taken yet: a slow client gets the
 // latest numbers, never a growing queue.
-import { requireTenant } from '../graphql/guards';
 import type { Context } from '../graphql/context';
 import { RESYNC, type ChangeEvent, type ChangeFeed } from '../graphql/ports';
+import { subscriberTenant } from './streams';
 
 /** One computation's outcome, shared by reference; the resolver awaits `value`. */
 export interface Snapshot<T> {
@@ -149,7 +149,7 @@ export function sharedSnapshots<T>(
   key: string,
   options: FeedOptions<T>,
 ): AsyncIterableIterator<Snapshot<T>> {
-  const creatorId = requireTenant(ctx);
+  const creatorId = subscriberTenant(ctx);
   const hub = ctx.realtime.hub;
   let feeds = feedsByHub.get(hub);
   if (!feeds) feedsByHub.set(hub, (feeds = new Map<string, Feed<unknown>>()));

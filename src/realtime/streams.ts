@@ -1,9 +1,19 @@
 // Async iterators over a creator's change events, for GraphQL subscriptions. The creator is
-// always the subscriber's own tenant (requireTenant), so a subscription cannot listen to
-// another creator whatever its arguments.
-import { requireTenant } from '../graphql/guards';
+// always the subscriber's own tenant (ctx.tenantId, which the field's declared tenant scope
+// checked at subscribe time), so a subscription cannot listen to another creator whatever its
+// arguments.
+import { refusal } from '../graphql/refusal';
 import type { Context } from '../graphql/context';
 import { RESYNC, type ChangeEvent, type ChangeMessage } from '../graphql/ports';
+
+/**
+ * The subscriber's tenant. Subscription fields declare the tenant scope, so it is known here; a
+ * field that forgot to is refused as the scope would refuse it, never subscribed to no creator.
+ */
+export function subscriberTenant(ctx: Context): string {
+  if (ctx.tenantId === undefined) throw refusal(ctx.viewer, 'tenant');
+  return ctx.tenantId;
+}
 
 /** A slow subscriber keeps at most this many undelivered events; older ones are dropped. */
 const MAX_QUEUE = 1_000;
@@ -12,7 +22,7 @@ function stream<T>(
   ctx: Context,
   accept: (message: ChangeMessage, push: (value: T) => void) => void,
 ): AsyncIterableIterator<T> {
-  const creatorId = requireTenant(ctx);
+  const creatorId = subscriberTenant(ctx);
   const queue: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;
   let done = false;

@@ -5,11 +5,10 @@
 // creator's tenant, so the answer is the same for each: it is computed once per event (and once
 // per distinct GraphQL selection), not once per subscriber. Ten dashboards of one creator cost
 // one visibility check and one load per change, not ten of each.
-import { requireTenant } from '../graphql/guards';
 import { prismaFor } from '../graphql/tenant';
 import type { Context } from '../graphql/context';
 import { RESYNC, type ChangeEvent } from '../graphql/ports';
-import { endsWithSource } from './streams';
+import { endsWithSource, subscriberTenant } from './streams';
 
 type Findable = { findUnique(args: { where: { id: string }; select: { id: true } }): Promise<{ id: string } | null> };
 
@@ -56,7 +55,7 @@ async function* visibleRowsOf(
   insertsOnly: boolean,
 ): AsyncGenerator<ChangeEvent> {
   const delegate = (prismaFor(ctx) as unknown as Record<string, Findable>)[model]!;
-  const creatorId = requireTenant(ctx);
+  const creatorId = subscriberTenant(ctx);
   const delivered = new Set<string>();
   let lastDelivery = Date.now();
   const remember = (id: string) => {

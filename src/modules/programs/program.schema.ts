@@ -1,10 +1,14 @@
+import { createContextCache } from '@pothos/core';
 import { builder, WRITE_ERRORS } from '../../graphql/builder';
+import type { Context } from '../../graphql/context';
 import { deleteMutation, tenantList } from '../../graphql/crud';
 import { ConflictError, InvalidFlowError } from '../../graphql/errors';
 import { assertPublishable, parseFlow } from './flow';
 import { prismaFor } from '../../graphql/tenant';
 import { definedOnly, jsonObject, optionalText, parseInput, text, z, likeText } from '../../graphql/validation';
-import { enrollmentStatsFor } from './enrollment-stats.loader';
+import { enrollmentStatsLoader } from './enrollment-stats.loader';
+
+const enrollmentStatsFor = createContextCache((ctx: Context) => enrollmentStatsLoader(prismaFor(ctx)));
 
 export const ProgramStatusEnum = builder.enumType('ProgramStatus', {
   values: { DRAFT: { value: 'draft' }, PUBLISHED: { value: 'published' }, ARCHIVED: { value: 'archived' } } as const,

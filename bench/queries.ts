@@ -7,6 +7,7 @@
 //   Q3 program -> 20 enrollments -> user -> 5 badges (a nested page)
 //   Q4 the dashboard summary of a day               (the analytics dashboard)
 //   Q5 a partner's persisted operation, by API key  (PartnerUserRewards)
+//   Q6 5 programs -> 10 enrollments (totalCount) -> user -> 3 badges (4 levels, 2 nested connections)
 //
 // Canonical form: raw lowercase uuids, ISO timestamps in milliseconds, enum-like values in
 // lower case, numbers as numbers.
@@ -14,7 +15,7 @@ import { encodeGlobalID, decodeGlobalID } from '@pothos/plugin-relay';
 import persisted from '../src/generated/partner/persisted-documents.json';
 import { canonicalB, postgraphileQueries, type QueryId } from './targets/postgraphile-queries';
 
-export const QUERY_IDS: readonly QueryId[] = ['Q0', 'Q1', 'Q2', 'Q3', 'Q4', 'Q5'];
+export const QUERY_IDS: readonly QueryId[] = ['Q0', 'Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6'];
 export type { QueryId };
 
 export const QUERY_TITLES: Record<QueryId, string> = {
@@ -24,6 +25,7 @@ export const QUERY_TITLES: Record<QueryId, string> = {
   Q3: 'program → 20 enrollments → user → badges',
   Q4: 'dashboard summary',
   Q5: 'partner persisted operation (API key)',
+  Q6: '5 programs → 10 enrollments → user → badges',
 };
 
 /** What one request of a query needs: the tenant's credentials and the ids it names. */
@@ -48,6 +50,7 @@ export const A_DOCUMENTS: Record<Exclude<QueryId, 'Q5'>, string> = {
   Q2: `query Q2 { users(first: 20) { totalCount pageInfo { hasNextPage } nodes { id externalId displayName channel createdAt } } }`,
   Q3: `query Q3($id: ID!) { node(id: $id) { ... on Program { id name enrollments(first: 20) { nodes { id status progress enrolledAt user { id externalId badges(first: 5) { nodes { earnedAt badge { id name } } } } } } } } }`,
   Q4: `query Q4($date: Date!) { dashboardSummary(date: $date) { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`,
+  Q6: `query Q6 { programs(first: 5) { nodes { id name enrollments(first: 10) { totalCount nodes { id status user { id externalId badges(first: 3) { nodes { earnedAt badge { id name } } } } } } } } }`,
 };
 
 const PARTNER_USER_REWARDS = Object.entries(persisted as Record<string, string>).find(([, text]) =>
@@ -148,6 +151,21 @@ export function canonicalA(q: QueryId, response: unknown): unknown {
     }
     case 'Q4':
       return d.dashboardSummary;
+    case 'Q6':
+      return nodes(d.programs).map((p) => {
+        const enrollments = p.enrollments as Obj;
+        return {
+          id: p.id,
+          name: p.name,
+          enrollments: {
+            totalCount: enrollments.totalCount,
+            nodes: nodes(enrollments).map((e) => {
+              const u = e.user as Obj;
+              return { ...e, user: { id: u.id, externalId: u.externalId, badges: nodes(u.badges as Json) } };
+            }),
+          },
+        };
+      });
     case 'Q5': {
       const u = d.user as Obj | null;
       if (!u) return null;

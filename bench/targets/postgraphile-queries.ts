@@ -1,4 +1,4 @@
-// Target (B), PostGraphile 5: the GraphQL documents for Q0-Q5 and the mapping of PostGraphile's
+// Target (B), PostGraphile 5: the GraphQL documents for Q0-Q6 and the mapping of PostGraphile's
 // responses to the canonical shape both targets are compared in.
 //
 // Field names are PostGraphile 5's own with the Amber preset (no inflection changes): a
@@ -9,7 +9,7 @@
 // pointsTotal come from bench/targets/postgraphile.sql (schema postgraphile_bench, hence the
 // `postgraphileBench` prefix on the query field).
 
-export type QueryId = 'Q0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5';
+export type QueryId = 'Q0' | 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6';
 
 export interface QueryParams {
   Q0: Record<string, never>;
@@ -19,6 +19,7 @@ export interface QueryParams {
   Q4: { date: string };
   /** Sent with X-Api-Key (a partner), not a JWT. */
   Q5: { userId: string };
+  Q6: Record<string, never>;
 }
 
 export interface GraphQLRequest {
@@ -138,6 +139,37 @@ export const DOCUMENTS: Record<QueryId, string> = {
       }
     }
   `,
+
+  Q6: /* GraphQL */ `
+    query Q6 {
+      allPrograms(first: 5, orderBy: [CREATED_AT_DESC, ROW_ID_ASC]) {
+        nodes {
+          rowId
+          name
+          programEnrollmentsByCreatorIdAndProgramId(first: 10, orderBy: [ENROLLED_AT_DESC, ROW_ID_ASC]) {
+            totalCount
+            nodes {
+              rowId
+              status
+              userByCreatorIdAndUserId {
+                rowId
+                externalId
+                userBadgesByCreatorIdAndUserId(first: 3, orderBy: [EARNED_AT_DESC, ROW_ID_ASC]) {
+                  nodes {
+                    earnedAt
+                    badgeByCreatorIdAndBadgeId {
+                      rowId
+                      name
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  `,
 };
 
 export const postgraphileQueries: { [K in QueryId]: (params: QueryParams[K]) => GraphQLRequest } = {
@@ -147,6 +179,7 @@ export const postgraphileQueries: { [K in QueryId]: (params: QueryParams[K]) => 
   Q3: (p) => ({ query: DOCUMENTS.Q3, variables: { id: p.programId } }),
   Q4: (p) => ({ query: DOCUMENTS.Q4, variables: { day: p.date } }),
   Q5: (p) => ({ query: DOCUMENTS.Q5, variables: { id: p.userId } }),
+  Q6: () => ({ query: DOCUMENTS.Q6, variables: {} }),
 };
 
 // --- canonical shape ----------------------------------------------------------------------
@@ -192,6 +225,23 @@ interface PQ3 {
     };
   } | null;
 }
+interface PUserWithBadges {
+  rowId: string;
+  externalId: string;
+  userBadgesByCreatorIdAndUserId: { nodes: { earnedAt: Ts; badgeByCreatorIdAndBadgeId: PBadge | null }[] };
+}
+interface PQ6 {
+  allPrograms: {
+    nodes: {
+      rowId: string;
+      name: string;
+      programEnrollmentsByCreatorIdAndProgramId: {
+        totalCount: number;
+        nodes: { rowId: string; status: string; userByCreatorIdAndUserId: PUserWithBadges | null }[];
+      };
+    }[];
+  };
+}
 interface PQ4 {
   postgraphileBenchDashboardSummary: {
     date: string;
@@ -223,6 +273,14 @@ const iso = (value: string) => new Date(value).toISOString();
 const lower = (value: string) => value.toLowerCase();
 const num = (value: number | string) => Number(value);
 const badge = (b: PBadge | null) => (b ? { id: b.rowId, name: b.name } : null);
+const userWithBadges = (u: PUserWithBadges) => ({
+  id: u.rowId,
+  externalId: u.externalId,
+  badges: u.userBadgesByCreatorIdAndUserId.nodes.map((ub) => ({
+    earnedAt: iso(ub.earnedAt),
+    badge: badge(ub.badgeByCreatorIdAndBadgeId),
+  })),
+});
 
 /**
  * PostGraphile's response (the parsed JSON body) in the canonical shape of `queryId`. Throws if
@@ -347,6 +405,20 @@ export function canonicalB(queryId: QueryId, responseJson: unknown): unknown {
         },
       };
     }
+
+    case 'Q6':
+      return (data as unknown as PQ6).allPrograms.nodes.map((p) => ({
+        id: p.rowId,
+        name: p.name,
+        enrollments: {
+          totalCount: num(p.programEnrollmentsByCreatorIdAndProgramId.totalCount),
+          nodes: p.programEnrollmentsByCreatorIdAndProgramId.nodes.map((e) => ({
+            id: e.rowId,
+            status: lower(e.status),
+            user: e.userByCreatorIdAndUserId ? userWithBadges(e.userByCreatorIdAndUserId) : null,
+          })),
+        },
+      }));
 
     default: {
       const never: never = queryId;

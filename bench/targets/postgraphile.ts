@@ -187,12 +187,15 @@ async function main(): Promise<void> {
   //   - PostGraphile only offers orderBy on indexed columns (PgIndexBehaviorsPlugin), and no
   //     index has program_enrollments.enrolled_at, which Q3 orders by (our server orders by
   //     it too, with the same indexes). `@isIndexed` lets it through for that one column.
+  //     Likewise programs.created_at, which Q6's list orders by: the only index holding it
+  //     leads with (creator_id, status), so PostGraphile does not count it as indexed.
   const BenchSmartTagsPlugin = jsonPgSmartTags({
     version: 1,
     config: {
       class: {
         'public.subscriptions': { tags: { name: 'billing_subscriptions' } },
         'public.program_enrollments': { attribute: { enrolled_at: { tags: { isIndexed: true } } } },
+        'public.programs': { attribute: { created_at: { tags: { isIndexed: true } } } },
       },
     },
   });

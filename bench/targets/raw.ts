@@ -7,7 +7,7 @@
 //   node --import tsx bench/targets/raw.ts
 //   env: PORT (127.0.0.1), DATABASE_URL (the app role), JWT_SECRET
 //
-// POST /q/<Q0..Q5> with a JSON body of variables. Authentication is our server's: a Bearer JWT
+// POST /q/<Q0..Q6> with a JSON body of variables. Authentication is our server's: a Bearer JWT
 // (HS256, audience and issuer checked, exp required) or, for Q5, an X-Api-Key that is checked
 // in the same statement as the query (revocation is immediate).
 import crypto from 'node:crypto';
@@ -48,6 +48,14 @@ const RAW_SQL: Record<string, string> = {
            'badgesAwarded', (SELECT count(*) FROM user_badges b WHERE b.earned_at >= d.start AND b.earned_at < d.stop),
            'enrollmentsCompleted', (SELECT count(*) FROM program_enrollments e WHERE e.completed_at >= d.start AND e.completed_at < d.stop AND e.status = 'completed'))
          FROM d`,
+  Q6: `SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'enrollments', json_build_object(
+           'totalCount', (SELECT count(*) FROM program_enrollments e WHERE e.program_id = p.id),
+           'nodes', coalesce((
+             SELECT json_agg(json_build_object('id', e.id, 'status', e.status,
+                      'user', json_build_object('id', u.id, 'externalId', u.external_id, 'badges', ${BADGES_OF_USER('u.id', 3, false)})) ORDER BY e.enrolled_at DESC, e.id)
+               FROM (SELECT * FROM program_enrollments e WHERE e.program_id = p.id ORDER BY e.enrolled_at DESC, e.id LIMIT 10) e
+               JOIN users u ON u.id = e.user_id), '[]'))) ORDER BY p.created_at DESC, p.id), '[]')
+         FROM (SELECT * FROM programs ORDER BY created_at DESC, id LIMIT 5) p`,
   // The key check and the data in one statement: no row unless the key is live.
   Q5: `SELECT json_build_object('id', u.id, 'externalId', u.external_id,
            'pointsTotal', (SELECT coalesce(sum(a.points), 0) FROM achievements a WHERE a.user_id = u.id),
@@ -132,7 +140,7 @@ function main(): void {
     req.on('end', () => {
       void (async () => {
         const id = req.url?.startsWith('/q/') ? req.url.slice(3) : '';
-        if (req.method !== 'POST' || !/^Q[0-5]$/.test(id))
+        if (req.method !== 'POST' || !/^Q[0-6]$/.test(id))
           return send(res, 404, '{"errors":[{"message":"not found"}]}');
         let variables: Record<string, string>;
         try {

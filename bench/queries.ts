@@ -145,7 +145,7 @@ export function canonicalA(q: QueryId, response: unknown): unknown {
         name: p.name,
         enrollments: nodes(p.enrollments).map((e) => {
           const u = e.user as Obj;
-          return { ...e, user: { id: u.id, externalId: u.externalId, badges: nodes(u.badges as Json) } };
+          return { ...e, user: { id: u.id, externalId: u.externalId, badges: nodes(u.badges) } };
         }),
       };
     }
@@ -161,7 +161,7 @@ export function canonicalA(q: QueryId, response: unknown): unknown {
             totalCount: enrollments.totalCount,
             nodes: nodes(enrollments).map((e) => {
               const u = e.user as Obj;
-              return { ...e, user: { id: u.id, externalId: u.externalId, badges: nodes(u.badges as Json) } };
+              return { ...e, user: { id: u.id, externalId: u.externalId, badges: nodes(u.badges) } };
             }),
           },
         };

@@ -61,6 +61,14 @@ module.exports = {
       to: { path: '^src/modules/', pathNot: MODULE_ENTRY },
     },
     {
+      name: 'services-know-no-request',
+      severity: 'error',
+      comment:
+        'Services are plain functions of their dependencies, a viewer or tenant, and their input, so that resolvers, jobs, the CLI and tests call the same ones: a *.service.ts never imports the request context, the schema builder or the per-request data access.',
+      from: { path: '^src/modules/[^/]+/[^/]+\\.service\\.ts$' },
+      to: { path: '^src/graphql/(context|builder|tenant|data-access|auth-scopes|guards|crud)\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'No import cycles, type-only imports included.',

@@ -58,6 +58,13 @@ const PROBES = [
     expect: null,
   },
   {
+    files: {
+      'modules/users/__layer_probe.service.ts':
+        "import type { Context } from '../../graphql/context';\nexport type Probe = Context;\n",
+    },
+    expect: 'services-know-no-request',
+  },
+  {
     files: { 'jobs/__layer_probe_private.ts': "import '../modules/programs/program.schema';\n" },
     expect: 'outside-reaches-modules-by-entry',
   },

@@ -1,5 +1,6 @@
-// Global ids (Relay): base64("Type:uuid"). Inputs take global ids and are decoded here, so a
-// malformed id or an id of the wrong type is a VALIDATION_FAILED naming the field.
+// Global ids (Relay): base64("Type:uuid"). Declared inputs (t.arg.idOf, global-ids.ts) are decoded
+// with decodeGlobalId; a malformed id or an id of the wrong type is a VALIDATION_FAILED naming the
+// field.
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { ValidationError } from './errors';
 
@@ -29,13 +30,4 @@ export function fromGlobalId(value: string, typename: string | readonly string[]
   const id = decodeGlobalId(value, allowed);
   if (id === null) throw new ValidationError([{ path, message: `is not a valid ${allowed.join(' or ')} id` }]);
   return id;
-}
-
-/** An optional reference: null when absent, else decoded like fromGlobalId. */
-export function optionalGlobalId(
-  value: string | number | null | undefined,
-  typename: string,
-  path: string,
-): string | null {
-  return value === null || value === undefined || value === '' ? null : fromGlobalId(String(value), typename, path);
 }

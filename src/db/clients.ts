@@ -9,6 +9,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { disablePrismaRequestMerging, installTenantWire } from './tenant-wire';
+import { registerReadPool } from './sql-read/read';
 
 export type { PrismaClient };
 
@@ -43,5 +44,7 @@ export function createPrismaClient(pool: pg.Pool, options: { preparedStatements?
   installTenantWire(pool, { preparedStatements: options.preparedStatements ?? true });
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   disablePrismaRequestMerging(client);
+  // Nested reads of its tenant clients compiled to one statement go through the same pool.
+  registerReadPool(client, pool);
   return client;
 }

@@ -25,6 +25,9 @@ import { currentAuditActor } from './audit-context';
 import { boundedCache, memo, type LRUCache } from '../cache';
 import { beginSql, TENANT_SETTINGS_SQL, wireScope, type WireScope } from './tenant-wire';
 import { TenantShare, type TenantShareOptions } from './tenant-share';
+import { compiledRead, runCompiledRead } from './sql-read/read';
+import { sqlModels } from './sql-read/model';
+import { stripVirtual } from './sql-read/virtual';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -132,9 +135,15 @@ function makeTenantClient(base: PrismaClient, creatorId: string) {
   return base.$extends({
     name: 'tenant',
     query: {
-      // Model operations and raw queries alike: nothing reaches the database unscoped.
-      $allOperations({ args, query }) {
-        return runScoped(base, creatorId, true, () => query(withoutEmptySelect(args)));
+      // Model operations and raw queries alike: nothing reaches the database unscoped. A nested
+      // read the compiler supports is one statement (sql-read/compile.ts), sent inside the same
+      // scope; every other operation is Prisma's, without the virtual columns it does not know.
+      $allOperations({ model, operation, args, query }) {
+        const compiled = compiledRead(base, model, operation, args);
+        if (compiled) return runScoped(base, creatorId, true, () => runCompiledRead(base, compiled));
+        return runScoped(base, creatorId, true, () =>
+          query(withoutEmptySelect(model === undefined ? args : stripVirtual(sqlModels(base), model, args))),
+        );
       },
     },
     client: {

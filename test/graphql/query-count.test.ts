@@ -141,21 +141,22 @@ test('asCreatorA: creator -> 20 programs -> 10 enrollments each -> user -> badge
   expect(large.badges).toBeGreaterThanOrEqual(600);
   expect(large.statements).toBe(small.statements);
   expect(large.transactions).toBe(small.transactions);
-  // Locked in, so a regression cannot pass silently. Eight statements, each sent behind the
+  // Locked in, so a regression cannot pass silently. Three statements, each sent behind the
   // tenant settings statement in one round trip and one implicit transaction (src/db/tenant.ts):
-  //   1-6. the creator with programs (and their count), enrollments, users, awards and badges:
-  //        one query per level (Prisma loads each relation level with one query);
-  //   7.   enrollment counts by status for all 20 programs (one DataLoader batch);
-  //   8.   points for all users on the page (one DataLoader batch).
-  // (Before bench/NOTES.md's changes: 17 statements in 17 round trips and 3 transactions.)
+  //   1. the creator with programs (and their count), enrollments, users, awards and badges: one
+  //      compiled statement (src/db/sql-read; Prisma sent one per relation level: 6);
+  //   2. enrollment counts by status for all 20 programs (one DataLoader batch);
+  //   3. points for all users on the page (one DataLoader batch).
+  // (Before bench/NOTES.md's changes: 17 statements in 17 round trips and 3 transactions; before
+  // the compiled reads, 8 round trips.)
   expect({ roundTrips: large.roundTrips, statements: large.statements, transactions: large.transactions }).toEqual({
-    roundTrips: 8,
-    statements: 16,
-    transactions: 8,
+    roundTrips: 3,
+    statements: 6,
+    transactions: 3,
   });
 });
 
-test('asPartner: a persisted operation (user -> achievements, badges, points) costs 6 round trips, the key lookup included', async () => {
+test('asPartner: a persisted operation (user -> achievements, badges, points) costs 3 round trips, the key lookup included', async () => {
   const A = api.tenants.creatorA;
   const key = issueApiKey(A);
   const { owner } = api;
@@ -192,17 +193,18 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
   await logged(2);
   const sent = requestStatements();
   const texts = sent.map((s) => s.text);
-  // Locked in: the key with its creator (one statement), then the user, achievements (and
-  // count), badges (and count), the badges' definitions and the points (one DataLoader batch):
-  // each behind the tenant settings statement, one round trip each.
+  // Locked in: the key with its creator (one statement), then the user with both counts, both
+  // pages and the badges' definitions (one compiled statement, src/db/sql-read; Prisma sent 4),
+  // and the points (one DataLoader batch): each behind the tenant settings statement, one round
+  // trip each.
   expect(texts.filter((t) => /api_keys/.test(t))).toHaveLength(1);
   expect({ roundTrips: sent.length, behindSettings: sent.filter((s) => s.settings).length }).toEqual({
-    roundTrips: 6,
-    behindSettings: 6,
+    roundTrips: 3,
+    behindSettings: 3,
   });
 });
 
-test("asCreatorA: the benchmark's queries (bench/queries.ts) cost one round trip per Prisma query level, nothing per row", async () => {
+test("asCreatorA: the benchmark's queries (bench/queries.ts) cost one round trip per root read, nothing per row or level", async () => {
   const { owner } = api;
   const programId = (
     await owner.query<{ id: string }>(`SELECT id FROM programs WHERE creator_id = $1 AND name = 'Load 1'`, [
@@ -223,14 +225,15 @@ test("asCreatorA: the benchmark's queries (bench/queries.ts) cost one round trip
   const program = { id: encodeGlobalID('Program', programId) };
   // Locked in (bench/NOTES.md has what they were before): Q0 touches no database; Q1 is the
   // program; Q2 the page and its count; Q3 the program, its enrollments, their users, the
-  // users' awards and the awards' badges; Q4 one statement of six counts.
+  // users' awards and the awards' badges in one compiled statement (src/db/sql-read; Prisma
+  // sent one per level: 5); Q4 one statement of six counts.
   expect({
     Q0: await run('Q0', {}),
     Q1: await run('Q1', program),
     Q2: await run('Q2', {}),
     Q3: await run('Q3', program),
     Q4: await run('Q4', { date: new Date().toISOString().slice(0, 10) }),
-  }).toEqual({ Q0: 0, Q1: 1, Q2: 2, Q3: 5, Q4: 1 });
+  }).toEqual({ Q0: 0, Q1: 1, Q2: 2, Q3: 1, Q4: 1 });
 });
 
 test('asCreatorB: 20 concurrent first requests of a tenant read its plan rates once', async () => {

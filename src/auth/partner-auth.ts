@@ -1,6 +1,12 @@
 // Authenticates X-Api-Key: the key's creator, scopes and allowed operations, read through that
 // creator's tenant client (the key carries its creator's id; see api-keys.ts), so row-level
 // security applies to the lookup itself.
+//
+// The same statement reads the creator's plan rates when this instance has none for it younger
+// than a minute, and the viewer carries them (planRatesOf) to the rate limiter: a partner call
+// is then the key's round trip and the operation's, never a third for the rates
+// (bench/NOTES.md, issue 21). The key itself is read on every call, so a revoked key fails on
+// its very next call.
 import { boundedCache } from '../cache';
 import type { Database } from '../db/database';
 import { tenantClient } from '../db/tenant';
@@ -14,6 +20,31 @@ export interface AuthenticatedKey {
   viewer: PartnerViewer;
   /** Operation names the key may run; empty: every partner operation. */
   allowedOperations: readonly string[];
+}
+
+/** A plan's rates (graphql/ports RateLimits), as the key lookup read them. */
+export interface PlanRates {
+  requestsPerMinute: number;
+  costPerMinute: number;
+}
+
+/** Plan rates and until when they count as fresh (epoch ms). */
+export interface FreshPlanRates {
+  value: PlanRates;
+  expires: number;
+}
+
+/** How long plan rates read with a key are used: a plan change takes effect within this. */
+export const PLAN_RATES_TTL_MS = 60_000;
+
+/**
+ * The plan rates read with (or cached beside) this viewer's key, for the rate limiter to use
+ * instead of reading them again. Keyed by the viewer object the gate hands to the context.
+ */
+const ratesOfViewer = new WeakMap<PartnerViewer, FreshPlanRates>();
+
+export function planRatesOf(viewer: PartnerViewer): FreshPlanRates | undefined {
+  return ratesOfViewer.get(viewer);
 }
 
 export class ApiKeyRejected extends Error {
@@ -32,6 +63,9 @@ interface KeyRow {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   creatorActive: boolean;
+  /** Only in the variant that reads the plan rates too (app.plan_limit: null is no limit). */
+  requests?: bigint | null;
+  cost?: bigint | null;
 }
 
 /** last_used_at is written at most once a minute per key, by this instance and by any other. */
@@ -40,6 +74,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 export function createApiKeyAuthenticator(db: Database, log: Logger) {
   /** Keys this instance wrote last_used_at for in the last TOUCH_INTERVAL_MS. */
   const touched = boundedCache<string, true>({ max: 10_000, ttlMs: TOUCH_INTERVAL_MS });
+  /** Each creator's plan rates, as last read with one of its keys. */
+  const rates = boundedCache<string, FreshPlanRates>({ max: 10_000 });
 
   function touch(creatorId: string, keyId: string, lastUsedAt: Date | null, now: number) {
     if (lastUsedAt && now - lastUsedAt.getTime() < TOUCH_INTERVAL_MS) return;
@@ -59,23 +95,48 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
   return async function authenticate(key: string): Promise<AuthenticatedKey> {
     const parsed = parseApiKey(key);
     if (!parsed) throw new ApiKeyRejected('Invalid API key');
+    const client = tenantClient(db.app, parsed.creatorId);
+    let known = rates.get(parsed.creatorId);
+    const readRates = !known || known.expires <= Date.now();
     // One statement (a Prisma read with the nested creator would be two): every partner request
-    // starts here.
-    const [row] = await tenantClient(db.app, parsed.creatorId).$queryRaw<KeyRow[]>`
+    // starts here. Two texts, two prepared statements: the plan rates (two function calls) are
+    // read at most once a minute per creator, not on every call.
+    const [row] = readRates
+      ? await client.$queryRaw<KeyRow[]>`
+      SELECT k.id, k.creator_id AS "creatorId", k.scopes, k.allowed_operations AS "allowedOperations", k.revoked_at AS "revokedAt",
+             k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", c.is_active AS "creatorActive",
+             app.plan_limit(k.creator_id, 'api_requests_per_minute') AS requests, app.plan_limit(k.creator_id, 'cost_per_minute') AS cost
+        FROM api_keys k JOIN creators c ON c.id = k.creator_id
+       WHERE k.key_hash = ${parsed.hash}`
+      : await client.$queryRaw<KeyRow[]>`
       SELECT k.id, k.creator_id AS "creatorId", k.scopes, k.allowed_operations AS "allowedOperations", k.revoked_at AS "revokedAt",
              k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", c.is_active AS "creatorActive"
         FROM api_keys k JOIN creators c ON c.id = k.creator_id
        WHERE k.key_hash = ${parsed.hash}`;
     // Row-level security already hides other creators' keys; the comparison states it here too.
     if (!row || row.creatorId !== parsed.creatorId || !row.creatorActive) throw new ApiKeyRejected('Invalid API key');
-    if (row.revokedAt) throw new ApiKeyRejected('API key revoked');
     const now = Date.now();
+    if (readRates) {
+      known = {
+        value: {
+          requestsPerMinute: row.requests == null ? Infinity : Number(row.requests),
+          costPerMinute: row.cost == null ? Infinity : Number(row.cost),
+        },
+        expires: now + PLAN_RATES_TTL_MS,
+      };
+      rates.set(parsed.creatorId, known);
+    }
+    if (row.revokedAt) throw new ApiKeyRejected('API key revoked');
     if (row.expiresAt && row.expiresAt.getTime() <= now) throw new ApiKeyRejected('API key expired');
     touch(parsed.creatorId, row.id, row.lastUsedAt, now);
-    return {
-      viewer: { kind: 'partner', creatorId: parsed.creatorId, keyId: row.id, scopes: row.scopes as ApiKeyScope[] },
-      allowedOperations: row.allowedOperations,
+    const viewer: PartnerViewer = {
+      kind: 'partner',
+      creatorId: parsed.creatorId,
+      keyId: row.id,
+      scopes: row.scopes as ApiKeyScope[],
     };
+    if (known) ratesOfViewer.set(viewer, known);
+    return { viewer, allowedOperations: row.allowedOperations };
   };
 }
 

@@ -6,7 +6,12 @@
 //
 // What counts as a request: each root field of the operation (operation-fields.ts), for queries,
 // mutations and subscriptions alike, over HTTP and WebSocket (plugins/cost.ts, admitOperation).
+//
+// A partner's plan rates come with its key (auth/partner-auth.ts reads them in the key's own
+// statement when it has none fresh): this limiter takes them from the viewer and never sends a
+// statement of its own for them.
 import type { GraphQLError } from 'graphql';
+import { planRatesOf, PLAN_RATES_TTL_MS } from '../../auth/partner-auth';
 import { tenantOf } from '../../auth/viewer';
 import { boundedCache, firstInWindow } from '../../cache';
 import { tenantClient } from '../../db/tenant';
@@ -28,7 +33,7 @@ import {
 } from './store';
 
 /** How long a creator's limits are cached: a plan change takes effect within this. */
-const LIMIT_TTL_MS = 60_000;
+const LIMIT_TTL_MS = PLAN_RATES_TTL_MS;
 
 export interface TenantRateLimiter extends TenantRateUsage {
   /**
@@ -41,6 +46,8 @@ export interface TenantRateLimiter extends TenantRateUsage {
   check(ctx: Context, requests?: number): Promise<GraphQLError | undefined>;
   /** admit(ctx, 0, cost). */
   spend(ctx: Context, cost: number): Promise<GraphQLError | undefined>;
+  /** Caches a creator's rates read elsewhere, fresh until `expires`, unless fresher ones are cached. */
+  prime(creatorId: string, value: RateLimits, expires: number): void;
   close(): Promise<void>;
 }
 
@@ -67,6 +74,13 @@ export function createTenantRateLimiter(options: {
    * request); with nothing cached, the requests wait for that one lookup.
    */
   function limitsOf(ctx: Context, creatorId: string): Promise<RateLimits> {
+    if (ctx.viewer.kind === 'partner' && ctx.viewer.creatorId === creatorId) {
+      const carried = planRatesOf(ctx.viewer);
+      if (carried) {
+        prime(creatorId, carried.value, carried.expires);
+        return Promise.resolve(carried.value);
+      }
+    }
     const cached = limits.get(creatorId);
     if (cached && cached.expires > Date.now()) return Promise.resolve(cached.value);
     let lookup = reading.get(creatorId);
@@ -97,6 +111,11 @@ export function createTenantRateLimiter(options: {
     };
     limits.set(creatorId, { value, expires: Date.now() + LIMIT_TTL_MS });
     return value;
+  }
+
+  function prime(creatorId: string, value: RateLimits, expires: number): void {
+    const cached = limits.get(creatorId);
+    if (!cached || cached.expires < expires) limits.set(creatorId, { value, expires });
   }
 
   function keysOf(ctx: Context): { key: string; scope: 'tenant' | 'api_key' }[] {
@@ -180,6 +199,7 @@ export function createTenantRateLimiter(options: {
     admit,
     check: (ctx, requests = 1) => admit(ctx, requests, 0),
     spend: (ctx, cost) => admit(ctx, 0, cost),
+    prime,
     async usage(ctx, creatorId) {
       const now = Date.now();
       const [requests, cost] = await Promise.all([

@@ -2,110 +2,39 @@
 // (EXPLORER=on): it loads with every request answered by this machine, runs queries over HTTP
 // and subscriptions over graphql-ws with the token in its header editor, and a tenant's
 // subscription there hears only its own tenant. curl-like clients still get GraphQL at
-// /graphql. What the page starts with (pre-filled headers, the 503 without a build) is checked
-// on a small server of this file, where the test chooses it.
-import { execFileSync } from 'node:child_process';
+// /graphql.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { createExplorer } from '../../../src/server/explorer/explorer';
 import { describeWithBrowser, launchBrowser, offlineContext, recordNetwork, screenshot } from '../../helpers/browser';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { seedTwoTenants, type TwoTenants } from '../../helpers/fixtures';
-import { startTestServer, type TestServer } from '../../helpers/server';
+import type { TwoTenants } from '../../helpers/fixtures';
+import { useDatabase, useServer } from '../../helpers/harness';
+import type { TestServer } from '../../helpers/server';
+import {
+  buildExplorerIfStale,
+  WAIT_MS,
+  until,
+  watch,
+  responseText,
+  styleOf,
+  openExplorer,
+  setHeaders,
+} from './explorer-fixtures';
 
 jest.setTimeout(120_000);
 
-/** Bounds on waits for things that should happen (a busy machine is slow, never this slow). */
-const WAIT_MS = 20_000;
-
-async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** What the page is doing: console errors (CSP refusals among them), uncaught errors, HTTP errors, socket frames. */
-function watch(page: Page) {
-  const seen = {
-    errors: [] as string[],
-    badResponses: [] as string[],
-    framesIn: [] as string[],
-    framesOut: [] as string[],
-  };
-  page.on('console', (m) => m.type() === 'error' && seen.errors.push(m.text()));
-  page.on('pageerror', (e) => seen.errors.push(String(e)));
-  page.on('response', (r) => r.status() >= 400 && seen.badResponses.push(`${r.status()} ${r.url()}`));
-  page.on('websocket', (ws) =>
-    ws
-      .on('framereceived', (f) => seen.framesIn.push(String(f.payload)))
-      .on('framesent', (f) => seen.framesOut.push(String(f.payload))),
-  );
-  return seen;
-}
-
-const text = (s: string) => s.replace(/\u00a0/g, ' ');
-/** The visible text of a Monaco editor: the response pane, or the header editor. */
-const responseText = async (page: Page) => text(await page.locator('.graphiql-response .view-lines').innerText());
-const headersText = async (page: Page) =>
-  text(await page.locator('section.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines').innerText());
-
-/** A computed style of the first element `selector` finds (evaluated as text: no DOM types here). */
-const styleOf = (page: Page, selector: string, property: string) =>
-  page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
-
-/** Opens the explorer with ?query= (and more) and waits until GraphiQL is up with the query in its editor. */
-async function openExplorer(
-  page: Page,
-  origin: string,
-  query: string,
-  more: Record<string, string> = {},
-): Promise<void> {
-  await page.goto(`${origin}/graphql?${new URLSearchParams({ query, ...more })}`);
-  await page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: WAIT_MS });
-  await until(
-    async () => text(await page.locator('.graphiql-query-editor .view-lines').innerText()).includes(query.slice(0, 20)),
-    'the query from ?query= in the editor',
-  );
-}
-
-/** Replaces the header editor's contents, as a person would: select all, type. */
-async function setHeaders(page: Page, headers: Record<string, string>): Promise<void> {
-  await page.locator('button[data-name="headers"]').click();
-  await page.locator('section.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.insertText(JSON.stringify(headers));
-  // Monaco closed the brackets and quotes as they were typed: drop what follows the cursor.
-  await page.keyboard.press('Shift+ControlOrMeta+End');
-  await page.keyboard.press('Delete');
-  await until(
-    async () => (await headersText(page)).includes(Object.values(headers)[0]?.slice(-12) ?? '{}'),
-    'the new headers in the editor',
-  );
-}
-
 // What `npm test` does first (pretest), for runs of this file alone: a no-op when current.
-beforeAll(() =>
-  execFileSync(process.execPath, [path.resolve(__dirname, '../../../scripts/build-explorer.js'), '--if-stale'], {
-    stdio: 'inherit',
-  }),
-);
+beforeAll(buildExplorerIfStale);
 
 const METRIC = `mutation($input: RecordEngagementMetricInput!) { recordEngagementMetric(input: $input) { __typename } }`;
 const today = () => new Date().toISOString().slice(0, 10);
 
 describeWithBrowser('the explorer on the real server', () => {
-  let db: TestDatabase;
+  const harness = useServer(useDatabase(), { env: { EXPLORER: 'on', RATE_LIMITS: 'off' } });
   let tenants: TwoTenants;
   let server: TestServer;
   let browser: Browser;
@@ -113,16 +42,14 @@ describeWithBrowser('the explorer on the real server', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    [tenants, browser] = await Promise.all([seedTwoTenants(db), launchBrowser()]);
-    server = await startTestServer(db, { EXPLORER: 'on', RATE_LIMITS: 'off' });
-  });
-  afterAll(async () => {
-    for (const c of clients) void c.dispose();
-    for (const c of contexts) await c.close();
-    await browser?.close();
-    await server?.stop();
-    await db?.drop();
+    ({ tenants, server } = harness);
+    browser = await launchBrowser();
+    // Registered once the server has started, so that the browser closes before it stops.
+    harness.onTeardown(async () => {
+      for (const c of clients) void c.dispose();
+      for (const c of contexts) await c.close();
+      await browser?.close();
+    });
   });
   const origin = () => new URL(server.url).origin;
   const bearer = (creatorId: string) => ({ authorization: `Bearer ${server.tokenFor(creatorId)}` });
@@ -290,97 +217,6 @@ describeWithBrowser('the explorer on the real server', () => {
     }
   });
 });
-
-/** The explorer alone on a server of this test; POST /graphql records its headers and answers an error. */
-async function explorerAlone(options: Parameters<typeof createExplorer>[0]) {
-  const explorer = createExplorer(options);
-  const graphqlHeaders: http.IncomingHttpHeaders[] = [];
-  const server = http.createServer((req, res) => {
-    void explorer.serve(req, res, (req.url ?? '/').split('?')[0]!.toLowerCase()).then((served) => {
-      if (served) return;
-      graphqlHeaders.push(req.headers);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ errors: [{ message: 'no GraphQL on this test server' }] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, graphqlHeaders, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-describe('the explorer page without a build', () => {
-  test.each([
-    ['nothing built', () => undefined],
-    [
-      'a manifest naming a file that is not there',
-      (dir: string) =>
-        fs.writeFileSync(
-          path.join(dir, 'manifest.json'),
-          JSON.stringify({
-            js: 'gone-AAAA.js',
-            css: [],
-            preload: [],
-            workers: { editor: 'e.js', json: 'j.js', graphql: 'g.js' },
-          }),
-        ),
-    ],
-  ])('anonymous: %s: 503 naming npm run explorer:build; fetch and curl still reach GraphQL', async (_what, prepare) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-'));
-    prepare(dir);
-    const alone = await explorerAlone({ initialHeaders: async () => ({}), assetsDir: dir });
-    try {
-      const page = await fetch(`${alone.origin}/graphql`, {
-        headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
-      });
-      expect(page.status).toBe(503);
-      expect(page.headers.get('cache-control')).toBe('no-store');
-      expect(await page.text()).toContain('npm run explorer:build');
-      const head = await fetch(`${alone.origin}/graphql`, { method: 'HEAD', headers: { accept: 'text/html' } });
-      expect([head.status, await head.text(), head.headers.get('content-length')]).toEqual([
-        503,
-        '',
-        page.headers.get('content-length'),
-      ]);
-      expect((await fetch(`${alone.origin}/graphql`, { headers: { accept: 'application/json' } })).status).toBe(200);
-      expect(alone.graphqlHeaders).toHaveLength(1);
-      expect((await fetch(`${alone.origin}/explorer/gone-AAAA.js`)).status).toBe(404);
-    } finally {
-      await alone.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describeWithBrowser("the explorer page's own contract", () => {
-  test("the header editor starts with the page's headers, kept as data (no script from them), and GraphiQL sends them", async () => {
-    const hostile = 'Bearer </script><script>document.title="pwned"</script><!--';
-    const alone = await explorerAlone({ initialHeaders: async () => ({ Authorization: hostile }) });
-    const browser = await launchBrowser();
-    try {
-      const page = await (await offlineContext(browser)).newPage();
-      const seen = watch(page);
-      await page.goto(`${alone.origin}/graphql`);
-      await page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: WAIT_MS });
-      await until(async () => (await headersText(page)).includes('"Authorization"'), 'the headers in the editor');
-      expect(await headersText(page)).toContain('document.title=\\"pwned\\"');
-      expect(await page.title()).toBe('creatorgraph explorer');
-      // A run sends it as written in the editor. (The schema request goes before the editor
-      // exists, without headers: introspection is open outside production.)
-      await page.locator('.graphiql-execute-button').click();
-      await until(
-        () => alone.graphqlHeaders.some((h) => h.authorization === hostile),
-        'the header on the request of a run',
-      );
-      expect(seen.errors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
-      await screenshot(page, 'explorer-prefilled-headers');
-    } finally {
-      await browser.close();
-      await alone.close();
-    }
-  });
-});
-
 /** A GET with the request target exactly as given (fetch would normalise it). */
 function rawGet(origin: string, target: string): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(origin);

@@ -1,7 +1,8 @@
 // asPartner over real HTTP, rate limits on: the key, its creator and, when this instance has
 // none fresh for the creator, the plan's rates are one statement (src/auth/partner-auth.ts); the
 // rate limiter takes the rates from there and sends nothing of its own. The key is still read
-// on every call, so a revoked key fails on its very next call.
+// on every call, so a revoked key fails on its very next call. The usage log writes a
+// creator's calls as one INSERT behind the tenant settings: no BEGIN/COMMIT.
 import { issueApiKey } from '../../../src/auth/api-keys';
 import { useDatabase, useServer } from '../../helpers/harness';
 import { callAsPartner } from '../../helpers/partner';
@@ -84,4 +85,31 @@ test('asPartner: the rates read with the key are enforced, for the tenant and it
   } finally {
     await api.owner.query(`UPDATE plan_limits SET api_requests_per_minute = $2 WHERE tier = $1`, [tier, before]);
   }
+});
+
+test('asPartner: the usage log of calls in one flush interval is one INSERT behind the tenant settings, no transaction', async () => {
+  const A = api.tenants.creatorA;
+  const key = issueApiKey(A);
+  await api.owner.query(
+    `INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'usage', $2, $3, '{read}')`,
+    [A, key.prefix, key.hash],
+  );
+  capture.reset();
+  const answers = await Promise.all(
+    Array.from({ length: 3 }, () => callAsPartner(api.server.url, key.secret, 'PartnerPrograms', { first: 1 })),
+  );
+  expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await api.owner.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM api_usage_logs l JOIN api_keys k ON k.id = l.api_key_id WHERE k.key_hash = $1`,
+      [key.hash],
+    );
+    if (rows[0]!.n === 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const writes = capture.sent.filter((s) => /\bapi_usage_logs\b/.test(s.text));
+  expect(writes.map((s) => ({ insert: /^\s*INSERT\b/i.test(s.text), settings: s.settings, tenant: s.tenant }))).toEqual(
+    [{ insert: true, settings: true, tenant: A }],
+  );
+  expect(capture.sent.filter((s) => s.transaction !== undefined)).toEqual([]);
 });

@@ -6,6 +6,7 @@
 // Waits are for what the page shows, each bounded (20 s), never timed: "numbers change on screen
 // within a second of a write" is a property the README states, not one a busy machine can assert.
 import fs from 'node:fs';
+import path from 'node:path';
 import { day } from '../../helpers/api';
 import { describeWithBrowser, screenshot } from '../../helpers/browser';
 import { CREDENTIALS, README_SCREENSHOT, SUMMARY, TILES, WAIT, useDashboard } from './dashboard-fixtures';

@@ -1,7 +1,4 @@
-// Bounded badge work over the real server, the real job queue and the real
-// database:
-//   - badges per creator are a plan quota (plan_limits.badges), held by the database whoever
-//     writes, exactly at the limit under concurrent creates;
+// Bounded badge evaluation over the real server, the real job queue and the real database:
 //   - one evaluation has a budget (BADGE_EVALUATION_BUDGET_MS): evaluateBadges answers
 //     REQUEST_TIMEOUT past it, never INTERNAL_SERVER_ERROR, and awards nothing;
 //   - a write that rules count does not evaluate in its own transaction: it commits while an
@@ -10,11 +7,12 @@
 //     another creator's user, and the application role cannot queue evaluations itself.
 // Evaluations are held up deterministically by a lock the test takes (no timing assertions).
 import pg from 'pg';
-import { useApiHarness, ERRORS, uuidOf, type Json } from '../../helpers/api';
-import { asTenant, connect } from '../../helpers/fixtures';
+import { useApiHarness, ERRORS, type Json } from '../../helpers/api';
+import { asTenant } from '../../helpers/fixtures';
 import { startTestServer, type TestServer } from '../../helpers/server';
 import { evaluateBadgesQueued } from '../../../src/jobs/badges';
 import { createLogger } from '../../../src/logger';
+import { EVALUATE, RECORD, badgeFairnessFixtures } from './badge-fairness-fixtures';
 
 // This file's harness server runs no jobs; `worker` (below) runs them with a generous budget.
 const api = useApiHarness({
@@ -22,6 +20,9 @@ const api = useApiHarness({
   env: { STATEMENT_TIMEOUT_MS: '60000', BADGE_EVALUATION_BUDGET_MS: '300' },
 });
 const { mutate, sql, one, count } = api;
+
+const { evaluationsSettled, pendingEvaluations, failedEvaluations, freshUser, badge, whileLocked } =
+  badgeFairnessFixtures(api);
 
 let worker: TestServer;
 beforeAll(async () => {
@@ -36,140 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
 });
-
-const CREATE_BADGE = `mutation($input: BadgeInput!) { createBadge(input: $input) { __typename ... on CreateBadgeSuccess { data { id } } ... on QuotaExceededError { limit max used } ${ERRORS} } }`;
-const EVALUATE = `mutation($userId: ID!) { evaluateBadges(userId: $userId) { __typename ... on EvaluateBadgesSuccess { data { id } } ${ERRORS} } }`;
-const RECORD = `mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { __typename ${ERRORS} } }`;
-const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { __typename ... on CreateUserSuccess { data { id } } ${ERRORS} } }`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-let seq = 0;
-
-/** Waits (generously) until no badge evaluation is queued or running. */
-async function evaluationsSettled(timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await pendingEvaluations();
-    if (n === 0) return;
-    if (Date.now() > deadline) throw new Error(`${n} badge evaluations still queued after ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-const pendingEvaluations = async (where = 'true', params: unknown[] = []) =>
-  (await one(
-    `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-    WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts AND ${where}`,
-    params,
-  ))!.n as number;
-const failedEvaluations = async () =>
-  (await one(
-    `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'evaluate_badges' AND j.last_error IS NOT NULL`,
-  ))!.n as number;
-
-async function freshUser(actor: 'asCreatorA' | 'asCreatorB'): Promise<{ id: string; uuid: string }> {
-  const result = await mutate(actor, CREATE_USER, 'createUser', {
-    input: { externalId: `fair-${++seq}-${Date.now()}`, channel: 'WEB' },
-  });
-  expect(result.__typename).toBe('CreateUserSuccess');
-  return { id: result.data.id, uuid: uuidOf(result.data.id) };
-}
-
-async function badge(actor: 'asCreatorA' | 'asCreatorB', criteria: Json): Promise<{ id: string; uuid: string }> {
-  const result = await mutate(actor, CREATE_BADGE, 'createBadge', { input: { name: `Fair ${++seq}`, criteria } });
-  expect(result.__typename).toBe('CreateBadgeSuccess');
-  return { id: result.data.id, uuid: uuidOf(result.data.id) };
-}
-
-/** Runs `fn` while another transaction holds `lock` (e.g. "EXCLUSIVE" on user_badges). */
-async function whileLocked<T>(table: string, mode: string, fn: () => Promise<T>): Promise<T> {
-  const holder = await connect(api.db.ownerUrl);
-  try {
-    await holder.query('BEGIN');
-    await holder.query(`LOCK TABLE ${table} IN ${mode} MODE`);
-    return await fn();
-  } finally {
-    await holder.query('ROLLBACK').catch(() => undefined);
-    await holder.end();
-  }
-}
-
-/** Creator B on the free plan for the duration of `fn`. */
-async function bOnFreePlan<T>(fn: () => Promise<T>): Promise<T> {
-  const [live] = await sql(
-    `SELECT id, tier FROM subscriptions WHERE creator_id = $1 AND status IN ('active','trialing','past_due')`,
-    [api.tenants.creatorB],
-  );
-  await sql(`UPDATE subscriptions SET tier = 'free' WHERE id = $1`, [live!.id]);
-  try {
-    return await fn();
-  } finally {
-    await sql(`UPDATE subscriptions SET tier = $2 WHERE id = $1`, [live!.id, live!.tier]);
-  }
-}
-
-describe('badges per creator (plan_limits.badges)', () => {
-  test('asCreatorB on the free plan: the 26th badge is QUOTA_EXCEEDED naming the limit, and nothing is written; asCreatorA (pro) is not limited by it', async () => {
-    const free = Number((await one(`SELECT badges FROM plan_limits WHERE tier = 'free'`))!.badges);
-    expect(free).toBe(25);
-    await bOnFreePlan(async () => {
-      const have = await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB]);
-      for (let i = have; i < free; i++) await badge('asCreatorB', {});
-      expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
-
-      const refused = await mutate('asCreatorB', CREATE_BADGE, 'createBadge', {
-        input: { name: 'One too many', criteria: { type: 'streak', days: 2 } },
-      });
-      expect(refused).toEqual(
-        expect.objectContaining({
-          __typename: 'QuotaExceededError',
-          code: 'QUOTA_EXCEEDED',
-          limit: 'badges',
-          max: free,
-          used: free + 1,
-        }),
-      );
-      expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
-      expect(await count(`badges WHERE name = 'One too many'`)).toBe(0);
-
-      // Creator A's plan is its own.
-      await badge('asCreatorA', {});
-
-      // Whoever writes: the owner role, straight to the table.
-      await expect(
-        sql(`INSERT INTO badges (creator_id, name) VALUES ($1, 'psql badge')`, [api.tenants.creatorB]),
-      ).rejects.toThrow(/QUOTA_EXCEEDED/);
-      expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
-    });
-  });
-
-  test('asCreatorB on the free plan: 6 concurrent creates for the last slot; exactly one gets it', async () => {
-    await bOnFreePlan(async () => {
-      const free = Number((await one(`SELECT badges FROM plan_limits WHERE tier = 'free'`))!.badges);
-      // Make room for exactly one.
-      const extra = (await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])) - (free - 1);
-      if (extra > 0)
-        await sql(
-          `DELETE FROM badges WHERE id IN (SELECT id FROM badges WHERE creator_id = $1 AND name LIKE 'Fair %' ORDER BY created_at DESC LIMIT $2)`,
-          [api.tenants.creatorB, extra],
-        );
-      for (let i = await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB]); i < free - 1; i++)
-        await badge('asCreatorB', {});
-      expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free - 1);
-
-      const results = await Promise.all(
-        Array.from({ length: 6 }, (_, i) =>
-          mutate('asCreatorB', CREATE_BADGE, 'createBadge', { input: { name: `Race ${i}` } }),
-        ),
-      );
-      expect(results.map((r) => r.__typename).sort()).toEqual([
-        'CreateBadgeSuccess',
-        ...Array(5).fill('QuotaExceededError'),
-      ]);
-      expect(await count(`badges WHERE creator_id = $1`, [api.tenants.creatorB])).toBe(free);
-    });
-  });
-});
-
 describe('one evaluation has a budget (BADGE_EVALUATION_BUDGET_MS)', () => {
   test('asCreatorA: evaluateBadges past its budget answers REQUEST_TIMEOUT naming the setting, never INTERNAL_SERVER_ERROR, and awards nothing', async () => {
     const user = await freshUser('asCreatorA');

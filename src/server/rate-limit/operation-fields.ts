@@ -10,6 +10,24 @@ export function rootFieldsOf(
   document: DocumentNode,
   operationName: string | null | undefined,
 ): { key: string; name: string }[] {
+  // Kept per parsed document (Apollo and the WebSocket server reuse one per query text) and
+  // operation name; frozen, as every request of the document shares it.
+  let byName = rootFields.get(document);
+  if (!byName) rootFields.set(document, (byName = new Map<string | null, RootField[]>()));
+  const name = operationName ?? null;
+  let fields = byName.get(name);
+  if (!fields) {
+    fields = Object.freeze(walkRootFields(document, name).map((f) => Object.freeze(f))) as RootField[];
+    // A document holds few operations; names it does not hold are not worth keeping.
+    if (byName.size < 16) byName.set(name, fields);
+  }
+  return fields;
+}
+
+type RootField = { key: string; name: string };
+const rootFields = new WeakMap<DocumentNode, Map<string | null, RootField[]>>();
+
+function walkRootFields(document: DocumentNode, operationName: string | null): RootField[] {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();

@@ -1,7 +1,8 @@
 // What the test files that drive the API over HTTP share: a harness that gives each file its own
 // database with the two demo tenants, a real server and an owner connection, plus the helpers
-// every file used to define for itself -- requests as a tenant, reads of what is really stored
-// (through the owner role, which bypasses row-level security), global ids and result checks.
+// every file used to define for itself -- requests as a tenant (requests.ts), reads of what is
+// really stored (through the owner role, which bypasses row-level security), global ids and result
+// checks.
 //
 //   const api = useApiHarness();                 // registers beforeAll / afterAll
 //   const { query, mutate, sql, one } = api;      // the helpers can be destructured
@@ -12,8 +13,9 @@ import { expectNoCounterDrift } from './counters';
 import type { TestDatabase } from './database';
 import type { TwoTenants } from './fixtures';
 import { useDatabase, useServer } from './harness';
+import { requestHelpers } from './requests';
 import { ownerQueries } from './storage';
-import type { GraphQLResponse, TestServer } from './server';
+import type { TestServer } from './server';
 
 /** A JSON value read from a response or a row, untyped. */
 export type Json = Record<string, any>;
@@ -170,73 +172,8 @@ export function useApiHarness(options: ApiHarnessOptions = {}) {
     });
   }
 
-  // --- who is asking --------------------------------------------------------------------
-
-  const creatorOf = (actor: Actor) =>
-    actor === 'asCreatorA' ? theTenants().creatorA : actor === 'asCreatorB' ? theTenants().creatorB : undefined;
-  const tokenOf = (actor: Actor) => {
-    const creator = creatorOf(actor);
-    return creator ? theServer().tokenFor(creator) : undefined;
-  };
-
-  // --- requests by token ----------------------------------------------------------------
-
-  /** A request that must succeed without errors; returns `data`. */
-  async function read<T = Json>(token: string | undefined, document: string, variables: Variables = {}): Promise<T> {
-    const { status, body } = await theServer().gql<T>(document, variables, { token });
-    expect(body.errors).toBeUndefined();
-    expect(status).toBe(200);
-    return body.data!;
-  }
-
-  /** A mutation answered with a member of its result union (never a top-level error). */
-  async function mutateWithToken(
-    token: string | undefined,
-    document: string,
-    field: string,
-    variables: Variables,
-  ): Promise<Result> {
-    return (await read<Record<string, Result>>(token, document, variables))[field]!;
-  }
-
-  /** Every page of a connection at `data[field]`, 100 at a time (the server's cap). */
-  async function readAll(token: string, document: string, field: string, filter: Variables = {}, maxPages = Infinity) {
-    const out: any[] = [];
-    let after: string | null = null;
-    let totalCount = 0;
-    for (let page = 0; page < maxPages; page++) {
-      const conn: Json = (await read(token, document, { filter, first: 100, after }))[field];
-      out.push(...conn.nodes);
-      totalCount = conn.totalCount;
-      if (!conn.pageInfo.hasNextPage) break;
-      after = conn.pageInfo.endCursor;
-    }
-    return { nodes: out, totalCount };
-  }
-
-  // --- requests by actor ----------------------------------------------------------------
-
-  /** A request as `actor`, returning the whole response. */
-  const send = (actor: Actor, document: string, variables: Variables = {}): Promise<GraphQLResponse<Json>> =>
-    theServer().gql<Json>(document, variables, { token: tokenOf(actor) });
-
-  /** A request as `actor` that must succeed without errors; returns `data`. */
-  const query = (actor: Actor, document: string, variables: Variables = {}): Promise<Json> =>
-    read<Json>(tokenOf(actor), document, variables);
-
-  /** A mutation as `actor`: returns the member of its result union. */
-  async function mutate(actor: Actor, document: string, field: string, variables: Variables): Promise<Json> {
-    return (await query(actor, document, variables))[field]!;
-  }
-
-  /** An anonymous request is refused with UNAUTHENTICATED, and the refused fields are null. */
-  async function expectUnauthenticated(document: string, variables: Variables = {}) {
-    const { body } = await theServer().gql<Record<string, unknown>>(document, variables);
-    expect(body.errors?.length).toBeGreaterThan(0);
-    expect(body.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
-    // No data at all for the field that was refused.
-    for (const value of Object.values(body.data ?? {})) expect(value).toBeNull();
-  }
+  const { creatorOf, tokenOf, read, mutateWithToken, readAll, send, query, mutate, expectUnauthenticated } =
+    requestHelpers(theServer, theTenants);
 
   /**
    * Every page of a list, walked with first/after as `actor`; checks that pages neither overlap

@@ -3,6 +3,8 @@
 // free plan.
 import { ERRORS, uuidOf, type Json, type ApiHarness } from '../../helpers/api';
 import { connect } from '../../helpers/fixtures';
+import { badgeEvaluationsSettled, pendingBadgeEvaluations } from '../../helpers/badge-jobs';
+import { creatorBOnFreePlan } from '../../helpers/plans';
 
 export const CREATE_BADGE = `mutation($input: BadgeInput!) { createBadge(input: $input) { __typename ... on CreateBadgeSuccess { data { id } } ... on QuotaExceededError { limit max used } ${ERRORS} } }`;
 export const EVALUATE = `mutation($userId: ID!) { evaluateBadges(userId: $userId) { __typename ... on EvaluateBadgesSuccess { data { id } } ${ERRORS} } }`;
@@ -11,26 +13,12 @@ export const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(inpu
 
 /** Badges and users of a creator, the queued and failed evaluations, table locks, and B on the free plan. */
 export function badgeFairnessFixtures(api: ApiHarness) {
-  const { mutate, sql, one } = api;
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const { mutate, one } = api;
   let seq = 0;
 
   /** Waits (generously) until no badge evaluation is queued or running. */
-  async function evaluationsSettled(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const n = await pendingEvaluations();
-      if (n === 0) return;
-      if (Date.now() > deadline) throw new Error(`${n} badge evaluations still queued after ${timeoutMs} ms`);
-      await sleep(50);
-    }
-  }
-  const pendingEvaluations = async (where = 'true', params: unknown[] = []) =>
-    (await one(
-      `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-    WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts AND ${where}`,
-      params,
-    ))!.n as number;
+  const evaluationsSettled = (timeoutMs?: number) => badgeEvaluationsSettled(api, timeoutMs);
+  const pendingEvaluations = (where?: string, params?: unknown[]) => pendingBadgeEvaluations(api, where, params);
   const failedEvaluations = async () =>
     (await one(
       `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE t.identifier = 'evaluate_badges' AND j.last_error IS NOT NULL`,
@@ -64,17 +52,6 @@ export function badgeFairnessFixtures(api: ApiHarness) {
   }
 
   /** Creator B on the free plan for the duration of `fn`. */
-  async function bOnFreePlan<T>(fn: () => Promise<T>): Promise<T> {
-    const [live] = await sql(
-      `SELECT id, tier FROM subscriptions WHERE creator_id = $1 AND status IN ('active','trialing','past_due')`,
-      [api.tenants.creatorB],
-    );
-    await sql(`UPDATE subscriptions SET tier = 'free' WHERE id = $1`, [live!.id]);
-    try {
-      return await fn();
-    } finally {
-      await sql(`UPDATE subscriptions SET tier = $2 WHERE id = $1`, [live!.id, live!.tier]);
-    }
-  }
+  const bOnFreePlan = <T>(fn: () => Promise<T>) => creatorBOnFreePlan(api, fn);
   return { evaluationsSettled, pendingEvaluations, failedEvaluations, freshUser, badge, whileLocked, bOnFreePlan };
 }

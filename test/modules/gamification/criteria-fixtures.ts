@@ -2,6 +2,7 @@
 // the awards as stored, and a wait for the evaluate_badges jobs the writes queue (the servers of
 // these files run their jobs).
 import { uuidOf, ERRORS, type Json, type ApiHarness } from '../../helpers/api';
+import { badgeEvaluationsSettled } from '../../helpers/badge-jobs';
 
 export const CREATE_BADGE = /* GraphQL */ `mutation CreateBadge($input: BadgeInput!) {
   createBadge(input: $input) { __typename ... on CreateBadgeSuccess { data { id criteria awardedCount } } ${ERRORS} }
@@ -39,20 +40,8 @@ export function criteriaFixtures(api: ApiHarness) {
     return { id: result.data.id, uuid: uuidOf(result.data.id) };
   }
 
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
   /** Waits (generously) until no badge evaluation is queued or running. */
-  async function evaluationsSettled(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { n } =
-        (await one(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-      WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts`))!;
-      if (n === 0) return;
-      if (Date.now() > deadline) throw new Error(`${n} badge evaluations still queued after ${timeoutMs} ms`);
-      await sleep(50);
-    }
-  }
+  const evaluationsSettled = (timeoutMs?: number) => badgeEvaluationsSettled(api, timeoutMs);
 
   const awardsOf = (badgeUuid: string) =>
     sql(`SELECT user_id, criteria_met FROM user_badges WHERE badge_id = $1`, [badgeUuid]);

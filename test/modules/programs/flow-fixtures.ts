@@ -1,6 +1,7 @@
 // What the program-flow test files share: the documents, a quiz flow, published programs, users and
 // enrollments made through the API, moves along a flow, and waits for the evaluate_badges job.
 import { uuidOf, ERRORS, type Json, type ApiHarness } from '../../helpers/api';
+import { badgeEvaluationsSettled } from '../../helpers/badge-jobs';
 
 export const PROGRAM = `id version status flowDefinition`;
 export const CREATE = `mutation($input: CreateProgramInput!) { createProgram(input: $input) { __typename ... on CreateProgramSuccess { data { ${PROGRAM} } } ${ERRORS} } }`;
@@ -63,17 +64,7 @@ export function flowFixtures(api: ApiHarness) {
     return r.data;
   }
   /** Waits (generously) until no badge evaluation is queued or running. */
-  async function evaluationsSettled(): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { n } =
-        (await one(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-      WHERE t.identifier = 'evaluate_badges' AND j.attempts < j.max_attempts`))!;
-      if (n === 0) return;
-      if (Date.now() > deadline) throw new Error(`${n} badge evaluations still queued after 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const evaluationsSettled = () => badgeEvaluationsSettled(api);
   /** The award of a badge to a user, waited for (generously) from the evaluate_badges job. */
   async function awardOf(userId: string, badgeId: string): Promise<Json> {
     const deadline = Date.now() + 60_000;

@@ -295,8 +295,19 @@ test('asCreatorA: nodes(ids:) reads each distinct id once, one statement per typ
   expect(await run(mixed)).toBe(2);
 });
 
-test('every statement the application role sent while this file ran, background work included, ran as creator A or B', () => {
+test('every statement the application role sent while this file ran, background work included, ran as creator A or B', async () => {
   const { creatorA: A, creatorB: B } = api.tenants;
+  // A two-write mutation: a tenant transaction (`BEGIN; SELECT set_config(...)`), the other way of
+  // setting the tenant, now that the usage log writes behind the settings statement too.
+  const userId = (
+    await api.owner.query<{ id: string }>(`SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 1`, [A])
+  ).rows[0]!.id;
+  const { body } = await api.server.gql(
+    'mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { __typename } }',
+    { input: { userId: encodeGlobalID('User', userId), interactionType: 'count_check' } },
+    { token: api.server.tokenFor(A) },
+  );
+  expect(body.errors).toBeUndefined();
   // Transaction control (BEGIN, COMMIT, SET TRANSACTION ...) reads no rows; everything else
   // must have had the tenant set, by the settings statement or by its transaction's BEGIN.
   const unscoped = capture.all.filter((s) => s.tenant === undefined && !TRANSACTION_CONTROL.test(s.text));
@@ -304,10 +315,12 @@ test('every statement the application role sent while this file ran, background 
   const tenantsSeen = new Set(capture.all.map((s) => s.tenant).filter((t) => t !== undefined));
   expect([...tenantsSeen].filter((t) => t !== A && t !== B)).toEqual([]);
   expect(tenantsSeen.has(A)).toBe(true);
-  // Both ways of setting the tenant were seen (so the check above looked at both): the usage
-  // log's transactions and the statements behind the settings statement.
-  expect(capture.all.some((s) => s.transaction !== undefined && /api_usage_logs/.test(s.text) && s.tenant === A)).toBe(
-    true,
-  );
+  // Both ways of setting the tenant were seen (so the check above looked at both): the
+  // mutation's transaction and the statements behind the settings statement, the usage log's
+  // INSERT (background work) among them.
+  expect(
+    capture.all.some((s) => s.transaction !== undefined && /user_interactions/.test(s.text) && s.tenant === A),
+  ).toBe(true);
+  expect(capture.all.some((s) => s.settings && /api_usage_logs/.test(s.text) && s.tenant === A)).toBe(true);
   expect(capture.all.filter((s) => s.settings).length).toBeGreaterThan(20);
 });

@@ -6,7 +6,9 @@
 // key and the DataLoader batches every total of the request into one grouped query, as before.
 // The fallback below keeps plugin-prisma from re-reading a user it did not load just for this
 // field (its default, one findUniqueOrThrow per row): the loader needs only the id.
+import { tenantOf } from '../../auth/viewer';
 import { builder } from '../../graphql/builder';
+import type { Context } from '../../graphql/context';
 import { pointsFor, POINTS_TOTAL } from './points.loader';
 
 builder.prismaObjectField('User', 'pointsTotal', (t) => {
@@ -15,8 +17,10 @@ builder.prismaObjectField('User', 'pointsTotal', (t) => {
   return t.field({
     type: 'BigInt',
     description: 'Sum of the points of all achievements (64-bit: it can pass 2^31).',
-    // A key no Prisma model has: the select's type cannot name it.
-    select: { [POINTS_TOTAL]: true } as never,
+    // A key no Prisma model has (the select's type cannot name it), asked for only where the
+    // read goes through a tenant client, which compiles it or strips it for Prisma: a request
+    // without a tenant reads through the bare client, where Prisma would reject the key.
+    select: ((_args: unknown, ctx: Context) => (tenantOf(ctx.viewer) ? { [POINTS_TOTAL]: true } : {})) as never,
     extensions: {
       pothosPrismaFallback: (
         _query: unknown,

@@ -27,8 +27,12 @@ export function sqlReadsEnabled(): boolean {
 
 const pools = new WeakMap<object, pg.Pool>();
 
-/** Records the pool a Prisma client sends through (db/clients.ts, when it creates one). */
+/**
+ * Records the pool a Prisma client sends through (db/clients.ts, when it creates one), and loads
+ * the models then, so that a relation the compiler cannot join fails at start, not on a request.
+ */
 export function registerReadPool(client: object, pool: pg.Pool): void {
+  sqlModels(client);
   pools.set(client, pool);
 }
 

@@ -11,7 +11,8 @@
 //   pg-protocol 1.16.1    the Parse/Bind/Execute/Close/Sync messages those calls write;
 //   @prisma/adapter-pg 7.10.1   every statement goes through pool.query({ text, values, ... }), a
 //                         transaction's BEGIN through the taken connection's client.query;
-//   @prisma/client 7.10.0 _requestHandler.dataloader.options.batchBy (request merging).
+//   @prisma/client 7.10.0 _requestHandler.dataloader.options.batchBy (request merging), and
+//                         _runtimeDataModel (table and column names, for sql-read/model.ts).
 //
 // What it does: a tenant operation runs inside a wire scope (wireScope, the AsyncLocalStorage
 // that db/tenant.ts enters). Inside a `pipelined` scope, pool.query sends each statement as a

@@ -173,6 +173,8 @@ export function canonicalA(q: QueryId, response: unknown): unknown {
       const achievements = u.achievements as Obj;
       return {
         ...u,
+        // BigInt: a decimal string, as PostGraphile sends it (canonicalB takes both to numbers).
+        pointsTotal: Number(u.pointsTotal),
         badges: { totalCount: badges.totalCount, nodes: nodes(badges) },
         achievements: { totalCount: achievements.totalCount, nodes: nodes(achievements) },
       };

@@ -25,7 +25,8 @@
 // BENCH_RATE_SECONDS (3), BENCH_RATE (the most requests/s of a latency run: 200), BENCH_CONNECTIONS (16),
 // BENCH_SERVER_CPUS (0: the cores the targets are pinned to), BENCH_LOAD_CPUS (the last core:
 // autocannon and this process), BENCH_QUERIES (Q0,Q1,...), BENCH_SCALE (1: the dataset's size),
-// BENCH_KEEP (keep the database directory).
+// BENCH_KEEP (keep the database directory), BENCH_STATEMENTS=1 (log each run's statements per
+// request, by text).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +76,7 @@ const RATE_SECONDS = numberSetting('BENCH_RATE_SECONDS', 3);
 const RATE = numberSetting('BENCH_RATE', 200);
 const QUERIES = (process.env.BENCH_QUERIES?.split(',') as QueryId[] | undefined) ?? [...QUERY_IDS];
 const SCALE = numberSetting('BENCH_SCALE', 1);
+const STATEMENT_DETAIL = process.env.BENCH_STATEMENTS === '1';
 const CPU_MODEL = os.cpus()[0]?.model ?? 'unknown';
 
 interface RunningTarget extends Server {
@@ -230,6 +232,15 @@ async function main(): Promise<void> {
             [roles],
           )
         ).rows[0]!;
+        if (STATEMENT_DETAIL) {
+          // Which statements make up the count: each text's calls per request (BENCH_STATEMENTS=1).
+          const { rows } = await admin.query<{ calls: string; query: string }>(
+            `SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements
+              WHERE userid = ANY($1) AND dbid = (SELECT oid FROM pg_database WHERE datname = 'bench') ORDER BY calls DESC LIMIT 12`,
+            [roles],
+          );
+          for (const r of rows) log(`      ${(Number(r.calls) / load.sent).toFixed(3)}  ${r.query}`);
+        }
         const fixed = await pacedRun(target.port, target.requests[q], rates[q], RATE_SECONDS);
         await sleep(100);
         xactCheck.counted += Number(

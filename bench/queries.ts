@@ -121,7 +121,7 @@ function data(q: QueryId, response: unknown): Record<string, Json> {
   return r.data;
 }
 
-const rawId = (id: Json) => (typeof id === 'string' && !/^[0-9a-f-]{36}$/i.test(id) ? decodeGlobalID(id).id : id);
+const rawId = (id: string): string => (/^[0-9a-f-]{36}$/i.test(id) ? id : decodeGlobalID(id).id);
 type Obj = Record<string, Json>;
 const nodes = (c: Json | undefined) => (c as Obj).nodes as Obj[];
 
@@ -201,7 +201,7 @@ export function normalise(value: unknown, key = ''): unknown {
     );
   }
   if (typeof value === 'string') {
-    if (key === 'id') return String(rawId(value)).toLowerCase();
+    if (key === 'id') return rawId(value).toLowerCase();
     if (key.endsWith('At')) return new Date(value).toISOString();
     if (key === 'date') return value.slice(0, 10);
     if (key === 'status' || key === 'channel') return value.toLowerCase();

@@ -206,8 +206,11 @@ async function main(): Promise<void> {
   const xactCheck = { counted: 0, harness: 1, database: 0 };
   const xacts = async () =>
     Number(
-      (await admin.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bench'`))
-        .rows[0].n,
+      (
+        await admin.query<{ n: string }>(
+          `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = 'bench'`,
+        )
+      ).rows[0]!.n,
     );
   const databaseXactsBefore = await xacts();
   for (let rep = 1; rep <= REPS; rep++) {
@@ -245,11 +248,11 @@ async function main(): Promise<void> {
         await sleep(100);
         xactCheck.counted += Number(
           (
-            await admin.query(
+            await admin.query<{ n: string }>(
               `SELECT coalesce(sum(calls), 0) AS n FROM pg_stat_statements WHERE userid = ANY($1) AND (${transactionEnds(t)})`,
               [roles],
             )
-          ).rows[0].n,
+          ).rows[0]!.n,
         );
         xactCheck.harness += 3; // the reset and the two reads above, each its own transaction
         const m: Measurement = {

@@ -144,7 +144,9 @@ function main(): void {
           return send(res, 404, '{"errors":[{"message":"not found"}]}');
         let variables: Record<string, string>;
         try {
-          variables = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+          variables = chunks.length
+            ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>)
+            : {};
         } catch {
           return send(res, 400, '{"errors":[{"message":"invalid JSON"}]}');
         }

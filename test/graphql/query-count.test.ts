@@ -3,8 +3,8 @@
 // aggregates (points, enrollment stats) are batched by DataLoaders. Statements are counted at
 // the pg client of the application role, in this process, so the count is exact.
 //
-// The server also writes on its own schedule: the partner usage log 250 ms after a call (one
-// tenant transaction), a stale plan rate in the background. Those are not the request's, and
+// The server also writes on its own schedule: the partner usage log about a second after a call (one
+// INSERT behind the tenant settings), a stale plan rate in the background. Those are not the request's, and
 // under load they land inside a count (a run on busy cores once failed "every statement behind
 // the settings" with the usage log's BEGIN/INSERT/COMMIT). Counts leave them out by transaction
 // and text (requestStatements), the partner test waits for them to commit rather than sleeping,
@@ -179,7 +179,7 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
     return response.body.data as { user: { badges: { totalCount: number } } };
   };
   // Warm-up: the plan's request rate and the key's last_used_at (written once a minute); then
-  // wait until that call's usage log row has committed (250 ms after the call, later on a busy
+  // wait until that call's usage log row has committed (about a second after the call, later on a busy
   // machine), so that no statement of it is sent while counting.
   const logged = (rows: number) =>
     until(

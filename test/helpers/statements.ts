@@ -10,7 +10,7 @@
 //     transaction's tenant.
 // A statement with neither ran without a tenant: `tenant` is undefined.
 //
-// Background work of the server (the partner usage log, written 250 ms after a call; a stale
+// Background work of the server (the partner usage log, written about a second after a call; a stale
 // plan rate refreshed) sends statements at moments no test controls, interleaved with a
 // request's. The transaction number tells them apart: a count of one request's statements can
 // leave out a whole transaction of the usage log without leaving out anything the request sent.

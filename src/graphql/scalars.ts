@@ -9,7 +9,7 @@ import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
  * "0000-01-01" or "0001-01-01T00:30:00+01:00" failed there with SQLSTATE 22008, a 500), and the
  * margin on both sides keeps the server's own arithmetic valid at the edges: the Monday before
  * 1900-01-01 (a week bucket) and the month after 9999-12 are still days PostgreSQL and a
- * Date both hold (test/graphql/input-guard.test.ts walks the edges).
+ * Date both hold (test/graphql/input-guard-values.test.ts walks the edges).
  */
 export const EARLIEST = Date.UTC(1900, 0, 1);
 export const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

@@ -1,6 +1,6 @@
 // Badge criteria documents: the schema the server checks (with a path for every problem) before
 // the database's own check (app.badge_criteria_valid in the badge_rules migration) sees them.
-// The two must accept the same documents; test/modules/gamification/criteria.test.ts holds them together.
+// The two must accept the same documents; test/modules/gamification/criteria-documents.test.ts holds them together.
 import { ValidationError, type FieldProblem } from '../../graphql/errors';
 import { fromGlobalId } from '../../graphql/ids';
 import { z } from '../../graphql/validation';

@@ -10,6 +10,7 @@
 // and text (requestStatements), the partner test waits for them to commit rather than sleeping,
 // and the last test checks every statement of the file, background included, ran as a tenant.
 import { useDatabase, useServer } from '../helpers/harness';
+import { NESTED, seedNestedLoad, until } from './query-count-fixtures';
 import { callAsPartner } from '../helpers/partner';
 import { captureStatements, TRANSACTION_CONTROL, type StatementCapture } from '../helpers/statements';
 import { issueApiKey } from '../../src/auth/api-keys';
@@ -18,27 +19,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { A_DOCUMENTS } from '../../bench/queries';
 
 const database = useDatabase();
-beforeAll(async () => {
-  // Ada gets 20 published programs with 10 enrollments each, and every user 3 badges.
-  const { owner } = database;
-  const A = database.tenants.creatorA;
-  await owner.query(
-    `INSERT INTO programs (creator_id, name, status, published_at) SELECT $1, 'Load ' || g, 'published', now() FROM generate_series(1, 20) g`,
-    [A],
-  );
-  await owner.query(
-    `INSERT INTO program_enrollments (creator_id, program_id, user_id)
-     SELECT $1, p.id, u.id FROM (SELECT id FROM programs WHERE creator_id = $1 AND name LIKE 'Load %') p
-     CROSS JOIN LATERAL (SELECT id FROM users WHERE creator_id = $1 ORDER BY id LIMIT 10) u`,
-    [A],
-  );
-  await owner.query(
-    `INSERT INTO user_badges (creator_id, user_id, badge_id)
-     SELECT $1, u.id, b.id FROM users u CROSS JOIN (SELECT id FROM badges WHERE creator_id = $1 LIMIT 3) b WHERE u.creator_id = $1
-     ON CONFLICT DO NOTHING`,
-    [A],
-  );
-});
+beforeAll(() => seedNestedLoad(database.owner, database.tenants.creatorA));
 const api = useServer(database);
 let capture: StatementCapture;
 beforeAll(() => {
@@ -54,56 +35,6 @@ function requestStatements() {
     .without(/\bapi_usage_logs\b/)
     .filter((s) => !/app\.plan_limit/.test(s.text) && !/\bapi_usage_logs\b/.test(s.text));
 }
-
-/** Waits (polling as the owner, whose statements are not captured) until `sql` returns true. */
-async function until(sql: string, params: unknown[], what: string): Promise<void> {
-  const { owner } = api;
-  for (let i = 0; i < 300; i++) {
-    if ((await owner.query<{ ok: boolean }>(sql, params)).rows[0]?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not within 30 s: ${what}`);
-}
-
-const NESTED = /* GraphQL */ `
-  query Nested($programs: Int!, $enrollments: Int!) {
-    me {
-      programs(first: $programs) {
-        totalCount
-        edges {
-          node {
-            name
-            enrollmentStats {
-              total
-              completed
-            }
-            enrollments(first: $enrollments) {
-              edges {
-                node {
-                  status
-                  user {
-                    displayName
-                    pointsTotal
-                    badges(first: 10) {
-                      edges {
-                        node {
-                          earnedAt
-                          badge {
-                            name
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
 
 async function countStatements(programs: number, enrollments: number) {
   capture.reset();
@@ -183,6 +114,7 @@ test('asPartner: a persisted operation (user -> achievements, badges, points) co
   // machine), so that no statement of it is sent while counting.
   const logged = (rows: number) =>
     until(
+      api.owner,
       `SELECT count(l.id) = $2 AND bool_and(k.last_used_at IS NOT NULL) AS ok FROM api_keys k LEFT JOIN api_usage_logs l ON l.api_key_id = k.id WHERE k.key_prefix = $1`,
       [key.prefix, rows],
       `${rows} usage log row(s) of the key`,

@@ -16,22 +16,10 @@
 // per run), BENCH_CONNECTIONS (16), BENCH_SCALE (0.1), BENCH_SERVER_CPUS (0), BENCH_LOAD_CPUS
 // (the last core).
 import path from 'node:path';
-import {
-  CONNECTIONS,
-  GRAPHQL_PROBE,
-  log,
-  measureLoad,
-  median,
-  numberSetting,
-  openBenchDatabase,
-  pinLoadGenerator,
-  runBench,
-  SERVER_CPUS,
-  serverEnv,
-  spread,
-  startServer,
-  type Server,
-} from './harness';
+import { openBenchDatabase } from './database';
+import { CONNECTIONS, log, median, numberSetting, pinLoadGenerator, runBench, SERVER_CPUS, spread } from './harness';
+import { measureLoad } from './load';
+import { GRAPHQL_PROBE, serverEnv, startServer, type Server } from './server';
 import { QUERY_IDS, requestA, type HttpRequest, type QueryId } from './queries';
 
 const QUERIES = (process.env.ABLATE_QUERIES ?? 'Q1,Q3,Q4,Q5').split(',') as QueryId[];

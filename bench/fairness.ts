@@ -14,21 +14,10 @@ import { createPool, createPrismaClient } from '../src/db/clients';
 import { seedDemoData } from '../src/db/seed/seed';
 import { Worker } from 'node:worker_threads';
 import type { Outcomes } from './fairness-attacks';
-import {
-  CPUS,
-  GRAPHQL_PROBE,
-  SERVER_CPUS,
-  log,
-  median,
-  numberSetting,
-  pacedRun,
-  pinLoadGenerator,
-  runBench,
-  sleep,
-  startBenchPostgres,
-  startServer,
-  type Server,
-} from './harness';
+import { startBenchPostgres } from './database';
+import { CPUS, SERVER_CPUS, log, median, numberSetting, pinLoadGenerator, runBench, sleep } from './harness';
+import { pacedRun } from './load';
+import { GRAPHQL_PROBE, startServer, type Server } from './server';
 import type { HttpRequest } from './queries';
 
 const SECONDS = numberSetting('BENCH_SECONDS', 30);

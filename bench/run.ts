@@ -8,7 +8,7 @@
 // that the machine's drifting speed cancels out.
 //
 //   1. A throwaway embedded PostgreSQL (pg_stat_statements loaded), migrated, loaded
-//      (bench/harness.ts, shared with bench/ablate.ts).
+//      (bench/database.ts, shared with bench/ablate.ts).
 //   2. The three targets start as child processes, pinned to the same cores (taskset).
 //   3. Correctness gate: for every query and 10 tenants, the three answers must be equal once
 //      canonicalised, or the run stops.
@@ -32,28 +32,22 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { TENANT_SETTINGS_SQL } from '../src/db/tenant-wire';
+import { openBenchDatabase } from './database';
 import {
-  autocannonRun,
   CONNECTIONS,
   CPUS,
-  GRAPHQL_PROBE,
   LOAD_CPUS,
   log,
-  measureLoad,
   median,
   numberSetting,
-  openBenchDatabase,
-  pacedRun,
   pinLoadGenerator,
-  post,
   runBench,
   SERVER_CPUS,
-  serverEnv,
   sleep,
   spread,
-  startServer,
-  type Server,
 } from './harness';
+import { autocannonRun, measureLoad, pacedRun } from './load';
+import { GRAPHQL_PROBE, post, serverEnv, startServer, type Server } from './server';
 import {
   canonical,
   QUERY_IDS,

@@ -18,7 +18,8 @@ import WebSocket from 'ws';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { log, numberSetting, percentile, sleep, startBenchPostgres } from './harness';
+import { startBenchPostgres } from './database';
+import { log, numberSetting, percentile, sleep } from './harness';
 
 const TENANTS = numberSetting('BENCH_TENANTS', 100);
 const PER_TENANT = numberSetting('BENCH_SUBSCRIPTIONS_PER_TENANT', 10);

@@ -25,6 +25,7 @@ import '../modules/analytics/insights.schema';
 import '../modules/analytics/funnel.schema';
 import '../modules/analytics/dashboard.schema';
 import '../modules/knowledge/knowledge.schema';
+import '../modules/knowledge/document.schema';
 import '../modules/channels/channel.schema';
 import '../modules/billing/billing.schema';
 import '../modules/audit/audit.schema';

@@ -19,7 +19,7 @@
 //      after (SQL statements and transactions per request); then an evenly paced open-loop run
 //      at a fixed request rate for p50 and p99 latency (per query, the same for A, B and C:
 //      half the warm-up throughput of the slowest target).
-//   5. bench/results/<date>.md, and the table on stdout.
+//   5. bench/results/<date>.md (bench/report.ts), and the table on stdout.
 //
 // Settings (environment): BENCH_REPS (3), BENCH_SECONDS (4, per saturation run),
 // BENCH_RATE_SECONDS (3), BENCH_RATE (the most requests/s of a latency run: 200), BENCH_CONNECTIONS (16),
@@ -38,20 +38,17 @@ import {
   CPUS,
   LOAD_CPUS,
   log,
-  median,
   numberSetting,
   pinLoadGenerator,
   runBench,
   SERVER_CPUS,
   sleep,
-  spread,
 } from './harness';
 import { autocannonRun, measureLoad, pacedRun } from './load';
 import { GRAPHQL_PROBE, post, serverEnv, startServer, type Server } from './server';
 import {
   canonical,
   QUERY_IDS,
-  QUERY_TITLES,
   requestA,
   requestB,
   requestC,
@@ -59,9 +56,8 @@ import {
   type QueryId,
   type Sample,
 } from './queries';
+import { renderReport, TARGETS, type Measurement, type Target } from './report';
 
-type Target = 'A' | 'B' | 'C';
-const TARGETS: readonly Target[] = ['A', 'B', 'C'];
 const TARGET_NAMES: Record<Target, string> = { A: 'creatorgraph', B: 'PostGraphile 5', C: 'raw node:http + pg' };
 
 const REPS = numberSetting('BENCH_REPS', 3);
@@ -77,21 +73,6 @@ interface RunningTarget extends Server {
   request: (q: QueryId, s: Sample) => HttpRequest;
   /** Each query's requests, one per sampled tenant. */
   requests: Record<QueryId, HttpRequest[]>;
-}
-
-interface Measurement {
-  rps: number;
-  cpuMsPerRequest: number;
-  /** PostgreSQL's CPU (all its processes) per request. */
-  dbCpuMsPerRequest: number;
-  /** The target's and PostgreSQL's together: what the request costs the machine. */
-  totalCpuMsPerRequest: number;
-  statementsPerRequest: number;
-  transactionsPerRequest: number;
-  dbMsPerRequest: number;
-  p50: number;
-  p99: number;
-  errors: number;
 }
 
 /**
@@ -273,7 +254,13 @@ async function main(): Promise<void> {
   await sleep(11_000);
   xactCheck.database = (await xacts()) - databaseXactsBefore;
 
-  const report = renderReport(results, rates, dataset, xactCheck, (Date.now() - started) / 1000);
+  const report = renderReport(results, rates, dataset, xactCheck, (Date.now() - started) / 1000, {
+    reps: REPS,
+    seconds: SECONDS,
+    rateSeconds: RATE_SECONDS,
+    rate: RATE,
+    cpuModel: CPU_MODEL,
+  });
   const resultsDir = path.join(__dirname, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}.md`);
@@ -281,88 +268,6 @@ async function main(): Promise<void> {
   log(
     `\n${report}\nwritten to ${path.relative(process.cwd(), file)} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );
-}
-
-function renderReport(
-  results: Record<QueryId, Record<Target, Measurement[]>>,
-  rates: Record<QueryId, number>,
-  dataset: { rows: Record<string, number>; seconds: number },
-  xactCheck: { counted: number; harness: number; database: number },
-  seconds: number,
-): string {
-  // Paired: each repetition's value over the same repetition's `base`, measured within seconds.
-  const ratio = (q: QueryId, t: Target, metric: keyof Measurement, base: Target = 'C') =>
-    spread(results[q][t].map((m, i) => m[metric] / results[q][base][i]![metric]));
-  const abs = (q: QueryId, t: Target, metric: keyof Measurement, digits: number) =>
-    median(results[q][t].map((m) => m[metric])).toFixed(digits);
-  const lines: string[] = [];
-  lines.push(`# Benchmark: creatorgraph (A), PostGraphile 5 (B), raw node:http + pg (C)`, '');
-  lines.push(
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · \`npm run bench\` · ${CPUS} × ${CPU_MODEL} · Node ${process.version} · PostgreSQL 18 (embedded) · ${REPS} repetitions · ${SECONDS} s saturation runs with ${CONNECTIONS} connections · latency over ${RATE_SECONDS} s at a fixed rate per query (below) · targets pinned to CPU ${SERVER_CPUS}, load generator to CPU ${LOAD_CPUS} · whole run ${seconds.toFixed(0)} s`,
-    '',
-  );
-  lines.push(
-    `Dataset: ${Object.entries(dataset.rows)
-      .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
-      .join(', ')} (built in ${dataset.seconds.toFixed(0)} s).`,
-    '',
-  );
-  lines.push(
-    '## Ratios to the raw baseline (C = 1.00): median (min–max) over repetitions, each divided by its own repetition of C',
-    '',
-  );
-  lines.push(
-    "Requests per second: higher is better. Latency and CPU: lower is better. CPU-ms per request is the target process's; with PostgreSQL's, it adds the database server's CPU over the same run (what the request costs the machine).",
-    '',
-  );
-  lines.push(
-    `Latency is measured at a fixed, evenly paced rate per query, the same for the three targets: half the warm-up throughput of the slowest of them (at most ${RATE}/s): ${(Object.keys(results) as QueryId[]).map((q) => `${q} ${rates[q]}/s`).join(', ')}.`,
-    '',
-  );
-  lines.push(
-    "| query | target | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL's | SQL statements per request | transactions per request |",
-  );
-  lines.push('|---|---|---|---|---|---|---|---|---|');
-  for (const q of Object.keys(results) as QueryId[]) {
-    for (const t of TARGETS) {
-      lines.push(
-        `| ${q} ${QUERY_TITLES[q]} | ${t} | ${ratio(q, t, 'rps')} | ${ratio(q, t, 'p50')} | ${ratio(q, t, 'p99')} | ${ratio(q, t, 'cpuMsPerRequest')} | ${ratio(q, t, 'totalCpuMsPerRequest')} | ${abs(q, t, 'statementsPerRequest', 2)} | ${abs(q, t, 'transactionsPerRequest', 2)} |`,
-      );
-    }
-  }
-  lines.push('', 'Statements and transactions are absolute (per GraphQL request), not ratios.', '');
-  lines.push('## creatorgraph against PostGraphile (A ÷ B), paired per repetition', '');
-  lines.push('Requests per second above 1.00: A serves more; latency and CPU below 1.00: A needs less.', '');
-  lines.push("| query | req/s | p50 latency | p99 latency | CPU-ms per request | CPU-ms with PostgreSQL's |");
-  lines.push('|---|---|---|---|---|---|');
-  for (const q of Object.keys(results) as QueryId[]) {
-    const b = (metric: keyof Measurement) => ratio(q, 'A', metric, 'B');
-    lines.push(
-      `| ${q} ${QUERY_TITLES[q]} | ${b('rps')} | ${b('p50')} | ${b('p99')} | ${b('cpuMsPerRequest')} | ${b('totalCpuMsPerRequest')} |`,
-    );
-  }
-  lines.push('');
-  lines.push('## Absolute medians', '');
-  lines.push(
-    '| query | target | req/s | p50 ms | p99 ms | CPU-ms per request | PostgreSQL CPU-ms per request | DB execution ms per request | errors |',
-  );
-  lines.push('|---|---|---|---|---|---|---|---|---|');
-  for (const q of Object.keys(results) as QueryId[]) {
-    for (const t of TARGETS) {
-      const errors = results[q][t].reduce((n, m) => n + m.errors, 0);
-      lines.push(
-        `| ${q} | ${t} | ${abs(q, t, 'rps', 0)} | ${abs(q, t, 'p50', 2)} | ${abs(q, t, 'p99', 2)} | ${abs(q, t, 'cpuMsPerRequest', 3)} | ${abs(q, t, 'dbCpuMsPerRequest', 3)} | ${abs(q, t, 'dbMsPerRequest', 3)} | ${errors} |`,
-      );
-    }
-  }
-  lines.push(
-    '',
-    "CPU-ms per request is the target process's own (user + system); PostgreSQL CPU-ms is that of all the server's processes over the same run; DB execution ms is pg_stat_statements' total_exec_time, wall-clock time inside statements, which grows when the CPU is contended.",
-    '',
-    `Transactions are counted in pg_stat_statements as COMMIT/ROLLBACK statements (explicit transactions: B and C, and A's writes) plus A's tenant settings statements, each of which opens an implicit transaction that ends at its Sync. Cross-check over the whole measured phase (saturation and fixed-rate runs): ${xactCheck.counted.toLocaleString('en')} transactions so counted in pg_stat_statements plus ${xactCheck.harness} of this harness's own statistics queries, against ${xactCheck.database.toLocaleString('en')} transactions in pg_stat_database (which also counts autovacuum's).`,
-    '',
-  );
-  return lines.join('\n');
 }
 
 runBench(main);

@@ -5,7 +5,8 @@
 // Messages: in, { attack: seconds }; out, 'ready' once prepared, then { outcomes } after each
 // attack, and { setupRefusals } with 'ready'.
 import { parentPort, workerData } from 'node:worker_threads';
-import { attackVectors, type Attacker, type Outcomes } from './fairness-attacks';
+import { attackVectors } from './fairness-attacks';
+import type { Attacker, Outcomes } from './fairness-requests';
 
 async function main(): Promise<void> {
   const options = workerData as { port: number; source: string; victimEmail: string; only?: string[] };

@@ -13,7 +13,7 @@ import { createTokenService } from '../src/auth/tokens';
 import { createPool, createPrismaClient } from '../src/db/clients';
 import { seedDemoData } from '../src/db/seed/seed';
 import { Worker } from 'node:worker_threads';
-import type { Outcomes } from './fairness-attacks';
+import type { Outcomes } from './fairness-requests';
 import { startBenchPostgres } from './database';
 import { CPUS, SERVER_CPUS, log, median, numberSetting, pinLoadGenerator, runBench, sleep } from './harness';
 import { pacedRun } from './load';

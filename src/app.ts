@@ -124,6 +124,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       poolMax: config.databasePoolMax,
       log,
       preparedStatements: config.databasePreparedStatements,
+      sqlReads: config.sqlReads,
       tenantShare: {
         share: config.fairness.tenantPoolShare,
         queueMax: config.fairness.tenantQueueMax,

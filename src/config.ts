@@ -45,6 +45,11 @@ export interface Config {
    * at 0 (its default): it then cannot carry prepared statements between server connections.
    */
   databasePreparedStatements: boolean;
+  /**
+   * Compile nested reads to one SQL statement each (SQL_READS, default on; db/sql-read/). Off
+   * sends every read to Prisma, level by level: for measuring (`npm run bench:ablate`).
+   */
+  sqlReads: boolean;
   /** How long a request's resolvers may keep starting work (RESOLVER_BUDGET_MS). */
   resolverBudgetMs: number;
   /** Enforce the plans' request and cost rates (RATE_LIMITS=on|off). */
@@ -155,6 +160,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databasePoolMax: int(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
     databaseListenUrl: postgresUrl(env, 'DATABASE_LISTEN_URL'),
     databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
+    sqlReads: bool(env, 'SQL_READS', true),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     rateLimits: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
     resolverBudgetMs: int(env, 'RESOLVER_BUDGET_MS', 10_000, 1, 600_000),

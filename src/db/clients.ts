@@ -38,13 +38,16 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
   return pool;
 }
 
-export function createPrismaClient(pool: pg.Pool, options: { preparedStatements?: boolean } = {}): PrismaClient {
+export function createPrismaClient(
+  pool: pg.Pool,
+  options: { preparedStatements?: boolean; sqlReads?: boolean } = {},
+): PrismaClient {
   // Tenant operations send their settings with each statement (tenant-wire.ts), and each
   // operation from its caller's async context, where its tenant's wire scope lives.
   installTenantWire(pool, { preparedStatements: options.preparedStatements ?? true });
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   disablePrismaRequestMerging(client);
   // Nested reads of its tenant clients compiled to one statement go through the same pool.
-  registerReadPool(client, pool);
+  if (options.sqlReads ?? true) registerReadPool(client, pool);
   return client;
 }

@@ -17,14 +17,24 @@ export interface Database {
 
 export function openDatabase(
   urls: { app: string; owner: string },
-  options: { poolMax: number; log: Logger; preparedStatements?: boolean; tenantShare?: TenantShareOptions },
+  options: {
+    poolMax: number;
+    log: Logger;
+    preparedStatements?: boolean;
+    /** Compile nested reads of the application role's tenant clients (db/sql-read/). */
+    sqlReads?: boolean;
+    tenantShare?: TenantShareOptions;
+  },
 ): Database {
   const onError = (error: Error) => options.log.warn({ err: error.message }, 'idle database connection lost');
   const appPool = createPool(urls.app, { max: options.poolMax, applicationName: 'creatorgraph', onError });
   // The job queue holds one connection for LISTEN and runs two jobs at once; the rest is for
   // log-in lookups, readiness and admin lists.
   const ownerPool = createPool(urls.owner, { max: 6, applicationName: 'creatorgraph-owner', onError });
-  const app = createPrismaClient(appPool, { preparedStatements: options.preparedStatements });
+  const app = createPrismaClient(appPool, {
+    preparedStatements: options.preparedStatements,
+    sqlReads: options.sqlReads,
+  });
   const owner = createPrismaClient(ownerPool, { preparedStatements: options.preparedStatements });
   // Each tenant's share of the application pool (tenant-share.ts); the owner pool serves no tenant.
   if (options.tenantShare) setTenantShare(app, options.tenantShare);

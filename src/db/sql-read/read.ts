@@ -5,18 +5,17 @@
 // (tenant-wire.ts). A plain string would pass the tenant wire by, and row-level security would
 // show it nothing. Rows come back as one parsed JSON column, hydrated to Prisma's values.
 //
-// SQL_READS=off turns the compiler off (every read goes to Prisma), for `npm run bench:ablate --
-// off=.,SQL_READS=off on=.`. It is read here, once, through the config parsers: the setting is a
-// measurement switch of the db layer, not part of the application's configuration (src/config.ts).
+// SQL_READS=off (config.sqlReads) leaves a client unregistered here, so every read goes to Prisma:
+// for `npm run bench:ablate -- off=.,SQL_READS=off on=.`. setSqlReads turns it off process-wide,
+// for tests that compare both paths on one server.
 import type pg from 'pg';
-import { bool } from '../../config/parse';
 import { compileRead, type CompiledRead } from './compile';
 import { hydrate, planNeedsWork } from './hydrate';
 import { sqlModels } from './model';
 
-let enabled = bool(process.env, 'SQL_READS', true);
+let enabled = true;
 
-/** Turns the compiler on or off (tests compare both paths; SQL_READS sets the start value). */
+/** Turns the compiler off or back on for every client (tests compare both paths). */
 export function setSqlReads(on: boolean): void {
   enabled = on;
 }

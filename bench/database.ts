@@ -73,6 +73,7 @@ export async function openBenchDatabase(options: { scale: number }): Promise<Ben
     checkpoint_timeout: '30min',
   });
   const { db, dir } = server;
+  // eslint-disable-next-line prefer-const -- the cleanup registered below runs before it is set if the dataset fails
   let admin: pg.Client | undefined;
   onStop(async () => {
     await admin?.end().catch(() => undefined);

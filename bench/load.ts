@@ -72,7 +72,7 @@ export async function autocannonRun(
         duration: options.seconds,
         requests: requests.map((r) => ({ method: 'POST' as const, path: r.path, headers: r.headers, body: r.body })),
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error, result) => (error ? reject(error as Error) : resolve(result)),
     );
     instance.on('response', (_client: unknown, statusCode: number) => {
       if (statusCode === 200) ok++;

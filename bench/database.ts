@@ -35,7 +35,7 @@ export interface BenchDatabase {
  */
 export async function startBenchPostgres(
   settings: Record<string, string> = {},
-): Promise<{ db: EmbeddedPostgres; dir: string; stop(): Promise<void> }> {
+): Promise<{ db: EmbeddedPostgres; dir: string; stop: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'creatorgraph-bench-'));
   fs.chmodSync(dir, 0o755);
   log(`PostgreSQL in ${dir}`);

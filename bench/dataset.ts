@@ -219,7 +219,7 @@ export async function buildDataset(
       'messages',
       'engagement_metrics',
     ]) {
-      rows[table] = Number((await client.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+      rows[table] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
     }
     return { rows, seconds: (Date.now() - started) / 1000 };
   } finally {

@@ -46,17 +46,18 @@ async function main(): Promise<void> {
     const conversations: string[] = [];
     for (const creatorId of creators) {
       const user = (
-        await owner.query(`INSERT INTO users (creator_id, external_id, channel) VALUES ($1, 'u', 'web') RETURNING id`, [
-          creatorId,
-        ])
-      ).rows[0].id;
+        await owner.query<{ id: string }>(
+          `INSERT INTO users (creator_id, external_id, channel) VALUES ($1, 'u', 'web') RETURNING id`,
+          [creatorId],
+        )
+      ).rows[0]!.id;
       conversations.push(
         (
-          await owner.query(
+          await owner.query<{ id: string }>(
             `INSERT INTO conversations (creator_id, user_id, channel) VALUES ($1, $2, 'web') RETURNING id`,
             [creatorId, user],
           )
-        ).rows[0].id,
+        ).rows[0]!.id,
       );
     }
 
@@ -132,11 +133,11 @@ async function main(): Promise<void> {
       // Timed from when the write is sent: a NOTIFY can reach a listener before the writer has
       // read its own commit acknowledgement, so "after commit" would make the floor negative.
       const at = performance.now();
-      const { rows } = await owner.query(
+      const { rows } = await owner.query<{ id: string }>(
         `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', $3) RETURNING id`,
         [creators[t], conversations[t], content],
       );
-      committed.set(content, { at, id: rows[0].id });
+      committed.set(content, { at, id: rows[0]!.id });
       await sleep(WRITE_INTERVAL_MS);
     }
     const deadline = Date.now() + 10_000;
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
 
     await floor.end();
     await owner.end();
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await app.stop();
   } finally {
     await stop();

@@ -43,6 +43,7 @@ function assetFiles(): Map<string, string> {
     ['view.js', path.join(PUBLIC, 'view.js')],
     ['chart.js', path.join(PUBLIC, 'chart.js')],
     ['app.css', path.join(PUBLIC, 'app.css')],
+    ['panels.css', path.join(PUBLIC, 'panels.css')],
     ['favicon.svg', path.join(PUBLIC, 'favicon.svg')],
     ['uplot.js', path.join(uplot, 'dist', 'uPlot.iife.min.js')],
     ['uplot.css', path.join(uplot, 'dist', 'uPlot.min.css')],

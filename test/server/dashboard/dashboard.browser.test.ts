@@ -49,6 +49,7 @@ describeWithBrowser('the live dashboard', () => {
         '/dashboard',
         '/dashboard/app.js',
         '/dashboard/app.css',
+        '/dashboard/panels.css',
         '/dashboard/uplot.js',
         '/dashboard/uplot.css',
         '/dashboard/graphql-ws.js',

@@ -14,35 +14,27 @@ import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/
 import { tenantClient, withTenantTransaction } from '../../src/db/tenant';
 import { mapDatabaseError } from '../../src/graphql/database-errors';
 import { formatError } from '../../src/server/plugins/masking';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useDatabase, useServer } from '../helpers/harness';
 
-let db: TestDatabase;
-let tenants: TwoTenants;
-let server: TestServer;
+const logLines: { level: string | number; msg: string; requestId?: string; [key: string]: unknown }[] = [];
+const capture = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
+    done();
+  },
+});
+const api = useServer(useDatabase(), { env: { LOG_LEVEL: 'debug', RATE_LIMITS: 'off' }, logDestination: capture });
 let pool: pg.Pool;
 let base: PrismaClient;
-const logLines: { level: string | number; msg: string; requestId?: string; [key: string]: unknown }[] = [];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  const capture = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-      done();
-    },
-  });
-  server = await startTestServer(db, { LOG_LEVEL: 'debug', RATE_LIMITS: 'off' }, { logDestination: capture });
-  pool = createPool(db.appUrl, { max: 2, applicationName: 'database-errors-test' });
+beforeAll(() => {
+  pool = createPool(api.db.appUrl, { max: 2, applicationName: 'database-errors-test' });
   base = createPrismaClient(pool);
-});
-afterAll(async () => {
-  await base?.$disconnect();
-  await pool?.end();
-  await server?.stop();
-  await db?.drop();
+  // Registered after the server's, so the clients close before the server stops.
+  api.onTeardown(async () => {
+    await base.$disconnect();
+    await pool.end();
+  });
 });
 
 /** The error a promise rejects with (the test fails if it does not). */
@@ -62,9 +54,11 @@ const PATHS: Path[] = ['prisma raw (tenant statement path)', 'tenant transaction
 function failOn(path: Path, sql: string, params: unknown[] = []): Promise<unknown> {
   switch (path) {
     case 'prisma raw (tenant statement path)':
-      return failure(() => tenantClient(base, tenants.creatorA).$queryRawUnsafe(sql, ...params));
+      return failure(() => tenantClient(base, api.tenants.creatorA).$queryRawUnsafe(sql, ...params));
     case 'tenant transaction':
-      return failure(() => withTenantTransaction(base, tenants.creatorA, (tx) => tx.$queryRawUnsafe(sql, ...params)));
+      return failure(() =>
+        withTenantTransaction(base, api.tenants.creatorA, (tx) => tx.$queryRawUnsafe(sql, ...params)),
+      );
     case 'node-postgres':
       return failure(() => pool.query(sql, params));
   }
@@ -136,11 +130,11 @@ describe('constraint violations name the field, never the constraint or the valu
   // before a constraint is checked: there the statement runs in a DO block that sets the tenant.
   const asTenant = (path: Path, sql: string) =>
     path === 'node-postgres'
-      ? `DO $$ BEGIN PERFORM set_config('app.current_creator_id', '${tenants.creatorA}', true); ${sql}; END $$`
+      ? `DO $$ BEGIN PERFORM set_config('app.current_creator_id', '${api.tenants.creatorA}', true); ${sql}; END $$`
       : sql;
 
   test.each(PATHS)('through %s', async (path) => {
-    const { externalId, channel } = (await tenantClient(base, tenants.creatorA).user.findFirst({
+    const { externalId, channel } = (await tenantClient(base, api.tenants.creatorA).user.findFirst({
       select: { externalId: true, channel: true },
     }))!;
     const conflict = mapDatabaseError(
@@ -179,12 +173,12 @@ test('asCreatorA: recordEngagementMetric with dimensions too large to index is V
   const count = async () => Number((await pool.query(`SELECT count(*) FROM engagement_metrics`)).rows[0].count);
   const before = await count();
   const dimensions = { blob: crypto.randomBytes(15_000).toString('base64') };
-  const { headers, body } = await server.gql<{
+  const { headers, body } = await api.server.gql<{
     recordEngagementMetric: { __typename: string; code: string; fields: { path: string }[] };
   }>(
     `mutation($d: JSONObject) { recordEngagementMetric(input: { date: "2026-03-01", metricType: "big_dims", value: 1, dimensions: $d }) { __typename ... on Error { code message } ... on ValidationError { fields { path } } } }`,
     { d: dimensions },
-    { token: server.tokenFor(tenants.creatorA) },
+    { token: api.server.tokenFor(api.tenants.creatorA) },
   );
   expect(body.errors).toBeUndefined();
   expect(body.data!.recordEngagementMetric).toMatchObject({

@@ -6,39 +6,29 @@ import { createPool } from '../../src/db/clients';
 import { rollupDay } from '../../src/jobs/rollup';
 import { jobUtils, startJobs } from '../../src/jobs/worker';
 import { createLogger } from '../../src/logger';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 
 jest.setTimeout(60_000);
 
-let db: TestDatabase;
-let tenants: TwoTenants;
-let owner: pg.Client;
+const database = useDatabase();
 let pool: pg.Pool;
 const today = new Date().toISOString().slice(0, 10);
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  owner = await connect(db.ownerUrl);
-  pool = createPool(db.ownerUrl, { max: 4, applicationName: 'rollup-test' });
-});
-afterAll(async () => {
-  await owner?.end();
-  await pool?.end();
-  await db?.drop();
+beforeAll(() => {
+  pool = createPool(database.db.ownerUrl, { max: 4, applicationName: 'rollup-test' });
+  database.onTeardown(() => pool.end());
 });
 
 const metric = async (creatorId: string, type: string, date: string, dimensions = '{}') =>
   (
-    await owner.query(
+    await database.owner.query(
       `SELECT metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = $2 AND date = $3 AND dimensions = $4::jsonb`,
       [creatorId, type, date, dimensions],
     )
   ).rows.map((r) => r.v);
 const fingerprint = async () =>
   (
-    await owner.query(
+    await database.owner.query(
       `SELECT md5(string_agg(t::text, ',' ORDER BY t.id)) AS h FROM (SELECT id, metric_value, updated_at FROM engagement_metrics UNION ALL SELECT id, metric_value, updated_at FROM program_analytics) t`,
     )
   ).rows[0].h;
@@ -46,8 +36,8 @@ const fingerprint = async () =>
 test("rollupDay writes each creator's numbers for the day, computed from the rows", async () => {
   const result = await rollupDay(pool, today);
   expect(result.engagementMetrics).toBeGreaterThan(0);
-  for (const creatorId of [tenants.creatorA, tenants.creatorB]) {
-    const count = async (sql: string) => Number((await owner.query(sql, [creatorId, today])).rows[0].n);
+  for (const creatorId of [database.tenants.creatorA, database.tenants.creatorB]) {
+    const count = async (sql: string) => Number((await database.owner.query(sql, [creatorId, today])).rows[0].n);
     const window = `>= $2::date AND %s < $2::date + 1`;
     const between = (column: string) => `${column} ${window.replace('%s', column)}`;
     expect(await metric(creatorId, 'messages', today)).toEqual([
@@ -65,14 +55,14 @@ test("rollupDay writes each creator's numbers for the day, computed from the row
     );
     expect(await metric(creatorId, 'active_users', today)).toEqual([active]);
     const channels = (
-      await owner.query(`SELECT channel_type FROM channels WHERE creator_id = $1`, [creatorId])
+      await database.owner.query(`SELECT channel_type FROM channels WHERE creator_id = $1`, [creatorId])
     ).rows.map((r) => r.channel_type);
     let perChannel = 0;
     for (const channel of channels)
       perChannel += (await metric(creatorId, 'active_users', today, JSON.stringify({ channel })))[0] ?? NaN;
     expect(perChannel).toBe(active);
   }
-  const { rows } = await owner.query(
+  const { rows } = await database.owner.query(
     `SELECT pa.metric_value AS v, (SELECT count(*) FROM program_enrollments e WHERE e.program_id = pa.program_id AND e.completed_at >= $1::date AND e.completed_at < $1::date + 1)::float8 AS expected
        FROM program_analytics pa WHERE pa.metric_type = 'completions' AND pa.date = $1`,
     [today],
@@ -90,16 +80,18 @@ test('running the same day again changes nothing; after a late write only that n
   expect(await fingerprint()).toBe(before);
 
   const conversation = (
-    await owner.query(`SELECT id FROM conversations WHERE creator_id = $1 LIMIT 1`, [tenants.creatorB])
+    await database.owner.query(`SELECT id FROM conversations WHERE creator_id = $1 LIMIT 1`, [
+      database.tenants.creatorB,
+    ])
   ).rows[0].id;
-  const [messagesBefore] = await metric(tenants.creatorB, 'messages', today);
-  await owner.query(
+  const [messagesBefore] = await metric(database.tenants.creatorB, 'messages', today);
+  await database.owner.query(
     `INSERT INTO messages (creator_id, conversation_id, sender_type, content) VALUES ($1, $2, 'ai', 'late')`,
-    [tenants.creatorB, conversation],
+    [database.tenants.creatorB, conversation],
   );
   const late = await rollupDay(pool, today);
   expect(late.engagementMetrics).toBe(1);
-  expect(await metric(tenants.creatorB, 'messages', today)).toEqual([messagesBefore + 1]);
+  expect(await metric(database.tenants.creatorB, 'messages', today)).toEqual([messagesBefore + 1]);
 });
 
 test('a bad date is refused before any write', async () => {
@@ -120,17 +112,17 @@ test('the job runs on the Postgres queue: enqueue a rollup, a worker picks it up
     // showed lost that race on a busy machine).
     const jobsLeft = async () =>
       (
-        await owner.query(
+        await database.owner.query(
           `SELECT count(*)::int n, max(last_error) AS error FROM graphile_worker.jobs WHERE task_identifier = 'rollup'`,
         )
       ).rows[0] as { n: number; error: string | null };
     for (
       let i = 0;
-      i < 300 && ((await metric(tenants.creatorA, 'messages', date)).length === 0 || (await jobsLeft()).n > 0);
+      i < 300 && ((await metric(database.tenants.creatorA, 'messages', date)).length === 0 || (await jobsLeft()).n > 0);
       i++
     )
       await new Promise((r) => setTimeout(r, 100));
-    expect(await metric(tenants.creatorA, 'messages', date)).toEqual([0]);
+    expect(await metric(database.tenants.creatorA, 'messages', date)).toEqual([0]);
     expect(await jobsLeft()).toEqual({ n: 0, error: null });
   } finally {
     await runner.stop();
@@ -141,8 +133,8 @@ test('npm run jobs -- rollup --date: the CLI runs the same job against the confi
   const root = path.resolve(__dirname, '../..');
   const env = {
     ...process.env,
-    DATABASE_URL: db.appUrl,
-    DATABASE_OWNER_URL: db.ownerUrl,
+    DATABASE_URL: database.db.appUrl,
+    DATABASE_OWNER_URL: database.db.ownerUrl,
     NODE_ENV: 'development',
     LOG_LEVEL: 'silent',
   };
@@ -153,14 +145,14 @@ test('npm run jobs -- rollup --date: the CLI runs the same job against the confi
   });
   expect(ok.stderr).toBe('');
   expect(ok.status).toBe(0);
-  return metric(tenants.creatorB, 'new_users', '2026-01-16').then((values) => expect(values).toEqual([0]));
+  return metric(database.tenants.creatorB, 'new_users', '2026-01-16').then((values) => expect(values).toEqual([0]));
 });
 
 test('the CLI refuses a bad command or date with its usage', () => {
   const root = path.resolve(__dirname, '../..');
   const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/jobs.ts', 'rollup', '--date', 'yesterday'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl },
+    env: { ...process.env, DATABASE_URL: database.db.appUrl, DATABASE_OWNER_URL: database.db.ownerUrl },
     encoding: 'utf8',
   });
   expect(bad.status).toBe(1);

@@ -5,22 +5,12 @@ import pg from 'pg';
 import { createPool, createPrismaClient } from '../../../src/db/clients';
 import { tenantClient } from '../../../src/db/tenant';
 import { daySummary } from '../../../src/modules/analytics/insights.service';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { asTenant, connect, seedTwoTenants, type TwoTenants } from '../../helpers/fixtures';
+import { asTenant, connect } from '../../helpers/fixtures';
+import { useDatabase } from '../../helpers/harness';
 
-let db: TestDatabase;
-let tenants: TwoTenants;
+const database = useDatabase();
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  const owner = await connect(db.ownerUrl);
-  await owner.query('ANALYZE');
-  await owner.end();
-});
-afterAll(async () => {
-  await db?.drop();
-});
+beforeAll(() => database.owner.query('ANALYZE'));
 
 interface PlanNode {
   'Node Type': string;
@@ -46,7 +36,7 @@ function indexConditions(node: PlanNode): string[] {
 const BY_TIME = /\w+_at >= /;
 
 test('asCreatorA: every count of daySummary reads its table through an index on the day', async () => {
-  const pool = createPool(db.appUrl, { max: 1, applicationName: 'test-plan' });
+  const pool = createPool(database.db.appUrl, { max: 1, applicationName: 'test-plan' });
   const prisma = createPrismaClient(pool);
   const captured: { text: string; values?: unknown[] }[] = [];
   const original = pg.Client.prototype.query;
@@ -56,7 +46,7 @@ test('asCreatorA: every count of daySummary reads its table through an index on 
     return (original as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof pg.Client.prototype.query;
   try {
-    const summary = await daySummary(tenantClient(prisma, tenants.creatorA), new Date());
+    const summary = await daySummary(tenantClient(prisma, database.tenants.creatorA), new Date());
     expect(Object.keys(summary).sort()).toEqual([
       'activeUsers',
       'badgesAwarded',
@@ -73,9 +63,9 @@ test('asCreatorA: every count of daySummary reads its table through an index on 
   }
   expect(captured).toHaveLength(1);
 
-  const app = await connect(db.appUrl);
+  const app = await connect(database.db.appUrl);
   try {
-    const plan = await asTenant(app, tenants.creatorA, async (c) => {
+    const plan = await asTenant(app, database.tenants.creatorA, async (c) => {
       // The seeded tables are small enough to read whole or through any index: plan with index
       // scans only, so that the day's bounds must be an index condition where an index allows.
       await c.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');

@@ -1,30 +1,12 @@
 // Dashboard analytics over HTTP, each number checked against a recomputation from the rows.
-import type pg from 'pg';
 import { toGlobalId } from '../../../src/graphql/ids';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../../helpers/fixtures';
-import { startTestServer, type TestServer } from '../../helpers/server';
+import { useDatabase, useServer } from '../../helpers/harness';
 
-let db: TestDatabase;
-let server: TestServer;
-let tenants: TwoTenants;
-let owner: pg.Client;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-  server = await startTestServer(db);
-  owner = await connect(db.ownerUrl);
-});
-afterAll(async () => {
-  await owner?.end();
-  await server?.stop();
-  await db?.drop();
-});
+const api = useServer(useDatabase());
 
 type Json = Record<string, any>;
 async function asCreator(creatorId: string, query: string, variables: Json = {}): Promise<Json> {
-  const { body } = await server.gql<Json>(query, variables, { token: server.tokenFor(creatorId) });
+  const { body } = await api.server.gql<Json>(query, variables, { token: api.server.tokenFor(creatorId) });
   expect(body.errors).toBeUndefined();
   return body.data!;
 }
@@ -37,10 +19,10 @@ describe('engagementSeries', () => {
   test('asCreatorA: daily values match the overall rows, and days without data are 0', async () => {
     const to = new Date();
     const from = new Date(to.getTime() - 70 * 86_400_000); // 10 days before the seeded 60
-    const data = await asCreator(tenants.creatorA, SERIES, { type: 'active_users', from: day(from), to: day(to) });
-    const { rows } = await owner.query(
+    const data = await asCreator(api.tenants.creatorA, SERIES, { type: 'active_users', from: day(from), to: day(to) });
+    const { rows } = await api.owner.query(
       `SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions = '{}'`,
-      [tenants.creatorA],
+      [api.tenants.creatorA],
     );
     const expected = new Map(rows.map((r) => [r.d, r.v]));
     const series = data.engagementSeries as { bucket: string; value: number }[];
@@ -54,18 +36,18 @@ describe('engagementSeries', () => {
     const to = new Date();
     const from = new Date(to.getTime() - 59 * 86_400_000);
     const weekly = (
-      await asCreator(tenants.creatorA, SERIES, { type: 'messages', from: day(from), to: day(to), g: 'WEEK' })
+      await asCreator(api.tenants.creatorA, SERIES, { type: 'messages', from: day(from), to: day(to), g: 'WEEK' })
     ).engagementSeries;
-    const { rows } = await owner.query(
+    const { rows } = await api.owner.query(
       `SELECT date_trunc('week', date)::date::text AS b, sum(metric_value) AS v FROM engagement_metrics
         WHERE creator_id = $1 AND metric_type = 'messages' AND dimensions = '{}' AND date BETWEEN $2 AND $3 GROUP BY 1`,
-      [tenants.creatorA, day(from), day(to)],
+      [api.tenants.creatorA, day(from), day(to)],
     );
     expect(Object.fromEntries(weekly.map((p: Json) => [p.bucket, p.value]))).toEqual(
       Object.fromEntries(rows.map((r) => [r.b, r.v])),
     );
     const monthly = (
-      await asCreator(tenants.creatorA, SERIES, {
+      await asCreator(api.tenants.creatorA, SERIES, {
         type: 'messages',
         from: day(from),
         to: day(to),
@@ -81,16 +63,16 @@ describe('engagementSeries', () => {
     const to = new Date();
     const from = new Date(to.getTime() - 9 * 86_400_000);
     const web = (
-      await asCreator(tenants.creatorA, SERIES, {
+      await asCreator(api.tenants.creatorA, SERIES, {
         type: 'active_users',
         from: day(from),
         to: day(to),
         dims: { channel: 'web' },
       })
     ).engagementSeries;
-    const { rows } = await owner.query(
+    const { rows } = await api.owner.query(
       `SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions @> '{"channel":"web"}' AND date BETWEEN $2 AND $3`,
-      [tenants.creatorA, day(from), day(to)],
+      [api.tenants.creatorA, day(from), day(to)],
     );
     expect(web.map((p: Json) => p.value)).toEqual(web.map((p: Json) => rows.find((r) => r.d === p.bucket)?.v ?? 0));
     expect(web.some((p: Json) => p.value > 0)).toBe(true);
@@ -99,23 +81,23 @@ describe('engagementSeries', () => {
   test('asCreatorB sees only its own metrics, and bad ranges are refused', async () => {
     const to = new Date();
     const from = new Date(to.getTime() - 5 * 86_400_000);
-    const b = (await asCreator(tenants.creatorB, SERIES, { type: 'active_users', from: day(from), to: day(to) }))
+    const b = (await asCreator(api.tenants.creatorB, SERIES, { type: 'active_users', from: day(from), to: day(to) }))
       .engagementSeries;
-    const { rows } = await owner.query(
+    const { rows } = await api.owner.query(
       `SELECT date::text AS d, metric_value AS v FROM engagement_metrics WHERE creator_id = $1 AND metric_type = 'active_users' AND dimensions = '{}' AND date BETWEEN $2 AND $3`,
-      [tenants.creatorB, day(from), day(to)],
+      [api.tenants.creatorB, day(from), day(to)],
     );
     expect(b.map((p: Json) => p.value)).toEqual(b.map((p: Json) => rows.find((r) => r.d === p.bucket)?.v ?? 0));
-    const backwards = await server.gql(
+    const backwards = await api.server.gql(
       SERIES,
       { type: 'active_users', from: day(to), to: day(from) },
-      { token: server.tokenFor(tenants.creatorB) },
+      { token: api.server.tokenFor(api.tenants.creatorB) },
     );
     expect(backwards.body.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
-    const tooLong = await server.gql(
+    const tooLong = await api.server.gql(
       SERIES,
       { type: 'active_users', from: '2000-01-01', to: day(to) },
-      { token: server.tokenFor(tenants.creatorB) },
+      { token: api.server.tokenFor(api.tenants.creatorB) },
     );
     expect(tooLong.body.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
@@ -123,14 +105,14 @@ describe('engagementSeries', () => {
 
 test('asCreatorA: each program funnel matches its enrollments, with the median time to complete', async () => {
   const data = await asCreator(
-    tenants.creatorA,
+    api.tenants.creatorA,
     `{ programs(first: 10) { nodes { id name funnel { enrolled active paused dropped completed completionRate medianSecondsToComplete } } } }`,
   );
-  const { rows } = await owner.query(
+  const { rows } = await api.owner.query(
     `SELECT program_id::text AS id, count(*)::int AS enrolled, count(*) FILTER (WHERE status = 'completed')::int AS completed,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - enrolled_at)) FILTER (WHERE status = 'completed') AS median
        FROM program_enrollments WHERE creator_id = $1 GROUP BY 1`,
-    [tenants.creatorA],
+    [api.tenants.creatorA],
   );
   for (const program of data.programs.nodes) {
     const row = rows.find((r) => toGlobalId('Program', r.id) === program.id);
@@ -146,13 +128,13 @@ test('asCreatorA: each program funnel matches its enrollments, with the median t
 test('asCreatorA: the leaderboard ranks users by points (ties share a rank), all time and for a period', async () => {
   const all = (
     await asCreator(
-      tenants.creatorA,
+      api.tenants.creatorA,
       `{ leaderboard(first: 100) { rank points achievements user { id displayName pointsTotal } } }`,
     )
   ).leaderboard;
-  const { rows } = await owner.query(
+  const { rows } = await api.owner.query(
     `SELECT user_id::text AS id, sum(points)::text AS points FROM achievements WHERE creator_id = $1 GROUP BY 1 ORDER BY sum(points) DESC`,
-    [tenants.creatorA],
+    [api.tenants.creatorA],
   );
   expect(all.map((e: Json) => e.points)).toEqual(rows.map((r) => r.points));
   for (const [i, entry] of all.entries()) {
@@ -164,21 +146,21 @@ test('asCreatorA: the leaderboard ranks users by points (ties share a rank), all
   const since = new Date(Date.now() - 3 * 86_400_000).toISOString();
   const recent = (
     await asCreator(
-      tenants.creatorA,
+      api.tenants.creatorA,
       `query($from: DateTime) { leaderboard(period: { from: $from }) { points user { id } } }`,
       { from: since },
     )
   ).leaderboard;
-  const recentRows = await owner.query(
+  const recentRows = await api.owner.query(
     `SELECT sum(points)::text AS p FROM achievements WHERE creator_id = $1 AND earned_at >= $2 GROUP BY user_id ORDER BY sum(points) DESC LIMIT 10`,
-    [tenants.creatorA, since],
+    [api.tenants.creatorA, since],
   );
   expect(recent.map((e: Json) => e.points)).toEqual(recentRows.rows.map((r) => r.p));
 });
 
 test("asCreatorB's leaderboard never includes creator A's users", async () => {
-  const board = (await asCreator(tenants.creatorB, `{ leaderboard(first: 100) { user { id } } }`)).leaderboard;
-  const { rows } = await owner.query(`SELECT id::text FROM users WHERE creator_id = $1`, [tenants.creatorB]);
+  const board = (await asCreator(api.tenants.creatorB, `{ leaderboard(first: 100) { user { id } } }`)).leaderboard;
+  const { rows } = await api.owner.query(`SELECT id::text FROM users WHERE creator_id = $1`, [api.tenants.creatorB]);
   const own = new Set(rows.map((r) => toGlobalId('User', r.id)));
   expect(board.length).toBeGreaterThan(0);
   expect(board.every((e: Json) => own.has(e.user.id))).toBe(true);
@@ -187,13 +169,13 @@ test("asCreatorB's leaderboard never includes creator A's users", async () => {
 test("asCreatorA: today's summary counts today's rows", async () => {
   const summary = (
     await asCreator(
-      tenants.creatorA,
+      api.tenants.creatorA,
       `{ dashboardSummary { date newUsers activeUsers messages conversationsEscalated badgesAwarded enrollmentsCompleted } }`,
     )
   ).dashboardSummary;
   const today = day(new Date());
   const count = async (sql: string) =>
-    (await owner.query(sql.replace(/\$day/g, `'${today}'::date`), [tenants.creatorA])).rows[0].n;
+    (await api.owner.query(sql.replace(/\$day/g, `'${today}'::date`), [api.tenants.creatorA])).rows[0].n;
   expect(summary).toEqual({
     date: today,
     newUsers: await count(
@@ -221,12 +203,12 @@ test("asCreatorA: today's summary counts today's rows", async () => {
 
 test("asCreatorA: plan usage compares today's use with the pro plan's limits", async () => {
   const usage = (
-    await asCreator(tenants.creatorA, `{ planUsage { tier lines { resource used limit remaining percentUsed } } }`)
+    await asCreator(api.tenants.creatorA, `{ planUsage { tier lines { resource used limit remaining percentUsed } } }`)
   ).planUsage;
   expect(usage.tier).toBe('pro');
   const users = usage.lines.find((l: Json) => l.resource === 'users');
-  const n = (await owner.query(`SELECT count(*)::int n FROM users WHERE creator_id = $1`, [tenants.creatorA])).rows[0]
-    .n;
+  const n = (await api.owner.query(`SELECT count(*)::int n FROM users WHERE creator_id = $1`, [api.tenants.creatorA]))
+    .rows[0].n;
   expect(users).toEqual({
     resource: 'users',
     used: String(n),
@@ -237,7 +219,7 @@ test("asCreatorA: plan usage compares today's use with the pro plan's limits", a
 });
 
 test('asAnonymous: analytics need credentials', async () => {
-  const { body } = await server.gql(`{ dashboardSummary { newUsers } }`);
+  const { body } = await api.server.gql(`{ dashboardSummary { newUsers } }`);
   expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   expect(body.data).toBeNull();
 });

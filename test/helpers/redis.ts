@@ -3,7 +3,9 @@
 // notice, except in CI, where a missing Redis is a failure.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import Redis from 'ioredis';
+import type { DatabaseHarness } from './harness';
 import { freePort } from './ports';
+import { startTestServer, type TestServer } from './server';
 
 export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find(
   (p) => spawnSync(p, ['--version']).status === 0,
@@ -54,4 +56,49 @@ export async function startRedis(): Promise<RedisServer> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+export interface SharedRedis {
+  /** The Redis both servers use. */
+  readonly redis: RedisServer;
+  /** Two real servers on the same database, with REDIS_URL pointing at `redis`. */
+  readonly one: TestServer;
+  readonly two: TestServer;
+}
+
+/**
+ * Several instances sharing Redis: a Redis server and two real servers on `database` with its
+ * REDIS_URL, started in the enclosing describe's beforeAll and stopped in its afterAll, in
+ * reverse (the second server, the first, then Redis). Call it inside describeWithRedis.
+ */
+export function useTwoInstancesSharingRedis(database: DatabaseHarness): SharedRedis {
+  let redis: RedisServer | undefined;
+  let one: TestServer | undefined;
+  let two: TestServer | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+    one = await startTestServer(database.db, { REDIS_URL: redis.url });
+    two = await startTestServer(database.db, { REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await two?.stop();
+    await one?.stop();
+    await redis?.stop();
+  });
+  return {
+    get redis() {
+      return started(redis, 'redis');
+    },
+    get one() {
+      return started(one, 'one');
+    },
+    get two() {
+      return started(two, 'two');
+    },
+  };
+}
+
+function started<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`test harness: ${name} is only available once beforeAll has run`);
+  return value;
 }

@@ -3,10 +3,9 @@
 import Redis from 'ioredis';
 import { createLogger } from '../../src/logger';
 import { RedisRateStore } from '../../src/server/rate-limit';
-import type { TestDatabase } from '../helpers/database';
 import type { TwoTenants } from '../helpers/fixtures';
-import { describeWithRedis, startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { describeWithRedis, useTwoInstancesSharingRedis, type RedisServer } from '../helpers/redis';
+import type { TestServer } from '../helpers/server';
 import { useDatabase } from '../helpers/harness';
 import type { Json } from '../helpers/api';
 import {
@@ -24,24 +23,15 @@ jest.setTimeout(120_000);
 const database = useDatabase();
 
 const { withPlan, releasedTogether } = rateLimitFixtures(database);
-let db: TestDatabase;
 let tenants: TwoTenants;
-beforeAll(() => ({ db, tenants } = database));
+beforeAll(() => ({ tenants } = database));
 
 describeWithRedis('several instances sharing Redis', () => {
+  const shared = useTwoInstancesSharingRedis(database);
   let redis: RedisServer;
   let one: TestServer;
   let two: TestServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    one = await startTestServer(db, { REDIS_URL: redis.url });
-    two = await startTestServer(db, { REDIS_URL: redis.url });
-  });
-  afterAll(async () => {
-    await one?.stop();
-    await two?.stop();
-    await redis?.stop();
-  });
+  beforeAll(() => ({ redis, one, two } = shared));
 
   test('asCreatorA: the per-minute rate counts requests to every instance', async () => {
     await withPlan(tenants.creatorA, { requests: 6, cost: 1_000_000 }, async () => {

@@ -7,7 +7,7 @@ import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import type { TestDatabase } from '../../helpers/database';
 import { connect, type TwoTenants } from '../../helpers/fixtures';
 import { useDatabase } from '../../helpers/harness';
-import { describeWithRedis, startRedis, type RedisServer } from '../../helpers/redis';
+import { describeWithRedis, useTwoInstancesSharingRedis, type RedisServer } from '../../helpers/redis';
 import { startTestServer, type TestServer } from '../../helpers/server';
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
@@ -180,19 +180,11 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
 });
 
 describeWithRedis('with REDIS_URL, instances share registered queries', () => {
+  const shared = useTwoInstancesSharingRedis(database);
   let redis: RedisServer;
   let one: TestServer;
   let two: TestServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-    one = await startTestServer(db, { REDIS_URL: redis.url });
-    two = await startTestServer(db, { REDIS_URL: redis.url });
-  });
-  afterAll(async () => {
-    await one?.stop();
-    await two?.stop();
-    await redis?.stop();
-  });
+  beforeAll(() => ({ redis, one, two } = shared));
 
   test('asCreatorA registers on one instance and calls by hash on the other', async () => {
     const token = one.tokenFor(tenants.creatorA);

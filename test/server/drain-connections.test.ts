@@ -1,19 +1,16 @@
 // SIGTERM drains connection by connection: a request on an idle keep-alive connection, and
 // connections the kernel accepted while the process was busy, get answers, not resets.
 import net from 'node:net';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
+import { useDatabase } from '../helpers/harness';
 import { startServer, waitReady } from './drain-server';
 
 jest.setTimeout(60_000);
 
+// The servers here are child processes (./drain-server), each started and stopped by its test.
+const database = useDatabase({ seed: false });
 let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db?.drop();
-});
+beforeAll(() => ({ db } = database));
 
 /** A keep-alive connection that has been used once and is idle now. */
 async function idleConnection(port: number) {

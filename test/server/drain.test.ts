@@ -6,23 +6,19 @@ import net from 'node:net';
 import os from 'node:os';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
+import type { TestDatabase } from '../helpers/database';
+import { connect, type TwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 import { createTokenService } from '../../src/auth/tokens';
 import { SECRET, startServer, waitReady } from './drain-server';
 
 jest.setTimeout(60_000);
 
+// The servers here are child processes (./drain-server), each started and stopped by its test.
+const database = useDatabase();
 let db: TestDatabase;
 let tenants: TwoTenants;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  tenants = await seedTwoTenants(db);
-});
-afterAll(async () => {
-  await db?.drop();
-});
+beforeAll(() => ({ db, tenants } = database));
 
 test('SIGTERM with requests in flight: they finish, sockets close with 1001, the process exits 0 within the bound', async () => {
   const server = await startServer(db);

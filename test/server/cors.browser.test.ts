@@ -5,9 +5,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { connect, seedTwoTenants, type TwoTenants } from '../helpers/fixtures';
-import { startTestServer, type TestServer } from '../helpers/server';
+import type { TwoTenants } from '../helpers/fixtures';
+import { useDatabase, useServer } from '../helpers/harness';
+import type { TestServer } from '../helpers/server';
 import { describeWithBrowser, launchBrowser, screenshot } from '../helpers/browser';
 import type pg from 'pg';
 
@@ -74,28 +74,25 @@ function openSocket(page: Page, url: string, token: string): Promise<string> {
 }
 
 describeWithBrowser('CORS in Chromium', () => {
-  let db: TestDatabase;
+  let allowed: Awaited<ReturnType<typeof pageServer>>;
+  let refused: Awaited<ReturnType<typeof pageServer>>;
+  // The pages' servers start first: the API's CORS_ORIGINS names one of them.
+  beforeAll(async () => {
+    [allowed, refused] = await Promise.all([pageServer(), pageServer()]);
+  });
+  const api = useServer(useDatabase(), { env: () => ({ CORS_ORIGINS: allowed.origin }) });
+  afterAll(async () => {
+    await Promise.all([allowed?.close(), refused?.close()]);
+  });
+
   let tenants: TwoTenants;
   let server: TestServer;
   let owner: pg.Client;
   let browser: Browser;
-  let allowed: Awaited<ReturnType<typeof pageServer>>;
-  let refused: Awaited<ReturnType<typeof pageServer>>;
-
   beforeAll(async () => {
-    [allowed, refused] = await Promise.all([pageServer(), pageServer()]);
-    db = await createTestDatabase();
-    tenants = await seedTwoTenants(db);
-    server = await startTestServer(db, { CORS_ORIGINS: allowed.origin });
-    owner = await connect(db.ownerUrl);
+    ({ tenants, server, owner } = api);
     browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await owner?.end();
-    await server?.stop();
-    await db?.drop();
-    await Promise.all([allowed?.close(), refused?.close()]);
+    api.onTeardown(() => browser.close());
   });
 
   const written = async (metricType: string) =>

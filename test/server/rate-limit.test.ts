@@ -4,10 +4,10 @@
 // field of an operation is a request (aliased mutations count one each), over HTTP and WebSocket
 // alike.
 import type { TestDatabase } from '../helpers/database';
-import { connect, type TwoTenants } from '../helpers/fixtures';
+import type { TwoTenants } from '../helpers/fixtures';
 import { callAsPartner } from '../helpers/partner';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { useDatabase } from '../helpers/harness';
+import { useDatabase, useServer } from '../helpers/harness';
 import type { Json } from '../helpers/api';
 import {
   type Answer,
@@ -29,13 +29,9 @@ let tenants: TwoTenants;
 beforeAll(() => ({ db, tenants } = database));
 
 describe('one instance', () => {
+  const api = useServer(database);
   let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(db);
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  beforeAll(() => ({ server } = api));
 
   test("asPartner: partner calls count against the tenant's rate (and the key's own), and a burst is one security event", async () => {
     // B is on starter: lower it for this test (limits are read when a tenant is first seen).
@@ -56,16 +52,11 @@ describe('one instance', () => {
       const refused = await callAsPartner(server.url, key.secret, 'PartnerPrograms');
       expect(refused.body.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      const owner = await connect(db.ownerUrl);
-      try {
-        const events = await owner.query(
-          `SELECT event_data FROM security_audit_logs WHERE creator_id = $1 AND event_type = 'rate_limit.exceeded'`,
-          [tenants.creatorB],
-        );
-        expect(events.rows.length).toBe(1);
-      } finally {
-        await owner.end();
-      }
+      const events = await database.owner.query(
+        `SELECT event_data FROM security_audit_logs WHERE creator_id = $1 AND event_type = 'rate_limit.exceeded'`,
+        [tenants.creatorB],
+      );
+      expect(events.rows.length).toBe(1);
       // Creator A is not affected.
       expect((await server.gql(`{ me { email } }`, {}, { token: server.tokenFor(tenants.creatorA) })).status).toBe(200);
     });
@@ -106,6 +97,7 @@ describe('one instance', () => {
   });
 });
 
+// Each test below starts its own server and stops it when done: a fresh instance's in-memory counts.
 describe('atomic accounting, each operation counted (one instance, in memory)', () => {
   test('asCreatorA: 60 concurrent requests against a plan of 20 a minute: exactly 20 pass, 40 get 429, and creator B is not refused', async () => {
     // Before: the count was read, then added to, so concurrent requests all saw room.
@@ -150,9 +142,7 @@ describe('atomic accounting, each operation counted (one instance, in memory)', 
         expect((await fresh.gql(`{ me { email } }`, {}, { token })).status).toBe(429);
       });
     } finally {
-      const owner = await connect(db.ownerUrl);
-      await owner.query(`UPDATE creators SET first_name = 'Ada' WHERE id = $1`, [tenants.creatorA]);
-      await owner.end();
+      await database.owner.query(`UPDATE creators SET first_name = 'Ada' WHERE id = $1`, [tenants.creatorA]);
       await fresh.stop();
     }
   });
@@ -188,9 +178,7 @@ describe('atomic accounting, each operation counted (one instance, in memory)', 
       });
     } finally {
       await client.dispose();
-      const owner = await connect(db.ownerUrl);
-      await owner.query(`UPDATE creators SET first_name = 'Grace' WHERE id = $1`, [tenants.creatorB]);
-      await owner.end();
+      await database.owner.query(`UPDATE creators SET first_name = 'Grace' WHERE id = $1`, [tenants.creatorB]);
       await fresh.stop();
     }
   });

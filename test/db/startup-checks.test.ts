@@ -2,7 +2,6 @@
 // application role that is superuser or BYPASSRLS, a tenant table without forced RLS, or
 // (when it does not migrate itself) pending migrations.
 import { createEmptyDatabase, type TestDatabase } from '../helpers/database';
-import { connect } from '../helpers/fixtures';
 import { useDatabase } from '../helpers/harness';
 import { startTestServer } from '../helpers/server';
 
@@ -17,7 +16,7 @@ test('an application role with BYPASSRLS (here: the owner) is refused', async ()
 });
 
 test('a tenant table without forced row-level security is refused, and named', async () => {
-  const owner = await connect(db.ownerUrl);
+  const owner = database.owner;
   try {
     await owner.query(`ALTER TABLE messages NO FORCE ROW LEVEL SECURITY`);
     await expect(startTestServer(db)).rejects.toThrow(/not enabled and forced on: messages/);
@@ -26,13 +25,13 @@ test('a tenant table without forced row-level security is refused, and named', a
     await expect(startTestServer(db)).rejects.toThrow(/badges/);
   } finally {
     await owner.query(`ALTER TABLE badges ENABLE ROW LEVEL SECURITY`);
-    await owner.end();
   }
   const server = await startTestServer(db);
   await server.stop();
 });
 
 test('with MIGRATE_ON_START=false, pending migrations are refused', async () => {
+  // Built by hand: the harness only gives migrated databases, and this one must have none applied.
   const empty = await createEmptyDatabase();
   try {
     await expect(startTestServer(empty, { MIGRATE_ON_START: 'false' })).rejects.toThrow(

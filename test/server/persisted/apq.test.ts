@@ -4,11 +4,10 @@
 import crypto from 'node:crypto';
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import type { TestDatabase } from '../../helpers/database';
-import { connect, type TwoTenants } from '../../helpers/fixtures';
-import { useDatabase } from '../../helpers/harness';
+import type { TwoTenants } from '../../helpers/fixtures';
+import { useDatabase, useServer } from '../../helpers/harness';
 import { describeWithRedis, useTwoInstancesSharingRedis, type RedisServer } from '../../helpers/redis';
-import { startTestServer, type TestServer } from '../../helpers/server';
+import type { TestServer } from '../../helpers/server';
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
@@ -74,20 +73,15 @@ const PROGRAMS = programsQuery('ApqPrograms');
 
 // One database for the file; each describe starts the servers it needs on it.
 const database = useDatabase();
-let db: TestDatabase;
 let tenants: TwoTenants;
 beforeAll(() => {
-  ({ db, tenants } = database);
+  ({ tenants } = database);
 });
 
 describe('asCreatorA with Apollo Client and its persisted-query link', () => {
+  const api = useServer(database);
   let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(db);
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
+  beforeAll(() => ({ server } = api));
 
   test.each([
     ['POST', false],
@@ -124,16 +118,12 @@ describe('asCreatorA with Apollo Client and its persisted-query link', () => {
       programs: { nodes: { id: string }[] };
     }>({ query: PROGRAMS, variables: { first: 100 } });
     expect(sent.map((s) => s.hasQuery)).toEqual([false]);
-    const owner = await connect(db.ownerUrl);
-    try {
-      const ids = result.data!.programs.nodes.map(
-        (n: { id: string }) => Buffer.from(n.id, 'base64').toString().split(':')[1],
-      );
-      const owners = await owner.query(`SELECT DISTINCT creator_id FROM programs WHERE id = ANY($1::uuid[])`, [ids]);
-      expect(owners.rows).toEqual([{ creator_id: tenants.creatorB }]);
-    } finally {
-      await owner.end();
-    }
+    const owner = database.owner;
+    const ids = result.data!.programs.nodes.map(
+      (n: { id: string }) => Buffer.from(n.id, 'base64').toString().split(':')[1],
+    );
+    const owners = await owner.query(`SELECT DISTINCT creator_id FROM programs WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(owners.rows).toEqual([{ creator_id: tenants.creatorB }]);
   });
 
   test('a hash that does not match the query is a 400, and nothing is stored', async () => {

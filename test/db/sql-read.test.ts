@@ -7,10 +7,9 @@ import type pg from 'pg';
 import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
 import { tenantClient } from '../../src/db/tenant';
 import { compiledRead, setSqlReads } from '../../src/db/sql-read/read';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 
-let db: TestDatabase;
+const database = useDatabase();
 let pool: pg.Pool;
 let base: PrismaClient;
 let owner: pg.Pool;
@@ -22,11 +21,16 @@ let lonelyUserId: string;
 let talkers: string[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  ({ creatorA: A, creatorB: B } = await seedTwoTenants(db));
-  pool = createPool(db.appUrl, { max: 2, applicationName: 'sql-read-test', connectionTimeoutMillis: 25_000 });
+  ({ creatorA: A, creatorB: B } = database.tenants);
+  pool = createPool(database.db.appUrl, { max: 2, applicationName: 'sql-read-test', connectionTimeoutMillis: 25_000 });
   base = createPrismaClient(pool);
-  owner = createPool(db.ownerUrl, { max: 1, applicationName: 'sql-read-test-owner' });
+  owner = createPool(database.db.ownerUrl, { max: 1, applicationName: 'sql-read-test-owner' });
+  database.onTeardown(async () => {
+    setSqlReads(true);
+    await base.$disconnect();
+    await pool.end();
+    await owner.end();
+  });
   programId = (
     await owner.query<{ id: string }>(
       `SELECT program_id AS id FROM program_enrollments WHERE creator_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
@@ -55,13 +59,6 @@ beforeAll(async () => {
      SELECT $1, u.id, 'streak', 7, NULL FROM (SELECT id FROM users WHERE creator_id = $1 AND id <> $2 ORDER BY id LIMIT 2) u`,
     [A, lonelyUserId],
   );
-});
-afterAll(async () => {
-  setSqlReads(true);
-  await base?.$disconnect();
-  await pool?.end();
-  await owner?.end();
-  await db?.drop();
 });
 
 type Delegate = Record<string, (args: unknown) => Promise<unknown>>;

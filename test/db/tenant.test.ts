@@ -3,28 +3,29 @@
 import type pg from 'pg';
 import { createPool, createPrismaClient, type PrismaClient } from '../../src/db/clients';
 import { tenantClient, TenantError, withTenantTransaction } from '../../src/db/tenant';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { seedTwoTenants } from '../helpers/fixtures';
+import { useDatabase } from '../helpers/harness';
 
-let db: TestDatabase;
+const database = useDatabase();
 let pool: pg.Pool;
 let base: PrismaClient;
 let A: string;
 let B: string;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ({ creatorA: A, creatorB: B } = await seedTwoTenants(db));
+beforeAll(() => {
+  ({ creatorA: A, creatorB: B } = database.tenants);
   // Two connections for many concurrent requests: connections are reused across tenants. The
   // 200 transactions below queue for them: a wait bounded by the app's 2 s fail-fast default ran
   // out on a busy machine (the test is about isolation, not about how fast the queue drains).
-  pool = createPool(db.appUrl, { max: 2, applicationName: 'tenant-client-test', connectionTimeoutMillis: 25_000 });
+  pool = createPool(database.db.appUrl, {
+    max: 2,
+    applicationName: 'tenant-client-test',
+    connectionTimeoutMillis: 25_000,
+  });
   base = createPrismaClient(pool);
-});
-afterAll(async () => {
-  await base?.$disconnect();
-  await pool?.end();
-  await db?.drop();
+  database.onTeardown(async () => {
+    await base.$disconnect();
+    await pool.end();
+  });
 });
 
 test('asCreatorA and asCreatorB each read only their own rows; the bare client reads nothing', async () => {

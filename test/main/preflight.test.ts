@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { baseEnv, portOpen, runEntry } from './entry';
 import { freePort, freeQuietPort } from '../helpers/ports';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import type { TestDatabase } from '../helpers/database';
+import { useDatabase } from '../helpers/harness';
 
 jest.setTimeout(120_000);
 
@@ -161,13 +162,9 @@ test('a bad setting (ConfigError): one line naming the variable', async () => {
 });
 
 describe('an external database that does not answer as configured', () => {
+  const database = useDatabase({ seed: false });
   let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  beforeAll(() => ({ db } = database));
 
   const withPassword = (url: string, password: string) => Object.assign(new URL(url), { password }).toString();
   const withDatabase = (url: string, name: string) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();

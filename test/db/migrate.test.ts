@@ -7,6 +7,7 @@ import { MIGRATIONS_DIR, MigrationError, migrate, pendingMigrations, readMigrati
 import { createEmptyDatabase, type TestDatabase } from '../helpers/database';
 import { connect } from '../helpers/fixtures';
 
+// Built by hand: the harness only gives migrated databases; the runner needs empty ones, several per test.
 const databases: TestDatabase[] = [];
 async function emptyDatabase(): Promise<TestDatabase> {
   const db = await createEmptyDatabase();

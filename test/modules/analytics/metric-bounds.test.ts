@@ -130,6 +130,7 @@ describe('the bounded_totals migration', () => {
   const MINE = '20261207000200_bounded_totals';
 
   test('clamps values already outside the range to the nearest bound (NaN to 0) and leaves the rest', async () => {
+    // Built by hand: the harness only gives fully migrated databases; this one is migrated up to MINE.
     const empty = await createEmptyDatabase();
     const before = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-before-'));
     try {

@@ -99,20 +99,39 @@ describe('asPartner: the starter set', () => {
     expect(await count('users')).toBe(before);
   });
 
-  test('PartnerUserChanges pages through changes from a cursor, and resumes after new ones', async () => {
-    // Drain the feed as it stands.
-    let cursor: string | null = null;
-    const seen: string[] = [];
-    for (let page = 0; page < 100; page++) {
-      const feed: Json = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor, first: 7 })).userChanges;
-      seen.push(...feed.users.map((u: Json) => uuidOf(u.id)));
-      cursor = feed.cursor;
-      if (!feed.hasMore) break;
-      expect(feed.users).toHaveLength(7);
+  // The feed lists a change once every transaction older than it has ended, in the whole cluster
+  // (pg_snapshot_xmin): another test file's open transaction, in its own database, can hold the
+  // newest changes back for a moment. These wait for them, never past 20 s, and then assert.
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
+  async function changesUntil(secret: string, after: string | null, count: number): Promise<Json> {
+    for (let attempt = 0; ; attempt++) {
+      const feed: Json = (await asPartner(secret, 'PartnerUserChanges', { after })).userChanges;
+      if (feed.users.length >= count || attempt >= 100) return feed;
+      await pause();
     }
+  }
+
+  test('PartnerUserChanges pages through changes from a cursor, and resumes after new ones', async () => {
     const aUsers = await sql(`SELECT id FROM users WHERE creator_id = $1 ORDER BY updated_at, id`, [
       api.tenants.creatorA,
     ]);
+    // Drain the feed as it stands (again while the horizon holds the last changes back).
+    let cursor: string | null = null;
+    let seen: string[] = [];
+    for (let attempt = 0; attempt < 100; attempt++) {
+      cursor = null;
+      seen = [];
+      for (let page = 0; page < 100; page++) {
+        const feed: Json = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor, first: 7 }))
+          .userChanges;
+        seen.push(...feed.users.map((u: Json) => uuidOf(u.id)));
+        cursor = feed.cursor;
+        if (!feed.hasMore) break;
+        expect(feed.users).toHaveLength(7);
+      }
+      if (seen.length >= aUsers.length) break;
+      await pause();
+    }
     expect(seen).toEqual(aUsers.map((u) => u.id));
 
     // Nothing new: the same cursor comes back, with no users.
@@ -125,7 +144,7 @@ describe('asPartner: the starter set', () => {
     const fresh = (
       await asPartner(full.secret, 'PartnerUpsertUser', { input: { channel: 'WEB', externalId: 'feed-new' } })
     ).upsertUserByExternalId.data.user.id;
-    const next = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor })).userChanges;
+    const next = await changesUntil(full.secret, cursor, 2);
     expect(next.users.map((u: Json) => u.id)).toEqual([gid('User', changed), fresh]);
     expect(next.users[0].displayName).toBe('Renamed');
 
@@ -161,7 +180,7 @@ describe('asPartner: the starter set', () => {
     } finally {
       await slow.end();
     }
-    const after = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor })).userChanges;
+    const after = await changesUntil(full.secret, cursor, 2);
     expect(after.users.map((u: Json) => [uuidOf(u.id), u.displayName])).toEqual([
       [slowUser, 'slow writer'],
       [fastUser, 'fast writer'],
@@ -188,7 +207,7 @@ describe('asPartner: the starter set', () => {
     expect(again).toEqual(first);
     const user = (await asPartner(key, 'PartnerUpsertUser', { input: { channel: 'MOBILE', externalId: 'device-1' } }))
       .upsertUserByExternalId.data.user;
-    const later = (await asPartner(key, 'PartnerUserChanges', { after: first.cursor })).userChanges;
+    const later = await changesUntil(key, first.cursor, 1);
     expect(later.users.map((u: Json) => u.id)).toEqual([user.id]);
   });
 

@@ -2,8 +2,9 @@
 // middleware around everything; WebSocket: around each operation's execution); the tenant
 // client sets it, transaction-local and in the same statement as the tenant, so the audit
 // triggers in the database can record the actor and request id of every change. Writers
-// outside a request (jobs, the seed, psql) are recorded as "system".
-import { AsyncLocalStorage } from 'node:async_hooks';
+// outside a request (jobs, the seed, psql) are recorded as "system". The store is the `audit` slot
+// of the server's one async store (async-scope.ts).
+import { scopeSlot } from './async-scope';
 
 export interface AuditActor {
   actorType: 'creator' | 'admin' | 'partner' | 'system';
@@ -13,7 +14,9 @@ export interface AuditActor {
   reason: string | null;
 }
 
-const store = new AsyncLocalStorage<Partial<AuditActor>>();
+// setAuditActor fills the record in place: scopes entered inside the request (the wire scope, the
+// tenant share) copy this slot as the same object, so they see what the context sets later.
+const store = scopeSlot<Partial<AuditActor>>('audit');
 
 /** Runs `fn` with an empty actor record that the request's context fills in. */
 export function runWithAuditContext<T>(fn: () => T, initial: Partial<AuditActor> = {}): T {

@@ -14,7 +14,7 @@
 // Permits are re-entrant: an operation started while its tenant already holds a permit in the
 // same async context (a tenant client call inside a withTenantTransaction callback) runs on it,
 // so a tenant whose every permit is taken can never wait on itself.
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { scopeSlot } from './async-scope';
 
 export interface TenantShareOptions {
   /** Operations of one tenant that may hold a connection at once. */
@@ -53,8 +53,8 @@ interface TenantState {
   queue: Waiter[];
 }
 
-/** The tenants whose permit the current async context holds. */
-const held = new AsyncLocalStorage<ReadonlySet<string>>();
+/** The tenants whose permit the current async context holds (a slot of async-scope.ts). */
+const held = scopeSlot<ReadonlySet<string>>('held');
 
 export class TenantShare {
   private readonly tenants = new Map<string, TenantState>();

@@ -14,11 +14,12 @@
 //   @prisma/client 7.10.0 _requestHandler.dataloader.options.batchBy (request merging), and
 //                         _runtimeDataModel (table and column names, for sql-read/model.ts).
 //
-// What it does: a tenant operation runs inside a wire scope (wireScope, the AsyncLocalStorage
-// that db/tenant.ts enters). Inside a `pipelined` scope, pool.query sends each statement as a
-// TenantStatement: Parse/Bind/Execute of TENANT_SETTINGS_SQL, then the statement, then one Sync,
-// in one round trip and one implicit transaction, so the transaction-local settings hold for it
-// and are gone at the Sync. In any scope, a plain BEGIN leaves as `BEGIN; SELECT set_config(...)`.
+// What it does: a tenant operation runs inside a wire scope (wireScope, the `wire` slot of the
+// server's one async store in async-scope.ts, which db/tenant.ts enters). Inside a `pipelined`
+// scope, pool.query sends each statement as a TenantStatement: Parse/Bind/Execute of
+// TENANT_SETTINGS_SQL, then the statement, then one Sync, in one round trip and one implicit
+// transaction, so the transaction-local settings hold for it and are gone at the Sync. In any
+// scope, a plain BEGIN leaves as `BEGIN; SELECT set_config(...)`.
 //
 // Both statements are named prepared statements unless turned off (DATABASE_PREPARED_STATEMENTS=
 // false): each connection parses and plans a text once, then sends only Bind/Execute, as
@@ -30,11 +31,11 @@
 // by a Close (which PostgreSQL accepts for a name it does not have), so a Parse whose fate an
 // error left unknown is redone. The texts hold no tenant data (values are bound), and the settings
 // stay transaction-local: a prepared statement carries nothing from one request to the next.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client';
 import { boundedCache, memo } from '../cache';
+import { scopeSlot } from './async-scope';
 
 /** The versions this file was written and verified against (docs/tenant-wire-path.md). */
 export const WIRE_DEPENDENCIES = {
@@ -65,8 +66,11 @@ export interface WireScope {
   readonly pipelined: boolean;
 }
 
-/** Entered by db/tenant.ts around each tenant operation; read here where a statement is issued. */
-export const wireScope = new AsyncLocalStorage<WireScope>();
+/**
+ * Entered by db/tenant.ts around each tenant operation (run, or exit to leave it); read here where
+ * a statement is issued.
+ */
+export const wireScope = scopeSlot<WireScope>('wire');
 
 /** The text that opens a transaction with `settings`, as one simple query (escaped literals). */
 export function beginSql(settings: string[]): string {

@@ -40,6 +40,24 @@ function credentialRejected(message: string): GraphQLError {
   return httpError('UNAUTHENTICATED', 401, message);
 }
 
+const BASE_LOG = Symbol('baseLog');
+const CHILD_LOG = Symbol('log');
+interface LazyLog {
+  [BASE_LOG]: Logger;
+  [CHILD_LOG]?: Logger;
+}
+/**
+ * The request's logger, made when first read: most requests log nothing below the configured
+ * level, and a child logger costs. On the prototype, not an own getter: Apollo copies the
+ * context's own properties into a fresh object per operation (cloneObject, Object.assign),
+ * which would run an own getter on every request.
+ */
+const contextPrototype = Object.defineProperty({}, 'log', {
+  get(this: LazyLog & { requestId: string }): Logger {
+    return (this[CHILD_LOG] ??= this[BASE_LOG].child({ requestId: this.requestId }));
+  },
+});
+
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -57,11 +75,9 @@ export function createContextFactory(deps: {
   const data = dataAccess(deps.db);
   return async function buildContext(input: CredentialInput): Promise<Context> {
     const requestId = input.requestId && REQUEST_ID.test(input.requestId) ? input.requestId : crypto.randomUUID();
-    // Made when first used: most requests log nothing below the configured level.
-    let log: Logger | undefined;
     let viewer: Viewer = input.partner ?? viewerFrom(deps.tokens, input.authorization);
     if (input.actAsCreator !== undefined) viewer = await actAs(deps.db, viewer, input, requestId);
-    const context: Context = {
+    const fields: Omit<Context, 'log'> & LazyLog = {
       requestId,
       viewer,
       tenantId: tenantOf(viewer),
@@ -74,11 +90,10 @@ export function createContextFactory(deps: {
       authGuard: deps.authGuard,
       fairness: deps.fairness,
       cursorKey: deps.cursorKey,
-      get log() {
-        return (log ??= deps.log.child({ requestId }));
-      },
+      [BASE_LOG]: deps.log,
       ...(input.budgetMs ? { deadline: Date.now() + input.budgetMs } : {}),
     };
+    const context = Object.assign(Object.create(contextPrototype) as Context, fields);
     setAuditActor(auditActorOf(context));
     return context;
   };

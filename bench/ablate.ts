@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const server = await startServer({
       name: variant.name,
       cwd: variant.dir,
-      script: 'src/main.ts',
+      script: variant.env.ABLATE_SCRIPT ?? 'src/main.ts',
       env: { ...serverEnv(bench), ...variant.env },
       cpus: SERVER_CPUS,
       probe: GRAPHQL_PROBE,

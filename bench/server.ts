@@ -26,7 +26,7 @@ export interface Server {
 }
 
 /**
- * Starts `node --import tsx <script>` in `cwd`, pinned to `cpus`, on a free port, and waits
+ * Starts `node --import tsx <script>` (plain `node` for a .js script) in `cwd`, pinned to `cpus`, on a free port, and waits
  * until `probe` answers 200.
  */
 export async function startServer(options: {
@@ -38,7 +38,9 @@ export async function startServer(options: {
   probe: HttpRequest;
 }): Promise<Server> {
   const port = await freePort();
-  const child = spawn('taskset', ['-c', options.cpus, process.execPath, '--import', 'tsx', options.script], {
+  // A compiled entry (.js) runs on plain node; TypeScript through tsx.
+  const loader = options.script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  const child = spawn('taskset', ['-c', options.cpus, process.execPath, ...loader, options.script], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

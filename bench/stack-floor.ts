@@ -22,7 +22,7 @@ import {
   pinLoadGenerator,
   runBench,
 } from './harness';
-import { measureLoad } from './load';
+import { autocannonRun, measureLoad } from './load';
 import { QUERY_IDS, QUERY_TITLES, requestA, requestB, type HttpRequest, type QueryId } from './queries';
 import { GRAPHQL_PROBE, post, serverEnv, startServer, type Server } from './server';
 
@@ -93,6 +93,12 @@ async function main(): Promise<void> {
     }
     log(`  ${q} ✓`);
   }
+
+  // Warm-up: each target's code paths compiled before anything counts.
+  log('warming up');
+  for (const q of QUERIES)
+    for (const t of FLOOR_TARGETS)
+      await autocannonRun(running[t].port, requests[t][q], { seconds: 2, connections: CONNECTIONS });
 
   const results = Object.fromEntries(QUERIES.map((q) => [q, { A: [], B: [], D: [] }])) as unknown as Record<
     QueryId,

@@ -10,11 +10,16 @@
 // A variant is a checkout (with its own node_modules: `git worktree add ../before <ref> && (cd
 // ../before && npm ci)`) plus environment settings, e.g.
 //   npm run bench:ablate -- before=../before now=. no-prepare=.,DATABASE_PREPARED_STATEMENTS=false
-// The database is migrated by this checkout, so a variant must not be newer than it.
+// The database is migrated by this checkout, so a variant must not be newer than it. Each
+// variant runs as `npm start` runs it: compiled into its dist/ (its scripts/build-server.js, or
+// this checkout's for an older one), on plain node; `,ABLATE_SCRIPT=src/main.ts` runs a variant
+// through tsx instead, and any ABLATE_SCRIPT is run as it is, unbuilt.
 //
 // Settings (environment): ABLATE_QUERIES (Q1,Q3,Q4,Q5), ABLATE_REPS (7), ABLATE_SECONDS (3,
 // per run), BENCH_CONNECTIONS (16), BENCH_SCALE (0.1), BENCH_SERVER_CPUS (0), BENCH_LOAD_CPUS
 // (the last core).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { openBenchDatabase } from './database';
 import { CONNECTIONS, log, median, numberSetting, pinLoadGenerator, runBench, SERVER_CPUS, spread } from './harness';
@@ -46,6 +51,21 @@ function parseVariant(arg: string): Variant {
   return { name: arg.slice(0, eq), dir: path.resolve(dir || '.'), env: variantEnv };
 }
 
+/**
+ * Compiles a variant as `npm start` does (scripts/build-server.js --if-stale in its checkout) and
+ * returns its entry, dist/main.js. A checkout older than that script is built by this one's, so
+ * that every variant runs compiled on plain node. ABLATE_SCRIPT=<path> instead runs that script
+ * as it is (a .ts one through tsx), with no build.
+ */
+function buildVariant(variant: Variant): string {
+  const own = path.join(variant.dir, 'scripts', 'build-server.js');
+  const args = fs.existsSync(own)
+    ? [own, '--if-stale']
+    : [path.join(__dirname, '..', 'scripts', 'build-server.js'), '--if-stale', '--root', variant.dir];
+  execFileSync(process.execPath, args, { cwd: variant.dir, stdio: 'inherit' });
+  return 'dist/main.js';
+}
+
 interface Run {
   rps: number;
   cpu: number;
@@ -63,10 +83,11 @@ async function main(): Promise<void> {
   >;
   const servers: (Server & { variant: Variant })[] = [];
   for (const variant of variants) {
+    const script = variant.env.ABLATE_SCRIPT ?? buildVariant(variant);
     const server = await startServer({
       name: variant.name,
       cwd: variant.dir,
-      script: variant.env.ABLATE_SCRIPT ?? 'src/main.ts',
+      script,
       env: { ...serverEnv(bench), ...variant.env },
       cpus: SERVER_CPUS,
       probe: GRAPHQL_PROBE,

@@ -7,6 +7,7 @@
 // server's RSS is sampled throughout. The server is this checkout's `npm start` in production
 // mode, as a child process pinned to BENCH_SERVER_CPUS, behind TRUST_PROXY=1 so that the two
 // clients are two sources, as they would be behind a load balancer.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTokenService } from '../src/auth/tokens';
@@ -101,10 +102,13 @@ async function main(): Promise<void> {
     await ownerPool.end();
 
     const secret = 'fairness-bench-secret-that-is-at-least-32-bytes';
+    // A runs as `npm start` runs it: compiled to dist/ (scripts/build-server.js; a few ms when current), on plain node.
+    const root = path.join(__dirname, '..');
+    execFileSync(process.execPath, ['scripts/build-server.js', '--if-stale'], { cwd: root, stdio: 'inherit' });
     const server = await startServer({
       name: 'A',
-      cwd: path.join(__dirname, '..'),
-      script: 'src/main.ts',
+      cwd: root,
+      script: 'dist/main.js',
       cpus: SERVER_CPUS,
       probe: GRAPHQL_PROBE,
       env: {

@@ -6,7 +6,7 @@
 //
 //   node scripts/build-server.js             build
 //   node scripts/build-server.js --if-stale  build only when src/, tsconfig.json, this script or
-//                                           esbuild changed (prestart: a few ms when current)
+//                                           esbuild changed (prestart; milliseconds when current)
 //   node scripts/build-server.js --root DIR  build another checkout (bench/ablate.ts, for a
 //                                           checkout older than this script)
 //

@@ -38,8 +38,9 @@ export async function startServer(options: {
   probe: HttpRequest;
 }): Promise<Server> {
   const port = await freePort();
-  // A compiled entry (.js) runs on plain node; TypeScript through tsx.
-  const loader = options.script.endsWith('.js') ? [] : ['--import', 'tsx'];
+  // A compiled entry (.js) runs on plain node, with source maps as `npm start` runs A;
+  // TypeScript through tsx.
+  const loader = options.script.endsWith('.js') ? ['--enable-source-maps'] : ['--import', 'tsx'];
   const child = spawn('taskset', ['-c', options.cpus, process.execPath, ...loader, options.script], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(port) },

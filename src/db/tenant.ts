@@ -160,8 +160,8 @@ function makeTenantClient(base: PrismaClient, creatorId: string) {
 const delegateModels = (base: PrismaClient): ReadonlyMap<string, string> =>
   new Map([...sqlModels(base).keys()].map((model) => [model[0]!.toLowerCase() + model.slice(1), model]));
 
-/** What a tenant client's model delegates answer themselves when compiled: reads only. */
-const COMPILED_OPERATIONS = new Set(['findUnique', 'findFirst', 'findMany']);
+/** What a tenant client's model delegates answer themselves when compiled: reads and counts. */
+const COMPILED_OPERATIONS = new Set(['findUnique', 'findFirst', 'findMany', 'count']);
 
 /**
  * The tenant client as resolvers get it: a read the compiler supports is sent straight from the

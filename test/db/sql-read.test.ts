@@ -263,6 +263,18 @@ test('flat reads (one row by id, a page of rows with a filter) equal Prisma', as
   expect((page.compiled as unknown[]).length).toBe(5);
 });
 
+test('count({ where }) (a root totalCount) equals Prisma, with and without a filter; tenant B counts none of A', async () => {
+  for (const args of [{}, { where: { channel: 'web' } }, { where: { displayName: null } }, undefined]) {
+    const counted = await both(A, 'User', 'count', args);
+    expect(counted.compiled).toBe(counted.prisma);
+    expect(typeof counted.compiled).toBe('number');
+  }
+  const all = await both(A, 'User', 'count', {});
+  expect(all.compiled).toBeGreaterThan(0);
+  const none = await both(B, 'User', 'count', { where: { id: lonelyUserId } });
+  expect(none).toEqual({ prisma: 0, compiled: 0 });
+});
+
 test('what the compiler does not support goes to Prisma', () => {
   const nested = { select: { id: true, badges: { select: { id: true } } } };
   const fallbacks: [string, string, unknown][] = [
@@ -275,7 +287,9 @@ test('what the compiler does not support goes to Prisma', () => {
     ['User', 'findMany', { ...nested, where: { badges: { some: {} } } }],
     ['User', 'findMany', { select: { id: true, badges: { select: { id: true }, cursor: { id: lonelyUserId } } } }],
     ['User', 'findMany', { select: { id: true, _count: true } }],
-    ['User', 'count', {}],
+    ['User', 'count', { select: { _all: true } }],
+    ['User', 'count', { where: { channel: 'web' }, take: 5 }],
+    ['User', 'count', { where: { OR: [{ channel: 'web' }] } }],
   ];
   for (const [model, operation, args] of fallbacks) expect(compiledRead(base, model, operation, args)).toBeUndefined();
 });

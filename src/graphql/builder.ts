@@ -13,6 +13,7 @@ import './time-budget';
 import './input-guard';
 import './sealed-cursors';
 import './global-ids';
+import './loaded-scalars';
 import { ConflictError, ForbiddenError, NotFoundError, QuotaExceededError, ValidationError } from './errors';
 
 /** What a create, update or delete can fail with, besides validation. */
@@ -46,7 +47,9 @@ export const builder = new SchemaBuilder<{
   // Order matters (each wraps those after it): the errors plugin must wrap the others (so errors
   // thrown while Prisma loads, or by a failed scope, become union members), and database errors
   // are mapped before it sees them. Inputs are checked and cursors opened before the scopes (as
-  // they were when resolvers checked the tenant themselves), ids are decoded after them.
+  // they were when resolvers checked the tenant themselves), ids are decoded after them. A
+  // scalar column the row already holds is answered before plugin-prisma looks it up
+  // (loaded-scalars.ts).
   plugins: [
     ErrorsPlugin,
     'databaseErrors',
@@ -55,6 +58,7 @@ export const builder = new SchemaBuilder<{
     'sealedCursors',
     ScopeAuthPlugin,
     'globalIds',
+    'loadedScalars',
     PrismaPlugin,
     RelayPlugin,
   ],

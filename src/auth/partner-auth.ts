@@ -9,7 +9,7 @@
 // its very next call.
 import { boundedCache } from '../cache';
 import type { Database } from '../db/database';
-import { tenantClient } from '../db/tenant';
+import { tenantClient, tenantRawQuery } from '../db/tenant';
 import type { Logger } from '../logger';
 import { parseApiKey } from './api-keys';
 import type { ApiKeyScope, Viewer } from './viewer';
@@ -63,10 +63,20 @@ interface KeyRow {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   creatorActive: boolean;
-  /** Only in the variant that reads the plan rates too (app.plan_limit: null is no limit). */
-  requests?: bigint | null;
-  cost?: bigint | null;
+  /** Only in the variant that reads the plan rates too (app.plan_limit: null is no limit; int8 as text). */
+  requests?: string | bigint | null;
+  cost?: string | bigint | null;
 }
+
+const KEY_COLUMNS = `k.id, k.creator_id AS "creatorId", k.scopes, k.allowed_operations AS "allowedOperations", k.revoked_at AS "revokedAt",
+       k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", c.is_active AS "creatorActive"`;
+const KEY = `SELECT ${KEY_COLUMNS}
+  FROM api_keys k JOIN creators c ON c.id = k.creator_id
+ WHERE k.key_hash = $1`;
+const KEY_AND_RATES = `SELECT ${KEY_COLUMNS},
+       app.plan_limit(k.creator_id, 'api_requests_per_minute') AS requests, app.plan_limit(k.creator_id, 'cost_per_minute') AS cost
+  FROM api_keys k JOIN creators c ON c.id = k.creator_id
+ WHERE k.key_hash = $1`;
 
 /** last_used_at is written at most once a minute per key, by this instance and by any other. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -95,24 +105,15 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
   return async function authenticate(key: string): Promise<AuthenticatedKey> {
     const parsed = parseApiKey(key);
     if (!parsed) throw new ApiKeyRejected('Invalid API key');
-    const client = tenantClient(db.app, parsed.creatorId);
     let known = rates.get(parsed.creatorId);
     const readRates = !known || known.expires <= Date.now();
     // One statement (a Prisma read with the nested creator would be two): every partner request
     // starts here. Two texts, two prepared statements: the plan rates (two function calls) are
-    // read at most once a minute per creator, not on every call.
-    const [row] = readRates
-      ? await client.$queryRaw<KeyRow[]>`
-      SELECT k.id, k.creator_id AS "creatorId", k.scopes, k.allowed_operations AS "allowedOperations", k.revoked_at AS "revokedAt",
-             k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", c.is_active AS "creatorActive",
-             app.plan_limit(k.creator_id, 'api_requests_per_minute') AS requests, app.plan_limit(k.creator_id, 'cost_per_minute') AS cost
-        FROM api_keys k JOIN creators c ON c.id = k.creator_id
-       WHERE k.key_hash = ${parsed.hash}`
-      : await client.$queryRaw<KeyRow[]>`
-      SELECT k.id, k.creator_id AS "creatorId", k.scopes, k.allowed_operations AS "allowedOperations", k.revoked_at AS "revokedAt",
-             k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt", c.is_active AS "creatorActive"
-        FROM api_keys k JOIN creators c ON c.id = k.creator_id
-       WHERE k.key_hash = ${parsed.hash}`;
+    // read at most once a minute per creator, not on every call. Sent as a compiled read is,
+    // outside Prisma's query interpreter (tenantRawQuery).
+    const [row] = await tenantRawQuery<KeyRow>(db.app, parsed.creatorId, readRates ? KEY_AND_RATES : KEY, [
+      parsed.hash,
+    ]);
     // Row-level security already hides other creators' keys; the comparison states it here too.
     if (!row || row.creatorId !== parsed.creatorId || !row.creatorActive) throw new ApiKeyRejected('Invalid API key');
     const now = Date.now();

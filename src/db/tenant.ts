@@ -25,7 +25,7 @@ import { currentAuditActor } from './audit-context';
 import { boundedCache, memo, type LRUCache } from '../cache';
 import { beginSql, TENANT_SETTINGS_SQL, wireScope, type WireScope } from './tenant-wire';
 import { TenantShare, type TenantShareOptions } from './tenant-share';
-import { compiledRead, runCompiledRead } from './sql-read/read';
+import { compiledRead, readPoolOf, runCompiledRead } from './sql-read/read';
 import { sqlModels } from './sql-read/model';
 import { stripVirtual } from './sql-read/virtual';
 
@@ -203,6 +203,26 @@ function withCompiledReads<C extends object>(base: PrismaClient, creatorId: stri
 }
 
 export type TenantClient = ReturnType<typeof makeTenantClient>;
+
+/**
+ * A raw read (`$1`-style parameters) in `creatorId`'s scope, sent through the pool as
+ * `{ text, values }` like a compiled read: behind the tenant settings, on one of the tenant's
+ * permits, row-level security deciding. Prisma's $queryRaw runs even a raw statement through its
+ * query interpreter, about 6% of a partner call's CPU (bench/NOTES.md). With compiled reads off
+ * (SQL_READS=off), it is Prisma's $queryRawUnsafe, as before. Rows come as pg parses them: int8
+ * and numeric as strings.
+ */
+export function tenantRawQuery<R>(
+  base: PrismaClient,
+  creatorId: string,
+  text: string,
+  values: unknown[],
+): Promise<R[]> {
+  assertCreatorId(creatorId);
+  const pool = readPoolOf(base);
+  if (!pool) return tenantClient(base, creatorId).$queryRawUnsafe<R[]>(text, ...values);
+  return runScoped(base, creatorId, true, async () => (await pool.query({ text, values })).rows as R[]);
+}
 export type TenantTransaction = Prisma.TransactionClient;
 
 // Building an extended client costs about 88 µs, and a busy tenant sends many requests: keep

@@ -35,6 +35,11 @@ export function registerReadPool(client: object, pool: pg.Pool): void {
   pools.set(client, pool);
 }
 
+/** The pool `base` sends through, for a raw read sent the same way as a compiled one (off: none). */
+export function readPoolOf(base: object): pg.Pool | undefined {
+  return enabled ? pools.get(base) : undefined;
+}
+
 /** The compiled form of a read on `base`, or undefined: Prisma runs it (turned off, unsupported). */
 export function compiledRead(base: object, model: string | undefined, operation: string, args: unknown) {
   if (!enabled || model === undefined || !pools.has(base)) return undefined;

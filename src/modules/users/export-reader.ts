@@ -58,8 +58,9 @@ export async function readSection(
       )
     : [];
   const byId = new Map(loaded.map((r) => [r.id, r]));
-  // The stored size only estimates the JSON: the page is cut again by the records' real size.
-  let bytes = 0;
+  // The stored size only estimates the JSON: the page is cut again by the records' real size,
+  // as the page's JSON array holds them (brackets and commas included).
+  let bytes = 2;
   let last: (typeof rows)[number] | undefined;
   let cut = false;
   const records: unknown[] = [];
@@ -68,11 +69,12 @@ export async function readSection(
     // A row deleted between the two statements is simply not there any more.
     if (record) {
       const m = measured(record);
-      if (records.length > 0 && bytes + m.bytes > budgetBytes) {
+      const added = m.bytes + (records.length > 0 ? 1 : 0);
+      if (records.length > 0 && bytes + added > budgetBytes) {
         cut = true;
         break;
       }
-      bytes += m.bytes;
+      bytes += added;
       records.push(m.value);
     }
     last = row;

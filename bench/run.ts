@@ -26,7 +26,7 @@
 // BENCH_SERVER_CPUS (0: the cores the targets are pinned to), BENCH_LOAD_CPUS (the last core:
 // autocannon and this process), BENCH_QUERIES (Q0,Q1,...), BENCH_SCALE (1: the dataset's size),
 // BENCH_KEEP (keep the database directory), BENCH_STATEMENTS=1 (log each run's statements per
-// request, by text).
+// request, by text), BENCH_A_NODE_OPTIONS (node options for A alone, to try V8 flags).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -122,7 +122,17 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, ['scripts/build-server.js', '--if-stale'], { cwd: root, stdio: 'inherit' });
   log('starting the targets');
   const running: Record<Target, RunningTarget> = {
-    A: await start('A', 'dist/main.js', serverEnv(bench), requestA, GRAPHQL_PROBE),
+    // BENCH_A_NODE_OPTIONS: node options for A alone (an experiment with V8's flags, say).
+    A: await start(
+      'A',
+      'dist/main.js',
+      {
+        ...serverEnv(bench),
+        ...(process.env.BENCH_A_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_A_NODE_OPTIONS } : {}),
+      },
+      requestA,
+      GRAPHQL_PROBE,
+    ),
     B: await start(
       'B',
       'bench/targets/postgraphile.ts',

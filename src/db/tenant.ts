@@ -189,7 +189,13 @@ function withCompiledReads<C extends object>(base: PrismaClient, creatorId: stri
             if (typeof operation !== 'string' || !COMPILED_OPERATIONS.has(operation) || typeof method !== 'function')
               return method;
             return (args: unknown) => {
-              const compiled = compiledRead(base, model, operation, args);
+              let compiled;
+              try {
+                compiled = compiledRead(base, model, operation, args);
+              } catch (error) {
+                // As a rejected promise, like Prisma's own calls: never a synchronous throw.
+                return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+              }
               if (!compiled) return (method as (a: unknown) => unknown).call(delegateTarget, args);
               return runScoped(base, creatorId, true, () => runCompiledRead(base, compiled));
             };

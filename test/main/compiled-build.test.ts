@@ -5,7 +5,7 @@
 // changed and drops the outputs of deleted sources, and the compiled entry serves the test
 // database: its files found from dist/ (migrations, the partner manifest, the dashboard's page,
 // the explorer's build).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { createTokenService } from '../../src/auth/tokens';
 import { useDatabase } from '../helpers/harness';
 import { freePort } from '../helpers/ports';
 import { TEST_JWT, TEST_JWT_SECRET } from '../helpers/server';
-import { baseEnv, complaints, kill, ROOT, waitReady, type Entry } from './entry';
+import { baseEnv, complaints, kill, ROOT, startEntry, waitReady, type Entry } from './entry';
 
 jest.setTimeout(120_000);
 
@@ -104,9 +104,8 @@ describe('node dist/main.js', () => {
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: copy,
-      env: {
+    entry = startEntry(
+      {
         ...baseEnv(),
         NODE_ENV: 'test',
         PORT: String(port),
@@ -119,18 +118,8 @@ describe('node dist/main.js', () => {
         EXPLORER: 'true',
         DASHBOARD: 'true',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    entry = {
-      child,
-      pid: child.pid!,
-      stdout: '',
-      stderr: '',
-      exited: new Promise((resolve) => child.once('close', (code) => resolve(code))),
-    };
-    child.stdout.on('data', (d) => (entry.stdout += String(d)));
-    child.stderr.on('data', (d) => (entry.stderr += String(d)));
+      { cwd: copy, args: ['--enable-source-maps', 'dist/main.js'] },
+    );
     await waitReady(port, entry);
   });
   afterAll(async () => {
@@ -147,11 +136,16 @@ describe('node dist/main.js', () => {
     return { status: response.status, body: await response.json() };
   };
 
-  test('runs no TypeScript loader', async () => {
+  test('runs no TypeScript loader: plain node, as npm start runs it', async () => {
     expect(fs.readFileSync(`/proc/${entry.pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual([
       process.execPath,
+      '--enable-source-maps',
       'dist/main.js',
     ]);
+    const start = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    ).scripts.start;
+    expect(start).toBe('node --enable-source-maps dist/main.js');
   });
 
   test('answers { __typename } and a tenant query', async () => {

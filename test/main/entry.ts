@@ -1,4 +1,5 @@
-// The real entry point (src/main.ts, as `npm start` runs it) in a child process, for the tests
+// The real entry point (src/main.ts through tsx; test/main/compiled-build.test.ts runs the compiled
+// dist/main.js that `npm start` runs) in a child process, for the tests
 // of start-up and shutdown. It runs in a process group of its own, as a terminal's foreground
 // job does, so that a test can signal the whole group as Ctrl-C does.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,13 +27,21 @@ export function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function startEntry(env: NodeJS.ProcessEnv, options: { uid?: number; gid?: number } = {}): Entry {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+/**
+ * Starts the entry point: `src/main.ts` through tsx in the repository by default, or `args`
+ * (`['dist/main.js']`, the compiled build) in `cwd`.
+ */
+export function startEntry(
+  env: NodeJS.ProcessEnv,
+  options: { uid?: number; gid?: number; cwd?: string; args?: string[] } = {},
+): Entry {
+  const { cwd = ROOT, args = ['--import', 'tsx', 'src/main.ts'], ...ids } = options;
+  const child = spawn(process.execPath, args, {
+    cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
-    ...options,
+    ...ids,
   });
   // Output is complete once the pipes have closed, so 'close' rather than 'exit'.
   const entry: Entry = {

@@ -1,5 +1,6 @@
-// The real entry point (src/main.ts, as `npm start` runs it) on a test database, for the tests
-// of the SIGTERM drain: a small pool, and a tenant share that lets one tenant's burst use all of it.
+// The real entry point (src/main.ts through tsx, the source `npm start` compiles and runs) on a
+// test database, for the tests of the SIGTERM drain: a small pool, and a tenant share that lets
+// one tenant's burst use all of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { TestDatabase } from '../helpers/database';

@@ -188,7 +188,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const production = config.nodeEnv === 'production';
     usage = createUsageRecorder(db, log);
     apq = createApqCache({ redisUrl: config.redisUrl, log });
-    const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log), usage, apq };
+    const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log, usage), usage, apq };
     const cors = createCors(config.browser);
     const http = await createHttpServer({
       schema,

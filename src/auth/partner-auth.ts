@@ -47,6 +47,27 @@ export function planRatesOf(viewer: PartnerViewer): FreshPlanRates | undefined {
   return ratesOfViewer.get(viewer);
 }
 
+/**
+ * Writes that ride along in a key lookup's statement, as a data-modifying WITH in front of it: in
+ * the key's creator's tenant scope, behind the same settings, in the same round trip. The usage
+ * log (server/usage-log.ts) is the one rider: a creator's waiting rows go with its next call.
+ */
+export interface LookupRider {
+  /** The creator's waiting write, taken (no other lookup carries it), or nothing to write. */
+  take(creatorId: string): RiderWrite | undefined;
+}
+
+export interface RiderWrite {
+  /** One data-modifying statement whose parameters are numbered from $2 ($1 is the key's hash). */
+  sql: string;
+  values: unknown[];
+  /** Called once: whether the write was done. Not done, it is the rider's again. */
+  done(written: boolean): void;
+}
+
+/** SQLSTATE classes of a write that failed on its data (22: data exception, 23: integrity constraint). */
+const DATA_ERROR = /^2[23]/;
+
 export class ApiKeyRejected extends Error {
   constructor(message: string) {
     super(message);
@@ -81,7 +102,7 @@ const KEY_AND_RATES = `SELECT ${KEY_COLUMNS},
 /** last_used_at is written at most once a minute per key, by this instance and by any other. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function createApiKeyAuthenticator(db: Database, log: Logger) {
+export function createApiKeyAuthenticator(db: Database, log: Logger, rider?: LookupRider) {
   /** Keys this instance wrote last_used_at for in the last TOUCH_INTERVAL_MS. */
   const touched = boundedCache<string, true>({ max: 10_000, ttlMs: TOUCH_INTERVAL_MS });
   /** Each creator's plan rates, as last read with one of its keys. */
@@ -102,6 +123,33 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
     );
   }
 
+  /** The lookup texts with a rider's WITH in front, made once per (rider statement, lookup). */
+  const riding = new Map<string, string>();
+
+  /**
+   * The key's row, with the creator's waiting rider write in the same statement. A write that
+   * fails on its data goes back to the rider and the key is read alone: a bad log row never fails
+   * a call. Any other failure (the database is down) is the lookup's own.
+   */
+  async function lookUp(creatorId: string, text: string, hash: string): Promise<KeyRow[]> {
+    const ride = rider?.take(creatorId);
+    if (!ride) return tenantRawQuery<KeyRow>(db.app, creatorId, text, [hash]);
+    const key = `${ride.sql}\u0000${text}`;
+    let withRide = riding.get(key);
+    if (!withRide) riding.set(key, (withRide = `WITH ridden AS (${ride.sql})\n${text}`));
+    try {
+      const rows = await tenantRawQuery<KeyRow>(db.app, creatorId, withRide, [hash, ...ride.values]);
+      ride.done(true);
+      return rows;
+    } catch (error) {
+      ride.done(false);
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !DATA_ERROR.test(code)) throw error;
+      log.warn({ err: (error as Error).message, creatorId }, 'a write riding on a key lookup failed; the key is read alone');
+      return tenantRawQuery<KeyRow>(db.app, creatorId, text, [hash]);
+    }
+  }
+
   return async function authenticate(key: string): Promise<AuthenticatedKey> {
     const parsed = parseApiKey(key);
     if (!parsed) throw new ApiKeyRejected('Invalid API key');
@@ -111,9 +159,8 @@ export function createApiKeyAuthenticator(db: Database, log: Logger) {
     // starts here. Two texts, two prepared statements: the plan rates (two function calls) are
     // read at most once a minute per creator, not on every call. Sent as a compiled read is,
     // outside Prisma's query interpreter (tenantRawQuery).
-    const [row] = await tenantRawQuery<KeyRow>(db.app, parsed.creatorId, readRates ? KEY_AND_RATES : KEY, [
-      parsed.hash,
-    ]);
+    // A write of the creator's (its usage log) may ride along: see lookUp.
+    const [row] = await lookUp(parsed.creatorId, readRates ? KEY_AND_RATES : KEY, parsed.hash);
     // Row-level security already hides other creators' keys; the comparison states it here too.
     if (!row || row.creatorId !== parsed.creatorId || !row.creatorActive) throw new ApiKeyRejected('Invalid API key');
     const now = Date.now();

@@ -1,13 +1,22 @@
-// api_usage_logs: one row per partner call, written after the response has gone, in batches
-// (one INSERT per creator per flush), so that logging never delays a partner.
+// api_usage_logs: one row per partner call, written after the response has gone, so that logging
+// never delays a partner.
 //
-// Each creator's batch is one multi-row INSERT through its tenant client: sent behind the tenant
-// settings in one round trip (2 statements; Prisma opens no transaction for a createMany that
-// fits one statement, and one statement is atomic by itself), where BEGIN/INSERT/COMMIT was
-// 4 statements. The flush interval bounds how many such writes a busy instance sends: at most
-// one per creator per interval (bench/NOTES.md, issue 21).
+// A creator's rows ride along in the statement of its next call's key lookup (auth/partner-auth.ts,
+// LookupRider): the key lookup runs in that creator's tenant scope anyway, so a data-modifying WITH
+// in front of it writes the rows behind the same tenant settings, in the same round trip, with no
+// statement of its own. A busy partner's log then costs no statement at all, where a write per
+// creator and flush cost one (and, with many creators, a burst of them every second that delayed the
+// calls around it: bench/NOTES.md, issue 21). The rows of a creator that makes no further call are
+// written by the timer once they are FLUSH_INTERVAL_MS old: one INSERT per such creator, behind its
+// tenant settings. A rider write that fails hands its rows back to the timer, which retries them
+// row by row, so a bad row costs only itself.
+//
+// Both paths send the same INSERT ... SELECT FROM unnest(...), one array parameter per column: one
+// text, however many rows, so one prepared statement. creator_id is left to its default,
+// app.current_creator_id(), and RLS checks it: a row can only be written in its own creator's scope.
 import type { Database } from '../db/database';
-import { tenantClient } from '../db/tenant';
+import { tenantRawQuery } from '../db/tenant';
+import type { LookupRider, RiderWrite } from '../auth/partner-auth';
 import type { Logger } from '../logger';
 
 export interface UsageEntry {
@@ -24,107 +33,179 @@ export interface UsageEntry {
   createdAt: Date;
 }
 
-/** How long a call's row waits to be written with others of its creator. */
+/** How long a creator's rows wait for one of its calls to carry them before the timer writes them. */
 export const FLUSH_INTERVAL_MS = 1_000;
+/** Rows a creator may have waiting; at this many they are written at once. Also the most one write carries. */
 const FLUSH_SIZE = 500;
 /** Beyond this backlog (the database is down or slow) new entries are dropped and counted. */
 const MAX_BUFFERED = 20_000;
 
-export interface UsageRecorder {
+/**
+ * The INSERT of a batch of rows, its parameters numbered from `first`: one array per column.
+ * The key (a foreign key with ON DELETE SET NULL) is looked up, so that a key deleted since the
+ * call leaves its rows without one rather than failing the write. synchronous_commit is off for the
+ * transaction that writes them: a partner's key lookup never waits for the log's WAL flush (a lost
+ * usage row on a crash is what buffering in memory risks anyway).
+ */
+export function usageInsertSql(first: number): string {
+  const $ = (i: number) => `$${first + i}`;
+  return `INSERT INTO api_usage_logs (api_key_id, operation_name, operation_hash, status_code, error_code, duration_ms,
+       request_size_bytes, response_size_bytes, ip_address, created_at)
+SELECT (SELECT k.id FROM api_keys k WHERE k.id = u.key), u.op, u.hash, u.status, u.error, u.ms, u.req, u.res, u.ip, u.at
+  FROM unnest(${$(0)}::uuid[], ${$(1)}::text[], ${$(2)}::text[], ${$(3)}::int4[], ${$(4)}::text[], ${$(5)}::int4[],
+              ${$(6)}::int4[], ${$(7)}::int4[], ${$(8)}::inet[], ${$(9)}::timestamptz[])
+       AS u(key, op, hash, status, error, ms, req, res, ip, at)
+ WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL`;
+}
+
+/** The INSERT's parameters: one array per column, in usageInsertSql's order. */
+export function usageInsertValues(rows: readonly UsageEntry[]): unknown[][] {
+  const columns: unknown[][] = Array.from({ length: 10 }, () => new Array<unknown>(rows.length));
+  rows.forEach((r, i) => {
+    columns[0]![i] = r.apiKeyId;
+    columns[1]![i] = r.operationName;
+    columns[2]![i] = r.operationHash;
+    columns[3]![i] = r.statusCode;
+    columns[4]![i] = r.errorCode;
+    columns[5]![i] = r.durationMs;
+    columns[6]![i] = r.requestSizeBytes;
+    columns[7]![i] = r.responseSizeBytes;
+    columns[8]![i] = r.ipAddress;
+    columns[9]![i] = r.createdAt;
+  });
+  return columns;
+}
+
+const INSERT = usageInsertSql(1);
+/** The rider's statement: $1 is the key lookup's own parameter. */
+const RIDER_INSERT = usageInsertSql(2);
+
+export interface UsageRecorder extends LookupRider {
   record(entry: UsageEntry): void;
-  /** Writes what is buffered now. */
+  /** Writes every row waiting now. */
   flush(): Promise<void>;
   /** Flushes and stops the timer. */
   stop(): Promise<void>;
+  /** Rows waiting to be written (for tests and metrics). */
+  readonly waiting: number;
+}
+
+interface Waiting {
+  rows: UsageEntry[];
+  /** When the oldest row was recorded (epoch ms). */
+  since: number;
 }
 
 export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
-  let buffer: UsageEntry[] = [];
+  /** Per creator, in the order of their first waiting row (a Map keeps insertion order). */
+  const waiting = new Map<string, Waiting>();
+  /** Rows waiting, taken by a rider and not yet settled, or being written by a flush. */
+  let counted = 0;
   let dropped = 0;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
-  const insert = (creatorId: string, rows: UsageEntry[]) =>
-    tenantClient(db.app, creatorId).apiUsageLog.createMany({ data: rows.map(({ creatorId: _c, ...row }) => row) });
+  const insert = (creatorId: string, rows: readonly UsageEntry[]) =>
+    tenantRawQuery(db.app, creatorId, INSERT, usageInsertValues(rows));
 
-  // One creator at a time, so that logging never takes more than one pooled connection from
-  // the requests. A batch that fails is retried row by row, so a bad row costs only itself.
-  async function write(entries: UsageEntry[]) {
-    const byCreator = new Map<string, UsageEntry[]>();
-    for (const entry of entries) {
-      const rows = byCreator.get(entry.creatorId);
-      if (rows) rows.push(entry);
-      else byCreator.set(entry.creatorId, [entry]);
-    }
-    for (const [creatorId, rows] of byCreator) {
-      try {
-        await insert(creatorId, rows);
-      } catch (error) {
-        let lost = 0;
-        for (const row of rows) await insert(creatorId, [row]).catch(() => (lost += 1));
-        if (lost > 0) log.warn({ err: (error as Error).message, creatorId, lost }, 'could not write API usage logs');
-      }
+  /** A creator's rows at once; a batch that fails is retried row by row, so a bad row costs only itself. */
+  async function write(creatorId: string, rows: readonly UsageEntry[]) {
+    try {
+      await insert(creatorId, rows);
+    } catch (error) {
+      let lost = 0;
+      for (const row of rows) await insert(creatorId, [row]).catch(() => (lost += 1));
+      if (lost > 0) log.warn({ err: (error as Error).message, creatorId, lost }, 'could not write API usage logs');
     }
   }
 
-  /** Entries taken by a flush and not yet written: they count against the backlog too. */
-  let writing = 0;
-  /** A flush is waiting for the one before it: a second call joins it. */
-  let queued = false;
-
-  // A flush writes what is buffered when it starts, and no more: what arrives meanwhile waits
-  // for the next interval. (Looping until the buffer was empty meant that under steady traffic
-  // a flush never ended, and each creator was written once per round of writes, about every
-  // 50 to 500 ms, whatever the interval: bench/NOTES.md, issue 21.)
-  function flush(): Promise<void> {
-    if (queued) return running;
-    queued = true;
+  /** Takes the rows of the creators `due` chooses, and writes them, one creator after another. */
+  function flushWhere(due: (w: Waiting) => boolean): Promise<void> {
+    const batch: [string, UsageEntry[]][] = [];
+    for (const [creatorId, w] of waiting) {
+      if (!due(w)) continue;
+      waiting.delete(creatorId);
+      batch.push([creatorId, w.rows]);
+    }
+    if (batch.length === 0) return running;
     running = running
       .then(async () => {
-        queued = false;
         if (dropped > 0) {
           log.warn({ dropped }, 'API usage log backlog full: entries dropped');
           dropped = 0;
         }
-        const pending = buffer;
-        buffer = [];
-        writing = pending.length;
-        for (let i = 0; i < pending.length; i += FLUSH_SIZE) {
-          await write(pending.slice(i, i + FLUSH_SIZE));
-          writing = Math.max(0, pending.length - i - FLUSH_SIZE);
+        // One creator at a time: logging never takes more than one pooled connection from requests.
+        for (const [creatorId, rows] of batch) {
+          try {
+            await write(creatorId, rows);
+          } finally {
+            counted -= rows.length;
+          }
         }
       })
-      .catch((error: Error) => log.error({ err: error.message }, 'API usage log flush failed'))
-      .finally(() => {
-        writing = 0;
-      });
+      .catch((error: Error) => log.error({ err: error.message }, 'API usage log flush failed'));
     return running;
   }
 
   function schedule() {
-    timer ??= setTimeout(() => {
+    if (timer || stopped || waiting.size === 0) return;
+    timer = setTimeout(() => {
       timer = undefined;
-      void flush();
+      const cutoff = Date.now() - FLUSH_INTERVAL_MS;
+      void flushWhere((w) => w.since <= cutoff).finally(schedule);
+      schedule();
     }, FLUSH_INTERVAL_MS);
     timer.unref();
   }
 
+  function add(creatorId: string, rows: UsageEntry[], since: number) {
+    const w = waiting.get(creatorId);
+    if (w) {
+      w.rows.push(...rows);
+      w.since = Math.min(w.since, since);
+    } else waiting.set(creatorId, { rows, since });
+    // Once stopped (a call that ended during shutdown, a rider handed back), nothing waits for a timer.
+    if (stopped || (w?.rows.length ?? rows.length) >= FLUSH_SIZE) void flushWhere((x) => stopped || x === waiting.get(creatorId));
+    schedule();
+  }
+
   return {
     record(entry) {
-      if (buffer.length + writing >= MAX_BUFFERED) {
+      if (counted >= MAX_BUFFERED) {
         dropped += 1;
         return;
       }
-      buffer.push(entry);
-      if (buffer.length >= FLUSH_SIZE) void flush();
-      else schedule();
+      counted += 1;
+      add(entry.creatorId, [entry], Date.now());
     },
-    flush,
+    take(creatorId): RiderWrite | undefined {
+      const w = waiting.get(creatorId);
+      if (!w) return undefined;
+      waiting.delete(creatorId);
+      let settled = false;
+      return {
+        sql: RIDER_INSERT,
+        values: usageInsertValues(w.rows),
+        done(written) {
+          if (settled) return;
+          settled = true;
+          if (written) counted -= w.rows.length;
+          // Back to the timer, which writes them row by row if they fail again.
+          else add(creatorId, w.rows, w.since - FLUSH_INTERVAL_MS);
+        },
+      };
+    },
+    flush: () => flushWhere(() => true),
     async stop() {
+      stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      // What the last calls recorded while a flush was writing, too (no new calls come now).
-      for (let round = 0; round < 10 && (round === 0 || buffer.length > 0); round++) await flush();
+      // Rows a rider hands back after this are written at once (add); wait for those handed back by now.
+      for (let round = 0; round < 10 && (round === 0 || waiting.size > 0); round++) await flushWhere(() => true);
+    },
+    get waiting() {
+      return counted;
     },
   };
 }

@@ -1,0 +1,115 @@
+// The usage log's rows riding on a key lookup (src/server/usage-log.ts, src/auth/partner-auth.ts),
+// against the real database with row-level security: a row the table refuses never fails the call
+// that carries it, and a creator's lookup carries only that creator's rows.
+import { Writable } from 'node:stream';
+import { issueApiKey } from '../../src/auth/api-keys';
+import { createApiKeyAuthenticator } from '../../src/auth/partner-auth';
+import { openDatabase, type Database } from '../../src/db/database';
+import { createLogger } from '../../src/logger';
+import { createUsageRecorder, FLUSH_INTERVAL_MS, type UsageEntry } from '../../src/server/usage-log';
+import { useDatabase } from '../helpers/harness';
+
+const harness = useDatabase();
+let db: Database;
+const warnings: string[] = [];
+const log = createLogger(
+  'warn',
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      warnings.push(String(JSON.parse(chunk.toString()).msg));
+      done();
+    },
+  }),
+);
+beforeAll(() => {
+  db = openDatabase({ app: harness.db.appUrl, owner: harness.db.ownerUrl }, { poolMax: 2, log });
+});
+afterAll(() => db?.close());
+
+async function keyOf(creatorId: string) {
+  const key = issueApiKey(creatorId);
+  const { rows } = await harness.owner.query<{ id: string }>(
+    `INSERT INTO api_keys (creator_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'rider', $2, $3, '{read}') RETURNING id`,
+    [creatorId, key.prefix, key.hash],
+  );
+  return { ...key, id: rows[0]!.id };
+}
+
+const entry = (creatorId: string, apiKeyId: string, requestSizeBytes: number): UsageEntry => ({
+  creatorId,
+  apiKeyId,
+  operationName: 'PartnerPrograms',
+  operationHash: null,
+  statusCode: 200,
+  errorCode: null,
+  durationMs: 3,
+  requestSizeBytes,
+  responseSizeBytes: 10,
+  ipAddress: '127.0.0.1',
+  createdAt: new Date(),
+});
+
+const sizesOf = async (keyId: string) =>
+  (
+    await harness.owner.query<{ request_size_bytes: number }>(
+      `SELECT request_size_bytes FROM api_usage_logs WHERE api_key_id = $1 ORDER BY request_size_bytes`,
+      [keyId],
+    )
+  ).rows.map((r) => r.request_size_bytes);
+
+test('asPartner: a waiting row the table refuses does not fail the call carrying it; the good rows are written, the bad one is dropped and logged', async () => {
+  const A = harness.tenants.creatorA;
+  const key = await keyOf(A);
+  const usage = createUsageRecorder(db, log);
+  const authenticate = createApiKeyAuthenticator(db, log, usage);
+  try {
+    usage.record(entry(A, key.id, 11));
+    usage.record(entry(A, key.id, -1)); // violates api_usage_logs_sizes_check
+    usage.record(entry(A, key.id, 12));
+    const { viewer } = await authenticate(key.secret);
+    expect(viewer).toMatchObject({ kind: 'partner', creatorId: A, keyId: key.id });
+    expect(warnings).toContain('a write riding on a key lookup failed; the key is read alone');
+    // Handed back to the timer, which writes the batch row by row: the two good rows land.
+    for (let i = 0; i < 40 && (await sizesOf(key.id)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await sizesOf(key.id)).toEqual([11, 12]);
+    for (let i = 0; i < 20 && usage.waiting > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(usage.waiting).toBe(0);
+    expect(warnings).toContain('could not write API usage logs');
+  } finally {
+    await usage.stop();
+  }
+});
+
+test("asCreatorB: B's key lookup never carries A's rows; A's are written in A's scope", async () => {
+  const A = harness.tenants.creatorA;
+  const B = harness.tenants.creatorB;
+  const [keyA, keyB] = [await keyOf(A), await keyOf(B)];
+  const usage = createUsageRecorder(db, log);
+  const authenticate = createApiKeyAuthenticator(db, log, usage);
+  try {
+    usage.record(entry(A, keyA.id, 21));
+    usage.record(entry(B, keyB.id, 22));
+    await authenticate(keyB.secret);
+    // B's row went with B's lookup; A's still waits (no timer has fired yet).
+    expect(await sizesOf(keyB.id)).toEqual([22]);
+    expect(await sizesOf(keyA.id)).toEqual([]);
+    expect(usage.waiting).toBe(1);
+    // A row naming another creator's key, recorded under B, cannot reach A's key or A's rows:
+    // it is written as B's (creator_id is B's setting), without a key B cannot see.
+    usage.record(entry(B, keyA.id, 23));
+    await authenticate(keyB.secret);
+    const { rows } = await harness.owner.query<{ creator_id: string; api_key_id: string | null }>(
+      `SELECT creator_id, api_key_id FROM api_usage_logs WHERE request_size_bytes = 23`,
+    );
+    expect(rows).toEqual([{ creator_id: B, api_key_id: null }]);
+    await new Promise((r) => setTimeout(r, 2 * FLUSH_INTERVAL_MS + 200));
+    expect(await sizesOf(keyA.id)).toEqual([21]);
+    const { rows: owners } = await harness.owner.query<{ creator_id: string }>(
+      `SELECT creator_id FROM api_usage_logs WHERE api_key_id = $1`,
+      [keyA.id],
+    );
+    expect(owners).toEqual([{ creator_id: A }]);
+  } finally {
+    await usage.stop();
+  }
+});

@@ -168,6 +168,9 @@ export function graphqlEndpoint(
         const finish = (extra: Record<string, string> = {}) => {
           for (const [key, value] of Object.entries(extra)) res.setHeader(key, value);
           call?.sent(body);
+          // With its length, the answer goes as one write of head and body; without, node:http
+          // sends it chunked (a chunk, its size line and the terminator: a writev of four parts).
+          res.setHeader('content-length', Buffer.byteLength(body));
           res.end(body);
         };
         // A refusal for the client's own excess (a rate, its pool share) is held back, so that

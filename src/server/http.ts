@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import type { MetricsConfig } from '../config';
 import type { FairnessConfig } from '../config/fairness';
 import type { Context } from '../graphql/context';
+import { installApolloFastPaths } from './apollo-fast-paths';
 import type { CredentialInput } from './context';
 import { healthz, readyz, type ProbeResult } from './health';
 import { createDrainer, type Drainer } from './drain';
@@ -90,6 +91,7 @@ function pathOf(target: string): string {
 }
 
 export async function createHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  installApolloFastPaths();
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     introspection: !options.production,

@@ -8,6 +8,9 @@ import type { Logger } from '../../logger';
 import type { Context } from '../../graphql/context';
 import type { Metrics } from '../metrics';
 
+/** The error codes of an answer without errors (most answers): one array, never written to. */
+const NO_CODES: readonly string[] = Object.freeze([]);
+
 export function requestLogPlugin(log: Logger, metrics?: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
@@ -21,13 +24,16 @@ export function requestLogPlugin(log: Logger, metrics?: Metrics): ApolloServerPl
             (document ? (getOperationAST(document)?.name?.value ?? null) : null);
           const viewer = contextValue.viewer;
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const codes = [
-            ...new Set(
-              [...(errors ?? []), ...(body?.errors ?? [])].map((e) =>
-                typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
-              ),
-            ),
-          ];
+          const codes =
+            !errors?.length && !body?.errors?.length
+              ? NO_CODES
+              : [
+                  ...new Set(
+                    [...(errors ?? []), ...(body?.errors ?? [])].map((e) =>
+                      typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR',
+                    ),
+                  ),
+                ];
           const status = response.http.status ?? 200;
           const outcome = codes.length === 0 ? 'ok' : status >= 400 ? 'rejected' : 'error';
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -7,9 +7,11 @@ import { installApolloFastPaths } from '../../src/server/apollo-fast-paths';
 const fromApollo = createRequire(require.resolve('@apollo/server'));
 type NegotiatorClass = new (request: { headers: { accept?: string } }) => { mediaType(available: string[]): string | undefined };
 const Negotiator = fromApollo('negotiator') as NegotiatorClass & { prototype: { mediaType: unknown } };
-const hashModule = fromApollo('@apollo/utils.createhash') as {
-  createHash(kind: string): { update(d: string | Buffer): { digest(e: string): string } };
-};
+interface HashLike {
+  update(d: string | Buffer): HashLike;
+  digest(e: string): string;
+}
+const hashModule = fromApollo('@apollo/utils.createhash') as { createHash(kind: string): HashLike };
 
 // Apollo's own offers: the single-result types and the multipart ones (requestPipeline, runHttpQuery).
 const OFFERS = [
@@ -50,8 +52,7 @@ test('anonymous: the query hash is SHA-256, for short and long texts, several up
     expect(hashModule.createHash('sha256').update(text).digest('hex')).toBe(sha(text));
     expect(hashModule.createHash('sha256').update(text).digest('hex')).toBe(sha(text)); // remembered
   }
-  const two = hashModule.createHash('sha256').update('{ a').update(' }') as unknown as { digest(e: string): string };
-  expect(two.digest('hex')).toBe(sha('{ a }'));
+  expect(hashModule.createHash('sha256').update('{ a').update(' }').digest('hex')).toBe(sha('{ a }'));
   expect(hashModule.createHash('sha256').update(Buffer.from('{ b }')).digest('hex')).toBe(sha('{ b }'));
   expect(hashModule.createHash('sha256').update('{ c }').digest('base64')).toBe(sha('{ c }', 'base64'));
   expect(hashModule.createHash('sha1').update('{ d }').digest('hex')).toBe(

@@ -31,6 +31,9 @@ const MAX_COSTS_PER_DOCUMENT = 32;
  * or WebSocket; then the cost is computed each time) or too large to be worth keeping.
  */
 function costKey(operationName: string | null | undefined, variables: Record<string, unknown>): string | undefined {
+  // No variables (a plain object with no keys): the name alone, as the general case below writes it.
+  if (Object.getPrototypeOf(variables) === Object.prototype && !hasKeys(variables))
+    return `${JSON.stringify(operationName || '')}{}`;
   let plain = true;
   const json = JSON.stringify(variables, function (this: Record<string, unknown>, name, value: unknown) {
     // A value with toJSON (a Date) is not what operationCost reads.
@@ -49,6 +52,11 @@ function costKey(operationName: string | null | undefined, variables: Record<str
   // operationCost takes a missing and an empty name alike.
   const key = `${JSON.stringify(operationName || '')}${json}`;
   return plain && key.length <= MAX_COST_KEY_LENGTH ? key : undefined;
+}
+
+function hasKeys(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
 }
 
 /**

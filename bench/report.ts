@@ -1,6 +1,6 @@
 // The report of npm run bench (bench/run.ts): its measurements as ratios to the raw baseline (C),
 // A against B, and absolute medians, in Markdown for bench/results/<date>.md.
-import { CONNECTIONS, CPUS, LOAD_CPUS, median, SERVER_CPUS, spread } from './harness';
+import { CONNECTIONS, CPUS, LOAD_CPUS, median, percentile, SERVER_CPUS, spread } from './harness';
 import { QUERY_TITLES, type QueryId } from './queries';
 
 export type Target = 'A' | 'B' | 'C';
@@ -32,6 +32,7 @@ export interface ReportSettings {
 
 export function renderReport(
   results: Record<QueryId, Record<Target, Measurement[]>>,
+  pooled: Record<QueryId, Record<Target, number[]>>,
   rates: Record<QueryId, number>,
   dataset: { rows: Record<string, number>; seconds: number },
   xactCheck: { counted: number; harness: number; database: number },
@@ -87,6 +88,24 @@ export function renderReport(
     const b = (metric: keyof Measurement) => ratio(q, 'A', metric, 'B');
     lines.push(
       `| ${q} ${QUERY_TITLES[q]} | ${b('rps')} | ${b('p50')} | ${b('p99')} | ${b('cpuMsPerRequest')} | ${b('totalCpuMsPerRequest')} |`,
+    );
+  }
+  lines.push('');
+  lines.push('## Latency over all repetitions (pooled)', '');
+  lines.push(
+    `Each target's latencies of every repetition together (${REPS} × ${RATE_SECONDS} s at the rate above), and their percentiles. One latency run of a few seconds has a few hundred to a thousand requests, so its p99 is one of its slowest handful, and a single stall of the machine (the scheduler, PostgreSQL's background work, a collection) decides it: B's own p99 on the same query has varied fourfold between runs. Pooled, a p99 is the slowest 1% of ${REPS} runs' requests, and a ratio of two such is what the tables above cannot give, a stable comparison of the tails.`,
+    '',
+  );
+  lines.push('| query | requests per target | A p50 ms | B p50 ms | C p50 ms | A p99 ms | B p99 ms | C p99 ms | A ÷ B p50 | A ÷ B p99 |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const q of Object.keys(results) as QueryId[]) {
+    const sorted = Object.fromEntries(TARGETS.map((t) => [t, [...pooled[q][t]].sort((x, y) => x - y)])) as Record<
+      Target,
+      number[]
+    >;
+    const at = (t: Target, p: number) => percentile(sorted[t], p);
+    lines.push(
+      `| ${q} | ${Math.min(...TARGETS.map((t) => sorted[t].length)).toLocaleString('en')} | ${TARGETS.map((t) => at(t, 0.5).toFixed(2)).join(' | ')} | ${TARGETS.map((t) => at(t, 0.99).toFixed(2)).join(' | ')} | ${(at('A', 0.5) / at('B', 0.5)).toFixed(2)} | ${(at('A', 0.99) / at('B', 0.99)).toFixed(2)} |`,
     );
   }
   lines.push('');

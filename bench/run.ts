@@ -22,7 +22,7 @@
 //   5. bench/results/<date>.md (bench/report.ts), and the table on stdout.
 //
 // Settings (environment): BENCH_REPS (3), BENCH_SECONDS (4, per saturation run),
-// BENCH_RATE_SECONDS (3), BENCH_RATE (the most requests/s of a latency run: 200), BENCH_CONNECTIONS (16),
+// BENCH_RATE_SECONDS (6), BENCH_RATE (the most requests/s of a latency run: 200), BENCH_CONNECTIONS (16),
 // BENCH_SERVER_CPUS (0: the cores the targets are pinned to), BENCH_LOAD_CPUS (the last core:
 // autocannon and this process), BENCH_QUERIES (Q0,Q1,...), BENCH_SCALE (1: the dataset's size),
 // BENCH_KEEP (keep the database directory), BENCH_STATEMENTS=1 (log each run's statements per
@@ -63,7 +63,7 @@ const TARGET_NAMES: Record<Target, string> = { A: 'creatorgraph', B: 'PostGraphi
 
 const REPS = numberSetting('BENCH_REPS', 3);
 const SECONDS = numberSetting('BENCH_SECONDS', 4);
-const RATE_SECONDS = numberSetting('BENCH_RATE_SECONDS', 3);
+const RATE_SECONDS = numberSetting('BENCH_RATE_SECONDS', 6);
 const RATE = numberSetting('BENCH_RATE', 200);
 const QUERIES = (process.env.BENCH_QUERIES?.split(',') as QueryId[] | undefined) ?? [...QUERY_IDS];
 const SCALE = numberSetting('BENCH_SCALE', 1);
@@ -191,6 +191,10 @@ async function main(): Promise<void> {
   const results: Record<QueryId, Record<Target, Measurement[]>> = Object.fromEntries(
     QUERIES.map((q) => [q, { A: [], B: [], C: [] }]),
   ) as never;
+  // Every latency of every repetition, per query and target: the pooled percentiles (report.ts).
+  const pooled: Record<QueryId, Record<Target, number[]>> = Object.fromEntries(
+    QUERIES.map((q) => [q, { A: [], B: [], C: [] }]),
+  ) as never;
   const xactCheck = { counted: 0, harness: 1, database: 0 };
   const xacts = async () =>
     Number(
@@ -233,6 +237,7 @@ async function main(): Promise<void> {
           for (const r of rows) log(`      ${(Number(r.calls) / load.sent).toFixed(3)}  ${r.query}`);
         }
         const fixed = await pacedRun(target.port, target.requests[q], rates[q], RATE_SECONDS);
+        for (const latency of fixed.latencies) pooled[q][t].push(latency);
         await sleep(100);
         xactCheck.counted += Number(
           (
@@ -267,7 +272,7 @@ async function main(): Promise<void> {
   await sleep(11_000);
   xactCheck.database = (await xacts()) - databaseXactsBefore;
 
-  const report = renderReport(results, rates, dataset, xactCheck, (Date.now() - started) / 1000, {
+  const report = renderReport(results, pooled, rates, dataset, xactCheck, (Date.now() - started) / 1000, {
     reps: REPS,
     seconds: SECONDS,
     rateSeconds: RATE_SECONDS,

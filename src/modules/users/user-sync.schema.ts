@@ -80,12 +80,14 @@ builder.queryField('userChanges', (t) =>
         throw new ValidationError([{ path: 'first', message: `must be between 1 and ${MAX_FEED_PAGE}` }]);
       const [xid, id] = args.after != null ? openFeedCursor(ctx, args.after) : START;
       // Only transactions older than every running one (the snapshot's xmin) have finished:
-      // their rows are final. Newer rows wait for the next call.
+      // their rows are final. Newer rows wait for the next call. The ORDER BY names the table's
+      // column: a bare `change_xid` would be the text output column, which sorts "1018" before
+      // "987" (it did, once transaction ids passed 999 in the middle of a test's feed).
       const rows = await prismaFor(ctx).$queryRaw<{ id: string; change_xid: string }[]>`
-        SELECT id, change_xid::text AS change_xid FROM users
-        WHERE change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-          AND (change_xid, id) > (${xid}::bigint, ${id}::uuid)
-        ORDER BY change_xid, id
+        SELECT u.id, u.change_xid::text AS change_xid FROM users u
+        WHERE u.change_xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+          AND (u.change_xid, u.id) > (${xid}::bigint, ${id}::uuid)
+        ORDER BY u.change_xid, u.id
         LIMIT ${first + 1}`;
       const page = rows.slice(0, first);
       const last = page.at(-1);

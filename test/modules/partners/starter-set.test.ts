@@ -187,6 +187,42 @@ describe('asPartner: the starter set', () => {
     ]);
   });
 
+  test('PartnerUserChanges orders changes by transaction id as a number, across a change of digit count', async () => {
+    // Give A's users change ids around 100 (the trigger stamps the current transaction's id, so it
+    // is off for this one transaction), and page through them 7 at a time: each once, in numeric
+    // order, 99 before 100. Ordered as text, "100" came before "99" and repeated on every page.
+    const A = api.tenants.creatorA;
+    const owner = await connect(api.db.ownerUrl);
+    try {
+      await owner.query('BEGIN');
+      await owner.query('ALTER TABLE users DISABLE TRIGGER stamp_change_xid');
+      await owner.query(
+        `UPDATE users SET change_xid = v.x FROM (
+           SELECT id, 100 + (row_number() OVER (ORDER BY id DESC))::bigint * (CASE WHEN row_number() OVER (ORDER BY id DESC) % 2 = 0 THEN -1 ELSE 1 END) AS x
+             FROM users WHERE creator_id = $1) v
+         WHERE users.id = v.id`,
+        [A],
+      );
+      await owner.query('ALTER TABLE users ENABLE TRIGGER stamp_change_xid');
+      await owner.query('COMMIT');
+    } finally {
+      await owner.end();
+    }
+    const expected = (
+      await sql(`SELECT id, change_xid FROM users WHERE creator_id = $1 ORDER BY change_xid, id`, [A])
+    ).map((u) => u.id as string);
+    expect(expected.length).toBeGreaterThan(14);
+    let cursor: string | null = null;
+    const seen: string[] = [];
+    for (let page = 0; page < 100; page++) {
+      const feed: Json = (await asPartner(full.secret, 'PartnerUserChanges', { after: cursor, first: 7 })).userChanges;
+      seen.push(...feed.users.map((u: Json) => uuidOf(u.id)));
+      cursor = feed.cursor;
+      if (!feed.hasMore) break;
+    }
+    expect(seen).toEqual(expected);
+  });
+
   test('PartnerUserChanges on a tenant with no users returns a start cursor it accepts back', async () => {
     const emptyCreator = (await one(
       `INSERT INTO creators (email, password_hash, first_name) VALUES ('empty-feed@example.com', 'x', 'E') RETURNING id`,

@@ -186,7 +186,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       cursorKey: deriveCursorKey(config),
     });
     const production = config.nodeEnv === 'production';
-    usage = createUsageRecorder(db, log);
+    usage = createUsageRecorder(db, log, { flushIntervalMs: config.usageLogFlushMs });
     apq = createApqCache({ redisUrl: config.redisUrl, log });
     const persisted = { manifest: operations, authenticate: createApiKeyAuthenticator(db, log, usage), usage, apq };
     const cors = createCors(config.browser);

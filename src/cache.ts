@@ -21,6 +21,9 @@ export interface BoundedCacheOptions {
   max: number;
   /** Default time to live of an entry (milliseconds); `set(key, value, { ttl })` sets one per entry. */
   ttlMs?: number;
+  /** A bound on the entries' total size as `sizeOf` measures it, besides their number. */
+  maxSize?: number;
+  sizeOf?: (value: unknown, key: unknown) => number;
 }
 
 const clock = { now: () => Date.now() };
@@ -34,6 +37,7 @@ export function boundedCache<K extends NonNullable<unknown>, V extends NonNullab
     ttlAutopurge: false,
     ttlResolution: 0,
     perf: clock,
+    ...(options.maxSize ? { maxSize: options.maxSize, sizeCalculation: (value: V, key: K) => options.sizeOf!(value, key) } : {}),
   });
 }
 

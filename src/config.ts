@@ -50,6 +50,8 @@ export interface Config {
    * sends every read to Prisma, level by level: for measuring (`npm run bench:ablate`).
    */
   sqlReads: boolean;
+  /** How long a partner creator's API usage rows wait for its next call before a write of their own (USAGE_LOG_FLUSH_MS). */
+  usageLogFlushMs: number;
   /** How long a request's resolvers may keep starting work (RESOLVER_BUDGET_MS). */
   resolverBudgetMs: number;
   /** Enforce the plans' request and cost rates (RATE_LIMITS=on|off). */
@@ -161,6 +163,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseListenUrl: postgresUrl(env, 'DATABASE_LISTEN_URL'),
     databasePreparedStatements: bool(env, 'DATABASE_PREPARED_STATEMENTS', true),
     sqlReads: bool(env, 'SQL_READS', true),
+    usageLogFlushMs: int(env, 'USAGE_LOG_FLUSH_MS', 1_000, 100, 60_000),
     statementTimeoutMs: int(env, 'STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
     rateLimits: oneOf(env, 'RATE_LIMITS', ['on', 'off'] as const, 'on') === 'on',
     resolverBudgetMs: int(env, 'RESOLVER_BUDGET_MS', 10_000, 1, 600_000),

@@ -65,8 +65,8 @@ export interface RiderWrite {
   done(written: boolean): void;
 }
 
-/** SQLSTATE classes of a write that failed on its data (22: data exception, 23: integrity constraint). */
-const DATA_ERROR = /^2[23]/;
+/** How long no write rides on a key lookup after one failed. */
+const RIDE_PAUSE_MS = 10_000;
 
 export class ApiKeyRejected extends Error {
   constructor(message: string) {
@@ -125,14 +125,17 @@ export function createApiKeyAuthenticator(db: Database, log: Logger, rider?: Loo
 
   /** The lookup texts with a rider's WITH in front, made once per (rider statement, lookup). */
   const riding = new Map<string, string>();
+  /** After a ride fails, none for a while (the database refusing writes must not cost every call two statements). */
+  let rideAgainAt = 0;
 
   /**
-   * The key's row, with the creator's waiting rider write in the same statement. A write that
-   * fails on its data goes back to the rider and the key is read alone: a bad log row never fails
-   * a call. Any other failure (the database is down) is the lookup's own.
+   * The key's row, with the creator's waiting rider write in the same statement. A ride that
+   * fails, for whatever reason (a bad row, the database refusing writes, a lock wait past the
+   * statement timeout), goes back to the rider and the key is read alone: logging never fails a
+   * call. If the database itself is down, that read fails on its own.
    */
   async function lookUp(creatorId: string, text: string, hash: string): Promise<KeyRow[]> {
-    const ride = rider?.take(creatorId);
+    const ride = Date.now() < rideAgainAt ? undefined : rider?.take(creatorId);
     if (!ride) return tenantRawQuery<KeyRow>(db.app, creatorId, text, [hash]);
     const key = `${ride.sql}\u0000${text}`;
     let withRide = riding.get(key);
@@ -143,9 +146,11 @@ export function createApiKeyAuthenticator(db: Database, log: Logger, rider?: Loo
       return rows;
     } catch (error) {
       ride.done(false);
-      const code = (error as { code?: unknown }).code;
-      if (typeof code !== 'string' || !DATA_ERROR.test(code)) throw error;
-      log.warn({ err: (error as Error).message, creatorId }, 'a write riding on a key lookup failed; the key is read alone');
+      rideAgainAt = Date.now() + RIDE_PAUSE_MS;
+      log.warn(
+        { err: (error as Error).message, creatorId, pauseMs: RIDE_PAUSE_MS },
+        'a write riding on a key lookup failed; the key is read alone',
+      );
       return tenantRawQuery<KeyRow>(db.app, creatorId, text, [hash]);
     }
   }

@@ -9,9 +9,10 @@
 //
 // Both are installed once, before Apollo first runs, by patching the modules Apollo itself
 // resolves (the same module objects: require's cache). Only short inputs are remembered (an Accept
-// header up to 256 characters, a query text up to 16 KiB), in bounded caches, so a client sending
-// new texts costs the cache a slot each, never memory without limit; a longer input is computed
-// as before. bench/NOTES.md, issue 21 ("Apollo's per-request constants") has the measurement.
+// header up to 256 characters, a query text up to 16 KiB, 4 MiB of texts in all), in bounded
+// caches, so a client sending new texts costs the cache a slot each, never memory without limit; a
+// longer input is computed as before. The stand-in hash answers update (with an input encoding)
+// and digest, which is all Apollo asks of it. bench/NOTES.md, issue 21 ("Apollo's per-request constants") has the measurement.
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { boundedCache } from '../cache';
@@ -24,7 +25,7 @@ interface NegotiatorPrototype {
 }
 
 interface HashLike {
-  update(data: string | Buffer): HashLike;
+  update(data: string | Buffer, encoding?: crypto.Encoding): HashLike;
   digest(encoding: crypto.BinaryToTextEncoding): string;
 }
 
@@ -53,21 +54,33 @@ export function installApolloFastPaths(): void {
   };
 
   const hashModule = fromApollo('@apollo/utils.createhash') as { createHash(kind: string): HashLike };
-  const digests = boundedCache<string, string>({ max: 2_000 });
+  // At most 2,000 texts and 4 MiB of them (UTF-16 code units, 2 bytes each, counted with a margin).
+  const digests = boundedCache<string, string>({
+    max: 2_000,
+    maxSize: 2 * 1024 * 1024,
+    sizeOf: (_digest, text) => (text as string).length + 64,
+  });
   hashModule.createHash = function rememberedCreateHash(kind: string): HashLike {
     if (kind !== 'sha256') return crypto.createHash(kind);
     let text: string | undefined;
     let hash: crypto.Hash | undefined;
     const real = () => (hash ??= crypto.createHash('sha256'));
     const hashLike: HashLike = {
-      update(data) {
-        // One short string, the query: remembered. Anything else is hashed as it comes.
-        if (text === undefined && hash === undefined && typeof data === 'string' && data.length <= MAX_QUERY)
+      update(data, encoding) {
+        // One short string in UTF-8, the query: remembered. Anything else is hashed as it comes.
+        if (
+          text === undefined &&
+          hash === undefined &&
+          typeof data === 'string' &&
+          data.length <= MAX_QUERY &&
+          (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8')
+        )
           text = data;
         else {
           if (text !== undefined) real().update(text);
           text = undefined;
-          real().update(data);
+          if (typeof data === 'string' && encoding !== undefined) real().update(data, encoding);
+          else real().update(data);
         }
         return hashLike;
       },

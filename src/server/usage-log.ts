@@ -33,8 +33,10 @@ export interface UsageEntry {
   createdAt: Date;
 }
 
-/** How long a creator's rows wait for one of its calls to carry them before the timer writes them. */
+/** How long a creator's rows wait for one of its calls to carry them before the timer writes them (default). */
 export const FLUSH_INTERVAL_MS = 1_000;
+/** How old a creator's oldest waiting row is before a call of its carries them (default). */
+export const RIDE_AFTER_MS = 200;
 /** Rows a creator may have waiting; at this many they are written at once. Also the most one write carries. */
 const FLUSH_SIZE = 500;
 /** Beyond this backlog (the database is down or slow) new entries are dropped and counted. */
@@ -96,9 +98,17 @@ interface Waiting {
   since: number;
 }
 
-export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
+export function createUsageRecorder(
+  db: Database,
+  log: Logger,
+  options: { flushIntervalMs?: number; rideAfterMs?: number } = {},
+): UsageRecorder {
+  const flushIntervalMs = options.flushIntervalMs ?? FLUSH_INTERVAL_MS;
+  const rideAfterMs = options.rideAfterMs ?? RIDE_AFTER_MS;
   /** Per creator, in the order of their first waiting row (a Map keeps insertion order). */
   const waiting = new Map<string, Waiting>();
+  /** Rows of rides that failed: the timer's alone, never handed to a call again. */
+  const handedBack = new Map<string, Waiting>();
   /** Rows waiting, taken by a rider and not yet settled, or being written by a flush. */
   let counted = 0;
   let dropped = 0;
@@ -120,9 +130,10 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
     }
   }
 
-  /** Takes the rows of the creators `due` chooses, and writes them, one creator after another. */
+  /** Takes the rows of the creators `due` chooses (and every handed-back row), and writes them, one creator after another. */
   function flushWhere(due: (w: Waiting) => boolean): Promise<void> {
-    const batch: [string, UsageEntry[]][] = [];
+    const batch: [string, UsageEntry[]][] = [...handedBack].map(([creatorId, w]) => [creatorId, w.rows]);
+    handedBack.clear();
     for (const [creatorId, w] of waiting) {
       if (!due(w)) continue;
       waiting.delete(creatorId);
@@ -149,13 +160,13 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
   }
 
   function schedule() {
-    if (timer || stopped || waiting.size === 0) return;
+    if (timer || stopped || (waiting.size === 0 && handedBack.size === 0)) return;
     timer = setTimeout(() => {
       timer = undefined;
-      const cutoff = Date.now() - FLUSH_INTERVAL_MS;
+      const cutoff = Date.now() - flushIntervalMs;
       void flushWhere((w) => w.since <= cutoff).finally(schedule);
       schedule();
-    }, FLUSH_INTERVAL_MS);
+    }, flushIntervalMs);
     timer.unref();
   }
 
@@ -181,7 +192,7 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
     },
     take(creatorId): RiderWrite | undefined {
       const w = waiting.get(creatorId);
-      if (!w) return undefined;
+      if (!w || Date.now() - w.since < rideAfterMs) return undefined;
       waiting.delete(creatorId);
       let settled = false;
       return {
@@ -190,9 +201,16 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
         done(written) {
           if (settled) return;
           settled = true;
-          if (written) counted -= w.rows.length;
-          // Back to the timer, which writes them row by row if they fail again.
-          else add(creatorId, w.rows, w.since - FLUSH_INTERVAL_MS);
+          if (written) {
+            counted -= w.rows.length;
+            return;
+          }
+          // To the timer alone, which writes them row by row if they fail again.
+          const back = handedBack.get(creatorId);
+          if (back) back.rows.push(...w.rows);
+          else handedBack.set(creatorId, { rows: w.rows, since: w.since });
+          if (stopped) void flushWhere(() => true);
+          else schedule();
         },
       };
     },
@@ -202,7 +220,8 @@ export function createUsageRecorder(db: Database, log: Logger): UsageRecorder {
       if (timer) clearTimeout(timer);
       timer = undefined;
       // Rows a rider hands back after this are written at once (add); wait for those handed back by now.
-      for (let round = 0; round < 10 && (round === 0 || waiting.size > 0); round++) await flushWhere(() => true);
+      for (let round = 0; round < 10 && (round === 0 || waiting.size > 0 || handedBack.size > 0); round++)
+        await flushWhere(() => true);
     },
     get waiting() {
       return counted;

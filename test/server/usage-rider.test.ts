@@ -1,12 +1,14 @@
 // The usage log's rows riding on a key lookup (src/server/usage-log.ts, src/auth/partner-auth.ts),
 // against the real database with row-level security: a row the table refuses never fails the call
-// that carries it, and a creator's lookup carries only that creator's rows.
+// that carries it, and a creator's lookup carries only that creator's rows. The timer is set far
+// out (flushIntervalMs) and flushed by hand, so nothing here depends on how fast the machine is.
+const NO_TIMER = { flushIntervalMs: 60_000, rideAfterMs: 0 };
 import { Writable } from 'node:stream';
 import { issueApiKey } from '../../src/auth/api-keys';
 import { createApiKeyAuthenticator } from '../../src/auth/partner-auth';
 import { openDatabase, type Database } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
-import { createUsageRecorder, FLUSH_INTERVAL_MS, type UsageEntry } from '../../src/server/usage-log';
+import { createUsageRecorder, type UsageEntry } from '../../src/server/usage-log';
 import { useDatabase } from '../helpers/harness';
 
 const harness = useDatabase();
@@ -57,22 +59,27 @@ const sizesOf = async (keyId: string) =>
     )
   ).rows.map((r) => r.request_size_bytes);
 
-test('asPartner: a waiting row the table refuses does not fail the call carrying it; the good rows are written, the bad one is dropped and logged', async () => {
+test('asPartner: a waiting row the table refuses does not fail the call carrying it; no later call carries it again; the good rows are written, the bad one is dropped and logged', async () => {
   const A = harness.tenants.creatorA;
   const key = await keyOf(A);
-  const usage = createUsageRecorder(db, log);
+  const usage = createUsageRecorder(db, log, NO_TIMER);
   const authenticate = createApiKeyAuthenticator(db, log, usage);
+  const riderFailures = () => warnings.filter((w) => w === 'a write riding on a key lookup failed; the key is read alone');
   try {
     usage.record(entry(A, key.id, 11));
     usage.record(entry(A, key.id, -1)); // violates api_usage_logs_sizes_check
     usage.record(entry(A, key.id, 12));
     const { viewer } = await authenticate(key.secret);
     expect(viewer).toMatchObject({ kind: 'partner', creatorId: A, keyId: key.id });
-    expect(warnings).toContain('a write riding on a key lookup failed; the key is read alone');
-    // Handed back to the timer, which writes the batch row by row: the two good rows land.
-    for (let i = 0; i < 40 && (await sizesOf(key.id)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(riderFailures()).toHaveLength(1);
+    expect(await sizesOf(key.id)).toEqual([]);
+    // The next call carries nothing: the failed rows are the timer's now.
+    await authenticate(key.secret);
+    expect(riderFailures()).toHaveLength(1);
+    expect(usage.waiting).toBe(3);
+    // The timer's write (here by hand): the batch fails, then row by row the two good rows land.
+    await usage.flush();
     expect(await sizesOf(key.id)).toEqual([11, 12]);
-    for (let i = 0; i < 20 && usage.waiting > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(usage.waiting).toBe(0);
     expect(warnings).toContain('could not write API usage logs');
   } finally {
@@ -84,13 +91,14 @@ test("asCreatorB: B's key lookup never carries A's rows; A's are written in A's 
   const A = harness.tenants.creatorA;
   const B = harness.tenants.creatorB;
   const [keyA, keyB] = [await keyOf(A), await keyOf(B)];
-  const usage = createUsageRecorder(db, log);
+  const usage = createUsageRecorder(db, log, NO_TIMER);
+  // A fresh authenticator: the one above paused riding after its failure.
   const authenticate = createApiKeyAuthenticator(db, log, usage);
   try {
     usage.record(entry(A, keyA.id, 21));
     usage.record(entry(B, keyB.id, 22));
     await authenticate(keyB.secret);
-    // B's row went with B's lookup; A's still waits (no timer has fired yet).
+    // B's row went with B's lookup; A's still waits.
     expect(await sizesOf(keyB.id)).toEqual([22]);
     expect(await sizesOf(keyA.id)).toEqual([]);
     expect(usage.waiting).toBe(1);
@@ -102,13 +110,30 @@ test("asCreatorB: B's key lookup never carries A's rows; A's are written in A's 
       `SELECT creator_id, api_key_id FROM api_usage_logs WHERE request_size_bytes = 23`,
     );
     expect(rows).toEqual([{ creator_id: B, api_key_id: null }]);
-    await new Promise((r) => setTimeout(r, 2 * FLUSH_INTERVAL_MS + 200));
+    await usage.flush();
     expect(await sizesOf(keyA.id)).toEqual([21]);
     const { rows: owners } = await harness.owner.query<{ creator_id: string }>(
       `SELECT creator_id FROM api_usage_logs WHERE api_key_id = $1`,
       [keyA.id],
     );
     expect(owners).toEqual([{ creator_id: A }]);
+  } finally {
+    await usage.stop();
+  }
+});
+
+test('asPartner: rows younger than rideAfterMs stay for a later call or the timer; the lookup stays a plain read', async () => {
+  const A = harness.tenants.creatorA;
+  const key = await keyOf(A);
+  const usage = createUsageRecorder(db, log, { flushIntervalMs: 60_000, rideAfterMs: 60_000 });
+  const authenticate = createApiKeyAuthenticator(db, log, usage);
+  try {
+    usage.record(entry(A, key.id, 31));
+    await authenticate(key.secret);
+    expect(usage.waiting).toBe(1);
+    expect(await sizesOf(key.id)).toEqual([]);
+    await usage.stop();
+    expect(await sizesOf(key.id)).toEqual([31]);
   } finally {
     await usage.stop();
   }

@@ -9,7 +9,9 @@ import { useDatabase, useServer } from '../../helpers/harness';
 import { callAsPartner } from '../../helpers/partner';
 import { captureStatements, type StatementCapture } from '../../helpers/statements';
 
-const api = useServer(useDatabase(), { env: { RATE_LIMITS: 'on' } });
+// A quiet creator's usage rows wait 3 s for its next call (USAGE_LOG_FLUSH_MS; 1 s by default), so
+// that on a busy machine the calls below still find them waiting.
+const api = useServer(useDatabase(), { env: { RATE_LIMITS: 'on', USAGE_LOG_FLUSH_MS: '3000' } });
 let capture: StatementCapture;
 beforeAll(() => {
   capture = captureStatements(new URL(api.db.appUrl).username, { skipApplicationName: 'creatorgraph-listener' });
@@ -44,6 +46,8 @@ test('asPartner: the key and the plan rates are read in one statement, then the 
   expect(keyLookups()).toHaveLength(1);
   for (const s of sent) expect({ settings: s.settings, tenant: s.tenant }).toEqual({ settings: true, tenant: A });
 
+  // The first call's usage row rides on the next lookup once it is 200 ms old (RIDE_AFTER_MS).
+  await new Promise((r) => setTimeout(r, 300));
   capture.reset();
   const second = await programs();
   expect(second.status).toBe(200);
@@ -92,6 +96,8 @@ test('asPartner: a call carries its creator\'s waiting usage rows in its key loo
   // B calls, then A calls twice: B's row waits for B (or the timer), never for A.
   expect((await call(keyB.secret)).status).toBe(200);
   expect((await call(keyA.secret)).status).toBe(200);
+  // A row rides once it is 200 ms old (RIDE_AFTER_MS).
+  await new Promise((r) => setTimeout(r, 300));
   capture.reset();
   expect((await call(keyA.secret)).status).toBe(200);
   // A's first row was written by A's second key lookup, before its answer: no statement of its own.
@@ -101,10 +107,10 @@ test('asPartner: a call carries its creator\'s waiting usage rows in its key loo
     [{ rides: true, settings: true, tenant: A }],
   );
 
-  // Nobody calls now: within two flush intervals the timer writes A's second row and B's row,
+  // Nobody calls now: within two flush intervals (6 s here) the timer writes A's second row and B's row,
   // each one INSERT behind its own creator's settings, with no transaction.
   capture.reset();
-  for (let i = 0; i < 60 && ((await rowsOf(keyA.hash)) < 2 || (await rowsOf(keyB.hash)) < 1); i++)
+  for (let i = 0; i < 150 && ((await rowsOf(keyA.hash)) < 2 || (await rowsOf(keyB.hash)) < 1); i++)
     await new Promise((r) => setTimeout(r, 100));
   expect([await rowsOf(keyA.hash), await rowsOf(keyB.hash)]).toEqual([2, 1]);
   const writes = capture.sent.filter((s) => /\bapi_usage_logs\b/.test(s.text));

@@ -161,5 +161,11 @@ export async function pacedRun(
   await Promise.all(inflight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors, served: latencies.length, latencies };
+  return {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors,
+    served: latencies.length,
+    latencies,
+  };
 }

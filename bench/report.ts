@@ -96,7 +96,9 @@ export function renderReport(
     `Each target's latencies of every repetition together (${REPS} × ${RATE_SECONDS} s at the rate above), and their percentiles. One latency run of a few seconds has a few hundred to a thousand requests, so its p99 is one of its slowest handful, and a single stall of the machine (the scheduler, PostgreSQL's background work, a collection) decides it: B's own p99 on the same query has varied fourfold between runs. Pooled, a p99 is the slowest 1% of ${REPS} runs' requests, and a ratio of two such is what the tables above cannot give, a stable comparison of the tails.`,
     '',
   );
-  lines.push('| query | requests per target | A p50 ms | B p50 ms | C p50 ms | A p99 ms | B p99 ms | C p99 ms | A ÷ B p50 | A ÷ B p99 |');
+  lines.push(
+    '| query | requests per target | A p50 ms | B p50 ms | C p50 ms | A p99 ms | B p99 ms | C p99 ms | A ÷ B p50 | A ÷ B p99 |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|');
   for (const q of Object.keys(results) as QueryId[]) {
     const sorted = Object.fromEntries(TARGETS.map((t) => [t, [...pooled[q][t]].sort((x, y) => x - y)])) as Record<

@@ -37,7 +37,9 @@ export function boundedCache<K extends NonNullable<unknown>, V extends NonNullab
     ttlAutopurge: false,
     ttlResolution: 0,
     perf: clock,
-    ...(options.maxSize ? { maxSize: options.maxSize, sizeCalculation: (value: V, key: K) => options.sizeOf!(value, key) } : {}),
+    ...(options.maxSize
+      ? { maxSize: options.maxSize, sizeCalculation: (value: V, key: K) => options.sizeOf!(value, key) }
+      : {}),
   });
 }
 

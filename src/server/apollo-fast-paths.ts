@@ -44,7 +44,10 @@ export function installApolloFastPaths(): void {
   const chosen = boundedCache<string, { type: string | undefined }>({ max: 512 });
   Negotiator.prototype.mediaType = function rememberedMediaType(available) {
     const accept = this.request.headers.accept;
-    if (!Array.isArray(available) || (accept !== undefined && (typeof accept !== 'string' || accept.length > MAX_ACCEPT)))
+    if (
+      !Array.isArray(available) ||
+      (accept !== undefined && (typeof accept !== 'string' || accept.length > MAX_ACCEPT))
+    )
       return mediaType.call(this, available);
     // \u0001 stands for "no header" (negotiator reads it as */*), distinct from an empty one.
     const key = `${accept ?? '\u0001'}\u0000${available.join('\u0000')}`;

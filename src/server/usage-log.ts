@@ -176,8 +176,9 @@ export function createUsageRecorder(
       w.rows.push(...rows);
       w.since = Math.min(w.since, since);
     } else waiting.set(creatorId, { rows, since });
-    // Once stopped (a call that ended during shutdown, a rider handed back), nothing waits for a timer.
-    if (stopped || (w?.rows.length ?? rows.length) >= FLUSH_SIZE) void flushWhere((x) => stopped || x === waiting.get(creatorId));
+    // Once stopped (a call that ended during shutdown), nothing waits for a timer.
+    if (stopped || (w?.rows.length ?? rows.length) >= FLUSH_SIZE)
+      void flushWhere((x) => stopped || x === waiting.get(creatorId));
     schedule();
   }
 
@@ -219,7 +220,8 @@ export function createUsageRecorder(
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      // Rows a rider hands back after this are written at once (add); wait for those handed back by now.
+      // Rows recorded or handed back by a rider after this are written at once (add, done); these rounds
+      // write what is waiting or handed back by now.
       for (let round = 0; round < 10 && (round === 0 || waiting.size > 0 || handedBack.size > 0); round++)
         await flushWhere(() => true);
     },

@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { installApolloFastPaths } from '../../src/server/apollo-fast-paths';
 
 const fromApollo = createRequire(require.resolve('@apollo/server'));
-type NegotiatorClass = new (request: { headers: { accept?: string } }) => { mediaType(available: string[]): string | undefined };
+type NegotiatorClass = new (request: { headers: { accept?: string } }) => {
+  mediaType(available: string[]): string | undefined;
+};
 const Negotiator = fromApollo('negotiator') as NegotiatorClass & { prototype: { mediaType: unknown } };
 interface HashLike {
   update(d: string | Buffer, encoding?: crypto.Encoding): HashLike;
@@ -39,9 +41,9 @@ test('anonymous: the negotiated media type is the one negotiator chooses, first 
   installApolloFastPaths();
   expect(Negotiator.prototype.mediaType).not.toBe(original);
   for (let round = 0; round < 2; round++)
-    expect(ACCEPTS.map((accept) => OFFERS.map((offer) => new Negotiator({ headers: { accept } }).mediaType(offer)))).toEqual(
-      expected,
-    );
+    expect(
+      ACCEPTS.map((accept) => OFFERS.map((offer) => new Negotiator({ headers: { accept } }).mediaType(offer))),
+    ).toEqual(expected);
 });
 
 test('anonymous: the query hash is SHA-256, for short and long texts, several updates, buffers and other encodings', () => {

@@ -64,7 +64,8 @@ test('asPartner: a waiting row the table refuses does not fail the call carrying
   const key = await keyOf(A);
   const usage = createUsageRecorder(db, log, NO_TIMER);
   const authenticate = createApiKeyAuthenticator(db, log, usage);
-  const riderFailures = () => warnings.filter((w) => w === 'a write riding on a key lookup failed; the key is read alone');
+  const riderFailures = () =>
+    warnings.filter((w) => w === 'a write riding on a key lookup failed; the key is read alone');
   try {
     usage.record(entry(A, key.id, 11));
     usage.record(entry(A, key.id, -1)); // violates api_usage_logs_sizes_check

@@ -67,7 +67,7 @@ test('asPartner: the key and the plan rates are read in one statement, then the 
   expect(revoked.body.errors![0]!.message).toBe('API key revoked');
 });
 
-test('asPartner: a call carries its creator\'s waiting usage rows in its key lookup; a quiet creator\'s are one INSERT behind its tenant settings, no transaction', async () => {
+test("asPartner: a call carries its creator's waiting usage rows in its key lookup; a quiet creator's are one INSERT behind its tenant settings, no transaction", async () => {
   const A = api.tenants.creatorA;
   // A creator of its own (creatorB's rates belong to the rates test below).
   const B = (
@@ -103,9 +103,9 @@ test('asPartner: a call carries its creator\'s waiting usage rows in its key loo
   // A's first row was written by A's second key lookup, before its answer: no statement of its own.
   expect(await rowsOf(keyA.hash)).toBe(1);
   const riders = capture.sent.filter((s) => /\bapi_usage_logs\b/.test(s.text));
-  expect(riders.map((s) => ({ rides: /^WITH ridden AS/.test(s.text), settings: s.settings, tenant: s.tenant }))).toEqual(
-    [{ rides: true, settings: true, tenant: A }],
-  );
+  expect(
+    riders.map((s) => ({ rides: /^WITH ridden AS/.test(s.text), settings: s.settings, tenant: s.tenant })),
+  ).toEqual([{ rides: true, settings: true, tenant: A }]);
 
   // Nobody calls now: within two flush intervals (6 s here) the timer writes A's second row and B's row,
   // each one INSERT behind its own creator's settings, with no transaction.

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { issueApiKey } from '../../src/auth/api-keys';
 import { createApiKeyAuthenticator } from '../../src/auth/partner-auth';
 import { openDatabase, type Database } from '../../src/db/database';
+import { setSqlReads } from '../../src/db/sql-read/read';
 import { createLogger } from '../../src/logger';
 import { createUsageRecorder, type UsageEntry } from '../../src/server/usage-log';
 import { useDatabase } from '../helpers/harness';
@@ -136,6 +137,42 @@ test('asPartner: rows younger than rideAfterMs stay for a later call or the time
     await usage.stop();
     expect(await sizesOf(key.id)).toEqual([31]);
   } finally {
+    await usage.stop();
+  }
+});
+
+test('asPartner: 500 waiting rows of one creator are written at once, without a call or the timer', async () => {
+  const A = harness.tenants.creatorA;
+  const key = await keyOf(A);
+  const usage = createUsageRecorder(db, log, NO_TIMER);
+  try {
+    for (let i = 0; i < 499; i++) usage.record(entry(A, key.id, 1000 + i));
+    expect(usage.waiting).toBe(499);
+    usage.record(entry(A, key.id, 1499));
+    for (let i = 0; i < 100 && usage.waiting > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(usage.waiting).toBe(0);
+    expect(await sizesOf(key.id)).toHaveLength(500);
+  } finally {
+    await usage.stop();
+  }
+});
+
+test('asPartner: with compiled reads off (SQL_READS=off), rows ride through Prisma the same way', async () => {
+  const A = harness.tenants.creatorA;
+  const key = await keyOf(A);
+  const usage = createUsageRecorder(db, log, NO_TIMER);
+  const authenticate = createApiKeyAuthenticator(db, log, usage);
+  const failures = warnings.length;
+  setSqlReads(false);
+  try {
+    usage.record(entry(A, key.id, 41));
+    usage.record(entry(A, key.id, 42));
+    await authenticate(key.secret);
+    expect(await sizesOf(key.id)).toEqual([41, 42]);
+    expect(usage.waiting).toBe(0);
+    expect(warnings.slice(failures)).toEqual([]);
+  } finally {
+    setSqlReads(true);
     await usage.stop();
   }
 });
